@@ -1,0 +1,253 @@
+"""Load and validate an instrument YAML file.
+
+Every error names the file, the line and the id involved, e.g.::
+
+    ebetsu-2025.yaml:42: question 'kosodate': unknown choice list 'agree5'
+
+The loader is the specification of the format (DESIGN §3).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Choice, ChoiceList, Indicator, Instrument, Question, Section, ShowIf, Target
+from .types import REGISTRY
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+SURVEY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+KNOWN_LANGUAGES = ("ja", "en", "vi", "ur")
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "instruments"
+
+
+class InstrumentError(ValueError):
+    """A malformed instrument; the message is one line naming file, line and id."""
+
+
+class _LineDict(dict):
+    line = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings remember their (1-based) line."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = _LineDict(loader.construct_mapping(node, deep=deep))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class _Ctx:
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, node: Any, what: str, message: str) -> InstrumentError:
+        line = getattr(node, "line", 0) or "?"
+        return InstrumentError(f"{self.path}:{line}: {what}: {message}")
+
+    def require(self, node: dict, key: str, what: str, kind: type | tuple = str) -> Any:
+        if not isinstance(node, dict) or key not in node or node[key] in (None, ""):
+            raise self.fail(node, what, f"missing '{key}'")
+        value = node[key]
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise self.fail(node, what, f"'{key}' must be {_kind_name(kind)}")
+        return value
+
+
+def _kind_name(kind) -> str:
+    names = {str: "text", int: "a whole number", list: "a list", dict: "a mapping", bool: "true or false"}
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def _check_id(ctx: _Ctx, node, value, what: str, seen: set | None = None, pattern=ID_RE) -> str:
+    if not isinstance(value, str) or not pattern.match(value):
+        raise ctx.fail(node, what, f"id {value!r} must be lower-case letters, digits and _")
+    if seen is not None:
+        if value in seen:
+            raise ctx.fail(node, what, f"duplicate id '{value}'")
+        seen.add(value)
+    return value
+
+
+def _choice_lists(ctx: _Ctx, doc: dict) -> dict[str, ChoiceList]:
+    raw = doc.get("choice_lists") or {}
+    if not isinstance(raw, dict):
+        raise ctx.fail(doc, "choice_lists", "must be a mapping of list id to choices")
+    lists = {}
+    for list_id, items in raw.items():
+        _check_id(ctx, raw, list_id, f"choice list '{list_id}'")
+        if not isinstance(items, list) or not items:
+            raise ctx.fail(raw, f"choice list '{list_id}'", "must be a non-empty list of choices")
+        choices, codes = [], set()
+        for item in items:
+            what = f"choice list '{list_id}'"
+            code = ctx.require(item, "code", what, int)
+            if code in codes:
+                raise ctx.fail(item, what, f"duplicate code {code}")
+            codes.add(code)
+            text = ctx.require(item, "text", f"{what} code {code}")
+            choices.append(Choice(code=code, text=text.strip(), missing=bool(item.get("missing", False))))
+        lists[list_id] = ChoiceList(list_id, tuple(choices))
+    return lists
+
+
+def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict, seen: set) -> Question:
+    qid = _check_id(ctx, node, node.get("id"), f"question {node.get('id')!r}", seen)
+    what = f"question '{qid}'"
+    qtype = ctx.require(node, "type", what)
+    if qtype not in REGISTRY:
+        raise ctx.fail(node, what, f"unknown type '{qtype}' (one of: {', '.join(REGISTRY)})")
+    text = ctx.require(node, "text", what).strip()
+    choice_list = None
+    if REGISTRY[qtype].has_choices:
+        list_id = ctx.require(node, "choices", what)
+        if list_id not in lists:
+            raise ctx.fail(node, what, f"unknown choice list '{list_id}'")
+        choice_list = lists[list_id]
+    elif "choices" in node:
+        raise ctx.fail(node, what, f"type '{qtype}' takes no choices")
+    show_if = _show_if(ctx, node, what, earlier) if "show_if" in node else None
+    weighting = bool(node.get("weighting", False))
+    if weighting and qtype != "single":
+        raise ctx.fail(node, what, "a weighting question must be a single choice")
+    numbers = {k: node.get(k) for k in ("min", "max")}
+    for key, value in numbers.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ctx.fail(node, what, f"'{key}' must be a number")
+    return Question(
+        id=qid, type=qtype, text=text, section_id=section_id, line=node.line, choice_list=choice_list,
+        required=bool(node.get("required", False)), hint=(node.get("hint") or None),
+        show_if=show_if, weighting=weighting, minimum=numbers["min"], maximum=numbers["max"],
+        max_length=int(node.get("max_length", 2000)), max_choices=node.get("max_choices"),
+    )
+
+
+def _show_if(ctx: _Ctx, node: dict, what: str, earlier: dict) -> ShowIf:
+    cond = node["show_if"]
+    target = ctx.require(cond, "question", f"{what} show_if")
+    if target not in earlier:
+        raise ctx.fail(cond, what, f"show_if refers to '{target}', which is not an earlier question")
+    ref = earlier[target]
+    if ref.choice_list is None:
+        raise ctx.fail(cond, what, f"show_if refers to '{target}', which has no choices")
+    codes = ctx.require(cond, "in", f"{what} show_if", list)
+    bad = [c for c in codes if isinstance(c, bool) or not isinstance(c, int) or ref.choice_list.get(c) is None]
+    if bad:
+        raise ctx.fail(cond, what, f"show_if code(s) {bad} are not choices of '{target}'")
+    return ShowIf(target, frozenset(codes))
+
+
+def _target(ctx: _Ctx, node, what: str) -> Target | None:
+    if node is None:
+        return None
+    if not isinstance(node, dict):
+        raise ctx.fail(node, what, "must be {value: …, year: …}")
+    value, year = node.get("value"), node.get("year")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100):
+        raise ctx.fail(node, what, "value must be a percentage between 0 and 100")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise ctx.fail(node, what, "year must be a fiscal year such as 2023")
+    return Target(None if value is None else float(value), year)
+
+
+def _indicator(ctx: _Ctx, node: dict, questions: dict, seen: set) -> Indicator:
+    iid = _check_id(ctx, node, node.get("id"), f"indicator {node.get('id')!r}", seen)
+    what = f"indicator '{iid}'"
+    qid = ctx.require(node, "question", what)
+    if qid not in questions:
+        raise ctx.fail(node, what, f"unknown question '{qid}'")
+    question = questions[qid]
+    if question.type not in ("single", "scale"):
+        raise ctx.fail(node, what, f"question '{qid}' must be a single choice, not '{question.type}'")
+    positive = ctx.require(node, "positive", what, list)
+    bad = [c for c in positive if isinstance(c, bool) or not isinstance(c, int) or question.choice_list.get(c) is None]
+    if bad:
+        raise ctx.fail(node, what, f"positive code(s) {bad} are not choices of '{qid}'")
+    base = node.get("base", "valid")
+    if base not in ("valid", "all"):
+        raise ctx.fail(node, what, f"base must be 'valid' or 'all', not {base!r}")
+    history = node.get("history") or []
+    if not isinstance(history, list):
+        raise ctx.fail(node, what, "history must be a list of {value, year}")
+    return Indicator(
+        id=iid, question=qid, positive=frozenset(positive), base=base, title=ctx.require(node, "title", what),
+        baseline=_target(ctx, node.get("baseline"), f"{what} baseline"),
+        target=_target(ctx, node.get("target"), f"{what} target"),
+        history=tuple(_target(ctx, h, f"{what} history") for h in history),
+    )
+
+
+def parse_instrument(text: str, path: str = "<string>") -> Instrument:
+    ctx = _Ctx(path)
+    try:
+        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else "?"
+        raise InstrumentError(f"{path}:{line}: malformed YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(doc, dict):
+        raise InstrumentError(f"{path}:1: instrument: the file must be a YAML mapping")
+    survey_id = _check_id(ctx, doc, ctx.require(doc, "id", "instrument"), "instrument", pattern=SURVEY_ID_RE)
+    what = f"instrument '{survey_id}'"
+    version = ctx.require(doc, "version", what, int)
+    languages = tuple(ctx.require(doc, "languages", what, list))
+    unknown = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
+    if unknown:
+        raise ctx.fail(doc, what, f"unsupported language(s) {unknown} (supported: {', '.join(KNOWN_LANGUAGES)})")
+    source = doc.get("source_language", "ja")
+    if source not in languages:
+        raise ctx.fail(doc, what, f"source_language '{source}' is not among languages {list(languages)}")
+    lists = _choice_lists(ctx, doc)
+    sections, questions, section_ids, question_ids = [], {}, set(), set()
+    for snode in ctx.require(doc, "sections", what, list):
+        sid = _check_id(ctx, snode, snode.get("id") if isinstance(snode, dict) else None,
+                        f"section {snode.get('id') if isinstance(snode, dict) else snode!r}", section_ids)
+        qs = []
+        for qnode in ctx.require(snode, "questions", f"section '{sid}'", list):
+            if not isinstance(qnode, dict):
+                raise ctx.fail(snode, f"section '{sid}'", "each question must be a mapping")
+            q = _question(ctx, qnode, sid, lists, questions, question_ids)
+            questions[q.id] = q
+            qs.append(q)
+        sections.append(Section(sid, ctx.require(snode, "title", f"section '{sid}'").strip(), tuple(qs)))
+    indicator_ids: set = set()
+    indicators = tuple(_indicator(ctx, n, questions, indicator_ids) for n in (doc.get("indicators") or []))
+    return Instrument(
+        id=survey_id, version=version, title=ctx.require(doc, "title", what).strip(), source_language=source,
+        languages=languages, privacy_notice=ctx.require(doc, "privacy_notice", what).strip(),
+        contact=str(doc.get("contact", "")).strip(), choice_lists=lists, sections=tuple(sections),
+        indicators=indicators, content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        source_text=text, path=path, allow_open=bool(doc.get("allow_open", True)),
+    )
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InstrumentError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InstrumentError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_instrument(text, path.name)
+
+
+@lru_cache(maxsize=64)
+def parse_cached(text: str, name: str) -> Instrument:
+    """Instruments stored in the database are parsed once per process."""
+    return parse_instrument(text, name)
+
+
+def bundled_path(survey_id: str = "ebetsu-2025") -> Path:
+    return BUNDLED_DIR / f"{survey_id}.yaml"

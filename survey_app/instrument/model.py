@@ -1,0 +1,156 @@
+"""Immutable instrument objects: what a loaded survey definition *is*."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: int
+    text: str
+    missing: bool = False  # e.g. わからない: not a substantive answer
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    id: str
+    choices: tuple[Choice, ...]
+
+    def codes(self) -> tuple[int, ...]:
+        return tuple(c.code for c in self.choices)
+
+    def get(self, code: int) -> Choice | None:
+        return next((c for c in self.choices if c.code == code), None)
+
+    def missing_codes(self) -> frozenset[int]:
+        return frozenset(c.code for c in self.choices if c.missing)
+
+
+@dataclass(frozen=True)
+class ShowIf:
+    question: str
+    codes: frozenset[int]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        value = answers.get(self.question)
+        if value is None:
+            return False
+        if isinstance(value, (tuple, list, frozenset, set)):
+            return bool(self.codes.intersection(value))
+        return value in self.codes
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: str
+    section_id: str
+    line: int
+    choice_list: ChoiceList | None = None
+    required: bool = False
+    hint: str | None = None
+    show_if: ShowIf | None = None
+    weighting: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int = 2000
+    max_choices: int | None = None
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        return self.choice_list.choices if self.choice_list else ()
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    value: float | None
+    year: int | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    question: str
+    positive: frozenset[int]
+    base: str  # "valid" | "all"
+    title: str
+    baseline: Target | None = None
+    target: Target | None = None
+    history: tuple[Target, ...] = ()  # published values of earlier waves, for trend charts
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    version: int
+    title: str
+    source_language: str
+    languages: tuple[str, ...]
+    privacy_notice: str
+    contact: str
+    choice_lists: Mapping[str, ChoiceList]
+    sections: tuple[Section, ...]
+    indicators: tuple[Indicator, ...]
+    content_hash: str
+    source_text: str = field(repr=False, default="")
+    path: str = "<string>"
+    allow_open: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "choice_lists", MappingProxyType(dict(self.choice_lists)))
+        index = {q.id: q for s in self.sections for q in s.questions}
+        object.__setattr__(self, "_questions", MappingProxyType(index))
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for s in self.sections for q in s.questions)
+
+    def question(self, qid: str) -> Question:
+        return self._questions[qid]  # type: ignore[attr-defined]
+
+    def has_question(self, qid: str) -> bool:
+        return qid in self._questions  # type: ignore[attr-defined]
+
+    def section(self, sid: str) -> Section:
+        return next(s for s in self.sections if s.id == sid)
+
+    def indicator(self, iid: str) -> Indicator:
+        return next(i for i in self.indicators if i.id == iid)
+
+    def weighting_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.weighting)
+
+    def is_visible(self, question: Question, answers: Mapping[str, Any]) -> bool:
+        """``show_if`` evaluated on already-given answers (server side, for every channel)."""
+        return question.show_if is None or question.show_if.holds(answers)
+
+    def visible_questions(self, answers: Mapping[str, Any]) -> Iterator[Question]:
+        return (q for q in self.questions if self.is_visible(q, answers))
+
+    def texts(self) -> Iterator[tuple[str, str, str]]:
+        """Every translatable text as (msgctxt, source text, translator comment)."""
+        yield "title", self.title, "Survey title"
+        yield "privacy_notice", self.privacy_notice, "Privacy notice shown before the first question"
+        yield "contact", self.contact, "Whom residents contact about the survey"
+        for cl in self.choice_lists.values():
+            for c in cl.choices:
+                yield f"choice:{cl.id}:{c.code}", c.text, f"Answer choice {c.code} of list '{cl.id}'"
+        for s in self.sections:
+            yield f"section:{s.id}", s.title, f"Section title ({s.id})"
+            for q in s.questions:
+                yield f"question:{q.id}", q.text, f"Question '{q.id}' ({q.type}) in section '{s.id}'"
+                if q.hint:
+                    yield f"hint:{q.id}", q.hint, f"Hint under question '{q.id}': {q.text}"
+        for ind in self.indicators:
+            yield f"indicator:{ind.id}", ind.title, f"Indicator title, computed from question '{ind.question}'"

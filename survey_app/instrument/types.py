@@ -1,0 +1,162 @@
+"""Question-type registry (Indico style): each type parses and validates a raw value
+and summarises answers. Rendering lives with each channel (web forms, bot prompts),
+which keep their own registries keyed by the same type names.
+
+A raw value is what a channel received: a string, a list of strings (web multi),
+or an int. ``parse`` returns the canonical value (int code, tuple of codes, float,
+str) or raises :class:`InvalidAnswer` carrying an interface message (msgid + params)
+that the channel translates into the resident's language.
+"""
+from __future__ import annotations
+
+import unicodedata
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from survey_app.i18n import N_
+
+from .model import Question
+
+
+class InvalidAnswer(ValueError):
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+def normalise_text(raw: Any) -> str:
+    """NFKC (full-width digits and letters become ASCII) and trimmed."""
+    return unicodedata.normalize("NFKC", str(raw)).strip()
+
+
+def _as_int(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise InvalidAnswer(N_("Choose one of the answers."))
+    if isinstance(raw, int):
+        return raw
+    text = normalise_text(raw)
+    if not text.lstrip("-").isdigit() or len(text) > 9:
+        raise InvalidAnswer(N_("Choose one of the answers."))
+    return int(text)
+
+
+class QuestionType(ABC):
+    name: ClassVar[str]
+    has_choices: ClassVar[bool] = False
+
+    @abstractmethod
+    def parse(self, question: Question, raw: Any) -> Any:
+        """Return the canonical value of ``raw`` or raise InvalidAnswer."""
+
+    def is_empty(self, raw: Any) -> bool:
+        if raw is None:
+            return True
+        if isinstance(raw, (list, tuple)):
+            return all(self.is_empty(r) for r in raw)
+        return isinstance(raw, str) and not raw.strip()
+
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
+        counts = Counter(v for v in values if v is not None)
+        return {"n": sum(counts.values()), "counts": dict(counts)}
+
+
+class SingleChoice(QuestionType):
+    name = "single"
+    has_choices = True
+
+    def parse(self, question: Question, raw: Any) -> int:
+        code = _as_int(raw)
+        if question.choice_list is None or question.choice_list.get(code) is None:
+            raise InvalidAnswer(N_("Choose one of the answers."))
+        return code
+
+
+class ScaleQuestion(SingleChoice):
+    """A rating scale: a single choice whose codes are ordered (e.g. 1-5)."""
+
+    name = "scale"
+
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
+        summary = super().summarise(question, values)
+        missing = question.choice_list.missing_codes() if question.choice_list else frozenset()
+        valid = [v for v, n in summary["counts"].items() for _ in range(n) if v not in missing]
+        summary["mean"] = sum(valid) / len(valid) if valid else None
+        return summary
+
+
+class MultiChoice(QuestionType):
+    name = "multi"
+    has_choices = True
+
+    def parse(self, question: Question, raw: Any) -> tuple[int, ...]:
+        items = raw if isinstance(raw, (list, tuple, set, frozenset)) else str(raw).split(",")
+        codes = sorted({SingleChoice().parse(question, r) for r in items if str(r).strip()})
+        if not codes:
+            raise InvalidAnswer(N_("Choose at least one answer."))
+        if question.max_choices and len(codes) > question.max_choices:
+            raise InvalidAnswer(N_("Choose at most %(n)d answers."), n=question.max_choices)
+        exclusive = question.choice_list.missing_codes() if question.choice_list else frozenset()
+        if len(codes) > 1 and exclusive.intersection(codes):
+            raise InvalidAnswer(N_("\"Don't know\" cannot be combined with other answers."))
+        return tuple(codes)
+
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
+        values = [v for v in values if v]
+        counts = Counter(code for v in values for code in v)
+        return {"n": len(values), "counts": dict(counts)}
+
+
+class NumberQuestion(QuestionType):
+    name = "number"
+
+    def parse(self, question: Question, raw: Any) -> float:
+        text = normalise_text(raw).replace(",", "")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InvalidAnswer(N_("Enter a number, for example 3.")) from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InvalidAnswer(N_("Enter a number, for example 3."))
+        if question.minimum is not None and value < question.minimum:
+            raise InvalidAnswer(N_("Enter a number of at least %(min)s."), min=_fmt(question.minimum))
+        if question.maximum is not None and value > question.maximum:
+            raise InvalidAnswer(N_("Enter a number of at most %(max)s."), max=_fmt(question.maximum))
+        return value
+
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
+        nums = [float(v) for v in values if v is not None]
+        return {"n": len(nums), "mean": sum(nums) / len(nums) if nums else None}
+
+
+class TextQuestion(QuestionType):
+    name = "text"
+
+    def parse(self, question: Question, raw: Any) -> str:
+        # Keep the resident's words as typed (NFC only); strip control characters.
+        text = unicodedata.normalize("NFC", str(raw)).strip()
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+        if len(text) > question.max_length:
+            raise InvalidAnswer(N_("Please shorten your answer to %(n)d characters."), n=question.max_length)
+        return text
+
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
+        return {"n": sum(1 for v in values if v)}
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+REGISTRY: dict[str, QuestionType] = {
+    t.name: t for t in (SingleChoice(), MultiChoice(), ScaleQuestion(), NumberQuestion(), TextQuestion())
+}
+
+
+def question_type(name: str) -> QuestionType:
+    return REGISTRY[name]
+
+
+REQUIRED_MESSAGE = N_("Please answer this question.")
