@@ -1,0 +1,52 @@
+"""The ``machikoe`` command: the composition root that wires core, web, bot and analysis.
+
+Each command group lives in its own module with a ``register(main)`` function;
+add the module to ``COMMAND_MODULES`` to expose it. Errors a user can fix are one
+line on stderr and a non-zero exit status, never a traceback.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from .context import AppContext
+
+COMMAND_MODULES = (
+    "survey_app.cli.database",
+    "survey_app.cli.surveys",
+    "survey_app.cli.population",
+    "survey_app.cli.invitations",
+    "survey_app.cli.demo",
+    "survey_app.cli.setup",
+)
+
+
+class FriendlyGroup(click.Group):
+    """Unexpected errors become one line (set MACHIKOE_DEBUG=1 for the traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI user
+            if os.environ.get("MACHIKOE_DEBUG"):
+                raise
+            click.echo(f"Error: {type(exc).__name__}: {exc} (MACHIKOE_DEBUG=1 shows details)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database-url", envvar="DATABASE_URL", default=None,
+              help="SQLAlchemy URL (default: SQLite in instance/machikoe.db).")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None) -> None:
+    """Machikoe (まちの声): citizen survey, chatbot and weighted indicators."""
+    ctx.obj = AppContext(database_url)
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(main)

@@ -1,0 +1,52 @@
+"""Shared state and helpers for CLI commands."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import cached_property
+
+import click
+
+from survey_app.config import Settings, load_settings
+from survey_app.db import engine_for, session_scope
+
+
+class AppContext:
+    def __init__(self, database_url: str | None = None):
+        self._database_url = database_url
+
+    @cached_property
+    def settings(self) -> Settings:
+        overrides = {"database_url": self._database_url} if self._database_url else {}
+        return load_settings(**overrides)
+
+    @property
+    def engine(self):
+        return engine_for(self.settings.database_url)
+
+    @contextmanager
+    def session(self):
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            with session_scope(self.engine) as session:
+                yield session
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise click.ClickException(
+                f"database error: {reason} (is the database migrated? run: machikoe db upgrade)") from None
+
+    def instrument(self, session, survey_id: str):
+        from survey_app.surveys import UnknownSurvey, get_instrument, list_surveys
+
+        try:
+            return get_instrument(session, survey_id)
+        except UnknownSurvey:
+            known = ", ".join(s.id for s in list_surveys(session)) or "none loaded"
+            raise click.ClickException(f"unknown survey '{survey_id}' (loaded: {known})") from None
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def fail(message: str) -> click.ClickException:
+    return click.ClickException(message)

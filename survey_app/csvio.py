@@ -1,0 +1,100 @@
+"""Reading CSV uploads and files: encodings, headers and errors by line.
+
+Excel in Japan saves CSV as Shift_JIS (cp932). ``encoding="auto"`` (web uploads)
+reads UTF-8 (with or without BOM) and falls back to cp932; ``encoding="utf-8"``
+(the CLI default) refuses anything else with one line that says what to do.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from survey_app.i18n import N_
+
+
+class CsvError(ValueError):
+    """One clear line: what is wrong and where (file and line)."""
+
+    def __init__(self, message: str, line: int | None = None, **params):
+        self.message, self.line, self.params = message, line, params
+        text = message % params if params else message
+        super().__init__(f"line {line}: {text}" if line else text)
+
+
+def decode(data: bytes, encoding: str = "auto") -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        if encoding == "auto":
+            try:
+                return data.decode("cp932")
+            except UnicodeDecodeError:
+                pass
+            raise CsvError(N_("The file is neither UTF-8 nor Shift_JIS text."), line) from None
+        if _looks_like_shift_jis(data):
+            raise CsvError(
+                N_("The file is not UTF-8; it looks like Shift_JIS (Excel). Save it as 'CSV UTF-8' "
+                   "or pass --encoding cp932."), line) from None
+        raise CsvError(N_("The file is not UTF-8 text."), line) from None
+
+
+def _looks_like_shift_jis(data: bytes) -> bool:
+    try:
+        data.decode("cp932")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_bytes(source: bytes | str | Path) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source):
+        try:
+            return Path(source).read_bytes()
+        except FileNotFoundError:
+            raise CsvError(N_("No such file: %(path)s"), path=str(source)) from None
+    return str(source).encode("utf-8")
+
+
+def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequence[str] | None = None,
+              encoding: str = "auto") -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) with stripped values; check the header first.
+
+    ``required`` columns must all be present; with ``allowed``, any other column is an error.
+    """
+    if encoding not in ("auto", "utf-8"):
+        text = read_bytes(source).decode(encoding, errors="strict")
+    else:
+        text = decode(read_bytes(source), encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+    except StopIteration:
+        raise CsvError(N_("The file is empty."), 1) from None
+    except csv.Error as exc:
+        raise CsvError(N_("Malformed CSV: %(error)s"), 1, error=str(exc)) from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise CsvError(N_("Missing column(s): %(columns)s"), 1, columns=", ".join(missing))
+    if allowed is not None:
+        unknown = [c for c in header if c and c not in allowed]
+        if unknown:
+            raise CsvError(N_("Unknown column(s): %(columns)s"), 1, columns=", ".join(unknown))
+    if len(set(header)) != len(header):
+        raise CsvError(N_("Duplicate column names in the header."), 1)
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                raise CsvError(N_("%(n)d values but only %(m)d columns."), line, n=len(row), m=len(header))
+            yield line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
+    except csv.Error as exc:
+        raise CsvError(N_("Malformed CSV: %(error)s"), reader.line_num, error=str(exc)) from None

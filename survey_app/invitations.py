@@ -1,0 +1,77 @@
+"""Invitation letters: codes generated once from a sampling frame of stratum columns.
+
+The frame CSV holds only stratum attributes of the sampled residents (age band, sex,
+district: the weighting questions' codes), one row per letter — never names or
+addresses. The output file (code + stratum + links) goes to the print vendor once; the
+database keeps only the codes' HMACs, so letters cannot be re-printed from it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from survey_app import codes
+from survey_app.csvio import CsvError, read_rows
+from survey_app.i18n import N_
+from survey_app.instrument import Instrument
+from survey_app.models import Invitation
+
+
+@dataclass(frozen=True)
+class Letter:
+    code: str
+    stratum: dict[str, int]
+
+
+def read_frame(source: bytes | str | Path, instrument: Instrument, encoding: str = "auto") -> list[dict[str, int]]:
+    """Rows of stratum codes; columns must be weighting questions (optional ``letter_id`` ignored)."""
+    allowed = [q.id for q in instrument.weighting_questions()]
+    frame = []
+    for line, row in read_rows(source, required=(), allowed=allowed + ["letter_id"], encoding=encoding):
+        stratum = {}
+        for qid in allowed:
+            if qid not in row or row[qid] == "":
+                continue
+            choices = instrument.question(qid).choice_list
+            value = row[qid]
+            if not value.isdigit() or choices.get(int(value)) is None:
+                raise CsvError(N_("'%(value)s' is not a code of '%(column)s' (codes: %(codes)s)."), line,
+                               value=value, column=qid, codes=", ".join(map(str, choices.codes())))
+            stratum[qid] = int(value)
+        frame.append(stratum)
+    if not frame:
+        raise CsvError(N_("The sampling frame has no rows."), 2)
+    return frame
+
+
+def create_invitations(session: Session, instrument: Instrument, secret: str, frame: list[dict[str, int]],
+                       batch: str | None = None) -> list[Letter]:
+    """Generate one code per frame row and store their HMACs in one transaction."""
+    letters = [Letter(codes.generate(), stratum) for stratum in frame]
+    session.add_all(Invitation(survey_id=instrument.id, code_hmac=codes.invitation_hmac(secret, letter.code),
+                               stratum=letter.stratum, batch=batch) for letter in letters)
+    session.commit()
+    return letters
+
+
+def web_link(base_url: str, survey_id: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/s/{survey_id}/?code={code}"
+
+
+def telegram_link(bot_username: str | None, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={codes.normalise(code)}" if bot_username else ""
+
+
+def letters_csv(letters: list[Letter], instrument: Instrument, base_url: str, bot_username: str | None) -> str:
+    columns = [q.id for q in instrument.weighting_questions()]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", *columns, "web_url", "telegram_url"])
+    for letter in letters:
+        writer.writerow([letter.code, *(letter.stratum.get(c, "") for c in columns),
+                         web_link(base_url, instrument.id, letter.code), telegram_link(bot_username, letter.code)])
+    return out.getvalue()

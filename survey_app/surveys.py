@@ -1,0 +1,63 @@
+"""Surveys in the database: load an instrument, fetch it back (parsed once per process)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey_app.i18n import N_
+from survey_app.instrument import Instrument, parse_cached
+from survey_app.models import Response, Survey
+
+
+class UnknownSurvey(LookupError):
+    message = N_("There is no survey with this id.")
+
+    def __init__(self, survey_id: str):
+        super().__init__(f"unknown survey '{survey_id}'")
+        self.survey_id = survey_id
+
+
+def load_survey(session: Session, instrument: Instrument) -> tuple[Survey, str]:
+    """Insert or update a survey from its instrument; returns (survey, 'created'|'updated'|'unchanged').
+
+    Rewording a survey that already has responses is allowed only with a new ``version``:
+    otherwise answers would silently mix two different questions.
+    """
+    survey = session.get(Survey, instrument.id)
+    if survey is None:
+        survey = Survey(id=instrument.id)
+        session.add(survey)
+        outcome = "created"
+    elif survey.content_hash == instrument.content_hash:
+        return survey, "unchanged"
+    else:
+        has_answers = session.scalar(select(func.count()).select_from(Response)
+                                     .where(Response.survey_id == instrument.id)) > 0
+        if has_answers and survey.version == instrument.version:
+            raise ValueError(f"{instrument.path}: instrument '{instrument.id}': its text changed but its version "
+                             f"is still {instrument.version}, and it already has responses; raise 'version'")
+        outcome = "updated"
+    survey.version = instrument.version
+    survey.content_hash = instrument.content_hash
+    survey.title = instrument.title
+    survey.definition = instrument.source_text
+    survey.allow_open = instrument.allow_open
+    session.commit()
+    return survey, outcome
+
+
+def get_instrument(session: Session, survey_id: str) -> Instrument:
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        raise UnknownSurvey(survey_id)
+    instrument = parse_cached(survey.definition, f"{survey_id}.yaml")
+    if survey.allow_open != instrument.allow_open:
+        # Staff can close the open link without editing the instrument.
+        instrument = replace(instrument, allow_open=survey.allow_open)
+    return instrument
+
+
+def list_surveys(session: Session) -> list[Survey]:
+    return list(session.scalars(select(Survey).order_by(Survey.id)))

@@ -1,0 +1,56 @@
+"""Invitation codes: format, entropy, and the check character against every single typo."""
+from __future__ import annotations
+
+import math
+import random
+
+from survey_app import codes
+
+
+def test_format_alphabet_and_entropy():
+    code = codes.generate()
+    assert len(code) == 19 and code.count("-") == 3
+    assert not set(code.replace("-", "")) & set("0O1IL")
+    assert codes.RANDOM_LENGTH * math.log2(len(codes.ALPHABET)) >= 60
+    assert len({codes.generate() for _ in range(2000)}) == 2000
+
+
+def test_every_single_character_typo_is_detected():
+    rng = random.Random(7)
+    sample = [codes.normalise(codes.generate()) for _ in range(300)]
+    undetected = 0
+    for compact in sample:
+        assert codes.check(compact)[0] == codes.CodeStatus.VALID
+        for pos in range(len(compact)):
+            for ch in codes.ALPHABET + "0O1IL":
+                if ch != compact[pos]:
+                    typo = compact[:pos] + ch + compact[pos + 1:]
+                    undetected += codes.check(typo)[0] == codes.CodeStatus.VALID
+        # adjacent transpositions are caught too
+        pos = rng.randrange(len(compact) - 1)
+        if compact[pos] != compact[pos + 1]:
+            swapped = compact[:pos] + compact[pos + 1] + compact[pos] + compact[pos + 2:]
+            assert codes.check(swapped)[0] == codes.CodeStatus.TYPO
+    assert undetected == 0
+
+
+def test_normalisation_accepts_what_people_type():
+    code = codes.generate()
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if c != "-" else "－" for c in code.lower())
+    assert codes.check(fullwidth) == (codes.CodeStatus.VALID, code)
+    assert codes.check(" " + code.replace("-", " ") + " ") == (codes.CodeStatus.VALID, code)
+
+
+def test_malformed_and_typo_are_told_apart():
+    assert codes.check("hello")[0] == codes.CodeStatus.MALFORMED
+    assert codes.check("")[0] == codes.CodeStatus.MALFORMED
+    compact = codes.normalise(codes.generate())
+    assert codes.check(compact[:-1] + "O")[0] == codes.CodeStatus.TYPO
+
+
+def test_hmacs_are_domain_separated_and_stable():
+    code = codes.generate()
+    assert codes.invitation_hmac("k", code) == codes.invitation_hmac("k", code.lower())
+    assert codes.invitation_hmac("k", code) != codes.response_key("k", code)
+    assert codes.pseudonym("k", "telegram", 42) != codes.pseudonym("k", "line", 42)
+    assert "42" not in codes.pseudonym("k", "telegram", 42)

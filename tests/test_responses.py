@@ -1,0 +1,166 @@
+"""The one write path, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey_app import responses
+from survey_app.invitations import create_invitations
+from survey_app.models import Answer, Invitation, Response
+
+REQUIRED = {"kurashiyasui": "1", "age_band": "2", "sex": "1", "district": "3"}
+
+
+def _invite(session, instrument, secret, n=1, stratum=None):
+    return [l.code for l in create_invitations(session, instrument, secret, [stratum or {"age_band": 2}] * n)]
+
+
+def test_open_response_records_validates_and_submits(session, instrument, secret):
+    started = responses.start(session, instrument, secret=secret, channel="web", locale="vi")
+    r = started.response
+    assert (r.source, r.status, r.locale, started.resumed) == ("open", "partial", "vi", False)
+    errors = responses.record(session, instrument, r, {"kurashiyasui": "１", "kosodate": "7", "household_size": "abc"})
+    assert set(errors) == {"kosodate", "household_size"}
+    assert responses.current_answers(session, r) == {"kurashiyasui": 1}  # valid answer kept
+    with pytest.raises(responses.MissingRequired) as info:
+        responses.submit(session, instrument, r)
+    assert info.value.question_ids == ["age_band", "sex", "district"]
+    assert not responses.record(session, instrument, r, REQUIRED)
+    result = responses.submit(session, instrument, r, channel="web")
+    assert not result.already and result.response.status == "complete"
+    again = responses.submit(session, instrument, r)
+    assert again.already
+    with pytest.raises(responses.AlreadySubmitted):
+        responses.record(session, instrument, r, {"kurashiyasui": "2"})
+
+
+def test_hidden_answers_are_dropped_and_empty_clears(session, instrument, secret):
+    r = responses.start(session, instrument, secret=secret, channel="web", locale="ja").response
+    responses.record(session, instrument, r, {"kosodate": "4", "kosodate_reason": "公園が少ない"})
+    assert responses.current_answers(session, r)["kosodate_reason"] == "公園が少ない"
+    responses.record(session, instrument, r, {"kosodate": "1"})  # reason no longer shown
+    assert "kosodate_reason" not in responses.current_answers(session, r)
+    responses.record(session, instrument, r, {"kosodate": ""})
+    assert "kosodate" not in responses.current_answers(session, r)
+
+
+def test_multi_number_text_values(session, instrument, secret):
+    r = responses.start(session, instrument, secret=secret, channel="web", locale="ja").response
+    errors = responses.record(session, instrument, r, {
+        "has_children": "1", "kosodate_needs": ["3", "1"], "household_size": "４", "comment": " よい\x00まち "})
+    assert not errors
+    assert responses.current_answers(session, r) == {
+        "has_children": 1, "kosodate_needs": (1, 3), "household_size": 4.0, "comment": "よいまち"}
+    errors = responses.record(session, instrument, r, {"household_size": "99", "kosodate_needs": ["8"]})
+    assert errors["household_size"].params == {"max": "20"}
+    assert "kosodate_needs" in errors
+
+
+def test_unknown_question_is_an_error_not_a_write(session, instrument, secret):
+    r = responses.start(session, instrument, secret=secret, channel="web", locale="ja").response
+    errors = responses.record(session, instrument, r, {"drop_table": "1"})
+    assert "drop_table" in errors
+    assert session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_invitation_code_resumes_then_is_single_use(session, instrument, secret):
+    code, = _invite(session, instrument, secret, stratum={"age_band": 6, "sex": 2, "district": 1})
+    first = responses.start(session, instrument, secret=secret, channel="web", locale="ja", code=code)
+    assert first.response.source == "invited" and first.response.stratum == {"age_band": 6, "sex": 2, "district": 1}
+    responses.record(session, instrument, first.response, {"kurashiyasui": "2"})
+    again = responses.start(session, instrument, secret=secret, channel="telegram", locale="ur", code=code.lower())
+    assert again.resumed and again.response.id == first.response.id
+    responses.record(session, instrument, again.response, REQUIRED)
+    responses.submit(session, instrument, again.response, channel="paper")
+    with pytest.raises(responses.CodeProblem) as info:
+        responses.start(session, instrument, secret=secret, channel="web", locale="ja", code=code)
+    assert info.value.kind == "used"
+    inv = session.scalar(select(Invitation))
+    assert inv.used_at is not None and inv.used_channel == "web"
+    assert session.scalar(select(Response)).channel == "paper"
+
+
+def test_code_problems(session, instrument, secret):
+    code, = _invite(session, instrument, secret)
+    kinds = {}
+    for label, raw in [("typo", code[:-1] + ("Z" if code[-1] != "Z" else "Y")), ("malformed", "abc"),
+                       ("unknown", __import__("survey_app.codes").codes.generate())]:
+        with pytest.raises(responses.CodeProblem) as info:
+            responses.start(session, instrument, secret=secret, channel="web", locale="ja", code=raw)
+        kinds[label] = info.value.kind
+    assert kinds == {"typo": "typo", "malformed": "malformed", "unknown": "unknown"}
+    with pytest.raises(responses.CodeProblem) as info:
+        responses.start(session, instrument, secret="another-city", channel="web", locale="ja", code=code)
+    assert info.value.kind == "unknown"
+
+
+def test_resume_token(session, instrument, secret):
+    r = responses.start(session, instrument, secret=secret, channel="web", locale="ja").response
+    token = responses.issue_resume_token(session, secret, r)
+    assert responses.resume(session, secret, token).id == r.id
+    with pytest.raises(responses.ResumeNotFound):
+        responses.resume(session, secret, "XXXX")
+
+
+def test_delete_response_erases_answers(session, instrument, secret):
+    r = responses.start(session, instrument, secret=secret, channel="telegram", locale="vi").response
+    responses.record(session, instrument, r, REQUIRED)
+    responses.delete_response(session, r)
+    assert session.scalar(select(func.count()).select_from(Answer)) == 0
+    assert session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_enter_complete_refuses_invalid_entries_whole(session, instrument, secret):
+    code, = _invite(session, instrument, secret)
+    with pytest.raises(responses.InvalidEntry):
+        responses.enter_complete(session, instrument, secret=secret, channel="paper", locale="ja",
+                                 raw={**REQUIRED, "kosodate": "8"}, code=code)
+    assert session.scalar(select(func.count()).select_from(Response)) == 0
+    result = responses.enter_complete(session, instrument, secret=secret, channel="paper", locale="ja",
+                                      raw=REQUIRED, code=code)
+    assert result.response.status == "complete"
+
+
+def _parallel(n, fn):
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        barrier.wait()
+        try:
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted on
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@pytest.mark.parametrize("n", [24])
+def test_single_use_under_concurrency(engine, instrument, secret, n):
+    with Session(engine) as s:
+        code, = _invite(s, instrument, secret)
+
+    def start_and_submit():
+        with Session(engine, expire_on_commit=False) as s:
+            started = responses.start(s, instrument, secret=secret, channel="web", locale="ja", code=code)
+            responses.record(s, instrument, started.response, REQUIRED)
+            return responses.submit(s, instrument, started.response)
+
+    results = _parallel(n, start_and_submit)
+    submitted = [r for r in results if isinstance(r, responses.SubmitResult) and not r.already]
+    others = [r for r in results if r not in submitted]
+    assert len(submitted) == 1, results
+    # every other attempt was told, politely: already submitted or code used
+    assert all((isinstance(r, responses.SubmitResult) and r.already)
+               or isinstance(r, (responses.CodeProblem, responses.AlreadySubmitted)) for r in others), others
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Response)) == 1
+        assert s.scalar(select(func.count()).select_from(Response).where(Response.status == "complete")) == 1
