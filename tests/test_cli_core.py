@@ -1,0 +1,107 @@
+"""The core CLI: setup, surveys, population, invitations, demo — and its one-line errors."""
+from __future__ import annotations
+
+import csv
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey_app import codes
+from survey_app.instrument import bundled_path
+from survey_app.models import Invitation, Response
+
+
+def test_setup_is_idempotent_and_loads_everything(cli):
+    first = cli("setup")
+    assert first.exit_code == 0, first.output
+    assert "survey 'ebetsu-2025': created" in first.output
+    again = cli("setup")
+    assert again.exit_code == 0 and "unchanged" in again.output
+    listed = cli("survey", "list")
+    assert "ebetsu-2025\tv1" in listed.output
+    shown = cli("population", "show", "--survey", "ebetsu-2025")
+    assert "age_band,6,29000" in shown.output
+
+
+def test_survey_validate(cli, tmp_path):
+    ok = cli("survey", "validate", str(bundled_path()))
+    assert ok.exit_code == 0 and "16 questions, 5 indicators" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(bundled_path().read_text(encoding="utf-8").replace("choices: agree4\n        required: true",
+                                                                       "choices: agree5\n        required: true"),
+                   encoding="utf-8")
+    result = cli("survey", "validate", str(bad))
+    assert result.exit_code == 1
+    line = next(i for i, text in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1)
+                if "id: kurashiyasui" in text)
+    assert result.output.strip() == f"Error: bad.yaml:{line}: question 'kurashiyasui': unknown choice list 'agree5'"
+
+
+def test_unknown_survey_is_one_clear_line(cli):
+    cli("setup")
+    result = cli("population", "import", "--survey", "nope", str(bundled_path()))
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: unknown survey 'nope' (loaded: ebetsu-2025)"
+
+
+def test_population_import_errors(cli, tmp_path):
+    cli("setup")
+    sjis = tmp_path / "sjis.csv"
+    sjis.write_bytes("dimension,category,count\nage_band,1,10\n# 合計\n".encode("cp932"))
+    result = cli("population", "import", "--survey", "ebetsu-2025", str(sjis))
+    assert result.exit_code == 1 and "line 3" in result.output and "Shift_JIS" in result.output
+    ok = cli("population", "import", "--survey", "ebetsu-2025", "--encoding", "cp932", str(sjis))
+    assert ok.exit_code == 1 and "line 3" in ok.output  # '# 合計' is not a weighting question
+    good = tmp_path / "good.csv"
+    good.write_text("dimension,category,count\nage_band,1,10\nage_band,2,20\n", encoding="utf-8")
+    result = cli("population", "import", "--survey", "ebetsu-2025", str(good))
+    assert result.exit_code == 0 and "2 cells imported" in result.output
+
+
+def test_invitations_create_writes_codes_once(cli, tmp_path, db_url):
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("age_band,sex,district\n1,1,1\n6,2,3\n3,1,2\n", encoding="utf-8")
+    out = tmp_path / "letters.csv"
+    result = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out),
+                 "--base-url", "https://survey.example.jp", "--bot-username", "EbetsuSurveyBot")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert len(rows) == 3 and all(codes.check(r["code"])[0] == "valid" for r in rows)
+    assert rows[1]["age_band"] == "6" and rows[1]["web_url"].startswith("https://survey.example.jp/s/ebetsu-2025/?code=")
+    assert rows[0]["telegram_url"].startswith("https://t.me/EbetsuSurveyBot?start=")
+    from survey_app.db import engine_for
+    with Session(engine_for(db_url)) as s:
+        stored = list(s.scalars(select(Invitation)))
+        assert len(stored) == 3 and all(r["code"] not in str(i.code_hmac) for i, r in zip(stored, rows))
+    again = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out))
+    assert again.exit_code == 1 and "exists" in again.output
+
+
+def test_invitation_frame_refuses_personal_columns(cli, tmp_path):
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("name,age_band\n江別太郎,1\n", encoding="utf-8")
+    result = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame),
+                 "--out", str(tmp_path / "o.csv"))
+    assert result.exit_code == 1 and "line 1: Unknown column(s): name" in result.output
+    frame.write_text("age_band\n9\n", encoding="utf-8")
+    result = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame),
+                 "--out", str(tmp_path / "o.csv"))
+    assert result.exit_code == 1 and "line 2: '9' is not a code of 'age_band'" in result.output
+
+
+def test_demo_has_older_residents_answering_more(cli, db_url):
+    cli("setup")
+    result = cli("demo", "--responses", "600", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    from survey_app.db import engine_for
+    from survey_app.models import Answer
+    with Session(engine_for(db_url)) as s:
+        assert s.scalar(select(func.count()).select_from(Response).where(Response.status == "complete")) == 600
+        ages = dict(s.execute(select(Answer.code, func.count()).where(Answer.question_id == "age_band")
+                              .group_by(Answer.code)).all())
+    # population: 15,500 aged 18-29 vs 29,000 aged 70+; response propensity 1.0 vs 2.8
+    assert ages[6] / ages[1] > 3.5
+    bad = cli("demo", "--responses", "0")
+    assert bad.exit_code == 2 and "0 is not in the range" in bad.output
