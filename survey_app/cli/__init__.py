@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "survey_app.cli.invitations",
     "survey_app.cli.demo",
     "survey_app.cli.setup",
+    "survey_app.cli.purge",
 )
 
 
