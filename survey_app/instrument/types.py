@@ -135,15 +135,24 @@ class TextQuestion(QuestionType):
     name = "text"
 
     def parse(self, question: Question, raw: Any) -> str:
-        # Keep the resident's words as typed (NFC only); strip control characters.
+        # Keep the resident's words as typed (NFC only). Drop control characters and bidi
+        # overrides/isolates (they can make staff pages display text reordered), but keep
+        # ZWNJ/ZWJ, which Urdu spelling and emoji need.
         text = unicodedata.normalize("NFC", str(raw)).strip()
-        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+        text = "".join(ch for ch in text if ch in "\n\t" or not _is_unsafe_char(ch))
         if len(text) > question.max_length:
             raise InvalidAnswer(N_("Please shorten your answer to %(n)d characters."), n=question.max_length)
         return text
 
     def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         return {"n": sum(1 for v in values if v)}
+
+
+_BIDI_CONTROLS = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def _is_unsafe_char(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch in _BIDI_CONTROLS
 
 
 def _fmt(x: float) -> str:
