@@ -152,7 +152,7 @@ _BIDI_CONTROLS = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x206
 
 
 def _is_unsafe_char(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch in _BIDI_CONTROLS
+    return unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS
 
 
 def _fmt(x: float) -> str:
