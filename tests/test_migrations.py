@@ -9,10 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
+from conftest import PG_ADMIN_URL, _pg_unavailable
 from survey_app.migrate import current_revision, downgrade, upgrade
 from survey_app.models import Base
-
-from conftest import PG_ADMIN_URL, _pg_unavailable
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -15,7 +15,7 @@ REQUIRED = {"kurashiyasui": "1", "age_band": "2", "sex": "1", "district": "3"}
 
 
 def _invite(session, instrument, secret, n=1, stratum=None):
-    return [l.code for l in create_invitations(session, instrument, secret, [stratum or {"age_band": 2}] * n)]
+    return [letter.code for letter in create_invitations(session, instrument, secret, [stratum or {"age_band": 2}] * n)]
 
 
 def test_open_response_records_validates_and_submits(session, instrument, secret):

@@ -1,14 +1,13 @@
 """initial schema
 
 Revision ID: 43f856bbf97b
-Revises: 
+Revises:
 Create Date: 2026-11-28 14:40:01.807926
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '43f856bbf97b'
 down_revision = None
