@@ -1,0 +1,88 @@
+"""Instrument texts in one language (domain ``survey``, msgctxt = the id path).
+
+The lookup key is msgctxt *and* the current Japanese wording, so a reworded question
+never shows its old translation: until a translator confirms the new wording, the
+resident sees the Japanese source (never English, never an id or a placeholder) and
+a warning is logged once per process.
+"""
+from __future__ import annotations
+
+import logging
+
+from survey_app.instrument import Choice, ChoiceList, Indicator, Instrument, Question, Section
+
+from .catalogs import get_translations
+
+log = logging.getLogger(__name__)
+DOMAIN = "survey"
+_warned: set[tuple[str, str, str]] = set()
+
+
+class InstrumentTexts:
+    """``InstrumentTexts(instrument, 'vi').question(q)`` → the Vietnamese wording of ``q``.
+
+    Methods accept the instrument's objects or their ids/codes.
+    """
+
+    def __init__(self, instrument: Instrument, locale: str) -> None:
+        self.instrument = instrument
+        self.locale = locale
+        self.is_source = locale == instrument.source_language
+        self._translations = None if self.is_source else get_translations(locale, DOMAIN)
+
+    def _text(self, context: str, source: str) -> str:
+        if self.is_source or not source:
+            return source
+        found = self._translations.find(source, context)
+        if found is not None:
+            return found
+        key = (self.instrument.id, self.locale, context)
+        if key not in _warned:
+            _warned.add(key)
+            log.warning("survey '%s': no %s translation for %s; showing the %s source",
+                        self.instrument.id, self.locale, context, self.instrument.source_language)
+        return source
+
+    def title(self) -> str:
+        return self._text("title", self.instrument.title)
+
+    def privacy_notice(self) -> str:
+        return self._text("privacy_notice", self.instrument.privacy_notice)
+
+    def contact(self) -> str:
+        return self._text("contact", self.instrument.contact)
+
+    def section(self, section: Section | str) -> str:
+        if isinstance(section, str):
+            section = self.instrument.section(section)
+        return self._text(f"section:{section.id}", section.title)
+
+    def question(self, question: Question | str) -> str:
+        question = self._question(question)
+        return self._text(f"question:{question.id}", question.text)
+
+    def hint(self, question: Question | str) -> str | None:
+        question = self._question(question)
+        return self._text(f"hint:{question.id}", question.hint) if question.hint else None
+
+    def choice(self, choice_list: ChoiceList | str, choice: Choice | int) -> str:
+        if isinstance(choice_list, str):
+            choice_list = self.instrument.choice_lists[choice_list]
+        if not isinstance(choice, Choice):
+            found = choice_list.get(int(choice))
+            if found is None:
+                raise KeyError(f"choice list '{choice_list.id}' has no code {choice}")
+            choice = found
+        return self._text(f"choice:{choice_list.id}:{choice.code}", choice.text)
+
+    def indicator(self, indicator: Indicator | str) -> str:
+        if isinstance(indicator, str):
+            indicator = self.instrument.indicator(indicator)
+        return self._text(f"indicator:{indicator.id}", indicator.title)
+
+    def _question(self, question: Question | str) -> Question:
+        return self.instrument.question(question) if isinstance(question, str) else question
+
+    def all(self) -> dict[str, str]:
+        """Every text of the instrument by msgctxt, in this language (for checks and exports)."""
+        return {context: self._text(context, source) for context, source, _ in self.instrument.texts()}
