@@ -124,3 +124,28 @@ def cli(db_url, tmp_path, monkeypatch):
 
     yield run
     _clean(migrated_engine(db_url))
+
+
+# ---------------------------------------------------------------- web (Flask) fixtures
+
+def web_config(db_url: str, **overrides) -> dict:
+    """Configuration of a test app: the test database, the test secret, real CSRF and rate limits."""
+    return {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": TEST_SECRET, "REDIS_URL": None, **overrides}
+
+
+@pytest.fixture
+def app(db_url, instrument):
+    """The web app on the test database (both databases), with the bundled survey loaded."""
+    from survey_app.web import create_app
+
+    return create_app(web_config(db_url))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

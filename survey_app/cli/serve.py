@@ -1,0 +1,68 @@
+"""``machikoe serve``: the web app under gunicorn (what ``make run`` starts).
+
+No auto-reload: this is how the app runs in production too. Several workers share
+nothing but the database (and Redis for rate limits when ``REDIS_URL`` is set).
+"""
+from __future__ import annotations
+
+import click
+
+from .context import AppContext, pass_app
+
+
+def register(main: click.Group) -> None:
+    main.add_command(serve)
+
+
+def display_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def gunicorn_application(app_factory, options: dict):
+    """A gunicorn application object serving ``app_factory()`` (imported lazily: optional)."""
+    from gunicorn.app.base import BaseApplication
+
+    class MachikoeApplication(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app_factory()
+
+    return MachikoeApplication()
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: all).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (about 2 per CPU core).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (slow phone connections do not block a worker).")
+@pass_app
+def serve(app: AppContext, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the resident survey (and staff pages) with gunicorn."""
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        raise click.ClickException(
+            "gunicorn is not installed; install it with: pip install gunicorn "
+            "(or run the development server: flask --app survey_app.web:create_app run)") from None
+    settings = app.settings  # creates instance/ and the secret key once, before workers start
+
+    def factory():
+        from survey_app.web import create_app
+
+        return create_app({"DATABASE_URL": settings.database_url, "SECRET_KEY": settings.secret_key,
+                           "REDIS_URL": settings.redis_url})
+
+    click.echo(f"Machikoe is serving at {display_url(host, port)} ({workers} workers × {threads} threads; "
+               "Ctrl+C stops)")
+    options = {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
+               "threads": threads, "worker_class": "gthread", "accesslog": "-", "errorlog": "-",
+               "timeout": 60, "graceful_timeout": 10, "preload_app": True}
+    gunicorn_application(factory, options).run()

@@ -1,0 +1,88 @@
+"""Per-request state: the database session and the resident's language.
+
+Both are created lazily and cached on ``flask.g`` so error handlers can use the
+language even when a request failed before any view ran (a 413 raised while the
+CSRF check reads the body, a CSRF failure, a broken database).
+
+Language, first match wins: ``?lang=`` (then remembered in the signed session
+cookie), the cookie, the browser's Accept-Language, the default (Japanese).
+"""
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from sqlalchemy.orm import Session
+
+from survey_app.db import engine_for, session_factory
+from survey_app.i18n import locales
+from survey_app.i18n.catalogs import get_translations
+
+LANG_PARAM = "lang"
+LANG_COOKIE_KEY = "lang"
+
+
+def db() -> Session:
+    """The request's database session (closed at the end of the request)."""
+    if "db_session" not in g:
+        factory = current_app.extensions.get("machikoe_sessions")
+        if factory is None:
+            factory = session_factory(engine_for(current_app.config["DATABASE_URL"]))
+            current_app.extensions["machikoe_sessions"] = factory
+        g.db_session = factory()
+    return g.db_session
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def requested_locale() -> str | None:
+    """A supported ``?lang=`` value, else None (anything else is ignored, never an error)."""
+    value = request.args.get(LANG_PARAM, "")
+    return value if value in locales.SUPPORTED else None
+
+
+def current_locale() -> str:
+    if "locale" not in g:
+        g.locale = _resolve_locale()
+    return g.locale
+
+
+def _resolve_locale() -> str:
+    chosen = requested_locale()
+    if chosen:
+        session[LANG_COOKIE_KEY] = chosen
+        return chosen
+    remembered = session.get(LANG_COOKIE_KEY)
+    if remembered in locales.SUPPORTED:
+        return remembered
+    try:
+        return locales.negotiate(request.headers.get("Accept-Language", "")) or locales.DEFAULT
+    except Exception:  # noqa: BLE001 - a garbled header must never break a page
+        return locales.DEFAULT
+
+
+def translations():
+    if "translations" not in g:
+        g.translations = get_translations(current_locale())
+    return g.translations
+
+
+def gettext(message: str, **params) -> str:
+    text = translations().gettext(message)
+    return _format(text, message, params) if params else text
+
+
+def _format(translated: str, original: str, params: dict) -> str:
+    """A translation whose placeholders do not match falls back to the msgid, never to a 500."""
+    try:
+        return translated % params
+    except (KeyError, ValueError, TypeError):
+        return original % params
+
+
+def translate_error(error) -> str:
+    """An error object with ``message`` (msgid) and ``params`` in the resident's language."""
+    params = getattr(error, "params", None) or {}
+    return gettext(error.message, **params)

@@ -1,0 +1,21 @@
+"""Flask extensions shared by every blueprint (created once, bound in ``create_app``).
+
+Rate limits live in memory by default; set ``REDIS_URL`` so that several web
+processes share one count (otherwise each gunicorn worker counts on its own).
+"""
+from __future__ import annotations
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def init_extensions(app: Flask) -> None:
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    csrf.init_app(app)
+    limiter.init_app(app)

@@ -1,0 +1,23 @@
+"""``/``: the loaded surveys and the language chooser."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.surveys import get_instrument, list_surveys
+
+from .context import current_locale, db
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    session = db()
+    locale = current_locale()
+    surveys = []
+    for survey in list_surveys(session):
+        instrument = get_instrument(session, survey.id)
+        texts = InstrumentTexts(instrument, locale)
+        surveys.append({"id": survey.id, "title": texts.title()})
+    return render_template("home.html", surveys=surveys)

@@ -1,0 +1,57 @@
+"""Jinja2 i18n with our gettext catalogs, and what every template gets to know.
+
+Templates use ``{{ _("English msgid %(x)s", x=...) }}`` (new-style gettext: the
+value is formatted and escaped by Jinja). The catalog is the resident's language,
+resolved once per request by :func:`survey_app.web.context.current_locale`.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, request
+
+from survey_app.i18n import locales
+
+from .context import LANG_PARAM, current_locale, translations
+
+
+def _gettext(message: str) -> str:
+    return translations().gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return translations().ngettext(singular, plural, n)
+
+
+def _pgettext(ctx: str, message: str) -> str:
+    return translations().pgettext(ctx, message)
+
+
+def language_links(allowed: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """Links to the current page in each language, labelled by the language's own name.
+
+    Every page answers GET at its own path, so a link to the same path (other query
+    arguments such as ``code`` kept) also works from a page shown after a POST.
+    """
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != LANG_PARAM]
+    links = []
+    for code in allowed or locales.SUPPORTED:
+        href = request.path + "?" + urlencode([*args, (LANG_PARAM, code)])
+        links.append({"code": code, "name": locales.native_name(code), "href": href,
+                      "current": code == current_locale(), "dir": locales.direction(code)})
+    return links
+
+
+def template_globals() -> dict[str, Any]:
+    locale = current_locale()
+    return {"locale": locale, "text_direction": locales.direction(locale), "language_links": language_links}
+
+
+def init_i18n(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, newstyle=True)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.context_processor(template_globals)

@@ -1,0 +1,164 @@
+"""Landing page, invitation / resume codes, starting and continuing a response.
+
+One code field takes both kinds of code, because residents should not have to know
+the difference: the code from the letter (its response continues if already started)
+or the resume code given by "continue later". Both look alike and carry a check
+character, so a typing mistake is told apart from an unknown code.
+
+Rate limits (Flask-Limiter) apply whenever a code is submitted or checked: per client
+IP and per code, shared between the landing page's ``?code=`` check and the start form.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from survey_app import codes, responses
+from survey_app.instrument import Instrument
+from survey_app.models import Response
+
+from ..context import current_locale, db, translate_error
+from ..extensions import limiter
+from . import bp
+from .state import (
+    continue_from,
+    held_response,
+    instrument_for,
+    remember,
+    secret,
+    survey_languages,
+    texts_for,
+)
+
+MAX_CODE_INPUT = 64
+
+
+def submitted_code() -> str:
+    return (request.values.get("code") or "").strip()[:MAX_CODE_INPUT]
+
+
+def _no_code() -> bool:
+    return not submitted_code()
+
+
+def _code_key() -> str:
+    return "code:" + (codes.normalise(submitted_code()) or "-")
+
+
+code_limit_per_ip = limiter.shared_limit(
+    lambda: current_app.config["RATE_LIMIT_CODE_PER_IP"], scope="code-entry-ip", exempt_when=_no_code)
+code_limit_per_code = limiter.shared_limit(
+    lambda: current_app.config["RATE_LIMIT_PER_CODE"], scope="code-entry-code", key_func=_code_key,
+    exempt_when=_no_code)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """Outcome of looking at a code without starting anything."""
+
+    ok: bool
+    error: str | None = None  # translated message for the code field
+    used: bool = False
+
+
+def check_code(instrument: Instrument, code: str) -> CodeCheck:
+    try:
+        responses.find_invitation(db(), instrument, secret(), code)
+    except responses.CodeProblem as problem:
+        if problem.kind == "unknown" and _resumable(instrument, code) is not None:
+            return CodeCheck(ok=True)
+        return CodeCheck(ok=False, error=translate_error(problem))
+    status = db().scalar(select(Response.status).where(
+        Response.access_key == codes.response_key(secret(), code)))
+    return CodeCheck(ok=status != "complete", used=status == "complete")
+
+
+def _resumable(instrument: Instrument, code: str) -> Response | None:
+    """The partial response a resume code points to, if it belongs to this survey."""
+    try:
+        response = responses.resume(db(), secret(), code)
+    except responses.ResponseError:
+        return None
+    return response if response.survey_id == instrument.id else None
+
+
+def render_landing(instrument: Instrument, *, code: str = "", error: str | None = None,
+                   recognised: bool = False, notice: str | None = None, status: int = 200):
+    held = held_response(instrument.id)
+    return render_template(
+        "survey/landing.html", instrument=instrument, texts=texts_for(instrument),
+        languages=survey_languages(instrument), code=code, code_error=error, recognised=recognised,
+        held=held, notice=notice, error_items=[{"href": "#code", "error": error}] if error else []), status
+
+
+def render_used(instrument: Instrument):
+    return render_template("survey/used.html", instrument=instrument, texts=texts_for(instrument),
+                           languages=survey_languages(instrument)), 409
+
+
+@bp.get("/")
+@code_limit_per_ip
+@code_limit_per_code
+def landing(survey_id: str):
+    instrument = instrument_for(survey_id)
+    code = submitted_code()
+    if not code:
+        return render_landing(instrument)
+    check = check_code(instrument, code)
+    if check.used:
+        return render_used(instrument)
+    return render_landing(instrument, code=code, error=check.error, recognised=check.ok)
+
+
+@bp.get("/start")
+def start_again(survey_id: str):
+    """``/start`` opened directly (bookmark, back button): the landing page shows the way in."""
+    instrument_for(survey_id)
+    return redirect(url_for("survey.landing", survey_id=survey_id))
+
+
+@bp.post("/start")
+@code_limit_per_ip
+@code_limit_per_code
+def start(survey_id: str):
+    instrument = instrument_for(survey_id)
+    code = submitted_code()
+    held = held_response(survey_id)
+    if not code and held is not None and held.status == "partial":
+        return go_on(instrument, held)
+    try:
+        started = responses.start(db(), instrument, secret=secret(), channel="web",
+                                  locale=current_locale(), code=code or None)
+        response = started.response
+    except responses.CodeProblem as problem:
+        if problem.kind == "used":
+            return render_used(instrument)
+        response = _resumable(instrument, code) if problem.kind == "unknown" else None
+        if response is None:
+            return render_landing(instrument, code=code, error=translate_error(problem))
+    except responses.OpenLinkRefused as refused:
+        return render_landing(instrument, code=code, error=translate_error(refused))
+    return go_on(instrument, response)
+
+
+def go_on(instrument: Instrument, response: Response):
+    """Remember the response on this phone and open the page where it continues."""
+    remember(instrument.id, response)
+    responses.set_locale(db(), response, current_locale())
+    section = continue_from(instrument, responses.current_answers(db(), response))
+    if section is None:
+        return redirect(url_for("survey.review", survey_id=instrument.id))
+    return redirect(url_for("survey.page", survey_id=instrument.id, section_id=section.id))
+
+
+@bp.get("/continue")
+def continue_here(survey_id: str):
+    instrument = instrument_for(survey_id)
+    held = held_response(survey_id)
+    if held is None:
+        return redirect(url_for("survey.landing", survey_id=survey_id))
+    if held.status == "complete":
+        return redirect(url_for("survey.thanks", survey_id=survey_id))
+    return go_on(instrument, held)

@@ -1,0 +1,71 @@
+"""Helpers for the web tests: CSRF tokens, walking the survey, reading pages."""
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+SURVEY = "ebetsu-2025"
+BASE = f"/s/{SURVEY}"
+
+# One complete, valid set of answers for the bundled survey, page by page (field name = question id,
+# value = choice code). has_children=1 reveals kosodate_needs, kosodate=3 reveals kosodate_reason.
+PAGES = [
+    ("living", {"kurashiyasui": "2"}),
+    ("childcare", {"has_children": "1", "kosodate": "3"}),
+    ("work", {"hatarakiyasui": "1"}),
+    ("coexistence", {"kyosei": "9"}),
+    ("health", {"kenko": "1"}),
+    ("about_you", {"age_band": "3", "sex": "2", "district": "2", "nationality": "2", "years_lived": "2",
+                   "household_size": "４", "employment": "1"}),
+    ("comment", {"comment": "公園を増やしてほしい"}),
+]
+REVEALED = {"kosodate_needs": ["2", "4"], "kosodate_reason": "保育園が足りない"}
+
+
+def csrf(page_html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page_html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def visible_text(page_html: str) -> str:
+    """The page's text without tags, scripts or attribute values (what a resident reads)."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html_lib.unescape(body)).strip()
+
+
+def start(client, code: str = "", lang: str | None = None):
+    """Open the landing page and press Start; returns the response to the POST."""
+    query = f"?lang={lang}" if lang else ""
+    landing = client.get(f"{BASE}/{query}")
+    assert landing.status_code == 200
+    return client.post(f"{BASE}/start", data={"csrf_token": csrf(text_of(landing)), "code": code, "nav": "next"})
+
+
+def post_page(client, section_id: str, answers: dict, nav: str = "next", follow: bool = False):
+    page = client.get(f"{BASE}/q/{section_id}")
+    assert page.status_code == 200, page.status_code
+    data = {"csrf_token": csrf(text_of(page)), "nav": nav, **answers}
+    return client.post(f"{BASE}/q/{section_id}", data=data, follow_redirects=follow)
+
+
+def answer_all(client):
+    """Answer every page (revealing the conditional questions); ends on the review page."""
+    for section_id, answers in PAGES:
+        response = post_page(client, section_id, answers)
+        if section_id == "childcare":
+            assert "more=1" in response.headers["Location"]
+            response = post_page(client, section_id, {**answers, **REVEALED})
+        assert response.status_code == 302, (section_id, text_of(response)[:2000])
+    return response
+
+
+def submit(client):
+    review = client.get(f"{BASE}/review")
+    assert review.status_code == 200
+    return client.post(f"{BASE}/review", data={"csrf_token": csrf(text_of(review)), "nav": "submit"})
