@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "survey_app.cli.demo",
     "survey_app.cli.setup",
     "survey_app.cli.purge",
+    "survey_app.cli.translations",
     "survey_app.cli.serve",
 )
 

@@ -1,0 +1,110 @@
+"""``machikoe translations extract|update|compile|check``: the translator's workflow.
+
+Domains: ``survey`` (the instrument's texts, source language Japanese) and ``messages``
+(interface strings, English msgids). See translations/README.md.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from survey_app.i18n.catalogs import clear_cache, translations_dir
+from survey_app.i18n.checks import check
+from survey_app.i18n.workflow import Workspace, compile_catalogs, extract, update
+from survey_app.instrument import InstrumentError, bundled_path
+
+DOMAINS = ("survey", "messages")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(translations)
+
+
+def _workspace_options(command):
+    command = click.option("--domain", "domain", type=click.Choice(["all", *DOMAINS]), default="all",
+                           show_default=True, help="Which catalogs: instrument texts, interface, or both.")(command)
+    command = click.option("--translations-dir", "translations_dir_", type=click.Path(file_okay=False, path_type=Path),
+                           default=None, help="Catalog directory (default: the project's translations/).")(command)
+    command = click.option("--instrument", "instrument", type=click.Path(dir_okay=False, path_type=Path),
+                           default=None, help="Instrument YAML (default: the bundled Ebetsu survey).")(command)
+    return command
+
+
+def _locale_option(command):
+    return click.option("--locale", "-l", "only", multiple=True,
+                        help="Only this language (repeatable); default: every language the domain needs.")(command)
+
+
+def _workspace(instrument: Path | None, directory: Path | None) -> Workspace:
+    instrument = instrument or bundled_path()
+    if not instrument.is_file():
+        raise click.ClickException(f"instrument file not found: {instrument}")
+    return Workspace(translations=directory or translations_dir(), instrument=instrument)
+
+
+def _domains(domain: str) -> tuple[str, ...]:
+    return DOMAINS if domain == "all" else (domain,)
+
+
+def _run(action):
+    """Instrument errors become one line (file:line: id: problem), exit status 1."""
+    try:
+        return action()
+    except InstrumentError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def translations() -> None:
+    """Extract, update, compile and check the gettext catalogs (ja, en, vi, ur)."""
+
+
+@translations.command("extract")
+@_workspace_options
+def extract_command(instrument, translations_dir_, domain) -> None:
+    """Write the templates translations/survey.pot and translations/messages.pot from the sources."""
+    ws = _workspace(instrument, translations_dir_)
+    for name in _domains(domain):
+        path, count = _run(lambda name=name: extract(ws, name))
+        click.echo(f"{name}: {count} entries -> {path}")
+
+
+@translations.command("update")
+@_workspace_options
+@_locale_option
+def update_command(instrument, translations_dir_, domain, only) -> None:
+    """Extract, then merge into every language's .po (translations kept; changed source → fuzzy)."""
+    ws = _workspace(instrument, translations_dir_)
+    for name in _domains(domain):
+        for locale, path, what in _run(lambda name=name: update(ws, name, tuple(only))):
+            click.echo(f"{name}: {locale} {what} -> {path}")
+    clear_cache()
+
+
+@translations.command("compile")
+@_workspace_options
+@_locale_option
+def compile_command(instrument, translations_dir_, domain, only) -> None:
+    """Write .mo files (optional: the app reads .po directly; a newer .mo is used if present)."""
+    ws = _workspace(instrument, translations_dir_)
+    for name in _domains(domain):
+        for locale, path, count in _run(lambda name=name: compile_catalogs(ws, name, tuple(only))):
+            click.echo(f"{name}: {locale} {count} translations -> {path}")
+    clear_cache()
+
+
+@translations.command("check")
+@_workspace_options
+@_locale_option
+def check_command(instrument, translations_dir_, domain, only) -> None:
+    """Fail (exit 1) listing every missing, untranslated, fuzzy or malformed translation."""
+    ws = _workspace(instrument, translations_dir_)
+    problems, summary = _run(lambda: check(ws, _domains(domain), tuple(only)))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    for name, (languages, count) in summary.items():
+        click.echo(f"{name}: {count} entries checked in {', '.join(languages) or 'no language'}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} translation problem(s); see the list above")
+    click.echo("translations OK")

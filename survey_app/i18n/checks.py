@@ -1,0 +1,153 @@
+"""``machikoe translations check``: is every language complete and faithful to the source?
+
+The check compares each catalog with a template extracted *fresh* from the sources
+(not with the last .pot), so a reworded question fails the check at once, before
+anyone remembers to run ``update``. Problems reported per entry:
+
+* missing from the catalog, untranslated (empty msgstr), or fuzzy (not confirmed);
+* python-format placeholders that differ from the msgid's;
+* Japanese text outside parentheses in en, vi or ur (a leaked source text; place
+  names may follow in parentheses, e.g. "Nopporo (野幌)");
+* vi: not NFC; ur: no Arabic-script letters, or Latin words that are not in the msgid;
+* messages domain, ja/vi/ur: a phrase left identical to the English msgid;
+* a language the instrument declares (or the interface supports) without a catalog.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from babel.messages.catalog import Catalog, Message
+
+from .placeholders import PLACEHOLDER_RE, placeholder_problem
+from .workflow import Workspace, read_catalog
+
+_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_ARABIC_LETTER_RE = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
+_PARENTHESISED_RE = re.compile(r"[(（][^()（）]*[)）]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    locale: str
+    domain: str
+    entry: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.locale} {self.domain}.po: {self.entry}: {self.reason}"
+
+
+def outside_parentheses(text: str) -> str:
+    """``text`` with every (…) / （…） group removed — where place names in kanji may stand."""
+    previous = None
+    while previous != text:
+        previous, text = text, _PARENTHESISED_RE.sub(" ", text)
+    return text
+
+
+def japanese_outside_parentheses(text: str) -> list[str]:
+    return _JAPANESE_RE.findall(outside_parentheses(text))
+
+
+def is_arabic_script(text: str) -> bool:
+    """Urdu text: has Arabic-script letters (digits, punctuation and (漢字) aside)."""
+    return bool(_ARABIC_LETTER_RE.search(text))
+
+
+def stray_latin_words(text: str, msgid: str) -> list[str]:
+    """Latin words in an Urdu translation that are not quoted from the msgid (CSV, Telegram …)."""
+    bare = PLACEHOLDER_RE.sub(" ", outside_parentheses(text))
+    allowed = {w.lower() for w in _LATIN_WORD_RE.findall(msgid)}
+    return [w for w in _LATIN_WORD_RE.findall(bare) if w.lower() not in allowed]
+
+
+def _entry_name(message: Message, domain: str) -> str:
+    if domain == "survey" and message.context:
+        return message.context
+    msgid = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+    short = msgid if len(msgid) <= 60 else msgid[:57] + "…"
+    where = f" ({message.locations[0][0]}:{message.locations[0][1]})" if message.locations else ""
+    return f"{short!r}{where}"
+
+
+def _forms(message: Message) -> list[str]:
+    if isinstance(message.string, (tuple, list)):
+        return list(message.string)
+    return [message.string or ""]
+
+
+def _script_problems(locale: str, domain: str, message: Message, forms: list[str]) -> list[str]:
+    reasons = []
+    msgid = " ".join(message.id) if isinstance(message.id, (tuple, list)) else message.id
+    for form in forms:
+        if locale != "ja" and japanese_outside_parentheses(form):
+            reasons.append("contains Japanese outside parentheses (untranslated source text?)")
+        if locale == "vi" and not unicodedata.is_normalized("NFC", form):
+            reasons.append("not in Unicode NFC (compose the Vietnamese diacritics)")
+        if locale == "ur":
+            if not is_arabic_script(form):
+                reasons.append("not in Urdu (Arabic) script")
+            stray = stray_latin_words(form, msgid)
+            if stray:
+                reasons.append(f"Latin-script words not in the source: {', '.join(sorted(set(stray)))}")
+        if domain == "messages" and locale in ("ja", "vi", "ur") and " " in msgid.strip() \
+                and form.strip() == (message.id[0] if isinstance(message.id, tuple) else message.id).strip():
+            reasons.append("identical to the English msgid")
+    return list(dict.fromkeys(reasons))
+
+
+def entry_problems(locale: str, domain: str, wanted: Message, found: Message | None) -> list[str]:
+    """Why ``found`` (the catalog entry for the template entry ``wanted``) is not good enough."""
+    if found is None:
+        return ["missing from the catalog (run: machikoe translations update)"]
+    forms = _forms(found)
+    if not any(forms) or not all(forms):
+        return ["untranslated"]
+    if found.fuzzy:
+        return ["fuzzy: confirm the translation matches the current source text, then remove the fuzzy flag"]
+    reasons = []
+    placeholder = placeholder_problem(wanted.id, found.string)
+    if placeholder:
+        reasons.append(placeholder)
+    return reasons + _script_problems(locale, domain, wanted, forms)
+
+
+def check_catalog(locale: str, domain: str, template: Catalog, catalog: Catalog) -> list[Problem]:
+    problems = []
+    for wanted in template:
+        if not wanted.id:
+            continue
+        found = catalog.get(wanted.id, wanted.context)
+        for reason in entry_problems(locale, domain, wanted, found):
+            problems.append(Problem(locale, domain, _entry_name(wanted, domain), reason))
+    for message, errors in catalog.check():
+        if message.id and not message.fuzzy and template.get(message.id, message.context) is not None:
+            for error in errors:
+                problems.append(Problem(locale, domain, _entry_name(message, domain), str(error)))
+    return problems
+
+
+def check(ws: Workspace, domains: tuple[str, ...], only: tuple[str, ...] = ()) -> tuple[list[Problem], dict]:
+    """All problems, and per domain the languages checked and the number of entries."""
+    problems: list[Problem] = []
+    summary = {}
+    for domain in domains:
+        template = ws.template(domain)
+        languages = only or ws.languages(domain)
+        summary[domain] = (languages, sum(1 for m in template if m.id))
+        for locale in languages:
+            path = ws.po_path(locale, domain)
+            if not path.exists():
+                problems.append(Problem(locale, domain, str(path), "no catalog for this language "
+                                        "(run: machikoe translations update)"))
+                continue
+            try:
+                catalog = read_catalog(path, locale)
+            except Exception as exc:  # noqa: BLE001 - a malformed .po is a finding, not a crash
+                problems.append(Problem(locale, domain, str(path), f"cannot be read: {exc}"))
+                continue
+            problems.extend(check_catalog(locale, domain, template, catalog))
+    return problems, summary

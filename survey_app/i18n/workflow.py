@@ -1,0 +1,164 @@
+"""The translator's workflow: templates (.pot) → catalogs (.po) → compiled (.mo).
+
+``update`` merges without losing anyone's work:
+
+* an entry whose msgid and msgctxt are unchanged keeps its translation and flags;
+* ``survey`` (msgctxt is the id path): an entry whose Japanese wording changed keeps
+  its old translation marked *fuzzy*, with the old wording as ``#| msgid`` — the
+  translator sees what changed, and ``check`` fails until they confirm it;
+* ``messages``: Babel's similarity matching proposes a fuzzy translation for a
+  changed English msgid;
+* an entry no longer in the sources is kept as obsolete (``#~``) and comes back
+  with its translation if the string returns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from survey_app.instrument import load_instrument
+
+from . import locales
+from .catalogs import SOURCE_LANGUAGE, catalog_path
+from .extract import PROJECT, PROJECT_ROOT, instrument_template, messages_template
+
+WIDTH = 76
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where the sources and catalogs are; tests point this at a copy."""
+
+    translations: Path
+    instrument: Path
+    root: Path = PROJECT_ROOT
+
+    def template_path(self, domain: str) -> Path:
+        return self.translations / f"{domain}.pot"
+
+    def po_path(self, locale: str, domain: str) -> Path:
+        return catalog_path(locale, domain, self.translations)
+
+    def template(self, domain: str) -> Catalog:
+        """The current template, extracted fresh from the sources."""
+        if domain == "survey":
+            return instrument_template(self.instrument, self.root)
+        return messages_template(self.root)
+
+    def languages(self, domain: str) -> tuple[str, ...]:
+        """The locales that need a catalog for ``domain`` (every supported one but its source)."""
+        declared = instrument_languages(self.instrument)
+        wanted = declared if domain == "survey" else tuple(dict.fromkeys((*locales.SUPPORTED, *declared)))
+        return tuple(loc for loc in wanted if loc != source_language(domain, self.instrument))
+
+
+def instrument_languages(path: Path) -> tuple[str, ...]:
+    return load_instrument(path).languages
+
+
+def source_language(domain: str, instrument: Path | None = None) -> str:
+    if domain == "survey" and instrument is not None:
+        return load_instrument(instrument).source_language
+    return SOURCE_LANGUAGE[domain]
+
+
+def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def write_catalog(path: Path, catalog: Catalog, template: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("wb") as fh:
+        write_po(fh, catalog, width=WIDTH, omit_header=False, sort_output=False, include_previous=True,
+                 ignore_obsolete=template)
+    tmp.replace(path)  # readers (a running web process) never see a half-written file
+
+
+def extract(ws: Workspace, domain: str) -> tuple[Path, int]:
+    template = ws.template(domain)
+    path = ws.template_path(domain)
+    write_catalog(path, template, template=True)
+    return path, sum(1 for m in template if m.id)
+
+
+def _revive_obsolete(catalog: Catalog) -> None:
+    """Put obsolete entries back so that an exact match in the template finds them again."""
+    for key, message in list(catalog.obsolete.items()):
+        if catalog.get(message.id, message.context) is None:
+            catalog[message.id] = message
+        del catalog.obsolete[key]
+
+
+def _carry_by_context(catalog: Catalog, template: Catalog) -> dict:
+    """survey domain: a reworded text keeps its old translation under its new msgid, as fuzzy."""
+    by_context = {m.context: m for m in catalog if m.id and m.context}
+    previous = {}
+    for entry in template:
+        if not entry.id or catalog.get(entry.id, entry.context) is not None:
+            continue
+        old = by_context.get(entry.context)
+        if old is None or not old.string or (old.id, old.context) == (entry.id, entry.context):
+            continue
+        catalog.delete(old.id, old.context)
+        catalog.add(entry.id, old.string, context=entry.context, flags=set(old.flags) | {"fuzzy"},
+                    user_comments=old.user_comments)
+        previous[(entry.id, entry.context)] = old.id
+    return previous
+
+
+def merge(catalog: Catalog, template: Catalog, domain: str) -> Catalog:
+    _revive_obsolete(catalog)
+    previous = _carry_by_context(catalog, template) if domain == "survey" else {}
+    catalog.update(template, no_fuzzy_matching=(domain == "survey"), update_header_comment=False)
+    for (msgid, context), old_id in previous.items():
+        message = catalog.get(msgid, context)
+        if message is not None:
+            message.previous_id = [old_id]
+            message.flags.add("fuzzy")
+    return catalog
+
+
+def new_catalog(locale: str, domain: str) -> Catalog:
+    return Catalog(locale=locale, domain=domain, project=PROJECT, version="1", fuzzy=False,
+                   msgid_bugs_address="translations@machikoe.invalid", copyright_holder="Ebetsu City",
+                   last_translator="Machikoe translators <translations@machikoe.invalid>",
+                   language_team=f"{locales.native_name(locale)} <translations@machikoe.invalid>",
+                   revision_date=dt.datetime.now(dt.UTC),
+                   header_comment=f"# Machikoe — {locales.native_name(locale)} ({locale}), domain '{domain}'.\n"
+                                  "# Fill in msgstr; see translations/README.md.")
+
+
+def update(ws: Workspace, domain: str, only: tuple[str, ...] = ()) -> list[tuple[str, Path, str]]:
+    """Merge the fresh template into every language's catalog (creating missing ones)."""
+    template = ws.template(domain)
+    write_catalog(ws.template_path(domain), template, template=True)
+    done = []
+    for locale in only or ws.languages(domain):
+        path = ws.po_path(locale, domain)
+        created = not path.exists()
+        catalog = new_catalog(locale, domain) if created else read_catalog(path, locale)
+        write_catalog(path, merge(catalog, template, domain))
+        done.append((locale, path, "created" if created else "updated"))
+    return done
+
+
+def compile_catalogs(ws: Workspace, domain: str, only: tuple[str, ...] = ()) -> list[tuple[str, Path, int]]:
+    """Write .mo files (fuzzy entries left out) next to each .po."""
+    done = []
+    for locale in only or ws.languages(domain):
+        po = ws.po_path(locale, domain)
+        if not po.exists():
+            continue
+        catalog = read_catalog(po, locale)
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        done.append((locale, mo, sum(1 for m in catalog if m.id and m.string and not m.fuzzy)))
+    return done
