@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "survey_app.cli.purge",
     "survey_app.cli.translations",
     "survey_app.cli.serve",
+    "survey_app.cli.staff",
 )
 
 

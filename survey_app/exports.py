@@ -1,0 +1,199 @@
+"""Exports for staff: responses (codes) with their labels, and indicator tables.
+
+- CSV is UTF-8 with a BOM, so Japanese Excel opens it without mojibake, CRLF line ends.
+- Everything is streamed: responses are read in keyset pages of ``PAGE`` ids and written
+  as they come, so a million rows never sit in memory. XLSX uses openpyxl's write-only
+  mode (rows go to a temporary file) and the finished file is streamed in chunks.
+- Formula injection: a text cell starting with ``= + - @`` (or tab / carriage return)
+  would be run as a formula by a spreadsheet. CSV cells get a leading ``'``; XLSX cells
+  are written as explicit strings, which a spreadsheet never evaluates.
+- Multi-choice answers are their codes joined by ``;`` (a comma would look like a
+  thousands separator to Excel in Japan).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey_app.i18n import N_
+from survey_app.instrument import Instrument
+from survey_app.models import Answer, Response
+
+BOM = "\ufeff"
+PAGE = 1000
+CHUNK = 64 * 1024
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+META_COLUMNS = ("response", "channel", "locale", "source", "submitted_at")
+# Characters XML 1.0 forbids; openpyxl refuses them, so they are dropped from cells.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class ExportError(ValueError):
+    def __init__(self, message: str, **params):
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_stream(rows: Iterable[Sequence[Any]], rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """UTF-8 CSV with BOM and CRLF, yielded in chunks of encoded rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    for index, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(v) for v in row])
+        if index % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_cell(sheet, value: Any):
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", value))
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        return cell
+    return value
+
+
+def xlsx_stream(sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]]) -> Iterator[bytes]:
+    """An XLSX workbook of (sheet title, rows) built in write-only mode, streamed from a temp file."""
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    try:
+        handle.close()
+        workbook.save(handle.name)
+        with open(handle.name, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+    finally:
+        os.unlink(handle.name)
+
+
+# ---------------------------------------------------------------- responses
+
+def count_complete(session: Session, survey_id: str) -> int:
+    return session.scalar(select(func.count()).select_from(Response).where(
+        Response.survey_id == survey_id, Response.status == "complete")) or 0
+
+
+def response_header(instrument: Instrument) -> list[str]:
+    return [*META_COLUMNS, *(q.id for q in instrument.questions)]
+
+
+def _cell(answer) -> Any:
+    if answer.codes is not None:
+        return ";".join(str(c) for c in answer.codes)
+    if answer.code is not None:
+        return answer.code
+    if answer.number is not None:
+        return int(answer.number) if float(answer.number).is_integer() else answer.number
+    return answer.text or ""
+
+
+def response_rows(session: Session, instrument: Instrument, page: int = PAGE) -> Iterator[list[Any]]:
+    """Complete responses as rows of codes (header first), read in keyset pages of ``page`` ids.
+
+    Plain column rows, not ORM objects: nothing accumulates in the session's identity map.
+    """
+    yield response_header(instrument)
+    qids = [q.id for q in instrument.questions]
+    last_id = 0
+    while True:
+        batch = list(session.execute(
+            select(Response.id, Response.uuid, Response.channel, Response.locale, Response.source,
+                   Response.submitted_at)
+            .where(Response.survey_id == instrument.id, Response.status == "complete", Response.id > last_id)
+            .order_by(Response.id).limit(page)))
+        if not batch:
+            return
+        answers: dict[int, dict[str, Any]] = {}
+        for answer in session.execute(
+                select(Answer.response_id, Answer.question_id, Answer.code, Answer.codes, Answer.number,
+                       Answer.text).where(Answer.response_id.in_([r.id for r in batch]))):
+            answers.setdefault(answer.response_id, {})[answer.question_id] = _cell(answer)
+        for r in batch:
+            given = answers.get(r.id, {})
+            submitted = r.submitted_at.strftime("%Y-%m-%d %H:%M:%S") if r.submitted_at else ""
+            yield [r.uuid, r.channel, r.locale, r.source, submitted, *(given.get(q, "") for q in qids)]
+        last_id = batch[-1].id
+
+
+def label_rows(instrument: Instrument) -> Iterator[list[Any]]:
+    """question id, question text, code, label, missing: how to read the codes (source language)."""
+    yield ["question", "question_text", "type", "code", "label", "missing"]
+    for q in instrument.questions:
+        if not q.choices:
+            yield [q.id, q.text, q.type, "", "", ""]
+        for choice in q.choices:
+            yield [q.id, q.text, q.type, choice.code, choice.text, "missing" if choice.missing else ""]
+
+
+def check_not_empty(session: Session, instrument: Instrument) -> int:
+    count = count_complete(session, instrument.id)
+    if count == 0:
+        raise ExportError(N_("Survey '%(survey)s' has no complete responses yet: there is nothing to export."),
+                          survey=instrument.id)
+    return count
+
+
+# ---------------------------------------------------------------- indicator tables
+
+INDICATOR_HEADER = ["indicator", "title", "group_by", "category", "label", "estimate_pct", "ci_low_pct",
+                    "ci_high_pct", "n", "n_eff", "deff", "baseline_pct", "baseline_year", "target_pct",
+                    "target_year", "change_pct", "change_verdict", "flag"]
+
+
+def _pct(value: Any) -> Any:
+    return "" if value is None else round(float(value), 1)
+
+
+def _year_value(block: Any) -> tuple[Any, Any]:
+    if not isinstance(block, dict):
+        return "", ""
+    return _pct(block.get("value")), block.get("year") or ""
+
+
+def indicator_rows(result: dict[str, Any], footnotes: Sequence[str] = ()) -> Iterator[list[Any]]:
+    """The issue-6 JSON result as a table for people: one decimal, groups under their indicator."""
+    yield INDICATOR_HEADER
+    for ind in result.get("indicators", []):
+        baseline, base_year = _year_value(ind.get("baseline"))
+        target, target_year = _year_value(ind.get("target"))
+        change = ind.get("change_vs_baseline") or {}
+        yield [ind.get("id"), ind.get("title"), "", "", "", _pct(ind.get("estimate")), _pct(ind.get("ci_low")),
+               _pct(ind.get("ci_high")), ind.get("n"), _round(ind.get("n_eff")), _round(ind.get("deff"), 2),
+               baseline, base_year, target, target_year, _pct(change.get("estimate")), change.get("verdict", ""),
+               ""]
+        for group in ind.get("groups") or []:
+            yield [ind.get("id"), ind.get("title"), group.get("by"), group.get("category"), group.get("label"),
+                   _pct(group.get("estimate")), _pct(group.get("ci_low")), _pct(group.get("ci_high")),
+                   group.get("n"), "", "", "", "", "", "", "", "", group.get("flag") or ""]
+    for note in footnotes:
+        yield [note]
+
+
+def _round(value: Any, digits: int = 1) -> Any:
+    return "" if value is None else round(float(value), digits)

@@ -1,0 +1,90 @@
+"""Streamed CSV/XLSX exports, formula-injection neutralisation, labels; both databases."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from survey_app import exports, responses
+
+ROW = {"kurashiyasui": 1, "kosodate": 9, "age_band": 2, "sex": 1, "district": 3, "has_children": 1,
+       "kosodate_needs": [1, 3], "household_size": 3, "comment": "=HYPERLINK(\"http://evil\")"}
+
+
+def _csv(chunks) -> list[list[str]]:
+    data = b"".join(chunks)
+    assert data.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", "'=1+1"), ("+81", "'+81"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("\rx", "'\rx"), ("ok", "ok"), ("江別", "江別"), (-2, -2), (3.5, 3.5), (None, None)])
+def test_neutralise(value, expected):
+    assert exports.neutralise(value) == expected
+
+
+def test_csv_stream_has_bom_crlf_and_chunks():
+    chunks = list(exports.csv_stream([["a", "b"]] + [[i, "江別"] for i in range(1200)], rows_per_chunk=500))
+    assert len(chunks) == 3
+    assert chunks[0].startswith(b"\xef\xbb\xbfa,b\r\n")
+    assert chunks[0].count(b"\xef\xbb\xbf") == 1 and not chunks[1].startswith(b"\xef\xbb\xbf")
+
+
+def test_response_rows_codes_in_pages_and_neutralised(session, instrument):
+    responses.bulk_complete(session, instrument, [ROW] * 5, channel="paper")
+    responses.start(session, instrument, secret="s", channel="web", locale="ja")  # partial: not exported
+    rows = _csv(exports.csv_stream(exports.response_rows(session, instrument, page=2)))
+    header, body = rows[0], rows[1:]
+    assert header[:5] == list(exports.META_COLUMNS) and "kosodate_needs" in header
+    assert len(body) == 5
+    first = dict(zip(header, body[0], strict=True))
+    assert (first["channel"], first["kurashiyasui"], first["kosodate"]) == ("paper", "1", "9")
+    assert first["kosodate_needs"] == "1;3" and first["household_size"] == "3"
+    assert first["comment"] == "'=HYPERLINK(\"http://evil\")"
+    assert first["kenko"] == ""  # not answered
+    assert len({r[0] for r in body}) == 5  # response ids are distinct
+
+
+def test_xlsx_has_answers_and_labels_and_never_formulas(session, instrument):
+    responses.bulk_complete(session, instrument, [ROW] * 3, channel="web")
+    data = b"".join(exports.xlsx_stream([("responses", exports.response_rows(session, instrument)),
+                                         ("labels", exports.label_rows(instrument))]))
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    assert book.sheetnames == ["responses", "labels"]
+    rows = list(book["responses"].iter_rows(values_only=True))
+    header = rows[0]
+    comment = rows[1][header.index("comment")]
+    assert comment == "=HYPERLINK(\"http://evil\")"  # kept verbatim, stored as text
+    cells = list(load_workbook(io.BytesIO(data))["responses"].iter_rows(min_row=2, max_row=2))[0]
+    assert cells[header.index("comment")].data_type == "s"
+    labels = list(book["labels"].iter_rows(values_only=True))
+    assert ("kosodate", 9) in {(r[0], r[3]) for r in labels}
+    assert any(r[0] == "age_band" and r[4] == "18〜29歳" for r in labels)
+
+
+def test_empty_survey_is_refused_with_a_message(session, instrument):
+    with pytest.raises(exports.ExportError, match="no complete responses"):
+        exports.check_not_empty(session, instrument)
+    responses.bulk_complete(session, instrument, [ROW], channel="web")
+    assert exports.check_not_empty(session, instrument) == 1
+
+
+def test_indicator_rows_from_the_json_schema():
+    result = {"survey": "s", "weighting": "rake", "ci_method": "logit", "level": 0.95, "n_respondents": 100,
+              "indicators": [{"id": "living", "title": "暮らしやすい", "base": "valid", "estimate": 78.333333,
+                              "se": 1.2, "ci_low": 75.04, "ci_high": 81.26, "n": 95, "n_positive": 74,
+                              "n_eff": 80.44, "deff": 1.181, "baseline": {"value": 78.3, "year": 2023},
+                              "target": {"value": None, "year": 2029}, "change_vs_baseline": None,
+                              "groups": [{"by": "age_band", "category": 1, "label": "18〜29歳", "estimate": None,
+                                          "ci_low": None, "ci_high": None, "n": 4, "flag": "suppressed"}]}],
+              "warnings": []}
+    rows = list(exports.indicator_rows(result, footnotes=["注: 重み付け"]))
+    assert rows[0] == exports.INDICATOR_HEADER
+    top = dict(zip(rows[0], rows[1], strict=True))
+    assert (top["estimate_pct"], top["ci_low_pct"], top["baseline_pct"], top["target_pct"]) == (78.3, 75.0, 78.3, "")
+    group = dict(zip(rows[0], rows[2], strict=True))
+    assert (group["group_by"], group["estimate_pct"], group["flag"]) == ("age_band", "", "suppressed")
+    assert rows[-1] == ["注: 重み付け"]
