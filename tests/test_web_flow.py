@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from webtools import BASE, PAGES, REVEALED, answer_all, csrf, post_page, start, submit, text_of
+from webtools import BASE, PAGES, answer_all, csrf, post_page, start, submit, text_of
 
 from survey_app import responses
 from survey_app.models import Response

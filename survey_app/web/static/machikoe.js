@@ -4,7 +4,20 @@
   document.addEventListener("DOMContentLoaded", function () {
     // Move focus to the error summary so screen readers announce it first (GOV.UK pattern).
     var summary = document.querySelector("[data-focus-on-load]");
-    if (summary) { summary.focus(); }
+    if (summary) {
+      summary.focus();
+      // Following a summary link puts the keyboard focus in the field, not only the scroll position.
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        var field = link && document.getElementById(link.getAttribute("href").slice(1));
+        if (field) {
+          event.preventDefault();
+          field.focus();
+          field.scrollIntoView({ block: "center" });
+          window.history.replaceState(null, "", link.getAttribute("href"));
+        }
+      });
+    }
     // A second tap while the first submission is on its way would post the page twice.
     document.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function (event) {

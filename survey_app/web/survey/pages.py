@@ -16,8 +16,8 @@ from survey_app.models import Response
 
 from ..context import db, translate_error
 from . import bp
-from .recovery import format_number, save_for_later
 from .fields import build_form, field_values, raw_answers
+from .recovery import format_number, save_for_later
 from .state import (
     held_response,
     instrument_for,

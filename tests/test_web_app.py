@@ -1,0 +1,123 @@
+"""App factory, health, security headers, cookies, languages, error pages, plug-in points."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from webtools import BASE, start, text_of
+
+from conftest import TEST_SECRET, web_config
+from survey_app.web import blueprints, create_app
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": TEST_SECRET,
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.json["database"] == "unavailable"
+
+
+def test_security_headers(client):
+    response = client.get(f"{BASE}/?code=K7QF-3MZD-8WXP-R2TA")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_no_inline_script_or_style_and_nothing_from_elsewhere(client):
+    start(client)
+    for path in ("/", f"{BASE}/", f"{BASE}/q/living", f"{BASE}/review"):
+        page = text_of(client.get(path))
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), path
+        assert " style=" not in page and "<style" not in page, path
+        assert not re.search(r'(src|href)="(https?:)?//', page), path
+
+
+def test_session_cookie_flags_over_http_and_https(app, db_url):
+    over_http = start(app.test_client()).headers["Set-Cookie"]
+    assert "HttpOnly" in over_http and "SameSite=Lax" in over_http and "Secure" not in over_http
+    over_https = app.test_client().get(f"{BASE}/?lang=en", base_url="https://survey.example")
+    assert "Secure" in over_https.headers["Set-Cookie"]
+    configured = create_app(web_config(db_url, SESSION_COOKIE_SECURE=True)).test_client()
+    assert "Secure" in configured.get("/?lang=en").headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(("lang", "direction", "name"), [
+    ("ja", "ltr", "日本語"), ("en", "ltr", "English"), ("vi", "ltr", "Tiếng Việt"), ("ur", "rtl", "اردو")])
+def test_every_page_has_lang_and_dir(client, lang, direction, name):
+    for path in ("/", f"{BASE}/", "/no-such-page"):
+        page = text_of(client.get(f"{path}?lang={lang}"))
+        assert f'<html lang="{lang}" dir="{direction}">' in page, path
+        assert f'aria-current="true">{name}</a>' in page
+
+
+def test_language_is_negotiated_then_remembered(client):
+    assert '<html lang="vi"' in text_of(client.get("/", headers={"Accept-Language": "vi-VN,vi;q=0.9"}))
+    assert '<html lang="ja"' in text_of(client.get("/", headers={"Accept-Language": "de-DE"}))
+    client.get("/?lang=ur")
+    assert '<html lang="ur"' in text_of(client.get("/", headers={"Accept-Language": "en"}))
+    assert '<html lang="ur"' in text_of(client.get("/?lang=xx"))  # an unknown choice is ignored
+
+
+def test_home_lists_the_loaded_surveys(client):
+    page = text_of(client.get("/?lang=ja"))
+    assert f'href="{BASE}/"' in page and "江別市 市民アンケート" in page
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("get", "/no-such-page", 404), ("delete", "/", 405), ("post", "/healthz", 405)])
+def test_http_errors_are_friendly_pages(client, method, path, status):
+    response = getattr(client, method)(path + "?lang=en")
+    assert response.status_code == status and response.mimetype == "text/html"
+    assert "<h1>" in text_of(response) and "home page" in text_of(response)
+
+
+def test_a_huge_body_is_a_413_page(client):
+    start(client)
+    response = client.post(f"{BASE}/q/comment", data={"comment": "あ" * 400_000, "nav": "next"},
+                           query_string={"lang": "en"})
+    assert response.status_code == 413 and "Too much was sent" in text_of(response)
+
+
+def test_an_unexpected_error_is_a_500_page_in_the_residents_language(db_url, instrument):
+    app = create_app(web_config(db_url, TESTING=False, PROPAGATE_EXCEPTIONS=False))
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom?lang=en")
+    assert response.status_code == 500 and "Something went wrong on our side" in text_of(response)
+
+
+def test_staff_parts_plug_in_through_the_registry(db_url, instrument, monkeypatch):
+    calls = []
+    monkeypatch.setattr(blueprints, "INIT_APP_HOOKS", ["tests_web_plugin:init_app"])
+    monkeypatch.setattr(blueprints, "BLUEPRINTS", [*blueprints.BLUEPRINTS, "tests_web_plugin:bp"])
+    import sys
+    import types
+
+    from flask import Blueprint, render_template_string
+    plugin = types.ModuleType("tests_web_plugin")
+    plugin.bp = Blueprint("plugin", __name__, url_prefix="/staff")
+    plugin.bp.get("/")(lambda: render_template_string(
+        '{% extends "base.html" %}{% block content %}<h1>staff page</h1>{% endblock %}'))
+    plugin.init_app = calls.append
+    monkeypatch.setitem(sys.modules, "tests_web_plugin", plugin)
+    app = create_app(web_config(db_url))
+    assert calls == [app]
+    page = text_of(app.test_client().get("/staff/"))
+    assert "<h1>staff page</h1>" in page and '<html lang="ja" dir="ltr">' in page
+
+
+def test_static_files_are_served_by_the_app(client):
+    css = client.get("/static/machikoe.css")
+    assert css.status_code == 200 and "margin-left" not in text_of(css) and "padding-right" not in text_of(css)
+    assert client.get("/static/machikoe.js").status_code == 200

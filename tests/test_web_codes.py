@@ -1,0 +1,123 @@
+"""Invitation codes on the web: pre-fill from the QR link, typo vs unknown, one response per
+code, a polite page for a used code, codes of another survey, closed open links, rate limits."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from webtools import BASE, answer_all, csrf, start, submit, text_of
+
+from conftest import web_config
+from survey_app import codes
+from survey_app.instrument import bundled_path, parse_instrument
+from survey_app.invitations import create_invitations
+from survey_app.models import Response, Survey
+from survey_app.surveys import load_survey
+from survey_app.web import create_app
+
+
+@pytest.fixture
+def letter(session, instrument, secret):
+    return create_invitations(session, instrument, secret, [{"age_band": 2, "sex": 1, "district": 3}])[0]
+
+
+def with_typo(code: str) -> str:
+    compact = codes.normalise(code)
+    swapped = "3" if compact[0] != "3" else "4"
+    return codes.format_code(swapped + compact[1:])
+
+
+def test_qr_link_prefills_and_recognises_the_code(client, letter):
+    page = text_of(client.get(f"{BASE}/?code={letter.code}&lang=en"))
+    assert f'value="{letter.code}"' in page and "Your code is recognised" in page
+
+
+def test_invited_response_keeps_the_stratum_and_source(client, session, letter):
+    assert start(client, code=letter.code).status_code == 302
+    response = session.scalars(select(Response)).one()
+    assert response.source == "invited" and response.stratum == {"age_band": 2, "sex": 1, "district": 3}
+
+
+def test_entering_the_code_again_continues_the_same_response(app, client, session, letter):
+    start(client, code=letter.code)
+    client.post(f"{BASE}/q/living", data={"csrf_token": csrf(text_of(client.get(f"{BASE}/q/living"))),
+                                          "nav": "next", "kurashiyasui": "1"})
+    new_phone = app.test_client()
+    again = start(new_phone, code=letter.code.replace("-", " ").lower())
+    assert again.headers["Location"].endswith("/q/childcare")
+    assert len(session.scalars(select(Response)).all()) == 1
+
+
+def test_a_used_code_gets_a_polite_page_with_the_contact(app, client, letter):
+    start(client, code=letter.code)
+    answer_all(client)
+    submit(client)
+    new_phone = app.test_client()
+    checked = new_phone.get(f"{BASE}/?code={letter.code}&lang=en")
+    assert checked.status_code == 409 and "already been used" in text_of(checked)
+    assert "011-382-5151" in text_of(checked)
+    used = start(new_phone, code=letter.code)
+    assert used.status_code == 409 and "011-382-5151" in text_of(used)
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (with_typo, "typing mistake"),
+    (lambda code: codes.generate(), "could not find"),
+    (lambda code: "hello", "does not look like an invitation code"),
+])
+def test_typo_unknown_and_malformed_codes_are_told_apart(client, session, letter, make, expected):
+    bad = make(letter.code)
+    shown = start(client, code=bad, lang="en")
+    page = text_of(shown)
+    assert shown.status_code == 200 and expected in page
+    assert 'class="error-summary"' in page and 'href="#code"' in page and f'value="{bad}"' in page
+    assert expected in text_of(client.get(f"{BASE}/?code={bad}"))
+    assert session.scalars(select(Response)).all() == []
+
+
+def test_a_code_from_another_survey_is_refused(client, session, secret, instrument):
+    other = parse_instrument(bundled_path().read_text(encoding="utf-8").replace("id: ebetsu-2025", "id: other-2025"),
+                             "other-2025.yaml")
+    load_survey(session, other)
+    foreign = create_invitations(session, other, secret, [{}])[0]
+    shown = start(client, code=foreign.code, lang="en")
+    assert "belongs to a different survey" in text_of(shown)
+    assert session.scalars(select(Response)).all() == []
+
+
+def test_a_survey_can_refuse_open_links(client, session, letter):
+    session.get(Survey, "ebetsu-2025").allow_open = False
+    session.commit()
+    landing = text_of(client.get(f"{BASE}/?lang=en"))
+    assert "can only be answered with the invitation code" in landing and "(optional)" not in landing
+    refused = start(client, lang="en")
+    assert refused.status_code == 200 and 'class="error-summary"' in text_of(refused)
+    assert session.scalars(select(Response)).all() == []
+    assert start(client, code=letter.code).status_code == 302
+
+
+def test_open_link_responses_are_stored_with_source_open(client, session):
+    start(client)
+    assert session.scalars(select(Response)).one().source == "open"
+
+
+def test_rate_limit_per_code(db_url, instrument, letter):
+    app = create_app(web_config(db_url, RATE_LIMIT_PER_CODE="2 per minute"))
+    client = app.test_client()
+    bad = with_typo(letter.code)
+    for _ in range(2):
+        assert client.get(f"{BASE}/?code={bad}").status_code == 200
+    limited = client.get(f"{BASE}/?code={bad}&lang=en")
+    assert limited.status_code == 429 and "Too many attempts" in text_of(limited)
+    assert '<html lang="en"' in text_of(limited)
+    assert client.get(f"{BASE}/?code={letter.code}").status_code == 200  # another code is not blocked
+
+
+def test_rate_limit_per_ip(db_url, instrument):
+    app = create_app(web_config(db_url, RATE_LIMIT_CODE_PER_IP="3 per minute"))
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get(f"{BASE}/?code={codes.generate()}").status_code == 200
+    assert client.get(f"{BASE}/?code={codes.generate()}").status_code == 429
+    assert client.get(f"{BASE}/").status_code == 200  # the page itself, without a code, stays open
+    other_ip = client.get(f"{BASE}/?code={codes.generate()}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other_ip.status_code == 200
