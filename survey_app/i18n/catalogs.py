@@ -141,13 +141,13 @@ def _format(locale: str, translated: str, original: str, params: dict) -> str:
         return original % params
 
 
-def gettext(locale: str, msgid: str, **params) -> str:
+def gettext(locale: str, msgid: str, /, **params) -> str:
     """``msgid`` (English, domain ``messages``) in ``locale``, formatted with ``% params`` if given."""
     text = get_translations(locale).gettext(msgid)
     return _format(locale, text, msgid, params) if params else text
 
 
-def ngettext(locale: str, singular: str, plural: str, n: int, **params) -> str:
+def ngettext(locale: str, singular: str, plural: str, n: int, /, **params) -> str:
     """The plural form for ``n`` in ``locale``, formatted with ``% params`` if given (pass ``n=`` too)."""
     text = get_translations(locale).ngettext(singular, plural, n)
     original = singular if n == 1 else plural
