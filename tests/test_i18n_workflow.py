@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from survey_app.cli import main
 from survey_app.i18n import catalogs
+from survey_app.i18n.workflow import read_catalog
 from survey_app.instrument import bundled_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,8 +41,7 @@ def ws(tmp_path):
 
 
 def po(run, locale: str, domain: str = "survey"):
-    with (run.dir / locale / "LC_MESSAGES" / f"{domain}.po").open("rb") as fh:
-        return read_po(fh, locale=locale)
+    return read_catalog(run.dir / locale / "LC_MESSAGES" / f"{domain}.po", locale)
 
 
 def save(run, catalog, locale: str, domain: str = "survey") -> None:
@@ -82,6 +82,8 @@ def test_rewording_a_question_fails_until_every_language_confirms_it(ws):
         entry = po(ws, locale).get(KURASHI_NEW, "question:kurashiyasui")
         previous = [entry.previous_id] if isinstance(entry.previous_id, str) else list(entry.previous_id)
         assert entry.fuzzy and previous == [KURASHI] and entry.string   # the translator sees what changed
+    ws("update", "--domain", "survey")               # a second update keeps the old wording shown
+    assert po(ws, "vi").get(KURASHI_NEW, "question:kurashiyasui").previous_id == [KURASHI]
     after_update = ws("check", "--domain", "survey")
     assert after_update.exit_code == 1 and after_update.output.count("question:kurashiyasui: fuzzy") == 3
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po, unescape, write_po
 
 from survey_app.instrument import load_instrument
 
@@ -68,8 +68,40 @@ def source_language(domain: str, instrument: Path | None = None) -> str:
 
 
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+    """Read a .po, keeping the ``#| msgid`` (previous wording) of fuzzy entries, which Babel drops."""
     with path.open("rb") as fh:
-        return read_po(fh, locale=locale)
+        catalog = read_po(fh, locale=locale)
+    for (msgid, context), previous in previous_ids(path.read_text(encoding="utf-8")).items():
+        message = catalog.get(msgid, context)
+        if message is not None and message.fuzzy:
+            message.previous_id = [previous]
+    return catalog
+
+
+def _field(lines: list[str], keyword: str, prefix: str = "") -> str | None:
+    """The value of ``keyword`` ("msgid", "msgctxt") in one entry's lines, continuations joined."""
+    parts, inside = [], False
+    for line in lines:
+        if line.startswith(f"{prefix}{keyword} "):
+            inside = True
+            parts.append(line[len(prefix) + len(keyword) + 1:].strip())
+        elif inside and line.startswith(f'{prefix}"'):
+            parts.append(line[len(prefix):].strip())
+        elif inside:
+            break
+    return "".join(unescape(p) for p in parts) if parts else None
+
+
+def previous_ids(text: str) -> dict[tuple[str, str | None], str]:
+    """(msgid, msgctxt) → previous msgid, from the ``#| msgid`` comments of a .po text."""
+    found = {}
+    for block in text.split("\n\n"):
+        lines = [line.rstrip() for line in block.splitlines() if not line.startswith("#~")]
+        previous = _field(lines, "msgid", "#| ")
+        msgid = _field(lines, "msgid")
+        if previous is not None and msgid:
+            found[(msgid, _field(lines, "msgctxt"))] = previous
+    return found
 
 
 def write_catalog(path: Path, catalog: Catalog, template: bool = False) -> None:
@@ -115,7 +147,9 @@ def _carry_by_context(catalog: Catalog, template: Catalog) -> dict:
 
 def merge(catalog: Catalog, template: Catalog, domain: str) -> Catalog:
     _revive_obsolete(catalog)
-    previous = _carry_by_context(catalog, template) if domain == "survey" else {}
+    previous = {(m.id, m.context): m.previous_id[0] for m in catalog if m.id and m.fuzzy and m.previous_id}
+    if domain == "survey":
+        previous.update(_carry_by_context(catalog, template))
     catalog.update(template, no_fuzzy_matching=(domain == "survey"), update_header_comment=False)
     for (msgid, context), old_id in previous.items():
         message = catalog.get(msgid, context)
