@@ -7,6 +7,7 @@ import pytest
 from webtools import BASE, start, text_of
 
 from conftest import TEST_SECRET, web_config
+from werkzeug.exceptions import BadRequest, Forbidden
 from survey_app.web import blueprints, create_app
 
 
@@ -86,15 +87,30 @@ def test_a_huge_body_is_a_413_page(client):
     assert response.status_code == 413 and "Too much was sent" in text_of(response)
 
 
-def test_an_unexpected_error_is_a_500_page_in_the_residents_language(db_url, instrument):
+@pytest.mark.parametrize(("exception", "status", "title"), [
+    (RuntimeError("boom"), 500, "Something went wrong on our side"),
+    (BadRequest(), 400, "The page could not be read"),
+    (Forbidden(), 403, "This page is not available"),
+])
+def test_unexpected_errors_are_pages_in_the_residents_language(db_url, instrument, exception, status, title):
     app = create_app(web_config(db_url, TESTING=False, PROPAGATE_EXCEPTIONS=False))
 
     @app.get("/boom")
     def boom():
-        raise RuntimeError("boom")
+        raise exception
 
     response = app.test_client().get("/boom?lang=en")
-    assert response.status_code == 500 and "Something went wrong on our side" in text_of(response)
+    assert response.status_code == status and title in text_of(response)
+    vietnamese = app.test_client().get("/boom?lang=vi")
+    assert vietnamese.status_code == status and title not in text_of(vietnamese)
+    assert '<html lang="vi" dir="ltr">' in text_of(vietnamese)
+
+
+def test_rate_limits_use_redis_when_configured(db_url, instrument):
+    app = create_app(web_config(db_url, REDIS_URL="redis://127.0.0.1:1/0"))
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:1/0"
+    # Nothing listens there: limits fall back to memory and the page still works.
+    assert app.test_client().get(f"{BASE}/?code=K7QF-3MZD-8WXP-R2TA").status_code == 200
 
 
 def test_staff_parts_plug_in_through_the_registry(db_url, instrument, monkeypatch):

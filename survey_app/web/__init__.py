@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_CODE_PER_IP": "30 per minute;300 per hour",
     "RATE_LIMIT_PER_CODE": "10 per 10 minutes",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Redis down: count in memory rather than fail residents' pages.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "PROXY_FIX_X_FOR": 0,  # number of trusted reverse proxies in front of the app
     "JSON_SORT_KEYS": False,
 }

@@ -11,6 +11,10 @@ BLUEPRINTS: list[str] = [
     "survey_app.web.health:bp",
     "survey_app.web.home:bp",
     "survey_app.web.survey:bp",
+    "survey_app.web.staff:bp",
+    "survey_app.web.api:bp",
 ]
 
-INIT_APP_HOOKS: list[str] = []
+INIT_APP_HOOKS: list[str] = [
+    "survey_app.web.staff.auth:init_app",
+]

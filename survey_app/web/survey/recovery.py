@@ -9,12 +9,12 @@
 """
 from __future__ import annotations
 
-from babel.numbers import format_decimal
 from flask import redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from survey_app import responses
 from survey_app.i18n import N_
+from survey_app.i18n.fmt import format_number as _format_number
 from survey_app.instrument import Instrument
 from survey_app.models import Response
 from survey_app.surveys import UnknownSurvey, get_instrument
@@ -30,7 +30,7 @@ EXPIRED_NOTICE = N_("This page had expired, so nothing was saved yet. Your answe
 
 
 def format_number(value: float) -> str:
-    return format_decimal(value, locale=current_locale().replace("-", "_"))
+    return _format_number(value, current_locale())
 
 
 def save_for_later(instrument: Instrument, response: Response):
