@@ -7,13 +7,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
 from survey_app.cli import main
 from survey_app.i18n import catalogs
-from survey_app.i18n.workflow import read_catalog
+from survey_app.i18n.workflow import merge, read_catalog
 from survey_app.instrument import bundled_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -224,3 +225,24 @@ def test_output_is_parseable_by_translator_tools(ws):
     for path in ws.dir.glob("*/LC_MESSAGES/*.po"):
         catalog = read_po(io.BytesIO(path.read_bytes()))
         assert catalog.locale is not None and len(catalog) > 5
+
+
+def test_update_is_idempotent_even_with_pending_fuzzy_entries(ws):
+    reword(ws, KURASHI, KURASHI_NEW)
+    ws("update")
+    first = {p: p.read_bytes() for p in ws.dir.rglob("*.po*")}
+    ws("update")
+    second = {p: p.read_bytes() for p in ws.dir.rglob("*.po*")}
+    assert first == second
+    vi = (ws.dir / "vi/LC_MESSAGES/survey.po").read_text(encoding="utf-8")
+    assert vi.count(f'#| msgid "{KURASHI}"') == 1 and "# |" not in vi
+
+
+def test_a_changed_interface_msgid_arrives_empty_not_guessed():
+    catalog = Catalog(locale="vi", domain="messages")
+    catalog.add("Page", "Trang")
+    template = Catalog(domain="messages")
+    template.add("Paper")
+    merged = merge(catalog, template, "messages")
+    assert not merged.get("Paper").string and not merged.get("Paper").fuzzy
+    assert merged.obsolete  # the old entry is kept for reference

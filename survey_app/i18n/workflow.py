@@ -6,14 +6,15 @@
 * ``survey`` (msgctxt is the id path): an entry whose Japanese wording changed keeps
   its old translation marked *fuzzy*, with the old wording as ``#| msgid`` — the
   translator sees what changed, and ``check`` fails until they confirm it;
-* ``messages``: Babel's similarity matching proposes a fuzzy translation for a
-  changed English msgid;
+* ``messages``: a changed English msgid arrives as a new, empty entry (the old one
+  stays in the file as obsolete, for reference);
 * an entry no longer in the sources is kept as obsolete (``#~``) and comes back
   with its translation if the string returns.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from .catalogs import SOURCE_LANGUAGE, catalog_path
 from .extract import PROJECT, PROJECT_ROOT, instrument_template, messages_template
 
 WIDTH = 76
+# Babel's reader turns '#| msgid …' lines (and their continuations) into translator
+# comments starting with '|' (or a lone '"'); they are dropped and re-written properly.
+_PREVIOUS_RE = re.compile(r'^(\||"\s*$)')
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     """Read a .po, keeping the ``#| msgid`` (previous wording) of fuzzy entries, which Babel drops."""
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=locale)
+    for message in catalog:  # Babel reads '#| msgid …' as a translator comment '| msgid …'
+        message.user_comments = [c for c in message.user_comments if not _PREVIOUS_RE.match(c)]
     for (msgid, context), previous in previous_ids(path.read_text(encoding="utf-8")).items():
         message = catalog.get(msgid, context)
         if message is not None and message.fuzzy:
@@ -150,7 +156,9 @@ def merge(catalog: Catalog, template: Catalog, domain: str) -> Catalog:
     previous = {(m.id, m.context): m.previous_id[0] for m in catalog if m.id and m.fuzzy and m.previous_id}
     if domain == "survey":
         previous.update(_carry_by_context(catalog, template))
-    catalog.update(template, no_fuzzy_matching=(domain == "survey"), update_header_comment=False)
+    # No similarity matching: a guessed translation of another string ('Page' for 'Paper') would
+    # only be noise for the translator; survey texts are matched by msgctxt above instead.
+    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
     for (msgid, context), old_id in previous.items():
         message = catalog.get(msgid, context)
         if message is not None:
