@@ -246,3 +246,19 @@ def test_a_changed_interface_msgid_arrives_empty_not_guessed():
     merged = merge(catalog, template, "messages")
     assert not merged.get("Paper").string and not merged.get("Paper").fuzzy
     assert merged.obsolete  # the old entry is kept for reference
+
+
+def test_two_waves_share_one_catalog(ws):
+    """Next year's instrument beside this one: a reworded question needs confirming for the new wave
+    only; this year's confirmed translation stays in use."""
+    wave2 = ws.instrument.with_name("ebetsu-2026.yaml")
+    wave2.write_text(ws.instrument.read_text(encoding="utf-8").replace("id: ebetsu-2025", "id: ebetsu-2026")
+                     .replace(KURASHI, KURASHI_NEW), encoding="utf-8")
+    both = ["--instrument", str(ws.instrument), "--instrument", str(wave2)]
+    failed = ws("check", "--domain", "survey", *both[2:])
+    assert failed.exit_code == 1 and failed.output.count("question:kurashiyasui: missing") == 3
+    ws("update", "--domain", "survey", *both[2:])
+    catalog = po(ws, "vi")
+    assert not catalog.get(KURASHI, "question:kurashiyasui").fuzzy
+    assert catalog.get(KURASHI_NEW, "question:kurashiyasui").fuzzy
+    assert ws("check", "--domain", "survey").exit_code == 0      # this year's file alone is complete

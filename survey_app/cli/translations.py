@@ -27,7 +27,8 @@ def _workspace_options(command):
     command = click.option("--translations-dir", "translations_dir_", type=click.Path(file_okay=False, path_type=Path),
                            default=None, help="Catalog directory (default: the project's translations/).")(command)
     command = click.option("--instrument", "instrument", type=click.Path(dir_okay=False, path_type=Path),
-                           default=None, help="Instrument YAML (default: the bundled Ebetsu survey).")(command)
+                           multiple=True, help="Instrument YAML, repeatable "
+                           "(default: every bundled survey in survey_app/instruments/).")(command)
     return command
 
 
@@ -36,11 +37,12 @@ def _locale_option(command):
                         help="Only this language (repeatable); default: every language the domain needs.")(command)
 
 
-def _workspace(instrument: Path | None, directory: Path | None) -> Workspace:
-    instrument = instrument or bundled_path()
-    if not instrument.is_file():
-        raise click.ClickException(f"instrument file not found: {instrument}")
-    return Workspace(translations=directory or translations_dir(), instrument=instrument)
+def _workspace(instruments: tuple[Path, ...], directory: Path | None) -> Workspace:
+    instruments = instruments or tuple(sorted(bundled_path().parent.glob("*.yaml")))
+    for path in instruments:
+        if not path.is_file():
+            raise click.ClickException(f"instrument file not found: {path}")
+    return Workspace(translations=directory or translations_dir(), instruments=tuple(instruments))
 
 
 def _domains(domain: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ a choice list answers, the condition under which a question is shown).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import yaml
@@ -147,15 +147,19 @@ def _header(domain: str, source_language: str) -> str:
             "# See translations/README.md.")
 
 
-def instrument_template(instrument_path: Path, root: Path = PROJECT_ROOT) -> Catalog:
-    """The ``survey`` template (.pot) of one instrument file."""
-    instrument_path = Path(instrument_path)
-    source = instrument_path.read_text(encoding="utf-8")
-    instrument = parse_instrument(source, instrument_path.name)
-    catalog = _new_catalog("survey", instrument.source_language)
-    location = _relative(instrument_path, root)
-    for line, context, text, comment in instrument_messages(instrument):
-        catalog.add(text, context=context, locations=[(location, line)], auto_comments=[comment])
+def instrument_template(paths: Path | Sequence[Path], root: Path = PROJECT_ROOT) -> Catalog:
+    """The ``survey`` template (.pot) of one or more instrument files (one entry per wording)."""
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    catalog = _new_catalog("survey", "ja")
+    for path in paths:
+        instrument = parse_instrument(path.read_text(encoding="utf-8"), path.name)
+        location = _relative(path, root)
+        for line, context, text, comment in instrument_messages(instrument):
+            existing = catalog.get(text, context)
+            if existing is not None:  # the same wording in another wave: one translation serves both
+                existing.locations.append((location, line))
+                continue
+            catalog.add(text, context=context, locations=[(location, line)], auto_comments=[comment])
     return catalog
 
 

@@ -36,10 +36,14 @@ _PREVIOUS_RE = re.compile(r'^(\||"\s*$)')
 
 @dataclass(frozen=True)
 class Workspace:
-    """Where the sources and catalogs are; tests point this at a copy."""
+    """Where the sources and catalogs are; tests point this at a copy.
+
+    ``instruments``: every instrument YAML whose texts belong in the ``survey`` domain
+    (by default all bundled ones, so next year's wave can be translated beside this one).
+    """
 
     translations: Path
-    instrument: Path
+    instruments: tuple[Path, ...]
     root: Path = PROJECT_ROOT
 
     def template_path(self, domain: str) -> Path:
@@ -51,24 +55,14 @@ class Workspace:
     def template(self, domain: str) -> Catalog:
         """The current template, extracted fresh from the sources."""
         if domain == "survey":
-            return instrument_template(self.instrument, self.root)
+            return instrument_template(self.instruments, self.root)
         return messages_template(self.root)
 
     def languages(self, domain: str) -> tuple[str, ...]:
-        """The locales that need a catalog for ``domain`` (every supported one but its source)."""
-        declared = instrument_languages(self.instrument)
-        wanted = declared if domain == "survey" else tuple(dict.fromkeys((*locales.SUPPORTED, *declared)))
-        return tuple(loc for loc in wanted if loc != source_language(domain, self.instrument))
-
-
-def instrument_languages(path: Path) -> tuple[str, ...]:
-    return load_instrument(path).languages
-
-
-def source_language(domain: str, instrument: Path | None = None) -> str:
-    if domain == "survey" and instrument is not None:
-        return load_instrument(instrument).source_language
-    return SOURCE_LANGUAGE[domain]
+        """The locales that need a catalog for ``domain``: every declared/supported one but the source."""
+        declared = [lang for path in self.instruments for lang in load_instrument(path).languages]
+        wanted = declared if domain == "survey" else [*locales.SUPPORTED, *declared]
+        return tuple(loc for loc in dict.fromkeys(wanted) if loc != SOURCE_LANGUAGE[domain])
 
 
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
@@ -135,16 +129,24 @@ def _revive_obsolete(catalog: Catalog) -> None:
 
 
 def _carry_by_context(catalog: Catalog, template: Catalog) -> dict:
-    """survey domain: a reworded text keeps its old translation under its new msgid, as fuzzy."""
-    by_context = {m.context: m for m in catalog if m.id and m.context}
+    """survey domain: a reworded text keeps its old translation under its new msgid, as fuzzy.
+
+    The old entry is moved, unless another instrument in the template still uses that
+    wording (then both stay: the confirmed one and a fuzzy copy for the new wording).
+    """
+    by_context: dict = {}
+    for m in catalog:
+        if m.id and m.context and m.string and not (m.fuzzy and m.context in by_context):
+            by_context[m.context] = m
     previous = {}
     for entry in template:
         if not entry.id or catalog.get(entry.id, entry.context) is not None:
             continue
         old = by_context.get(entry.context)
-        if old is None or not old.string or (old.id, old.context) == (entry.id, entry.context):
+        if old is None:
             continue
-        catalog.delete(old.id, old.context)
+        if template.get(old.id, old.context) is None:
+            catalog.delete(old.id, old.context)
         catalog.add(entry.id, old.string, context=entry.context, flags=set(old.flags) | {"fuzzy"},
                     user_comments=old.user_comments)
         previous[(entry.id, entry.context)] = old.id
