@@ -1,0 +1,83 @@
+"""JSON API ``/api/v1`` for staff scripts: indicators in the issue-6 schema, bearer tokens.
+
+``Authorization: Bearer <token>`` (``machikoe staff token EMAIL``); a missing, wrong,
+revoked or expired token gets 401 with a JSON body saying which, never a login page.
+Errors are JSON too: ``{"error": {"code": ..., "message": ..., "parameter"?: ...}}``.
+The API is read-only (GET), so CSRF does not apply; the OpenAPI document at
+``/api/v1/openapi.json`` describes it.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from survey_app import staff as staff_core
+from survey_app.surveys import UnknownSurvey, get_instrument
+
+from ..context import db
+from ..extensions import csrf
+from ..staff.indicators import IndicatorProblem, OptionError, compute, parse_options
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def error(status: int, code: str, message: str, **extra):
+    body = {"error": {"code": code, "message": message, **extra}}
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = f'Bearer realm="machikoe", error="{_bearer_error(code)}"'
+    return response
+
+
+def _bearer_error(code: str) -> str:
+    return "invalid_request" if code == "token_missing" else "invalid_token"
+
+
+def _token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    try:
+        user = staff_core.user_for_token(db(), current_app.config["SECRET_KEY"], _token())
+    except staff_core.TokenRefused as exc:
+        return error(401, f"token_{exc.reason}", str(exc))
+    if not staff_core.can(user.role, "use_api"):
+        return error(403, "forbidden", "This account may not use the API.")
+    g.api_user = user.email
+    return None
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return error(exc.code or 500, "http_error", exc.description or exc.name)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.get("/surveys/<survey_id>/indicators")
+def indicators(survey_id: str):
+    try:
+        instrument = get_instrument(db(), survey_id)
+    except UnknownSurvey:
+        return error(404, "unknown_survey", f"There is no survey '{survey_id}'.")
+    try:
+        options = parse_options(request.args, instrument, multi_by=request.args.getlist("by"))
+    except OptionError as exc:
+        return error(400, "invalid_parameter", str(exc), parameter=exc.parameter)
+    try:
+        result = compute(db(), instrument, options)
+    except IndicatorProblem as exc:
+        return error(422, "not_computable", str(exc))
+    return jsonify(result)

@@ -1,0 +1,97 @@
+"""The OpenAPI 3.0 document of ``/api/v1`` (served at ``/api/v1/openapi.json``).
+
+The indicator schema is issue 6's JSON: percentages in percentage points at full
+precision; ``null`` where a value cannot be computed (a suppressed group, no baseline).
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+
+from ..staff.indicators import CI_METHODS, WEIGHTINGS
+
+NUMBER_OR_NULL = {"type": "number", "nullable": True}
+INTEGER_OR_NULL = {"type": "integer", "nullable": True}
+YEAR_VALUE = {"type": "object", "nullable": True, "required": ["value", "year"],
+              "properties": {"value": NUMBER_OR_NULL, "year": INTEGER_OR_NULL}}
+
+GROUP = {"type": "object", "required": ["by", "category", "label", "estimate", "ci_low", "ci_high", "n", "flag"],
+         "properties": {"by": {"type": "string"}, "category": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+                        "label": {"type": "string", "nullable": True}, "estimate": NUMBER_OR_NULL,
+                        "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL, "n": INTEGER_OR_NULL,
+                        "flag": {"type": "string", "nullable": True, "enum": ["caution", "suppressed", None]}}}
+
+CHANGE = {"type": "object", "nullable": True, "additionalProperties": True,
+          "properties": {"estimate": NUMBER_OR_NULL, "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL,
+                         "verdict": {"type": "string"}}}
+
+INDICATOR = {"type": "object",
+             "required": ["id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
+                          "deff", "baseline", "target", "change_vs_baseline", "groups"],
+             "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                            "base": {"type": "string", "enum": ["valid", "all"]},
+                            "estimate": NUMBER_OR_NULL, "se": NUMBER_OR_NULL, "ci_low": NUMBER_OR_NULL,
+                            "ci_high": NUMBER_OR_NULL, "n": {"type": "integer"}, "n_positive": NUMBER_OR_NULL,
+                            "n_eff": NUMBER_OR_NULL, "deff": NUMBER_OR_NULL, "baseline": YEAR_VALUE,
+                            "target": YEAR_VALUE, "change_vs_baseline": CHANGE,
+                            "groups": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}}}
+
+RESULT = {"type": "object",
+          "required": ["survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings"],
+          "properties": {"survey": {"type": "string"}, "weighting": {"type": "string", "enum": list(WEIGHTINGS)},
+                         "ci_method": {"type": "string", "enum": list(CI_METHODS)},
+                         "level": {"type": "number"}, "n_respondents": {"type": "integer"},
+                         "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}},
+                         "warnings": {"type": "array", "items": {}}}}
+
+ERROR = {"type": "object", "required": ["error"],
+         "properties": {"error": {"type": "object", "required": ["code", "message"],
+                                  "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                                                 "parameter": {"type": "string"}}}}}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+PARAMETERS = [
+    {"name": "survey_id", "in": "path", "required": True, "schema": {"type": "string"},
+     "description": "Survey id, e.g. ebetsu-2025."},
+    {"name": "weighting", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": list(WEIGHTINGS), "default": "rake"}},
+    {"name": "by", "in": "query", "required": False, "style": "form", "explode": True,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Weighting question(s) to break the indicators down by, e.g. age_band."},
+    {"name": "ci", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": list(CI_METHODS), "default": "logit"}},
+    {"name": "level", "in": "query", "required": False,
+     "schema": {"type": "number", "minimum": 0.5, "maximum": 0.999, "default": 0.95}},
+]
+
+
+def openapi_document() -> dict:
+    return deepcopy({
+        "openapi": "3.0.3",
+        "info": {"title": "Machikoe API", "version": "1",
+                 "description": "Weighted satisfaction indicators with confidence intervals. Percentages are in "
+                                "percentage points at full precision; round for display only."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "paths": {"/surveys/{survey_id}/indicators": {"get": {
+            "operationId": "getIndicators", "summary": "Indicator estimates of a survey",
+            "parameters": PARAMETERS,
+            "responses": {
+                "200": {"description": "Indicators (issue-6 schema)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IndicatorResult"}}}},
+                "400": _error_response("A parameter has a value that is not allowed"),
+                "401": _error_response("Missing, invalid, revoked or expired token"),
+                "403": _error_response("The account may not use the API"),
+                "404": _error_response("Unknown survey"),
+                "422": _error_response("The indicators cannot be computed (e.g. no responses, no margins)"),
+            }}}},
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "Token from: machikoe staff token EMAIL"}},
+            "schemas": {"IndicatorResult": RESULT, "Indicator": INDICATOR, "Group": GROUP, "Error": ERROR},
+        },
+    })

@@ -1,0 +1,96 @@
+"""The staff console at ``/staff``: login, dashboard, monitor, invitations, paper entry,
+margins, exports, audit log. Every page needs a logged-in staff member with the right role
+(``survey_app.staff.PERMISSIONS``); every POST carries a CSRF token (Flask-WTF CSRFProtect).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from survey_app import audit
+from survey_app import staff as staff_core
+from survey_app.surveys import list_surveys
+
+from ..context import db, gettext
+from ..extensions import limiter
+from .auth import STAFF_LOCALES, StaffPrincipal, before_staff_request, login_manager, require
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.before_request(before_staff_request)
+
+NAV = (  # endpoint, label msgid, permission
+    ("staff.index", "Surveys", "view_dashboard"),
+    ("staff.audit_log", "Audit log", "view_audit"),
+)
+
+
+@bp.app_context_processor
+def staff_globals():
+    return {"staff_locales": STAFF_LOCALES, "staff_nav": NAV}
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path inside the staff console (no other host: an open redirect helps phishing)."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/staff") or target.startswith("//"):
+        return url_for("staff.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: _login_limit(), methods=["POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("staff.index"))
+    error = None
+    email = request.form.get("email", "").strip()
+    if request.method == "POST":
+        try:
+            user = staff_core.authenticate(db(), email, request.form.get("password", ""))
+        except staff_core.StaffError as exc:
+            db().rollback()
+            audit.record(db(), email.lower()[:254] or None, "login_failed", detail={"reason": type(exc).__name__})
+            error = gettext(exc.message, **exc.params)
+        else:
+            login_user(StaffPrincipal(user))
+            audit.record(db(), user.email, "login")
+            return redirect(safe_next(request.args.get("next")))
+    status = 200 if error is None else 401
+    return render_template("staff/login.html", error=error, email=email), status
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["STAFF_LOGIN_RATE_LIMIT"]
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit.record(db(), current_user.email, "logout")
+    logout_user()
+    flash(gettext("You are logged out."), "info")
+    return redirect(url_for("staff.login"))
+
+
+@bp.get("/")
+@require("view_dashboard")
+def index():
+    return render_template("staff/index.html", surveys=list_surveys(db()))
+
+
+# Views register themselves on ``bp`` when imported.
+from . import (  # noqa: E402,F401
+    audit_views,
+    dashboard,
+    exports_views,
+    invitations_views,
+    monitor_views,
+    paper,
+    population_views,
+)
+
+__all__ = ["bp", "login_manager"]

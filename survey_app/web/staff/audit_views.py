@@ -1,0 +1,24 @@
+"""The audit log, newest first, for admins."""
+from __future__ import annotations
+
+from flask import render_template, request
+
+from survey_app import audit as audit_core
+
+from ..context import db
+from . import bp
+from .auth import require
+
+PAGE_SIZE = 100
+
+
+@bp.get("/audit")
+@require("view_audit")
+def audit_log():
+    action = request.args.get("action") or None
+    if action not in audit_core.ACTIONS:
+        action = None
+    before = request.args.get("before", "")
+    page = audit_core.query(db(), action=action, before_id=int(before) if before.isdigit() else None,
+                            limit=PAGE_SIZE)
+    return render_template("staff/audit.html", page=page, actions=audit_core.ACTIONS, action=action)

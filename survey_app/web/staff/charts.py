@@ -1,0 +1,99 @@
+"""Trend charts drawn on the server as SVG geometry (the template writes the elements).
+
+One chart per indicator: the published values of earlier waves (``Indicator.history``)
+and the current estimate with its confidence interval as a vertical bar, a dashed
+baseline line and a dotted target line. The y axis spans the data rounded out to
+10-point steps (never beyond 0–100), so small changes stay visible without exaggeration.
+The same points are returned as rows for the accessible table under the chart.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+WIDTH, HEIGHT = 560, 240
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+
+
+@dataclass(frozen=True)
+class Point:
+    year: int
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    current: bool = False
+
+
+@dataclass
+class TrendChart:
+    points: list[Point]
+    baseline: float | None
+    target: float | None
+    y_min: float = 0.0
+    y_max: float = 100.0
+    ticks: list[float] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    def x(self, year: int) -> float:
+        first, last = self.years[0], self.years[-1]
+        span = max(last - first, 1)
+        inner = self.width - LEFT - RIGHT
+        return round(LEFT + inner / 2 if last == first else LEFT + inner * (year - first) / span, 1)
+
+    def y(self, value: float) -> float:
+        inner = self.height - TOP - BOTTOM
+        return round(TOP + inner * (self.y_max - value) / (self.y_max - self.y_min), 1)
+
+    @property
+    def x_start(self) -> int:
+        return LEFT
+
+    @property
+    def x_end(self) -> int:
+        return self.width - RIGHT
+
+    @property
+    def y_bottom(self) -> float:
+        return self.height - BOTTOM
+
+    def polyline(self) -> str:
+        return " ".join(f"{self.x(p.year)},{self.y(p.value)}" for p in self.points)
+
+    def bars(self) -> list[dict]:
+        """Interval bars (x, y of the upper and lower end) for points that have an interval."""
+        return [{"x": self.x(p.year), "y1": self.y(p.ci_high), "y2": self.y(p.ci_low)}
+                for p in self.points if p.ci_low is not None and p.ci_high is not None]
+
+
+def _axis(values: list[float]) -> tuple[float, float, list[float]]:
+    low = max(0.0, math.floor((min(values) - 5) / 10) * 10)
+    high = min(100.0, math.ceil((max(values) + 5) / 10) * 10)
+    if high - low < 20:
+        high = min(100.0, low + 20)
+        low = max(0.0, high - 20)
+    step = 10 if high - low <= 60 else 20
+    ticks = [float(t) for t in range(int(low), int(high) + 1, step)]
+    return low, high, ticks
+
+
+def trend_chart(history: list[tuple[int, float]], current_year: int, current: dict | None,
+                baseline: float | None, target: float | None) -> TrendChart | None:
+    """Chart of earlier published values plus the current estimate; None when there is nothing to draw."""
+    points = [Point(year, float(value)) for year, value in sorted(history) if value is not None and year != current_year]
+    if current and current.get("estimate") is not None:
+        points.append(Point(current_year, float(current["estimate"]), _num(current.get("ci_low")),
+                            _num(current.get("ci_high")), current=True))
+    if not points:
+        return None
+    values = [p.value for p in points] + [v for p in points for v in (p.ci_low, p.ci_high) if v is not None]
+    values += [v for v in (baseline, target) if v is not None]
+    low, high, ticks = _axis(values)
+    years = sorted({p.year for p in points})
+    return TrendChart(points, baseline, target, low, high, ticks, years)
+
+
+def _num(value) -> float | None:
+    return None if value is None else float(value)

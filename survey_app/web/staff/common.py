@@ -1,0 +1,74 @@
+"""Helpers shared by the staff views: the survey of a URL, uploads, translated errors."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, request
+from flask_login import current_user
+
+from survey_app import audit
+from survey_app.csvio import CsvError
+from survey_app.i18n import N_
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.instrument import Instrument
+from survey_app.surveys import UnknownSurvey, get_instrument
+
+from ..context import current_locale, db, gettext
+
+UPLOAD_SUFFIXES = (".csv", ".txt")
+# Magic numbers of files people upload by mistake instead of a CSV.
+_BINARY_SIGNATURES = {
+    b"PK\x03\x04": N_("This is an Excel workbook or a ZIP file, not a CSV. In Excel choose "
+                      "'Save as' → 'CSV UTF-8 (comma delimited)' and upload that file."),
+    b"\xd0\xcf\x11\xe0": N_("This is an old Excel (.xls) file, not a CSV. In Excel choose "
+                            "'Save as' → 'CSV UTF-8 (comma delimited)' and upload that file."),
+    b"%PDF": N_("This is a PDF file, not a CSV."),
+}
+
+
+def instrument_or_404(survey_id: str) -> Instrument:
+    try:
+        return get_instrument(db(), survey_id)
+    except UnknownSurvey:
+        abort(404)
+
+
+def texts(instrument: Instrument) -> InstrumentTexts:
+    return InstrumentTexts(instrument, current_locale())
+
+
+class UploadProblem(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+def read_upload(field: str = "file") -> Upload:
+    """The uploaded CSV's bytes, or UploadProblem with a translated message (wrong type, empty)."""
+    storage = request.files.get(field)
+    if storage is None or not storage.filename:
+        raise UploadProblem(gettext("Choose a CSV file to upload."))
+    data = storage.read()
+    for signature, message in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise UploadProblem(gettext(message))
+    if not storage.filename.lower().endswith(UPLOAD_SUFFIXES):
+        raise UploadProblem(gettext("'%(name)s' is not a CSV file (.csv).", name=storage.filename))
+    if not data.strip():
+        raise UploadProblem(gettext("The file is empty."))
+    if b"\x00" in data[:4096]:
+        raise UploadProblem(gettext("This file is not text. Upload a CSV file (UTF-8 or Shift_JIS)."))
+    return Upload(storage.filename, data)
+
+
+def csv_error_text(exc: CsvError) -> str:
+    message = gettext(exc.message, **exc.params)
+    return gettext("Line %(line)d: %(problem)s", line=exc.line, problem=message) if exc.line else message
+
+
+def record(action: str, target: str | None = None, **detail) -> None:
+    audit.record(db(), current_user.email, action, target, detail)

@@ -1,0 +1,68 @@
+"""The indicator dashboard of one survey: table, trend charts, breakdowns, footnotes.
+
+``?weighting=none|rake|poststratify`` switches between unweighted and weighted shares;
+``?by=<weighting question>`` adds a breakdown with the analysis package's suppression
+and caution flags. Numbers come from the analysis package in the issue-6 JSON schema,
+the same document the API returns.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import render_template, request
+
+from survey_app.i18n import N_
+from survey_app.i18n.fmt import fiscal_year_label
+from survey_app.models import utcnow
+
+from ..context import current_locale, db
+from . import bp
+from .auth import require
+from .charts import trend_chart
+from .common import instrument_or_404, texts
+from .indicators import IndicatorProblem, compute, footnotes, options_from, verdict_label
+
+WEIGHTING_LABELS = {"none": N_("Unweighted"), "rake": N_("Weighted (raking)"),
+                    "poststratify": N_("Weighted (post-stratification)")}
+FLAG_LABELS = {"suppressed": N_("suppressed (fewer than 10 respondents)"),
+               "caution": N_("interpret with caution (fewer than 30 respondents)")}
+
+
+def wave_year(survey_id: str) -> int:
+    """The survey's fiscal year from its id (ebetsu-2025 → 2025), else the current year."""
+    found = re.search(r"(19|20)\d{2}", survey_id)
+    return int(found.group(0)) if found else utcnow().year
+
+
+def _charts(instrument, result: dict, year: int) -> dict[str, object]:
+    by_id = {ind["id"]: ind for ind in result.get("indicators", [])}
+    charts = {}
+    for indicator in instrument.indicators:
+        history = [(h.year, h.value) for h in indicator.history if h.year is not None and h.value is not None]
+        baseline = indicator.baseline.value if indicator.baseline else None
+        target = indicator.target.value if indicator.target else None
+        charts[indicator.id] = trend_chart(history, year, by_id.get(indicator.id), baseline, target)
+    return charts
+
+
+@bp.get("/s/<survey_id>/")
+@require("view_dashboard")
+def dashboard(survey_id: str):
+    instrument = instrument_or_404(survey_id)
+    words = texts(instrument)
+    options = options_from(request.args, instrument)
+    locale = current_locale()
+    context = {"survey_id": survey_id, "title": words.title(), "options": options, "words": words,
+               "weighting_labels": WEIGHTING_LABELS, "flag_labels": FLAG_LABELS,
+               "by_choices": [(q.id, words.question(q)) for q in instrument.weighting_questions()]}
+    try:
+        result = compute(db(), instrument, options)
+    except IndicatorProblem as exc:
+        return render_template("staff/dashboard.html", problem=str(exc), result=None, **context)
+    year = wave_year(survey_id)
+    titles = {ind.id: words.indicator(ind) for ind in instrument.indicators}
+    return render_template(
+        "staff/dashboard.html", problem=None, result=result, charts=_charts(instrument, result, year),
+        titles=titles, year_label=lambda y: fiscal_year_label(y, locale), current_year=year,
+        verdict_label=verdict_label, notes_ja=footnotes(result, "ja"),
+        notes_local=footnotes(result, locale) if locale != "ja" else [], **context)

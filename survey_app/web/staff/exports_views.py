@@ -1,0 +1,86 @@
+"""Exports: responses (codes + labels) and indicator tables, as CSV (UTF-8 BOM) or XLSX, streamed.
+
+The response rows are read in pages through a session of their own, opened and closed
+by the generator, so a long download neither holds the request's session nor loads
+every row at once.
+"""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+
+from survey_app import exports as export_core
+from survey_app.db import engine_for, session_scope
+
+from ..context import db, gettext
+from . import bp
+from .auth import require
+from .common import instrument_or_404, record, texts
+from .indicators import IndicatorProblem, compute, footnotes, options_from
+
+MIMETYPES = {"csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/s/<survey_id>/exports")
+@require("export_indicators")
+def exports(survey_id: str):
+    instrument = instrument_or_404(survey_id)
+    return render_template("staff/export_core.html", survey_id=survey_id, title=texts(instrument).title(),
+                           complete=export_core.count_complete(db(), survey_id))
+
+
+def _download(chunks, filename: str, fmt: str) -> Response:
+    return Response(chunks, mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+def _response_rows(instrument, database_url: str):
+    with session_scope(engine_for(database_url)) as session:
+        yield from export_core.response_rows(session, instrument)
+
+
+@bp.get("/s/<survey_id>/export/responses.<fmt>")
+@require("export_responses")
+def export_responses(survey_id: str, fmt: str):
+    if fmt not in MIMETYPES:
+        abort(404)
+    instrument = instrument_or_404(survey_id)
+    try:
+        count = export_core.check_not_empty(db(), instrument)
+    except export_core.ExportError as exc:
+        flash(gettext(exc.message, **exc.params), "error")
+        return redirect(url_for("staff.exports", survey_id=survey_id))
+    record("export", survey_id, kind="responses", format=fmt, rows=count)
+    rows = _response_rows(instrument, current_app.config["DATABASE_URL"])
+    if fmt == "csv":
+        return _download(export_core.csv_stream(rows), f"{survey_id}-responses.csv", fmt)
+    sheets = [("responses", rows), ("labels", export_core.label_rows(instrument))]
+    return _download(export_core.xlsx_stream(sheets), f"{survey_id}-responses.xlsx", fmt)
+
+
+@bp.get("/s/<survey_id>/export/labels.csv")
+@require("export_responses")
+def export_labels(survey_id: str):
+    instrument = instrument_or_404(survey_id)
+    return _download(export_core.csv_stream(export_core.label_rows(instrument)), f"{survey_id}-labels.csv", "csv")
+
+
+@bp.get("/s/<survey_id>/export/indicators.<fmt>")
+@require("export_indicators")
+def export_indicators(survey_id: str, fmt: str):
+    if fmt not in MIMETYPES:
+        abort(404)
+    instrument = instrument_or_404(survey_id)
+    options = options_from(request.args, instrument)
+    try:
+        result = compute(db(), instrument, options)
+    except IndicatorProblem as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff.exports", survey_id=survey_id))
+    record("export", survey_id, kind="indicators", format=fmt, weighting=options.weighting)
+    rows = export_core.indicator_rows(result, footnotes(result, "ja"))
+    name = f"{survey_id}-indicators-{options.weighting}.{fmt}"
+    if fmt == "csv":
+        return _download(export_core.csv_stream(rows), name, fmt)
+    return _download(export_core.xlsx_stream([("indicators", rows)]), name, fmt)

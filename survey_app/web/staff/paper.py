@@ -1,0 +1,79 @@
+"""Paper returns: a keyboard-fast data-entry screen, one response per letter code.
+
+One text field per question in questionnaire order; codes are typed (multi-choice as
+``1,3``), Enter moves to the next field (``staff.js``) and submits on the last one.
+Everything goes through ``survey_app.responses.enter_complete`` with channel ``paper``:
+the same validation as the web and the bot, and a code already used on any channel is
+refused (and a code used on paper cannot be used on the web or in the bot). A refused
+entry is shown again with everything typed, and nothing is stored.
+"""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from survey_app import responses
+from survey_app.i18n import N_
+
+from ..context import db, gettext, translate_error
+from . import bp
+from .auth import require
+from .common import instrument_or_404, record, texts
+
+CODE_FIELD = "letter_code"
+TYPE_HINTS = {"multi": N_("codes separated by commas, e.g. 1,3"), "number": N_("a number"),
+              "text": N_("text as written"), "single": N_("one code"), "scale": N_("one code")}
+
+
+def _fields(instrument, words):
+    fields = []
+    for q in instrument.questions:
+        codes = ", ".join(f"{c.code}={words.choice(q.choice_list, c)}" for c in q.choices)
+        fields.append({"id": q.id, "text": words.question(q), "type": q.type, "required": q.required,
+                       "codes": codes, "hint": TYPE_HINTS.get(q.type, ""),
+                       "numeric": q.type in ("single", "scale", "number")})
+    return fields
+
+
+def _render(instrument, status=200, values=None, errors=None, summary=None):
+    words = texts(instrument)
+    return render_template("staff/paper.html", survey_id=instrument.id, title=words.title(),
+                           fields=_fields(instrument, words), values=values or {}, errors=errors or {},
+                           summary=summary, code_field=CODE_FIELD), status
+
+
+@bp.get("/s/<survey_id>/paper")
+@require("enter_paper")
+def paper(survey_id: str):
+    return _render(instrument_or_404(survey_id))
+
+
+@bp.post("/s/<survey_id>/paper")
+@require("enter_paper")
+def paper_submit(survey_id: str):
+    instrument = instrument_or_404(survey_id)
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    code = values.get(CODE_FIELD, "").strip()
+    raw = {q.id: values.get(q.id, "") for q in instrument.questions}
+    if not code:
+        return _render(instrument, 400, values, {CODE_FIELD: gettext("Type the code printed on the letter.")},
+                       gettext("Nothing was saved."))
+    try:
+        result = responses.enter_complete(db(), instrument, secret=current_app.config["SECRET_KEY"],
+                                          channel="paper", locale=instrument.source_language, raw=raw, code=code)
+    except responses.CodeProblem as exc:
+        db().rollback()
+        return _render(instrument, 400, values, {CODE_FIELD: translate_error(exc)}, gettext("Nothing was saved."))
+    except responses.InvalidEntry as exc:
+        db().rollback()
+        errors = {qid: translate_error(err) for qid, err in exc.errors.items()}
+        return _render(instrument, 400, values, errors, gettext("Nothing was saved."))
+    except responses.MissingRequired as exc:
+        db().rollback()
+        errors = {qid: gettext("This question is required.") for qid in exc.question_ids}
+        return _render(instrument, 400, values, errors, gettext("Nothing was saved."))
+    if result.already:
+        return _render(instrument, 400, values, {CODE_FIELD: gettext(responses.CodeProblem.MESSAGES["used"])},
+                       gettext("Nothing was saved."))
+    record("paper_entry", survey_id)
+    flash(gettext("Saved. Enter the next letter."), "info")
+    return redirect(url_for("staff.paper", survey_id=survey_id))

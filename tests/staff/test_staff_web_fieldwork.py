@@ -1,0 +1,172 @@
+"""Invitations, paper returns, population margins and the monitor through the staff pages."""
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import func, select
+from stafftools import SURVEY, csrf_of, text
+
+from survey_app import codes, responses
+from survey_app.models import AuditEvent, Invitation, PopulationMargin, Response
+
+BASE = f"/staff/s/{SURVEY}"
+REQUIRED = {"kurashiyasui": "1", "age_band": "2", "sex": "1", "district": "3"}
+
+
+def _post_file(client, path, data: bytes, name="frame.csv", page=None, **fields):
+    token = csrf_of(text(client.get(page or path.rsplit("/", 1)[0] if "invitations/" in path else path)))
+    return client.post(path, data={"csrf_token": token, "file": (io.BytesIO(data), name), **fields},
+                       content_type="multipart/form-data")
+
+
+def _count(session, model, *where):
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_generate_letters_csv_once_with_bom_and_audit(login_as, session):
+    client = login_as("admin")
+    frame = "age_band,sex,district\n1,2,3\n6,1,1\n".encode()
+    response = _post_file(client, f"{BASE}/invitations/generate", frame, output="csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 2 and codes.check(rows[0]["code"])[0] == codes.CodeStatus.VALID
+    assert rows[0]["web_url"].endswith(f"/s/{SURVEY}/?code={rows[0]['code']}")
+    stored = session.scalars(select(Invitation.code_hmac)).all()
+    assert len(stored) == 2 and rows[0]["code"] not in "".join(stored)
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "invitations_create")).one()
+    assert event.detail["count"] == 2 and "code" not in str(event.detail).lower().replace("count", "")
+
+
+def test_printable_letters_with_two_local_qr_codes(login_as, app):
+    app.config["TELEGRAM_BOT_USERNAME"] = "EbetsuSurveyBot"
+    client = login_as("admin")
+    page = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="html")
+    html = text(page)
+    assert page.status_code == 200 and html.count("<svg") == 2 and 'role="img"' in html
+    assert "https://t.me/EbetsuSurveyBot?start=" in html and "<img" not in html
+    # The letters file can be turned into printable letters again.
+    letters = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n3,2\n4,2\n")
+    again = _post_file(client, f"{BASE}/invitations/letters", letters.get_data(), name="letters.csv")
+    assert again.status_code == 200 and text(again).count('class="letter"') == 2
+
+
+def test_frame_upload_bad_inputs_create_nothing(login_as, session):
+    client = login_as("admin")
+    xlsx = _post_file(client, f"{BASE}/invitations/generate", b"PK\x03\x04rest", name="frame.xlsx")
+    assert xlsx.status_code == 400 and "CSV" in text(xlsx)
+    wrong_type = _post_file(client, f"{BASE}/invitations/generate", b"age_band\n1\n", name="frame.json")
+    assert wrong_type.status_code == 400 and "frame.json" in text(wrong_type)
+    names = _post_file(client, f"{BASE}/invitations/generate", "name,age_band\n山田,1\n".encode())
+    assert names.status_code == 400 and "name" in text(names)
+    bad_code = _post_file(client, f"{BASE}/invitations/generate", b"age_band\n1\n7\n")
+    assert bad_code.status_code == 400 and "3" in text(bad_code)  # the line number
+    latin1 = _post_file(client, f"{BASE}/invitations/generate", b"age_band\n1\n\xff\xfe\xfa\n")
+    assert latin1.status_code == 400
+    assert _count(session, Invitation) == 0
+    sjis = _post_file(client, f"{BASE}/invitations/generate", "age_band,district\n1,2\n".encode("cp932"))
+    assert sjis.status_code == 200 and _count(session, Invitation) == 1
+
+
+def test_undeliverable_typo_marks_nothing_then_marks(login_as, session):
+    client = login_as("admin")
+    body = _post_file(client, f"{BASE}/invitations/generate", b"age_band\n1\n2\n").get_data().decode("utf-8-sig")
+    good = [row["code"] for row in csv.DictReader(io.StringIO(body))]
+    typo = good[1][:-1] + ("2" if good[1][-1] != "2" else "3")
+    token = csrf_of(text(client.get(f"{BASE}/invitations")))
+    refused = client.post(f"{BASE}/invitations/undeliverable", data={"csrf_token": token,
+                                                                     "codes": f"{good[0]}\n{typo}"})
+    assert refused.status_code == 400 and typo in text(refused)
+    assert _count(session, Invitation, Invitation.undeliverable.is_(True)) == 0
+    done = client.post(f"{BASE}/invitations/undeliverable", data={"csrf_token": token, "codes": good[0]})
+    assert done.status_code == 200 and _count(session, Invitation, Invitation.undeliverable.is_(True)) == 1
+
+
+def _paper(client, code, answers):
+    token = csrf_of(text(client.get(f"{BASE}/paper")))
+    return client.post(f"{BASE}/paper", data={"csrf_token": token, "letter_code": code, **answers})
+
+
+def test_paper_entry_stores_through_the_write_path(login_as, session, instrument, secret):
+    code = _invite(session, instrument, secret)
+    client = login_as("admin")
+    page = text(client.get(f"{BASE}/paper"))
+    assert 'name="letter_code"' in page and page.index('name="kurashiyasui"') < page.index('name="age_band"')
+    saved = _paper(client, code, {**REQUIRED, "kosodate_needs": "", "has_children": "1"})
+    assert saved.status_code == 302
+    response = session.scalars(select(Response)).one()
+    assert (response.channel, response.status, response.source) == ("paper", "complete", "invited")
+    assert _count(session, AuditEvent, AuditEvent.action == "paper_entry") == 1
+    again = _paper(client, code, REQUIRED)  # the same letter twice
+    assert again.status_code == 400 and _count(session, Response) == 1
+
+
+def test_paper_typo_and_invalid_answer_keep_what_was_typed(login_as, session, instrument, secret):
+    code = _invite(session, instrument, secret)
+    client = login_as("admin")
+    typo = code[:-1] + ("2" if code[-1] != "2" else "3")
+    refused = _paper(client, typo, REQUIRED)
+    assert refused.status_code == 400 and f'value="{typo}"' in text(refused)
+    invalid = _paper(client, code, {**REQUIRED, "kosodate": "7"})
+    assert invalid.status_code == 400 and 'value="7"' in text(invalid) and 'id="e-kosodate"' in text(invalid)
+    missing = _paper(client, code, {"kurashiyasui": "1"})
+    assert missing.status_code == 400 and 'id="e-age_band"' in text(missing)
+    empty_code = _paper(client, "", REQUIRED)
+    assert empty_code.status_code == 400
+    assert _count(session, Response) == 0
+
+
+def test_code_used_on_web_cannot_be_used_on_paper_and_back(login_as, session, instrument, secret):
+    web_code, paper_code = _invite(session, instrument, secret), _invite(session, instrument, secret)
+    responses.enter_complete(session, instrument, secret=secret, channel="web", locale="ja", raw=REQUIRED,
+                             code=web_code)
+    client = login_as("admin")
+    assert _paper(client, web_code, REQUIRED).status_code == 400
+    assert _paper(client, paper_code, REQUIRED).status_code == 302
+    try:
+        responses.start(session, instrument, secret=secret, channel="web", locale="ja", code=paper_code)
+    except responses.CodeProblem as exc:
+        assert exc.kind == "used"
+    else:
+        raise AssertionError("a code used on paper was accepted on the web")
+    assert _count(session, Response) == 2
+
+
+def _invite(session, instrument, secret):
+    from survey_app.invitations import create_invitations
+
+    return create_invitations(session, instrument, secret, [{"age_band": 2}])[0].code
+
+
+def test_population_upload_replace_errors_by_line_and_shift_jis(login_as, session):
+    client = login_as("admin")
+    before = _count(session, PopulationMargin)
+    view = text(client.get(f"{BASE}/population"))
+    assert "age_band" in view and 'type="file"' in view
+    bad = _post_file(client, f"{BASE}/population", b"dimension,category,count\nage_band,1,100\nage_band,9,5\n")
+    assert bad.status_code == 400 and "3" in text(bad)
+    assert _count(session, PopulationMargin) == before  # nothing half-imported
+    good = "dimension,category,count\nage_band,1,100\nage_band,2,300\nsex,1,200\nsex,2,200\n".encode("cp932")
+    ok = _post_file(client, f"{BASE}/population", good)
+    assert ok.status_code == 200 and _count(session, PopulationMargin) == 4
+    assert _count(session, AuditEvent, AuditEvent.action == "population_replace") == 1
+
+
+def test_viewer_sees_margins_but_cannot_upload(login_as):
+    client = login_as("viewer")
+    page = text(client.get(f"{BASE}/population"))
+    assert 'type="file"' not in page
+    token = csrf_of(text(client.get("/staff/")))
+    assert client.post(f"{BASE}/population", data={"csrf_token": token}).status_code == 403
+
+
+def test_monitor_page_counts(login_as, session, instrument, secret):
+    responses.bulk_complete(session, instrument, [{**REQUIRED, "_locale": "vi"}] * 3, channel="telegram")
+    _invite(session, instrument, secret)
+    page = text(login_as("viewer").get(f"{BASE}/monitor"))
+    assert "<svg" in page and "Tiếng Việt" in page
+    assert 'class="bar"' in page
