@@ -115,22 +115,22 @@ def test_rate_limits_use_redis_when_configured(db_url, instrument):
 
 def test_staff_parts_plug_in_through_the_registry(db_url, instrument, monkeypatch):
     calls = []
-    monkeypatch.setattr(blueprints, "INIT_APP_HOOKS", ["tests_web_plugin:init_app"])
+    monkeypatch.setattr(blueprints, "INIT_APP_HOOKS", [*blueprints.INIT_APP_HOOKS, "tests_web_plugin:init_app"])
     monkeypatch.setattr(blueprints, "BLUEPRINTS", [*blueprints.BLUEPRINTS, "tests_web_plugin:bp"])
     import sys
     import types
 
     from flask import Blueprint, render_template_string
     plugin = types.ModuleType("tests_web_plugin")
-    plugin.bp = Blueprint("plugin", __name__, url_prefix="/staff")
+    plugin.bp = Blueprint("plugin", __name__, url_prefix="/plugin-test")
     plugin.bp.get("/")(lambda: render_template_string(
-        '{% extends "base.html" %}{% block content %}<h1>staff page</h1>{% endblock %}'))
+        '{% extends "base.html" %}{% block content %}<h1>plugged-in page</h1>{% endblock %}'))
     plugin.init_app = calls.append
     monkeypatch.setitem(sys.modules, "tests_web_plugin", plugin)
     app = create_app(web_config(db_url))
     assert calls == [app]
-    page = text_of(app.test_client().get("/staff/"))
-    assert "<h1>staff page</h1>" in page and '<html lang="ja" dir="ltr">' in page
+    page = text_of(app.test_client().get("/plugin-test/"))
+    assert "<h1>plugged-in page</h1>" in page and '<html lang="ja" dir="ltr">' in page
 
 
 def test_static_files_are_served_by_the_app(client):
