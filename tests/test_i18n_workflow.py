@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from survey_app.cli import main
 from survey_app.i18n import catalogs
+from survey_app.i18n.extract import messages_template
 from survey_app.i18n.workflow import merge, read_catalog
 from survey_app.instrument import bundled_path
 
@@ -262,3 +263,31 @@ def test_two_waves_share_one_catalog(ws):
     assert not catalog.get(KURASHI, "question:kurashiyasui").fuzzy
     assert catalog.get(KURASHI_NEW, "question:kurashiyasui").fuzzy
     assert ws("check", "--domain", "survey").exit_code == 0      # this year's file alone is complete
+
+
+def test_messages_extraction_covers_python_and_jinja_forms(tmp_path):
+    (tmp_path / "survey_app" / "web" / "templates").mkdir(parents=True)
+    shutil.copy(REPO / "babel.cfg", tmp_path / "babel.cfg")
+    (tmp_path / "survey_app" / "bot_texts.py").write_text(
+        "# i18n: shown on the bot's first screen\n"
+        "WELCOME = N_('Welcome')\n"
+        "def f(locale, n):\n"
+        "    gettext(locale, 'You have %(n)d answers', n=n)\n"
+        "    ngettext(locale, 'one day left', '%(n)d days left', n, n=n)\n"
+        "    pgettext('button', 'Open')\n"
+        "    lazy_gettext('Lazy label')\n"
+        "    gettext('Plain')\n"
+        "    _('Underscore %(x)s', x=1)\n", encoding="utf-8")
+    (tmp_path / "survey_app" / "web" / "templates" / "page.html").write_text(
+        "{# i18n: page heading #}\n<h1>{{ _('Hello') }}</h1>\n"
+        "{% trans count=n %}One question{% pluralize %}{{ count }} questions{% endtrans %}\n",
+        encoding="utf-8")
+    template = messages_template(tmp_path)
+    found = {(m.id if isinstance(m.id, str) else tuple(m.id), m.context) for m in template if m.id}
+    assert found >= {
+        ("Welcome", None), ("You have %(n)d answers", None), (("one day left", "%(n)d days left"), None),
+        ("Open", "button"), ("Lazy label", None), ("Plain", None), ("Underscore %(x)s", None), ("Hello", None),
+        (("One question", "%(count)s questions"), None)}
+    assert template.get("Welcome").auto_comments == ["shown on the bot's first screen"]
+    assert template.get("Hello").auto_comments == ["page heading"]
+    assert "python-format" in template.get("You have %(n)d answers").flags
