@@ -107,6 +107,10 @@ def check_command(instrument, translations_dir_, domain, only) -> None:
         click.echo(str(problem), err=True)
     for name, (languages, count) in summary.items():
         click.echo(f"{name}: {count} entries checked in {', '.join(languages) or 'no language'}")
+        for locale in languages:
+            bad = len({p.entry for p in problems if p.domain == name and p.locale == locale})
+            if bad:
+                click.echo(f"  {locale}: {bad} of {count} entries need work")
     if problems:
         raise click.ClickException(f"{len(problems)} translation problem(s); see the list above")
     click.echo("translations OK")
