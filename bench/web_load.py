@@ -1,0 +1,195 @@
+"""Load benchmark: complete surveys through ``machikoe serve`` against the framework floor.
+
+For each database (SQLite file, throw-away PostgreSQL database on 127.0.0.1:5432):
+1. start ``machikoe serve`` (gunicorn); N simulated residents (16, 64, 256) each answer
+   complete surveys in a loop for a bounded time — landing page, Start, every page
+   (GET, then POST with the CSRF token and valid random answers, including the extra
+   round trip when an answer reveals a follow-up question), review, submit, thank-you;
+2. check the database: complete responses == surveys the clients saw completed, and no
+   complete response lacks a required answer;
+3. start the floor (``bench/floor_app.py``: a bare Flask endpoint doing one INSERT under
+   the very same gunicorn settings and engine) and drive it with the same client counts;
+4. print one table: surveys/s, page requests/s, p50/p95/p99 latency, errors, the CPU the
+   client itself used, and our page rate ÷ the floor's request rate.
+
+Client and server share the machine (loopback only). Aim (issue 8): on 2 cores with
+PostgreSQL at 64 clients, ≥ 40 % of the floor, p99 < 250 ms, zero errors.
+
+Usage: ``python bench/web_load.py [--seconds 12] [--clients 16,64,256] [--db sqlite,postgresql]``
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from loadclient import HttpFailure, Resident, Stats, SurveyPlan  # noqa: E402
+from servers import (  # noqa: E402
+    Unavailable,
+    count_rows,
+    cpu_seconds,
+    incomplete_submissions,
+    postgres_database,
+    prepare,
+    server,
+    sqlite_database,
+)
+
+from survey_app.instrument import bundled_path, load_instrument  # noqa: E402
+
+DATABASES = {"sqlite": sqlite_database, "postgresql": postgres_database}
+
+
+@dataclass
+class Row:
+    database: str
+    target: str
+    clients: int
+    seconds: float
+    stats: Stats
+    client_cpu: float  # share of one core used by this benchmark's own process
+    server_cpu: float  # share of one core used by gunicorn (master + workers)
+
+    def rate(self, count: int) -> float:
+        return count / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        values = sorted(self.stats.latencies)
+        if not values:
+            return float("nan")
+        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+async def _drive(port: int, clients: int, seconds: float, target: str, plan: SurveyPlan, base: str) -> tuple[Stats, float]:
+    """Every resident starts surveys until ``seconds`` have passed and finishes the one in hand
+    (so every survey started is submitted: the database check can be exact). Rates divide
+    by the whole elapsed time, this tail included."""
+    stats = Stats()
+    stop_at = time.monotonic() + seconds
+
+    async def resident(index: int) -> None:
+        person = Resident("127.0.0.1", port, stats, lang=("ja", "en", "vi", "ur")[index % 4])
+        while time.monotonic() < stop_at:
+            try:
+                if target == "survey":
+                    await person.complete_survey(base, plan)
+                else:
+                    await person.call("POST", "/floor", [("v", f"resident {index}")])
+                    stats.completed += 1
+            except HttpFailure as exc:
+                stats.errors[str(exc)] += 1
+                person.conn.close()
+        person.conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(resident(i) for i in range(clients)))
+    return stats, time.perf_counter() - started
+
+
+def run_level(database: str, target: str, port: int, pid: int, clients: int, seconds: float,
+              plan: SurveyPlan, base: str) -> Row:
+    own_before = _own_cpu()
+    server_before = cpu_seconds(pid)
+    stats, elapsed = asyncio.run(_drive(port, clients, seconds, target, plan, base))
+    return Row(database, target, clients, elapsed, stats, client_cpu=(_own_cpu() - own_before) / elapsed,
+               server_cpu=(cpu_seconds(pid) - server_before) / elapsed)
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bench_database(database: str, args, plan: SurveyPlan, base: str) -> tuple[list[Row], list[str]]:
+    rows, checks = [], []
+    with DATABASES[database]() as url:
+        prepare(url)
+        for target in ("survey", "floor"):
+            with server(target, url, args.workers, args.threads) as (port, pid):
+                warm = run_level(database, target, port, pid, min(args.clients), args.warmup, plan, base)
+                done = warm.stats.completed
+                for clients in args.clients:
+                    row = run_level(database, target, port, pid, clients, args.seconds, plan, base)
+                    rows.append(row)
+                    done += row.stats.completed
+                    print(f"  {database:<10} {target:<6} {clients:>4} clients: {row.rate(row.stats.requests):7.1f} req/s, "
+                          f"{sum(row.stats.errors.values())} errors", flush=True)
+            checks.append(_verify(database, target, url, done))
+    return rows, checks
+
+
+def _verify(database: str, target: str, url: str, done: int) -> str:
+    if target == "survey":
+        stored = count_rows(url, "responses", "WHERE status = 'complete'")
+        broken = incomplete_submissions(url)
+        ok = stored == done and broken == 0
+        return (f"{database}: {done} surveys completed by clients, {stored} complete responses in the database, "
+                f"{broken} lacking a required answer — {'OK' if ok else 'MISMATCH'}")
+    stored = count_rows(url, "bench_floor")
+    return f"{database}: floor inserts acknowledged {done}, rows stored {stored} — {'OK' if stored == done else 'MISMATCH'}"
+
+
+def print_table(rows: list[Row], checks: list[str], args) -> None:
+    floors = {(r.database, r.clients): r.rate(r.stats.requests) for r in rows if r.target == "floor"}
+    header = (f"{'database':<10} {'server':<7} {'clients':>7} {'surveys/s':>9} {'req/s':>8} {'p50 ms':>7} "
+              f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'client CPU':>10} {'server CPU':>10} {'÷ floor':>8}")
+    print()
+    print(f"Machikoe web load — {os.cpu_count()} cores, {platform.python_version()}, gunicorn gthread "
+          f"{args.workers} workers × {args.threads} threads, {args.seconds:g} s per level, loopback")
+    print("req/s counts every page request (GET and POST); the floor is one INSERT per request;")
+    print("CPU is in cores (1.00 = one core busy); client and server share the machine.")
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        floor = floors.get((r.database, r.clients))
+        ratio = f"{r.rate(r.stats.requests) / floor:7.1%}" if r.target == "survey" and floor else "       "
+        surveys = f"{r.rate(r.stats.completed):9.2f}" if r.target == "survey" else f"{'':>9}"
+        print(f"{r.database:<10} {r.target:<7} {r.clients:>7} {surveys} {r.rate(r.stats.requests):8.1f} "
+              f"{r.percentile(50):7.1f} {r.percentile(95):7.1f} {r.percentile(99):7.1f} "
+              f"{sum(r.stats.errors.values()):>6} {r.client_cpu:10.2f} {r.server_cpu:10.2f} {ratio:>8}")
+    for r in rows:
+        for message, count in r.stats.errors.most_common(5):
+            print(f"  errors ({r.database} {r.target} {r.clients}): {count} × {message}")
+    print()
+    for line in checks:
+        print("check —", line)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 12)))
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=[16, 64, 256])
+    parser.add_argument("--db", type=lambda s: s.split(","), default=["sqlite", "postgresql"])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (machikoe serve's default)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (machikoe serve's default)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    instrument = load_instrument(bundled_path())
+    plan, base = SurveyPlan(instrument), f"/s/{instrument.id}"
+    rows, checks = [], []
+    for database in args.db:
+        try:
+            more_rows, more_checks = bench_database(database, args, plan, base)
+        except Unavailable as exc:
+            checks.append(f"{database}: skipped — {exc}")
+            continue
+        rows += more_rows
+        checks += more_checks
+    print_table(rows, checks, args)
+    return 1 if any("MISMATCH" in c for c in checks) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
