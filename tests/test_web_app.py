@@ -5,9 +5,9 @@ import re
 
 import pytest
 from webtools import BASE, start, text_of
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from conftest import TEST_SECRET, web_config
-from werkzeug.exceptions import BadRequest, Forbidden
 from survey_app.web import blueprints, create_app
 
 

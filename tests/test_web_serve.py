@@ -11,9 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SECRET, _clean, migrated_engine
 from sqlalchemy.orm import Session
 
+from conftest import TEST_SECRET, _clean, migrated_engine
 from survey_app.surveys import load_survey
 
 
@@ -61,10 +61,12 @@ def test_serve_runs_gunicorn_and_prints_the_url(sqlite_url, bundled_instrument, 
                     pytest.fail("gunicorn did not come up")
                 time.sleep(0.2)
         assert status == 200 and '"database":"ok"' in body.replace(" ", "")
-        status, page = get(f"http://127.0.0.1:{port}/s/ebetsu-2025/?lang=ur")
+        status, page = get(f"http://127.0.0.1:{port}/s/ebetsu-2025/?lang=ur&code=K7QF-3MZD-8WXP-R2TA")
         assert status == 200 and '<html lang="ur" dir="rtl">' in page
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
+        log = process.stdout.read()
         process.stdout.close()
         _clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared by other tests
+    assert "GET /s/ebetsu-2025/ HTTP/1.1" in log and "K7QF" not in log  # no codes in the access log

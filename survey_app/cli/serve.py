@@ -2,6 +2,8 @@
 
 No auto-reload: this is how the app runs in production too. Several workers share
 nothing but the database (and Redis for rate limits when ``REDIS_URL`` is set).
+The access log leaves out query strings: a QR link carries the resident's invitation
+code, and a log file must not become a list of codes.
 """
 from __future__ import annotations
 
@@ -12,6 +14,10 @@ from .context import AppContext, pass_app
 
 def register(main: click.Group) -> None:
     main.add_command(serve)
+
+
+# gunicorn's default format minus the query string (%(U)s is the path only) and the referrer.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
 
 
 def display_url(host: str, port: int) -> str:
@@ -64,5 +70,6 @@ def serve(app: AppContext, host: str, port: int, workers: int, threads: int) -> 
                "Ctrl+C stops)")
     options = {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
                "threads": threads, "worker_class": "gthread", "accesslog": "-", "errorlog": "-",
+               "access_log_format": ACCESS_LOG_FORMAT,
                "timeout": 60, "graceful_timeout": 10, "preload_app": True}
     gunicorn_application(factory, options).run()

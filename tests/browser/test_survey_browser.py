@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from survey_app import responses
 from survey_app.invitations import create_invitations
-from survey_app.models import Response
+from survey_app.models import Response, Survey
 
 SURVEY = "/s/ebetsu-2025"
 ANSWERS = [
@@ -85,6 +85,9 @@ def test_complete_the_survey_in_each_language(new_page, live_server, session, la
     press(page, "submit")
     assert page.url.endswith("/thanks")
     visit.check(page, "thanks")
+    page.go_back()  # the back button after sending: a clear page, nothing changes
+    assert page.locator("h1").count() == 1 and page.url.endswith("/review")
+    visit.check(page, "already-sent")
     assert visit.problems == []
     stored = session.scalars(select(Response)).one()
     assert (stored.status, stored.locale) == ("complete", lang)
@@ -118,4 +121,15 @@ def test_every_other_page_type_is_accessible(new_page, session, instrument, secr
     visit.check(page, "deleted")
     page.goto("/no-such-page")
     visit.check(page, "not-found")
+    used = create_invitations(session, instrument, secret, [{"age_band": 2}])[0]
+    responses.enter_complete(session, instrument, secret=secret, channel="paper", locale="ja", code=used.code,
+                             raw={"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 1})
+    page.goto(f"{SURVEY}/?code={used.code}")
+    visit.check(page, "used-code")
+    session.get(Survey, "ebetsu-2025").allow_open = False
+    session.commit()
+    page.goto(f"{SURVEY}/")
+    press(page, "next")  # no code, but this survey needs one
+    assert page.locator(".error-summary").is_visible()
+    visit.check(page, "landing-code-required")
     assert visit.problems == []

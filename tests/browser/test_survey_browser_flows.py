@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from .test_survey_browser import ANSWERS, REVEALED, SURVEY, answer, press
 
 from survey_app import responses
 from survey_app.invitations import create_invitations
 from survey_app.models import Response
+
+from .test_survey_browser import ANSWERS, REVEALED, SURVEY, answer, press
 
 
 def finish(page) -> None:
