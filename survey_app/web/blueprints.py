@@ -16,5 +16,6 @@ BLUEPRINTS: list[str] = [
 ]
 
 INIT_APP_HOOKS: list[str] = [
+    "survey_app.web.outage:init_app",
     "survey_app.web.staff.auth:init_app",
 ]

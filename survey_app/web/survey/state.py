@@ -23,6 +23,9 @@ from survey_app.surveys import UnknownSurvey, get_instrument
 from ..context import current_locale, db
 
 COOKIE_KEY = "r"
+# The last instrument each survey id resolved to in this process, so that a page posted
+# while the database is unreachable can still be shown again (survey_app.web.outage).
+_LAST_KNOWN: dict[str, Instrument] = {}
 
 
 def instrument_for(survey_id: str) -> Instrument:
@@ -30,10 +33,14 @@ def instrument_for(survey_id: str) -> Instrument:
     cache = g.setdefault("instruments", {})
     if survey_id not in cache:
         try:
-            cache[survey_id] = get_instrument(db(), survey_id)
+            cache[survey_id] = _LAST_KNOWN[survey_id] = get_instrument(db(), survey_id)
         except UnknownSurvey:
             abort(404)
     return cache[survey_id]
+
+
+def last_known_instrument(survey_id: str) -> Instrument | None:
+    return _LAST_KNOWN.get(survey_id)
 
 
 def texts_for(instrument: Instrument) -> InstrumentTexts:
