@@ -98,10 +98,10 @@ def test_review_lists_answers_with_change_links_and_refuses_missing_required(cli
     start(client, lang="en")
     post_page(client, "living", {"kurashiyasui": "1"})
     review = text_of(client.get(f"{BASE}/review"))
-    assert f'href="{BASE}/q/living#kurashiyasui"' in review and "Not answered" in review
+    assert f'href="{BASE}/q/living?from=review#kurashiyasui"' in review and "Not answered" in review
     refused = submit(client)
     page = text_of(refused)
-    assert refused.status_code == 200 and f'href="{BASE}/q/about_you#age_band"' in page
+    assert refused.status_code == 200 and f'href="{BASE}/q/about_you?from=review#age_band"' in page
     assert only_response(session).status == "partial"
 
 
@@ -192,3 +192,14 @@ def test_unknown_survey_and_section_are_404_pages(client):
 def test_thanks_and_saved_without_a_response_go_to_the_landing_page(client):
     for path in ("thanks", "saved", "review", "continue", "delete", "start"):
         assert client.get(f"{BASE}/{path}").status_code == 302, path
+
+
+def test_a_change_from_the_review_page_returns_to_it(client, session):
+    start(client)
+    answer_all(client)
+    page = text_of(client.get(f"{BASE}/q/work?from=review"))
+    assert f'action="{BASE}/q/work?from=review"' in page
+    back = client.post(f"{BASE}/q/work?from=review", data={"csrf_token": csrf(page), "nav": "next",
+                                                           "hatarakiyasui": "4"})
+    assert back.headers["Location"].endswith(f"{BASE}/review")
+    assert responses.current_answers(session, only_response(session))["hatarakiyasui"] == 4

@@ -80,7 +80,7 @@ def test_submit_with_a_required_answer_missing(new_page, session):
     assert summary.count() == 3  # age band, sex, district
     with page.expect_navigation():
         summary.first.click()
-    assert page.url.endswith("/q/about_you#age_band")
+    assert page.url.endswith("/q/about_you?from=review#age_band")
     assert session.scalars(select(Response)).one().status == "partial"
 
 

@@ -31,6 +31,8 @@ from .state import (
 )
 
 NAV_VALUES = ("back", "next", "later")
+# A page opened from a review page's "Change" link returns there on Next (GOV.UK check-answers pattern).
+FROM_REVIEW = {"from": "review"}
 
 
 def render_already(instrument: Instrument):
@@ -73,6 +75,7 @@ def render_page(instrument: Instrument, section: Section, questions: list[Questi
     return render_template(
         "survey/page.html", instrument=instrument, texts=texts_for(instrument),
         languages=survey_languages(instrument), section=section, form=form, items=items,
+        action=page_url(instrument, section, **_return_args()),
         error_items=[{"href": f"#{i['q'].id}", "label": i["label"], "error": i["error"]} for i in items if i["error"]],
         position=position, total=total,
         first=position == 1, notice=notice, appeared=request.args.get("more") == "1"), status
@@ -115,13 +118,19 @@ def save_page(instrument: Instrument, section: Section, response: Response, show
     if nav == "later":
         return save_for_later(instrument, response)
     if appeared and nav == "next":
-        return redirect(page_url(instrument, section, anchor=appeared[0].id, more="1"))
+        return redirect(page_url(instrument, section, anchor=appeared[0].id, more="1", **_return_args()))
     if nav == "back":
         previous = neighbour(instrument, section, answers, -1)
         if previous is None:
             return redirect(url_for("survey.landing", survey_id=instrument.id))
         return redirect(page_url(instrument, previous))
+    if _return_args():
+        return redirect(url_for("survey.review", survey_id=instrument.id))
     return redirect(page_url(instrument, neighbour(instrument, section, answers, +1)))
+
+
+def _return_args() -> dict[str, str]:
+    return FROM_REVIEW if request.args.get("from") == "review" else {}
 
 
 # ---------------------------------------------------------------- review, submit, thanks
@@ -142,9 +151,9 @@ def review_rows(instrument: Instrument, answers) -> list[dict]:
             else:
                 shown = [format_number(value) if q.type == "number" else str(value)]
             items.append({"q": q, "label": texts.question(q), "answers": shown,
-                          "href": page_url(instrument, section, anchor=q.id)})
+                          "href": page_url(instrument, section, anchor=q.id, **FROM_REVIEW)})
         rows.append({"section": section, "title": texts.section(section), "items": items,
-                     "href": page_url(instrument, section)})
+                     "href": page_url(instrument, section, **FROM_REVIEW)})
     return rows
 
 
@@ -154,7 +163,7 @@ def render_review(instrument: Instrument, response: Response, missing: list[str]
     texts = texts_for(instrument)
     error_items = [{"label": texts.question(instrument.question(qid)),
                     "href": page_url(instrument, instrument.section(instrument.question(qid).section_id),
-                                     anchor=qid),
+                                     anchor=qid, **FROM_REVIEW),
                     "error": translate_error(responses.required_error())} for qid in (missing or [])]
     return render_template("survey/review.html", instrument=instrument, texts=texts,
                            languages=survey_languages(instrument), rows=review_rows(instrument, answers),
