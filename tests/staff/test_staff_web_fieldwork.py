@@ -27,7 +27,7 @@ def _count(session, model, *where):
 
 def test_generate_letters_csv_once_with_bom_and_audit(login_as, session):
     client = login_as("admin")
-    frame = "age_band,sex,district\n1,2,3\n6,1,1\n".encode()
+    frame = b"age_band,sex,district\n1,2,3\n6,1,1\n"
     response = _post_file(client, f"{BASE}/invitations/generate", frame, output="csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]

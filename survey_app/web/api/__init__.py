@@ -81,3 +81,9 @@ def indicators(survey_id: str):
     except IndicatorProblem as exc:
         return error(422, "not_computable", str(exc))
     return jsonify(result)
+
+
+@bp.get("/<path:unknown>")
+def not_found(unknown: str):
+    """Anything else under /api/v1 answers in JSON too (after authentication)."""
+    return error(404, "not_found", "There is no such API endpoint; see /api/v1/openapi.json.")

@@ -25,7 +25,7 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8",
 @require("export_indicators")
 def exports(survey_id: str):
     instrument = instrument_or_404(survey_id)
-    return render_template("staff/export_core.html", survey_id=survey_id, title=texts(instrument).title(),
+    return render_template("staff/exports.html", survey_id=survey_id, title=texts(instrument).title(),
                            complete=export_core.count_complete(db(), survey_id))
 
 

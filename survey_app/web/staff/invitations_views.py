@@ -115,6 +115,13 @@ def printable_letters(survey_id: str):
     return _letters_page(instrument, letters, base, bot)
 
 
+def _line_problem(error) -> str:
+    problem = gettext(error.problem)
+    if error.code:
+        problem = error.code + " – " + problem
+    return gettext("Line %(line)d: %(problem)s", line=error.line, problem=problem)
+
+
 @bp.post("/s/<survey_id>/invitations/undeliverable")
 @require("manage_invitations")
 def undeliverable(survey_id: str):
@@ -124,9 +131,7 @@ def undeliverable(survey_id: str):
         count = mark_undeliverable(db(), instrument, current_app.config["SECRET_KEY"], typed)
     except UndeliverableError as exc:
         db().rollback()
-        problems = [gettext("Line %(line)d: %(problem)s", line=e.line,
-                            problem=f"{e.code} – {gettext(e.problem)}" if e.code else gettext(e.problem))
-                    for e in exc.errors]
+        problems = [_line_problem(e) for e in exc.errors]
         return _page(survey_id, instrument, 400, undeliverable_errors=problems, typed=typed)
     record("invitations_undeliverable", survey_id, count=count)
     return _page(survey_id, instrument, marked=count)

@@ -12,7 +12,8 @@ from . import bp
 from .auth import require
 from .common import instrument_or_404, texts
 
-CHANNEL_LABELS = {"web": N_("Web"), "telegram": N_("Telegram"), "line": N_("LINE"), "paper": N_("Paper")}
+CHANNEL_LABELS = {"web": N_("Web form"), "telegram": N_("Telegram chat"), "line": N_("LINE chat"),
+                  "paper": N_("Paper questionnaire")}
 SOURCE_LABELS = {"invited": N_("Invited (letter code)"), "open": N_("Open link")}
 
 
