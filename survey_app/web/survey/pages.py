@@ -14,7 +14,7 @@ from survey_app import responses
 from survey_app.instrument import Instrument, Question, Section
 from survey_app.models import Response
 
-from ..context import db, translate_error
+from ..context import current_locale, db, translate_error
 from . import bp
 from .fields import build_form, field_values, raw_answers
 from .recovery import format_number, save_for_later
@@ -107,6 +107,7 @@ def save_page(instrument: Instrument, section: Section, response: Response, show
         errors = responses.record(db(), instrument, response, raw_answers(form, shown))
     except responses.AlreadySubmitted:
         return render_already(instrument)
+    responses.set_locale(db(), response, current_locale())  # the language the resident answers in now
     answers = responses.current_answers(db(), response)
     if nav == "next":
         for q in visible_in(instrument, section, answers):
