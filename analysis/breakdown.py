@@ -1,0 +1,105 @@
+"""Indicator results: the overall share, breakdowns, change from baseline, distance to target.
+
+All percentages are in percentage points (0–100) at full precision.
+
+Breakdowns (``--by``): one cell per choice of the breakdown question, estimated as a
+domain of the full design. Cells with fewer than ``suppress_below`` respondents (default
+10) are *suppressed*: no estimate, no interval and no n, so that a small group — Urdu
+speakers in one district, say — can never be singled out. Cells below ``caution_below``
+(default 30) carry the flag ``"caution"`` ("interpret with caution").
+
+Change from baseline: the baseline is treated as a **fixed published value** — the
+city publishes it without a standard error, so its own sampling error is unknown and is
+not added. The change is ``estimate − baseline`` with the interval ``[low − baseline,
+high − baseline]``; the verdict is ``improved`` when the whole interval lies above the
+baseline, ``worsened`` when it lies below, otherwise ``no detectable change``. All
+indicators are shares of residents who agree, so higher is better. When the baseline's
+standard error *is* known (``baseline_se``), the change's variance is the sum of both
+variances (independent samples) and the interval is the normal one on the difference.
+
+Distance to target (when the city has set one): ``target − estimate``; positive means
+still below target.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from analysis.estimate import Estimate, WeightedSample, proportion
+from survey_app.instrument import Indicator, Instrument
+
+CAUTION_BELOW = 30
+SUPPRESS_BELOW = 10
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    caution_below: int = CAUTION_BELOW
+    suppress_below: int = SUPPRESS_BELOW
+
+    def flag(self, n: int) -> str | None:
+        if n < self.suppress_below:
+            return "suppressed"
+        if n < self.caution_below:
+            return "caution"
+        return None
+
+
+def pp(value: float | None) -> float | None:
+    return None if value is None else 100.0 * value
+
+
+def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positive, base) under the indicator's base rule.
+
+    ``valid``: answered and not a code marked missing (e.g. わからない);
+    ``all``: every respondent (no answer and "missing" codes count as not positive).
+    """
+    question = instrument.question(indicator.question)
+    missing = list(question.choice_list.missing_codes()) if question.choice_list else []
+    answered = ~np.isnan(values)
+    positive = answered & np.isin(values, list(indicator.positive))
+    base = answered & ~np.isin(values, missing) if indicator.base == "valid" else np.ones(len(values), dtype=bool)
+    return positive, base
+
+
+def change_vs_baseline(estimate: Estimate, baseline: float | None, level: float,
+                       baseline_se: float | None = None) -> dict | None:
+    """Change in points with its interval and verdict (see module docstring)."""
+    if baseline is None or estimate.estimate is None:
+        return None
+    difference = pp(estimate.estimate) - baseline
+    if baseline_se is None:
+        low, high = pp(estimate.ci_low) - baseline, pp(estimate.ci_high) - baseline
+    else:
+        half = stats.norm.ppf(1 - (1 - level) / 2) * np.hypot(pp(estimate.se), baseline_se)
+        low, high = difference - half, difference + half
+    verdict = "improved" if low > 0 else "worsened" if high < 0 else "no detectable change"
+    return {"estimate": difference, "ci_low": low, "ci_high": high, "verdict": verdict}
+
+
+def target_block(indicator: Indicator, estimate: Estimate) -> dict | None:
+    target = indicator.target
+    if target is None:
+        return None
+    distance = None
+    if target.value is not None and estimate.estimate is not None:
+        distance = target.value - pp(estimate.estimate)
+    return {"value": target.value, "year": target.year, "distance": distance}
+
+
+def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, by_values: np.ndarray,
+               by: str, labels: dict[int, str], method: str, level: float, thresholds: Thresholds) -> list[dict]:
+    rows = []
+    for code, label in labels.items():
+        est = proportion(sample, positive, base, by_values == code, method, level)
+        flag = thresholds.flag(est.n)
+        hidden = flag == "suppressed"
+        rows.append({"by": by, "category": code, "label": label,
+                     "estimate": None if hidden else pp(est.estimate),
+                     "ci_low": None if hidden else pp(est.ci_low),
+                     "ci_high": None if hidden else pp(est.ci_high),
+                     "n": None if hidden else est.n, "flag": flag})
+    return rows

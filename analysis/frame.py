@@ -1,0 +1,179 @@
+"""The analysis frame: one row per complete response, question ids as columns, codes as values.
+
+Sources:
+
+- :func:`frame_from_csv` — a header of question ids, choice codes (or numbers) in the cells,
+  blank = no answer; optional design columns ``weight``, ``stratum``, ``psu``, ``fpc``.
+  ``multi`` cells list codes separated by ``;``. Unknown columns are refused by name and
+  a bad code by its line and question.
+- :func:`frame_from_database` — the complete responses of a survey (codes per question),
+  with the invitation stratum each invited response carries (``Response.stratum``) and
+  the survey's invitations, from which :mod:`analysis.sampling` derives the design.
+
+Values are floats with NaN for "no answer"; only ``single``, ``scale`` and ``number``
+questions become columns (free text never enters the analysis).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.errors import AnalysisError
+from survey_app.csvio import CsvError, read_rows
+from survey_app.instrument import Instrument, Question
+from survey_app.models import Answer, Invitation, Response
+
+DESIGN_COLUMNS = ("weight", "stratum", "psu", "fpc")
+ANALYSED_TYPES = ("single", "scale", "number")
+
+
+@dataclass(frozen=True)
+class Frame:
+    instrument: Instrument
+    data: pd.DataFrame
+    source: str
+    design: dict[str, np.ndarray] = field(default_factory=dict)
+    sampling: pd.DataFrame | None = None
+    invitations: pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def values(self, qid: str) -> np.ndarray:
+        if qid not in self.data.columns:
+            return np.full(len(self.data), np.nan)
+        return self.data[qid].to_numpy(dtype=float)
+
+
+def analysed_questions(instrument: Instrument) -> list[Question]:
+    return [q for q in instrument.questions if q.type in ANALYSED_TYPES]
+
+
+def _empty_data(instrument: Instrument, n: int = 0) -> pd.DataFrame:
+    return pd.DataFrame({q.id: np.full(n, np.nan) for q in analysed_questions(instrument)})
+
+
+# ---------------------------------------------------------------- CSV
+
+def _parse_code(question: Question, raw: str, line: int) -> float:
+    try:
+        code = int(raw)
+    except ValueError:
+        raise CsvError(f"'{question.id}': '{raw}' is not a choice code", line) from None
+    if question.choice_list.get(code) is None:
+        codes = ", ".join(map(str, question.choice_list.codes()))
+        raise CsvError(f"'{question.id}': {code} is not a code of this question (codes: {codes})", line)
+    return float(code)
+
+
+def _parse_number(question: Question, raw: str, line: int) -> float:
+    try:
+        value = float(raw.replace(",", ""))
+    except ValueError:
+        raise CsvError(f"'{question.id}': '{raw}' is not a number", line) from None
+    if not np.isfinite(value):
+        raise CsvError(f"'{question.id}': '{raw}' is not a finite number", line)
+    return value
+
+
+def _check_multi(question: Question, raw: str, line: int) -> None:
+    for part in (p.strip() for p in raw.replace("|", ";").split(";")):
+        if part:
+            _parse_code(question, part, line)
+
+
+def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding: str = "auto") -> Frame:
+    """Read a responses CSV (see module docstring); raises CsvError naming the line."""
+    questions = {q.id: q for q in instrument.questions}
+    allowed = (*questions, *DESIGN_COLUMNS)
+    columns: dict[str, list] = defaultdict(list)
+    design: dict[str, list] = defaultdict(list)
+    n = 0
+    header: list[str] | None = None
+    for line, row in read_rows(source, required=(), allowed=allowed, encoding=encoding):
+        header = header or [h for h in row if h]
+        for qid in (h for h in header if h in questions):
+            raw, question = row[qid], questions[qid]
+            if question.type in ("single", "scale"):
+                columns[qid].append(_parse_code(question, raw, line) if raw else np.nan)
+            elif question.type == "number":
+                columns[qid].append(_parse_number(question, raw, line) if raw else np.nan)
+            elif question.type == "multi" and raw:
+                _check_multi(question, raw, line)
+        for name in DESIGN_COLUMNS:
+            if name in row:
+                design[name].append(_design_value(name, row[name], line))
+        n += 1
+    if n == 0:
+        raise AnalysisError("the responses file has no rows")
+    data = _empty_data(instrument, n)
+    for qid, values in columns.items():
+        data[qid] = np.asarray(values, dtype=float)
+    label = str(source) if isinstance(source, (str, Path)) and "\n" not in str(source) else "<csv>"
+    return Frame(instrument, data, label, {k: np.asarray(v, dtype=object) for k, v in design.items()})
+
+
+def _design_value(name: str, raw: str, line: int):
+    if raw == "":
+        raise CsvError(f"the design column '{name}' is empty", line)
+    if name in ("weight", "fpc"):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise CsvError(f"'{name}': '{raw}' is not a number", line) from None
+        if not np.isfinite(value) or value <= 0:
+            raise CsvError(f"'{name}': {raw} must be a positive number", line)
+        return value
+    return raw
+
+
+# ---------------------------------------------------------------- database
+
+def frame_from_database(session: Session, instrument: Instrument) -> Frame:
+    """Complete responses of the survey, their answers as codes, strata and invitations."""
+    responses = session.execute(
+        select(Response.id, Response.stratum, Response.source)
+        .where(Response.survey_id == instrument.id, Response.status == "complete")
+        .order_by(Response.id)).all()
+    ids = [r.id for r in responses]
+    position = {rid: i for i, rid in enumerate(ids)}
+    data = _empty_data(instrument, len(ids))
+    wanted = [q.id for q in analysed_questions(instrument)]
+    if ids:
+        _fill_answers(session, instrument, data, position, wanted)
+    strata = pd.DataFrame([dict(r.stratum or {}) for r in responses], index=range(len(ids)))
+    strata["_invited"] = [r.source == "invited" for r in responses]
+    return Frame(instrument, data, instrument.id, sampling=strata, invitations=_invitations(session, instrument))
+
+
+def _fill_answers(session: Session, instrument: Instrument, data: pd.DataFrame,
+                  position: dict[int, int], wanted: list[str]) -> None:
+    stmt = (select(Answer.response_id, Answer.question_id, Answer.code, Answer.number)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.survey_id == instrument.id, Response.status == "complete",
+                   Answer.question_id.in_(wanted)))
+    rows = session.execute(stmt).all()
+    if not rows:
+        return
+    answers = pd.DataFrame(rows, columns=["response_id", "question_id", "code", "number"])
+    answers["value"] = answers["code"].astype(float).fillna(answers["number"].astype(float))
+    answers["row"] = answers["response_id"].map(position)
+    for qid, part in answers.groupby("question_id"):
+        column = data[qid].to_numpy(dtype=float).copy()
+        column[part["row"].to_numpy()] = part["value"].to_numpy(dtype=float)
+        data[qid] = column
+
+
+def _invitations(session: Session, instrument: Instrument) -> pd.DataFrame:
+    rows = session.execute(select(Invitation.stratum, Invitation.used_at, Invitation.undeliverable)
+                           .where(Invitation.survey_id == instrument.id)).all()
+    frame = pd.DataFrame([dict(r.stratum or {}) for r in rows], index=range(len(rows)))
+    frame["_used"] = [r.used_at is not None for r in rows]
+    frame["_undeliverable"] = [bool(r.undeliverable) for r in rows]
+    return frame

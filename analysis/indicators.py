@@ -1,0 +1,148 @@
+"""The indicator pipeline: frame → design → weights (→ trimming) → estimates → the JSON document.
+
+The document is the one schema shared by ``machikoe indicators --format json`` and
+``GET /api/v1/surveys/<id>/indicators``: estimates, standard errors and intervals in
+percentage points at full precision (rounding is for display only).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from analysis.breakdown import Thresholds, change_vs_baseline, group_rows, indicator_masks, pp, target_block
+from analysis.errors import AnalysisError
+from analysis.estimate import WeightedSample, proportion
+from analysis.frame import Frame, frame_from_database
+from analysis.notices import Notice
+from analysis.sampling import csv_design, database_design, invited_sample
+from analysis.trim import trim_weights
+from analysis.weighting import METHODS, WeightingInput, WeightingResult, margins_from_rows
+from analysis.weighting.rake import max_relative_error
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.instrument import Instrument
+
+CI_METHODS = ("logit", "beta", "wilson")
+
+
+@dataclass(frozen=True)
+class Options:
+    weighting: str = "none"
+    trim: tuple[float, float] | None = None  # bounds as multiples of the mean weight
+    ci: str = "logit"
+    level: float = 0.95
+    by: tuple[str, ...] = ()
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    lang: str = "ja"
+
+    def check(self, instrument: Instrument) -> None:
+        if self.weighting not in METHODS:
+            raise AnalysisError(f"unknown weighting '{self.weighting}' (use {', '.join(METHODS)})")
+        if self.ci not in CI_METHODS:
+            raise AnalysisError(f"unknown interval method '{self.ci}' (use {', '.join(CI_METHODS)})")
+        if not 0.5 <= self.level < 1:
+            raise AnalysisError(f"confidence level {self.level} must be at least 0.5 and below 1")
+        for qid in self.by:
+            if not instrument.has_question(qid) or instrument.question(qid).type not in ("single", "scale"):
+                raise AnalysisError(f"cannot break down by '{qid}': not a single-choice question of the survey")
+        if self.trim is not None and not 0 <= self.trim[0] < 1 < self.trim[1]:
+            raise AnalysisError("trimming bounds LOW,HIGH are multiples of the mean weight with LOW < 1 < HIGH")
+
+
+def weighting_input(frame: Frame, margins, design_weights: np.ndarray) -> WeightingInput:
+    instrument = frame.instrument
+    variables = [q.id for q in instrument.weighting_questions()]
+    dims = {d for m in margins for d in m.dims}
+    missing = {qid: instrument.question(qid).choice_list.missing_codes() for qid in variables if
+               instrument.question(qid).choice_list}
+    columns = [c for c in dict.fromkeys([*variables, *sorted(dims)]) if c in frame.data.columns]
+    invited, sampling = invited_sample(frame) if frame.invitations is not None else (None, None)
+    return WeightingInput(frame.data[columns], design_weights, tuple(margins), missing, invited, sampling)
+
+
+def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.ndarray, Notice]:
+    weights = result.weights
+    lower, upper = trim[0] * weights.mean(), trim[1] * weights.mean()
+    outside = int(np.sum((weights < lower) | (weights > upper)))
+    trimmed = trim_weights(weights, lower, upper, strict=True)
+    error = max_relative_error(result.codings, trimmed, result.margins[0].total) if result.codings else 0.0
+    return trimmed, Notice("trimmed", {"lower": lower, "upper": upper, "n": outside, "error": error})
+
+
+def weigh(frame: Frame, margins, options: Options):
+    """(weighted sample, notices) for the frame under the options."""
+    if frame.invitations is None:
+        design, notices = csv_design(frame), ()
+    else:
+        design, notices = database_design(frame, tuple(margins))
+    result = METHODS[options.weighting](weighting_input(frame, margins, design.weights))
+    weights, notices = result.weights, notices + result.notices
+    if options.trim is not None:
+        weights, notice = apply_trim(result, options.trim)
+        notices += (notice,)
+    return WeightedSample(weights, design, result.calibration), notices
+
+
+def compute(frame: Frame, margins=(), options: Options | None = None) -> dict:
+    """The indicator document for ``frame`` (see module docstring)."""
+    options = options or Options()
+    instrument = frame.instrument
+    options.check(instrument)
+    if len(frame) == 0:
+        raise AnalysisError(f"survey '{instrument.id}' has no complete responses")
+    sample, notices = weigh(frame, tuple(margins), options)
+    texts = InstrumentTexts(instrument, options.lang)
+    indicators = []
+    for indicator in instrument.indicators:
+        block, extra = indicator_block(frame, sample, indicator, options, texts)
+        indicators.append(block)
+        notices += extra
+    return {"survey": instrument.id, "weighting": options.weighting, "ci_method": options.ci,
+            "level": options.level, "n_respondents": len(frame), "indicators": indicators,
+            "warnings": list(dict.fromkeys(n.text(options.lang) for n in notices))}
+
+
+def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Options, texts: InstrumentTexts):
+    values = frame.values(indicator.question)
+    positive, base = indicator_masks(frame.instrument, indicator, values)
+    if not base.any():
+        raise AnalysisError(f"indicator '{indicator.id}': every answer to '{indicator.question}' is missing, "
+                            "so there is nothing to estimate")
+    est = proportion(sample, positive, base, method=options.ci, level=options.level)
+    notices = ()
+    if est.degenerate:
+        notices = (Notice("degenerate_interval", {"indicator": indicator.id, "estimate": est.estimate}),)
+    groups = []
+    for qid in options.by:
+        question = frame.instrument.question(qid)
+        labels = {c.code: texts.choice(question.choice_list, c) for c in question.choices}
+        groups += group_rows(sample, positive, base, frame.values(qid), qid, labels, options.ci,
+                             options.level, options.thresholds)
+    baseline = indicator.baseline
+    block = {
+        "id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
+        "estimate": pp(est.estimate), "se": pp(est.se), "ci_low": pp(est.ci_low), "ci_high": pp(est.ci_high),
+        "n": est.n, "n_positive": est.n_positive, "n_eff": est.n_eff, "deff": est.deff,
+        "baseline": {"value": baseline.value, "year": baseline.year} if baseline else None,
+        "target": target_block(indicator, est),
+        "change_vs_baseline": change_vs_baseline(est, baseline.value if baseline else None, options.level),
+        "groups": groups,
+    }
+    return block, notices
+
+
+def indicators_json(session: Session, instrument: Instrument, weighting: str = "rake", by=(), ci: str = "logit",
+                    level: float = 0.95, margins=None, trim: tuple[float, float] | None = None,
+                    lang: str = "ja", thresholds: Thresholds | None = None) -> dict:
+    """The document for a survey in the database; ``margins`` are ``MarginRow`` objects.
+
+    Raises :class:`AnalysisError` (a ``ValueError``) with a one-line message on bad input.
+    """
+    if margins is None:
+        from survey_app.population import margins_for
+
+        margins = margins_for(session, instrument.id)
+    frame = frame_from_database(session, instrument)
+    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang)
+    return compute(frame, margins_from_rows(margins), options)

@@ -1,0 +1,144 @@
+"""``machikoe indicators``: weighted indicators with confidence intervals (issue 6).
+
+Either a survey in the database (``--survey``: complete responses, invitations, stored
+margins) or files (``--instrument`` + ``--responses``). Bad input — margins that do not
+fit, unknown columns, bad codes, all answers missing — is one line and exit status 1.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from analysis import AnalysisError, Options
+from analysis.breakdown import Thresholds
+from analysis.frame import frame_from_csv, frame_from_database
+from analysis.indicators import compute
+from analysis.report import render_csv, render_json, render_table, write_xlsx
+from analysis.weighting import margins_from_rows
+from survey_app.csvio import CsvError
+from survey_app.instrument import InstrumentError, load_instrument
+from survey_app.population import margins_for, read_population_csv
+
+from .context import AppContext, pass_app
+
+ENCODINGS = click.Choice(["auto", "utf-8", "cp932"])
+
+
+def register(main: click.Group) -> None:
+    main.add_command(indicators)
+
+
+def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    try:
+        low, high = (float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("expected LOW,HIGH, e.g. 0.3,3") from None
+    if not 0 <= low < 1 < high:
+        raise click.BadParameter("LOW,HIGH are multiples of the mean weight with LOW < 1 < HIGH, e.g. 0.3,3")
+    return low, high
+
+
+@click.command()
+@click.option("--survey", "survey_id", help="Survey id in the database, e.g. ebetsu-2025.")
+@click.option("--instrument", "instrument_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Instrument YAML (with --responses, instead of --survey).")
+@click.option("--responses", "responses_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Responses CSV: question ids as header, codes in cells; optional weight, stratum, psu, fpc.")
+@click.option("--population", "population_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Population margins CSV (dimension,category,count); default: the survey's stored margins.")
+@click.option("--weighting", type=click.Choice(["none", "poststratify", "rake", "propensity"]), default="none",
+              show_default=True, help="Weighting method.")
+@click.option("--trim", callback=parse_trim, metavar="LOW,HIGH",
+              help="Trim weights to LOW..HIGH times the mean weight (R trimWeights, strict).")
+@click.option("--ci", type=click.Choice(["logit", "beta", "wilson"]), default="logit", show_default=True,
+              help="Confidence interval method.")
+@click.option("--level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
+              help="Confidence level.")
+@click.option("--by", "by", multiple=True, metavar="QID", help="Break down by a question (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (xlsx: required).")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of titles, labels and footnotes.")
+@click.option("--suppress-below", type=click.IntRange(1), default=10, show_default=True,
+              help="Groups with fewer respondents are suppressed.")
+@click.option("--caution-below", type=click.IntRange(1), default=30, show_default=True,
+              help="Groups with fewer respondents are flagged 'interpret with caution'.")
+@click.option("--encoding", type=ENCODINGS, default="auto", show_default=True, help="Encoding of the CSV files.")
+@pass_app
+def indicators(app: AppContext, survey_id, instrument_path, responses_path, population_path, weighting, trim, ci,
+               level, by, fmt, output, lang, suppress_below, caution_below, encoding) -> None:
+    """Weighted indicators with confidence intervals, breakdowns and change from baseline."""
+    if bool(survey_id) == bool(instrument_path or responses_path):
+        raise click.UsageError("give either --survey ID or --instrument PATH --responses FILE.csv")
+    if instrument_path and not responses_path or responses_path and not instrument_path:
+        raise click.UsageError("--instrument and --responses go together")
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+    by = tuple(b.strip() for item in by for b in item.split(",") if b.strip())
+    options = Options(weighting, trim, ci, level, by, Thresholds(caution_below, suppress_below), lang)
+    if survey_id:
+        doc, instrument, margins = _from_database(app, survey_id, population_path, options, encoding)
+    else:
+        doc, instrument, margins = _from_files(instrument_path, responses_path, population_path, options, encoding)
+    _emit(doc, instrument, margins, fmt, output, lang, (suppress_below, caution_below))
+
+
+def _margins(population_path: Path | None, instrument, encoding: str):
+    if population_path is None:
+        return None
+    try:
+        return margins_from_rows(read_population_csv(population_path, instrument, encoding=encoding))
+    except CsvError as exc:
+        raise click.ClickException(f"{population_path}: {exc}") from None
+
+
+def _compute(frame, margins, options):
+    try:
+        return compute(frame, margins or (), options)
+    except (AnalysisError, CsvError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _from_database(app: AppContext, survey_id: str, population_path, options, encoding):
+    with app.session() as session:
+        instrument = app.instrument(session, survey_id)
+        margins = _margins(population_path, instrument, encoding)
+        if margins is None:
+            margins = margins_from_rows(margins_for(session, survey_id))
+        frame = frame_from_database(session, instrument)
+    return _compute(frame, margins, options), instrument, margins
+
+
+def _from_files(instrument_path: Path, responses_path: Path, population_path, options, encoding):
+    try:
+        instrument = load_instrument(instrument_path)
+    except (InstrumentError, OSError) as exc:
+        raise click.ClickException(f"{instrument_path}: {exc}") from None
+    margins = _margins(population_path, instrument, encoding)
+    try:
+        frame = frame_from_csv(responses_path, instrument, encoding=encoding)
+    except (CsvError, AnalysisError) as exc:
+        raise click.ClickException(f"{responses_path}: {exc}") from None
+    return _compute(frame, margins, options), instrument, margins
+
+
+def _emit(doc: dict, instrument, margins, fmt: str, output: Path | None, lang: str, thresholds) -> None:
+    from survey_app.i18n.texts import InstrumentTexts
+
+    title = InstrumentTexts(instrument, lang).title()
+    dims = ", ".join(m.name for m in margins or ()) if doc["weighting"] != "none" else ""
+    if fmt == "xlsx":
+        write_xlsx(doc, lang, output, title, dims, thresholds)
+        click.echo(f"written: {output}", err=True)
+        return
+    text = {"json": lambda: render_json(doc), "csv": lambda: render_csv(doc, lang, dims, thresholds),
+            "table": lambda: render_table(doc, lang, title, dims, thresholds)}[fmt]()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        click.echo(f"written: {output}", err=True)
