@@ -83,3 +83,9 @@ def test_password_change_ends_other_sessions(login_as, session, staff_users):
     user = session.get(StaffUser, staff_users["admin"].id)
     staff_core.set_password(session, user, "a brand new password")
     assert client.get("/staff/").status_code == 302
+
+
+def test_login_attempts_are_rate_limited_per_address(app, client, staff_users):
+    app.config["STAFF_LOGIN_RATE_LIMIT"] = "3 per minute"
+    statuses = [_login(client, f"nobody{i}@city.example", "x").status_code for i in range(4)]
+    assert statuses == [401, 401, 401, 429]

@@ -20,7 +20,7 @@ from . import bp
 from .auth import require
 from .charts import trend_chart
 from .common import instrument_or_404, texts
-from .indicators import IndicatorProblem, compute, footnotes, options_from, verdict_label
+from .indicators import IndicatorProblem, breakdown_questions, compute, footnotes, options_from, verdict_label
 
 WEIGHTING_LABELS = {"none": N_("Unweighted"), "rake": N_("Weighted (raking)"),
                     "poststratify": N_("Weighted (post-stratification)")}
@@ -54,9 +54,9 @@ def dashboard(survey_id: str):
     locale = current_locale()
     context = {"survey_id": survey_id, "title": words.title(), "options": options, "words": words,
                "weighting_labels": WEIGHTING_LABELS, "flag_labels": FLAG_LABELS,
-               "by_choices": [(q.id, words.question(q)) for q in instrument.weighting_questions()]}
+               "by_choices": [(qid, words.question(qid)) for qid in breakdown_questions(instrument)]}
     try:
-        result = compute(db(), instrument, options)
+        result = compute(db(), instrument, options, lang=locale)
     except IndicatorProblem as exc:
         return render_template("staff/dashboard.html", problem=str(exc), result=None, **context)
     year = wave_year(survey_id)

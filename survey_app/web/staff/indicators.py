@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from analysis import indicators_json
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import get_translations
 from survey_app.instrument import Instrument
@@ -48,7 +49,7 @@ def parse_options(args: Mapping[str, str], instrument: Instrument, *, multi_by: 
     if ci not in CI_METHODS:
         raise OptionError("ci", f"ci must be one of {', '.join(CI_METHODS)}")
     level = _level(args.get("level"))
-    allowed = [q.id for q in instrument.weighting_questions()]
+    allowed = breakdown_questions(instrument)
     by = tuple(dict.fromkeys(b for b in (multi_by if multi_by is not None else [args.get("by") or ""]) if b))
     for qid in by:
         if qid not in allowed:
@@ -76,16 +77,20 @@ def options_from(args: Mapping[str, str], instrument: Instrument) -> Options:
         return Options()
 
 
-def compute(session: Session, instrument: Instrument, options: Options) -> dict:
-    """The issue-6 JSON document for this survey and these options (see ``analysis``)."""
-    from analysis import indicators_json
+def breakdown_questions(instrument: Instrument) -> list[str]:
+    """Single-choice questions that describe residents (not the indicator questions themselves)."""
+    measured = {ind.question for ind in instrument.indicators}
+    return [q.id for q in instrument.questions if q.type == "single" and q.id not in measured]
 
+
+def compute(session: Session, instrument: Instrument, options: Options, lang: str = "ja") -> dict:
+    """The issue-6 JSON document for this survey and these options; titles, labels, warnings in ``lang``."""
     margins = margins_for(session, instrument.id)
     if options.weighting != "none" and not margins:
         raise IndicatorProblem("No population margins: weighted estimates need margins (upload them first).")
     try:
         return indicators_json(session, instrument, weighting=options.weighting, by=list(options.by),
-                               ci=options.ci, level=options.level, margins=margins)
+                               ci=options.ci, level=options.level, margins=margins, lang=lang)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
 

@@ -1,0 +1,93 @@
+"""The indicator dashboard and indicator exports with real analysis results (demo data, raked)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from stafftools import SURVEY, text
+
+from survey_app.demo import create_demo_responses
+from survey_app.instrument import bundled_path
+from survey_app.population import margins_for, read_population_csv, replace_margins
+from survey_app.web.staff.charts import trend_chart
+
+BASE = f"/staff/s/{SURVEY}"
+
+
+@pytest.fixture
+def demo(session, instrument):
+    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
+    replace_margins(session, instrument.id, rows)
+    create_demo_responses(session, instrument, margins_for(session, instrument.id), 400, seed=7)
+
+
+def _estimates(page: str) -> list[str]:
+    table = page.split('<table class="data indicators">')[1].split("</table>")[0]
+    return re.findall(r'<td class="num">(\d+\.\d)%</td>', table)
+
+
+def test_weighted_and_unweighted_tables_with_charts_and_footnotes(login_as, demo):
+    client = login_as("viewer")
+    weighted = text(client.get(f"{BASE}/"))
+    unweighted = text(client.get(f"{BASE}/?weighting=none"))
+    assert weighted.count('<section class="indicator"') == 5
+    assert weighted.count('<svg class="trend-chart"') == 5 and weighted.count('<g class="ci-bar">') == 5
+    assert weighted.count('class="data trend-table"') == 5  # the same data as a table
+    assert 'class="baseline"' in weighted
+    assert 'aria-current="page">重み付けあり（レイキング）' in weighted
+    assert 'aria-current="page">重み付けなし' in unweighted
+    assert _estimates(weighted) != _estimates(unweighted)  # weighting changes the numbers
+    assert "母数：" in weighted and "レイキング" in weighted and "ロジット法" in weighted
+    assert "令和7年度" in weighted and "平成30年度" in weighted  # fiscal-year labels on the axis
+
+
+def test_breakdown_shows_flags(login_as, demo):
+    page = text(login_as("analyst").get(f"{BASE}/?weighting=none&by=nationality"))
+    assert page.count('<table class="data breakdown">') == 5
+    assert "flag-suppressed" in page or "flag-caution" in page
+    assert "解釈に注意" in page or "非表示" in page
+
+
+def test_english_page_has_japanese_and_english_footnotes(login_as, demo):
+    page = text(login_as("viewer").get(f"{BASE}/?lang=en"))
+    assert '<html lang="en"' in page and "Interval: 95% confidence interval by the logit method" in page
+    assert "ロジット法" in page  # the Japanese footnotes for the yearly review stay
+
+
+def test_dashboard_without_margins_explains_and_offers_unweighted(login_as, session, instrument):
+    create_demo_responses(session, instrument, read_population_csv(
+        bundled_path().with_name("ebetsu-2025-population.csv"), instrument), 50, seed=1)
+    page = text(login_as("viewer").get(f"{BASE}/"))
+    assert "margins" in page and 'role="alert"' in page
+    assert text(login_as("viewer").get(f"{BASE}/?weighting=none")).count('<svg class="trend-chart"') == 5
+
+
+def test_dashboard_of_an_empty_survey_says_so(login_as, instrument):
+    page = login_as("viewer").get(f"{BASE}/?weighting=none")
+    assert page.status_code == 200 and "no complete responses" in text(page)
+
+
+def test_indicator_csv_is_excel_ready_with_footnotes(login_as, demo):
+    response = login_as("viewer").get(f"{BASE}/export/indicators.csv?weighting=rake&by=age_band")
+    body = response.get_data()
+    assert response.status_code == 200 and body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "indicator" and len([r for r in rows if len(r) > 2 and r[2] == ""]) == 5
+    assert any("レイキング" in r[0] for r in rows if len(r) == 1)
+    empty_export = login_as("viewer").get(f"{BASE}/export/indicators.xlsx?weighting=none")
+    assert empty_export.status_code == 200
+
+
+def test_trend_chart_geometry():
+    chart = trend_chart([(2018, 50.0), (2023, 55.0)], 2025, {"estimate": 60.0, "ci_low": 55.0, "ci_high": 65.0},
+                        55.0, None)
+    assert [p.year for p in chart.points] == [2018, 2023, 2025] and chart.points[-1].current
+    assert chart.y_min <= 45 and chart.y_max >= 70 and chart.ticks[0] == chart.y_min
+    assert chart.x(2018) == chart.x_start and chart.x(2025) == chart.x_end
+    bar = chart.bars()[0]
+    assert bar["y1"] < bar["y2"]  # the upper end is drawn higher
+    assert trend_chart([], 2025, None, None, None) is None
+    single = trend_chart([], 2025, {"estimate": 99.0, "ci_low": 97.0, "ci_high": 100.0}, None, None)
+    assert single.y_max == 100 and single.x(2025) == (single.x_start + single.x_end) / 2
