@@ -1,0 +1,99 @@
+"""Typed answers: what a resident may type instead of tapping a button.
+
+Accepted for choice questions: the choice's number as shown on the buttons (1, 2, …) in
+ASCII, full-width (１), Arabic-Indic (١) or Extended Arabic-Indic (Urdu, ۱) digits, or
+the choice's text in any of the survey's languages (compared after NFKC, case folding
+and removal of spaces and punctuation, so 「そう思う。」, "Agree" and "agree!" all match).
+Multiple choice: several numbers or texts separated by commas (``,``, ``、``, ``，``, ``;``),
+or numbers separated by spaces. Numbers: a number with an optional unit word ("3人",
+"3 people", "۳ افراد"); the question type validates the range.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+
+from survey_app.instrument import Question
+
+# NFKC leaves Arabic-Indic digits alone (they are digits in their own right), so map them.
+_DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)},
+           0x066B: ".", 0x066C: ","}
+STOP_WORDS = frozenset({"stop", "/stop", "停止", "ストップ", "dừng", "dừng lại", "روکیں"})
+_LIST_SEPARATORS = re.compile(r"\s*[,、，;；]\s*")
+_NUMBER_WITH_UNIT = re.compile(r"^([-+]?\d+(?:[.,]\d+)?)\s*[^\d]{0,20}$")
+
+Labels = Mapping[int, Iterable[str]]  # choice code → its text in every language
+
+
+def normalise(text: str) -> str:
+    """NFKC, every kind of digit as ASCII, trimmed: '１２' → '12', '۱۲' → '12'."""
+    return unicodedata.normalize("NFKC", str(text)).translate(_DIGITS).strip()
+
+
+def match_key(text: str) -> str:
+    """A comparison key: normalised, case-folded, without spaces, punctuation and symbols."""
+    folded = normalise(text).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def is_stop_word(text: str) -> bool:
+    return normalise(text).casefold().rstrip(".!。！") in STOP_WORDS
+
+
+def _as_position(text: str) -> int | None:
+    """'2', '2.', '(2)', '2)' → 2 (the number shown in front of a choice)."""
+    core = normalise(text).strip("().）（。 ")
+    return int(core) if core.isdigit() and len(core) <= 3 else None
+
+
+def match_choice(text: str, question: Question, labels: Labels) -> int | None:
+    """The code of the single choice ``text`` names, or None if it names none (or several)."""
+    codes = [c.code for c in question.choices]
+    position = _as_position(text)
+    if position is not None:
+        return codes[position - 1] if 1 <= position <= len(codes) else None
+    key = match_key(text)
+    if not key:
+        return None
+    found = {code for code in codes for label in labels.get(code, ()) if match_key(label) == key}
+    return found.pop() if len(found) == 1 else None
+
+
+def match_choices(text: str, question: Question, labels: Labels) -> tuple[int, ...] | None:
+    """The codes a multiple-choice reply names ('1, 3', '1 3', 'Parks、Schools'), or None."""
+    single = match_choice(text, question, labels)
+    if single is not None:
+        return (single,)
+    parts = [p for p in _LIST_SEPARATORS.split(normalise(text)) if p]
+    if len(parts) == 1:
+        words = parts[0].split()
+        if len(words) > 1 and all(_as_position(w) is not None for w in words):
+            parts = words
+    if len(parts) < 2:
+        return None
+    codes = [match_choice(part, question, labels) for part in parts]
+    if any(code is None for code in codes):
+        return None
+    return tuple(sorted(set(codes)))
+
+
+def number_text(text: str) -> str:
+    """The number in a typed reply, as text for the number type to validate ('۳ افراد' → '3').
+
+    Without a recognisable number the normalised text is returned, and the question type
+    reports it as not a number.
+    """
+    normal = normalise(text)
+    found = _NUMBER_WITH_UNIT.match(normal)
+    return found.group(1) if found else normal
+
+
+def choice_number_label(position: int, label: str) -> str:
+    return f"{position}. {label}"
+
+
+def positions(codes: Sequence[int], question: Question) -> list[int]:
+    """1-based positions of ``codes`` among the question's choices (for showing a selection)."""
+    order = [c.code for c in question.choices]
+    return [order.index(code) + 1 for code in codes if code in order]

@@ -1,0 +1,50 @@
+"""Conversation states (see ``bot/conversation.mmd``) and the per-chat state the engine works on."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+NEW = "new"                          # nothing known about this chat yet
+CHOOSE_LANGUAGE = "choose_language"  # the language chooser is on screen
+AWAIT_CODE = "await_code"            # a closed survey waits for a typed invitation code
+CONSENT = "consent"                  # the privacy notice waits for agreement
+ASK = "ask"                          # a question (``question_id``) is on screen
+REVIEW = "review"                    # every visible question is answered or skipped
+CONFIRM_DELETE = "confirm_delete"    # /delete waits for a yes/no
+DONE = "done"                        # submitted
+STOPPED = "stopped"                  # /stop, declined consent or blocked: the bot stays silent
+
+ALL = (NEW, CHOOSE_LANGUAGE, AWAIT_CODE, CONSENT, ASK, REVIEW, CONFIRM_DELETE, DONE, STOPPED)
+# Conversations a reminder may nudge: the resident agreed and has not finished.
+REMINDABLE = (ASK, REVIEW)
+# States /language and /delete can come back to.
+RESUMABLE = (CHOOSE_LANGUAGE, AWAIT_CODE, CONSENT, ASK, REVIEW, DONE)
+
+
+@dataclass
+class Conversation:
+    """One chat's conversation with one survey, as the engine sees it.
+
+    ``data`` holds small working values that must survive a restart:
+    ``retries`` (unrecognised replies to the current question), ``selected`` (codes toggled
+    on a multiple-choice question), ``skipped`` (question ids the resident skipped),
+    ``return_to`` (the state /language or /delete interrupted). Answers themselves are
+    never kept here: the database is the truth (``survey_app.responses``).
+    """
+
+    state: str = NEW
+    locale: str | None = None
+    question_id: str | None = None
+    response_id: int | None = None
+    reminders_sent: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def skipped(self) -> list[str]:
+        return list(self.data.get("skipped", []))
+
+    def set_skipped(self, qid: str, skipped: bool) -> None:
+        ids = [q for q in self.skipped if q != qid]
+        if skipped:
+            ids.append(qid)
+        self.data["skipped"] = ids

@@ -1,0 +1,258 @@
+"""Telegram adapter (python-telegram-bot v22): updates → engine events → messages.
+
+All handlers are wired in :meth:`TelegramAdapter.wire`. The engine and the database work
+run in a worker thread (``asyncio.to_thread``) so the event loop keeps serving the rate
+limiter and the job queue. Per chat, one event is handled at a time (an asyncio lock),
+also against the reminder job.
+
+Privacy: chat ids are used only to reply and are turned into HMAC pseudonyms before
+anything is stored or logged; names, usernames and message texts are never logged.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from dataclasses import dataclass
+
+from telegram import BotCommand, Update
+from telegram.error import Forbidden
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from survey_app import codes
+from survey_app.db import engine_for
+from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.locales import SUPPORTED, from_telegram
+
+from .delivery import Delivery
+from .events import Blocked, Command, Event, Remind, Start, Tap, Text, Unsupported
+from .ratelimit import ChatRateLimiter
+from .reminders import DEFAULT_DELAY, ReminderPolicy
+from .service import ConversationService, Processed
+
+log = logging.getLogger("bot.telegram")
+CHANNEL = "telegram"
+COMMANDS = ("language", "skip", "stop", "delete", "help")
+SEEN_UPDATES = 4096  # update ids remembered to drop duplicates (webhook retries, replays)
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    token: str
+    database_url: str
+    secret: str
+    survey_id: str
+    api_base_url: str | None = None   # TELEGRAM_API_BASE_URL, e.g. a local Bot API server
+    reminder_delay: float = DEFAULT_DELAY
+    overall_rate: float = 30.0        # messages per second, whole bot
+    chat_rate: float = 1.0            # messages per second, per chat (on average)
+    retry_after_retries: int = 3
+
+
+def api_urls(api_base_url: str) -> tuple[str, str]:
+    """(base_url, base_file_url) for PTB from a server root such as ``http://127.0.0.1:8081``.
+
+    A value already ending in ``/bot`` is taken as PTB's ``base_url`` itself.
+    """
+    root = api_base_url.rstrip("/")
+    if root.endswith("/bot"):
+        root = root[: -len("/bot")]
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def command_menu(locale: str) -> list[BotCommand]:
+    """The command list Telegram shows in the menu, in one language."""
+    descriptions = {
+        # i18n: Telegram command menu entries (short).
+        "start": gettext(locale, "Start or continue the survey"),
+        "language": gettext(locale, "Change the language"),
+        "skip": gettext(locale, "Skip an optional question"),
+        "stop": gettext(locale, "Stop the survey and all messages"),
+        "delete": gettext(locale, "Erase your answers"),
+        "help": gettext(locale, "Help"),
+    }
+    return [BotCommand(name, text) for name, text in descriptions.items()]
+
+
+class TelegramAdapter:
+    def __init__(self, settings: BotSettings, service: ConversationService) -> None:
+        self.settings, self.service = settings, service
+        self.delivery = Delivery(service)
+        self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self.seen: collections.OrderedDict[int, None] = collections.OrderedDict()
+
+    def chat_key(self, chat_id: int) -> str:
+        return codes.pseudonym(self.settings.secret, CHANNEL, chat_id)
+
+    # ------------------------------------------------------------ wiring (every handler is here)
+    def wire(self, application: Application) -> None:
+        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        application.add_handler(TypeHandler(Update, self.drop_duplicates), group=-1)
+        application.add_handler(CommandHandler("start", self.on_start, filters=private))
+        application.add_handler(CommandHandler(list(COMMANDS), self.on_command, filters=private))
+        application.add_handler(CallbackQueryHandler(self.on_tap))
+        application.add_handler(MessageHandler(filters.UpdateType.EDITED, self.on_edited))
+        application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
+        application.add_handler(MessageHandler(private & filters.COMMAND, self.on_unknown_command))
+        application.add_handler(MessageHandler(private & ~filters.TEXT, self.on_unsupported))
+        application.add_error_handler(self.on_error)
+
+    async def on_startup(self, application: Application) -> None:
+        """Command menus in every language; say which bot and survey are running."""
+        bot = application.bot
+        await bot.set_my_commands(command_menu("en"))
+        for locale in SUPPORTED:
+            await bot.set_my_commands(command_menu(locale), language_code=locale)
+        log.info("bot @%s is answering for survey '%s'", bot.username, self.settings.survey_id)
+
+    # ------------------------------------------------------------ handlers
+    async def drop_duplicates(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.update_id in self.seen:
+            log.info("update %s received twice: ignored", update.update_id)
+            raise ApplicationHandlerStop
+        self.seen[update.update_id] = None
+        while len(self.seen) > SEEN_UPDATES:
+            self.seen.popitem(last=False)
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        payload = context.args[0] if context.args else None
+        await self.handle(update, context, Start(payload, _language(update)))
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        name = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+        await self.handle(update, context, Command(name, _language(update)))
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.handle(update, context, Command("help", _language(update)))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.handle(update, context, Text(update.effective_message.text, _language(update)))
+
+    async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query.message is None or update.effective_chat is None or update.effective_chat.type != "private":
+            log.info("tap outside a private chat ignored")
+            await self.delivery.answer(query, None)
+            return
+        await self.handle(update, context, Tap(query.data or ""))
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        key = self.chat_key(update.effective_chat.id) if update.effective_chat else "-"
+        log.info("chat %s: edited message ignored (answers are taken as sent)", key[:12])
+
+    async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.handle(update, context, Unsupported(_kind(update.effective_message), _language(update)))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        log.error("update failed: %s", type(error).__name__, exc_info=error)
+
+    # ------------------------------------------------------------ the one path every event takes
+    async def handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+        chat_id = update.effective_chat.id
+        await self.run_event(context.application, chat_id, event, update.callback_query)
+
+    async def run_event(self, application: Application, chat_id: int, event: Event, query=None) -> Processed | None:
+        key = self.chat_key(chat_id)
+        async with self.locks[key]:
+            try:
+                processed = await asyncio.to_thread(self.service.process, chat_id, event)
+            except Exception:  # noqa: BLE001 - a resident never sees a crash; the log has the details
+                log.exception("chat %s: %s could not be handled", key[:12], type(event).__name__)
+                await self.apologise(application, chat_id, event, query)
+                return None
+            outcome = processed.outcome
+            log.info("chat %s: %s → %s%s", key[:12], type(event).__name__, processed.conversation.state,
+                     f" ({outcome.log})" if outcome.log else "")
+            if processed.skipped:
+                return processed
+            try:
+                await self.delivery.deliver(application.bot, chat_id, processed, query)
+            except Forbidden:
+                log.info("chat %s: the resident blocked the bot; conversation stopped", key[:12])
+                processed = await asyncio.to_thread(self.service.process, chat_id, Blocked())
+            self.schedule_reminder(application, chat_id, processed)
+            return processed
+
+    async def apologise(self, application: Application, chat_id: int, event: Event, query) -> None:
+        if query is not None:
+            await self.delivery.answer(query, None)
+        if isinstance(event, Remind):
+            return
+        locale = from_telegram(getattr(event, "language_code", None))
+        text = gettext(locale, "Sorry, something went wrong. Please try again in a moment.")
+        try:
+            await application.bot.send_message(chat_id=chat_id, text=text)
+        except Exception:  # noqa: BLE001 - nothing more to do for this update
+            log.warning("chat %s: apology could not be sent", self.chat_key(chat_id)[:12])
+
+    # ------------------------------------------------------------ reminders
+    def schedule_reminder(self, application: Application, chat_id: int, processed: Processed) -> None:
+        queue = application.job_queue
+        if queue is None:
+            return
+        name = processed.chat_key[:24]
+        for job in queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        delay = self.service.reminders.next_in(processed.conversation)
+        if delay is not None:
+            queue.run_once(self.remind, when=delay, chat_id=chat_id, name=name)
+
+    async def remind(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.run_event(context.application, context.job.chat_id, Remind())
+
+
+def _language(update: Update) -> str | None:
+    user = update.effective_user
+    return user.language_code if user is not None else None
+
+
+def _kind(message) -> str:
+    for kind in ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation",
+                 "location", "contact", "poll", "dice"):
+        if message is not None and getattr(message, kind, None):
+            return kind
+    return "other"
+
+
+def build_application(settings: BotSettings, *, service: ConversationService | None = None) -> Application:
+    """The PTB application, ready for ``run_polling``/``run_webhook`` (or manual start in tests)."""
+    service = service or ConversationService(engine_for(settings.database_url), settings.survey_id,
+                                             settings.secret, CHANNEL, ReminderPolicy(settings.reminder_delay))
+    adapter = TelegramAdapter(settings, service)
+    builder = (ApplicationBuilder().token(settings.token).post_init(adapter.on_startup)
+               .rate_limiter(ChatRateLimiter(settings.overall_rate, settings.chat_rate,
+                                             max_retries=settings.retry_after_retries)))
+    if settings.api_base_url:
+        base_url, file_url = api_urls(settings.api_base_url)
+        builder = builder.base_url(base_url).base_file_url(file_url)
+    application = builder.build()
+    adapter.wire(application)
+    application.bot_data["adapter"] = adapter
+    return application
+
+
+def webhook_secret(secret: str) -> str:
+    """The ``secret_token`` Telegram sends back with each webhook call (derived, so stable)."""
+    return codes.token_hash(secret, "telegram-webhook")
+
+
+def run_polling(application: Application) -> None:
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def run_webhook(application: Application, settings: BotSettings, *, url: str, listen: str, port: int) -> None:
+    from urllib.parse import urlparse
+
+    application.run_webhook(listen=listen, port=port, url_path=urlparse(url).path.lstrip("/"), webhook_url=url,
+                            secret_token=webhook_secret(settings.secret), allowed_updates=Update.ALL_TYPES)

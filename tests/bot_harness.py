@@ -1,0 +1,150 @@
+"""Running the real python-telegram-bot Application against :mod:`tests.fake_telegram`.
+
+:class:`BotRunner` starts the application in its own thread and event loop with PTB's
+public API (initialize, post_init, updater.start_polling, start … stop, shutdown), exactly
+what ``Application.run_polling`` does minus the signal handling. :class:`Resident` plays a
+resident in one private chat: types, taps the buttons the bot really sent, and waits
+until the bot has answered.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+from bot.telegram import BotSettings, build_application
+
+from fake_telegram import TOKEN, Call, FakeTelegram
+
+SURVEY = "ebetsu-2025"
+SECRET = "test-secret-key-for-hmac"
+
+
+def settings_for(fake: FakeTelegram, db_url: str, **overrides) -> BotSettings:
+    values = {"token": TOKEN, "database_url": db_url, "secret": SECRET, "survey_id": SURVEY,
+              "api_base_url": fake.base_url, "chat_rate": 1000.0, "reminder_delay": 3600.0}
+    values.update(overrides)
+    return BotSettings(**values)
+
+
+class BotRunner:
+    def __init__(self, settings: BotSettings, webhook: dict | None = None) -> None:
+        self.settings, self.webhook = settings, webhook
+        self.application = build_application(settings)
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, daemon=True)
+
+    def start(self) -> BotRunner:
+        self._thread.start()
+        if not self.ready.wait(20):
+            raise AssertionError(f"the bot did not start: {self.error!r}")
+        if self.error:
+            raise self.error
+        return self
+
+    def _main(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        try:
+            self._loop.run_until_complete(self._run())
+        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+            self.error = exc
+            self.ready.set()
+        finally:
+            self._loop.close()
+
+    async def _run(self) -> None:
+        app = self.application
+        self._stop = asyncio.Event()
+        await app.initialize()
+        await app.post_init(app)
+        if self.webhook:
+            await app.updater.start_webhook(**self.webhook)
+        else:
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        self.ready.set()
+        await self._stop.wait()
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(20)
+
+    def __enter__(self) -> BotRunner:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class Resident:
+    """One resident in one private chat."""
+
+    def __init__(self, fake: FakeTelegram, chat_id: int, language_code: str | None = "ja") -> None:
+        self.fake, self.chat_id, self.language_code = fake, chat_id, language_code
+
+    def _exchange(self, update: dict, expect: str | None, answered_query: str | None = None) -> list[Call]:
+        mark = len(self.fake.calls)
+        update = self.fake.inject(update)
+        if answered_query is not None:
+            self.fake.wait_for(lambda: any(c.method == "answerCallbackQuery" and
+                                           c.params.get("callback_query_id") == answered_query
+                                           for c in self.fake.calls[mark:]))
+        if expect is not None:
+            self.fake.wait_for(lambda: any(c.method == expect and c.chat_id == self.chat_id
+                                           for c in self.fake.calls[mark:]))
+        if answered_query is None and expect is None:
+            self.fake.wait_for(lambda: self.fake.consumed(update["update_id"]))
+            time.sleep(0.3)  # give an ignored update the time to (not) cause a reply
+        return self.fake.settle(mark)
+
+    def say(self, text: str, expect: str | None = "sendMessage") -> list[Call]:
+        return self._exchange(self.fake.text_update(self.chat_id, text, self.language_code), expect)
+
+    def send_update(self, update: dict, expect: str | None = "sendMessage") -> list[Call]:
+        return self._exchange(update, expect)
+
+    def tap(self, data: str, message: dict | None = None, expect: str | None = None) -> list[Call]:
+        message = message or self.keyboard_message()
+        update = self.fake.tap_update(self.chat_id, message, data, self.language_code)
+        return self._exchange(update, expect, answered_query=update["callback_query"]["id"])
+
+    def keyboard_message(self) -> dict:
+        """The newest message in this chat that still shows buttons."""
+        shown = [m for (chat, _), m in self.fake.messages.items() if chat == self.chat_id and m.get("reply_markup")]
+        if not shown:
+            raise AssertionError("no message with buttons in this chat")
+        return max(shown, key=lambda m: m["message_id"])
+
+    def buttons(self, message: dict | None = None) -> list[dict]:
+        message = message or self.keyboard_message()
+        return [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
+
+    def button(self, predicate, message: dict | None = None) -> str:
+        for b in self.buttons(message):
+            if predicate(b):
+                return b["callback_data"]
+        raise AssertionError(f"no such button among {[b['text'] for b in self.buttons(message)]}")
+
+    def tap_where(self, predicate, expect: str | None = None) -> list[Call]:
+        message = self.keyboard_message()
+        return self.tap(self.button(predicate, message), message, expect)
+
+    def tap_kind(self, kind: str, arg: str | None = None, expect: str | None = None) -> list[Call]:
+        def matches(b):
+            parts = b["callback_data"].split("|")
+            return parts[0] == kind and (arg is None or parts[3] == arg or parts[-1] == arg)
+        return self.tap_where(matches, expect)
+
+    def tap_code(self, code: int, expect: str | None = None) -> list[Call]:
+        return self.tap_where(lambda b: b["callback_data"].split("|")[0] in "AT"
+                              and b["callback_data"].endswith(f"|{code}"), expect)
+
+    def texts(self) -> list[str]:
+        return [c.text for c in self.fake.sent_to(self.chat_id)]
