@@ -17,7 +17,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -161,9 +161,15 @@ def check_not_empty(session: Session, instrument: Instrument) -> int:
 
 # ---------------------------------------------------------------- indicator tables
 
-INDICATOR_HEADER = ["indicator", "title", "group_by", "category", "label", "estimate_pct", "ci_low_pct",
-                    "ci_high_pct", "n", "n_eff", "deff", "baseline_pct", "baseline_year", "target_pct",
-                    "target_year", "change_pct", "change_verdict", "flag"]
+# Column headings of the indicator table (msgids: the staff console writes them in Japanese).
+INDICATOR_HEADER = [N_("Indicator id"), N_("Indicator"), N_("Breakdown by"), N_("Category code"), N_("Category"),
+                    N_("Estimate (%)"), N_("Interval low (%)"), N_("Interval high (%)"), N_("Respondents (n)"),
+                    N_("Effective n"), N_("Design effect"), N_("Baseline (%)"), N_("Baseline year"),
+                    N_("Target (%)"), N_("Target year"), N_("Change vs baseline (points)"), N_("Verdict"),
+                    N_("Note")]
+VALUE_WORDS = {"no detectable change": N_("no detectable change"), "improved": N_("improved"),
+               "worsened": N_("worsened"), "suppressed": N_("suppressed (fewer than 10 respondents)"),
+               "caution": N_("interpret with caution (fewer than 30 respondents)")}
 
 
 def _pct(value: Any) -> Any:
@@ -176,21 +182,28 @@ def _year_value(block: Any) -> tuple[Any, Any]:
     return _pct(block.get("value")), block.get("year") or ""
 
 
-def indicator_rows(result: dict[str, Any], footnotes: Sequence[str] = ()) -> Iterator[list[Any]]:
-    """The issue-6 JSON result as a table for people: one decimal, groups under their indicator."""
-    yield INDICATOR_HEADER
+def indicator_rows(result: dict[str, Any], footnotes: Sequence[str] = (),
+                   translate: Callable[[str], str] = str) -> Iterator[list[Any]]:
+    """The issue-6 JSON result as a table for people: one decimal, groups under their indicator.
+
+    ``translate`` turns the headings and the verdict/flag words into the reader's language.
+    """
+    def word(value: Any) -> str:
+        return translate(VALUE_WORDS[value]) if value in VALUE_WORDS else (value or "")
+
+    yield [translate(h) for h in INDICATOR_HEADER]
     for ind in result.get("indicators", []):
         baseline, base_year = _year_value(ind.get("baseline"))
         target, target_year = _year_value(ind.get("target"))
         change = ind.get("change_vs_baseline") or {}
         yield [ind.get("id"), ind.get("title"), "", "", "", _pct(ind.get("estimate")), _pct(ind.get("ci_low")),
                _pct(ind.get("ci_high")), ind.get("n"), _round(ind.get("n_eff")), _round(ind.get("deff"), 2),
-               baseline, base_year, target, target_year, _pct(change.get("estimate")), change.get("verdict", ""),
+               baseline, base_year, target, target_year, _pct(change.get("estimate")), word(change.get("verdict")),
                ""]
         for group in ind.get("groups") or []:
             yield [ind.get("id"), ind.get("title"), group.get("by"), group.get("category"), group.get("label"),
                    _pct(group.get("estimate")), _pct(group.get("ci_low")), _pct(group.get("ci_high")),
-                   group.get("n"), "", "", "", "", "", "", "", "", group.get("flag") or ""]
+                   group.get("n"), "", "", "", "", "", "", "", "", word(group.get("flag"))]
     for note in footnotes:
         yield [note]
 

@@ -84,7 +84,9 @@ def test_indicator_rows_from_the_json_schema():
     rows = list(exports.indicator_rows(result, footnotes=["注: 重み付け"]))
     assert rows[0] == exports.INDICATOR_HEADER
     top = dict(zip(rows[0], rows[1], strict=True))
-    assert (top["estimate_pct"], top["ci_low_pct"], top["baseline_pct"], top["target_pct"]) == (78.3, 75.0, 78.3, "")
+    assert (top["Estimate (%)"], top["Interval low (%)"], top["Baseline (%)"], top["Target (%)"]) == \
+        (78.3, 75.0, 78.3, "")
     group = dict(zip(rows[0], rows[2], strict=True))
-    assert (group["group_by"], group["estimate_pct"], group["flag"]) == ("age_band", "", "suppressed")
+    assert (group["Breakdown by"], group["Estimate (%)"], group["Note"]) == \
+        ("age_band", "", "suppressed (fewer than 10 respondents)")
     assert rows[-1] == ["注: 重み付け"]

@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 
 from survey_app import exports as export_core
 from survey_app.db import engine_for, session_scope
+from survey_app.i18n.catalogs import get_translations
 
 from ..context import db, gettext
 from . import bp
@@ -17,7 +18,7 @@ from .auth import require
 from .common import instrument_or_404, record, texts
 from .indicators import IndicatorProblem, compute, footnotes, options_from
 
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
+MIMETYPES = {"csv": "text/csv",  # Flask adds "; charset=utf-8"
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -79,7 +80,8 @@ def export_indicators(survey_id: str, fmt: str):
         flash(str(exc), "error")
         return redirect(url_for("staff.exports", survey_id=survey_id))
     record("export", survey_id, kind="indicators", format=fmt, weighting=options.weighting)
-    rows = export_core.indicator_rows(result, footnotes(result, "ja"))
+    # The table goes into the city's yearly review: Japanese headings, words and footnotes.
+    rows = export_core.indicator_rows(result, footnotes(result, "ja"), get_translations("ja").gettext)
     name = f"{survey_id}-indicators-{options.weighting}.{fmt}"
     if fmt == "csv":
         return _download(export_core.csv_stream(rows), name, fmt)
