@@ -35,6 +35,7 @@ class Options:
     by: tuple[str, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
     lang: str = "ja"
+    strict: bool = True  # an indicator without any answer is an error (else: null estimate and a warning)
 
     def check(self, instrument: Instrument) -> None:
         if self.weighting not in METHODS:
@@ -107,8 +108,11 @@ def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Op
     values = frame.values(indicator.question)
     positive, base = indicator_masks(frame.instrument, indicator, values)
     if not base.any():
-        raise AnalysisError(f"indicator '{indicator.id}': every answer to '{indicator.question}' is missing, "
-                            "so there is nothing to estimate")
+        if options.strict:
+            raise AnalysisError(f"indicator '{indicator.id}': every answer to '{indicator.question}' is missing, "
+                                "so there is nothing to estimate")
+        notice = Notice("no_base", {"indicator": indicator.id})
+        return empty_block(indicator, options, texts), (notice,)
     est = proportion(sample, positive, base, method=options.ci, level=options.level)
     notices = ()
     if est.degenerate:
@@ -132,10 +136,24 @@ def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Op
     return block, notices
 
 
+def empty_block(indicator, options: Options, texts: InstrumentTexts) -> dict:
+    baseline = indicator.baseline
+    return {"id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
+            "estimate": None, "se": None, "ci_low": None, "ci_high": None, "n": 0, "n_positive": 0,
+            "n_eff": None, "deff": None,
+            "baseline": {"value": baseline.value, "year": baseline.year} if baseline else None,
+            "target": {"value": indicator.target.value, "year": indicator.target.year, "distance": None}
+            if indicator.target else None,
+            "change_vs_baseline": None, "groups": []}
+
+
 def indicators_json(session: Session, instrument: Instrument, weighting: str = "rake", by=(), ci: str = "logit",
                     level: float = 0.95, margins=None, trim: tuple[float, float] | None = None,
-                    lang: str = "ja", thresholds: Thresholds | None = None) -> dict:
+                    lang: str = "ja", thresholds: Thresholds | None = None, strict: bool = False) -> dict:
     """The document for a survey in the database; ``margins`` are ``MarginRow`` objects.
+
+    For pages and the API, ``strict=False``: an indicator nobody has answered yet is
+    ``null`` with a warning rather than an error for the whole document.
 
     Raises :class:`AnalysisError` (a ``ValueError``) with a one-line message on bad input.
     """
@@ -144,5 +162,5 @@ def indicators_json(session: Session, instrument: Instrument, weighting: str = "
 
         margins = margins_for(session, instrument.id)
     frame = frame_from_database(session, instrument)
-    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang)
+    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang, strict)
     return compute(frame, margins_from_rows(margins), options)

@@ -4,7 +4,8 @@ CSV frames carry their design in the columns ``weight``, ``stratum``, ``psu``, `
 
 Database frames derive it from the invitations (the mailing drawn from the resident
 register): the sampling strata are the cells of the most detailed population margin whose
-variables all appear on every invitation's stratum (for example ``district``); the design
+variables all appear on every invitation's stratum (for example ``district``; the most
+dimensions first, then the most cells); the design
 weight of a response from stratum *h* is ``N_h / invited_h`` (population ÷ deliverable
 invitations of the stratum) and ``N_h`` is its fpc. Responses that came through the open
 link have no stratum: they get the average design weight ``N / invited`` and form their
@@ -46,7 +47,7 @@ def stratum_variables(frame: Frame) -> list[str]:
 def _stratum_margin(frame: Frame, margins: tuple[Margin, ...]) -> Margin | None:
     variables = set(stratum_variables(frame))
     fitting = [m for m in margins if set(m.dims) <= variables]
-    return max(fitting, key=lambda m: len(m.dims), default=None)
+    return max(fitting, key=lambda m: (len(m.dims), len(m.cells)), default=None)
 
 
 def database_design(frame: Frame, margins: tuple[Margin, ...]) -> tuple[SamplingDesign, tuple[Notice, ...]]:

@@ -1,0 +1,99 @@
+"""The analysis frame from CSV files and from the database; the design derived from invitations."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.errors import AnalysisError
+from analysis.frame import frame_from_csv, frame_from_database
+from analysis.indicators import Options, compute
+from analysis.sampling import csv_design, database_design
+from analysis.weighting import margins_from_rows
+from survey_app.csvio import CsvError
+from survey_app.instrument import bundled_path
+from survey_app.invitations import create_invitations
+from survey_app.population import read_population_csv
+from survey_app.responses import bulk_complete
+
+POPULATION = bundled_path().parent / "ebetsu-2025-population.csv"
+
+
+def test_csv_frame_reads_codes_blanks_and_design_columns(bundled_instrument):
+    body = ("kurashiyasui,kosodate,age_band,household_size,kosodate_needs,weight,stratum,psu,fpc\n"
+            "1,9,3,2,1;4,10.5,north,a,100\n"
+            "4,,6,,,20,north,b,100\n"
+            "2,1,1,3,,5,south,c,50\n"
+            "2,1,1,3,,5,south,d,50\n")
+    frame = frame_from_csv(body, bundled_instrument)
+    assert len(frame) == 4
+    assert frame.values("kosodate")[:2].tolist()[0] == 9 and np.isnan(frame.values("kosodate")[1])
+    assert frame.values("household_size")[0] == 2
+    design = csv_design(frame)
+    assert design.weights.tolist() == [10.5, 20, 5, 5]
+    assert design.stratum_names == ("north", "south") and design.degrees_of_freedom() == 2
+    assert design.sampling_fraction.tolist() == pytest.approx([2 / 100, 2 / 50])
+
+
+@pytest.mark.parametrize(("body", "pattern"), [
+    ("kurashiyasui,colour\n1,red\n", r"line 1: Unknown column\(s\): colour"),
+    ("kurashiyasui,age_band\n1,3\n7,3\n", r"line 3: 'kurashiyasui': 7 is not a code of this question \(codes: 1, 2"),
+    ("kurashiyasui,age_band\n1,x\n", r"line 2: 'age_band': 'x' is not a choice code"),
+    ("kurashiyasui,weight\n1,0\n", r"line 2: 'weight': 0 must be a positive number"),
+    ("kurashiyasui,stratum\n1,\n", r"line 2: the design column 'stratum' is empty"),
+    ("household_size\nmany\n", r"line 2: 'household_size': 'many' is not a number"),
+    ("kosodate_needs\n1;8\n", r"line 2: 'kosodate_needs': 8 is not a code"),
+])
+def test_csv_errors_name_line_and_column(bundled_instrument, body, pattern):
+    with pytest.raises(CsvError, match=pattern):
+        frame_from_csv(body, bundled_instrument)
+
+
+def test_csv_without_rows_is_refused(bundled_instrument):
+    with pytest.raises(AnalysisError, match="no rows"):
+        frame_from_csv("kurashiyasui,age_band\n", bundled_instrument)
+
+
+def test_all_answers_missing_is_an_error_not_a_number(bundled_instrument):
+    frame = frame_from_csv("kurashiyasui,age_band\n9,1\n9,2\n", bundled_instrument)
+    with pytest.raises(AnalysisError, match="indicator 'living': every answer to 'kurashiyasui' is missing"):
+        compute(frame, (), Options())
+    lenient = compute(frame, (), Options(strict=False))
+    assert lenient["indicators"][0]["estimate"] is None and "living" in lenient["warnings"][0]
+
+
+def demo_rows(n: int, stratum: bool = False):
+    rng = np.random.default_rng(7)
+    for i in range(n):
+        district = int(rng.integers(1, 4))
+        row = {"kurashiyasui": int(rng.integers(1, 5)), "age_band": int(rng.integers(1, 7)),
+               "sex": int(rng.integers(1, 3)), "district": district, "kenko": 1 + i % 4,
+               "kosodate": (1, 2, 3, 4, 9)[i % 5], "hatarakiyasui": 1 + i % 3, "kyosei": 2 + i % 3}
+        if stratum:
+            row["_stratum"] = {"district": district}
+        yield row
+
+
+def test_database_frame_holds_complete_responses_as_codes(session, instrument):
+    bulk_complete(session, instrument, list(demo_rows(40)), channel="web")
+    frame = frame_from_database(session, instrument)
+    assert len(frame) == 40
+    assert set(np.unique(frame.values("district"))) <= {1.0, 2.0, 3.0}
+    assert np.isnan(frame.values("employment")).all()  # never answered in these rows
+    assert not frame.sampling["_invited"].any()
+    design, notices = database_design(frame, margins_from_rows(read_population_csv(POPULATION, instrument)))
+    assert np.all(design.weights == 1) and notices == ()
+
+
+def test_design_weights_from_invitations_and_propensity(session, instrument, secret):
+    letters = [{"district": d} for d in (1, 2, 3) for _ in range(72)]
+    create_invitations(session, instrument, secret, letters)
+    rows = list(demo_rows(120, stratum=True))
+    bulk_complete(session, instrument, rows, channel="paper", source="invited")
+    margins = margins_from_rows(read_population_csv(POPULATION, instrument))
+    frame = frame_from_database(session, instrument)
+    design, notices = database_design(frame, margins)
+    districts = frame.values("district")
+    assert design.weights[districts == 1] == pytest.approx(32300 / 72)
+    assert design.stratum_names == ("district=1", "district=2", "district=3") and notices == ()
+    doc = compute(frame, margins, Options(weighting="propensity"))
+    assert doc["weighting"] == "propensity" and 0 < doc["indicators"][0]["estimate"] < 100
