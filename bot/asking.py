@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from survey_app.i18n.catalogs import gettext
 from survey_app.instrument import Question
 from survey_app.responses import ResumeNotFound
 
@@ -73,9 +74,9 @@ class Asking:
         if error is not None:
             self.note(f"answer to {question.id} refused by its type")
             if confirm is not None:  # a tap: say it on the button
-                self.out.notice = self.r.t(error.message, **error.params)
+                self.out.notice = gettext(self.locale, error.message, **error.params)
             else:
-                self.retry(question, self.r.t(error.message, **error.params))
+                self.retry(question, gettext(self.locale, error.message, **error.params))
             return False
         self.conv.set_skipped(question.id, False)
         self.note(f"answered {question.id}")
@@ -105,7 +106,7 @@ class Asking:
         if question is None:
             return self.ask_next()
         if question.required:
-            return self.retry(question, self.r.t("Please answer this question."))
+            return self.retry(question, gettext(self.locale, "Please answer this question."))
         self.out.close_keyboard = True
         self.skip(question)
 
@@ -113,12 +114,12 @@ class Asking:
     def tap_question(self, cb: callbacks.Callback) -> None:
         question = callbacks.question_of(self.instrument, cb)
         if question is None:
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         if cb.kind == callbacks.EDIT:
             return self.edit(question)
         current = self.current_question()
         if self.conv.state != ASK or current is None or current.id != question.id:
-            return self.stale(self.r.t("This question has already been answered."))
+            return self.stale(gettext(self.locale, "This question has already been answered."))
         if cb.kind == callbacks.ANSWER and cb.code is not None:
             return self.tap_answer(question, cb.code)
         if cb.kind == callbacks.TOGGLE and cb.code is not None:
@@ -126,19 +127,19 @@ class Asking:
         if cb.kind == callbacks.DONE:
             return self.finish_multi(question)
         if cb.kind == callbacks.SKIP and not question.required:
-            self.out.tapped = TappedUpdate(confirm=f"— {self.r.t('Skipped')}")
+            self.out.tapped = TappedUpdate(confirm=f"— {gettext(self.locale, 'Skipped')}")
             return self.skip(question)
-        self.stale(self.r.t("This button is no longer valid."))
+        self.stale(gettext(self.locale, "This button is no longer valid."))
 
     def tap_answer(self, question: Question, code: int) -> None:
         if question.choice_list is None or question.choice_list.get(code) is None:
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         self.answered(question, code, self.r.choice_label(question, code))
 
     def toggle(self, question: Question, code: int) -> None:
         """Tick or untick one choice; a 'missing' choice (Don't know) excludes the others."""
         if question.choice_list is None or question.choice_list.get(code) is None:
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         selected = [c for c in self.conv.data.get("selected", []) if c != code]
         if code not in self.conv.data.get("selected", []):
             exclusive = question.choice_list.missing_codes()
@@ -153,16 +154,16 @@ class Asking:
         selected = list(self.conv.data.get("selected", []))
         if not selected:
             self.note(f"done without a choice on {question.id}")
-            self.out.notice = self.r.t("Choose at least one answer.")
+            self.out.notice = gettext(self.locale, "Choose at least one answer.")
             return
         self.answered(question, selected, self.r.answer_text(question, tuple(selected)))
 
     def edit(self, question: Question) -> None:
         if self.conv.state != REVIEW:
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         answers = self.answers()
         if not self.instrument.is_visible(question, answers):
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         self.out.tapped = TappedUpdate()
         self.note(f"changing {question.id}")
         self.present(question, answers)
@@ -201,7 +202,7 @@ class Asking:
 
     def tap_review(self, cb: callbacks.Callback) -> None:
         if self.conv.state != REVIEW:
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         if cb.arg == "submit":
             return self.submit()
         self.out.tapped = TappedUpdate()
@@ -214,12 +215,12 @@ class Asking:
         if missing:
             self.note("submit refused: required answers missing")
             self.out.tapped = TappedUpdate()
-            self.say(self.r.t("Please answer the required questions."))
+            self.say(gettext(self.locale, "Please answer the required questions."))
             for qid in missing:
                 self.conv.set_skipped(qid, False)
             return self.present(self.instrument.question(missing[0]), self.answers())
         self.conv.state, self.conv.question_id = DONE, None
-        self.out.tapped = TappedUpdate(confirm=f"{TICK} {self.r.t('Submit answers')}")
+        self.out.tapped = TappedUpdate(confirm=f"{TICK} {gettext(self.locale, 'Submit answers')}")
         self.note("submitted")
-        self.say(self.r.t("Thank you! Your answers have been submitted. If you ever want them erased, "
+        self.say(gettext(self.locale, "Thank you! Your answers have been submitted. If you ever want them erased, "
                           "send /delete."))

@@ -13,6 +13,7 @@ import copy
 import logging
 
 from survey_app import responses
+from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.locales import SUPPORTED, from_telegram, native_name
 
 from . import bidi, callbacks, parsing
@@ -103,7 +104,7 @@ class Turn(Asking):
             return self.tap(event.data)
         if isinstance(event, Unsupported):
             self.note(f"unsupported message ({event.kind})")
-            return self.say(self.r.t("Sorry, I can only read text messages and button taps."))
+            return self.say(gettext(self.locale, "Sorry, I can only read text messages and button taps."))
         return self.text(event.text)
 
     def command(self, name: str) -> None:
@@ -119,7 +120,7 @@ class Turn(Asking):
             return self.start(None)
         self.out.messages.append(self.r.help())
         if self.conv.state == NEW:
-            self.say(self.r.t("Send /start to begin the survey."))
+            self.say(gettext(self.locale, "Send /start to begin the survey."))
 
     # ------------------------------------------------------------ start, language, code, consent
     def start(self, payload: str | None) -> None:
@@ -133,7 +134,7 @@ class Turn(Asking):
         if status == "partial" and conv.data.get("consented"):
             if payload:
                 self.note("start payload ignored: this chat already has a response")
-            self.say(self.r.t("Welcome back! Let's continue where you left off."))
+            self.say(gettext(self.locale, "Welcome back! Let's continue where you left off."))
             return self.ask_next()
         if conv.response_id:  # a code was accepted, but no consent yet
             return self.show_step(CONSENT if conv.state in (STOPPED, CONFIRM_DELETE) else conv.state)
@@ -155,11 +156,11 @@ class Turn(Asking):
             rid, resumed = self.port.start(code, self.locale)
         except responses.CodeProblem as problem:
             self.note(f"invitation code refused ({problem.kind})")
-            self.say(self.r.t(problem.message))
+            self.say(gettext(self.locale, problem.message))
             if problem.kind == "used":
                 self.conv.state = DONE if first else self.conv.state
             elif first and self.instrument.allow_open:
-                self.say(self.r.t("You can still answer the survey without a code."))
+                self.say(gettext(self.locale, "You can still answer the survey without a code."))
             return False
         self.conv.response_id = rid
         self.note("invitation code accepted" + (" (continuing a started response)" if resumed else ""))
@@ -209,23 +210,23 @@ class Turn(Asking):
         elif state == DONE:
             self.finish_already_submitted()
         elif state == NEW:
-            self.say(self.r.t("Send /start to begin the survey."))
+            self.say(gettext(self.locale, "Send /start to begin the survey."))
 
     def consent(self, agreed: bool) -> None:
         if not agreed:
-            self.out.tapped = TappedUpdate(confirm=self.r.t("No, thank you"))
+            self.out.tapped = TappedUpdate(confirm=gettext(self.locale, "No, thank you"))
             self.conv.state = STOPPED
             self.note("consent declined")
-            return self.say(self.r.t("All right, nothing more will be asked. If you change your mind, "
+            return self.say(gettext(self.locale, "All right, nothing more will be asked. If you change your mind, "
                                      "send /start."))
         if not self.conv.response_id:
             try:
                 self.conv.response_id, _ = self.port.start(None, self.locale)
             except responses.OpenLinkRefused as refused:
                 self.out.tapped = TappedUpdate()
-                self.say(self.r.t(refused.message))
+                self.say(gettext(self.locale, refused.message))
                 return self.show_step(AWAIT_CODE)
-        self.out.tapped = TappedUpdate(confirm=self.r.t("Yes, start"))
+        self.out.tapped = TappedUpdate(confirm=gettext(self.locale, "Yes, start"))
         self.conv.data["consented"] = True
         self.note("consent given")
         self.ask_next()
@@ -237,7 +238,7 @@ class Turn(Asking):
         self.conv.state = STOPPED
         self.out.close_keyboard = True
         self.note("stopped by the resident")
-        self.say(self.r.t("You will get no more messages about this survey. Your answers so far are kept: "
+        self.say(gettext(self.locale, "You will get no more messages about this survey. Your answers so far are kept: "
                           "send /start to continue, or /delete to erase them."))
 
     def ask_delete(self) -> None:
@@ -249,16 +250,16 @@ class Turn(Asking):
 
     def delete(self, confirmed: bool) -> None:
         if not confirmed:
-            self.out.tapped = TappedUpdate(confirm=self.r.t("No, keep them"))
-            self.say(self.r.t("Nothing was erased."))
+            self.out.tapped = TappedUpdate(confirm=gettext(self.locale, "No, keep them"))
+            self.say(gettext(self.locale, "Nothing was erased."))
             back = self.conv.data.pop("return_to", None) or NEW
             return self.show_step(back) if back != STOPPED else setattr(self.conv, "state", STOPPED)
         if self.conv.response_id:
             self.port.delete(self.conv.response_id)
-        self.out.tapped = TappedUpdate(confirm=self.r.t("Yes, erase everything"))
+        self.out.tapped = TappedUpdate(confirm=gettext(self.locale, "Yes, erase everything"))
         self.out.forget = True
         self.note("answers and conversation erased")
-        self.say(self.r.t("Your answers and this conversation have been erased. Thank you for your time."))
+        self.say(gettext(self.locale, "Your answers and this conversation have been erased. Thank you for your time."))
         locale = self.conv.locale
         self.reset()
         self.conv.locale = locale
@@ -268,7 +269,7 @@ class Turn(Asking):
             return self.note(f"no reminder in state {self.conv.state}")
         self.conv.reminders_sent += 1
         self.note(f"reminder {self.conv.reminders_sent}")
-        self.say(self.r.t("You have not finished the survey yet. You can continue here:"))
+        self.say(gettext(self.locale, "You have not finished the survey yet. You can continue here:"))
         self.out.close_keyboard = True
         self.show_step(self.conv.state)
 
@@ -278,11 +279,11 @@ class Turn(Asking):
         locale = self.conv.locale
         self.reset()
         self.conv.locale = locale
-        self.out.messages = [self.r.message(self.r.t("Send /start to begin the survey."))]
+        self.out.messages = [self.r.message(gettext(self.locale, "Send /start to begin the survey."))]
 
     def finish_already_submitted(self) -> None:
         self.conv.state = DONE
-        self.say(self.r.t("These answers have already been submitted. Thank you!"))
+        self.say(gettext(self.locale, "These answers have already been submitted. Thank you!"))
 
     # ------------------------------------------------------------ taps and typed text
     def tap(self, data: str) -> None:
@@ -290,14 +291,14 @@ class Turn(Asking):
             cb = callbacks.decode(data)
         except callbacks.BadCallback:
             self.note("tap with unknown data ignored")
-            self.out.notice = self.r.t("This button is no longer valid.")
+            self.out.notice = gettext(self.locale, "This button is no longer valid.")
             return
         if not callbacks.belongs_to(self.instrument, cb):
             self.note("tap for another survey ignored")
-            self.out.notice = self.r.t("This button belongs to another survey.")
+            self.out.notice = gettext(self.locale, "This button belongs to another survey.")
             return
         if not callbacks.is_current_version(self.instrument, cb):
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         handler = {callbacks.LANGUAGE: self.tap_language, callbacks.CONSENT: self.tap_consent,
                    callbacks.DELETE: self.tap_delete, callbacks.REVIEW: self.tap_review}.get(cb.kind)
         if handler is not None:
@@ -311,17 +312,17 @@ class Turn(Asking):
 
     def tap_language(self, cb: callbacks.Callback) -> None:
         if cb.arg not in SUPPORTED:
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         self.set_language(cb.arg)
 
     def tap_consent(self, cb: callbacks.Callback) -> None:
         if self.conv.state != CONSENT:
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         self.consent(cb.arg == "y")
 
     def tap_delete(self, cb: callbacks.Callback) -> None:
         if self.conv.state != CONFIRM_DELETE:
-            return self.stale(self.r.t("This button is no longer valid."))
+            return self.stale(gettext(self.locale, "This button is no longer valid."))
         self.delete(cb.arg == "y")
 
     def text(self, text: str) -> None:
@@ -336,5 +337,5 @@ class Turn(Asking):
             return self.out.messages.append(self.r.ask_code()) if self.conv.state == AWAIT_CODE else None
         if state in (CHOOSE_LANGUAGE, CONSENT, CONFIRM_DELETE, REVIEW):
             self.note(f"typed text in state {state}: asked to use the buttons")
-            return self.say(self.r.t("Please tap one of the buttons above."))
+            return self.say(gettext(self.locale, "Please tap one of the buttons above."))
         self.show_step(state)

@@ -29,9 +29,6 @@ class Renderer:
         self.texts = InstrumentTexts(instrument, locale)
 
     # ------------------------------------------------------------ helpers
-    def t(self, msgid: str, **params: Any) -> str:
-        return gettext(self.locale, msgid, **params)
-
     def message(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> Message:
         rows = tuple(tuple(Button(bidi.for_locale(self.locale, b.label), b.data) for b in row) for row in buttons)
         return Message(bidi.for_locale(self.locale, text), rows)
@@ -59,22 +56,22 @@ class Renderer:
         rows = [[self.button(f"{TICK} {native_name(loc)}" if loc == suggested else native_name(loc),
                              callbacks.LANGUAGE, loc)] for loc in ordered]
         # i18n: First message of the chat; %(title)s is the survey's title.
-        hello = self.t("Hello! This is the survey “%(title)s”.", title=self.texts.title()) + "\n\n" if greet else ""
+        hello = gettext(self.locale, "Hello! This is the survey “%(title)s”.", title=self.texts.title()) + "\n\n" if greet else ""
         # i18n: Above the language buttons (each language is named in itself).
-        return self.message(hello + self.t("Please choose your language."), rows)
+        return self.message(hello + gettext(self.locale, "Please choose your language."), rows)
 
     def consent(self) -> Message:
         text = "\n\n".join([
             self.texts.privacy_notice(),
             # i18n: %(contact)s is the city office answering questions about the survey.
-            self.t("Contact: %(contact)s", contact=self.texts.contact()),
-            self.t("Do you agree to answer the survey on these terms?"),
+            gettext(self.locale, "Contact: %(contact)s", contact=self.texts.contact()),
+            gettext(self.locale, "Do you agree to answer the survey on these terms?"),
         ])
-        return self.message(text, [[self.button(self.t("Yes, start"), callbacks.CONSENT, "y")],
-                                   [self.button(self.t("No, thank you"), callbacks.CONSENT, "n")]])
+        return self.message(text, [[self.button(gettext(self.locale, "Yes, start"), callbacks.CONSENT, "y")],
+                                   [self.button(gettext(self.locale, "No, thank you"), callbacks.CONSENT, "n")]])
 
     def ask_code(self) -> Message:
-        return self.message(self.t(
+        return self.message(gettext(self.locale,
             "Please type the invitation code from your letter, for example K7QF-3MZD-8WXP-R2TA."))
 
     # ------------------------------------------------------------ questions
@@ -92,13 +89,13 @@ class Renderer:
 
     def instruction(self, question: Question) -> str:
         if question.type == "multi":
-            return self.t("Tap every answer that applies, then tap “Done”. You can also type their numbers, "
+            return gettext(self.locale, "Tap every answer that applies, then tap “Done”. You can also type their numbers, "
                           "for example 1, 3.")
         if question.type == "number":
-            return self.t("Please type a number.")
+            return gettext(self.locale, "Please type a number.")
         if question.type == "text":
-            return self.t("Please type your answer.")
-        return self.t("Tap your answer, or type its number.")
+            return gettext(self.locale, "Please type your answer.")
+        return gettext(self.locale, "Tap your answer, or type its number.")
 
     def question_buttons(self, question: Question, selected: Sequence[int] = ()) -> list[list[Button]]:
         rows: list[list[Button]] = []
@@ -112,48 +109,48 @@ class Renderer:
         last = []
         if question.type == "multi":
             # i18n: Button that finishes a multiple-choice question.
-            last.append(self.button(self.t("Done"), callbacks.DONE, question.id))
+            last.append(self.button(gettext(self.locale, "Done"), callbacks.DONE, question.id))
         if not question.required:
             # i18n: Button that leaves an optional question unanswered.
-            last.append(self.button(self.t("Skip"), callbacks.SKIP, question.id))
+            last.append(self.button(gettext(self.locale, "Skip"), callbacks.SKIP, question.id))
         if last:
             rows.append(last)
         return rows
 
     def not_understood(self, question: Question) -> str:
         if question.type == "multi":
-            return self.t("Sorry, I did not understand. Please tap the buttons, or type the numbers of your "
+            return gettext(self.locale, "Sorry, I did not understand. Please tap the buttons, or type the numbers of your "
                           "answers separated by commas, for example 1, 3.")
-        return self.t("Sorry, I did not understand. Please tap one of the buttons, or type the number of "
+        return gettext(self.locale, "Sorry, I did not understand. Please tap one of the buttons, or type the number of "
                       "your answer.")
 
     # ------------------------------------------------------------ review
     def review(self, questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Message]:
-        lines = [self.t("Please check your answers:")]
+        lines = [gettext(self.locale, "Please check your answers:")]
         for number, question in enumerate(questions, start=1):
             value = answers.get(question.id)
-            shown = self.t("Skipped") if value is None else self.answer_text(question, value)
+            shown = gettext(self.locale, "Skipped") if value is None else self.answer_text(question, value)
             lines.append(f"{number}. {shorten(self.texts.question(question))}\n    → {shown}")
-        buttons = [[self.button(self.t("Submit answers"), callbacks.REVIEW, "submit")],
-                   [self.button(self.t("Change an answer"), callbacks.REVIEW, "change")]]
+        buttons = [[self.button(gettext(self.locale, "Submit answers"), callbacks.REVIEW, "submit")],
+                   [self.button(gettext(self.locale, "Change an answer"), callbacks.REVIEW, "change")]]
         chunks = split_text("\n".join(lines))
         return [self.message(chunk) for chunk in chunks[:-1]] + [self.message(chunks[-1], buttons)]
 
     def change_picker(self, questions: Sequence[Question]) -> Message:
         numbers = [self.button(str(n), callbacks.EDIT, q.id) for n, q in enumerate(questions, start=1)]
         rows = [numbers[i:i + 5] for i in range(0, len(numbers), 5)]
-        rows.append([self.button(self.t("Back"), callbacks.REVIEW, "back")])
-        return self.message(self.t("Which answer would you like to change? Tap its number."), rows)
+        rows.append([self.button(gettext(self.locale, "Back"), callbacks.REVIEW, "back")])
+        return self.message(gettext(self.locale, "Which answer would you like to change? Tap its number."), rows)
 
     # ------------------------------------------------------------ delete
     def confirm_delete(self) -> Message:
         return self.message(
-            self.t("Do you want to erase all your answers and this conversation? This cannot be undone."),
-            [[self.button(self.t("Yes, erase everything"), callbacks.DELETE, "y")],
-             [self.button(self.t("No, keep them"), callbacks.DELETE, "n")]])
+            gettext(self.locale, "Do you want to erase all your answers and this conversation? This cannot be undone."),
+            [[self.button(gettext(self.locale, "Yes, erase everything"), callbacks.DELETE, "y")],
+             [self.button(gettext(self.locale, "No, keep them"), callbacks.DELETE, "n")]])
 
     def help(self) -> Message:
-        return self.message(self.t(
+        return self.message(gettext(self.locale,
             "This chat asks the questions of the survey “%(title)s”. Tap a button or type your answer.\n"
             "/language: change the language\n"
             "/skip: skip an optional question\n"
