@@ -87,3 +87,14 @@ def indicators(survey_id: str):
 def not_found(unknown: str):
     """Anything else under /api/v1 answers in JSON too (after authentication)."""
     return error(404, "not_found", "There is no such API endpoint; see /api/v1/openapi.json.")
+
+
+# The API is read-only. Without this rule a POST/PUT/PATCH/DELETE failed in routing, before
+# the blueprint was known, and got the HTML 405 page; now it is a JSON 405 like every
+# other API error (found by tests/test_fuzz_api.py).
+@bp.route("/", methods=["POST", "PUT", "PATCH", "DELETE"], defaults={"anything": ""})
+@bp.route("/<path:anything>", methods=["POST", "PUT", "PATCH", "DELETE"])
+def read_only(anything: str):
+    response = error(405, "method_not_allowed", "The API is read-only: use GET.")
+    response.headers["Allow"] = "GET, HEAD, OPTIONS"
+    return response
