@@ -1,0 +1,164 @@
+"""``machikoe indicators`` end to end: demo data, formats, languages, and one-line errors."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from survey_app.instrument import bundled_path
+
+SURVEY = ("--survey", "ebetsu-2025")
+KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings"}
+INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "deff",
+                  "baseline", "target", "change_vs_baseline", "groups"}
+GROUP_KEYS = {"by", "category", "label", "estimate", "ci_low", "ci_high", "n", "flag"}
+
+
+@pytest.fixture
+def demo(cli):
+    assert cli("setup").exit_code == 0
+    result = cli("demo", "--responses", "400", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def test_raked_table_by_age_in_japanese_for_the_yearly_review(demo):
+    result = demo("indicators", *SURVEY, "--weighting", "rake", "--by", "age_band", "--lang", "ja")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "江別市が暮らしやすいと思う市民割合" in out and "18〜29歳" in out and "95%信頼区間" in out
+    assert "レイキング" in out and "ロジット法" in out and "集計対象" in out
+    assert "有意な変化なし" in out or "改善" in out or "悪化" in out
+
+
+def test_json_follows_the_schema_in_percentage_points(demo):
+    result = demo("indicators", *SURVEY, "--weighting", "rake", "--by", "district", "--format", "json",
+                  "--ci", "beta", "--level", "0.9")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert set(doc) == KEYS and doc["weighting"] == "rake" and doc["ci_method"] == "beta" and doc["level"] == 0.9
+    assert doc["n_respondents"] == 400
+    for ind in doc["indicators"]:
+        assert set(ind) == INDICATOR_KEYS
+        assert 0 <= ind["ci_low"] < ind["estimate"] < ind["ci_high"] <= 100
+        assert ind["n_positive"] <= ind["n"] <= 400
+        assert ind["change_vs_baseline"]["verdict"] in ("improved", "no detectable change", "worsened")
+        assert ind["baseline"]["year"] in (2022, 2023) and ind["target"]["year"] == 2029
+        assert [g["category"] for g in ind["groups"]] == [1, 2, 3]
+        assert all(set(g) == GROUP_KEYS for g in ind["groups"])
+    first = doc["indicators"][0]
+    assert round(first["estimate"], 1) != first["estimate"]  # full precision: rounding is for display only
+
+
+def test_weighting_changes_the_estimate_and_unweighted_has_no_weighting_note(demo):
+    def living(*args):
+        return json.loads(demo("indicators", *SURVEY, "--format", "json", *args).output)["indicators"][0]
+
+    raked, unweighted = living("--weighting", "rake"), living("--weighting", "none")
+    assert raked["estimate"] != unweighted["estimate"]
+    assert raked["deff"] > unweighted["deff"] * 0.99
+    trimmed = living("--weighting", "rake", "--trim", "0.5,2")
+    assert trimmed["estimate"] != raked["estimate"]
+
+
+def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
+    csv_out = demo("indicators", *SURVEY, "--weighting", "rake", "--format", "csv", "--lang", "en", "--by", "sex")
+    assert csv_out.exit_code == 0
+    table = list(csv.reader(io.StringIO(csv_out.output)))
+    assert table[0][:5] == ["Indicator", "%", "95% CI", "n", "Baseline"]
+    assert float(table[1][1]) > 0 and table[2][0] == "Male"
+    notes = [row[0] for row in table if len(row) == 1]
+    assert any(note.startswith("Weighting: raked to the population margins") for note in notes)
+    assert any(note.startswith("Interval: 95% confidence interval, logit") for note in notes)
+    path = tmp_path / "indicators.xlsx"
+    xlsx = demo("indicators", *SURVEY, "--format", "xlsx", "--output", str(path), "--lang", "en")
+    assert xlsx.exit_code == 0, xlsx.output
+    sheet = load_workbook(path).active
+    assert sheet["A2"].value == "Indicator" and isinstance(sheet["B3"].value, float)
+
+
+def responses_csv(path, sex, district) -> str:
+    rows = ["kurashiyasui,kosodate,hatarakiyasui,kyosei,kenko,age_band,sex,district"]
+    rows += [f"{1 + i % 4},{1 + i % 3},{1 + i % 4},{2 + i % 3},{1 + i % 2},{1 + i % 6},{sex(i)},{district(i)}"
+             for i in range(144)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_responses_csv_with_population_file(cli, tmp_path):
+    responses = responses_csv(tmp_path / "r.csv", lambda i: 1 + (i // 6) % 2, lambda i: 1 + (i // 12) % 3)
+    population = bundled_path().parent / "ebetsu-2025-population.csv"
+    result = cli("indicators", "--instrument", str(bundled_path()), "--responses", responses,
+                 "--population", str(population), "--weighting", "rake", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["n_respondents"] == 144
+
+
+def test_margins_the_sample_cannot_meet_fail_loudly(cli, tmp_path):
+    """Age band fixes sex and district here (structural zeros): no weights meet all three margins."""
+    responses = responses_csv(tmp_path / "r.csv", lambda i: 1 + i % 2, lambda i: 1 + i % 3)
+    population = bundled_path().parent / "ebetsu-2025-population.csv"
+    result = cli("indicators", "--instrument", str(bundled_path()), "--responses", responses,
+                 "--population", str(population), "--weighting", "rake")
+    assert result.exit_code == 1
+    assert "raking did not converge" in result.output and "largest relative margin error is" in result.output
+
+
+@pytest.mark.parametrize(("population", "message"), [
+    ("dimension,category,count\nage_band,7,100\n", "line 2: Category '7' is not a code of 'age_band'"),
+    ("dimension,category,count\nage_band,1,100\nsex,1,300\n", "Margin 'sex' sums to 300"),
+])
+def test_bad_population_file_is_one_line_with_the_line_number(demo, tmp_path, population, message):
+    path = tmp_path / "pop.csv"
+    path.write_text(population, encoding="utf-8")
+    result = demo("indicators", *SURVEY, "--population", str(path), "--weighting", "rake")
+    assert result.exit_code == 1
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_margins_that_do_not_fit_the_sample_are_refused(demo, tmp_path):
+    path = tmp_path / "pop.csv"
+    path.write_text("dimension,category,count\nage_band:sex,1:1,10\nage_band:sex,1:2,10\n", encoding="utf-8")
+    result = demo("indicators", *SURVEY, "--population", str(path), "--weighting", "poststratify")
+    assert result.exit_code == 1
+    assert "population margin 'age_band:sex' has no category" in result.output
+
+
+def test_unknown_columns_and_bad_codes_in_responses(cli, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("kurashiyasui,favourite_colour\n1,red\n", encoding="utf-8")
+    result = cli("indicators", "--instrument", str(bundled_path()), "--responses", str(path))
+    assert result.exit_code == 1 and "Unknown column(s): favourite_colour" in result.output
+    path.write_text("kurashiyasui\n1\n5\n", encoding="utf-8")
+    result = cli("indicators", "--instrument", str(bundled_path()), "--responses", str(path))
+    assert result.exit_code == 1 and "line 3: 'kurashiyasui': 5 is not a code" in result.output
+
+
+def test_all_answers_missing_exits_non_zero(cli, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("kurashiyasui,kosodate\n9,\n9,1\n", encoding="utf-8")
+    result = cli("indicators", "--instrument", str(bundled_path()), "--responses", str(path))
+    assert result.exit_code == 1 and "every answer to 'kurashiyasui' is missing" in result.output
+
+
+def test_usage_errors(cli):
+    assert cli("indicators").exit_code == 2
+    both = cli("indicators", *SURVEY, "--instrument", str(bundled_path()))
+    assert both.exit_code == 2
+    assert cli("indicators", *SURVEY, "--trim", "2,3").exit_code == 2
+    assert cli("indicators", *SURVEY, "--format", "xlsx").exit_code == 2
+
+
+def test_propensity_needs_invitations(demo):
+    result = demo("indicators", *SURVEY, "--weighting", "propensity")
+    assert result.exit_code == 1 and "needs the survey's invitations" in result.output
+
+
+def test_survey_without_responses(cli):
+    cli("setup")
+    result = cli("indicators", *SURVEY)
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: survey 'ebetsu-2025' has no complete responses"
