@@ -60,13 +60,13 @@ def test_dashboard_without_margins_explains_and_offers_unweighted(login_as, sess
     create_demo_responses(session, instrument, read_population_csv(
         bundled_path().with_name("ebetsu-2025-population.csv"), instrument), 50, seed=1)
     page = text(login_as("viewer").get(f"{BASE}/"))
-    assert "margins" in page and 'role="alert"' in page
+    assert "周辺度数がまだありません" in page and 'role="alert"' in page
     assert text(login_as("viewer").get(f"{BASE}/?weighting=none")).count('<svg class="trend-chart"') == 5
 
 
 def test_dashboard_of_an_empty_survey_says_so(login_as, instrument):
     page = login_as("viewer").get(f"{BASE}/?weighting=none")
-    assert page.status_code == 200 and "no complete responses" in text(page)
+    assert page.status_code == 200 and "完了した回答がない" in text(page)
 
 
 def test_indicator_csv_is_excel_ready_with_footnotes(login_as, demo):

@@ -54,6 +54,9 @@ def test_empty_survey_export_says_so(login_as, session):
     assert response.status_code == 302 and response.headers["Location"].endswith(f"{BASE}/exports")
     page = text(client.get(response.headers["Location"]))
     assert SURVEY in page and 'class="notice notice-error"' in page
+    indicators = client.get(f"{BASE}/export/indicators.csv?weighting=none")
+    assert indicators.status_code == 302
+    assert "推定できません" in text(client.get(indicators.headers["Location"]))
     assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
 
 

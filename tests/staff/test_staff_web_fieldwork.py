@@ -117,6 +117,8 @@ def test_paper_typo_and_invalid_answer_keep_what_was_typed(login_as, session, in
     assert missing.status_code == 400 and 'id="e-age_band"' in text(missing)
     empty_code = _paper(client, "", REQUIRED)
     assert empty_code.status_code == 400
+    both = text(_paper(client, typo, {**REQUIRED, "kosodate": "7"}))  # every problem shown at once
+    assert 'id="e-letter_code"' in both and 'id="e-kosodate"' in both
     assert _count(session, Response) == 0
 
 

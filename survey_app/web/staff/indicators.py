@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from analysis import indicators_json
+from survey_app.exports import count_complete
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import get_translations
 from survey_app.instrument import Instrument
@@ -85,9 +86,15 @@ def breakdown_questions(instrument: Instrument) -> list[str]:
 
 def compute(session: Session, instrument: Instrument, options: Options, lang: str = "ja") -> dict:
     """The issue-6 JSON document for this survey and these options; titles, labels, warnings in ``lang``."""
+    from ..context import gettext
+
+    if count_complete(session, instrument.id) == 0:
+        raise IndicatorProblem(gettext("Survey '%(survey)s' has no complete responses yet: there is nothing to "
+                                       "estimate.", survey=instrument.id))
     margins = margins_for(session, instrument.id)
     if options.weighting != "none" and not margins:
-        raise IndicatorProblem("No population margins: weighted estimates need margins (upload them first).")
+        raise IndicatorProblem(gettext("There are no population margins yet: weighted estimates need them. "
+                                       "Upload margins, or choose unweighted."))
     try:
         return indicators_json(session, instrument, weighting=options.weighting, by=list(options.by),
                                ci=options.ci, level=options.level, margins=margins, lang=lang)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from survey_app import responses
+from survey_app import codes, responses
 from survey_app.i18n import N_
 
 from ..context import db, gettext, translate_error
@@ -41,6 +41,20 @@ def _render(instrument, status=200, values=None, errors=None, summary=None):
                            summary=summary, code_field=CODE_FIELD), status
 
 
+def _first_check(instrument, code: str, raw: dict) -> dict[str, str]:
+    """Every problem the form shows at once: the code's form and each answer (before touching the database)."""
+    problems = {}
+    if not code:
+        problems[CODE_FIELD] = gettext("Type the code printed on the letter.")
+    else:
+        status, _ = codes.check(code)
+        if status != codes.CodeStatus.VALID:
+            problems[CODE_FIELD] = translate_error(responses.CodeProblem(status))
+    _, errors = responses.validate(instrument, raw)
+    problems.update({qid: translate_error(err) for qid, err in errors.items()})
+    return problems
+
+
 @bp.get("/s/<survey_id>/paper")
 @require("enter_paper")
 def paper(survey_id: str):
@@ -54,9 +68,9 @@ def paper_submit(survey_id: str):
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     code = values.get(CODE_FIELD, "").strip()
     raw = {q.id: values.get(q.id, "") for q in instrument.questions}
-    if not code:
-        return _render(instrument, 400, values, {CODE_FIELD: gettext("Type the code printed on the letter.")},
-                       gettext("Nothing was saved."))
+    problems = _first_check(instrument, code, raw)
+    if problems:
+        return _render(instrument, 400, values, problems, gettext("Nothing was saved."))
     try:
         result = responses.enter_complete(db(), instrument, secret=current_app.config["SECRET_KEY"],
                                           channel="paper", locale=instrument.source_language, raw=raw, code=code)
