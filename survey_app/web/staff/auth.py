@@ -127,7 +127,9 @@ def require(permission: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                if request.method == "GET":
+                    return login_manager.unauthorized()  # back to this page after logging in
+                return redirect(url_for("staff.login"))  # a POST cannot be repeated by a redirect
             if not current_user.can(permission):
                 abort(403)
             return view(*args, **kwargs)

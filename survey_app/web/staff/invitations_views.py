@@ -27,7 +27,8 @@ MAX_LETTERS = 50_000
 
 
 def _links() -> tuple[str, str | None]:
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    # The letters must carry the public address, not whatever Host this request came with.
+    base = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL") or request.host_url
     bot = current_app.config.get("TELEGRAM_BOT_USERNAME") or os.environ.get("TELEGRAM_BOT_USERNAME")
     return base, bot
 
