@@ -5,8 +5,8 @@ import re
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from rootconf import web_config
 
-from conftest import web_config
 from survey_app.web import create_app
 
 SURVEY = "ebetsu-2025"

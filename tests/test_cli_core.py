@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import csv
 
+from rootconf import TEST_SECRET
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conftest import TEST_SECRET
 from survey_app import codes
 from survey_app.instrument import bundled_path
 from survey_app.models import Invitation, Response

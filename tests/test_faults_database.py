@@ -9,11 +9,12 @@ import logging
 import time
 
 import pytest
+from rootconf import PG_ADMIN_URL, migrated_engine, web_config
+from rootconf import clean as _clean
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
 from webtools import BASE, csrf, post_page, start, text_of
 
-from conftest import PG_ADMIN_URL, _clean, migrated_engine, web_config
 from survey_app import responses
 from survey_app.db import engine_for
 from survey_app.models import Response
@@ -93,15 +94,21 @@ def _integrity(engine) -> str:
 
 
 @pytest.fixture
-def sqlite_survey(sqlite_url, bundled_instrument):
-    engine = _loaded(sqlite_url, bundled_instrument)
-    app = create_app(web_config(sqlite_url))
-    yield app, app.test_client(), engine
-    _clean(engine)
+def sqlite_survey(tmp_path, bundled_instrument):
+    """A SQLite file of its own, compacted (no free pages: any new answer must grow the file)."""
+    url = f"sqlite:///{tmp_path / 'faults.db'}"
+    engine = _loaded(url, bundled_instrument)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("VACUUM")
+        assert conn.exec_driver_sql("PRAGMA freelist_count").scalar_one() == 0
+    app = create_app(web_config(url))
+    yield app, app.test_client(), engine, url
+    engine_for(url).dispose()
+    engine.dispose()
 
 
-def test_read_only_sqlite_file(sqlite_survey, sqlite_url):
-    app, client, engine = sqlite_survey
+def test_read_only_sqlite_file(sqlite_survey):
+    app, client, engine, sqlite_url = sqlite_survey
     start(client, lang="ja")
     assert post_page(client, "living", {"kurashiyasui": "2"}).status_code == 302
     token = csrf(text_of(client.get(f"{BASE}/q/childcare")))
@@ -117,8 +124,8 @@ def test_read_only_sqlite_file(sqlite_survey, sqlite_url):
     assert again.status_code == 302 and stored(engine) == {"kurashiyasui": 2, "has_children": 2, "kosodate": 4}
 
 
-def test_full_sqlite_file(sqlite_survey, sqlite_url):
-    app, client, engine = sqlite_survey
+def test_full_sqlite_file(sqlite_survey):
+    app, client, engine, sqlite_url = sqlite_survey
     start(client, lang="ja")
     assert post_page(client, "living", {"kurashiyasui": "3"}).status_code == 302
     token = csrf(text_of(client.get(f"{BASE}/q/comment")))

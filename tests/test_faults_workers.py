@@ -14,11 +14,11 @@ import time
 
 import httpx
 from faultkit import complete_survey, machikoe_serve, worker_pids
+from rootconf import web_config
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from webtools import PAGES, REVEALED, SURVEY
 
-from conftest import web_config
 from survey_app import responses
 from survey_app.models import Response
 from survey_app.web import create_app

@@ -8,8 +8,8 @@ import pytest
 from fuzzkit import FUZZ, SURVEY, fuzz_app, hostile_text, make_staff
 from hypothesis import given
 from hypothesis import strategies as st
+from rootconf import TEST_SECRET
 
-from conftest import TEST_SECRET
 from survey_app import responses, staff
 from survey_app.web.api.openapi import openapi_document
 

@@ -21,9 +21,9 @@ from fuzzkit import (
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
+from rootconf import web_config
 from sqlalchemy import select
 
-from conftest import web_config
 from survey_app import codes, responses
 from survey_app.instrument import bundled_path, load_instrument
 from survey_app.models import Answer, Response

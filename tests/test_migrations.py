@@ -7,9 +7,9 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from rootconf import PG_ADMIN_URL, _pg_unavailable
 from sqlalchemy import create_engine, inspect, text
 
-from conftest import PG_ADMIN_URL, _pg_unavailable
 from survey_app.migrate import current_revision, downgrade, upgrade
 from survey_app.models import Base
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from rootconf import TEST_SECRET, web_config
 from webtools import BASE, start, text_of
 from werkzeug.exceptions import BadRequest, Forbidden
 
-from conftest import TEST_SECRET, web_config
 from survey_app.web import blueprints, create_app
 
 

@@ -3,10 +3,10 @@ code, a polite page for a used code, codes of another survey, closed open links,
 from __future__ import annotations
 
 import pytest
+from rootconf import web_config
 from sqlalchemy import select
 from webtools import BASE, answer_all, csrf, start, submit, text_of
 
-from conftest import web_config
 from survey_app import codes
 from survey_app.instrument import bundled_path, parse_instrument
 from survey_app.invitations import create_invitations

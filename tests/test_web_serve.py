@@ -11,9 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from rootconf import TEST_SECRET, _clean, migrated_engine
 from sqlalchemy.orm import Session
 
-from conftest import TEST_SECRET, _clean, migrated_engine
 from survey_app.surveys import load_survey
 
 
