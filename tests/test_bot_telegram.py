@@ -1,0 +1,228 @@
+"""End to end: the real python-telegram-bot Application against a fake Bot API server.
+
+Each test starts tests/fake_telegram.py on 127.0.0.1 (free port), runs the bot against it via
+``base_url`` and plays residents who tap the buttons the bot really sent. Databases: SQLite
+and PostgreSQL (the ``db_url``/``instrument`` fixtures).
+"""
+from __future__ import annotations
+
+import pytest
+from bot_harness import SECRET, BotRunner, Resident, settings_for
+from fake_telegram import FakeTelegram
+from sqlalchemy import select
+
+from bot import bidi
+from survey_app import responses
+from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.models import Answer, BotSession, Response
+
+
+@pytest.fixture
+def fake():
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def running(fake, db_url, instrument):
+    with BotRunner(settings_for(fake, db_url)) as runner:
+        yield runner
+
+
+def begin(resident: Resident, locale: str, payload: str | None = None) -> None:
+    resident.say(f"/start {payload}" if payload else "/start")
+    resident.tap_kind("L", locale, expect="sendMessage")
+    resident.tap_kind("C", "y", expect="sendMessage")
+
+
+def answer_everything(resident: Resident, instrument, typed_number: str = "2") -> list[str]:
+    """Tap the first choice of every question (toggle + done for multi, type for number/text)."""
+    asked = []
+    for _ in range(40):
+        buttons = resident.buttons()
+        kinds = {b["callback_data"].split("|")[0] for b in buttons}
+        if "R" in kinds:
+            return asked
+        qid = buttons[0]["callback_data"].split("|")[3]
+        asked.append(qid)
+        if "A" in kinds:
+            resident.tap_where(lambda b: b["callback_data"].startswith("A|"), expect="sendMessage")
+        elif "T" in kinds:
+            resident.tap_where(lambda b: b["callback_data"].startswith("T|"))
+            resident.tap_kind("D", expect="sendMessage")
+        elif instrument.question(qid).type == "number":
+            resident.say(typed_number)
+        else:
+            resident.say("Hello from Telegram")
+    raise AssertionError("the survey never reached the review")
+
+
+def the_response(session) -> Response:
+    session.expire_all()
+    return session.scalars(select(Response)).one()
+
+
+@pytest.mark.parametrize("locale", ["ja", "en", "vi", "ur"])
+def test_complete_survey_by_taps_in_each_language(fake, running, session, instrument, locale):
+    resident = Resident(fake, 4100 + len(locale), language_code=locale)
+    begin(resident, locale)
+    asked = answer_everything(resident, instrument)
+    resident.tap_kind("R", "submit", expect="sendMessage")
+
+    response = the_response(session)
+    assert (response.status, response.channel, response.locale) == ("complete", "telegram", locale)
+    answers = responses.current_answers(session, response)
+    assert answers["kurashiyasui"] == 1 and answers["has_children"] == 1
+    assert answers["kosodate_needs"] == (1,) and answers["household_size"] == 2.0
+    assert "kosodate_reason" not in answers and "kosodate_reason" not in asked  # show_if
+    assert set(asked) == set(answers)
+
+    texts = InstrumentTexts(instrument, locale)
+    sent = resident.texts()
+    assert any(bidi.for_locale(locale, texts.question("kurashiyasui")) in t for t in sent)
+    for call in fake.calls:
+        for row in call.buttons:
+            assert all(len(b["callback_data"].encode()) <= 64 for b in row)
+    if locale == "ur":
+        assert all(bidi.FSI in t for t in sent if "/" in t)
+    row = session.scalars(select(BotSession)).one()
+    assert row.state == "done" and row.chat_key != str(resident.chat_id) and len(row.chat_key) == 64
+
+
+def test_bot_answers_count_in_the_indicators_like_web_answers(fake, running, session, instrument):
+    from analysis.indicators import indicators_json
+
+    begin(Resident(fake, 4200, "en"), "en")
+    resident = Resident(fake, 4200, "en")
+    answer_everything(resident, instrument)
+    resident.tap_kind("R", "submit", expect="sendMessage")
+    web_raw = {"kurashiyasui": "4", "age_band": "2", "sex": "1", "district": "2"}
+    responses.enter_complete(session, instrument, secret=SECRET, channel="web", locale="ja", raw=web_raw)
+
+    document = indicators_json(session, instrument, weighting="none")
+    living = next(i for i in document["indicators"] if i["id"] == "living")
+    assert document["n_respondents"] == 2
+    assert (living["n"], living["n_positive"]) == (2, 1)
+    assert living["estimate"] == pytest.approx(50.0)
+    channels = sorted(session.scalars(select(Response.channel)))
+    assert channels == ["telegram", "web"]
+
+
+def test_typed_answers_in_urdu_digits_and_other_languages(fake, running, session, instrument):
+    resident = Resident(fake, 4300, "ur")
+    begin(resident, "ur")
+    resident.say("۲")             # Extended Arabic-Indic digit: choice 2
+    resident.say("No")            # English label while chatting in Urdu
+    resident.say("わからない")      # Japanese label
+    answers = responses.current_answers(session, the_response(session))
+    assert answers == {"kurashiyasui": 2, "has_children": 2, "kosodate": 9}
+    # the typed answers removed the keyboards of the questions they answered
+    assert sum(1 for c in fake.calls if c.method == "editMessageReplyMarkup") >= 3
+
+
+def test_deep_link_code_starts_the_invited_response(fake, running, session, instrument):
+    from survey_app.invitations import create_invitations, telegram_link
+    from survey_app.models import Invitation
+
+    letter = create_invitations(session, instrument, SECRET, [{"age_band": 3, "sex": 2, "district": 1}])[0]
+    payload = telegram_link("machikoe_test_bot", letter.code).rsplit("=", 1)[1]
+    resident = Resident(fake, 4400, "vi")
+    begin(resident, "vi", payload)
+    resident.tap_code(1, expect="sendMessage")
+    response = the_response(session)
+    assert response.source == "invited" and response.stratum == {"age_band": 3, "sex": 2, "district": 1}
+    assert session.scalars(select(Invitation)).one().used_channel == "telegram"
+
+    other = Resident(fake, 4401, "vi")
+    compact = payload[:-1] + ("2" if payload[-1] != "2" else "3")   # a wrong check character
+    calls = other.say(f"/start {compact}")
+    typo = gettext("vi", responses.CodeProblem.MESSAGES["typo"])
+    assert typo != responses.CodeProblem.MESSAGES["typo"]
+    assert [c.text for c in calls[:2]] == [typo, gettext("vi", "You can still answer the survey without a code.")]
+    assert calls[-1].buttons  # and the language chooser
+
+
+def test_double_taps_and_stale_keyboards_are_acknowledged_and_ignored(fake, running, session, instrument):
+    resident = Resident(fake, 4500, "en")
+    begin(resident, "en")
+    question = resident.keyboard_message()
+    first = next(b for b in resident.buttons(question) if b["callback_data"].endswith("|1"))["callback_data"]
+    second = next(b for b in resident.buttons(question) if b["callback_data"].endswith("|4"))["callback_data"]
+    resident.tap(first, question, expect="sendMessage")
+    calls = resident.tap(second, question)          # the same keyboard again, another choice
+    notices = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert notices == ["This question has already been answered."]
+    assert not any(c.method == "sendMessage" for c in calls)
+    answers = responses.current_answers(session, the_response(session))
+    assert answers == {"kurashiyasui": 1}
+    edited = fake.messages[(resident.chat_id, question["message_id"])]
+    assert "reply_markup" not in edited and edited["text"].endswith("✓ Agree")
+
+
+def test_bad_input_is_answered_politely_and_never_corrupts_the_session(fake, running, session, instrument):
+    resident = Resident(fake, 4600, "vi")
+    begin(resident, "vi")
+    resident.tap_code(2, expect="sendMessage")
+    polite = []
+    for kind in ("sticker", "photo", "voice"):
+        calls = resident.send_update(fake.media_update(resident.chat_id, kind, "vi"))
+        polite.append(calls[-1].text)
+    assert len(set(polite)) == 1 and polite[0] != "Sorry, I can only read text messages and button taps."
+
+    edited = fake.text_update(resident.chat_id, "1", "vi", edit_date=1)
+    edited = {"edited_message": edited["message"]}
+    assert not [c for c in resident.send_update(edited, expect=None) if c.method == "sendMessage"]
+
+    long_reply = resident.say("x" * 4096)
+    assert len(long_reply) == 1 and "x" * 50 not in long_reply[0].text
+
+    calls = resident.tap("A|ffff|1|has_children|1", resident.keyboard_message())
+    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == \
+        ["Nút này thuộc về một cuộc khảo sát khác."]
+
+    duplicate = fake.text_update(resident.chat_id, "1", "vi")
+    duplicate["update_id"] = 999_001
+    resident.send_update(duplicate)
+    again = dict(duplicate)
+    assert not [c for c in resident.send_update(again, expect=None) if c.method == "sendMessage"]
+
+    answers = responses.current_answers(session, the_response(session))
+    assert answers == {"kurashiyasui": 2, "has_children": 1}
+    row = session.scalars(select(BotSession)).one()
+    session.refresh(row)
+    assert row.state == "ask" and row.question_id == "kosodate"
+
+
+def test_restart_mid_survey_resumes_at_the_next_unanswered_question(fake, db_url, session, instrument):
+    settings = settings_for(fake, db_url)
+    resident = Resident(fake, 4700, "ja")
+    with BotRunner(settings):
+        begin(resident, "ja")
+        resident.tap_code(1, expect="sendMessage")
+        live_keyboard = resident.keyboard_message()
+    with BotRunner(settings):
+        resident.tap(resident.button(lambda b: b["callback_data"].endswith("|2"), live_keyboard),
+                     live_keyboard, expect="sendMessage")
+        sent = [c.text for c in resident.say("/start") if c.method == "sendMessage"]
+        assert "おかえりなさい" in sent[0]
+        assert instrument.question("kosodate").text in sent[-1]
+    answers = responses.current_answers(session, the_response(session))
+    assert answers == {"kurashiyasui": 1, "has_children": 2}
+
+
+def test_delete_erases_answers_and_session_after_confirmation(fake, running, session, instrument):
+    resident = Resident(fake, 4800, "en")
+    begin(resident, "en")
+    resident.tap_code(1, expect="sendMessage")
+    resident.say("/delete")
+    resident.tap_kind("X", "n", expect="sendMessage")
+    assert session.scalars(select(Answer)).all()
+    resident.say("/delete")
+    calls = resident.tap_kind("X", "y", expect="sendMessage")
+    assert "erased" in calls[-1].text
+    session.expire_all()
+    assert session.scalars(select(Response)).all() == []
+    assert session.scalars(select(Answer)).all() == []
+    assert session.scalars(select(BotSession)).all() == []
