@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
 from analysis.errors import MarginError
 from analysis.notices import Notice
 
-from .base import Calibration, WeightingInput, WeightingResult, dummy_matrix, joint_cells
+from .base import Calibration, WeightingInput, WeightingResult, dummy_matrix
 from .rake import ipf, prepare
 
 
@@ -41,12 +39,9 @@ def choose_cells(sample: WeightingInput) -> tuple[WeightingInput, tuple[Notice, 
 
 def poststratify(sample: WeightingInput) -> WeightingResult:
     chosen, chosen_notices = choose_cells(sample)
-    codings, total, notices = prepare(chosen)
-    cell, cell_codes = joint_cells(codings)
-
-    cell_weights = np.bincount(cell, weights=chosen.design_weights, minlength=len(cell_codes))
-    factor, sweeps, error = ipf(cell_weights, cell_codes, codings, total, tolerance=1e-12, max_sweeps=3)
-    weights = chosen.design_weights * factor[cell]
-    calibration = Calibration(cell, dummy_matrix(cell_codes, codings), chosen.design_weights)
+    codings, total, notices, cells = prepare(chosen)
+    factor, sweeps, error = ipf(cells.weights, cells.codes, codings, total, tolerance=1e-12, max_sweeps=3)
+    weights = chosen.design_weights * factor[cells.of_respondent]
+    calibration = Calibration(cells.of_respondent, dummy_matrix(cells.codes, codings), chosen.design_weights)
     return WeightingResult("poststratify", weights, calibration, chosen_notices + notices, sweeps, error,
                            tuple(c.margin for c in codings), codings)

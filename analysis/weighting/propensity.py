@@ -21,7 +21,6 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 
 from analysis.errors import AnalysisError
 from analysis.notices import Notice
@@ -35,8 +34,11 @@ def _one_hot(frame: pd.DataFrame, variables: list[str], levels: dict[str, list])
     return np.hstack(blocks) if blocks else np.zeros((len(frame), 0))
 
 
-def fit_propensity(invited: pd.DataFrame, variables: list[str]) -> tuple[LogisticRegression, dict[str, list]]:
+def fit_propensity(invited: pd.DataFrame, variables: list[str]):
     """Logistic regression of responding on the stratum variables, fitted on cell counts."""
+    # imported on use: scikit-learn is heavy and only this method needs it
+    from sklearn.linear_model import LogisticRegression
+
     if invited["invited"].sum() <= 0:
         raise AnalysisError("propensity weighting needs an invited sample (invitations with a stratum)")
     levels = {v: sorted(invited[v].dropna().unique().tolist()) for v in variables}
@@ -56,7 +58,8 @@ def fit_propensity(invited: pd.DataFrame, variables: list[str]) -> tuple[Logisti
 
 def propensity(sample: WeightingInput, *, then_rake: bool = True) -> WeightingResult:
     if sample.invited is None or sample.sampling is None:
-        raise AnalysisError("propensity weighting needs the survey's invitations (use --survey with a database)")
+        raise AnalysisError("propensity weighting needs the survey's invitations with their strata "
+                            "(machikoe invitations create); a responses CSV has none")
     variables = [c for c in sample.invited.columns if c not in ("invited", "responded")]
     if not variables:
         raise AnalysisError("propensity weighting needs stratum variables on the invitations")

@@ -14,6 +14,8 @@ n-proportional part does not grow with the number of sweeps.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from analysis.errors import ConvergenceError, MarginError
@@ -32,12 +34,27 @@ def prepare(sample: WeightingInput):
         raise MarginError("weighting needs population margins (dimension,category,count)")
     margins, total, gap = common_total(sample.margins)
     codings = tuple(code_margin(sample.data, m, sample.missing_codes) for m in margins)
-    for coding in codings:
-        check_cells(coding, sample.design_weights)
+    cells = JointCells.of(codings, sample.design_weights)
+    for j, coding in enumerate(codings):
+        check_cells(Coding(coding.margin, cells.codes[:, j], coding.n_missing), cells.weights)
     notices = list(missing_notices(codings))
     if gap > 1e-12:
         notices.append(Notice("totals_rescaled", {"gap": gap, "reference": margins[0].name, "total": total}))
-    return codings, total, tuple(notices)
+    return codings, total, tuple(notices), cells
+
+
+@dataclass(frozen=True)
+class JointCells:
+    """Respondent → joint cell, each cell's category in every margin, and its design weight total."""
+
+    of_respondent: np.ndarray
+    codes: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def of(cls, codings: tuple[Coding, ...], design_weights: np.ndarray) -> JointCells:
+        cell, codes = joint_cells(codings)
+        return cls(cell, codes, np.bincount(cell, weights=design_weights, minlength=len(codes)))
 
 
 def margin_targets(coding: Coding, current: np.ndarray, total: float) -> np.ndarray:
@@ -83,11 +100,9 @@ def ipf(cell_weights: np.ndarray, cell_codes: np.ndarray, codings: tuple[Coding,
 
 def rake(sample: WeightingInput, *, tolerance: float = TOLERANCE, max_sweeps: int = MAX_SWEEPS) -> WeightingResult:
     """Rake the design weights to ``sample.margins`` (see module docstring)."""
-    codings, total, notices = prepare(sample)
-    cell, cell_codes = joint_cells(codings)
-    cell_weights = np.bincount(cell, weights=sample.design_weights, minlength=len(cell_codes))
-    factor, sweeps, error = ipf(cell_weights, cell_codes, codings, total, tolerance, max_sweeps)
-    weights = sample.design_weights * factor[cell]
-    calibration = Calibration(cell, dummy_matrix(cell_codes, codings), sample.design_weights)
+    codings, total, notices, cells = prepare(sample)
+    factor, sweeps, error = ipf(cells.weights, cells.codes, codings, total, tolerance, max_sweeps)
+    weights = sample.design_weights * factor[cells.of_respondent]
+    calibration = Calibration(cells.of_respondent, dummy_matrix(cells.codes, codings), sample.design_weights)
     return WeightingResult("rake", weights, calibration, notices, sweeps, error,
                            tuple(c.margin for c in codings), codings)

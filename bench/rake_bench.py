@@ -1,0 +1,194 @@
+"""Raking benchmark: Machikoe's ``analysis.weighting.rake`` against Meta's ``balance`` rake.
+
+Synthetic respondents (100k and 1M) with age (6) × sex (2) × district (8) and unequal
+design weights are raked to population margins that differ from the sample. Both
+implementations get the same data (saved to an ``.npz`` in a temporary directory) and
+run in their own subprocess, which times the call itself (the fastest of three) and
+measures its memory:
+``peak`` is the subprocess's peak resident set (ru_maxrss, interpreter and libraries
+included) and ``call`` the peak of allocations during the call (tracemalloc, in a second,
+untimed call).
+
+``balance`` pins scikit-learn < 1.4 on Python 3.11, so it cannot live in the project's
+virtualenv: it runs from ``.venv-bench`` (created on first use:
+``python3 -m venv .venv-bench && .venv-bench/bin/pip install balance numpy pandas``).
+
+Matched tolerance: ours stops at a maximum *relative* margin error ≤ 1e-10, which implies
+an absolute error in proportions ≤ 1e-10; balance is given ``convergence_rate=1e-10``
+(maximum absolute difference in proportions) and ``rate_tolerance=0`` so that it does
+not stop early on a slow sweep. The largest weight difference is reported relative to
+the mean weight.
+
+Usage: ``.venv/bin/python bench/rake_bench.py [--sizes 100000 1000000] [--no-balance]``
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VENV = ROOT / ".venv-bench"
+LEVELS = {"age": 6, "sex": 2, "district": 8}
+TOLERANCE = 1e-10
+REPEATS = 3
+
+
+def synthetic(n: int, seed: int = 2025) -> dict[str, np.ndarray]:
+    """Respondents skewed towards older ages and some districts; population margins that differ."""
+    rng = np.random.default_rng(seed)
+    sample_p = {"age": [0.08, 0.10, 0.14, 0.17, 0.23, 0.28], "sex": [0.45, 0.55],
+                "district": [0.20, 0.16, 0.14, 0.12, 0.12, 0.10, 0.09, 0.07]}
+    population_p = {"age": [0.15, 0.12, 0.15, 0.16, 0.15, 0.27], "sex": [0.48, 0.52],
+                    "district": [0.125] * 8}
+    data = {dim: rng.choice(np.arange(1, k + 1), size=n, p=sample_p[dim]) for dim, k in LEVELS.items()}
+    data["weights"] = rng.uniform(0.5, 2.0, n)
+    total = 1_000_000.0
+    for dim in LEVELS:
+        data[f"target_{dim}"] = np.asarray(population_p[dim]) * total
+    return data
+
+
+# ---------------------------------------------------------------- workers (run in subprocesses)
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def best_of(call, repeats: int = REPEATS):
+    """(result, fastest wall time) of ``repeats`` calls: the same rule for both implementations."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = call()
+        times.append(time.perf_counter() - start)
+    return result, min(times)
+
+
+def run_ours(path: str, out: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    import tracemalloc
+
+    import pandas as pd
+
+    from analysis.weighting import WeightingInput, margin, rake
+
+    data = np.load(path)
+    frame = pd.DataFrame({dim: data[dim] for dim in LEVELS})
+    margins = tuple(margin(dim, dict(zip(range(1, k + 1), data[f"target_{dim}"], strict=True)))
+                    for dim, k in LEVELS.items())
+    sample = WeightingInput(frame, data["weights"], margins)
+    result, seconds = best_of(lambda: rake(sample, tolerance=TOLERANCE))
+    np.save(out, result.weights)
+    tracemalloc.start()
+    rake(sample, tolerance=TOLERANCE)
+    call_peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb(), "call_peak_mb": call_peak, "sweeps": result.sweeps,
+            "max_relative_error": result.max_error}
+
+
+def run_balance(path: str, out: str) -> dict:
+    import logging
+    import tracemalloc
+
+    import pandas as pd
+
+    logging.disable(logging.WARNING)
+    from balance.weighting_methods.rake import rake
+
+    data = np.load(path)
+    sample = pd.DataFrame({dim: data[dim].astype(str) for dim in LEVELS})
+    weights = pd.Series(data["weights"])
+    grid = pd.MultiIndex.from_product([np.arange(1, k + 1) for k in LEVELS.values()], names=list(LEVELS))
+    cells = grid.to_frame(index=False)
+    shares = [data[f"target_{d}"][cells[d].to_numpy() - 1] / data[f"target_{d}"].sum() for d in LEVELS]
+    target_weights = pd.Series(np.prod(shares, axis=0) * data["target_age"].sum())
+    target = cells.astype(str)
+
+    def call():
+        return rake(sample, weights, target, target_weights, variables=list(LEVELS), transformations=None,
+                    max_iteration=10_000, convergence_rate=TOLERANCE, rate_tolerance=0.0)
+
+    result, seconds = best_of(call)
+    np.save(out, result["weight"].to_numpy(dtype=float))
+    tracemalloc.start()
+    call()
+    call_peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb(), "call_peak_mb": call_peak}
+
+
+# ---------------------------------------------------------------- driver
+
+def ensure_bench_venv() -> Path | None:
+    python = BENCH_VENV / "bin" / "python"
+    if not python.exists():
+        print("creating .venv-bench for balance (once) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "balance", "numpy", "pandas"], check=True)
+    probe = subprocess.run([str(python), "-c", "import balance"], capture_output=True)
+    return python if probe.returncode == 0 else None
+
+
+def worker(python: Path | str, which: str, data: Path, out: Path) -> dict:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run([str(python), __file__, "--worker", which, str(data), str(out)],
+                          capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{which} worker failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare(ours: np.ndarray, theirs: np.ndarray) -> float:
+    """Largest |difference| of the weights, relative to our mean weight (both scaled to our total)."""
+    theirs = theirs * ours.sum() / theirs.sum()
+    return float(np.max(np.abs(ours - theirs)) / ours.mean())
+
+
+def bench(n: int, balance_python: Path | None, tmp: Path) -> None:
+    data_path = tmp / f"sample_{n}.npz"
+    np.savez(data_path, **synthetic(n))
+    ours = worker(sys.executable, "ours", data_path, tmp / f"ours_{n}.npy")
+    print(f"\nn = {n:,} respondents, margins age(6) + sex(2) + district(8)")
+    print(f"  machikoe rake : {ours['seconds']:8.3f} s   peak RSS {ours['peak_rss_mb']:7.1f} MB   "
+          f"call peak {ours['call_peak_mb']:7.1f} MB   sweeps {ours['sweeps']}   "
+          f"max rel. margin error {ours['max_relative_error']:.1e}")
+    if balance_python is None:
+        print("  balance       : not available (.venv-bench could not be set up)")
+        return
+    theirs = worker(balance_python, "balance", data_path, tmp / f"balance_{n}.npy")
+    print(f"  balance rake  : {theirs['seconds']:8.3f} s   peak RSS {theirs['peak_rss_mb']:7.1f} MB   "
+          f"call peak {theirs['call_peak_mb']:7.1f} MB")
+    difference = compare(np.load(tmp / f"ours_{n}.npy"), np.load(tmp / f"balance_{n}.npy"))
+    print(f"  ratio         : machikoe is {theirs['seconds'] / ours['seconds']:.1f}x faster than balance; "
+          f"largest weight difference {difference:.2e} of the mean weight")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--no-balance", action="store_true", help="only time Machikoe's rake")
+    parser.add_argument("--worker", nargs=3, metavar=("WHICH", "DATA", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        which, data, out = args.worker
+        print(json.dumps((run_ours if which == "ours" else run_balance)(data, out)))
+        return
+    balance_python = None if args.no_balance else ensure_bench_venv()
+    with tempfile.TemporaryDirectory(prefix="rake-bench-") as tmp:
+        for n in args.sizes:
+            bench(n, balance_python, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
