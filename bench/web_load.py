@@ -176,6 +176,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    load_before = os.getloadavg()
     instrument = load_instrument(bundled_path())
     plan, base = SurveyPlan(instrument), f"/s/{instrument.id}"
     rows, checks = [], []
@@ -188,6 +189,8 @@ def main(argv=None) -> int:
         rows += more_rows
         checks += more_checks
     print_table(rows, checks, args)
+    print(f"load average (1 min) before the run {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} cores: anything else running on the machine slows both servers")
     return 1 if any("MISMATCH" in c for c in checks) else 0
 
 
