@@ -67,8 +67,11 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
     lower, upper = trim[0] * weights.mean(), trim[1] * weights.mean()
     outside = int(np.sum((weights < lower) | (weights > upper)))
     trimmed = trim_weights(weights, lower, upper, strict=True)
-    error = max_relative_error(result.codings, trimmed, result.margins[0].total) if result.codings else 0.0
-    return trimmed, Notice("trimmed", {"lower": lower, "upper": upper, "n": outside, "error": error})
+    params = {"lower": lower, "upper": upper, "n": outside}
+    if not result.codings:
+        return trimmed, Notice("trimmed", params)
+    error = max_relative_error(result.codings, trimmed, result.margins[0].total)
+    return trimmed, Notice("trimmed_margins", {**params, "error": error})
 
 
 def weigh(frame: Frame, margins, options: Options):

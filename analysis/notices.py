@@ -21,6 +21,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ja": "母集団の周辺分布の合計が最大{gap:.3%}異なるため、「{reference}」の合計（{total:,.0f}）に揃えました。",
     },
     "trimmed": {
+        "en": "Weights trimmed to [{lower:.4g}, {upper:.4g}] ({n} weight(s) outside, strict).",
+        "ja": "ウェイトを[{lower:.4g}, {upper:.4g}]に切り詰めました（範囲外{n}件、厳格）。",
+    },
+    "trimmed_margins": {
         "en": "Weights trimmed to [{lower:.4g}, {upper:.4g}] ({n} weight(s) outside, strict): the largest "
               "relative margin error after trimming is {error:.2%}.",
         "ja": "ウェイトを[{lower:.4g}, {upper:.4g}]に切り詰めました（範囲外{n}件、厳格）。切り詰め後の周辺分布の"

@@ -53,15 +53,17 @@ def test_json_follows_the_schema_in_percentage_points(demo):
     assert round(first["estimate"], 1) != first["estimate"]  # full precision: rounding is for display only
 
 
-def test_weighting_changes_the_estimate_and_unweighted_has_no_weighting_note(demo):
-    def living(*args):
-        return json.loads(demo("indicators", *SURVEY, "--format", "json", *args).output)["indicators"][0]
+def test_weighting_and_trimming_change_the_estimate(demo):
+    def run(*args):
+        return json.loads(demo("indicators", *SURVEY, "--format", "json", "--lang", "en", *args).output)
 
-    raked, unweighted = living("--weighting", "rake"), living("--weighting", "none")
-    assert raked["estimate"] != unweighted["estimate"]
-    assert raked["deff"] > unweighted["deff"] * 0.99
-    trimmed = living("--weighting", "rake", "--trim", "0.5,2")
-    assert trimmed["estimate"] != raked["estimate"]
+    raked, unweighted = run("--weighting", "rake"), run("--weighting", "none")
+    assert raked["indicators"][0]["estimate"] != unweighted["indicators"][0]["estimate"]
+    assert raked["indicators"][0]["deff"] > 1  # unequal weights cost precision
+    trimmed = run("--weighting", "rake", "--trim", "0.5,2")
+    assert trimmed["indicators"][0]["estimate"] != raked["indicators"][0]["estimate"]
+    assert any(w.startswith("Weights trimmed to") and "margin error after trimming" in w
+               for w in trimmed["warnings"])
 
 
 def test_csv_and_xlsx_exports_in_english(demo, tmp_path):

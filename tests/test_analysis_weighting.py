@@ -85,6 +85,13 @@ def test_category_missing_from_the_margin_is_named():
         rake(WeightingInput(data, np.ones(len(data)), (DISTRICT,)))
 
 
+def test_a_weighting_variable_nobody_gave_is_named():
+    data = sample()
+    data["district"] = np.nan
+    with pytest.raises(MarginError, match="no respondent gave 'district'"):
+        rake(WeightingInput(data, np.ones(len(data)), (AGE, DISTRICT.scaled(1.0))))
+
+
 def test_zero_population_cell_with_respondents_is_refused():
     data = sample()
     with pytest.raises(MarginError, match="sex=2 has respondents but a population count of 0"):

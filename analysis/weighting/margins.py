@@ -109,6 +109,9 @@ def code_margin(data: pd.DataFrame, m: Margin, missing_codes: Mapping[str, Itera
         columns.append(codes)
         missing |= unknown
     n_missing = int(missing.sum())
+    if n_missing == len(data):
+        raise MarginError(f"population margin '{m.name}': no respondent gave '{m.name}', "
+                          "so the weights cannot be fitted to it")
     if n_missing == 0:
         return Coding(m, _cell_index(columns, m), 0)
     index = np.full(len(data), len(m.cells), dtype=np.int64)
