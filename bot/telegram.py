@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import os
 from dataclasses import dataclass
 
 from telegram import BotCommand, Update
@@ -227,6 +228,9 @@ def _kind(message) -> str:
 
 def build_application(settings: BotSettings, *, service: ConversationService | None = None) -> Application:
     """The PTB application, ready for ``run_polling``/``run_webhook`` (or manual start in tests)."""
+    # Opt in to PTB's durations as timedelta (the next major version's behaviour): otherwise every
+    # RetryAfter (HTTP 429) emits a deprecation warning. Nothing here reads ``retry_after`` itself.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     service = service or ConversationService(engine_for(settings.database_url), settings.survey_id,
                                              settings.secret, CHANNEL, ReminderPolicy(settings.reminder_delay))
     adapter = TelegramAdapter(settings, service)

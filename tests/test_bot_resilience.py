@@ -1,0 +1,140 @@
+"""The bot under stress: reminders, /stop, a blocked bot, flood limits, webhooks, logs."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+
+import httpx
+import pytest
+from bot_harness import SECRET, BotRunner, Resident, settings_for
+from fake_telegram import TOKEN, FakeTelegram
+from sqlalchemy import select
+
+from bot.ratelimit import ChatRateLimiter
+from bot.telegram import webhook_secret
+from survey_app.models import BotSession
+
+REMINDER = "You have not finished the survey yet. You can continue here:"
+
+
+@pytest.fixture
+def fake():
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+def begin(resident: Resident, locale: str = "en") -> None:
+    resident.say("/start")
+    resident.tap_kind("L", locale, expect="sendMessage")
+    resident.tap_kind("C", "y", expect="sendMessage")
+
+
+def state_of(session, resident: Resident) -> str:
+    session.expire_all()
+    rows = session.scalars(select(BotSession)).all()
+    from survey_app.codes import pseudonym
+
+    key = pseudonym(SECRET, "telegram", resident.chat_id)
+    return next(r.state for r in rows if r.chat_key == key)
+
+
+def test_reminders_at_most_twice_and_never_after_stop(fake, db_url, session, instrument):
+    with BotRunner(settings_for(fake, db_url, reminder_delay=0.4)):
+        quiet = Resident(fake, 5100, "en")
+        stopped = Resident(fake, 5101, "en")
+        begin(quiet)
+        quiet.tap_code(1, expect="sendMessage")
+        begin(stopped)
+        stopped.say("/stop")
+        fake.wait_for(lambda: quiet.texts().count(REMINDER) == 2, timeout=10)
+        time.sleep(1.0)  # a third reminder would have come by now
+        assert quiet.texts().count(REMINDER) == 2
+        assert REMINDER not in stopped.texts()
+        assert stopped.texts()[-1].startswith("You will get no more messages")
+        # a reminder repeats the current question with its buttons
+        assert fake.sent_to(quiet.chat_id)[-1].buttons
+    assert state_of(session, quiet) == "ask" and state_of(session, stopped) == "stopped"
+
+
+def test_blocked_bot_marks_the_chat_stopped(fake, db_url, session, instrument):
+    with BotRunner(settings_for(fake, db_url, reminder_delay=0.3)):
+        resident = Resident(fake, 5200, "en")
+        begin(resident)
+        fake.blocked.add(resident.chat_id)
+        resident.say("1", expect=None)   # the answer is stored; removing its keyboard gets a 403
+        fake.wait_for(lambda: state_of(session, resident) == "stopped")
+        sends = len(fake.sent_to(resident.chat_id))
+        time.sleep(0.8)  # no reminder to a chat that blocked the bot
+        assert len(fake.sent_to(resident.chat_id)) == sends
+
+
+def test_retry_after_is_honoured(fake, db_url, instrument):
+    with BotRunner(settings_for(fake, db_url)):
+        resident = Resident(fake, 5300, "en")
+        fake.flood_once["sendMessage"] = 1
+        resident.say("/start")
+        fake.wait_for(lambda: len(fake.sent_to(resident.chat_id)) == 2)
+        first, second = fake.sent_to(resident.chat_id)
+        assert first.text == second.text and second.at - first.at >= 1.0
+
+
+def test_per_chat_limiter_spaces_messages_to_one_chat():
+    limiter = ChatRateLimiter(overall_rate=30, chat_rate=10, burst=1)
+    stamps = []
+
+    async def send():
+        stamps.append(time.monotonic())
+        return True
+
+    async def main():
+        for _ in range(4):
+            await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 42}, None)
+
+    asyncio.run(main())
+    assert stamps[-1] - stamps[0] >= 0.25
+    assert limiter.chat_limiter(42) is not limiter.chat_limiter(43)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_webhook_refuses_a_wrong_secret_token(fake, db_url, instrument):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    webhook = {"listen": "127.0.0.1", "port": port, "url_path": "telegram", "webhook_url": url,
+               "secret_token": webhook_secret(SECRET)}
+    with BotRunner(settings_for(fake, db_url), webhook=webhook):
+        assert fake.webhook["url"] == url and fake.webhook["secret_token"] == webhook_secret(SECRET)
+        update = fake.text_update(5400, "/start", "en")
+        update["update_id"] = 77
+        wrong = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+        missing = httpx.post(url, json=update)
+        assert (wrong.status_code, missing.status_code) == (403, 403)
+        time.sleep(0.3)
+        assert fake.sent_to(5400) == []
+        right = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET)})
+        assert right.status_code == 200
+        fake.wait_for(lambda: len(fake.sent_to(5400)) == 1)
+        # Telegram retrying the same update (same update_id) is not answered twice
+        httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET)})
+        time.sleep(0.4)
+        assert len(fake.sent_to(5400)) == 1
+
+
+def test_logs_hold_no_chat_ids_names_texts_or_token(fake, db_url, instrument, caplog):
+    caplog.set_level(logging.DEBUG, logger="bot")
+    with BotRunner(settings_for(fake, db_url)):
+        resident = Resident(fake, 987654321, "en")
+        begin(resident)
+        resident.say("my private words")
+        resident.send_update(fake.media_update(resident.chat_id, "photo", "en"))
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
+    assert "chat " in logged and "consent given" in logged
+    for secret_thing in ("987654321", "Resident", "my private words", TOKEN):
+        assert secret_thing not in logged
