@@ -71,7 +71,7 @@ def database_design(frame: Frame, margins: tuple[Margin, ...]) -> tuple[Sampling
     n_open = int(np.sum(keys == "open"))
     notices = (Notice("open_responses", {"n": n_open}),) if n_open else ()
     fpc = None if n_open else np.array([population[k] for k in keys])
-    strata = np.array([f"{margin.name}={k}" for k in keys], dtype=object)
+    strata = np.array([f"{margin.name}={k}" if k != "open" else "open" for k in keys], dtype=object)
     return SamplingDesign.build(n, weights=weights, strata=strata, fpc=fpc), notices
 
 

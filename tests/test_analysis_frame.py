@@ -97,3 +97,28 @@ def test_design_weights_from_invitations_and_propensity(session, instrument, sec
     assert design.stratum_names == ("district=1", "district=2", "district=3") and notices == ()
     doc = compute(frame, margins, Options(weighting="propensity"))
     assert doc["weighting"] == "propensity" and 0 < doc["indicators"][0]["estimate"] < 100
+
+
+def test_open_responses_beside_invited_ones_get_the_average_weight(session, instrument, secret):
+    create_invitations(session, instrument, secret, [{"district": d} for d in (1, 2, 3) for _ in range(50)])
+    bulk_complete(session, instrument, list(demo_rows(60, stratum=True)), channel="paper", source="invited")
+    bulk_complete(session, instrument, list(demo_rows(5)), channel="web")
+    frame = frame_from_database(session, instrument)
+    design, notices = database_design(frame, margins_from_rows(read_population_csv(POPULATION, instrument)))
+    assert [n.code for n in notices] == ["open_responses"] and notices[0].params == {"n": 5}
+    assert design.weights[-5:] == pytest.approx(101000 / 150) and not design.has_fpc
+    assert "open" in design.stratum_names
+
+
+def test_indicators_json_for_pages_and_the_api(session, instrument):
+    from analysis import indicators_json
+    from survey_app.population import replace_margins
+
+    replace_margins(session, instrument.id, read_population_csv(POPULATION, instrument))
+    bulk_complete(session, instrument, list(demo_rows(200)), channel="web")
+    doc = indicators_json(session, instrument, weighting="rake", by=["district"], lang="en")
+    assert doc["weighting"] == "rake" and doc["n_respondents"] == 200
+    assert doc["indicators"][0]["title"].startswith("Share of residents")
+    assert doc["indicators"][0]["groups"][0]["label"] == "Ebetsu (江別) area"
+    with pytest.raises(ValueError, match="unknown interval method"):
+        indicators_json(session, instrument, ci="normal")
