@@ -1,0 +1,106 @@
+"""``machikoe bot``: help, clear errors, the deep link, and the real polling process."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from fake_telegram import TOKEN, FakeTelegram
+
+from survey_app import codes
+
+
+@pytest.fixture
+def fake():
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def no_telegram_env(monkeypatch):
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "TELEGRAM_BOT_USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_help_lists_the_modes(cli, no_telegram_env):
+    result = cli("bot", "--help")
+    assert result.exit_code == 0
+    for option in ("--survey", "--webhook-url", "--listen", "--port", "--reminder-hours", "link"):
+        assert option in result.output
+
+
+def test_missing_token_is_one_clear_line(cli, instrument, no_telegram_env):
+    result = cli("bot")
+    assert result.exit_code == 1 and "TELEGRAM_BOT_TOKEN is not set" in result.output
+
+
+def test_unknown_survey_is_refused(cli, instrument, monkeypatch, no_telegram_env):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    result = cli("bot", "--survey", "nope")
+    assert result.exit_code == 1 and "unknown survey 'nope'" in result.output
+
+
+def test_plain_http_webhook_is_refused(cli, instrument, monkeypatch, no_telegram_env):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    result = cli("bot", "--webhook-url", "http://example.invalid/hook")
+    assert result.exit_code == 1 and "HTTPS" in result.output
+
+
+def test_link_with_a_given_username(cli, no_telegram_env):
+    code = codes.generate()
+    result = cli("bot", "link", code.lower(), "--bot-username", "@ebetsu_survey_bot")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"https://t.me/ebetsu_survey_bot?start={code.replace('-', '')}"
+
+
+def test_link_asks_telegram_for_the_username(cli, fake, monkeypatch, no_telegram_env):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", fake.base_url)
+    code = codes.generate()
+    result = cli("bot", "link", code)
+    assert result.exit_code == 0 and result.output.startswith("https://t.me/machikoe_test_bot?start=")
+    assert [c.method for c in fake.calls] == ["getMe"]
+
+
+def test_link_refuses_a_mistyped_code(cli, no_telegram_env):
+    code = codes.generate()
+    typo = code[:-1] + ("2" if code[-1] != "2" else "3")
+    result = cli("bot", "link", typo, "--bot-username", "x_bot")
+    assert result.exit_code == 1 and "typing mistake" in result.output
+
+
+@pytest.fixture
+def sqlite_with_survey(sqlite_url, bundled_instrument):
+    """The process test is about the command, not the database: SQLite only (PostgreSQL is covered above)."""
+    from sqlalchemy.orm import Session
+
+    from conftest import _clean, migrated_engine
+    from survey_app.surveys import load_survey
+
+    engine = migrated_engine(sqlite_url)
+    with Session(engine) as session:
+        load_survey(session, bundled_instrument)
+    yield sqlite_url
+    _clean(engine)
+
+
+def test_machikoe_bot_polls_and_stops_on_ctrl_c(fake, sqlite_with_survey, tmp_path):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
+           "DATABASE_URL": sqlite_with_survey, "SECRET_KEY": "test-secret-key-for-hmac",
+           "MACHIKOE_INSTANCE": str(tmp_path)}
+    machikoe = os.path.join(os.path.dirname(sys.executable), "machikoe")
+    process = subprocess.Popen([machikoe, "bot"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        fake.wait_for(lambda: any(c.method == "setMyCommands" for c in fake.calls), timeout=30)
+        fake.inject(fake.text_update(6100, "/start", "vi"))
+        fake.wait_for(lambda: len(fake.sent_to(6100)) == 1, timeout=15)
+        assert "Tiếng Việt" in fake.sent_to(6100)[0].buttons[0][0]["text"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "polling" in out
+    assert TOKEN not in err and "6100" not in err
