@@ -132,7 +132,8 @@ def render_table(doc: dict, lang: str, title: str, dims: str = "", thresholds=(1
     numeric = {1, 2, 3, 5}
     lines = [_labels(lang)["title"].format(survey=title, n=doc["n_respondents"]), ""]
     for r in [header, *body]:
-        lines.append("  ".join(_pad(c, w, i in numeric) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+        lines.append("  ".join(_pad(c, w, i in numeric) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+                     .rstrip())
     lines.append("")
     lines.append(_labels(lang)["notes"] + ":")
     lines += [f"- {note}" for note in footnotes(doc, lang, dims, thresholds)]
