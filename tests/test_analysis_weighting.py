@@ -71,6 +71,15 @@ def test_missing_weighting_variable_is_kept_counted_and_shares_the_rest():
     assert "15" in notice.text("en") and "15人" in notice.text("ja")
 
 
+def test_missing_category_keeps_its_sample_share_whatever_the_design_weights_sum_to():
+    data = sample()
+    data.loc[: len(data) // 2, "sex"] = np.nan  # half the respondents did not say
+    huge = rake(WeightingInput(data, np.full(len(data), 1e6), (AGE, SEX)))
+    small = rake(WeightingInput(data, np.full(len(data), 1e-3), (AGE, SEX)))
+    assert np.all(huge.weights > 0) and huge.weights == pytest.approx(small.weights, rel=1e-9)
+    assert huge.weights.sum() == pytest.approx(1000)
+
+
 def test_empty_cell_is_named():
     data = sample()
     data.loc[data.age == 2, "age"] = 1

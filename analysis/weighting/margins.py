@@ -10,7 +10,9 @@ example 3 = "other / prefer not to answer" for ``sex``) falls into that margin's
 category*. The missing category keeps the weight the other margins give it, and the
 margin's known cells are calibrated to ``count × (T − W_missing) / T`` — their population
 shares of whatever total is left — so the weights still add up to the population total
-``T`` and the respondent is neither dropped nor forced into a guessed category. The number
+``T`` and the respondent is neither dropped nor forced into a guessed category (the
+design weights are first scaled to ``T``, so the missing category starts from its share
+of the weighted sample). The number
 of such respondents per variable is reported as a warning.
 
 A respondent with a *substantive* code that the margin does not list, a cell with

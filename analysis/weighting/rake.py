@@ -57,8 +57,8 @@ class JointCells:
         return cls(cell, codes, np.bincount(cell, weights=design_weights, minlength=len(codes)))
 
 
-def margin_targets(coding: Coding, current: np.ndarray, total: float) -> np.ndarray:
-    """Targets for the known cells (the missing category keeps its current total)."""
+def margin_targets(coding: Coding, current: np.ndarray, total: float) -> tuple[np.ndarray, np.ndarray]:
+    """(targets, current sums) per category; the missing category's target is its current total."""
     sums = np.bincount(coding.index, weights=current, minlength=coding.n_cells + 1)
     share = (total - sums[-1]) / total
     return np.append(coding.margin.counts * share, sums[-1]), sums
@@ -77,8 +77,12 @@ def max_relative_error(codings: tuple[Coding, ...], weights: np.ndarray, total: 
 
 def ipf(cell_weights: np.ndarray, cell_codes: np.ndarray, codings: tuple[Coding, ...], total: float,
         tolerance: float, max_sweeps: int) -> tuple[np.ndarray, int, float]:
-    """Factors per joint cell; raises ConvergenceError with the reached error."""
-    factor = np.ones(len(cell_weights))
+    """Factors per joint cell; raises ConvergenceError with the reached error.
+
+    The weights are first scaled to the population total, so a missing category starts
+    from its share of the weighted sample (its target can never exceed the total).
+    """
+    factor = np.full(len(cell_weights), total / cell_weights.sum())
     cell_codings = tuple(Coding(c.margin, cell_codes[:, j], c.n_missing) for j, c in enumerate(codings))
     error = np.inf
     for sweep in range(1, max_sweeps + 1):
