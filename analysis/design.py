@@ -44,6 +44,7 @@ class SamplingDesign:
     sampling_fraction: np.ndarray
     stratum_names: tuple[str, ...]
     has_fpc: bool
+    n_psu: np.ndarray  # sampled PSUs per stratum
 
     @property
     def n(self) -> int:
@@ -61,16 +62,18 @@ class SamplingDesign:
         n_psu = np.bincount(psu_stratum, minlength=n_strata)
         fraction, has_fpc = _sampling_fraction(fpc, strata_codes, n_psu, stratum_names, n)
         w = _design_weights(weights, fpc, fraction, strata_codes, n)
-        return cls(w, strata_codes, psu_codes, psu_stratum, fraction, stratum_names, has_fpc)
+        return cls(w, strata_codes, psu_codes, psu_stratum, fraction, stratum_names, has_fpc, n_psu)
 
     def degrees_of_freedom(self, mask: np.ndarray | None = None) -> int:
         """PSUs minus strata among the units in ``mask`` (R's ``degf``), at least 1."""
         psu = self.psu if mask is None else self.psu[mask]
         strata = self.strata if mask is None else self.strata[mask]
-        return max(1, len(np.unique(psu)) - len(np.unique(strata)))
+        n_psu = np.count_nonzero(np.bincount(psu, minlength=len(self.psu_stratum)))
+        n_strata = np.count_nonzero(np.bincount(strata, minlength=len(self.sampling_fraction)))
+        return max(1, int(n_psu) - int(n_strata))
 
     def stratum_psu_counts(self) -> np.ndarray:
-        return np.bincount(self.psu_stratum, minlength=len(self.sampling_fraction))
+        return self.n_psu
 
 
 def _nested(strata: np.ndarray, psu: np.ndarray) -> np.ndarray:
