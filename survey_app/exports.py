@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import tempfile
@@ -22,7 +23,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from survey_app.i18n import N_
@@ -103,37 +104,42 @@ def response_header(instrument: Instrument) -> list[str]:
     return [*META_COLUMNS, *(q.id for q in instrument.questions)]
 
 
-def _cell(answer) -> Any:
-    if answer.codes is not None:
-        return ";".join(str(c) for c in answer.codes)
-    if answer.code is not None:
-        return answer.code
-    if answer.number is not None:
-        return int(answer.number) if float(answer.number).is_integer() else answer.number
-    return answer.text or ""
+def _cell(code, codes_json, number, text) -> Any:
+    """One answer as a cell; ``codes_json`` is the multi-choice column as JSON text ('null' when unused)."""
+    if codes_json and codes_json != "null":
+        return ";".join(str(c) for c in json.loads(codes_json))
+    if code is not None:
+        return code
+    if number is not None:
+        return int(number) if float(number).is_integer() else number
+    return text or ""
 
 
 def response_rows(session: Session, instrument: Instrument, page: int = PAGE) -> Iterator[list[Any]]:
     """Complete responses as rows of codes (header first), read in keyset pages of ``page`` ids.
 
-    Plain column rows, not ORM objects: nothing accumulates in the session's identity map.
+    Plain Core rows through the session's connection, not ORM objects: nothing accumulates in
+    the identity map. The multi-choice column is read as JSON text and decoded only where used
+    (decoding a 'null' for every other answer was a third of the time).
     """
     yield response_header(instrument)
     qids = [q.id for q in instrument.questions]
+    connection = session.connection()
     last_id = 0
     while True:
-        batch = list(session.execute(
+        batch = connection.execute(
             select(Response.id, Response.uuid, Response.channel, Response.locale, Response.source,
                    Response.submitted_at)
             .where(Response.survey_id == instrument.id, Response.status == "complete", Response.id > last_id)
-            .order_by(Response.id).limit(page)))
+            .order_by(Response.id).limit(page)).all()
         if not batch:
             return
         answers: dict[int, dict[str, Any]] = {}
-        for answer in session.execute(
-                select(Answer.response_id, Answer.question_id, Answer.code, Answer.codes, Answer.number,
-                       Answer.text).where(Answer.response_id.in_([r.id for r in batch]))):
-            answers.setdefault(answer.response_id, {})[answer.question_id] = _cell(answer)
+        rows = connection.execute(
+            select(Answer.response_id, Answer.question_id, Answer.code, cast(Answer.codes, Text), Answer.number,
+                   Answer.text).where(Answer.response_id.in_([r.id for r in batch])))
+        for response_id, question_id, code, codes_json, number, text in rows:
+            answers.setdefault(response_id, {})[question_id] = _cell(code, codes_json, number, text)
         for r in batch:
             given = answers.get(r.id, {})
             submitted = r.submitted_at.strftime("%Y-%m-%d %H:%M:%S") if r.submitted_at else ""
