@@ -40,6 +40,7 @@ from .events import Blocked, Command, Event, Remind, Start, Tap, Text, Unsupport
 from .ratelimit import ChatRateLimiter
 from .reminders import DEFAULT_DELAY, ReminderPolicy
 from .service import ConversationService, Processed
+from .updates import TolerantUpdatesRequest
 
 log = logging.getLogger("bot.telegram")
 CHANNEL = "telegram"
@@ -106,6 +107,9 @@ class TelegramAdapter:
         application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
         application.add_handler(MessageHandler(private & filters.COMMAND, self.on_unknown_command))
         application.add_handler(MessageHandler(private & ~filters.TEXT, self.on_unsupported))
+        # Last in its group, so it sees only updates no handler above took (no payload, groups,
+        # channels, membership changes, unreadable updates): logged, then ignored (issue 8).
+        application.add_handler(TypeHandler(Update, self.on_ignored))
         application.add_error_handler(self.on_error)
 
     async def on_startup(self, application: Application) -> None:
@@ -153,6 +157,10 @@ class TelegramAdapter:
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.handle(update, context, Unsupported(_kind(update.effective_message), _language(update)))
+
+    async def on_ignored(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        kinds = sorted(k for k in update.to_dict() if k != "update_id") or ["nothing"]
+        log.info("update %s ignored: %s", update.update_id, ", ".join(kinds))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -235,6 +243,7 @@ def build_application(settings: BotSettings, *, service: ConversationService | N
                                              settings.secret, CHANNEL, ReminderPolicy(settings.reminder_delay))
     adapter = TelegramAdapter(settings, service)
     builder = (ApplicationBuilder().token(settings.token).post_init(adapter.on_startup)
+               .get_updates_request(TolerantUpdatesRequest())  # one unreadable update must not stall the bot
                .rate_limiter(ChatRateLimiter(settings.overall_rate, settings.chat_rate,
                                              max_retries=settings.retry_after_retries)))
     if settings.api_base_url:
