@@ -111,11 +111,13 @@ def test_every_post_route_refuses_an_oversized_body(db_url, instrument, session)
             log_in(client, staff)
         for url in urls:
             size = 1100 * 1024 if logged_in and url.startswith("/staff/s/") else 300 * 1024
+            # The read-only API refuses any POST before reading its body (401 without a token).
+            refused = (401, 405) if url.startswith("/api/") else (413,)
             response = client.post(url, data=b"x=" + b"a" * size, content_type="application/x-www-form-urlencoded")
-            assert response.status_code == 413, (url, logged_in)
+            assert response.status_code in refused, (url, logged_in)
             upload = client.post(url, data={"file": (io.BytesIO(bytes(size)), "big.csv")},
                                  content_type="multipart/form-data")
-            assert upload.status_code == 413, (url, logged_in)
+            assert upload.status_code in refused, (url, logged_in)
 
 
 def _walk_to_comment(client) -> None:
