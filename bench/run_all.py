@@ -25,7 +25,7 @@ def title_of(script: Path) -> str:
     for line in script.read_text(encoding="utf-8").splitlines():
         stripped = line.strip().strip('"').strip()
         if stripped and not stripped.startswith("#"):
-            return stripped
+            return stripped.replace("``", "").rstrip(".")
     return script.name
 
 

@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, select, text
 
 BENCH_DIR = Path(__file__).resolve().parent
 PG_ADMIN_URL = os.environ.get("MACHIKOE_BENCH_PG",
@@ -59,6 +59,7 @@ def postgres_database():
 def prepare(database_url: str) -> None:
     """Migrate, load the bundled survey and create the floor's table."""
     from floor_app import create_tables
+    from sqlalchemy.orm import Session
 
     from survey_app.db import make_engine
     from survey_app.instrument import bundled_path, load_instrument
@@ -67,8 +68,6 @@ def prepare(database_url: str) -> None:
 
     upgrade(database_url)
     engine = make_engine(database_url)
-    from sqlalchemy.orm import Session
-
     with Session(engine) as session:
         load_survey(session, load_instrument(bundled_path()))
     engine.dispose()
@@ -98,11 +97,9 @@ def incomplete_submissions(database_url: str) -> int:
     engine = make_engine(database_url)
     bad = 0
     with Session(engine) as session:
-        total = session.scalar(select(func.count()).select_from(Response).where(Response.status == "complete"))
-        if total:
-            for response in session.scalars(select(Response).where(Response.status == "complete")):
-                if responses.missing_required(instrument, responses.current_answers(session, response)):
-                    bad += 1
+        for response in session.scalars(select(Response).where(Response.status == "complete")):
+            if responses.missing_required(instrument, responses.current_answers(session, response)):
+                bad += 1
     engine.dispose()
     return bad
 

@@ -109,21 +109,27 @@ def _own_cpu() -> float:
 
 
 def bench_database(database: str, args, plan: SurveyPlan, base: str) -> tuple[list[Row], list[str]]:
-    rows, checks = [], []
+    """Both servers run side by side and the levels alternate (survey 16, floor 16, survey 64, …),
+    so that whatever else the machine is doing weighs on both sides of each ratio alike."""
+    rows, done = [], {"survey": 0, "floor": 0}
     with DATABASES[database]() as url:
         prepare(url)
-        for target in ("survey", "floor"):
-            with server(target, url, args.workers, args.threads) as (port, pid):
-                warm = run_level(database, target, port, pid, min(args.clients), args.warmup, plan, base)
-                done = warm.stats.completed
-                for clients in args.clients:
+        with server("survey", url, args.workers, args.threads) as survey, \
+                server("floor", url, args.workers, args.threads) as floor:
+            servers = {"survey": survey, "floor": floor}
+            for target, (port, pid) in servers.items():
+                done[target] += run_level(database, target, port, pid, min(args.clients), args.warmup,
+                                          plan, base).stats.completed
+            for clients in args.clients:
+                for target, (port, pid) in servers.items():
                     row = run_level(database, target, port, pid, clients, args.seconds, plan, base)
                     rows.append(row)
-                    done += row.stats.completed
-                    print(f"  {database:<10} {target:<6} {clients:>4} clients: {row.rate(row.stats.requests):7.1f} req/s, "
-                          f"{sum(row.stats.errors.values())} errors", flush=True)
-            checks.append(_verify(database, target, url, done))
-    return rows, checks
+                    done[target] += row.stats.completed
+                    print(f"  {database:<10} {target:<6} {clients:>4} clients: {row.rate(row.stats.requests):7.1f} "
+                          f"req/s, {sum(row.stats.errors.values())} errors", flush=True)
+        checks = [_verify(database, target, url, count) for target, count in done.items()]
+    order = {"survey": 0, "floor": 1}
+    return sorted(rows, key=lambda r: (order[r.target], r.clients)), checks
 
 
 def _verify(database: str, target: str, url: str, done: int) -> str:
