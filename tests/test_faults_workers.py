@@ -24,8 +24,8 @@ from survey_app.models import Response
 from survey_app.web import create_app
 
 RESIDENTS = 10
-LOAD_SECONDS = 4.0
-KILLS_AT = (1.0, 2.5)  # seconds into the load
+LOAD_SECONDS = 5.0
+KILLS_AT = (1.0, 2.0)  # seconds into the load: 3 s left to show serving goes on
 
 
 def expected_answers(instrument) -> dict:
