@@ -152,3 +152,22 @@ def test_full_sqlite_file(sqlite_survey):
     again = client.post(f"{BASE}/q/comment", data={"csrf_token": csrf(html), "nav": "next", "comment": long_comment})
     assert again.status_code == 302 and stored(engine) == {"kurashiyasui": 3, "comment": long_comment}
     assert _integrity(engine) == "ok"
+
+
+def test_cli_on_a_read_only_file_says_so_in_one_line(sqlite_survey, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+    from survey_app.instrument import bundled_path
+
+    margins = bundled_path().with_name("ebetsu-2025-population.csv")
+    _, _, engine, url = sqlite_survey
+    monkeypatch.setenv("MACHIKOE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("SECRET_KEY", "cli-secret")
+    path = url[len("sqlite:///"):]
+    result = CliRunner().invoke(main, ["--database-url", f"sqlite:///file:{path}?mode=ro&uri=true",
+                                       "population", "import", "--survey", "ebetsu-2025", str(margins)])
+    assert result.exit_code == 1
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "readonly" in lines[0] and "Traceback" not in result.output
+    assert _integrity(engine) == "ok"
