@@ -13,7 +13,7 @@ from rootconf import PG_ADMIN_URL, migrated_engine, web_config
 from rootconf import clean as _clean
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
-from webtools import BASE, csrf, post_page, start, text_of
+from webtools import BASE, SURVEY, csrf, post_page, start, text_of
 
 from survey_app import responses
 from survey_app.db import engine_for
@@ -73,6 +73,8 @@ def test_postgresql_unreachable_then_back(pg_url, bundled_instrument, caplog):
             assert 'name="has_children" value="2" checked' in html and 'name="kosodate" value="4" checked' in html
             landing = client.get(f"{BASE}/")  # any page: the plain retry page, still in Vietnamese
             assert landing.status_code == 503 and 'lang="vi"' in text_of(landing)
+            api = client.get(f"/api/v1/surveys/{SURVEY}/indicators", headers={"Authorization": "Bearer x"})
+            assert api.status_code == 503 and api.get_json()["error"]["code"] == "database_unavailable"
             time.sleep(1)  # "a few seconds" of outage; the pool's dead connections stay in it
             assert any("database unavailable" in r.getMessage() for r in caplog.records)
         again = client.post(f"{BASE}/q/childcare", data={"csrf_token": csrf(html), "nav": "next", **CHILDCARE})

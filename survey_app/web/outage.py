@@ -8,6 +8,7 @@ page that was being posted is shown again *with the answers just posted* (taken 
 request, not the database), with a fresh CSRF token, so pressing the button again once
 the database is back stores them. ``Retry-After`` tells clients when to try again.
 
+API requests get the JSON error shape (`database_unavailable`) with the same status and header.
 The operator gets one log line with the database's own reason (e.g. "attempt to write a
 readonly database", "database or disk is full", "connection refused").
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, g, request
+from flask import Flask, g, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -40,6 +41,10 @@ PAGE_NOTICE = N_("We could not save this page just now. Your answers are shown a
 def database_unavailable(exc: Exception):
     log.error("database unavailable on %s %s: %s", request.method, request.path, _reason(exc))
     _discard_session()
+    if request.path.startswith("/api/"):  # scripts get the API's JSON error shape, not a page
+        body = jsonify(error={"code": "database_unavailable", "message": "The database is unavailable; "
+                              f"retry after {RETRY_AFTER_SECONDS} seconds."})
+        return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     page = _reshow_posted_page()
     if page is None:
         page = errors.render_error(503, TITLE, MESSAGE)
