@@ -65,7 +65,9 @@ def live_server(app):
         yield server
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, which would break every later test that calls asyncio.run().
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing (make test installs Debian's chromium)"
