@@ -77,7 +77,8 @@ def sqlite_with_survey(sqlite_url, bundled_instrument):
     """The process test is about the command, not the database: SQLite only (PostgreSQL is covered above)."""
     from sqlalchemy.orm import Session
 
-    from conftest import _clean, migrated_engine
+    from rootconf import clean as _clean
+    from rootconf import migrated_engine
     from survey_app.surveys import load_survey
 
     engine = migrated_engine(sqlite_url)
