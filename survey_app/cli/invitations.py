@@ -41,8 +41,7 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
             frame = read_frame(frame_path, instrument, encoding=encoding)
         except CsvError as exc:
             raise click.ClickException(f"{frame_path}: {exc}") from None
-        text_preview = None
         letters = create_invitations(session, instrument, app.settings.secret_key, frame, batch=frame_path.name)
-        text_preview = letters_csv(letters, instrument, base_url, bot_username)
-    out_path.write_text(text_preview, encoding="utf-8-sig")
+        letters_text = letters_csv(letters, instrument, base_url, bot_username)
+    out_path.write_text(letters_text, encoding="utf-8-sig")
     click.echo(f"{len(letters)} invitation codes created for '{survey_id}' -> {out_path}")
