@@ -35,6 +35,9 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
     """Generate one code per frame row; store only their HMACs."""
     if out_path.exists():
         raise click.ClickException(f"{out_path} exists; codes are written once — choose a new file name")
+    if not out_path.parent.is_dir():
+        # Checked before any code is stored: codes saved but never written out would be lost.
+        raise click.ClickException(f"{out_path.parent} is not a folder; nothing was created")
     with app.session() as session:
         instrument = app.instrument(session, survey_id)
         try:
