@@ -170,7 +170,7 @@ class Turn(Asking):
         if self.conv.state not in (NEW, CHOOSE_LANGUAGE):
             back = self.conv.data.get("return_to") if self.conv.state == CONFIRM_DELETE else self.conv.state
             self.conv.data["return_to"] = back
-        self.conv.state = CHOOSE_LANGUAGE if self.conv.state != STOPPED else STOPPED
+        self.conv.state = CHOOSE_LANGUAGE  # from STOPPED too: the chooser's tap returns there, silently
         self.out.close_keyboard = True
         self.out.messages.append(self.r.language_chooser(self.locale, greet=False))
 

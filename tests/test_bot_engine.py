@@ -318,3 +318,13 @@ def test_urdu_messages_isolate_numbers(ins):
     text = out.messages[0].text
     assert "\u20681/14\u2069" in text
     assert all(b.label.startswith("\u2068") for row in out.messages[0].buttons for b in row)
+
+
+def test_language_change_while_stopped_stays_stopped(ins):
+    chat = Chat(ins)
+    chat.begin()
+    chat.send(Command("stop"))
+    chat.send(Command("language"))
+    out = chat.tap(callbacks.LANGUAGE, "vi")
+    assert chat.conv.state == STOPPED and chat.conv.locale == "vi" and out.messages == []
+    assert chat.send(Remind()).messages == []
