@@ -75,10 +75,10 @@ def test_link_refuses_a_mistyped_code(cli, no_telegram_env):
 @pytest.fixture
 def sqlite_with_survey(sqlite_url, bundled_instrument):
     """The process test is about the command, not the database: SQLite only (PostgreSQL is covered above)."""
-    from sqlalchemy.orm import Session
-
     from rootconf import clean as _clean
     from rootconf import migrated_engine
+    from sqlalchemy.orm import Session
+
     from survey_app.surveys import load_survey
 
     engine = migrated_engine(sqlite_url)
