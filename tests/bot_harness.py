@@ -12,9 +12,9 @@ import asyncio
 import threading
 import time
 
-from bot.telegram import BotSettings, build_application
-
 from fake_telegram import TOKEN, Call, FakeTelegram
+
+from bot.telegram import BotSettings, build_application
 
 SURVEY = "ebetsu-2025"
 SECRET = "test-secret-key-for-hmac"
