@@ -19,12 +19,13 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from survey_app import codes
 from survey_app.i18n import N_
 from survey_app.instrument import REQUIRED_MESSAGE, Instrument, InvalidAnswer, Question, question_type
-from survey_app.models import Answer, BotSession, Invitation, Response, utcnow
+from survey_app.models import Answer, BotSession, Invitation, Response, Survey, utcnow
 
 
 class ResponseError(Exception):
@@ -162,6 +163,25 @@ def by_uuid(session: Session, uuid: str) -> Response | None:
     return session.scalar(select(Response).where(Response.uuid == uuid))
 
 
+@dataclass(frozen=True)
+class HeldResponse:
+    response: Response
+    survey_hash: str  # the survey's content hash now: which instrument the page is built from
+    survey_allow_open: bool
+
+
+def held_with_survey(session: Session, uuid: str) -> HeldResponse | None:
+    """The response with its answers and its survey's current version, in one query —
+    what every survey page needs before it can do anything."""
+    row = session.execute(
+        select(Response, Survey.content_hash, Survey.allow_open)
+        .join(Survey, Survey.id == Response.survey_id)
+        .where(Response.uuid == uuid)
+        .options(joinedload(Response.answers))
+    ).unique().first()
+    return None if row is None else HeldResponse(row[0], row[1], bool(row[2]))
+
+
 def set_locale(session: Session, response: Response, locale: str) -> None:
     if response.locale != locale:
         response.locale = locale
@@ -171,8 +191,16 @@ def set_locale(session: Session, response: Response, locale: str) -> None:
 # ---------------------------------------------------------------- answers
 
 def current_answers(session: Session, response: Response) -> dict[str, Any]:
+    """The response's answers as stored now (always read from the database)."""
     rows = session.scalars(select(Answer).where(Answer.response_id == response.id))
     return {a.question_id: _value_of(a) for a in rows}
+
+
+def held_answers(response: Response) -> dict[str, Any]:
+    """The answers this session holds for the response: loaded with it (``held_with_survey``)
+    or on first use, and kept up to date by ``record`` — so a page that saves and shows
+    answers reads them once."""
+    return {a.question_id: _value_of(a) for a in response.answers}
 
 
 def _value_of(answer: Answer) -> Any:
@@ -221,25 +249,26 @@ def record(session: Session, instrument: Instrument, response: Response,
     if response.status == "complete":
         raise AlreadySubmitted()
     values, errors = validate(instrument, raw)
-    existing = {a.question_id: a for a in session.scalars(select(Answer).where(Answer.response_id == response.id))}
+    # Through the response's answer collection (delete-orphan): what this session holds stays
+    # what the database holds after the commit, with no query to read it back.
+    existing = {a.question_id: a for a in response.answers}
     for qid, value in values.items():
         answer = existing.get(qid)
         if value is None:
             if answer is not None:
-                session.delete(answer)
-                existing.pop(qid)
+                response.answers.remove(existing.pop(qid))
             continue
         if answer is None:
-            answer = existing[qid] = Answer(response_id=response.id, question_id=qid)
-            session.add(answer)
+            answer = existing[qid] = Answer(question_id=qid)
+            response.answers.append(answer)
         _store(answer, instrument.question(qid), value)
-    _drop_hidden(session, instrument, existing)
+    _drop_hidden(instrument, response, existing)
     response.updated_at = utcnow()
     try:
         session.commit()
-    except IntegrityError:
-        # Two tabs saved the same new question at once: the other write is already stored;
-        # apply ours on top of it (once) so the latest answer wins and nothing is lost.
+    except (IntegrityError, StaleDataError):
+        # Two tabs saved (or cleared) the same question at once: the other write is already
+        # stored; apply ours on top of it (once) so the latest answer wins and nothing is lost.
         session.rollback()
         if not _retry:
             raise
@@ -247,11 +276,11 @@ def record(session: Session, instrument: Instrument, response: Response,
     return errors
 
 
-def _drop_hidden(session: Session, instrument: Instrument, answers: dict[str, Answer]) -> None:
+def _drop_hidden(instrument: Instrument, response: Response, answers: dict[str, Answer]) -> None:
     values = {qid: _value_of(a) for qid, a in answers.items()}
     for q in instrument.questions:
         if q.id in answers and not instrument.is_visible(q, values):
-            session.delete(answers.pop(q.id))
+            response.answers.remove(answers.pop(q.id))
             values.pop(q.id)
 
 

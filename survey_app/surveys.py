@@ -48,14 +48,36 @@ def load_survey(session: Session, instrument: Instrument) -> tuple[Survey, str]:
     return survey, outcome
 
 
+# Parsed instruments by (survey id, content hash, open link allowed): a page asks the
+# database which version is current (a small row, or two columns joined to the response
+# it reads anyway), never re-reads or re-parses the definition.
+_PARSED: dict[tuple[str, str, bool], Instrument] = {}
+
+
 def get_instrument(session: Session, survey_id: str) -> Instrument:
-    survey = session.get(Survey, survey_id)
-    if survey is None:
+    current = session.execute(select(Survey.content_hash, Survey.allow_open)
+                              .where(Survey.id == survey_id)).first()
+    if current is None:
         raise UnknownSurvey(survey_id)
-    instrument = parse_cached(survey.definition, f"{survey_id}.yaml")
-    if survey.allow_open != instrument.allow_open:
-        # Staff can close the open link without editing the instrument.
-        instrument = replace(instrument, allow_open=survey.allow_open)
+    return instrument_at(session, survey_id, current.content_hash, bool(current.allow_open))
+
+
+def instrument_at(session: Session, survey_id: str, content_hash: str, allow_open: bool) -> Instrument:
+    """The survey's instrument as of ``content_hash`` (read from its row), parsed once per process."""
+    key = (survey_id, content_hash, allow_open)
+    instrument = _PARSED.get(key)
+    if instrument is None:
+        definition = session.scalar(select(Survey.definition).where(Survey.id == survey_id))
+        if definition is None:
+            raise UnknownSurvey(survey_id)
+        instrument = parse_cached(definition, f"{survey_id}.yaml")
+        if allow_open != instrument.allow_open:
+            # Staff can close the open link without editing the instrument.
+            instrument = replace(instrument, allow_open=allow_open)
+        if instrument.content_hash == content_hash:  # not reloaded between the two reads
+            if len(_PARSED) > 64:
+                _PARSED.clear()
+            _PARSED[key] = instrument
     return instrument
 
 

@@ -43,6 +43,14 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         configured = bool(app.config.get("SESSION_COOKIE_SECURE"))
         return configured or (has_request_context() and request.is_secure)
 
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        """A changed cookie is always sent; an unchanged one is re-sent (its 30 days start
+        again) when the resident saves something, not on every page view — signing and
+        compressing the cookie is a measurable share of a page's time."""
+        if session.modified:
+            return True
+        return session.permanent and has_request_context() and request.method == "POST"
+
 
 def add_security_headers(response: Response) -> Response:
     for name, value in HEADERS.items():

@@ -19,12 +19,11 @@ from . import bp
 from .fields import build_form, field_values, raw_answers
 from .recovery import format_number, save_for_later
 from .state import (
-    held_response,
-    instrument_for,
     neighbour,
     pages,
     progress,
     section_or_404,
+    survey_and_response,
     survey_languages,
     texts_for,
     visible_in,
@@ -83,14 +82,13 @@ def render_page(instrument: Instrument, section: Section, questions: list[Questi
 
 @bp.route("/q/<section_id>", methods=["GET", "POST"])
 def page(survey_id: str, section_id: str):
-    instrument = instrument_for(survey_id)
+    instrument, response = survey_and_response(survey_id)
     section = section_or_404(instrument, section_id)
-    response = held_response(survey_id)
     if response is None:
         return no_response(survey_id)
     if response.status == "complete":
         return render_already(instrument)
-    answers = responses.current_answers(db(), response)
+    answers = responses.held_answers(response)
     shown = visible_in(instrument, section, answers)
     if not shown:  # hidden by an answer changed elsewhere: skip to where the survey goes on
         return redirect(page_url(instrument, neighbour(instrument, section, answers, +1)))
@@ -108,7 +106,7 @@ def save_page(instrument: Instrument, section: Section, response: Response, show
     except responses.AlreadySubmitted:
         return render_already(instrument)
     responses.set_locale(db(), response, current_locale())  # the language the resident answers in now
-    answers = responses.current_answers(db(), response)
+    answers = responses.held_answers(response)
     if nav == "next":
         for q in visible_in(instrument, section, answers):
             if q.required and answers.get(q.id) is None and q.id not in errors and q in shown:
@@ -160,7 +158,7 @@ def review_rows(instrument: Instrument, answers) -> list[dict]:
 
 def render_review(instrument: Instrument, response: Response, missing: list[str] | None = None,
                   notice: str | None = None, status: int = 200):
-    answers = responses.current_answers(db(), response)
+    answers = responses.held_answers(response)
     texts = texts_for(instrument)
     error_items = [{"label": texts.question(instrument.question(qid)),
                     "href": page_url(instrument, instrument.section(instrument.question(qid).section_id),
@@ -173,8 +171,7 @@ def render_review(instrument: Instrument, response: Response, missing: list[str]
 
 @bp.route("/review", methods=["GET", "POST"])
 def review(survey_id: str):
-    instrument = instrument_for(survey_id)
-    response = held_response(survey_id)
+    instrument, response = survey_and_response(survey_id)
     if response is None:
         return no_response(survey_id)
     if response.status == "complete":
@@ -184,7 +181,7 @@ def review(survey_id: str):
     if request.form.get("nav") == "later":
         return save_for_later(instrument, response)
     if request.form.get("nav") == "back":
-        answers = responses.current_answers(db(), response)
+        answers = responses.held_answers(response)
         visible = pages(instrument, answers)
         return redirect(page_url(instrument, visible[-1] if visible else None))
     try:
@@ -198,8 +195,7 @@ def review(survey_id: str):
 
 @bp.get("/thanks")
 def thanks(survey_id: str):
-    instrument = instrument_for(survey_id)
-    response = held_response(survey_id)
+    instrument, response = survey_and_response(survey_id)
     if response is None or response.status != "complete":
         return no_response(survey_id)
     return render_template("survey/thanks.html", instrument=instrument, texts=texts_for(instrument),

@@ -18,7 +18,7 @@ from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question, Section
 from survey_app.models import Response
-from survey_app.surveys import UnknownSurvey, get_instrument
+from survey_app.surveys import UnknownSurvey, get_instrument, instrument_at
 
 from ..context import current_locale, db
 
@@ -33,10 +33,31 @@ def instrument_for(survey_id: str) -> Instrument:
     cache = g.setdefault("instruments", {})
     if survey_id not in cache:
         try:
-            cache[survey_id] = _LAST_KNOWN[survey_id] = get_instrument(db(), survey_id)
+            _keep(survey_id, get_instrument(db(), survey_id))
         except UnknownSurvey:
             abort(404)
     return cache[survey_id]
+
+
+def _keep(survey_id: str, instrument: Instrument) -> Instrument:
+    g.setdefault("instruments", {})[survey_id] = _LAST_KNOWN[survey_id] = instrument
+    return instrument
+
+
+def survey_and_response(survey_id: str) -> tuple[Instrument, Response | None]:
+    """The instrument and the response this browser holds (with its answers loaded), in one
+    query when there is a response — the common case for every page after the first."""
+    uuid = _held_uuid(survey_id)
+    held = responses.held_with_survey(db(), uuid) if uuid else None
+    if held is None or held.response.survey_id != survey_id:
+        if uuid:
+            forget(survey_id)
+        return instrument_for(survey_id), None
+    try:
+        instrument = instrument_at(db(), survey_id, held.survey_hash, held.survey_allow_open)
+    except UnknownSurvey:
+        abort(404)
+    return _keep(survey_id, instrument), held.response
 
 
 def last_known_instrument(survey_id: str) -> Instrument | None:
@@ -72,15 +93,20 @@ def forget(survey_id: str) -> None:
 
 def held_response(survey_id: str) -> Response | None:
     """The response this browser holds for the survey (None if none, deleted or tampered)."""
-    held = session.get(COOKIE_KEY)
-    uuid = held.get(survey_id) if isinstance(held, dict) else None
-    if not isinstance(uuid, str):
+    uuid = _held_uuid(survey_id)
+    if uuid is None:
         return None
     response = responses.by_uuid(db(), uuid)
     if response is None or response.survey_id != survey_id:
         forget(survey_id)
         return None
     return response
+
+
+def _held_uuid(survey_id: str) -> str | None:
+    held = session.get(COOKIE_KEY)
+    uuid = held.get(survey_id) if isinstance(held, dict) else None
+    return uuid if isinstance(uuid, str) else None
 
 
 # ---------------------------------------------------------------- pages
