@@ -10,6 +10,7 @@ Each type's markup is ``templates/survey/fields/<type>.html``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -63,6 +64,13 @@ class PageForm(FlaskForm):
 
 
 def form_class(questions: Iterable[Question]) -> type[PageForm]:
+    return _form_class(tuple(questions))
+
+
+@lru_cache(maxsize=256)
+def _form_class(questions: tuple[Question, ...]) -> type[PageForm]:
+    # One class per set of shown questions, built once per process: WTForms inspects a form
+    # class on its first use, a measurable share of a page when done on every request.
     fields = {q.id: FIELD_BUILDERS[q.type](q) for q in questions}
     return type("SectionPageForm", (PageForm,), fields)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import abort, current_app, g, session
+from flask import abort, current_app, g, request, session
 
 from survey_app import responses
 from survey_app.i18n import locales
@@ -20,7 +20,7 @@ from survey_app.instrument import Instrument, Question, Section
 from survey_app.models import Response
 from survey_app.surveys import UnknownSurvey, get_instrument, instrument_at
 
-from ..context import current_locale, db
+from ..context import current_locale, db, reading_only
 
 COOKIE_KEY = "r"
 # The last instrument each survey id resolved to in this process, so that a page posted
@@ -48,6 +48,8 @@ def survey_and_response(survey_id: str) -> tuple[Instrument, Response | None]:
     """The instrument and the response this browser holds (with its answers loaded), in one
     query when there is a response — the common case for every page after the first."""
     uuid = _held_uuid(survey_id)
+    if request.method == "GET":  # page views, the review and thank-you pages write nothing
+        reading_only()
     held = responses.held_with_survey(db(), uuid) if uuid else None
     if held is None or held.response.survey_id != survey_id:
         if uuid:
