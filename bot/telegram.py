@@ -14,7 +14,9 @@ import asyncio
 import collections
 import logging
 import os
+import signal
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
 from telegram.error import Forbidden
@@ -41,6 +43,7 @@ from .ratelimit import ChatRateLimiter
 from .reminders import DEFAULT_DELAY, ReminderPolicy
 from .service import ConversationService, Processed
 from .updates import TolerantUpdatesRequest
+from .webhook import WebhookServer
 
 log = logging.getLogger("bot.telegram")
 CHANNEL = "telegram"
@@ -264,8 +267,36 @@ def run_polling(application: Application) -> None:
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
-def run_webhook(application: Application, settings: BotSettings, *, url: str, listen: str, port: int) -> None:
-    from urllib.parse import urlparse
+async def start_webhook(application: Application, settings: BotSettings, *, url: str, listen: str,
+                        port: int) -> WebhookServer:
+    """Take Telegram's calls on ``listen:port`` and tell Telegram to call ``url`` (the path of
+    ``url`` is the path served: a reverse proxy in front terminates HTTPS)."""
+    secret_token = webhook_secret(settings.secret)
+    server = WebhookServer(application, listen=listen, port=port, url_path=urlparse(url).path,
+                           secret_token=secret_token)
+    await server.start()
+    await application.bot.set_webhook(url=url, secret_token=secret_token, allowed_updates=Update.ALL_TYPES)
+    return server
 
-    application.run_webhook(listen=listen, port=port, url_path=urlparse(url).path.lstrip("/"), webhook_url=url,
-                            secret_token=webhook_secret(settings.secret), allowed_updates=Update.ALL_TYPES)
+
+def run_webhook(application: Application, settings: BotSettings, *, url: str, listen: str, port: int) -> None:
+    """Serve the webhook until SIGINT or SIGTERM."""
+    asyncio.run(_serve_webhook(application, settings, url=url, listen=listen, port=port))
+
+
+async def _serve_webhook(application: Application, settings: BotSettings, **where) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    server = await start_webhook(application, settings, **where)
+    await application.start()
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        await application.stop()
+        await application.shutdown()

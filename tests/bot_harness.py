@@ -14,7 +14,7 @@ import time
 
 from fake_telegram import TOKEN, Call, FakeTelegram
 
-from bot.telegram import BotSettings, build_application
+from bot.telegram import BotSettings, build_application, start_webhook
 
 SURVEY = "ebetsu-2025"
 SECRET = "test-secret-key-for-hmac"
@@ -60,14 +60,19 @@ class BotRunner:
         self._stop = asyncio.Event()
         await app.initialize()
         await app.post_init(app)
+        server = None
         if self.webhook:
-            await app.updater.start_webhook(**self.webhook)
+            server = await start_webhook(app, self.settings, url=self.webhook["webhook_url"],
+                                         listen=self.webhook["listen"], port=self.webhook["port"])
         else:
             await app.updater.start_polling(poll_interval=0, timeout=1)
         await app.start()
         self.ready.set()
         await self._stop.wait()
-        await app.updater.stop()
+        if server is not None:
+            await server.stop()
+        else:
+            await app.updater.stop()
         await app.stop()
         await app.shutdown()
 

@@ -105,3 +105,36 @@ def test_machikoe_bot_polls_and_stops_on_ctrl_c(fake, sqlite_with_survey, tmp_pa
     assert process.returncode == 0, err
     assert "polling" in out
     assert TOKEN not in err and "6100" not in err
+
+
+def test_machikoe_bot_serves_a_webhook_and_stops_on_sigterm(fake, sqlite_with_survey, tmp_path):
+    import socket
+
+    import httpx
+
+    from bot.telegram import webhook_secret
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/telegram-hook"
+    secret = "test-secret-key-for-hmac"
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
+           "DATABASE_URL": sqlite_with_survey, "SECRET_KEY": secret, "MACHIKOE_INSTANCE": str(tmp_path)}
+    machikoe = os.path.join(os.path.dirname(sys.executable), "machikoe")
+    process = subprocess.Popen([machikoe, "bot", "--webhook-url", url, "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        fake.wait_for(lambda: fake.webhook.get("url") == url, timeout=30)
+        assert fake.webhook["secret_token"] == webhook_secret(secret)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(secret)}
+        update = {**fake.text_update(6200, "/start", "vi"), "update_id": 901}
+        assert httpx.post(url, json=update, headers=headers).status_code == 200
+        fake.wait_for(lambda: len(fake.sent_to(6200)) == 1, timeout=15)
+        assert httpx.post(url, content=b"{garbage", headers=headers).status_code == 400
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "webhook" in out and "Traceback" not in err
+    assert TOKEN not in err and "6200" not in err

@@ -107,8 +107,7 @@ def free_port() -> int:
 def test_webhook_refuses_a_wrong_secret_token(fake, db_url, instrument):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
-    webhook = {"listen": "127.0.0.1", "port": port, "url_path": "telegram", "webhook_url": url,
-               "secret_token": webhook_secret(SECRET)}
+    webhook = {"listen": "127.0.0.1", "port": port, "webhook_url": url}
     with BotRunner(settings_for(fake, db_url), webhook=webhook):
         assert fake.webhook["url"] == url and fake.webhook["secret_token"] == webhook_secret(SECRET)
         update = fake.text_update(5400, "/start", "en")
@@ -138,3 +137,28 @@ def test_logs_hold_no_chat_ids_names_texts_or_token(fake, db_url, instrument, ca
     assert "chat " in logged and "consent given" in logged
     for secret_thing in ("987654321", "Resident", "my private words", TOKEN):
         assert secret_thing not in logged
+
+
+def test_webhook_survives_unreadable_bodies_with_a_log_line(fake, db_url, instrument, caplog):
+    """What reaches the webhook with the right secret but cannot be read is never a 5xx: a body
+    that is not a JSON update is refused (400), an update that cannot be read is acknowledged
+    (200, or Telegram resends it for hours) — each with a log line copying nothing of it — and
+    the bot goes on answering the next resident."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET), "Content-Type": "application/json"}
+    webhook = {"listen": "127.0.0.1", "port": port, "webhook_url": url}
+    bodies = {b"{not json": 400, b"[1, 2, 3]": 400, b'{"message": {"text": "hello"}}': 400,
+              '{"update_id": 6, "message": {"text": "é"}}'.encode("latin-1"): 400,
+              b'{"update_id": 5, "message": "not an object, private words"}': 200}
+    with caplog.at_level(logging.INFO), BotRunner(settings_for(fake, db_url), webhook=webhook):
+        for body, status in bodies.items():
+            mark = len(caplog.records)
+            assert httpx.post(url, content=body, headers=headers).status_code == status, body
+            assert [r for r in caplog.records[mark:] if r.name.startswith("bot")], f"no log line for {body!r}"
+        update = {**fake.text_update(5500, "/start", "en"), "update_id": 78}
+        assert httpx.post(url, json=update, headers=headers).status_code == 200
+        fake.wait_for(lambda: len(fake.sent_to(5500)) == 1)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "private words" not in logged and "hello" not in logged
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
