@@ -17,15 +17,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
 
 from survey_app import codes
 from survey_app.i18n import N_
 from survey_app.instrument import REQUIRED_MESSAGE, Instrument, InvalidAnswer, Question, question_type
 from survey_app.models import Answer, BotSession, Invitation, Response, Survey, utcnow
+
+# The hot paths (every survey page, every bot answer) use the tables directly: Core rows cost
+# a fraction of ORM objects, and nothing the session caches can go out of date.
+RESPONSES, ANSWERS, SURVEYS = Response.__table__, Answer.__table__, Survey.__table__
 
 
 class ResponseError(Exception):
@@ -145,7 +148,8 @@ def _new_response(instrument: Instrument, channel: str, locale: str, source: str
 def issue_resume_token(session: Session, secret: str, response: Response) -> str:
     """A code the resident can note down to continue on another device; only its HMAC is kept."""
     token = codes.generate()
-    response.resume_key = codes.token_hash(secret, token)
+    session.execute(RESPONSES.update().where(RESPONSES.c.id == response.id)
+                    .values(resume_key=codes.token_hash(secret, token)))
     session.commit()
     return token
 
@@ -163,23 +167,41 @@ def by_uuid(session: Session, uuid: str) -> Response | None:
     return session.scalar(select(Response).where(Response.uuid == uuid))
 
 
-@dataclass(frozen=True)
-class HeldResponse:
-    response: Response
+@dataclass
+class Held:
+    """A response as a survey page needs it, read in one query: its state, its answers
+    (kept up to date by ``record(..., answers=held.answers)``) and its survey's version."""
+
+    id: int
+    uuid: str
+    survey_id: str
+    status: str
+    locale: str
     survey_hash: str  # the survey's content hash now: which instrument the page is built from
     survey_allow_open: bool
+    answers: dict[str, Any]
 
 
-def held_with_survey(session: Session, uuid: str) -> HeldResponse | None:
-    """The response with its answers and its survey's current version, in one query —
-    what every survey page needs before it can do anything."""
-    row = session.execute(
-        select(Response, Survey.content_hash, Survey.allow_open)
-        .join(Survey, Survey.id == Response.survey_id)
-        .where(Response.uuid == uuid)
-        .options(joinedload(Response.answers))
-    ).unique().first()
-    return None if row is None else HeldResponse(row[0], row[1], bool(row[2]))
+_HELD = (
+    select(RESPONSES.c.id, RESPONSES.c.uuid, RESPONSES.c.survey_id, RESPONSES.c.status, RESPONSES.c.locale,
+           SURVEYS.c.content_hash, SURVEYS.c.allow_open, ANSWERS.c.question_id, ANSWERS.c.code,
+           ANSWERS.c.codes, ANSWERS.c.number, ANSWERS.c.text)
+    .select_from(RESPONSES.join(SURVEYS, SURVEYS.c.id == RESPONSES.c.survey_id)
+                 .outerjoin(ANSWERS, ANSWERS.c.response_id == RESPONSES.c.id))
+    .where(RESPONSES.c.uuid == bindparam("uuid"))
+)
+
+
+def held_with_survey(session: Session, uuid: str) -> Held | None:
+    """The response, its answers and its survey's current version in one round trip —
+    what every survey page needs before it can do anything (Core rows: no ORM objects)."""
+    rows = session.execute(_HELD, {"uuid": uuid}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    answers = {row.question_id: _value_from(row) for row in rows if row.question_id is not None}
+    return Held(first.id, first.uuid, first.survey_id, first.status, first.locale, first.content_hash,
+                bool(first.allow_open), answers)
 
 
 def set_locale(session: Session, response: Response, locale: str) -> None:
@@ -190,38 +212,37 @@ def set_locale(session: Session, response: Response, locale: str) -> None:
 
 # ---------------------------------------------------------------- answers
 
-def current_answers(session: Session, response: Response) -> dict[str, Any]:
-    """The response's answers as stored now (always read from the database)."""
-    rows = session.scalars(select(Answer).where(Answer.response_id == response.id))
-    return {a.question_id: _value_of(a) for a in rows}
+def current_answers(session: Session, response) -> dict[str, Any]:
+    """The response's answers as stored now (always read from the database; Core rows, so
+    never an out-of-date object from the session)."""
+    rows = session.execute(select(ANSWERS.c.question_id, ANSWERS.c.code, ANSWERS.c.codes, ANSWERS.c.number,
+                                  ANSWERS.c.text).where(ANSWERS.c.response_id == response.id))
+    return {row.question_id: _value_from(row) for row in rows}
 
 
-def held_answers(response: Response) -> dict[str, Any]:
-    """The answers this session holds for the response: loaded with it (``held_with_survey``)
-    or on first use, and kept up to date by ``record`` — so a page that saves and shows
-    answers reads them once."""
-    return {a.question_id: _value_of(a) for a in response.answers}
-
-
-def _value_of(answer: Answer) -> Any:
-    if answer.codes is not None:
-        return tuple(answer.codes)
-    for value in (answer.code, answer.number, answer.text):
-        if value is not None:
-            return value
+def _value_from(stored) -> Any:
+    """An answer's value from its columns (a row, an Answer or a column dict)."""
+    get = stored.get if isinstance(stored, dict) else lambda name: getattr(stored, name)
+    if get("codes") is not None:
+        return tuple(get("codes"))
+    for name in ("code", "number", "text"):
+        if get(name) is not None:
+            return get(name)
     return None
 
 
-def _store(answer: Answer, question: Question, value: Any) -> None:
-    answer.code = answer.codes = answer.number = answer.text = None
+def _columns(question: Question, value: Any) -> dict[str, Any]:
+    """The answer columns for a parsed value of ``question`` (the others None)."""
+    columns = {"code": None, "codes": None, "number": None, "text": None}
     if question.type == "multi":
-        answer.codes = list(value)
+        columns["codes"] = list(value)
     elif question.type in ("single", "scale"):
-        answer.code = int(value)
+        columns["code"] = int(value)
     elif question.type == "number":
-        answer.number = float(value)
+        columns["number"] = float(value)
     else:
-        answer.text = str(value)
+        columns["text"] = str(value)
+    return columns
 
 
 def validate(instrument: Instrument, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, InvalidAnswer]]:
@@ -243,45 +264,82 @@ def validate(instrument: Instrument, raw: Mapping[str, Any]) -> tuple[dict[str, 
     return values, errors
 
 
-def record(session: Session, instrument: Instrument, response: Response,
-           raw: Mapping[str, Any], *, _retry: bool = True) -> dict[str, InvalidAnswer]:
-    """Store the valid answers of ``raw`` (question id → raw value; empty clears); return the errors."""
+def record(session: Session, instrument: Instrument, response, raw: Mapping[str, Any], *,
+           answers: dict[str, Any] | None = None, locale: str | None = None) -> dict[str, InvalidAnswer]:
+    """Store the valid answers of ``raw`` (question id → raw value; empty clears); return the errors.
+
+    ``response``: a Response or a ``Held`` (its ``id`` and ``status`` are used). ``answers``:
+    the response's answers as the caller read them — not read again, and updated in place to
+    what is stored. ``locale``: the language the resident answers in now, stored alongside.
+    The write begins by claiming the response row while it is still partial: a response
+    submitted meanwhile refuses it (``AlreadySubmitted``), and two saves of one response
+    (two tabs) take turns.
+    """
     if response.status == "complete":
         raise AlreadySubmitted()
     values, errors = validate(instrument, raw)
-    # Through the response's answer collection (delete-orphan): what this session holds stays
-    # what the database holds after the commit, with no query to read it back.
-    existing = {a.question_id: a for a in response.answers}
-    for qid, value in values.items():
-        answer = existing.get(qid)
-        if value is None:
-            if answer is not None:
-                response.answers.remove(existing.pop(qid))
-            continue
-        if answer is None:
-            answer = existing[qid] = Answer(question_id=qid)
-            response.answers.append(answer)
-        _store(answer, instrument.question(qid), value)
-    _drop_hidden(instrument, response, existing)
-    response.updated_at = utcnow()
+    before = dict(answers) if answers is not None else current_answers(session, response)
     try:
-        session.commit()
-    except (IntegrityError, StaleDataError):
-        # Two tabs saved (or cleared) the same question at once: the other write is already
-        # stored; apply ours on top of it (once) so the latest answer wins and nothing is lost.
+        after = _save(session, instrument, response.id, before, values, locale)
+    except (IntegrityError, _Overtaken):
+        # Another tab saved or cleared the same question since ``before`` was read: apply ours
+        # on top of what is stored now (once), so the latest answer wins and nothing is lost.
         session.rollback()
-        if not _retry:
-            raise
-        return record(session, instrument, response, raw, _retry=False)
+        after = _save(session, instrument, response.id, current_answers(session, response), values, locale)
+    if answers is not None:
+        answers.clear()
+        answers.update(after)
     return errors
 
 
-def _drop_hidden(instrument: Instrument, response: Response, answers: dict[str, Answer]) -> None:
-    values = {qid: _value_of(a) for qid, a in answers.items()}
+class _Overtaken(Exception):
+    """An answer changed by another request between reading and writing."""
+
+
+def _save(session: Session, instrument: Instrument, response_id: int, before: dict[str, Any],
+          values: dict[str, Any], locale: str | None) -> dict[str, Any]:
+    after = _merged(instrument, before, values)
+    now = utcnow()
+    claimed = session.execute(
+        RESPONSES.update().where(RESPONSES.c.id == response_id, RESPONSES.c.status == "partial")
+        .values(updated_at=now, **({"locale": locale} if locale else {}))).rowcount
+    if claimed != 1:
+        session.rollback()
+        raise AlreadySubmitted()
+    gone = [qid for qid in before if qid not in after]
+    if gone:
+        session.execute(ANSWERS.delete().where(ANSWERS.c.response_id == response_id,
+                                               ANSWERS.c.question_id.in_(gone)))
+    written = [qid for qid in values if qid in after and after[qid] != before.get(qid)]
+    new = [qid for qid in written if qid not in before]
+    if new:
+        session.execute(ANSWERS.insert(), [
+            {"response_id": response_id, "question_id": qid, "answered_at": now,
+             **_columns(instrument.question(qid), after[qid])} for qid in new])
+    for qid in written:
+        if qid in before:
+            changed = session.execute(
+                ANSWERS.update().where(ANSWERS.c.response_id == response_id, ANSWERS.c.question_id == qid)
+                .values(answered_at=now, **_columns(instrument.question(qid), after[qid]))).rowcount
+            if changed != 1:
+                raise _Overtaken(qid)
+    session.commit()
+    return after
+
+
+def _merged(instrument: Instrument, before: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``before`` with ``values`` applied (None clears), minus answers now hidden by ``show_if``;
+    values in their stored form (a multi-choice answer is a tuple of codes)."""
+    after = dict(before)
+    for qid, value in values.items():
+        if value is None:
+            after.pop(qid, None)
+        else:
+            after[qid] = _value_from(_columns(instrument.question(qid), value))
     for q in instrument.questions:
-        if q.id in answers and not instrument.is_visible(q, values):
-            response.answers.remove(answers.pop(q.id))
-            values.pop(q.id)
+        if q.id in after and not instrument.is_visible(q, after):
+            del after[q.id]
+    return after
 
 
 def missing_required(instrument: Instrument, answers: Mapping[str, Any]) -> list[str]:
@@ -357,9 +415,7 @@ def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mappi
         response.status, response.submitted_at = "complete", raw.get("_submitted_at") or utcnow()
         for qid, value in values.items():
             if value is not None and qid in visible:
-                answer = Answer(question_id=qid)
-                _store(answer, instrument.question(qid), value)
-                response.answers.append(answer)
+                response.answers.append(Answer(question_id=qid, **_columns(instrument.question(qid), value)))
         session.add(response)
         count += 1
     session.commit()

@@ -12,7 +12,6 @@ from flask import redirect, render_template, request, url_for
 
 from survey_app import responses
 from survey_app.instrument import Instrument, Question, Section
-from survey_app.models import Response
 
 from ..context import current_locale, db, translate_error
 from . import bp
@@ -88,7 +87,7 @@ def page(survey_id: str, section_id: str):
         return no_response(survey_id)
     if response.status == "complete":
         return render_already(instrument)
-    answers = responses.held_answers(response)
+    answers = response.answers
     shown = visible_in(instrument, section, answers)
     if not shown:  # hidden by an answer changed elsewhere: skip to where the survey goes on
         return redirect(page_url(instrument, neighbour(instrument, section, answers, +1)))
@@ -97,16 +96,17 @@ def page(survey_id: str, section_id: str):
     return save_page(instrument, section, response, shown)
 
 
-def save_page(instrument: Instrument, section: Section, response: Response, shown: list[Question]):
+def save_page(instrument: Instrument, section: Section, response: responses.Held, shown: list[Question]):
     nav = request.form.get("nav", "next")
     nav = nav if nav in NAV_VALUES else "next"
     form = build_form(shown, formdata=request.form)
     try:
-        errors = responses.record(db(), instrument, response, raw_answers(form, shown))
+        # with the language the resident answers in now
+        errors = responses.record(db(), instrument, response, raw_answers(form, shown),
+                                  answers=response.answers, locale=current_locale())
     except responses.AlreadySubmitted:
         return render_already(instrument)
-    responses.set_locale(db(), response, current_locale())  # the language the resident answers in now
-    answers = responses.held_answers(response)
+    answers = response.answers
     if nav == "next":
         for q in visible_in(instrument, section, answers):
             if q.required and answers.get(q.id) is None and q.id not in errors and q in shown:
@@ -156,9 +156,8 @@ def review_rows(instrument: Instrument, answers) -> list[dict]:
     return rows
 
 
-def render_review(instrument: Instrument, response: Response, missing: list[str] | None = None,
+def render_review(instrument: Instrument, answers: dict, missing: list[str] | None = None,
                   notice: str | None = None, status: int = 200):
-    answers = responses.held_answers(response)
     texts = texts_for(instrument)
     error_items = [{"label": texts.question(instrument.question(qid)),
                     "href": page_url(instrument, instrument.section(instrument.question(qid).section_id),
@@ -177,17 +176,19 @@ def review(survey_id: str):
     if response.status == "complete":
         return render_already(instrument)
     if request.method == "GET":
-        return render_review(instrument, response)
+        return render_review(instrument, response.answers)
     if request.form.get("nav") == "later":
         return save_for_later(instrument, response)
     if request.form.get("nav") == "back":
-        answers = responses.held_answers(response)
-        visible = pages(instrument, answers)
+        visible = pages(instrument, response.answers)
         return redirect(page_url(instrument, visible[-1] if visible else None))
+    stored = responses.by_uuid(db(), response.uuid)  # submit works on the stored row itself
+    if stored is None:
+        return no_response(survey_id)
     try:
-        result = responses.submit(db(), instrument, response, channel="web")
+        result = responses.submit(db(), instrument, stored, channel="web")
     except responses.MissingRequired as missing:
-        return render_review(instrument, response, missing.question_ids)
+        return render_review(instrument, response.answers, missing.question_ids)
     if result.already:
         return render_already(instrument)
     return redirect(url_for("survey.thanks", survey_id=survey_id))

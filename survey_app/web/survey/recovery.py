@@ -99,7 +99,7 @@ def csrf_failed(exc: CSRFError):
     if endpoint == "survey.review" and response is not None and response.status == "partial":
         from .pages import render_review
 
-        return render_review(instrument, response, notice=notice, status=400)
+        return render_review(instrument, responses.current_answers(db(), response), notice=notice, status=400)
     if endpoint == "survey.delete" and response is not None and response.status == "partial":
         return render_delete(instrument, notice=notice, status=400)
     from .entry import render_landing, submitted_code

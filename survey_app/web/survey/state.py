@@ -44,14 +44,14 @@ def _keep(survey_id: str, instrument: Instrument) -> Instrument:
     return instrument
 
 
-def survey_and_response(survey_id: str) -> tuple[Instrument, Response | None]:
-    """The instrument and the response this browser holds (with its answers loaded), in one
-    query when there is a response — the common case for every page after the first."""
+def survey_and_response(survey_id: str) -> tuple[Instrument, responses.Held | None]:
+    """The instrument and the response this browser holds (with its answers), in one query
+    when there is a response — the common case for every page after the first."""
     uuid = _held_uuid(survey_id)
     if request.method == "GET":  # page views, the review and thank-you pages write nothing
         reading_only()
     held = responses.held_with_survey(db(), uuid) if uuid else None
-    if held is None or held.response.survey_id != survey_id:
+    if held is None or held.survey_id != survey_id:
         if uuid:
             forget(survey_id)
         return instrument_for(survey_id), None
@@ -59,7 +59,7 @@ def survey_and_response(survey_id: str) -> tuple[Instrument, Response | None]:
         instrument = instrument_at(db(), survey_id, held.survey_hash, held.survey_allow_open)
     except UnknownSurvey:
         abort(404)
-    return _keep(survey_id, instrument), held.response
+    return _keep(survey_id, instrument), held
 
 
 def last_known_instrument(survey_id: str) -> Instrument | None:
