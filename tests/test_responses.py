@@ -164,3 +164,43 @@ def test_single_use_under_concurrency(engine, instrument, secret, n):
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Response)) == 1
         assert s.scalar(select(func.count()).select_from(Response).where(Response.status == "complete")) == 1
+
+
+def test_a_save_racing_a_submit_is_refused_whole(engine, session, instrument, secret):
+    """A page saved from a second tab after the first tab submitted: refused, nothing written."""
+    started = responses.start(session, instrument, secret=secret, channel="web", locale="ja")
+    responses.record(session, instrument, started.response, REQUIRED)
+    held = responses.held_with_survey(session, started.response.uuid)  # read before the submit
+    with Session(engine, expire_on_commit=False) as other_tab:
+        responses.submit(other_tab, instrument, responses.by_uuid(other_tab, held.uuid))
+    assert held.status == "partial"
+    with pytest.raises(responses.AlreadySubmitted):
+        responses.record(session, instrument, held, {"kurashiyasui": "4", "comment": "late"}, answers=held.answers)
+    assert responses.current_answers(session, started.response)["kurashiyasui"] == 1
+    assert "comment" not in responses.current_answers(session, started.response)
+
+
+def test_the_callers_answers_follow_what_is_stored(session, instrument, secret):
+    started = responses.start(session, instrument, secret=secret, channel="web", locale="ja")
+    held = responses.held_with_survey(session, started.response.uuid)
+    assert held.answers == {} and held.survey_hash == instrument.content_hash
+    responses.record(session, instrument, held, {"has_children": "1", "kosodate": "3", "kosodate_needs": ["2", "4"]},
+                     answers=held.answers, locale="vi")
+    assert held.answers == {"has_children": 1, "kosodate": 3, "kosodate_needs": (2, 4)}
+    responses.record(session, instrument, held, {"has_children": "2"}, answers=held.answers)  # hides the follow-up
+    assert held.answers == {"has_children": 2, "kosodate": 3}
+    assert responses.current_answers(session, held) == held.answers
+    assert responses.held_with_survey(session, held.uuid).locale == "vi"
+
+
+def test_a_stale_read_of_the_caller_is_repaired(engine, session, instrument, secret):
+    """The caller's answers are out of date (another tab saved or cleared the same question
+    meanwhile): the save is applied on top of what is stored, the latest answer wins."""
+    started = responses.start(session, instrument, secret=secret, channel="web", locale="ja")
+    responses.record(session, instrument, started.response, {"kurashiyasui": "1"})
+    stale = responses.held_with_survey(session, started.response.uuid)
+    with Session(engine, expire_on_commit=False) as other_tab:
+        theirs = responses.by_uuid(other_tab, stale.uuid)
+        responses.record(other_tab, instrument, theirs, {"kurashiyasui": "", "kenko": "2"})
+    responses.record(session, instrument, stale, {"kurashiyasui": "3", "kenko": "1"}, answers=stale.answers)
+    assert responses.current_answers(session, stale) == {"kurashiyasui": 3, "kenko": 1} == stale.answers
