@@ -31,6 +31,11 @@ def staff_globals():
     return {"staff_locales": STAFF_LOCALES, "staff_nav": NAV}
 
 
+@bp.context_processor
+def staff_user():
+    return {"current_user": current_user}
+
+
 def safe_next(target: str | None) -> str:
     """Only a path inside the staff console (no other host: an open redirect helps phishing)."""
     parts = urlsplit(target or "")

@@ -70,7 +70,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.localize_callback = _translate
     login_manager.session_protection = "basic"
-    login_manager.init_app(app)
+    # No app-wide ``current_user`` in templates: it would look up the session's user (and hash
+    # the address and browser for session protection) on every resident page too. The staff
+    # blueprint gives its own templates ``current_user``.
+    login_manager.init_app(app, add_context_processor=False)
     app.config.setdefault("STAFF_MAX_UPLOAD", 20 * 1024 * 1024)
     # Runs before the CSRF check reads the body: staff uploads (sampling frames, margins,
     # letters files) may exceed the resident pages' 256 KB limit, for logged-in staff only.
