@@ -5,7 +5,7 @@ core question-type registry; a new question type without a web field fails at im
 (not in front of a resident). Field names are question ids and choice values are
 choice codes. WTForms only carries the values: validation is the core's
 (``survey_app.responses.record``), so web, bot and paper entry agree on what is valid.
-Each type's markup is ``templates/survey/fields/<type>.html``.
+Each type's markup is named in ``FIELD_TEMPLATES`` (``templates/survey/fields/``).
 """
 from __future__ import annotations
 
@@ -54,13 +54,26 @@ FIELD_BUILDERS: dict[str, Callable[[Question], Field]] = {
     "number": _number,
     "text": _text,
 }
-_missing = set(REGISTRY) - set(FIELD_BUILDERS)
+# Each type's markup: its template under templates/, and the input type of a choice list.
+FIELD_TEMPLATES: dict[str, tuple[str, str | None]] = {
+    "single": ("survey/fields/choices.html", "radio"),
+    "scale": ("survey/fields/choices.html", "radio"),  # stacked like a single choice: never a grid
+    "multi": ("survey/fields/choices.html", "checkbox"),
+    "number": ("survey/fields/number.html", None),
+    "text": ("survey/fields/text.html", None),
+}
+_missing = (set(REGISTRY) - set(FIELD_BUILDERS)) | (set(REGISTRY) - set(FIELD_TEMPLATES))
 if _missing:
-    raise RuntimeError(f"question type(s) without a web field: {sorted(_missing)}")
+    raise RuntimeError(f"question type(s) without a web field or template: {sorted(_missing)}")
 
 
 class PageForm(FlaskForm):
-    """Base of every generated page form (carries the CSRF token)."""
+    """Base of every generated page form. The CSRF token is checked for every POST by
+    ``CSRFProtect`` (``survey_app.web.extensions``) and put in the page by ``csrf_token()``;
+    the form does not carry a second copy."""
+
+    class Meta:
+        csrf = False
 
 
 def form_class(questions: Iterable[Question]) -> type[PageForm]:

@@ -15,7 +15,7 @@ from survey_app.instrument import Instrument, Question, Section
 
 from ..context import current_locale, db, translate_error
 from . import bp
-from .fields import build_form, field_values, raw_answers
+from .fields import FIELD_TEMPLATES, build_form, field_values, raw_answers
 from .recovery import format_number, save_for_later
 from .state import (
     neighbour,
@@ -55,12 +55,18 @@ def question_items(instrument: Instrument, questions: list[Question], form, erro
     items = []
     for q in questions:
         values = field_values(form, q)
+        hint = texts.hint(q)
+        error = translate_error(errors[q.id]) if q.id in errors else None
+        template, input_type = FIELD_TEMPLATES[q.type]
         items.append({
-            "q": q, "field": form[q.id], "label": texts.question(q), "hint": texts.hint(q),
+            "q": q, "field": form[q.id], "label": texts.question(q), "hint": hint,
             "values": values, "value": next(iter(values), ""),
             "choices": [{"code": str(c.code), "label": texts.choice(q.choice_list, c),
                          "checked": str(c.code) in values} for c in q.choices],
-            "error": translate_error(errors[q.id]) if q.id in errors else None,
+            "error": error, "template": template, "input_type": input_type,
+            # aria-describedby: the hint and the error, when there are any
+            "described_by": " ".join(f"{q.id}-{part}" for part, shown in (("hint", hint), ("error", error))
+                                     if shown),
         })
     return items
 
