@@ -141,3 +141,19 @@ def test_static_files_are_served_by_the_app(client):
                           r"text-align:\s*(?:left|right)|float:|@font-face|url\(", text_of(css))
     assert physical == []
     assert client.get("/static/machikoe.js").status_code == 200
+
+
+def test_the_limiter_hook_runs_only_when_app_wide_limits_exist(app):
+    """Our limits are per view (their decorators check them); Flask-Limiter's per-request
+    hook is dropped — and kept should app-wide limits ever be configured."""
+    from flask import Flask
+
+    from survey_app.web.extensions import _only_decorated_limits, limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    for config, kept in (({}, False), ({"RATELIMIT_APPLICATION": "100 per minute"}, True)):
+        bare = Flask("limits")
+        bare.config.update(config)
+        bare.before_request_funcs[None] = [limiter._check_request_limit]
+        _only_decorated_limits(bare)
+        assert (limiter._check_request_limit in bare.before_request_funcs[None]) is kept

@@ -19,3 +19,18 @@ def init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     csrf.init_app(app)
     limiter.init_app(app)
+    _only_decorated_limits(app)
+
+
+APP_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def _only_decorated_limits(app: Flask) -> None:
+    """Every limit here decorates its view (code entry, staff login) and the decorator checks
+    it. Flask-Limiter's app-wide hook looks for default and application limits on every
+    request — we configure none, and the lookup was a measurable share of each survey page.
+    The hook stays if app-wide limits are ever configured."""
+    if any(app.config.get(name) for name in APP_WIDE_LIMITS):
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    app.before_request_funcs[None] = [hook for hook in hooks if hook != limiter._check_request_limit]
