@@ -12,10 +12,15 @@ For each database (SQLite file, throw-away PostgreSQL database on 127.0.0.1:5432
 4. print one table: surveys/s, page requests/s, p50/p95/p99 latency, errors, the CPU the
    client itself used, and our page rate ÷ the floor's request rate.
 
+Each level runs in ``--rounds`` short rounds, survey and floor alternating, and the ratio
+printed is the median of the rounds' ratios with their range beside it: on a shared
+machine one round of either side can be 15 % off, and a single pair of runs would make
+that noise look like a result.
+
 Client and server share the machine (loopback only). Aim (issue 8): on 2 cores with
 PostgreSQL at 64 clients, ≥ 40 % of the floor, p99 < 250 ms, zero errors.
 
-Usage: ``python bench/web_load.py [--seconds 12] [--clients 16,64,256] [--db sqlite,postgresql]``
+Usage: ``python bench/web_load.py [--seconds 15] [--rounds 3] [--clients 16,64,256] [--db sqlite,postgresql]``
 """
 from __future__ import annotations
 
@@ -26,8 +31,9 @@ import platform
 import resource
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -57,6 +63,7 @@ class Row:
     stats: Stats
     client_cpu: float  # share of one core used by this benchmark's own process
     server_cpu: float  # share of one core used by gunicorn (master + workers)
+    round_ratios: list[float] = field(default_factory=list)  # survey rows: req/s ÷ floor, per round
 
     def rate(self, count: int) -> float:
         return count / self.seconds if self.seconds else 0.0
@@ -109,9 +116,10 @@ def _own_cpu() -> float:
 
 
 def bench_database(database: str, args, plan: SurveyPlan, base: str) -> tuple[list[Row], list[str]]:
-    """Both servers run side by side and the levels alternate (survey 16, floor 16, survey 64, …),
-    so that whatever else the machine is doing weighs on both sides of each ratio alike."""
+    """Both servers run side by side and alternate round by round (survey 16, floor 16, survey
+    16, …), so that whatever else the machine is doing weighs on both sides of each ratio alike."""
     rows, done = [], {"survey": 0, "floor": 0}
+    seconds = max(4.0, args.seconds / args.rounds)
     with DATABASES[database]() as url:
         prepare(url)
         with server("survey", url, args.workers, args.threads) as survey, \
@@ -121,15 +129,36 @@ def bench_database(database: str, args, plan: SurveyPlan, base: str) -> tuple[li
                 done[target] += run_level(database, target, port, pid, min(args.clients), args.warmup,
                                           plan, base).stats.completed
             for clients in args.clients:
-                for target, (port, pid) in servers.items():
-                    row = run_level(database, target, port, pid, clients, args.seconds, plan, base)
-                    rows.append(row)
-                    done[target] += row.stats.completed
-                    print(f"  {database:<10} {target:<6} {clients:>4} clients: {row.rate(row.stats.requests):7.1f} "
-                          f"req/s, {sum(row.stats.errors.values())} errors", flush=True)
+                rounds: dict[str, list[Row]] = {"survey": [], "floor": []}
+                for _ in range(args.rounds):
+                    for target, (port, pid) in servers.items():
+                        row = run_level(database, target, port, pid, clients, seconds, plan, base)
+                        rounds[target].append(row)
+                        done[target] += row.stats.completed
+                ratios = [s.rate(s.stats.requests) / f.rate(f.stats.requests)
+                          for s, f in zip(rounds["survey"], rounds["floor"], strict=True) if f.stats.requests]
+                for target, parts in rounds.items():
+                    merged = _merged(parts, ratios if target == "survey" else [])
+                    rows.append(merged)
+                    print(f"  {database:<10} {target:<6} {clients:>4} clients: {merged.rate(merged.stats.requests):7.1f} "
+                          f"req/s, {sum(merged.stats.errors.values())} errors", flush=True)
         checks = [_verify(database, target, url, count) for target, count in done.items()]
     order = {"survey": 0, "floor": 1}
     return sorted(rows, key=lambda r: (order[r.target], r.clients)), checks
+
+
+def _merged(parts: list[Row], ratios: list[float]) -> Row:
+    """The rounds of one level as one row: counts and latencies pooled, CPU time-weighted."""
+    seconds = sum(p.seconds for p in parts)
+    stats = Stats()
+    for p in parts:
+        stats.latencies += p.stats.latencies
+        stats.errors += p.stats.errors
+        stats.completed += p.stats.completed
+    first = parts[0]
+    return Row(first.database, first.target, first.clients, seconds, stats,
+               client_cpu=sum(p.client_cpu * p.seconds for p in parts) / seconds,
+               server_cpu=sum(p.server_cpu * p.seconds for p in parts) / seconds, round_ratios=ratios)
 
 
 def _verify(database: str, target: str, url: str, done: int) -> str:
@@ -144,23 +173,28 @@ def _verify(database: str, target: str, url: str, done: int) -> str:
 
 
 def print_table(rows: list[Row], checks: list[str], args) -> None:
-    floors = {(r.database, r.clients): r.rate(r.stats.requests) for r in rows if r.target == "floor"}
     header = (f"{'database':<10} {'server':<7} {'clients':>7} {'surveys/s':>9} {'req/s':>8} {'p50 ms':>7} "
-              f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'client CPU':>10} {'server CPU':>10} {'÷ floor':>8}")
+              f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'client CPU':>10} {'server CPU':>10} {'÷ floor':>8} "
+              f"{'rounds':>13}")
     print()
     print(f"Machikoe web load — {os.cpu_count()} cores, {platform.python_version()}, gunicorn gthread "
-          f"{args.workers} workers × {args.threads} threads, {args.seconds:g} s per level, loopback")
+          f"{args.workers} workers × {args.threads} threads, {args.seconds:g} s per level in {args.rounds} "
+          "alternating rounds, loopback")
     print("req/s counts every page request (GET and POST); the floor is one INSERT per request;")
+    print("÷ floor is the median of the rounds' ratios, their lowest and highest beside it;")
     print("CPU is in cores (1.00 = one core busy); client and server share the machine.")
     print(header)
     print("-" * len(header))
     for r in rows:
-        floor = floors.get((r.database, r.clients))
-        ratio = f"{r.rate(r.stats.requests) / floor:7.1%}" if r.target == "survey" and floor else "       "
+        ratio = spread = ""
+        if r.round_ratios:
+            ratio = f"{median(r.round_ratios):.1%}"
+            spread = f"{min(r.round_ratios):.1%}–{max(r.round_ratios):.1%}"
         surveys = f"{r.rate(r.stats.completed):9.2f}" if r.target == "survey" else f"{'':>9}"
         print(f"{r.database:<10} {r.target:<7} {r.clients:>7} {surveys} {r.rate(r.stats.requests):8.1f} "
               f"{r.percentile(50):7.1f} {r.percentile(95):7.1f} {r.percentile(99):7.1f} "
-              f"{sum(r.stats.errors.values()):>6} {r.client_cpu:10.2f} {r.server_cpu:10.2f} {ratio:>8}")
+              f"{sum(r.stats.errors.values()):>6} {r.client_cpu:10.2f} {r.server_cpu:10.2f} {ratio:>8} "
+              f"{spread:>13}")
     for r in rows:
         for message, count in r.stats.errors.most_common(5):
             print(f"  errors ({r.database} {r.target} {r.clients}): {count} × {message}")
@@ -171,8 +205,9 @@ def print_table(rows: list[Row], checks: list[str], args) -> None:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 12)))
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 15)))
     parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating survey/floor rounds per level")
     parser.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=[16, 64, 256])
     parser.add_argument("--db", type=lambda s: s.split(","), default=["sqlite", "postgresql"])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (machikoe serve's default)")
