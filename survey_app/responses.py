@@ -25,56 +25,19 @@ from survey_app import codes
 from survey_app.i18n import N_
 from survey_app.instrument import REQUIRED_MESSAGE, Instrument, InvalidAnswer, Question, question_type
 from survey_app.models import Answer, BotSession, Invitation, Response, Survey, utcnow
+from survey_app.response_errors import (  # noqa: F401 - callers write responses.CodeProblem, …
+    AlreadySubmitted,
+    CodeProblem,
+    InvalidEntry,
+    MissingRequired,
+    OpenLinkRefused,
+    ResponseError,
+    ResumeNotFound,
+)
 
 # The hot paths (every survey page, every bot answer) use the tables directly: Core rows cost
 # a fraction of ORM objects, and nothing the session caches can go out of date.
 RESPONSES, ANSWERS, SURVEYS = Response.__table__, Answer.__table__, Survey.__table__
-
-
-class ResponseError(Exception):
-    """A refusal a resident should read in their own language (``message`` is a msgid)."""
-
-    message = N_("Something went wrong with your answers.")
-
-    def __init__(self, message: str | None = None, **params: Any) -> None:
-        self.message = message or self.message
-        self.params = params
-        super().__init__(self.message % params if params else self.message)
-
-
-class CodeProblem(ResponseError):
-    MESSAGES = {
-        "malformed": N_("This does not look like an invitation code. A code has 16 letters and digits, "
-                        "like K7QF-3MZD-8WXP-R2TA."),
-        "typo": N_("This code has a typing mistake. Please check each character against your letter."),
-        "unknown": N_("We could not find this invitation code."),
-        "other_survey": N_("This invitation code belongs to a different survey."),
-        "used": N_("This invitation code has already been used to answer the survey. Thank you!"),
-    }
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        super().__init__(self.MESSAGES[kind])
-
-
-class OpenLinkRefused(ResponseError):
-    message = N_("This survey can only be answered with the invitation code from your letter.")
-
-
-class AlreadySubmitted(ResponseError):
-    message = N_("These answers have already been submitted. Thank you!")
-
-
-class MissingRequired(ResponseError):
-    message = N_("Please answer the required questions.")
-
-    def __init__(self, question_ids: list[str]) -> None:
-        self.question_ids = question_ids
-        super().__init__()
-
-
-class ResumeNotFound(ResponseError):
-    message = N_("We could not find answers for this resume code.")
 
 
 @dataclass(frozen=True)
@@ -390,14 +353,6 @@ def enter_complete(session: Session, instrument: Instrument, *, secret: str, cha
     started = start(session, instrument, secret=secret, channel=channel, locale=locale, code=code)
     record(session, instrument, started.response, raw)
     return submit(session, instrument, started.response, channel=channel)
-
-
-class InvalidEntry(ResponseError):
-    message = N_("Some answers are not valid.")
-
-    def __init__(self, errors: dict[str, InvalidAnswer]) -> None:
-        self.errors = errors
-        super().__init__()
 
 
 def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mapping[str, Any]], *,
