@@ -211,7 +211,7 @@ def parse_args(argv=None):
     parser.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=[16, 64, 256])
     parser.add_argument("--db", type=lambda s: s.split(","), default=["sqlite", "postgresql"])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (machikoe serve's default)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (machikoe serve's default)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (machikoe serve's default)")
     return parser.parse_args(argv)
 
 

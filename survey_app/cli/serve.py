@@ -47,8 +47,12 @@ def gunicorn_application(app_factory, options: dict):
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (about 2 per CPU core).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker (slow phone connections do not block a worker).")
+# Two threads: one runs Python while the other waits on the database. More threads per
+# worker only queue for the interpreter lock: on 2 cores 2 × 2 served 10-20 % more pages than
+# 2 × 4, with a lower p99 (bench/README.md). Slow phones do not hold a thread: gunicorn's
+# gthread worker waits for their requests in its event loop.
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (more workers, not threads, use more cores).")
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the resident survey (and staff pages) with gunicorn."""
