@@ -16,12 +16,14 @@ from typing import Any
 
 import yaml
 
+from survey_app.i18n.locales import SUPPORTED
+
 from .model import Choice, ChoiceList, Indicator, Instrument, Question, Section, ShowIf, Target
 from .types import REGISTRY
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 SURVEY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-KNOWN_LANGUAGES = ("ja", "en", "vi", "ur")
+KNOWN_LANGUAGES = SUPPORTED  # an instrument may declare only languages the interface speaks
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "instruments"
 
 
