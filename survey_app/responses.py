@@ -162,7 +162,7 @@ def held_with_survey(session: Session, uuid: str) -> Held | None:
     if not rows:
         return None
     first = rows[0]
-    answers = {row.question_id: _value_from(row) for row in rows if row.question_id is not None}
+    answers = {row.question_id: _row_value(row) for row in rows if row.question_id is not None}
     return Held(first.id, first.uuid, first.survey_id, first.status, first.locale, first.content_hash,
                 bool(first.allow_open), answers)
 
@@ -180,18 +180,21 @@ def current_answers(session: Session, response) -> dict[str, Any]:
     never an out-of-date object from the session)."""
     rows = session.execute(select(ANSWERS.c.question_id, ANSWERS.c.code, ANSWERS.c.codes, ANSWERS.c.number,
                                   ANSWERS.c.text).where(ANSWERS.c.response_id == response.id))
-    return {row.question_id: _value_from(row) for row in rows}
+    return {row.question_id: _row_value(row) for row in rows}
 
 
-def _value_from(stored) -> Any:
-    """An answer's value from its columns (a row, an Answer or a column dict)."""
-    get = stored.get if isinstance(stored, dict) else lambda name: getattr(stored, name)
-    if get("codes") is not None:
-        return tuple(get("codes"))
-    for name in ("code", "number", "text"):
-        if get(name) is not None:
-            return get(name)
+def _value_of(code=None, codes=None, number=None, text=None) -> Any:
+    """An answer's value from its columns (a multi-choice answer is a tuple of codes)."""
+    if codes is not None:
+        return tuple(codes)
+    for value in (code, number, text):
+        if value is not None:
+            return value
     return None
+
+
+def _row_value(row) -> Any:
+    return _value_of(row.code, row.codes, row.number, row.text)
 
 
 def _columns(question: Question, value: Any) -> dict[str, Any]:
@@ -298,7 +301,7 @@ def _merged(instrument: Instrument, before: Mapping[str, Any], values: Mapping[s
         if value is None:
             after.pop(qid, None)
         else:
-            after[qid] = _value_from(_columns(instrument.question(qid), value))
+            after[qid] = _value_of(**_columns(instrument.question(qid), value))
     for q in instrument.questions:
         if q.id in after and not instrument.is_visible(q, after):
             del after[q.id]
