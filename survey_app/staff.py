@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_population": frozenset({"admin"}),
     "view_audit": frozenset({"admin"}),
     "manage_staff": frozenset({"admin"}),
+    "manage_settings": frozenset({"admin", "analyst"}),
 }
 
 _hasher = PasswordHasher()
