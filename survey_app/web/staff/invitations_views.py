@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from survey_app import survey_settings
 from survey_app.csvio import CsvError
-from survey_app.invitations import create_invitations, letters_csv, read_frame
+from survey_app.invitations import create_invitations, frame_template, letters_csv, read_frame
 from survey_app.letter_pdf import LetterRefused, letter_setup, letters_pdf
 from survey_app.letters import UndeliverableError, mark_undeliverable, read_letters_csv
 from survey_app.models import Invitation
@@ -42,7 +42,8 @@ def _counts(survey_id: str) -> dict[str, int]:
 
 def _page(survey_id: str, instrument, status: int = 200, **context):
     return render_template("staff/invitations.html", survey_id=survey_id, title=texts(instrument).title(),
-                           counts=_counts(survey_id), columns=[q.id for q in instrument.weighting_questions()],
+                           counts=_counts(survey_id),
+                           columns=[q.short_name or q.id for q in instrument.weighting_questions()],
                            max_letters=MAX_LETTERS, letters_blocked=_letter_setup(survey_id)[1], **context), status
 
 
@@ -50,6 +51,14 @@ def _page(survey_id: str, instrument, status: int = 200, **context):
 @require("manage_invitations")
 def invitations(survey_id: str):
     return _page(survey_id, instrument_or_404(survey_id))
+
+
+@bp.get("/s/<survey_id>/invitations/frame-template.csv")
+@require("manage_invitations")
+def frame_template_download(survey_id: str):
+    body = "\ufeff" + frame_template(instrument_or_404(survey_id))
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="frame-template-{survey_id}.csv"'})
 
 
 @bp.post("/s/<survey_id>/invitations/generate")
@@ -105,15 +114,15 @@ def _letters_pdf(instrument, letters, setup) -> Response:
 @require("manage_invitations")
 def printable_letters(survey_id: str):
     instrument = instrument_or_404(survey_id)
-    setup, refused = _letter_setup(survey_id)
-    if refused:
-        return _page(survey_id, instrument, 400, letters_error=refused)
     try:
         letters = read_letters_csv(read_upload().data, instrument, encoding="auto")
     except UploadProblem as exc:
         return _page(survey_id, instrument, 400, letters_error=str(exc))
     except CsvError as exc:
         return _page(survey_id, instrument, 400, letters_error=csv_error_text(exc))
+    setup, refused = _letter_setup(survey_id)
+    if refused:
+        return _page(survey_id, instrument, 400, letters_error=refused)
     return _letters_pdf(instrument, letters, setup)
 
 
