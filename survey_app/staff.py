@@ -174,6 +174,11 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     return user
 
 
+def password_matches(user: StaffUser, password: str) -> bool:
+    """Whether ``password`` is the account's current one (for changing it; no failure counting)."""
+    return _verify(user.password_hash, password)
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password or "")

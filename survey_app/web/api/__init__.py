@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from survey_app import indicator_values
 from survey_app import staff as staff_core
 from survey_app.surveys import UnknownSurvey, get_instrument
 
@@ -69,7 +70,7 @@ def openapi():
 @bp.get("/surveys/<survey_id>/indicators")
 def indicators(survey_id: str):
     try:
-        instrument = get_instrument(db(), survey_id)
+        instrument = indicator_values.apply(db(), get_instrument(db(), survey_id))
     except UnknownSurvey:
         return error(404, "unknown_survey", f"There is no survey '{survey_id}'.")
     try:
