@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from survey_app import survey_settings
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
@@ -139,12 +140,16 @@ def check_totals(rows: list[MarginRow]) -> None:
                 first_line[dim], dim=dim, total=f"{total:g}", ref=reference_dim, ref_total=f"{reference:g}")
 
 
-def replace_margins(session: Session, survey_id: str, rows: list[MarginRow]) -> int:
-    """Replace all margins of a survey atomically; returns the number of cells stored."""
+def replace_margins(session: Session, survey_id: str, rows: list[MarginRow], illustrative: bool = False) -> int:
+    """Replace all margins of a survey atomically; returns the number of cells stored.
+
+    ``illustrative``: the bundled example margins (``machikoe setup``), marked as such wherever they are
+    used until real ones are imported (an import clears the mark in the same transaction).
+    """
     session.execute(delete(PopulationMargin).where(PopulationMargin.survey_id == survey_id))
     session.add_all(PopulationMargin(survey_id=survey_id, dimension=r.dimension, category=r.category,
                                      count=r.count) for r in rows)
-    session.commit()
+    survey_settings.mark_margins(session, survey_id, survey_settings.ILLUSTRATIVE if illustrative else None)
     return len(rows)
 
 

@@ -110,3 +110,25 @@ def test_cli_targets(cli):
     assert "childcare" in done.output and "60@2029" in done.output and "70.5@2023" in done.output
     bad = cli("survey", "targets", "--survey", "ebetsu-2025", "--set", "childcare=600@2029")
     assert bad.exit_code == 1 and "percentage" in bad.output
+
+
+def test_illustrative_margins_are_marked_until_real_ones_are_imported(login_as, session, instrument):
+    from survey_app.demo import create_demo_responses
+    from survey_app.instrument import bundled_path
+    from survey_app.population import margins_for, read_population_csv, replace_margins
+
+    bundled = bundled_path().with_name("ebetsu-2025-population.csv")
+    replace_margins(session, instrument.id, read_population_csv(bundled, instrument), illustrative=True)
+    create_demo_responses(session, instrument, margins_for(session, instrument.id), 120, seed=3)
+    client = login_as("admin")
+    mark = "例示用（実際の住民基本台帳ではありません）"
+    dashboard = text(client.get(f"/staff/s/{SURVEY}/"))
+    assert dashboard.count(mark) >= 2  # the warning above the table and the first footnote
+    assert mark in text(client.get(f"/staff/s/{SURVEY}/population"))
+    assert mark not in text(client.get(f"/staff/s/{SURVEY}/?weighting=none"))
+    token = csrf_of(text(client.get(f"/staff/s/{SURVEY}/population")))
+    import io
+    imported = client.post(f"/staff/s/{SURVEY}/population", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(bundled.read_bytes()), "register.csv")})
+    assert imported.status_code == 200
+    assert mark not in text(client.get(f"/staff/s/{SURVEY}/")) and mark not in text(imported)

@@ -14,6 +14,7 @@ from flask import render_template, request
 from survey_app.i18n import N_
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.models import utcnow
+from survey_app.survey_settings import margins_are_illustrative
 
 from ..context import current_locale, db
 from . import bp
@@ -60,9 +61,10 @@ def dashboard(survey_id: str):
     except IndicatorProblem as exc:
         return render_template("staff/dashboard.html", problem=str(exc), result=None, **context)
     year = wave_year(survey_id)
+    illustrative = margins_are_illustrative(db(), survey_id)
     titles = {ind.id: words.indicator(ind) for ind in instrument.indicators}
     return render_template(
         "staff/dashboard.html", problem=None, result=result, charts=_charts(instrument, result, year),
         titles=titles, year_label=lambda y: fiscal_year_label(y, locale), current_year=year,
-        verdict_label=verdict_label, notes_ja=footnotes(result, "ja"),
-        notes_local=footnotes(result, locale) if locale != "ja" else [], **context)
+        verdict_label=verdict_label, notes_ja=footnotes(result, "ja", illustrative),
+        notes_local=footnotes(result, locale, illustrative) if locale != "ja" else [], **context)

@@ -17,6 +17,7 @@ from survey_app.i18n import N_
 from survey_app.i18n.catalogs import get_translations
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
+from survey_app.survey_settings import margins_are_illustrative
 
 WEIGHTINGS = ("none", "poststratify", "rake", "propensity")
 CI_METHODS = ("logit", "beta", "wilson")
@@ -96,10 +97,13 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
         raise IndicatorProblem(gettext("There are no population margins yet: weighted estimates need them. "
                                        "Upload margins, or choose unweighted."))
     try:
-        return indicators_json(session, instrument, weighting=options.weighting, by=list(options.by),
-                               ci=options.ci, level=options.level, margins=margins, lang=lang)
+        result = indicators_json(session, instrument, weighting=options.weighting, by=list(options.by),
+                                 ci=options.ci, level=options.level, margins=margins, lang=lang)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
+    if options.weighting != "none" and margins_are_illustrative(session, instrument.id):
+        result["warnings"] = [get_translations(lang).gettext(ILLUSTRATIVE_MARGINS), *result["warnings"]]
+    return result
 
 
 # ---------------------------------------------------------------- words around the numbers
@@ -121,21 +125,26 @@ CI_NOTES = {
     "beta": N_("Interval: %(level)d%% confidence interval by the Korn–Graubard (beta) method."),
     "wilson": N_("Interval: %(level)d%% confidence interval by the Wilson score method."),
 }
+ILLUSTRATIVE_MARGINS = N_("Population margins: illustrative (例示用（実際の住民基本台帳ではありません）), not the "
+                          "resident register's. Import the register's margins before publishing any weighted figure.")
 SMALL_GROUPS = N_("Groups with fewer than 10 respondents are not shown; fewer than 30: interpret with caution.")
 VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
             "worsened": N_("worsened")}
 
 
-def footnotes(result: dict, locale: str) -> list[str]:
-    """Base, weighting and interval method, in ``locale`` (the yearly review wants Japanese)."""
+def footnotes(result: dict, locale: str, illustrative: bool = False) -> list[str]:
+    """Base, weighting and interval method, in ``locale`` (the yearly review wants Japanese);
+    ``illustrative``: the margins are the bundled example, said before anything else."""
     translations = get_translations(locale)
+    weighted = result.get("weighting") not in (None, "none")
+    marks = [translations.gettext(ILLUSTRATIVE_MARGINS)] if illustrative and weighted else []
     bases = sorted({ind.get("base", "valid") for ind in result.get("indicators", [])}) or ["valid"]
     notes = [translations.gettext(BASE_NOTES.get(b, BASE_NOTES["valid"])) for b in bases]
     notes.append(translations.gettext(WEIGHTING_NOTES.get(result.get("weighting"), WEIGHTING_NOTES["none"])))
     level = round(100 * float(result.get("level") or DEFAULT_LEVEL))
     notes.append(translations.gettext(CI_NOTES.get(result.get("ci_method"), CI_NOTES["logit"])) % {"level": level})
     notes.append(translations.gettext(SMALL_GROUPS))
-    return notes
+    return marks + notes
 
 
 def verdict_label(change: dict | None) -> str:
