@@ -82,3 +82,54 @@ def test_admin_manages_an_account_and_edits_a_target(new_page, admin, session, a
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"staff_create", "staff_update", "password_change", "indicator_values"} <= actions
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def busy_site(session, instrument, admin):
+    from survey_app.demo import create_demo_responses
+    from survey_app.instrument import bundled_path
+    from survey_app.population import margins_for, read_population_csv, replace_margins
+
+    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
+    replace_margins(session, instrument.id, rows, illustrative=True)
+    create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=5)
+
+
+PRINTED = {"dashboard": f"{BASE}/?by=age_band", "monitor": f"{BASE}/monitor", "invitations": f"{BASE}/invitations",
+           "paper": f"{BASE}/paper?verify=1", "population": f"{BASE}/population", "exports": f"{BASE}/exports",
+           "targets": f"{BASE}/targets", "settings": f"{BASE}/settings", "audit": "/staff/audit",
+           "accounts": "/staff/accounts"}
+
+
+def test_every_staff_page_prints_without_menus_and_fits_a4(new_page, busy_site, screenshot):
+    page = new_page(lang="ja", width=718, height=1000)  # A4 less 12 mm margins at 96 dpi
+    _log_in(page, "admin@city.example", PASSWORD)
+    page.emulate_media(media="print")
+    for name, path in PRINTED.items():
+        page.goto(path)
+        assert not page.locator("nav.staff-nav").is_visible(), name
+        assert page.locator("button:visible").count() == 0, name
+        widest = page.evaluate("Math.max(0, ...[...document.querySelectorAll('table')].map(t => t.scrollWidth))")
+        assert widest <= 718, f"{name}: a table is {widest}px wide"
+        screenshot(page, f"staff-print-{name}-ja")
+
+
+def test_charts_label_their_axes_and_keep_labels_inside(new_page, busy_site, screenshot):
+    page = new_page(lang="ja", **DESK)
+    _log_in(page, "admin@city.example", PASSWORD)
+    page.goto(f"{BASE}/")
+    chart = page.locator("svg.trend-chart").first
+    box = chart.bounding_box()
+    for label in chart.locator("g.years text").all():
+        inner = label.bounding_box()
+        assert box["x"] <= inner["x"] and inner["x"] + inner["width"] <= box["x"] + box["width"] + 0.5
+    assert "令和7年度" in chart.locator("g.years").text_content()
+    estimate = page.locator("table.indicators tbody tr").first.locator("td").first.bounding_box()
+    header = page.locator("table.indicators thead th.num").first.bounding_box()
+    assert abs((estimate["x"] + estimate["width"]) - (header["x"] + header["width"])) < 2  # right-aligned together
+    screenshot(page, "staff-dashboard-readable-ja")
+    page.goto(f"{BASE}/monitor")
+    day = page.locator("svg.day-chart")
+    assert day.locator("g.date-axis text").count() >= 1 and day.locator("g.value-axis text").count() >= 2
+    assert "/" in day.locator("g.date-axis text").first.text_content()
+    screenshot(page, "staff-monitor-ja")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from pdfcheck import pdf_pages_text, pdf_text
 from sqlalchemy import func, select
@@ -182,3 +183,27 @@ def test_monitor_page_counts(login_as, session, instrument, secret):
     page = text(login_as("viewer").get(f"{BASE}/monitor"))
     assert "<svg" in page and "Tiếng Việt" in page
     assert 'class="bar"' in page
+
+
+def test_paper_double_entry_saves_only_when_both_entries_agree(login_as, session, instrument, secret):
+    from survey_app.invitations import create_invitations
+
+    client = login_as("admin")
+    code = create_invitations(session, instrument, secret, [{"age_band": 2}])[0].code
+    page = text(client.get(f"{BASE}/paper?verify=1"))
+    assert 'name="verify" value="1"' in page and 'data-testid="paper-count"' in page
+    assert '<textarea id="f-comment"' in page and ">kurashiyasui<" not in page  # labels, not ids
+    token = csrf_of(page)
+    first = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "1",
+                                               "letter_code": code, **REQUIRED})
+    assert first.status_code == 200 and _count(session, Response) == 0
+    carried = dict(re.findall(r'name="(first__[a-z_]+)" value="([^"]*)"', text(first)))
+    assert carried["first__kurashiyasui"] == "1" and 'name="pass" value="2"' in text(first)
+    second = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "2", **carried,
+                                                "letter_code": code, **{**REQUIRED, "kurashiyasui": "2"}})
+    assert second.status_code == 409 and _count(session, Response) == 0
+    assert "1. " in text(second) and 'name="pass" value="3"' in text(second)
+    resolved = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "3",
+                                                  "letter_code": code, **REQUIRED})
+    assert resolved.status_code == 302 and _count(session, Response, Response.channel == "paper") == 1
+    assert "1" in text(client.get(resolved.headers["Location"])).split('data-testid="paper-count">')[1][:80]

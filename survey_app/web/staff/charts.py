@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 560, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+# Room for a 「令和7年度」 label (about 60 px at 11 px) centred on the first and last year.
+LEFT, RIGHT, TOP, BOTTOM = 60, 44, 16, 36
 
 
 @dataclass(frozen=True)

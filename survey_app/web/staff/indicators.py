@@ -15,6 +15,7 @@ from analysis import indicators_json
 from survey_app.exports import count_complete
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import get_translations
+from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
 from survey_app.survey_settings import margins_are_illustrative
@@ -101,9 +102,21 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
                                  ci=options.ci, level=options.level, margins=margins, lang=lang)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
+    result["warnings"] = [_question_labels(text, instrument, lang) for text in result["warnings"]]
     if options.weighting != "none" and margins_are_illustrative(session, instrument.id):
         result["warnings"] = [get_translations(lang).gettext(ILLUSTRATIVE_MARGINS), *result["warnings"]]
     return result
+
+
+def _question_labels(text: str, instrument: Instrument, lang: str) -> str:
+    """Staff read labels, not ids: 「sex」 in an analysis notice becomes 「性別」 (the short name or the text)."""
+    words = InstrumentTexts(instrument, lang)
+    for question in instrument.questions:
+        if question.id in text:
+            label = question.short_name if question.short_name and lang == "ja" else words.question(question)
+            for left, right in (("'", "'"), ("「", "」"), ("\u201c", "\u201d")):
+                text = text.replace(f"{left}{question.id}{right}", f"{left}{label}{right}")
+    return text
 
 
 # ---------------------------------------------------------------- words around the numbers
