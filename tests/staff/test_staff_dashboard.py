@@ -95,3 +95,13 @@ def test_trend_chart_geometry():
     high = IndicatorResult("living", "t", "valid", 99.0, 0.5, 97.0, 100.0, 100, 99, 100.0, 1.0, None, None, None)
     single = trend_chart([], 2025, high, None, None)
     assert single.y_max == 100 and single.x(2025) == (single.x_start + single.x_end) / 2
+
+
+def test_cli_and_staff_export_write_the_same_indicator_csv(login_as, demo, cli):
+    """One indicator table (analysis.report.table_rows): the CLI's CSV is the staff export's, byte for byte."""
+    web = login_as("viewer").get(f"{BASE}/export/indicators.csv?weighting=rake&by=age_band").get_data()
+    printed = cli("indicators", "--survey", SURVEY, "--weighting", "rake", "--by", "age_band", "--format", "csv",
+                  "--lang", "ja")
+    assert printed.exit_code == 0, printed.output
+    assert web.decode("utf-8-sig") == printed.stdout_bytes.decode("utf-8")  # (.output turns CRLF into LF)
+    assert printed.output.splitlines()[0].startswith("指標ID,指標,区分,区分コード,区分,推定値（%）")
