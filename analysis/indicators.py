@@ -83,8 +83,8 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
     return trimmed, Notice("trimmed_margins", {**params, "error": error})
 
 
-def weigh(frame: Frame, margins, options: Options):
-    """(weighted sample, notices) for the frame under the options."""
+def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
+    """(weighted sample, notices, names of the margins the weights were calibrated to) under the options."""
     if frame.invitations is None:
         design, notices = csv_design(frame), ()
     else:
@@ -94,7 +94,7 @@ def weigh(frame: Frame, margins, options: Options):
     if options.trim is not None:
         weights, notice = apply_trim(result, options.trim)
         notices += (notice,)
-    return WeightedSample(weights, design, result.calibration), notices
+    return WeightedSample(weights, design, result.calibration), notices, tuple(m.name for m in result.margins)
 
 
 def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyResult:
@@ -105,11 +105,10 @@ def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyR
     if len(frame) == 0:
         raise AnalysisError(f"survey '{instrument.id}' has no complete responses")
     margins = tuple(margins)
-    sample, notices = weigh(frame, margins, options)
+    sample, notices, used = weigh(frame, margins, options)
     texts = InstrumentTexts(instrument, options.lang)
     indicators = tuple(indicator_result(frame, sample, indicator, options, texts)
                        for indicator in instrument.indicators)
-    used = tuple(m.name for m in margins) if options.weighting != "none" else ()
     return SurveyResult(instrument.id, options.weighting, options.ci, options.level, len(frame), indicators,
                         notices=notices, margins=used, thresholds=options.thresholds)
 

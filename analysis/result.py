@@ -114,8 +114,9 @@ class SurveyResult:
     """The indicators of one survey under one set of options.
 
     ``weighting`` and ``ci_method`` are names from :mod:`analysis.methods`, ``level`` the
-    confidence level (0.95); ``margins`` the population margins the weighting used (their
-    names, e.g. ``age_band`` or ``age_band:sex``; empty when unweighted); ``thresholds`` the
+    confidence level (0.95); ``margins`` the population margins the weights were calibrated
+    to (their names, e.g. ``age_band`` or ``age_band:sex``; post-stratification: the one joint
+    table it used; empty when unweighted or propensity without raking); ``thresholds`` the
     suppression/caution limits of the breakdowns. ``notices`` are survey-level; each
     indicator and group carries its own (:meth:`all_notices` gathers them in order).
     """
