@@ -135,7 +135,7 @@ def test_illustrative_margins_are_marked_until_real_ones_are_imported(login_as, 
 
 
 def test_notices_name_questions_by_label(instrument):
-    from survey_app.web.staff.indicators import _question_labels
+    from survey_app.web.staff.indicators import question_labels
 
-    assert _question_labels("8人が「sex」に回答していません", instrument, "ja") == "8人が「性別」に回答していません"
-    assert "'sex'" not in _question_labels("8 respondent(s) did not give 'sex'", instrument, "en")
+    assert question_labels("8人が「sex」に回答していません", instrument, "ja") == "8人が「性別」に回答していません"
+    assert "'sex'" not in question_labels("8 respondent(s) did not give 'sex'", instrument, "en")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Response, render_template
 
+from analysis.notices import MESSAGES
 from survey_app.csvio import CsvError
 from survey_app.population import margins_for, margins_template, read_population_csv, replace_margins
 from survey_app.survey_settings import margins_are_illustrative
@@ -15,7 +16,6 @@ from ..context import db, gettext
 from . import bp
 from .auth import require
 from .common import UploadProblem, csv_error_text, instrument_or_404, read_upload, record, texts
-from .indicators import ILLUSTRATIVE_MARGINS
 
 
 def _label(instrument, words, dimension: str, category: str) -> str:
@@ -39,7 +39,7 @@ def _page(survey_id: str, status: int = 200, **context):
              for dim in groups}
     return render_template("staff/population.html", survey_id=survey_id, title=words.title(), groups=groups,
                            names=names, illustrative=margins_are_illustrative(db(), survey_id),
-                           illustrative_note=ILLUSTRATIVE_MARGINS, **context), status
+                           illustrative_note=MESSAGES["illustrative_margins"], **context), status
 
 
 @bp.get("/s/<survey_id>/population")
