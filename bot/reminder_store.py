@@ -14,6 +14,7 @@ doubles it.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from survey_app.models import BotReminder, BotSeenEvent, BotSession
 
 from . import sealing
 
+log = logging.getLogger("bot")
 LEASE = timedelta(minutes=10)
 SEEN_EVENTS_KEPT = timedelta(days=7)
 CLAIM_BATCH = 20
@@ -73,7 +75,12 @@ class ReminderStore:
                                          .values(claimed_by=worker, claimed_at=now))
             self.session.commit()
             if taken.rowcount == 1:
-                claimed.append(DueReminder(reminder_id, chat_key, sealing.unseal(self.secret, address)))
+                try:
+                    claimed.append(DueReminder(reminder_id, chat_key, sealing.unseal(self.secret, address)))
+                except sealing.SealBroken:  # sealed under an earlier SECRET_KEY: it can never be sent
+                    log.warning("a reminder whose address cannot be opened was dropped (SECRET_KEY changed?)")
+                    self.session.execute(delete(BotReminder).where(BotReminder.id == reminder_id))
+                    self.session.commit()
         return claimed
 
     # ------------------------------------------------------------ redelivered webhook events

@@ -93,6 +93,9 @@ def test_the_address_is_sealed_and_opens_only_with_the_secret_key(engine, sessio
     assert sealing.unseal(SECRET, row.address) == "U" + "0" * 32
     with pytest.raises(sealing.SealBroken):
         sealing.unseal("another secret key", row.address)
+    rotated = ReminderStore(session, "line", "another secret key")  # SECRET_KEY rotated: dropped, not retried
+    assert rotated.claim_due(SURVEY, "w", datetime.now(UTC) + timedelta(seconds=1)) == []
+    assert reminder_rows(session) == []
 
 
 def test_two_workers_claim_each_due_reminder_exactly_once(engine, session, instrument):
