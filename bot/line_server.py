@@ -180,6 +180,8 @@ def readable(raw) -> LineEvent | None:
 
 def _handler_for(server: LineServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        timeout = 30  # seconds a silent client may hold a connection (and its thread)
+
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             if self.path.split("?")[0].rstrip("/") != PATH:
                 return self.answer(404)
