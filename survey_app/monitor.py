@@ -126,6 +126,8 @@ def response_rates(session: Session, instrument: Instrument) -> list[StratumRate
             if undeliverable:
                 table[code]["undeliverable"] += n
         for (code, status), n in answered.items():
+            if status == "erased":  # erased by the resident: neither an answer nor a partial one
+                continue
             table[code]["responded" if status == "complete" else "partial"] += n
         for code in sorted(table, key=lambda c: (c is None, c or 0)):
             counts = table[code]
