@@ -104,10 +104,19 @@ def test_control_characters_in_next_redirect_to_the_console(client, staff_users,
     from stafftools import PASSWORD
 
     token = csrf_of(text(client.get("/staff/login")))
-    response = client.post("/staff/login", query_string={"next": target},
+    response = client.post("/staff/login", query_string=target,
                            data={"csrf_token": token, "email": "admin@city.example", "password": PASSWORD})
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/staff/"
+
+
+def test_a_plain_console_next_still_returns_there(client, staff_users):
+    from stafftools import PASSWORD
+
+    token = csrf_of(text(client.get("/staff/login")))
+    response = client.post("/staff/login", query_string="next=/staff/audit%3Faction%3Dlogin",
+                           data={"csrf_token": token, "email": "admin@city.example", "password": PASSWORD})
+    assert response.headers["Location"].endswith("/staff/audit?action=login")
 
 
 def test_paper_entry_refuses_a_residents_unfinished_web_answers(login_as, session, instrument, secret):
