@@ -86,8 +86,7 @@ def _domain(domain: str, text: str) -> str:
 
 def _is_hidden(ch: str) -> bool:
     """Control, format (bidi marks, zero-width), separator other than a plain space, or unassigned."""
-    category = unicodedata.category(ch)
-    return category[0] in "CZ"
+    return ch != " " and unicodedata.category(ch)[0] in "CZ"
 
 
 def _visible(text: str) -> str:

@@ -258,3 +258,6 @@ def test_delete_after_submitting_erases_answers_but_keeps_the_code_used(fake, ru
                                  raw={"kurashiyasui": "1", "age_band": "1", "sex": "1", "district": "1"},
                                  code=letter.code)
     assert session.scalars(select(Response)).one().status == responses.ERASED
+    from survey_app.monitor import response_rates  # the marker is neither a response nor a partial one
+
+    assert all(rate.responded == rate.partial == 0 for rate in response_rates(session, instrument))
