@@ -176,3 +176,18 @@ def test_cli_refuses_a_look_alike_staff_email_in_one_line(cli, session):
     assert len(result.output.strip().splitlines()) == 1
     session.expire_all()
     assert session.scalars(select(staff_core.StaffUser)).all() == []
+
+
+@pytest.mark.parametrize("digit", ["፩", "²"])
+def test_cli_imports_refuse_foreign_digits_in_one_line(cli, tmp_path, digit):
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text(f"age_band,sex,district\n1,1,1\n{digit},2,3\n", encoding="utf-8")
+    out = tmp_path / "letters.csv"
+    result = cli("invitations", "create", "--survey", SURVEY, "--frame", str(frame), "--out", str(out))
+    assert result.exit_code != 0 and "3" in result.output and digit in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    margins = tmp_path / "margins.csv"
+    margins.write_text(f"dimension,category,count\nage_band,{digit},10\n", encoding="utf-8")
+    refused = cli("population", "import", "--survey", SURVEY, str(margins))
+    assert refused.exit_code != 0 and digit in refused.output and "Traceback" not in refused.output
