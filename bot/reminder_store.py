@@ -22,14 +22,14 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from survey_app import sealing
 from survey_app.models import BotReminder, BotSeenEvent, BotSession
-
-from . import sealing
 
 log = logging.getLogger("bot")
 LEASE = timedelta(minutes=10)
 SEEN_EVENTS_KEPT = timedelta(days=7)
 CLAIM_BATCH = 20
+SEAL_PURPOSE = "bot-chat-address"  # the chat address in a reminder row (survey_app/sealing.py)
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class ReminderStore:
         if row is None:
             row = BotReminder(session_id=bot_session_id, channel=self.channel)
             self.session.add(row)
-        row.due_at, row.address = due_at, sealing.seal(self.secret, address)
+        row.due_at, row.address = due_at, sealing.seal(self.secret, SEAL_PURPOSE, str(address))
         row.claimed_by = row.claimed_at = None
 
     def cancel(self, bot_session_id: int) -> None:
@@ -74,13 +74,15 @@ class ReminderStore:
             taken = self.session.execute(update(BotReminder).where(BotReminder.id == reminder_id, takeable)
                                          .values(claimed_by=worker, claimed_at=now))
             self.session.commit()
-            if taken.rowcount == 1:
-                try:
-                    claimed.append(DueReminder(reminder_id, chat_key, sealing.unseal(self.secret, address)))
-                except sealing.SealBroken:  # sealed under an earlier SECRET_KEY: it can never be sent
-                    log.warning("a reminder whose address cannot be opened was dropped (SECRET_KEY changed?)")
-                    self.session.execute(delete(BotReminder).where(BotReminder.id == reminder_id))
-                    self.session.commit()
+            if taken.rowcount != 1:
+                continue
+            opened = sealing.unseal(self.secret, SEAL_PURPOSE, address)
+            if opened is None:  # sealed under an earlier SECRET_KEY: it can never be sent
+                log.warning("a reminder whose address cannot be opened was dropped (SECRET_KEY changed?)")
+                self.session.execute(delete(BotReminder).where(BotReminder.id == reminder_id))
+                self.session.commit()
+            else:
+                claimed.append(DueReminder(reminder_id, chat_key, opened))
         return claimed
 
     # ------------------------------------------------------------ redelivered webhook events

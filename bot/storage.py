@@ -7,7 +7,7 @@ every answer is stored the moment it is given and a restarted bot resumes from t
 
 Chats are known only by ``codes.pseudonym(secret, channel, chat_id)``; the chat id itself is
 passed in by the adapter and never stored in the conversation. Only a pending reminder keeps
-it, encrypted, until it is sent or cancelled (``bot/reminder_store.py``, ``bot/sealing.py``).
+it, encrypted, until it is sent or cancelled (``bot/reminder_store.py``, ``survey_app/sealing.py``).
 """
 from __future__ import annotations
 

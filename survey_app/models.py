@@ -166,8 +166,9 @@ class BotSession(Base):
 class BotReminder(Base):
     """A pending reminder for an unfinished chat (one per conversation), sent by any bot process.
 
-    ``address`` is the channel's chat address (Telegram chat id, LINE user id) ENCRYPTED with a
-    key derived from SECRET_KEY (``bot/sealing.py``): the pseudonym alone cannot be written to.
+    ``address`` is the channel's chat address (Telegram chat id, LINE user id) ENCRYPTED
+    (``survey_app/sealing.py``, AES-256-GCM under a key derived from SECRET_KEY): the
+    pseudonym alone cannot be written to.
     The row — address included — is deleted when the reminder is sent for the last time, when
     the resident stops, finishes or erases, and with the conversation (CASCADE).
     ``claimed_by``/``claimed_at``: the process that took it (an atomic UPDATE), so it is sent once.

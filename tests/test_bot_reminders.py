@@ -18,11 +18,11 @@ from line_harness import LineRunner, line_settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import sealing
-from bot.reminder_store import ReminderStore
+from bot.reminder_store import SEAL_PURPOSE, ReminderStore
 from bot.reminders import ReminderPolicy
 from bot.service import ConversationService
 from bot.states import ASK, Conversation
+from survey_app import sealing
 from survey_app.models import BotReminder, BotSession
 
 REMINDER = "You have not finished the survey yet. You can continue here:"
@@ -90,9 +90,8 @@ def test_the_address_is_sealed_and_opens_only_with_the_secret_key(engine, sessio
     make_rows(engine, 1, datetime.now(UTC))
     row = reminder_rows(session)[0]
     assert "U" + "0" * 32 not in row.address
-    assert sealing.unseal(SECRET, row.address) == "U" + "0" * 32
-    with pytest.raises(sealing.SealBroken):
-        sealing.unseal("another secret key", row.address)
+    assert sealing.unseal(SECRET, SEAL_PURPOSE, row.address) == "U" + "0" * 32
+    assert sealing.unseal("another secret key", SEAL_PURPOSE, row.address) is None
     rotated = ReminderStore(session, "line", "another secret key")  # SECRET_KEY rotated: dropped, not retried
     assert rotated.claim_due(SURVEY, "w", datetime.now(UTC) + timedelta(seconds=1)) == []
     assert reminder_rows(session) == []
