@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey_app import survey_settings
+from survey_app import numerals, survey_settings
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
@@ -84,11 +83,9 @@ def _parse_row(line: int, row: dict, instrument: Instrument) -> MarginRow:
             raise PopulationError(N_("Category '%(cat)s' is not a code of '%(dim)s' (codes: %(codes)s)."),
                                   line, cat=cat, dim=typed_dim, codes=columns.choices_hint(dim))
         codes.append(str(code))
-    raw_count = unicodedata.normalize("NFKC", row["count"]).replace(",", "").replace("人", "").strip()
-    try:
-        count = float(raw_count)
-    except ValueError:
-        raise PopulationError(N_("Count '%(count)s' is not a number."), line, count=row["count"]) from None
+    count = numerals.parse_decimal(row["count"].replace("人", ""))  # 4,210 / ４２１０ / 4210人
+    if count is None:
+        raise PopulationError(N_("Count '%(count)s' is not a number."), line, count=row["count"])
     if not math.isfinite(count) or count < 0:
         raise PopulationError(N_("Count '%(count)s' must be zero or more."), line, count=row["count"])
     return MarginRow(":".join(dims), ":".join(codes), count, line)

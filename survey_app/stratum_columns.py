@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from survey_app import numerals
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question
 
@@ -62,11 +63,10 @@ class StratumColumns:
     def code(self, qid: str, value: str) -> int | None:
         """The choice code a cell means (a code or a label), or None when it means none."""
         question = self.instrument.question(qid)
-        text = unicodedata.normalize("NFKC", value or "").strip()
-        if text.isdigit():
-            code = int(text)
+        code = numerals.parse_int(value or "")  # the one home for typed digits (full-width, Urdu…)
+        if code is not None:
             return code if question.choice_list.get(code) is not None else None
-        return self._labels[qid].get(normalise(text))
+        return self._labels[qid].get(normalise(value))
 
     def choices_hint(self, qid: str, locale: str = "ja") -> str:
         """「1=18〜29歳, 2=30〜39歳, …」 for error messages: what the cell may say."""
