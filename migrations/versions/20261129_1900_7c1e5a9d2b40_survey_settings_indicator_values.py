@@ -1,7 +1,7 @@
 """survey settings, indicator values set by staff, one-time passwords
 
 Revision ID: 7c1e5a9d2b40
-Revises: 43f856bbf97b
+Revises: 205a77f127c3
 Create Date: 2026-11-29 19:00:00
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '7c1e5a9d2b40'
-down_revision = '43f856bbf97b'
+down_revision = '205a77f127c3'
 branch_labels = None
 depends_on = None
 
