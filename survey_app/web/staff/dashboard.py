@@ -11,6 +11,7 @@ import re
 
 from flask import render_template, request
 
+from analysis.publication.charts import trend_chart
 from survey_app.i18n import N_
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.models import utcnow
@@ -18,7 +19,6 @@ from survey_app.models import utcnow
 from ..context import current_locale, db
 from . import bp
 from .auth import require
-from .charts import trend_chart
 from .common import instrument_or_404, texts
 from .indicators import IndicatorProblem, breakdown_questions, compute, footnotes, options_from, verdict_label
 
