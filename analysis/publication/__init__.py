@@ -1,7 +1,7 @@
 """The published report (市民意識調査報告書) and its spreadsheet, from the core and the analysis only.
 
 ``build_report`` computes everything (:mod:`.build`), ``render_html``/``render_pdf`` lay it out
-(:mod:`.render`), ``write_xlsx`` writes one sheet per table (:mod:`.xlsx`). The CLI
+(:mod:`.layout`), ``write_xlsx`` writes one sheet per table (:mod:`.xlsx`). The CLI
 (``machikoe report``) and the staff console's 報告書 page both call :func:`report_bytes`, so
 they produce the same files. No Flask here: the web imports this package, never the reverse.
 """
@@ -19,7 +19,7 @@ MIMETYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
 
 def render(report: Report, fmt: str) -> bytes:
     """The report as a file of format ``fmt`` (pdf, xlsx or html)."""
-    from analysis.publication.render import render_html, render_pdf
+    from analysis.publication.layout import render_html, render_pdf
     from analysis.publication.xlsx import write_xlsx
 
     if fmt == "pdf":

@@ -1,7 +1,7 @@
 """The 市民意識調査報告書 as data: every number and sentence, in the report's language, before layout.
 
 Sections (the shape Japanese cities publish): 1 表紙・調査の概要, 2 指標, 3 単純集計, 4 クロス集計,
-5 自由意見, 6 調査方法. :mod:`analysis.publication.render` lays this out as HTML/PDF and XLSX.
+5 自由意見, 6 調査方法. :mod:`analysis.publication.layout` lays this out as HTML/PDF and XLSX.
 """
 from __future__ import annotations
 

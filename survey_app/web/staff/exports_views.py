@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
+from analysis.publication.data import response_weights
 from survey_app import exports as export_core
 from survey_app.db import engine_for, session_scope
 from survey_app.i18n.catalogs import get_translations
@@ -37,8 +38,10 @@ def _download(chunks, filename: str, fmt: str) -> Response:
 
 
 def _response_rows(instrument, database_url: str):
+    """Rows with the headline (raked) weight of each response — unweighted when there are no margins."""
     with session_scope(engine_for(database_url)) as session:
-        yield from export_core.response_rows(session, instrument)
+        weights = response_weights(session, instrument, "rake")
+        yield from export_core.response_rows(session, instrument, weights=weights)
 
 
 @bp.get("/s/<survey_id>/export/responses.<fmt>")
