@@ -62,8 +62,10 @@ tr.total th, tr.total td { background: #f3f3f3; font-weight: bold; }
 .question table.freq { width: 80%; }
 .qno { color: #1d4f91; margin-right: 1mm; }
 .by { color: #1d4f91; }
-table.cross { font-size: 7.5pt; }
-table.cross th:first-child { width: 24mm; }
+.cross-block { break-inside: avoid; margin-bottom: 3mm; }
+.cross-title { font-weight: bold; font-size: 9.5pt; margin: 3mm 0 1mm; break-after: avoid; }
+table.cross { font-size: 7.5pt; table-layout: fixed; margin-top: 0; }
+table.cross col.label { width: 30mm; } table.cross col.n { width: 14mm; }
 .indicator { break-inside: avoid; }
 .figure-line { font-size: 9pt; margin: 0 0 1mm; }
 figure { margin: 0 0 3mm; } figcaption { font-size: 8pt; color: #444; }

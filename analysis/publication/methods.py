@@ -28,6 +28,10 @@ CI_TEXT = {
 }
 
 
+def _count(value: float) -> str:
+    return format(round(value), ",")
+
+
 def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list[tuple[str, str]]:
     """(heading, paragraph) pairs for the 調査方法 section, in ``lang``."""
     def _(msgid: str, **params) -> str:
@@ -40,13 +44,14 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
     weights = data.weights / data.weights.mean()
     kish = float(data.weights.sum() ** 2 / np.sum(data.weights ** 2))
     notes = [
-        (_("Sample"), _("%(n)d complete responses: %(invited)d from residents invited by letter (the probability "
-                        "sample) and %(open)d through the open link (self-selected). %(partial)d unfinished "
-                        "responses are not counted.", n=n, invited=invited, open=n - invited,
-                        partial=data.fieldwork.partial)),
+        (_("Sample"), _("%(n)s complete responses: %(invited)s from residents invited by letter (the probability "
+                        "sample) and %(open)s through the open link (self-selected). %(partial)s unfinished "
+                        "responses are not counted.", n=_count(n), invited=_count(invited), open=_count(n - invited),
+                        partial=_count(data.fieldwork.partial))),
         (_("Weighting"), _(WEIGHTING_TEXT[data.weighting], margins=margins) + " "
          + _("Weights relative to their mean range from %(low).2f to %(high).2f; Kish's effective sample size "
-             "is %(kish).0f of %(n)d.", low=float(weights.min()), high=float(weights.max()), kish=kish, n=n)),
+             "is %(kish)s of %(n)s.", low=float(weights.min()), high=float(weights.max()), kish=_count(kish),
+             n=_count(n))),
         (_("Intervals"), _(CI_TEXT[summary.ci_method], level=round(100 * summary.level))),
         (_("Bases"), _("Indicators: respondents who answered the question, excluding “don't know” and no answer "
                        "(base “valid”), or all respondents (base “all”), as each indicator states. Simple "
