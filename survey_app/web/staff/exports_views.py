@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 
 from analysis.publication.data import response_weights
 from survey_app import exports as export_core
+from survey_app.config import city_timezone_name
 from survey_app.db import engine_for, session_scope
 from survey_app.i18n.catalogs import get_translations
 
@@ -28,7 +29,7 @@ MIMETYPES = {"csv": "text/csv",  # Flask adds "; charset=utf-8"
 def exports(survey_id: str):
     instrument = instrument_or_404(survey_id)
     return render_template("staff/exports.html", survey_id=survey_id, title=texts(instrument).title(),
-                           complete=export_core.count_complete(db(), survey_id))
+                           complete=export_core.count_complete(db(), survey_id), zone=city_timezone_name())
 
 
 def _download(chunks, filename: str, fmt: str) -> Response:
