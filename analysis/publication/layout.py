@@ -70,9 +70,15 @@ table.cross col.label { width: 30mm; } table.cross col.n { width: 14mm; }
 .figure-line { font-size: 9pt; margin: 0 0 1mm; }
 figure { margin: 0 0 3mm; } figcaption { font-size: 8pt; color: #444; }
 svg { display: block; }
-.footnotes { font-size: 8pt; color: #333; padding-left: 5mm; }
-ul.comments { font-size: 9pt; padding-left: 5mm; } ul.comments li { margin: 0 0 1.5mm; }
-ul.comments[dir=rtl] { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", sans-serif; padding-right: 5mm; }
+.footnotes { font-size: 8pt; color: #333; }
+/* Bullets and note numbers are text in the template, not list markers: WeasyPrint lays out each
+   marker as an absolute box, which was a fifth of the PDF's time with a thousand comments. */
+ul.comments, ol.footnotes { list-style: none; padding: 0; }
+ul.comments { font-size: 9pt; } ul.comments li { margin: 0 0 1.5mm; padding-inline-start: 1em; text-indent: -1em; }
+ul.comments[dir=rtl] { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", sans-serif; }
+table.indicators { table-layout: fixed; }
+table.indicators col.title { width: 46mm; } table.indicators .note { white-space: nowrap; } table.indicators col.verdict { width: 22mm; }
+table.indicators col.interval { width: 22mm; }
 h3.area { border-left: 3pt solid #1d4f91; padding-left: 2mm; }
 .methods dt { font-weight: bold; margin-top: 3mm; } .methods dd { margin: 0.5mm 0 0 0; }
 """
