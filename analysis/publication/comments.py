@@ -24,7 +24,8 @@ from survey_app.instrument import Instrument, Question
 D = "[0-9０-９]"
 SEP = "[-‐－ー―−\\s]?"
 EMAIL = re.compile(r"[\w.+-]+\s?[@＠]\s?[\w-]+(?:\.[\w-]+)+")
-POSTAL = re.compile(rf"〒\s?{D}{{3}}{SEP}{D}{{4}}|(?<![0-9０-９-]){D}{{3}}[-‐－]{D}{{4}}(?![0-9０-９-])")
+POSTAL_MARKED = re.compile(rf"〒\s?{D}{{3}}{SEP}{D}{{4}}")
+POSTAL_BARE = re.compile(rf"(?<![0-9０-９\-‐－]){D}{{3}}[-‐－]{D}{{4}}(?![0-9０-９\-‐－])")
 PHONE = re.compile(rf"(?:\+81{SEP}|(?<![0-9０-９])[0０]){D}{{1,4}}{SEP}{D}{{1,4}}{SEP}{D}{{3,4}}(?![0-9０-９])")
 HONORIFIC = re.compile(r"([\u4e00-\u9fff\u3040-\u30ff々〆ヶ]{1,6})(さん|様|さま|氏|くん|君|ちゃん)")
 LATIN_TITLE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|Anh|Chị|Ông|Bà)\.?\s+[A-Z][\w'-]+")
@@ -50,8 +51,11 @@ def _honorific(match: re.Match) -> str:
 def mask(text: str) -> str:
     """The comment with e-mail addresses, phone numbers, postal codes and names masked."""
     text = EMAIL.sub("＊＊＊@＊＊＊", text)
-    text = POSTAL.sub("〒＊＊＊-＊＊＊＊", text)
+    # 〒 codes first (〒067-8674 would read as a phone number), bare ones after the phone numbers
+    # (090-1234-5678 contains 090-1234).
+    text = POSTAL_MARKED.sub("〒＊＊＊-＊＊＊＊", text)
     text = PHONE.sub("＊＊＊-＊＊＊＊-＊＊＊＊", text)
+    text = POSTAL_BARE.sub("〒＊＊＊-＊＊＊＊", text)
     text = HONORIFIC.sub(_honorific, text)
     return LATIN_TITLE.sub(lambda m: f"{m.group(1)} {MASK_NAME}", text)
 
