@@ -1,14 +1,15 @@
 """The one place that reads the indicator result for the report.
 
 The report's indicator section, the XLSX sheet and the method notes read only these small
-records, so a change in the shape of the analysis result (the nested-dict document today)
-touches this file alone. Notices are read generically — a code and its text — so any notice
+records, so a change in the shape of the analysis result (:mod:`analysis.result`) touches
+this file alone. Notices are read generically — a code and its text — so any notice
 the analysis adds appears in the report without a change here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from analysis.result import SurveyResult
 
 
 @dataclass(frozen=True)
@@ -48,28 +49,18 @@ class IndicatorSummary:
     notices: tuple[ReportNotice, ...]
 
 
-def _value(block: Any, key: str) -> Any:
-    return block.get(key) if isinstance(block, dict) else None
-
-
-def summarise(result: dict) -> IndicatorSummary:
-    """The indicator result (``analysis.compute``'s document) as report records."""
+def summarise(result: SurveyResult, lang: str) -> IndicatorSummary:
+    """The typed indicator result (:class:`analysis.result.SurveyResult`) as report records; notices
+    (survey, indicator and group level, each once) worded in ``lang``."""
     figures = []
-    for ind in result["indicators"]:
-        change = ind.get("change_vs_baseline") or {}
+    for ind in result.indicators:
+        baseline, target, change = ind.baseline, ind.target, ind.change
         figures.append(IndicatorFigure(
-            ind["id"], ind["title"], ind["base"], ind["estimate"], ind["ci_low"], ind["ci_high"], ind["n"],
-            ind.get("n_positive"), ind.get("n_eff"), _value(ind["baseline"], "value"), _value(ind["baseline"], "year"),
-            _value(ind["target"], "value"), _value(ind["target"], "year"), change.get("estimate"),
-            change.get("ci_low"), change.get("ci_high"), change.get("verdict")))
-    notices = tuple(_notice(w) for w in result.get("notices", result.get("warnings", [])))
-    return IndicatorSummary(result["weighting"], result["ci_method"], result["level"], result["n_respondents"],
+            ind.id, ind.title, ind.base, ind.estimate, ind.ci_low, ind.ci_high, ind.n, ind.n_positive, ind.n_eff,
+            baseline.value if baseline else None, baseline.year if baseline else None,
+            target.value if target else None, target.year if target else None,
+            change.estimate if change else None, change.ci_low if change else None,
+            change.ci_high if change else None, change.verdict if change else None))
+    notices = tuple(ReportNotice(n.code, n.message(lang)) for n in result.all_notices())
+    return IndicatorSummary(result.weighting, result.ci_method, result.level, result.n_respondents,
                             tuple(figures), notices)
-
-
-def _notice(item: Any) -> ReportNotice:
-    if isinstance(item, str):
-        return ReportNotice("", item)
-    if isinstance(item, dict):
-        return ReportNotice(str(item.get("code", "")), str(item.get("message") or item.get("text") or ""))
-    return ReportNotice(str(getattr(item, "code", "")), str(getattr(item, "message", None) or item))

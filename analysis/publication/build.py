@@ -109,7 +109,7 @@ def build_report(session: Session, instrument: Instrument, weighting: str = "rak
     texts = InstrumentTexts(instrument, lang)
     produced = (now or datetime.now(UTC)).astimezone(zone).date()
     year = wave_year(instrument, produced)
-    summary = summarise(data.indicators)
+    summary = summarise(data.indicators, lang)
     freqs = frequency_tables(data, texts, gettext(lang, "No answer"), lambda q: _condition(texts, q, lang))
     labels = {"no_answer": gettext(lang, "No answer"), "total": gettext(lang, "All respondents")}
     crosses = cross_tables(data, freqs, texts, labels, options.thresholds)
@@ -190,8 +190,7 @@ def _trends(instrument: Instrument, summary: IndicatorSummary, year: int) -> dic
     charts = {}
     for indicator in instrument.indicators:
         figure = figures.get(indicator.id)
-        current = {"estimate": figure.estimate, "ci_low": figure.ci_low, "ci_high": figure.ci_high} if figure else None
         history = [(h.year, h.value) for h in indicator.history if h.year is not None and h.value is not None]
-        charts[indicator.id] = trend_chart(history, year, current, figure.baseline if figure else None,
+        charts[indicator.id] = trend_chart(history, year, figure, figure.baseline if figure else None,
                                            figure.target if figure else None)
     return charts

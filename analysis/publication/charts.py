@@ -10,6 +10,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class Interval(Protocol):
+    """What a chart needs of this year's figure (``IndicatorResult`` or the report's ``IndicatorFigure``)."""
+
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
 
 WIDTH, HEIGHT = 560, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 48, 16, 36  # room for 「令和7年度」 and the last value label
@@ -79,13 +88,13 @@ def _axis(values: list[float]) -> tuple[float, float, list[float]]:
     return low, high, ticks
 
 
-def trend_chart(history: list[tuple[int, float]], current_year: int, current: dict | None,
+def trend_chart(history: list[tuple[int, float]], current_year: int, current: Interval | None,
                 baseline: float | None, target: float | None) -> TrendChart | None:
     """Chart of earlier published values plus the current estimate; None when there is nothing to draw."""
     points = [Point(year, float(value)) for year, value in sorted(history) if value is not None and year != current_year]
-    if current and current.get("estimate") is not None:
-        points.append(Point(current_year, float(current["estimate"]), _num(current.get("ci_low")),
-                            _num(current.get("ci_high")), current=True))
+    if current is not None and current.estimate is not None:
+        points.append(Point(current_year, float(current.estimate), _num(current.ci_low), _num(current.ci_high),
+                            current=True))
     if not points:
         return None
     values = [p.value for p in points] + [v for p in points for v in (p.ci_low, p.ci_high) if v is not None]

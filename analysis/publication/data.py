@@ -16,10 +16,10 @@ import pandas as pd
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
-from analysis.breakdown import Thresholds
 from analysis.errors import AnalysisError
 from analysis.frame import Frame, frame_from_database
 from analysis.indicators import Options, compute, weigh
+from analysis.result import SurveyResult, Thresholds
 from analysis.weighting import margins_from_rows
 from analysis.weighting.margins import Margin
 from survey_app.exports import ResponseWeights
@@ -55,7 +55,7 @@ class ReportData:
     response_ids: np.ndarray
     weighting: str
     margins: tuple[Margin, ...]
-    indicators: dict  # the indicator result (see adapter.py)
+    indicators: SurveyResult  # read through adapter.py
     multi: dict[str, list[frozenset[int]]]
     comments: list[Comment]
     fieldwork: Fieldwork
@@ -77,7 +77,7 @@ def load(session: Session, instrument: Instrument, options: Options) -> ReportDa
     if options.weighting != "none" and not margins:
         raise AnalysisError(f"survey '{instrument.id}' has no population margins: weighting "
                             f"'{options.weighting}' needs them (machikoe population import, or --weighting none)")
-    sample, _notices = weigh(frame, margins, options)
+    sample, _notices, _used = weigh(frame, margins, options)
     ids = np.asarray(session.scalars(_complete_ids(instrument.id)).all())
     position = {int(rid): i for i, rid in enumerate(ids)}
     return ReportData(instrument, frame, np.asarray(sample.weights, dtype=float), ids, options.weighting, margins,
@@ -92,7 +92,7 @@ def response_weights(session: Session, instrument: Instrument, weighting: str = 
     method = weighting if margins and len(frame) else "none"
     if len(frame) == 0:
         return ResponseWeights(method, {})
-    sample, _ = weigh(frame, margins, Options(weighting=method))
+    sample, _notices, _used = weigh(frame, margins, Options(weighting=method))
     ids = session.scalars(_complete_ids(instrument.id)).all()
     return ResponseWeights(method, dict(zip(ids, (float(w) for w in sample.weights), strict=True)))
 

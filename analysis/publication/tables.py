@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.breakdown import Thresholds
 from analysis.publication.data import ReportData
+from analysis.result import Thresholds
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.texts import InstrumentTexts
