@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -96,12 +98,17 @@ def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):
     by_nationality = [c for c in report.crosses if c.by == "nationality"]
     assert by_nationality
     for cross in by_nationality:
-        foreign = next(r for r in cross.rows if r.label == "日本以外")
-        assert foreign.n is None and all(v is None for v in foreign.cells) and foreign.flag == "suppressed"
+        total, *groups = cross.rows
+        assert total.n is not None
+        # 日本以外 (5) is hidden, and 日本 too: otherwise 全体 − 日本 would give it away.
+        assert [g.label for g in groups] == ["日本", "日本以外"]
+        assert all(g.n is None and all(v is None for v in g.cells) and g.flag == "suppressed" for g in groups)
     book = load_workbook(io.BytesIO(render(report, "xlsx")))
     sheet = next(book[name] for name in book.sheetnames if name.endswith("×国籍"))
-    hidden = next(row for row in sheet.iter_rows(min_row=3, values_only=True) if row[0] == "日本以外")
-    assert all(v is None for v in hidden[1:])
+    for row in sheet.iter_rows(min_row=3, values_only=True):
+        if row[0] in ("日本", "日本以外"):
+            assert all(v is None for v in row[1:])
+    assert "次に小さい区分も非表示" in render(report, "html").decode("utf-8")  # said in 調査方法
 
 
 def test_workbook_sheets_add_up(session, surveyed):
@@ -161,3 +168,11 @@ def test_cli_refuses_weighting_without_margins_in_one_line(cli, session, instrum
     result = cli("report", "--survey", instrument.id, "--format", "html", "--output", str(tmp_path / "r.html"))
     assert result.exit_code == 1 and "has no population margins" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_report_package_imports_no_flask():
+    """analysis.publication is shared by the CLI and the web: it must not pull Flask in."""
+    code = ("import sys, analysis.publication, analysis.publication.layout, analysis.publication.xlsx; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'bot')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

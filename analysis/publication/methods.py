@@ -64,7 +64,9 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
         (_("Suppression"), _("In cross tables, a group with fewer than %(suppress)d respondents shows neither its "
                              "percentages nor its number; fewer than %(caution)d is marked ※ (interpret with "
                              "caution).", suppress=data.options.thresholds.suppress_below,
-                             caution=data.options.thresholds.caution_below)),
+                             caution=data.options.thresholds.caution_below)
+         + " " + _("When only one group would be hidden, the smallest other group is hidden too, so that it "
+                   "cannot be worked out from the total.")),
         (_("Free comments"), _("Every comment is printed in the language it was written in. E-mail addresses, "
                                "phone numbers, postal codes and names before an honorific (さん, 様) are masked.")),
     ]

@@ -157,11 +157,30 @@ def _cross(data, table: FreqTable, codes, matrix, base, by: str, texts: Instrume
     groups = data.frame.values(by)
     columns = tuple(_label(texts, table.question, c, labels["no_answer"]) for c in codes)
     rows = [_cross_row(labels["total"], base, matrix, data.weights, None)]
-    for choice in by_question.choices:
-        member = base & (groups == choice.code)
-        rows.append(_cross_row(texts.choice(by_question.choice_list, choice), member, matrix, data.weights,
-                               thresholds))
+    members = [base & (groups == choice.code) for choice in by_question.choices]
+    hidden = _complementary(members, thresholds)
+    for choice, member in zip(by_question.choices, members, strict=True):
+        label = texts.choice(by_question.choice_list, choice)
+        if id(member) in hidden:
+            rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
+        else:
+            rows.append(_cross_row(label, member, matrix, data.weights, thresholds))
     return CrossTable(table, by, short_label(data.instrument, by, texts.locale), columns, tuple(rows))
+
+
+def _complementary(members: list[np.ndarray], thresholds: Thresholds) -> set[int]:
+    """Groups hidden so that a small group cannot be worked out as total − the others.
+
+    Primary: n below the threshold. When exactly one group is hidden that way, the smallest
+    other group with respondents is hidden too (complementary suppression).
+    """
+    sizes = [int(m.sum()) for m in members]
+    primary = {id(m) for m, n in zip(members, sizes, strict=True) if 0 < n < thresholds.suppress_below}
+    if len(primary) == 1:
+        others = [(n, i) for i, n in enumerate(sizes) if id(members[i]) not in primary and n > 0]
+        if others:
+            primary.add(id(members[min(others)[1]]))
+    return primary
 
 
 def _cross_row(label: str, member: np.ndarray, matrix: np.ndarray, weights: np.ndarray,
