@@ -74,6 +74,7 @@ def test_pdf_has_every_section_indicator_and_closed_question(session, surveyed):
         if question.type in ("single", "scale", "multi"):
             assert _plain(texts.question(question)) in text, question.id
     assert PHONE not in text and EMAIL not in text and "佐藤さん" not in text
+    assert "「sex」" not in text and "「性別」に回答していません" in text  # notices name questions as readers do
     assert "除雪について〇〇さんに相談しました。" in text and "＊＊＊-＊＊＊＊-＊＊＊＊" in text
     pages = pdf_pages_text(pdf)
     assert re.search(rf"\b2\s*/\s*{len(pages)}\b", pages[1])  # page numbers "n / N"
@@ -84,6 +85,8 @@ def test_pdf_has_every_section_indicator_and_closed_question(session, surveyed):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pngs = pdf_to_pngs(pdf, ARTIFACTS, dpi=50)
     assert len(pngs) == len(pages)
+    for png in pngs[2:4] + pngs[5:]:  # keep the cover, contents and the indicators page to look at
+        png.unlink()
 
 
 def test_english_report_speaks_english(session, surveyed):

@@ -7,8 +7,10 @@ the analysis adds appears in the report without a change here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from analysis.notices import Notice
 from analysis.result import SurveyResult
 
 
@@ -49,9 +51,11 @@ class IndicatorSummary:
     notices: tuple[ReportNotice, ...]
 
 
-def summarise(result: SurveyResult, lang: str) -> IndicatorSummary:
+def summarise(result: SurveyResult, lang: str,
+              relabel: Callable[[str], str | None] = lambda _value: None) -> IndicatorSummary:
     """The typed indicator result (:class:`analysis.result.SurveyResult`) as report records; notices
-    (survey, indicator and group level, each once) worded in ``lang``."""
+    (survey, indicator and group level, each once) worded in ``lang``. ``relabel`` turns a parameter
+    that is a question id (``sex``) into the words a reader knows (性別); None leaves it as it is."""
     figures = []
     for ind in result.indicators:
         baseline, target, change = ind.baseline, ind.target, ind.change
@@ -61,6 +65,11 @@ def summarise(result: SurveyResult, lang: str) -> IndicatorSummary:
             target.value if target else None, target.year if target else None,
             change.estimate if change else None, change.ci_low if change else None,
             change.ci_high if change else None, change.verdict if change else None))
-    notices = tuple(ReportNotice(n.code, n.message(lang)) for n in result.all_notices())
+    notices = tuple(ReportNotice(n.code, _reworded(n, relabel).message(lang)) for n in result.all_notices())
     return IndicatorSummary(result.weighting, result.ci_method, result.level, result.n_respondents,
                             tuple(figures), notices)
+
+
+def _reworded(notice: Notice, relabel: Callable[[str], str | None]) -> Notice:
+    params = {k: (relabel(v) or v) if isinstance(v, str) else v for k, v in notice.params.items()}
+    return Notice(notice.code, params)

@@ -109,7 +109,8 @@ def build_report(session: Session, instrument: Instrument, weighting: str = "rak
     texts = InstrumentTexts(instrument, lang)
     produced = (now or datetime.now(UTC)).astimezone(zone).date()
     year = wave_year(instrument, produced)
-    summary = summarise(data.indicators, lang)
+    summary = summarise(data.indicators, lang,
+                        lambda v: short_label(instrument, v, lang) if instrument.has_question(v) else None)
     freqs = frequency_tables(data, texts, gettext(lang, "No answer"), lambda q: _condition(texts, q, lang))
     labels = {"no_answer": gettext(lang, "No answer"), "total": gettext(lang, "All respondents")}
     crosses = cross_tables(data, freqs, texts, labels, options.thresholds)
