@@ -45,7 +45,7 @@ def report_download(survey_id: str):
         return redirect(url_for("staff.report_page", survey_id=survey_id))
     record("export", survey_id, kind="report", format=fmt, weighting=weighting, lang=lang)
     name = f"{survey_id}-report-{lang}.{fmt}"
-    disposition = "inline" if fmt == "html" else "attachment"
+    # Always a download: the HTML report carries its own inline style, which the console's CSP forbids.
     return Response(content, mimetype=MIMETYPES[fmt],
-                    headers={"Content-Disposition": f'{disposition}; filename="{name}"', "Cache-Control": "no-store",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
                              "X-Content-Type-Options": "nosniff"})
