@@ -112,6 +112,7 @@ from . import (  # noqa: E402,F401
     monitor_views,
     paper,
     population_views,
+    report_views,
     settings_views,
     targets_views,
 )
