@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from survey_app.config import ConfigError
+
 from .context import AppContext
 
 COMMAND_MODULES = (
@@ -38,6 +40,9 @@ class FriendlyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except ConfigError as exc:  # a setting that cannot be used: say which, once
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
         except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI user
             if os.environ.get("MACHIKOE_DEBUG"):
                 raise

@@ -127,11 +127,13 @@ def _from_files(instrument_path: Path, responses_path: Path, population_path, op
 
 
 def _emit(doc: dict, instrument, margins, fmt: str, output: Path | None, lang: str, thresholds) -> None:
+    from survey_app.config import write_private
     from survey_app.i18n.texts import InstrumentTexts
 
     title = InstrumentTexts(instrument, lang).title()
     dims = ", ".join(m.name for m in margins or ()) if doc["weighting"] != "none" else ""
     if fmt == "xlsx":
+        write_private(output, b"")  # created 0600 first; openpyxl's rewrite keeps the mode
         write_xlsx(doc, lang, output, title, dims, thresholds)
         click.echo(f"written: {output}", err=True)
         return
@@ -140,5 +142,5 @@ def _emit(doc: dict, instrument, margins, fmt: str, output: Path | None, lang: s
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        write_private(output, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
         click.echo(f"written: {output}", err=True)

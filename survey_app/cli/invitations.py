@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from survey_app.config import write_private
 from survey_app.csvio import CsvError
 from survey_app.invitations import create_invitations, letters_csv, read_frame
 
@@ -46,5 +47,5 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
             raise click.ClickException(f"{frame_path}: {exc}") from None
         letters = create_invitations(session, instrument, app.settings.secret_key, frame, batch=frame_path.name)
         letters_text = letters_csv(letters, instrument, base_url, bot_username)
-    out_path.write_text(letters_text, encoding="utf-8-sig")
+    write_private(out_path, letters_text.encode("utf-8-sig"))  # codes: readable by the owner only
     click.echo(f"{len(letters)} invitation codes created for '{survey_id}' -> {out_path}")
