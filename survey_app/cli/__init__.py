@@ -51,7 +51,7 @@ class FriendlyGroup(click.Group):
 
 
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--database-url", envvar="DATABASE_URL", default=None,
+@click.option("--database-url", envvar=["MACHIKOE_DATABASE_URL", "DATABASE_URL"], default=None,
               help="SQLAlchemy URL (default: SQLite in instance/machikoe.db).")
 @click.pass_context
 def main(ctx: click.Context, database_url: str | None) -> None:

@@ -28,7 +28,7 @@ def invitations() -> None:
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Letters CSV for the print vendor (codes are shown only here, once).")
 @click.option("--base-url", default="http://localhost:5000", show_default=True, help="Public URL of the survey.")
-@click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default=None, help="For t.me deep links.")
+@click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None, help="For t.me deep links.")
 @click.option("--encoding", type=click.Choice(["utf-8", "cp932", "auto"]), default="utf-8", show_default=True)
 @pass_app
 def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_path: Path, base_url: str,
