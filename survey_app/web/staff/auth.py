@@ -32,7 +32,7 @@ STAFF_LOCALES = ("ja", "en")
 ROLE_LABELS = {"admin": N_("admin"), "analyst": N_("analyst"), "viewer": N_("viewer")}
 SEEN_KEY = "staff_seen"
 LOGIN_AT_KEY = "staff_login_at"
-_LOGIN_KEYS = ("_user_id", "_fresh", "_id", SEEN_KEY, LOGIN_AT_KEY, "csrf_token")
+_LOGIN_KEYS = ("_user_id", "_fresh", "_id", SEEN_KEY, LOGIN_AT_KEY)
 login_manager = LoginManager()
 
 
