@@ -177,9 +177,14 @@ def make_instance(instance: Path) -> None:
 
 
 def _private_sqlite(url: str) -> None:
-    """Create the SQLite file 0600 before SQLAlchemy does (it would use the umask, often 0644)."""
+    """Create the SQLite file 0600 before SQLAlchemy does (it would use the umask, often 0644).
+
+    Only plain file URLs: ``sqlite:///file:…?mode=ro&uri=true`` (SQLite URI syntax), in-memory
+    databases and other drivers are left alone."""
+    if not url.startswith("sqlite:///") or "?" in url:
+        return
     path = Path(url[len("sqlite:///"):])
-    if not url.startswith("sqlite:///") or path.name in ("", ":memory:"):
+    if path.name in ("", ":memory:") or str(path).startswith("file:"):
         return
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:

@@ -93,3 +93,10 @@ def test_letters_written_by_the_cli_are_private(cli, tmp_path):
     result = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert _mode(out) == 0o600
+
+
+def test_sqlite_uri_urls_are_not_created_as_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config.load_settings(instance=tmp_path / "instance", secret_key="k" * 40,
+                         database_url=f"sqlite:///file:{tmp_path}/ro.db?mode=ro&uri=true")
+    assert not (tmp_path / "file:").exists() and not (tmp_path / "ro.db").exists()
