@@ -1,66 +1,72 @@
-"""Warnings that travel with a result, worded for staff in English or Japanese.
+"""Notices: anything unusual about a result, as a stable ``code`` and its parameters.
 
-Each notice is a code and its parameters; the report renders it in the requested
-language, so the JSON, the table and the staff pages say the same thing.
+The registry :data:`MESSAGES` maps each code to an English msgid of the ``messages``
+gettext domain; :meth:`Notice.message` words it in the reader's language (ja, en, vi,
+ur) so the JSON, the table, the exports and the staff pages say the same thing. API
+clients match on ``code`` (stable), people read ``message``.
+
+Parameters stay raw numbers in the result; :data:`DISPLAY` formats them for the message
+(``gap`` 0.0123 → ``1.230%``) so a translation only places ``%(gap)s``.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-TEMPLATES: dict[str, dict[str, str]] = {
-    "missing_weighting_variable": {
-        "en": "{n} respondent(s) did not give '{dimension}' (blank or a 'missing' code): they keep the weight "
-              "from the other margins and the known '{dimension}' cells share the rest of the population.",
-        "ja": "{n}人が「{dimension}」に回答していません（無回答または欠損扱いの選択肢）。他の周辺分布による"
-              "ウェイトを保持し、「{dimension}」の既知の区分が残りの母集団を按分します。",
-    },
-    "totals_rescaled": {
-        "en": "Population margin totals differ by up to {gap:.3%}; all margins were rescaled to the total of "
-              "'{reference}' ({total:,.0f}).",
-        "ja": "母集団の周辺分布の合計が最大{gap:.3%}異なるため、「{reference}」の合計（{total:,.0f}）に揃えました。",
-    },
-    "trimmed": {
-        "en": "Weights trimmed to [{lower:.4g}, {upper:.4g}] ({n} weight(s) outside, strict).",
-        "ja": "ウェイトを[{lower:.4g}, {upper:.4g}]に切り詰めました（範囲外{n}件、厳格）。",
-    },
-    "trimmed_margins": {
-        "en": "Weights trimmed to [{lower:.4g}, {upper:.4g}] ({n} weight(s) outside, strict): the largest "
-              "relative margin error after trimming is {error:.2%}.",
-        "ja": "ウェイトを[{lower:.4g}, {upper:.4g}]に切り詰めました（範囲外{n}件、厳格）。切り詰め後の周辺分布の"
-              "最大相対誤差は{error:.2%}です。",
-    },
-    "ignored_margins": {
-        "en": "Post-stratification uses the cells of '{used}'; margin(s) {ignored} were not used.",
-        "ja": "事後層化には「{used}」の区分を使用し、周辺分布 {ignored} は使用していません。",
-    },
-    "propensity_unrepresented": {
-        "en": "No invited resident with {cell} responded: that part of the population is represented only "
-              "through the model.",
-        "ja": "{cell}の招待者からの回答がありません。この層は推定モデルを通してのみ反映されます。",
-    },
-    "open_responses": {
-        "en": "{n} response(s) came without an invitation (open link): they get the average design weight.",
-        "ja": "{n}件は招待状なし（公開リンク）の回答です。平均的な設計ウェイトを与えています。",
-    },
-    "degenerate_interval": {
-        "en": "'{indicator}' is {estimate:.0%} in its base: the interval is the exact (Clopper–Pearson) "
-              "interval on the Kish effective sample size.",
-        "ja": "「{indicator}」は{estimate:.0%}のため、信頼区間はKishの有効標本サイズによる正確な"
-              "（Clopper–Pearson）区間です。",
-    },
-    "no_base": {
-        "en": "'{indicator}' has no respondent in its base: no estimate.",
-        "ja": "「{indicator}」は集計対象となる回答がないため、推定値を算出できません。",
-    },
+from survey_app.i18n import N_
+from survey_app.i18n.catalogs import gettext
+
+MESSAGES: dict[str, str] = {
+    "missing_weighting_variable": N_(
+        "%(n)s respondent(s) did not give '%(dimension)s' (blank or a 'missing' code): they keep the weight from "
+        "the other margins and the known '%(dimension)s' cells share the rest of the population."),
+    "totals_rescaled": N_(
+        "Population margin totals differ by up to %(gap)s; all margins were rescaled to the total of "
+        "'%(reference)s' (%(total)s)."),
+    "trimmed": N_("Weights trimmed to [%(lower)s, %(upper)s] (%(n)s weight(s) outside, strict)."),
+    "trimmed_margins": N_(
+        "Weights trimmed to [%(lower)s, %(upper)s] (%(n)s weight(s) outside, strict): the largest relative "
+        "margin error after trimming is %(error)s."),
+    "ignored_margins": N_("Post-stratification uses the cells of '%(used)s'; margin(s) %(ignored)s were not used."),
+    "propensity_unrepresented": N_(
+        "No invited resident with %(cell)s responded: that part of the population is represented only through "
+        "the model."),
+    "open_responses": N_(
+        "%(n)s response(s) came without an invitation (open link): they get the average design weight."),
+    "degenerate_interval": N_(
+        "'%(indicator)s' is %(estimate)s in its base: the interval is the exact (Clopper–Pearson) interval on "
+        "the Kish effective sample size."),
+    "no_base": N_("'%(indicator)s' has no respondent in its base: no estimate."),
+}
+
+#: How a parameter of this name is shown in a message (others: ``str``).
+DISPLAY: dict[str, Callable[[Any], str]] = {
+    "gap": lambda v: f"{v:.3%}",
+    "total": lambda v: f"{v:,.0f}",
+    "lower": lambda v: f"{v:.4g}",
+    "upper": lambda v: f"{v:.4g}",
+    "error": lambda v: f"{v:.2%}",
+    "estimate": lambda v: f"{v:.0%}",
 }
 
 
 @dataclass(frozen=True)
 class Notice:
-    code: str
-    params: Mapping = field(default_factory=dict)
+    """``code`` (a key of :data:`MESSAGES`) and the raw ``params`` its message needs."""
 
-    def text(self, lang: str = "en") -> str:
-        templates = TEMPLATES[self.code]
-        return templates.get(lang, templates["en"]).format(**self.params)
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in MESSAGES:
+            raise KeyError(f"unknown notice code '{self.code}' (add it to analysis.notices.MESSAGES)")
+
+    def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """Hashable identity (params are a mapping), for removing repeats."""
+        return self.code, tuple(sorted((k, repr(v)) for k, v in self.params.items()))
+
+    def message(self, locale: str = "en") -> str:
+        """The message in ``locale`` (the English msgid where a catalog has no entry)."""
+        shown = {k: DISPLAY.get(k, str)(v) for k, v in self.params.items()}
+        return gettext(locale, MESSAGES[self.code], **shown)

@@ -7,7 +7,7 @@
   counter moves to ``login_throttle`` (per e-mail and address, counted atomically).
 
 Revision ID: 7c2e9d41a5b3
-Revises: 43f856bbf97b
+Revises: 205a77f127c3
 Create Date: 2026-11-29 18:45:00
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '7c2e9d41a5b3'
-down_revision = '43f856bbf97b'
+down_revision = '205a77f127c3'
 branch_labels = None
 depends_on = None
 

@@ -87,7 +87,7 @@ def _forget_login() -> None:
 def load_user(session_id: str) -> StaffPrincipal | None:
     """The staff member of this cookie, or None when revoked, disabled or timed out."""
     user_id, _, print_ = (session_id or "").partition(":")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     now = time.time()
     if _expired(now):
