@@ -31,7 +31,9 @@ PREFIX = "MACHIKOE_"
 # Documented before ``MACHIKOE_`` names existed; still honoured.
 LEGACY_NAMES = {"DATABASE_URL": "DATABASE_URL", "SECRET_KEY": "SECRET_KEY", "REDIS_URL": "REDIS_URL",
                 "TELEGRAM_BOT_TOKEN": "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL": "TELEGRAM_API_BASE_URL",
-                "PUBLIC_BASE_URL": "PUBLIC_BASE_URL", "TELEGRAM_BOT_USERNAME": "TELEGRAM_BOT_USERNAME"}
+                "PUBLIC_BASE_URL": "PUBLIC_BASE_URL", "TELEGRAM_BOT_USERNAME": "TELEGRAM_BOT_USERNAME",
+                "LINE_CHANNEL_SECRET": "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN": "LINE_CHANNEL_ACCESS_TOKEN",
+                "LINE_API_BASE_URL": "LINE_API_BASE_URL", "LINE_BASIC_ID": "LINE_BASIC_ID"}
 
 
 class ConfigError(ValueError):
@@ -53,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", None, "Redis for rate limits shared by all workers. Also `REDIS_URL`."),
     Setting("TELEGRAM_BOT_TOKEN", None, "The Telegram bot's token (`machikoe bot`). Also `TELEGRAM_BOT_TOKEN`."),
     Setting("TELEGRAM_API_BASE_URL", None, "Another Bot API server (tests). Also `TELEGRAM_API_BASE_URL`."),
+    Setting("LINE_CHANNEL_SECRET", None, "The LINE bot's channel secret (`machikoe line`). Also `LINE_CHANNEL_SECRET`."),
+    Setting("LINE_CHANNEL_ACCESS_TOKEN", None, "The LINE bot's long-lived channel access token. "
+                                               "Also `LINE_CHANNEL_ACCESS_TOKEN`."),
+    Setting("LINE_API_BASE_URL", None, "Another LINE API server (tests: a local fake). Also `LINE_API_BASE_URL`."),
+    Setting("LINE_BASIC_ID", None, "The official account's basic ID (`@…`), for `machikoe line link`. "
+                                   "Also `LINE_BASIC_ID`."),
     Setting("INSTANCE", None, "Folder for the SQLite database and the secret key; default `instance/`."),
     Setting("PUBLIC_BASE_URL", None, "Base of the links printed on letters; default the request's host."),
     Setting("TELEGRAM_BOT_USERNAME", None, "For t.me deep links on letters."),
