@@ -61,6 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINE_API_BASE_URL", None, "Another LINE API server (tests: a local fake). Also `LINE_API_BASE_URL`."),
     Setting("LINE_BASIC_ID", None, "The official account's basic ID (`@…`), for `machikoe line link`. "
                                    "Also `LINE_BASIC_ID`."),
+    Setting("TIMEZONE", "Asia/Tokyo", "The city's time zone: every time in exports and reports is wall-clock "
+                                      "time there, and says so."),
     Setting("INSTANCE", None, "Folder for the SQLite database and the secret key; default `instance/`."),
     Setting("PUBLIC_BASE_URL", None, "Base of the links printed on letters; default the request's host."),
     Setting("TELEGRAM_BOT_USERNAME", None, "For t.me deep links on letters."),
@@ -230,3 +232,26 @@ def load_settings(**overrides) -> Settings:
     _private_sqlite(values["database_url"])
     extra = {k: v for k, v in overrides.items() if k not in values}
     return Settings(instance=instance, extra=extra, **values)
+
+
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+
+class TimezoneError(ValueError):
+    """``MACHIKOE_TIMEZONE`` names no time zone of the IANA database."""
+
+
+def city_timezone_name() -> str:
+    """The city's time zone (``MACHIKOE_TIMEZONE``, default Asia/Tokyo): every time staff read is in it."""
+    return os.environ.get("MACHIKOE_TIMEZONE") or DEFAULT_TIMEZONE
+
+
+def city_timezone():
+    """The city's time zone as a ``ZoneInfo``; raises TimezoneError naming the bad setting."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = city_timezone_name()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise TimezoneError(f"MACHIKOE_TIMEZONE='{name}' is not a time zone (use e.g. Asia/Tokyo)") from None
