@@ -12,11 +12,22 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from analysis.breakdown import Thresholds, change_vs_baseline, group_rows, indicator_masks, pp, target_block
+from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import WeightedSample, proportion
+from analysis.fallback import weigh_with_fallback
 from analysis.frame import Frame, frame_from_database
 from analysis.notices import Notice
-from analysis.sampling import csv_design, database_design, invited_sample
+from analysis.samples import (
+    SAMPLES,
+    invited_design,
+    open_summary,
+    sample_estimates,
+    sample_frame,
+    split,
+    unique,
+)
+from analysis.sampling import invited_sample
 from analysis.trim import trim_weights
 from analysis.weighting import METHODS, WeightingInput, WeightingResult, margins_from_rows
 from analysis.weighting.rake import max_relative_error
@@ -36,10 +47,13 @@ class Options:
     thresholds: Thresholds = field(default_factory=Thresholds)
     lang: str = "ja"
     strict: bool = True  # an indicator without any answer is an error (else: null estimate and a warning)
+    sample: str = "invited"  # invited | open | combined (analysis.samples)
 
     def check(self, instrument: Instrument) -> None:
         if self.weighting not in METHODS:
             raise AnalysisError(f"unknown weighting '{self.weighting}' (use {', '.join(METHODS)})")
+        if self.sample not in SAMPLES:
+            raise AnalysisError(f"unknown sample '{self.sample}' (use {', '.join(SAMPLES)})")
         if self.ci not in CI_METHODS:
             raise AnalysisError(f"unknown interval method '{self.ci}' (use {', '.join(CI_METHODS)})")
         if not 0.5 <= self.level < 1:
@@ -75,12 +89,19 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
 
 
 def weigh(frame: Frame, margins, options: Options):
-    """(weighted sample, notices) for the frame under the options."""
-    if frame.invitations is None:
-        design, notices = csv_design(frame), ()
-    else:
-        design, notices = database_design(frame, tuple(margins))
-    result = METHODS[options.weighting](weighting_input(frame, margins, design.weights))
+    """(weighted sample, notices) for the frame under the options.
+
+    ``none``: equal weights analysed as a simple random sample (the footnote's "every
+    response counts equally"); otherwise the design (recorded, or a CSV's columns) and the
+    method, which falls back in a stated order when the margins cannot be met.
+    """
+    if options.weighting == "none":
+        return WeightedSample(np.ones(len(frame)), SamplingDesign.build(len(frame))), ()
+    design, notices = invited_design(frame)
+    lonely = design.lonely_strata()
+    if lonely:
+        notices += (Notice("lonely_psu", {"strata": ", ".join(lonely)}),)
+    result = weigh_with_fallback(options.weighting, weighting_input(frame, margins, design.weights), options.strict)
     weights, notices = result.weights, notices + result.notices
     if options.trim is not None:
         weights, notice = apply_trim(result, options.trim)
@@ -89,21 +110,31 @@ def weigh(frame: Frame, margins, options: Options):
 
 
 def compute(frame: Frame, margins=(), options: Options | None = None) -> dict:
-    """The indicator document for ``frame`` (see module docstring)."""
+    """The indicator document for ``frame`` (see module docstring); the sample is ``options.sample``."""
     options = options or Options()
     instrument = frame.instrument
     options.check(instrument)
     if len(frame) == 0:
         raise AnalysisError(f"survey '{instrument.id}' has no complete responses")
-    sample, notices = weigh(frame, tuple(margins), options)
+    invited, open_frame = split(frame)
+    target, notices = sample_frame(invited, open_frame, options)
     texts = InstrumentTexts(instrument, options.lang)
     indicators = []
-    for indicator in instrument.indicators:
-        block, extra = indicator_block(frame, sample, indicator, options, texts)
-        indicators.append(block)
-        notices += extra
-    return {"survey": instrument.id, "weighting": options.weighting, "ci_method": options.ci,
-            "level": options.level, "n_respondents": len(frame), "indicators": indicators,
+    if len(target) == 0:
+        indicators = [empty_block(indicator, options, texts) for indicator in instrument.indicators]
+    else:
+        sample, weighting_notices = weigh(target, tuple(margins), options)
+        notices += weighting_notices
+        for indicator in instrument.indicators:
+            block, extra = indicator_block(target, sample, indicator, options, texts)
+            indicators.append(block)
+            notices += extra
+    indicators, extra = sample_estimates(indicators, invited, open_frame, options)
+    notices += extra
+    return {"survey": instrument.id, "sample": options.sample, "weighting": options.weighting,
+            "ci_method": options.ci, "level": options.level, "n_respondents": len(target),
+            "indicators": indicators, "open": open_summary(open_frame),
+            "notices": [{"code": n.code, "message": n.text(options.lang)} for n in unique(notices)],
             "warnings": list(dict.fromkeys(n.text(options.lang) for n in notices))}
 
 
@@ -152,7 +183,8 @@ def empty_block(indicator, options: Options, texts: InstrumentTexts) -> dict:
 
 def indicators_json(session: Session, instrument: Instrument, weighting: str = "rake", by=(), ci: str = "logit",
                     level: float = 0.95, margins=None, trim: tuple[float, float] | None = None,
-                    lang: str = "ja", thresholds: Thresholds | None = None, strict: bool = False) -> dict:
+                    lang: str = "ja", thresholds: Thresholds | None = None, strict: bool = False,
+                    sample: str = "invited") -> dict:
     """The document for a survey in the database; ``margins`` are ``MarginRow`` objects.
 
     For pages and the API, ``strict=False``: an indicator nobody has answered yet is
@@ -165,5 +197,5 @@ def indicators_json(session: Session, instrument: Instrument, weighting: str = "
 
         margins = margins_for(session, instrument.id)
     frame = frame_from_database(session, instrument)
-    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang, strict)
+    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang, strict, sample)
     return compute(frame, margins_from_rows(margins), options)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey_app import codes
 from survey_app.csvio import CsvError, read_rows
+from survey_app.design import DesignError, plan_batch, recorded_variables
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.models import Invitation
@@ -49,8 +50,23 @@ def read_frame(source: bytes | str | Path, instrument: Instrument, encoding: str
 
 
 def create_invitations(session: Session, instrument: Instrument, secret: str, frame: list[dict[str, int]],
-                       batch: str | None = None) -> list[Letter]:
-    """Generate one code per frame row and store their HMACs in one transaction."""
+                       batch: str | None = None, stratify_by: tuple[str, ...] = (),
+                       stratum_sizes: dict[str, float] | None = None) -> list[Letter]:
+    """Generate one code per frame row and store their HMACs in one transaction.
+
+    With ``stratify_by`` the batch's design (N_h, letters n_h per stratum) is recorded in
+    the same transaction (:mod:`survey_app.design`); a refusal stores nothing.
+    """
+    if stratify_by:
+        allowed = {q.id for q in instrument.weighting_questions()}
+        unknown = [v for v in stratify_by if v not in allowed]
+        if unknown:
+            raise DesignError(f"cannot stratify by {', '.join(unknown)}: strata are frame columns "
+                              f"({', '.join(sorted(allowed))})")
+        session.add_all(plan_batch(session, instrument.id, frame, tuple(stratify_by), batch or "", stratum_sizes))
+    elif recorded_variables(session, instrument.id):
+        raise DesignError(f"this survey's design is stratified by {','.join(recorded_variables(session, instrument.id))}"
+                          f": give --stratify-by for every batch")
     letters = [Letter(codes.generate(), stratum) for stratum in frame]
     session.add_all(Invitation(survey_id=instrument.id, code_hmac=codes.invitation_hmac(secret, letter.code),
                                stratum=letter.stratum, batch=batch) for letter in letters)

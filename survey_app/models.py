@@ -66,6 +66,29 @@ class Invitation(Base):
     undeliverable: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class DesignStratum(Base):
+    """One sampling stratum of one mailing batch: the recorded design (never inferred from attributes).
+
+    ``variables`` names the frame columns that define the strata (``district`` or
+    ``age_band:sex``), ``stratum`` the stratum's codes (``3`` or ``3:1``); ``population``
+    is N_h, ``letters`` the letters of this batch in the stratum (n_h adds up over
+    batches) and ``undeliverable`` how many of them came back.
+    """
+
+    __tablename__ = "design_strata"
+    __table_args__ = (UniqueConstraint("survey_id", "batch", "stratum", name="uq_design_batch_stratum"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    batch: Mapped[str] = mapped_column(String(64))
+    variables: Mapped[str] = mapped_column(String(200))
+    stratum: Mapped[str] = mapped_column(String(200))
+    population: Mapped[float] = mapped_column(Float)
+    letters: Mapped[int] = mapped_column(Integer)
+    undeliverable: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Response(Base):
     __tablename__ = "responses"
 

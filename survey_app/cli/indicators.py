@@ -49,8 +49,13 @@ def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
               help="Responses CSV: question ids as header, codes in cells; optional weight, stratum, psu, fpc.")
 @click.option("--population", "population_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Population margins CSV (dimension,category,count); default: the survey's stored margins.")
-@click.option("--weighting", type=click.Choice(["none", "poststratify", "rake", "propensity"]), default="none",
-              show_default=True, help="Weighting method.")
+@click.option("--weighting", type=click.Choice(["none", "design", "poststratify", "rake", "propensity"]),
+              default="none", show_default=True,
+              help="none: every response counts equally; design: the recorded design's weights; the others "
+                   "start from the design weights.")
+@click.option("--sample", type=click.Choice(["invited", "open", "combined"]), default="invited", show_default=True,
+              help="invited: the letters' random sample; open: self-selected answers (no interval); combined: "
+                   "both, by the Chen-Li-Wu model.")
 @click.option("--trim", callback=parse_trim, metavar="LOW,HIGH",
               help="Trim weights to LOW..HIGH times the mean weight (R trimWeights, strict).")
 @click.option("--ci", type=click.Choice(["logit", "beta", "wilson"]), default="logit", show_default=True,
@@ -69,8 +74,8 @@ def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
               help="Groups with fewer respondents are flagged 'interpret with caution'.")
 @click.option("--encoding", type=ENCODINGS, default="auto", show_default=True, help="Encoding of the CSV files.")
 @pass_app
-def indicators(app: AppContext, survey_id, instrument_path, responses_path, population_path, weighting, trim, ci,
-               level, by, fmt, output, lang, suppress_below, caution_below, encoding) -> None:
+def indicators(app: AppContext, survey_id, instrument_path, responses_path, population_path, weighting, sample, trim,
+               ci, level, by, fmt, output, lang, suppress_below, caution_below, encoding) -> None:
     """Weighted indicators with confidence intervals, breakdowns and change from baseline."""
     if bool(survey_id) == bool(instrument_path or responses_path):
         raise click.UsageError("give either --survey ID or --instrument PATH --responses FILE.csv")
@@ -79,7 +84,8 @@ def indicators(app: AppContext, survey_id, instrument_path, responses_path, popu
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     by = tuple(b.strip() for item in by for b in item.split(",") if b.strip())
-    options = Options(weighting, trim, ci, level, by, Thresholds(caution_below, suppress_below), lang)
+    options = Options(weighting, trim, ci, level, by, Thresholds(caution_below, suppress_below), lang,
+                      sample=sample)
     if survey_id:
         doc, instrument, margins = _from_database(app, survey_id, population_path, options, encoding)
     else:

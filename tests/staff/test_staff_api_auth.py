@@ -55,7 +55,7 @@ def test_openapi_document_is_public_and_describes_the_endpoint(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     operation = document["paths"]["/surveys/{survey_id}/indicators"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"survey_id", "weighting", "by", "ci", "level"}
+    assert {p["name"] for p in operation["parameters"]} == {"survey_id", "weighting", "sample", "by", "ci", "level"}
     assert set(operation["responses"]) >= {"200", "400", "401", "404"}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     required = set(document["components"]["schemas"]["Indicator"]["required"])

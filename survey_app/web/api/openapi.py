@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from ..staff.indicators import CI_METHODS, WEIGHTINGS
+from ..staff.indicators import CI_METHODS, SAMPLES, WEIGHTINGS
 
 NUMBER_OR_NULL = {"type": "number", "nullable": True}
 INTEGER_OR_NULL = {"type": "integer", "nullable": True}
@@ -35,9 +35,24 @@ INDICATOR = {"type": "object",
                             "target": YEAR_VALUE, "change_vs_baseline": CHANGE,
                             "groups": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}}}
 
+NOTICE = {"type": "object", "required": ["code", "message"],
+          "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
+
+OPEN_ROW = {"type": "object", "required": ["id", "share", "n"],
+            "properties": {"id": {"type": "string"}, "share": NUMBER_OR_NULL, "n": {"type": "integer"},
+                           "n_positive": {"type": "integer"}}}
+
+OPEN = {"type": "object", "required": ["n_respondents", "indicators"],
+        "description": "The open (self-selected) responses: unweighted shares, no interval.",
+        "properties": {"n_respondents": {"type": "integer"}, "label": {"type": "string"},
+                       "interval": {"nullable": True}, "indicators": {"type": "array", "items": OPEN_ROW}}}
+
 RESULT = {"type": "object",
-          "required": ["survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings"],
-          "properties": {"survey": {"type": "string"}, "weighting": {"type": "string", "enum": list(WEIGHTINGS)},
+          "required": ["survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
+                       "notices", "warnings"],
+          "properties": {"survey": {"type": "string"}, "sample": {"type": "string", "enum": list(SAMPLES)},
+                         "open": OPEN, "notices": {"type": "array", "items": NOTICE},
+                         "weighting": {"type": "string", "enum": list(WEIGHTINGS)},
                          "ci_method": {"type": "string", "enum": list(CI_METHODS)},
                          "level": {"type": "number"}, "n_respondents": {"type": "integer"},
                          "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}},
@@ -59,6 +74,10 @@ PARAMETERS = [
      "description": "Survey id, e.g. ebetsu-2025."},
     {"name": "weighting", "in": "query", "required": False,
      "schema": {"type": "string", "enum": list(WEIGHTINGS), "default": "rake"}},
+    {"name": "sample", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": list(SAMPLES), "default": "invited"},
+     "description": "invited: the letters' random sample (default); open: self-selected answers without an "
+                    "interval; combined: both, by the Chen-Li-Wu model."},
     {"name": "by", "in": "query", "required": False, "style": "form", "explode": True,
      "schema": {"type": "array", "items": {"type": "string"}},
      "description": "Weighting question(s) to break the indicators down by, e.g. age_band."},

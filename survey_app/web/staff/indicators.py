@@ -18,7 +18,8 @@ from survey_app.i18n.catalogs import get_translations
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
 
-WEIGHTINGS = ("none", "poststratify", "rake", "propensity")
+WEIGHTINGS = ("none", "design", "poststratify", "rake", "propensity")
+SAMPLES = ("invited", "open", "combined")
 CI_METHODS = ("logit", "beta", "wilson")
 DEFAULT_LEVEL = 0.95
 
@@ -29,6 +30,7 @@ class Options:
     by: tuple[str, ...] = ()
     ci: str = "logit"
     level: float = DEFAULT_LEVEL
+    sample: str = "invited"
 
 
 class OptionError(ValueError):
@@ -50,12 +52,15 @@ def parse_options(args: Mapping[str, str], instrument: Instrument, *, multi_by: 
     if ci not in CI_METHODS:
         raise OptionError("ci", f"ci must be one of {', '.join(CI_METHODS)}")
     level = _level(args.get("level"))
+    sample = args.get("sample") or "invited"
+    if sample not in SAMPLES:
+        raise OptionError("sample", f"sample must be one of {', '.join(SAMPLES)}")
     allowed = breakdown_questions(instrument)
     by = tuple(dict.fromkeys(b for b in (multi_by if multi_by is not None else [args.get("by") or ""]) if b))
     for qid in by:
         if qid not in allowed:
             raise OptionError("by", f"by must be one of {', '.join(allowed)}")
-    return Options(weighting, by, ci, level)
+    return Options(weighting, by, ci, level, sample)
 
 
 def _level(raw: str | None) -> float:
@@ -91,13 +96,12 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
     if count_complete(session, instrument.id) == 0:
         raise IndicatorProblem(gettext("Survey '%(survey)s' has no complete responses yet: there is nothing to "
                                        "estimate.", survey=instrument.id))
+    # Without margins a calibrated figure falls back to the design weights with a notice (never a dead page).
     margins = margins_for(session, instrument.id)
-    if options.weighting != "none" and not margins:
-        raise IndicatorProblem(gettext("There are no population margins yet: weighted estimates need them. "
-                                       "Upload margins, or choose unweighted."))
     try:
         return indicators_json(session, instrument, weighting=options.weighting, by=list(options.by),
-                               ci=options.ci, level=options.level, margins=margins, lang=lang)
+                               ci=options.ci, level=options.level, margins=margins, lang=lang,
+                               sample=options.sample)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
 
@@ -110,6 +114,8 @@ BASE_NOTES = {
 }
 WEIGHTING_NOTES = {
     "none": N_("Unweighted: every response counts equally."),
+    "design": N_("Design weights only: each invited respondent stands for the residents of their sampling "
+                 "stratum (population ÷ respondents), as recorded when the letters were made."),
     "rake": N_("Weighted by raking to the resident register's population by age band, sex and district; "
                "the intervals account for the weighting."),
     "poststratify": N_("Weighted by post-stratification to the resident register's population cells."),

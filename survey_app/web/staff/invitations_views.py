@@ -12,6 +12,7 @@ from flask import Response, current_app, render_template, request
 from sqlalchemy import func, select
 
 from survey_app.csvio import CsvError
+from survey_app.design import DesignError
 from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import get_translations
 from survey_app.invitations import create_invitations, letters_csv, read_frame
@@ -67,7 +68,13 @@ def generate_invitations(survey_id: str):
         return _page(survey_id, instrument, 400, generate_error=gettext(
             "At most %(max)d letters per file; split the frame.", max=MAX_LETTERS))
     secret = current_app.config["SECRET_KEY"]
-    letters = create_invitations(db(), instrument, secret, frame, batch=upload.name[:64])
+    try:
+        letters = create_invitations(db(), instrument, secret, frame, batch=upload.name[:64])
+    except DesignError:
+        db().rollback()
+        return _page(survey_id, instrument, 400, generate_error=gettext(
+            "This survey's sampling design is recorded by strata: make further batches with "
+            "'machikoe invitations create --stratify-by'."))
     record("invitations_create", survey_id, count=len(letters), batch=upload.name[:64])
     base, bot = _links()
     if request.form.get("output") == "html":

@@ -1,0 +1,40 @@
+"""design strata: the recorded sampling design (N_h, letters n_h, undeliverable per batch and stratum)
+
+Revision ID: 5d1e8a7c2b94
+Revises: 43f856bbf97b
+Create Date: 2026-11-29 19:00:00
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '5d1e8a7c2b94'
+down_revision = '43f856bbf97b'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('design_strata',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.String(length=64), nullable=False),
+    sa.Column('batch', sa.String(length=64), nullable=False),
+    sa.Column('variables', sa.String(length=200), nullable=False),
+    sa.Column('stratum', sa.String(length=200), nullable=False),
+    sa.Column('population', sa.Float(), nullable=False),
+    sa.Column('letters', sa.Integer(), nullable=False),
+    sa.Column('undeliverable', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('survey_id', 'batch', 'stratum', name='uq_design_batch_stratum')
+    )
+    with op.batch_alter_table('design_strata', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_design_strata_survey_id'), ['survey_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('design_strata', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_design_strata_survey_id'))
+    op.drop_table('design_strata')
