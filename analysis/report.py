@@ -23,6 +23,12 @@ LABELS = {
         "base_valid": "Base: respondents who answered, excluding 'don't know' and no answer.",
         "base_all": "Base: all respondents; no answer and 'don't know' count as not agreeing.",
         "w_none": "Weighting: none (every response counts equally).",
+        "w_design": "Weighting: design weights only (population ÷ respondents of each recorded sampling stratum).",
+        "sample_invited": "Sample: responses that came with a letter's code (the random sample drawn from the "
+                          "resident register), whatever the channel.",
+        "sample_open": "Sample: open responses without a code (self-selected): no interval, not representative.",
+        "sample_combined": "Sample: invited and open responses combined by the Chen–Li–Wu doubly robust model "
+                           "(see the warning for its assumption).",
         "w_rake": "Weighting: raked to the population margins ({dims}).",
         "w_poststratify": "Weighting: post-stratified to the population cells ({dims}).",
         "w_propensity": "Weighting: response-propensity adjustment of the invited sample{dims_then}.",
@@ -47,6 +53,10 @@ LABELS = {
         "base_valid": "集計対象：当該設問の回答者（「わからない」と無回答を除く）。",
         "base_all": "集計対象：全回答者（無回答と「わからない」は「そう思わない」側に含む）。",
         "w_none": "ウェイト：なし（すべての回答を同じ重みで集計）。",
+        "w_design": "ウェイト：設計ウェイトのみ（記録された抽出層ごとの人口÷回答者数）。",
+        "sample_invited": "標本：依頼状のコードで回答したもの（住民基本台帳から無作為抽出した標本。回答経路は問わない）。",
+        "sample_open": "標本：コードなしの公開回答（自発的な回答）。信頼区間なし、市民全体を代表しません。",
+        "sample_combined": "標本：招待標本と公開回答をChen–Li–Wuの二重頑健推定で統合（仮定は注意を参照）。",
         "w_rake": "ウェイト：住民基本台帳の人口構成（{dims}）へのレイキングによる補正。",
         "w_poststratify": "ウェイト：住民基本台帳の人口区分（{dims}）による事後層化。",
         "w_propensity": "ウェイト：招待標本の回答傾向（回答確率）による無回答補正{dims_then}。",
@@ -83,6 +93,7 @@ def footnotes(doc: dict, lang: str, dims: str = "", thresholds=(10, 30)) -> list
     lab = _labels(lang)
     level = round(100 * doc["level"])
     notes = [lab[f"base_{b}"] for b in sorted({i["base"] for i in doc["indicators"]}) or ["valid"]]
+    notes.append(lab[f"sample_{doc.get('sample', 'invited')}"])
     then = lab["then_rake"].format(dims=dims) if dims else ""
     notes.append(lab[f"w_{doc['weighting']}"].format(dims=dims or "–", dims_then=then))
     notes.append(lab[f"ci_{doc['ci_method']}"].format(level=level))

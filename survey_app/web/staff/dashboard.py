@@ -22,7 +22,7 @@ from .charts import trend_chart
 from .common import instrument_or_404, texts
 from .indicators import IndicatorProblem, breakdown_questions, compute, footnotes, options_from, verdict_label
 
-WEIGHTING_LABELS = {"none": N_("Unweighted"), "rake": N_("Weighted (raking)"),
+WEIGHTING_LABELS = {"none": N_("Unweighted"), "design": N_("Design weights only"), "rake": N_("Weighted (raking)"),
                     "poststratify": N_("Weighted (post-stratification)")}
 FLAG_LABELS = {"suppressed": N_("suppressed (fewer than 10 respondents)"),
                "caution": N_("interpret with caution (fewer than 30 respondents)")}

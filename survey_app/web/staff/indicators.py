@@ -127,6 +127,14 @@ CI_NOTES = {
     "beta": N_("Interval: %(level)d%% confidence interval by the Korn–Graubard (beta) method."),
     "wilson": N_("Interval: %(level)d%% confidence interval by the Wilson score method."),
 }
+SAMPLE_NOTES = {
+    "invited": N_("Sample: responses that came with a letter's code (the random sample drawn from the resident "
+                  "register), whatever the channel; open responses are shown separately without an interval."),
+    "open": N_("Sample: open responses without a code (self-selected): no interval, not representative of the "
+               "residents."),
+    "combined": N_("Sample: invited and open responses combined by the Chen–Li–Wu doubly robust model; it assumes "
+                   "that taking part through the open link depends only on age band, sex and district."),
+}
 SMALL_GROUPS = N_("Groups with fewer than 10 respondents are not shown; fewer than 30: interpret with caution.")
 VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
             "worsened": N_("worsened")}
@@ -137,6 +145,7 @@ def footnotes(result: dict, locale: str) -> list[str]:
     translations = get_translations(locale)
     bases = sorted({ind.get("base", "valid") for ind in result.get("indicators", [])}) or ["valid"]
     notes = [translations.gettext(BASE_NOTES.get(b, BASE_NOTES["valid"])) for b in bases]
+    notes.append(translations.gettext(SAMPLE_NOTES.get(result.get("sample"), SAMPLE_NOTES["invited"])))
     notes.append(translations.gettext(WEIGHTING_NOTES.get(result.get("weighting"), WEIGHTING_NOTES["none"])))
     level = round(100 * float(result.get("level") or DEFAULT_LEVEL))
     notes.append(translations.gettext(CI_NOTES.get(result.get("ci_method"), CI_NOTES["logit"])) % {"level": level})
