@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "survey_app.cli.staff",
     "survey_app.cli.bot",
     "survey_app.cli.indicators",
+    "survey_app.cli.responses",
 )
 
 
