@@ -187,3 +187,19 @@ def test_no_margin_for_the_strata_is_one_clear_line(cli, tmp_path, instrument):
                  "--out", str(tmp_path / "l.csv"), "--stratify-by", "district")
     assert result.exit_code != 0 and "--stratum-sizes" in result.output
     assert not (tmp_path / "l.csv").exists()
+
+
+def test_undeliverable_letters_stay_recorded_in_their_stratum(cli, tmp_path, session, instrument, secret):
+    from survey_app.design import recorded_design
+    from survey_app.invitations import create_invitations
+    from survey_app.letters import mark_undeliverable
+
+    frame = [{"age_band": 1, "sex": 1, "district": d} for d in (1, 1, 2, 3)]
+    letters = create_invitations(session, instrument, secret, frame, batch="b1", stratify_by=("district",),
+                                 stratum_sizes={"1": 32300, "2": 45500, "3": 23200})
+    assert mark_undeliverable(session, instrument, secret, f"{letters[0].code}\n{letters[3].code}\n") == 2
+    mark_undeliverable(session, instrument, secret, letters[0].code)  # marked twice: counted once
+    design = recorded_design(session, instrument.id).by_key()
+    assert (design["1"].letters, design["1"].undeliverable) == (2, 1)
+    assert (design["3"].undeliverable, design["2"].undeliverable) == (1, 0)
+    assert design["1"].inclusion_probability == pytest.approx(2 / 32300)
