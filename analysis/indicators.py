@@ -6,7 +6,7 @@ percentage points at full precision (rounding is for display only).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -111,7 +111,7 @@ def weigh(frame: Frame, margins, options: Options):
 
 def compute(frame: Frame, margins=(), options: Options | None = None) -> dict:
     """The indicator document for ``frame`` (see module docstring); the sample is ``options.sample``."""
-    options = options or Options()
+    options = sample_options(options or Options())
     instrument = frame.instrument
     options.check(instrument)
     if len(frame) == 0:
@@ -136,6 +136,12 @@ def compute(frame: Frame, margins=(), options: Options | None = None) -> dict:
             "indicators": indicators, "open": open_summary(open_frame),
             "notices": [{"code": n.code, "message": n.text(options.lang)} for n in unique(notices)],
             "warnings": list(dict.fromkeys(n.text(options.lang) for n in notices))}
+
+
+def sample_options(options: Options) -> Options:
+    """The open sample is never weighted; the combined estimator takes the invited design weights as stated."""
+    forced = {"open": "none", "combined": "design"}.get(options.sample)
+    return replace(options, weighting=forced, trim=None) if forced else options
 
 
 def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Options, texts: InstrumentTexts):

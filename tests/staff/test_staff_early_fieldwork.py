@@ -104,13 +104,15 @@ def test_headline_is_the_invited_sample_and_open_is_beside_it(cli, two_samples):
     assert headline["open"]["indicators"][0] == {"id": "living", "share": pytest.approx(25.0), "n": 300,
                                                  "n_positive": 75}
     assert "open_responses_excluded" in {n["code"] for n in headline["notices"]}
-    combined = run("--weighting", "design", "--sample", "combined")
+    combined = run("--weighting", "rake", "--sample", "combined")
+    assert combined["weighting"] == "design"  # the stated model uses the invited design weights
     between = combined["indicators"][0]
     assert combined["sample"] == "combined" and 25 < between["estimate"] < 75 and between["se"] > 0
     assert 0 <= between["weight_invited"] <= 1
     note = [n["message"] for n in combined["notices"] if n["code"] == "combined_estimator"][0]
     assert "Chen, Li & Wu" in note and "Assumption" in note
-    opened = run("--sample", "open")
+    opened = run("--sample", "open", "--weighting", "rake")
+    assert opened["weighting"] == "none"  # a self-selected sample is never weighted here
     assert opened["indicators"][0]["estimate"] == pytest.approx(25.0) and opened["indicators"][0]["ci_low"] is None
 
 
