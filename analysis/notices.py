@@ -66,6 +66,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
               "補正し、招待標本の推定値と分散最小となるよう統合しました。仮定：公開リンクから回答するかどうかは"
               "{covariates}のみによって決まる。意見そのものによって決まる場合、推定値は偏ります。",
     },
+    "combined_without_open": {
+        "en": "There are no open responses: the combined figure is the invited sample's design estimate.",
+        "ja": "公開回答がないため、統合推定は招待標本の設計に基づく推定値と同じです。",
+    },
     "no_recorded_design": {
         "en": "No sampling design is recorded for this survey (invitations made without --stratify-by): the "
               "invited sample is analysed as a simple random sample.",

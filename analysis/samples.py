@@ -105,9 +105,13 @@ def sample_estimates(indicators: list[dict], invited: Frame, open_frame: Frame, 
     """Open: no interval for a self-selected sample; combined: the Chen–Li–Wu composite per indicator."""
     if options.sample == "open":
         return [{**block, "se": None, "ci_low": None, "ci_high": None, "n_eff": None, "deff": None,
-                 "change_vs_baseline": None} for block in indicators], ()
-    if options.sample != "combined" or not len(open_frame) or not len(invited):
+                 "change_vs_baseline": None,
+                 "groups": [{**g, "ci_low": None, "ci_high": None} for g in block["groups"]]}
+                for block in indicators], ()
+    if options.sample != "combined" or not len(invited):
         return indicators, ()
+    if not len(open_frame):
+        return indicators, (Notice("combined_without_open", {}),)
     design, _ = invited_design(invited)
     out = []
     for block, indicator in zip(indicators, invited.instrument.indicators, strict=True):
