@@ -137,3 +137,11 @@ def test_dashboard_shows_open_responses_apart_without_an_interval(login_as, two_
     assert "25.0%" in section and "信頼区間" in section  # says it has none
     assert "調査票による回答です" in section
     assert "コードなしの公開回答は信頼区間を付けずに別掲しています" in page  # the sample footnote
+
+
+def test_dashboard_switches_sample(login_as, two_samples):
+    client = login_as("viewer")
+    invited = text(client.get(f"/staff/s/{SURVEY}/?weighting=design"))
+    assert 'aria-current="page">招待標本（公表する数値）' in invited
+    combined = text(client.get(f"/staff/s/{SURVEY}/?weighting=design&sample=combined"))
+    assert 'aria-current="page">統合（Chen–Li–Wuモデル）' in combined and "Chen, Li &amp; Wu" in combined
