@@ -22,29 +22,12 @@ still below target.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy import stats
 
 from analysis.estimate import Estimate, WeightedSample, proportion
+from analysis.result import Change, GroupResult, Target, Thresholds
 from survey_app.instrument import Indicator, Instrument
-
-CAUTION_BELOW = 30
-SUPPRESS_BELOW = 10
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    caution_below: int = CAUTION_BELOW
-    suppress_below: int = SUPPRESS_BELOW
-
-    def flag(self, n: int) -> str | None:
-        if n < self.suppress_below:
-            return "suppressed"
-        if n < self.caution_below:
-            return "caution"
-        return None
 
 
 def pp(value: float | None) -> float | None:
@@ -66,7 +49,7 @@ def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.nda
 
 
 def change_vs_baseline(estimate: Estimate, baseline: float | None, level: float,
-                       baseline_se: float | None = None) -> dict | None:
+                       baseline_se: float | None = None) -> Change | None:
     """Change in points with its interval and verdict (see module docstring)."""
     if baseline is None or estimate.estimate is None:
         return None
@@ -77,29 +60,30 @@ def change_vs_baseline(estimate: Estimate, baseline: float | None, level: float,
         half = stats.norm.ppf(1 - (1 - level) / 2) * np.hypot(pp(estimate.se), baseline_se)
         low, high = difference - half, difference + half
     verdict = "improved" if low > 0 else "worsened" if high < 0 else "no detectable change"
-    return {"estimate": difference, "ci_low": low, "ci_high": high, "verdict": verdict}
+    return Change(difference, low, high, verdict)
 
 
-def target_block(indicator: Indicator, estimate: Estimate) -> dict | None:
+def target_block(indicator: Indicator, estimate: Estimate) -> Target | None:
     target = indicator.target
     if target is None:
         return None
     distance = None
     if target.value is not None and estimate.estimate is not None:
         distance = target.value - pp(estimate.estimate)
-    return {"value": target.value, "year": target.year, "distance": distance}
+    return Target(target.value, target.year, distance)
 
 
 def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, by_values: np.ndarray,
-               by: str, labels: dict[int, str], method: str, level: float, thresholds: Thresholds) -> list[dict]:
+               by: str, labels: dict[int, str], method: str, level: float,
+               thresholds: Thresholds) -> list[GroupResult]:
     rows = []
     for code, label in labels.items():
         est = proportion(sample, positive, base, by_values == code, method, level)
         flag = thresholds.flag(est.n)
         hidden = flag == "suppressed"
-        rows.append({"by": by, "category": code, "label": label,
-                     "estimate": None if hidden else pp(est.estimate),
-                     "ci_low": None if hidden else pp(est.ci_low),
-                     "ci_high": None if hidden else pp(est.ci_high),
-                     "n": None if hidden else est.n, "flag": flag})
+        rows.append(GroupResult(by, code, label,
+                                estimate=None if hidden else pp(est.estimate),
+                                ci_low=None if hidden else pp(est.ci_low),
+                                ci_high=None if hidden else pp(est.ci_high),
+                                n=None if hidden else est.n, flag=flag))
     return rows

@@ -1,8 +1,9 @@
-"""The indicator pipeline: frame → design → weights (→ trimming) → estimates → the JSON document.
+"""The indicator pipeline: frame → design → weights (→ trimming) → estimates → a :class:`SurveyResult`.
 
-The document is the one schema shared by ``machikoe indicators --format json`` and
-``GET /api/v1/surveys/<id>/indicators``: estimates, standard errors and intervals in
-percentage points at full precision (rounding is for display only).
+:func:`compute` (a frame) and :func:`compute_for_survey` (a survey in the database) are
+the entry points; both return the typed result of :mod:`analysis.result`, which
+:mod:`analysis.report` renders (JSON document, table, CSV, XLSX) for the CLI, the staff
+pages and the API alike. :class:`Options` is the one set of analysis options.
 """
 from __future__ import annotations
 
@@ -11,47 +12,49 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.breakdown import Thresholds, change_vs_baseline, group_rows, indicator_masks, pp, target_block
+from analysis.breakdown import change_vs_baseline, group_rows, indicator_masks, pp, target_block
 from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import WeightedSample, proportion
 from analysis.fallback import weigh_with_fallback
 from analysis.frame import Frame, frame_from_database
+from analysis.methods import CI_METHODS, DEFAULT_CI, DEFAULT_LEVEL, WEIGHTING_METHODS
 from analysis.notices import Notice
-from analysis.samples import (
-    SAMPLES,
-    invited_design,
-    open_summary,
-    sample_estimates,
-    sample_frame,
-    split,
-    unique,
-)
+from analysis.result import IndicatorResult, SurveyResult, Target, Thresholds, YearValue
+from analysis.samples import SAMPLES, invited_design, open_summary, sample_estimates, sample_frame, split
 from analysis.sampling import invited_sample
 from analysis.trim import trim_weights
-from analysis.weighting import METHODS, WeightingInput, WeightingResult, margins_from_rows
+from analysis.weighting import WeightingInput, WeightingResult, margins_from_rows
 from analysis.weighting.rake import max_relative_error
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 
-CI_METHODS = ("logit", "beta", "wilson")
-
 
 @dataclass(frozen=True)
 class Options:
+    """How to compute: the one options class of the CLI, the staff pages and the API.
+
+    ``weighting`` and ``ci`` are names from :mod:`analysis.methods`; ``trim`` bounds are
+    multiples of the mean weight; ``by`` breakdown question ids; ``lang`` the language of
+    titles and group labels in the result; ``strict``: an indicator without any answer is
+    an error (else a ``None`` estimate and a ``no_base`` notice — pages and the API; the
+    command line also keeps margins that contradict the data an error, where pages fall back);
+    ``sample`` which responses the figures come from (:mod:`analysis.samples`).
+    """
+
     weighting: str = "none"
-    trim: tuple[float, float] | None = None  # bounds as multiples of the mean weight
-    ci: str = "logit"
-    level: float = 0.95
+    trim: tuple[float, float] | None = None
+    ci: str = DEFAULT_CI
+    level: float = DEFAULT_LEVEL
     by: tuple[str, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
     lang: str = "ja"
-    strict: bool = True  # an indicator without any answer is an error (else: null estimate and a warning)
+    strict: bool = True
     sample: str = "invited"  # invited | open | combined (analysis.samples)
 
     def check(self, instrument: Instrument) -> None:
-        if self.weighting not in METHODS:
-            raise AnalysisError(f"unknown weighting '{self.weighting}' (use {', '.join(METHODS)})")
+        if self.weighting not in WEIGHTING_METHODS:
+            raise AnalysisError(f"unknown weighting '{self.weighting}' (use {', '.join(WEIGHTING_METHODS)})")
         if self.sample not in SAMPLES:
             raise AnalysisError(f"unknown sample '{self.sample}' (use {', '.join(SAMPLES)})")
         if self.ci not in CI_METHODS:
@@ -88,15 +91,16 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
     return trimmed, Notice("trimmed_margins", {**params, "error": error})
 
 
-def weigh(frame: Frame, margins, options: Options):
-    """(weighted sample, notices) for the frame under the options.
+def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
+    """(weighted sample, notices, names of the margins the weights were calibrated to) under the options.
 
     ``none``: equal weights analysed as a simple random sample (the footnote's "every
     response counts equally"); otherwise the design (recorded, or a CSV's columns) and the
-    method, which falls back in a stated order when the margins cannot be met.
+    method, which falls back in a stated order when the margins cannot be met
+    (:mod:`analysis.fallback`). Single-respondent strata are named (``lonely_psu``).
     """
     if options.weighting == "none":
-        return WeightedSample(np.ones(len(frame)), SamplingDesign.build(len(frame))), ()
+        return WeightedSample(np.ones(len(frame)), SamplingDesign.build(len(frame))), (), ()
     design, notices = invited_design(frame)
     lonely = design.lonely_strata()
     if lonely:
@@ -106,36 +110,32 @@ def weigh(frame: Frame, margins, options: Options):
     if options.trim is not None:
         weights, notice = apply_trim(result, options.trim)
         notices += (notice,)
-    return WeightedSample(weights, design, result.calibration), notices
+    return WeightedSample(weights, design, result.calibration), notices, tuple(m.name for m in result.margins)
 
 
-def compute(frame: Frame, margins=(), options: Options | None = None) -> dict:
-    """The indicator document for ``frame`` (see module docstring); the sample is ``options.sample``."""
+def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyResult:
+    """The indicators of ``frame`` under ``options`` (see module docstring)."""
     options = sample_options(options or Options())
     instrument = frame.instrument
     options.check(instrument)
     if len(frame) == 0:
         raise AnalysisError(f"survey '{instrument.id}' has no complete responses")
+    margins = tuple(margins)
     invited, open_frame = split(frame)
     target, notices = sample_frame(invited, open_frame, options)
     texts = InstrumentTexts(instrument, options.lang)
-    indicators = []
+    used: tuple[str, ...] = ()
     if len(target) == 0:
-        indicators = [empty_block(indicator, options, texts) for indicator in instrument.indicators]
+        indicators = tuple(empty_result(indicator, texts) for indicator in instrument.indicators)
     else:
-        sample, weighting_notices = weigh(target, tuple(margins), options)
+        sample, weighting_notices, used = weigh(target, margins, options)
         notices += weighting_notices
-        for indicator in instrument.indicators:
-            block, extra = indicator_block(target, sample, indicator, options, texts)
-            indicators.append(block)
-            notices += extra
+        indicators = tuple(indicator_result(target, sample, indicator, options, texts)
+                           for indicator in instrument.indicators)
     indicators, extra = sample_estimates(indicators, invited, open_frame, options)
-    notices += extra
-    return {"survey": instrument.id, "sample": options.sample, "weighting": options.weighting,
-            "ci_method": options.ci, "level": options.level, "n_respondents": len(target),
-            "indicators": indicators, "open": open_summary(open_frame),
-            "notices": [{"code": n.code, "message": n.text(options.lang)} for n in unique(notices)],
-            "warnings": list(dict.fromkeys(n.text(options.lang) for n in notices))}
+    return SurveyResult(instrument.id, options.weighting, options.ci, options.level, len(target), indicators,
+                        notices=notices + extra, margins=used, thresholds=options.thresholds,
+                        sample=options.sample, open=open_summary(open_frame))
 
 
 def sample_options(options: Options) -> Options:
@@ -144,15 +144,20 @@ def sample_options(options: Options) -> Options:
     return replace(options, weighting=forced, trim=None) if forced else options
 
 
-def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Options, texts: InstrumentTexts):
+def _baseline(indicator) -> YearValue | None:
+    baseline = indicator.baseline
+    return YearValue(baseline.value, baseline.year) if baseline else None
+
+
+def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: Options,
+                     texts: InstrumentTexts) -> IndicatorResult:
     values = frame.values(indicator.question)
     positive, base = indicator_masks(frame.instrument, indicator, values)
     if not base.any():
         if options.strict:
             raise AnalysisError(f"indicator '{indicator.id}': every answer to '{indicator.question}' is missing, "
                                 "so there is nothing to estimate")
-        notice = Notice("no_base", {"indicator": indicator.id})
-        return empty_block(indicator, options, texts), (notice,)
+        return empty_result(indicator, texts)
     est = proportion(sample, positive, base, method=options.ci, level=options.level)
     notices = ()
     if est.degenerate:
@@ -164,37 +169,25 @@ def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Op
         groups += group_rows(sample, positive, base, frame.values(qid), qid, labels, options.ci,
                              options.level, options.thresholds)
     baseline = indicator.baseline
-    block = {
-        "id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
-        "estimate": pp(est.estimate), "se": pp(est.se), "ci_low": pp(est.ci_low), "ci_high": pp(est.ci_high),
-        "n": est.n, "n_positive": est.n_positive, "n_eff": est.n_eff, "deff": est.deff,
-        "baseline": {"value": baseline.value, "year": baseline.year} if baseline else None,
-        "target": target_block(indicator, est),
-        "change_vs_baseline": change_vs_baseline(est, baseline.value if baseline else None, options.level),
-        "groups": groups,
-    }
-    return block, notices
+    return IndicatorResult(
+        indicator.id, texts.indicator(indicator), indicator.base, pp(est.estimate), pp(est.se), pp(est.ci_low),
+        pp(est.ci_high), est.n, est.n_positive, est.n_eff, est.deff, _baseline(indicator),
+        target_block(indicator, est),
+        change_vs_baseline(est, baseline.value if baseline else None, options.level), tuple(groups), notices)
 
 
-def empty_block(indicator, options: Options, texts: InstrumentTexts) -> dict:
-    baseline = indicator.baseline
-    return {"id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
-            "estimate": None, "se": None, "ci_low": None, "ci_high": None, "n": 0, "n_positive": 0,
-            "n_eff": None, "deff": None,
-            "baseline": {"value": baseline.value, "year": baseline.year} if baseline else None,
-            "target": {"value": indicator.target.value, "year": indicator.target.year, "distance": None}
-            if indicator.target else None,
-            "change_vs_baseline": None, "groups": []}
+def empty_result(indicator, texts: InstrumentTexts) -> IndicatorResult:
+    """No respondent in the base: no estimate, and a ``no_base`` notice."""
+    target = indicator.target
+    return IndicatorResult(indicator.id, texts.indicator(indicator), indicator.base, None, None, None, None, 0, 0,
+                           None, None, _baseline(indicator),
+                           Target(target.value, target.year, None) if target else None, None,
+                           notices=(Notice("no_base", {"indicator": indicator.id}),))
 
 
-def indicators_json(session: Session, instrument: Instrument, weighting: str = "rake", by=(), ci: str = "logit",
-                    level: float = 0.95, margins=None, trim: tuple[float, float] | None = None,
-                    lang: str = "ja", thresholds: Thresholds | None = None, strict: bool = False,
-                    sample: str = "invited") -> dict:
-    """The document for a survey in the database; ``margins`` are ``MarginRow`` objects.
-
-    For pages and the API, ``strict=False``: an indicator nobody has answered yet is
-    ``null`` with a warning rather than an error for the whole document.
+def compute_for_survey(session: Session, instrument: Instrument, options: Options,
+                       margins=None) -> SurveyResult:
+    """The result for a survey in the database; ``margins`` are ``MarginRow`` objects (default: stored ones).
 
     Raises :class:`AnalysisError` (a ``ValueError``) with a one-line message on bad input.
     """
@@ -203,5 +196,4 @@ def indicators_json(session: Session, instrument: Instrument, weighting: str = "
 
         margins = margins_for(session, instrument.id)
     frame = frame_from_database(session, instrument)
-    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang, strict, sample)
     return compute(frame, margins_from_rows(margins), options)

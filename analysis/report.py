@@ -1,131 +1,236 @@
-"""Rendering an indicator document for people: text table, CSV (Excel-ready), XLSX; and JSON.
+"""Renderers of a :class:`~analysis.result.SurveyResult`: JSON document, table rows (CSV/XLSX), text table.
 
-Tables and CSV show one decimal and end with footnotes stating the base, the weighting
-and the interval method; ``lang="ja"`` words everything in Japanese for the yearly
-review. JSON is the document itself at full precision. The labels are a small table
-here because this is a staff-facing report with exactly two languages.
+One renderer per format, all reading the typed result; every word (column names,
+verdicts, flags, footnotes, notice messages) is an English msgid of the ``messages``
+gettext domain, worded in the requested locale (ja, en, vi, ur).
+
+- :func:`document` — the JSON document of ``--format json`` and
+  ``GET /api/v1/surveys/<id>/indicators``: full precision, the keys of issue 6, plus
+  ``notices`` (``[{"code", "message"}]``), ``sample`` and the ``open`` summary (issue 11). ``warnings`` (the messages alone) stays
+  because the published OpenAPI schema requires it.
+- :func:`table_rows` — the ONE indicator table for CSV and XLSX (CLI and staff exports):
+  header, one row per indicator and per group, one decimal, then the footnotes.
+- :func:`render_table` — the same figures as aligned text for a terminal.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import unicodedata
-from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
 
-LABELS = {
-    "en": {
-        "indicator": "Indicator", "pct": "%", "ci": "{level}% CI", "n": "n", "baseline": "Baseline",
-        "change": "Change (pt)", "verdict": "Verdict", "target": "Target", "distance": "To target (pt)",
-        "improved": "improved", "no detectable change": "no detectable change", "worsened": "worsened",
-        "caution": "interpret with caution", "suppressed": "suppressed (n<{suppress})",
-        "title": "{survey}: indicators ({n} respondents)", "notes": "Notes",
-        "base_valid": "Base: respondents who answered, excluding 'don't know' and no answer.",
-        "base_all": "Base: all respondents; no answer and 'don't know' count as not agreeing.",
-        "w_none": "Weighting: none (every response counts equally).",
-        "w_design": "Weighting: design weights only (population ÷ respondents of each recorded sampling stratum).",
-        "sample_invited": "Sample: responses that came with a letter's code (the random sample drawn from the "
-                          "resident register), whatever the channel.",
-        "sample_open": "Sample: open responses without a code (self-selected): no interval, not representative.",
-        "sample_combined": "Sample: invited and open responses combined by the Chen–Li–Wu doubly robust model "
-                           "(see the warning for its assumption).",
-        "w_rake": "Weighting: raked to the population margins ({dims}).",
-        "w_poststratify": "Weighting: post-stratified to the population cells ({dims}).",
-        "w_propensity": "Weighting: response-propensity adjustment of the invited sample{dims_then}.",
-        "then_rake": ", then raked to the population margins ({dims})",
-        "ci_logit": "Interval: {level}% confidence interval, logit method with the design's degrees of freedom "
-                    "(as R's svyciprop); the variance accounts for the weighting.",
-        "ci_beta": "Interval: {level}% confidence interval, Korn–Graubard (beta) method; the variance accounts "
-                   "for the weighting.",
-        "ci_wilson": "Interval: {level}% confidence interval, Wilson score method on the design-based effective "
-                     "sample size.",
-        "small": "Groups with fewer than {suppress} respondents are not shown; fewer than {caution}: "
-                 "interpret with caution.",
-        "baseline_note": "Change: against the published baseline, treated as a fixed value.",
-        "warning": "Warning", "note": "Note",
-    },
-    "ja": {
-        "indicator": "指標", "pct": "割合(%)", "ci": "{level}%信頼区間", "n": "回答数", "baseline": "基準値",
-        "change": "基準値との差(pt)", "verdict": "判定", "target": "目標値", "distance": "目標までの差(pt)",
-        "improved": "改善", "no detectable change": "有意な変化なし", "worsened": "悪化",
-        "caution": "参考値（回答数が少ない）", "suppressed": "非表示（回答数{suppress}未満）",
-        "title": "{survey} 指標一覧（回答者{n}人）", "notes": "注",
-        "base_valid": "集計対象：当該設問の回答者（「わからない」と無回答を除く）。",
-        "base_all": "集計対象：全回答者（無回答と「わからない」は「そう思わない」側に含む）。",
-        "w_none": "ウェイト：なし（すべての回答を同じ重みで集計）。",
-        "w_design": "ウェイト：設計ウェイトのみ（記録された抽出層ごとの人口÷回答者数）。",
-        "sample_invited": "標本：依頼状のコードで回答したもの（住民基本台帳から無作為抽出した標本。回答経路は問わない）。",
-        "sample_open": "標本：コードなしの公開回答（自発的な回答）。信頼区間なし、市民全体を代表しません。",
-        "sample_combined": "標本：招待標本と公開回答をChen–Li–Wuの二重頑健推定で統合（仮定は注意を参照）。",
-        "w_rake": "ウェイト：住民基本台帳の人口構成（{dims}）へのレイキングによる補正。",
-        "w_poststratify": "ウェイト：住民基本台帳の人口区分（{dims}）による事後層化。",
-        "w_propensity": "ウェイト：招待標本の回答傾向（回答確率）による無回答補正{dims_then}。",
-        "then_rake": "の後、人口構成（{dims}）へのレイキング",
-        "ci_logit": "信頼区間：{level}%信頼区間（ロジット法、設計に基づく自由度。Rのsvycipropと同じ）。"
-                    "分散はウェイト補正を考慮しています。",
-        "ci_beta": "信頼区間：{level}%信頼区間（Korn–Graubardのベータ法）。分散はウェイト補正を考慮しています。",
-        "ci_wilson": "信頼区間：{level}%信頼区間（設計に基づく有効標本サイズによるWilson法）。",
-        "small": "回答数が{suppress}人未満の区分は表示していません。{caution}人未満の区分は参考値です。",
-        "baseline_note": "基準値との差：公表された基準値を固定値として比較しています。",
-        "warning": "注意", "note": "備考",
-    },
+from analysis.result import Change, GroupResult, IndicatorResult, OpenSummary, SurveyResult, YearValue
+from survey_app.i18n import N_
+from survey_app.i18n.catalogs import gettext
+
+# ---------------------------------------------------------------- words (msgids)
+
+HEADER = (N_("Indicator id"), N_("Indicator"), N_("Breakdown by"), N_("Category code"), N_("Category"),
+          N_("Estimate (%)"), N_("Interval low (%)"), N_("Interval high (%)"), N_("Respondents (n)"),
+          N_("Effective n"), N_("Design effect"), N_("Baseline (%)"), N_("Baseline year"), N_("Target (%)"),
+          N_("Target year"), N_("Change vs baseline (points)"), N_("Verdict"), N_("Note"))
+VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
+            "worsened": N_("worsened")}
+FLAGS = {"suppressed": N_("suppressed (fewer than %(n)d respondents)"),
+         "caution": N_("interpret with caution (fewer than %(n)d respondents)")}
+BASE_NOTES = {
+    "valid": N_("Base: respondents who answered the question, excluding “don't know” and no answer."),
+    "all": N_("Base: all respondents; no answer and “don't know” count as not agreeing."),
 }
+SAMPLE_NOTES = {
+    "invited": N_("Sample: responses that came with a letter's code (the random sample drawn from the resident "
+                  "register), whatever the channel; open responses are shown separately without an interval."),
+    "open": N_("Sample: open responses without a code (self-selected): no interval, not representative of the "
+               "residents."),
+    "combined": N_("Sample: invited and open responses combined by the Chen–Li–Wu doubly robust model; it assumes "
+                   "that taking part through the open link depends only on age band, sex and district."),
+}
+WEIGHTING_NOTES = {
+    "none": N_("Unweighted: every response counts equally."),
+    "design": N_("Design weights only: each invited respondent stands for the residents of their sampling "
+                 "stratum (population ÷ respondents), as recorded when the letters were made."),
+    "rake": N_("Weighted by raking to the population margins (%(margins)s); the intervals account for the "
+               "weighting."),
+    "poststratify": N_("Weighted by post-stratification to the population cells (%(margins)s); the intervals "
+                       "account for the weighting."),
+    "propensity": N_("Weighted for non-response by a response-propensity model of the invited sample."),
+}
+PROPENSITY_THEN_RAKE = N_("Weighted for non-response by a response-propensity model of the invited sample, then "
+                          "raked to the population margins (%(margins)s).")
+CI_NOTES = {
+    "logit": N_("Interval: %(level)d%% confidence interval by the logit method with the design's degrees "
+                "of freedom (as R's svyciprop)."),
+    "beta": N_("Interval: %(level)d%% confidence interval by the Korn–Graubard (beta) method."),
+    "wilson": N_("Interval: %(level)d%% confidence interval by the Wilson score method."),
+}
+SMALL_GROUPS = N_("Groups with fewer than %(suppress)d respondents are not shown; fewer than %(caution)d: "
+                  "interpret with caution.")
+BASELINE_NOTE = N_("Change: against the published baseline, treated as a fixed value.")
+WARNING = N_("Warning: %(message)s")
+OPEN_LABEL = "self-selected sample (open link, chat without a code, open paper form): no interval"
 
 
-def _labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang, LABELS["en"])
+def verdict_word(change: Change | None, locale: str) -> str:
+    return gettext(locale, VERDICTS[change.verdict]) if change and change.verdict in VERDICTS else ""
 
 
-def _f1(value) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def flag_word(group: GroupResult, result: SurveyResult, locale: str) -> str:
+    """'suppressed (fewer than 10 respondents)' with the thresholds actually used."""
+    if group.flag not in FLAGS:
+        return ""
+    limit = result.thresholds.suppress_below if group.flag == "suppressed" else result.thresholds.caution_below
+    return gettext(locale, FLAGS[group.flag], n=limit)
 
 
-def _signed(value) -> str:
-    return "–" if value is None else f"{value:+.1f}"
+def notice_messages(result: SurveyResult, locale: str) -> list[str]:
+    return [notice.message(locale) for notice in result.all_notices()]
 
 
-def _interval(low, high) -> str:
-    return "–" if low is None or high is None else f"[{low:.1f}, {high:.1f}]"
-
-
-def footnotes(doc: dict, lang: str, dims: str = "", thresholds=(10, 30)) -> list[str]:
-    """Base, weighting, interval method, small groups, baseline rule and warnings."""
-    lab = _labels(lang)
-    level = round(100 * doc["level"])
-    notes = [lab[f"base_{b}"] for b in sorted({i["base"] for i in doc["indicators"]}) or ["valid"]]
-    notes.append(lab[f"sample_{doc.get('sample', 'invited')}"])
-    then = lab["then_rake"].format(dims=dims) if dims else ""
-    notes.append(lab[f"w_{doc['weighting']}"].format(dims=dims or "–", dims_then=then))
-    notes.append(lab[f"ci_{doc['ci_method']}"].format(level=level))
-    if any(i["groups"] for i in doc["indicators"]):
-        notes.append(lab["small"].format(suppress=thresholds[0], caution=thresholds[1]))
-    notes.append(lab["baseline_note"])
-    notes += [f"{lab['warning']}: {w}" for w in doc["warnings"]]
+def footnotes(result: SurveyResult, locale: str) -> list[str]:
+    """Base, sample, weighting (naming the margins used), interval method, small groups, baseline rule."""
+    bases = sorted({ind.base for ind in result.indicators}) or ["valid"]
+    notes = [gettext(locale, BASE_NOTES.get(b, BASE_NOTES["valid"])) for b in bases]
+    notes.append(gettext(locale, SAMPLE_NOTES.get(result.sample, SAMPLE_NOTES["invited"])))
+    notes.append(weighting_note(result, locale))
+    notes.append(gettext(locale, CI_NOTES[result.ci_method], level=round(100 * result.level)))
+    if any(ind.groups for ind in result.indicators):
+        notes.append(gettext(locale, SMALL_GROUPS, suppress=result.thresholds.suppress_below,
+                             caution=result.thresholds.caution_below))
+    if any(ind.change for ind in result.indicators):
+        notes.append(gettext(locale, BASELINE_NOTE))
     return notes
 
 
-def rows(doc: dict, lang: str, thresholds=(10, 30)) -> tuple[list[str], list[list[str]]]:
-    """Header and display rows (one decimal); groups follow their indicator, indented."""
-    lab = _labels(lang)
-    level = round(100 * doc["level"])
-    header = [lab["indicator"], lab["pct"], lab["ci"].format(level=level), lab["n"], lab["baseline"],
-              lab["change"], lab["verdict"], lab["target"], lab["distance"], lab["note"]]
+def weighting_note(result: SurveyResult, locale: str) -> str:
+    margins = ", ".join(result.margins) or "–"
+    if result.weighting == "propensity" and result.margins:
+        return gettext(locale, PROPENSITY_THEN_RAKE, margins=margins)
+    msgid = WEIGHTING_NOTES.get(result.weighting, WEIGHTING_NOTES["none"])
+    return gettext(locale, msgid, margins=margins) if "%(margins)s" in msgid else gettext(locale, msgid)
+
+
+def notes_and_warnings(result: SurveyResult, locale: str) -> list[str]:
+    """Footnotes, then each notice as 'Warning: …' (the end of a table or a sheet)."""
+    warnings = [gettext(locale, WARNING, message=m) for m in notice_messages(result, locale)]
+    return footnotes(result, locale) + warnings
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _year_value(value: YearValue | None, **extra: Any) -> dict | None:
+    return None if value is None else {"value": value.value, "year": value.year, **extra}
+
+
+def _group_doc(group: GroupResult) -> dict:
+    return {"by": group.by, "category": group.category, "label": group.label, "estimate": group.estimate,
+            "ci_low": group.ci_low, "ci_high": group.ci_high, "n": group.n, "flag": group.flag}
+
+
+def _indicator_doc(ind: IndicatorResult) -> dict:
+    change = ind.change
+    return {
+        "id": ind.id, "title": ind.title, "base": ind.base, "estimate": ind.estimate, "se": ind.se,
+        "ci_low": ind.ci_low, "ci_high": ind.ci_high, "n": ind.n, "n_positive": ind.n_positive,
+        "n_eff": ind.n_eff, "deff": ind.deff, "baseline": _year_value(ind.baseline),
+        "target": _year_value(ind.target, distance=ind.target.distance) if ind.target else None,
+        "change_vs_baseline": None if change is None else {
+            "estimate": change.estimate, "ci_low": change.ci_low, "ci_high": change.ci_high,
+            "verdict": change.verdict},
+        "groups": [_group_doc(g) for g in ind.groups],
+        **({} if ind.combined is None else {
+            "invited_estimate": ind.combined.invited, "open_dr_estimate": ind.combined.open_dr,
+            "weight_invited": ind.combined.weight_invited}),
+    }
+
+
+def _open_doc(summary: OpenSummary) -> dict:
+    """The open responses: a self-selected sample, unweighted shares, never an interval."""
+    return {"n_respondents": summary.n_respondents, "label": OPEN_LABEL, "interval": None,
+            "indicators": [{"id": o.id, "share": o.share, "n": o.n, "n_positive": o.n_positive}
+                           for o in summary.indicators]}
+
+
+def document(result: SurveyResult, locale: str) -> dict:
+    """The JSON document (see module docstring); notice messages in ``locale``."""
+    notices = [{"code": n.code, "message": n.message(locale)} for n in result.all_notices()]
+    return {"survey": result.survey, "sample": result.sample, "weighting": result.weighting,
+            "ci_method": result.ci_method, "level": result.level, "n_respondents": result.n_respondents,
+            "indicators": [_indicator_doc(ind) for ind in result.indicators], "open": _open_doc(result.open),
+            "notices": notices, "warnings": [n["message"] for n in notices]}
+
+
+def render_json(result: SurveyResult, locale: str) -> str:
+    return json.dumps(document(result, locale), ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- the one table (CSV, XLSX)
+
+
+def _pct(value: float | None) -> Any:
+    return "" if value is None else round(float(value), 1)
+
+
+def _round(value: float | None, digits: int) -> Any:
+    return "" if value is None else round(float(value), digits)
+
+
+def _indicator_row(ind: IndicatorResult, locale: str) -> list[Any]:
+    base, target, change = ind.baseline, ind.target, ind.change
+    return [ind.id, ind.title, "", "", "", _pct(ind.estimate), _pct(ind.ci_low), _pct(ind.ci_high), ind.n,
+            _round(ind.n_eff, 1), _round(ind.deff, 2), _pct(base.value) if base else "",
+            (base.year or "") if base else "", _pct(target.value) if target else "",
+            (target.year or "") if target else "", _pct(change.estimate) if change else "",
+            verdict_word(change, locale), ""]
+
+
+def _group_row(ind: IndicatorResult, group: GroupResult, result: SurveyResult, locale: str) -> list[Any]:
+    return [ind.id, ind.title, group.by, group.category, group.label or "", _pct(group.estimate),
+            _pct(group.ci_low), _pct(group.ci_high), "" if group.n is None else group.n, "", "", "", "", "", "",
+            "", "", flag_word(group, result, locale)]
+
+
+def table_rows(result: SurveyResult, locale: str) -> Iterator[list[Any]]:
+    """Header, one row per indicator then its groups (numbers to one decimal), a blank row, the notes."""
+    yield [gettext(locale, h) for h in HEADER]
+    for ind in result.indicators:
+        yield _indicator_row(ind, locale)
+        for group in ind.groups:
+            yield _group_row(ind, group, result, locale)
+    yield []
+    for note in notes_and_warnings(result, locale):
+        yield [note]
+
+
+# ---------------------------------------------------------------- text table (terminal)
+
+TEXT_HEADER = (N_("Indicator"), N_("Estimate (%)"), N_("%(level)s%% interval"), N_("Respondents (n)"),
+               N_("Baseline (%)"), N_("Change vs baseline (points)"), N_("Verdict"), N_("Target (%)"), N_("Note"))
+TITLE = N_("%(survey)s: indicators (%(n)d respondents)")
+
+
+def _f1(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return "–" if low is None or high is None else f"[{low:.1f}, {high:.1f}]"
+
+
+def _text_rows(result: SurveyResult, locale: str) -> list[list[str]]:
     out = []
-    for ind in doc["indicators"]:
-        base, change, target = ind["baseline"], ind["change_vs_baseline"], ind["target"]
+    for ind in result.indicators:
+        base, change, target = ind.baseline, ind.change, ind.target
         out.append([
-            ind["title"], _f1(ind["estimate"]), _interval(ind["ci_low"], ind["ci_high"]), str(ind["n"]),
-            f"{base['value']:.1f} ({base['year']})" if base and base["value"] is not None else "–",
-            f"{_signed(change['estimate'])} {_interval(change['ci_low'], change['ci_high'])}" if change else "–",
-            lab[change["verdict"]] if change else "–",
-            f"{target['value']:.1f} ({target['year']})" if target and target["value"] is not None else "–",
-            _signed(target.get("distance")) if target else "–", "",
-        ])
-        for g in ind["groups"]:
-            note = lab[g["flag"]].format(suppress=thresholds[0]) if g["flag"] else ""
-            out.append([f"  {g['label']}", _f1(g["estimate"]), _interval(g["ci_low"], g["ci_high"]),
-                        "–" if g["n"] is None else str(g["n"]), "", "", "", "", "", note])
-    return header, out
+            ind.title, _f1(ind.estimate), _interval(ind.ci_low, ind.ci_high), str(ind.n),
+            f"{base.value:.1f} ({base.year})" if base and base.value is not None else "–",
+            f"{change.estimate:+.1f} {_interval(change.ci_low, change.ci_high)}" if change else "–",
+            verdict_word(change, locale) or "–",
+            f"{target.value:.1f} ({target.year})" if target and target.value is not None else "–", ""])
+        for g in ind.groups:
+            out.append([f"  {g.label or g.category}", _f1(g.estimate), _interval(g.ci_low, g.ci_high),
+                        "–" if g.n is None else str(g.n), "", "", "", "", flag_word(g, result, locale)])
+    return out
 
 
 def _width(text: str) -> int:
@@ -137,65 +242,17 @@ def _pad(text: str, width: int, right: bool) -> str:
     return space + text if right else text + space
 
 
-def render_table(doc: dict, lang: str, title: str, dims: str = "", thresholds=(10, 30)) -> str:
-    header, body = rows(doc, lang, thresholds)
+def render_table(result: SurveyResult, locale: str, title: str) -> str:
+    """Aligned text (East Asian wide characters count twice), then the notes and warnings."""
+    level = round(100 * result.level)
+    header = [gettext(locale, h, level=level) if "%(level)s" in h else gettext(locale, h) for h in TEXT_HEADER]
+    body = _text_rows(result, locale)
     widths = [max(_width(r[i]) for r in [header, *body]) for i in range(len(header))]
     numeric = {1, 2, 3, 5}
-    lines = [_labels(lang)["title"].format(survey=title, n=doc["n_respondents"]), ""]
+    lines = [gettext(locale, TITLE, survey=title, n=result.n_respondents), ""]
     for r in [header, *body]:
         lines.append("  ".join(_pad(c, w, i in numeric) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
                      .rstrip())
-    lines.append("")
-    lines.append(_labels(lang)["notes"] + ":")
-    lines += [f"- {note}" for note in footnotes(doc, lang, dims, thresholds)]
+    lines += ["", gettext(locale, N_("Notes")) + ":"]
+    lines += [f"- {note}" for note in notes_and_warnings(result, locale)]
     return "\n".join(lines) + "\n"
-
-
-def render_csv(doc: dict, lang: str, dims: str = "", thresholds=(10, 30)) -> str:
-    header, body = rows(doc, lang, thresholds)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[c.strip() if i == 0 else c for i, c in enumerate(r)] for r in body])
-    writer.writerow([])
-    for note in footnotes(doc, lang, dims, thresholds):
-        writer.writerow([note])
-    return buffer.getvalue()
-
-
-def render_json(doc: dict) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def write_xlsx(doc: dict, lang: str, path: Path, title: str, dims: str = "", thresholds=(10, 30)) -> None:
-    """One sheet: the table with full-precision numbers shown to one decimal, then the notes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    header, body = rows(doc, lang, thresholds)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "indicators"
-    sheet.append([_labels(lang)["title"].format(survey=title, n=doc["n_respondents"])])
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for ind, row in _numeric_rows(doc, body):
-        sheet.append(row)
-        if ind is not None:
-            sheet.cell(sheet.max_row, 2).number_format = "0.0"
-    sheet.append([])
-    for note in footnotes(doc, lang, dims, thresholds):
-        sheet.append([note])
-    sheet.column_dimensions["A"].width = 48
-    book.save(path)
-
-
-def _numeric_rows(doc: dict, body: list[list[str]]):
-    """Display rows with the estimate column as a number (so Excel can compute with it)."""
-    values = []
-    for ind in doc["indicators"]:
-        values.append(ind["estimate"])
-        values += [g["estimate"] for g in ind["groups"]]
-    for value, row in zip(values, body, strict=True):
-        yield (value, [row[0], value, *row[2:]]) if value is not None else (None, row)

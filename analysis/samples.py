@@ -7,11 +7,13 @@ is **open**. The published indicators use the invited sample by default
 interval (a self-selected sample has no sampling distribution to build one from);
 ``"combined"`` estimates from both by the Chen–Li–Wu model (:mod:`analysis.combined`).
 
-:func:`open_summary` is the document's top-level ``open`` object: the open sample's size
-and, per indicator, its unweighted share and n — labelled, never given an interval.
+:func:`open_summary` is the result's ``open`` summary (the document's top-level ``open``
+object): the open sample's size and, per indicator, its unweighted share and n — labelled,
+never given an interval.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,13 +24,13 @@ from analysis.estimate import Estimate
 from analysis.frame import Frame
 from analysis.intervals import proportion_interval
 from analysis.notices import Notice
+from analysis.result import CombinedParts, IndicatorResult, OpenShare, OpenSummary
 from analysis.sampling import csv_design, database_design
 
 if TYPE_CHECKING:
     from analysis.indicators import Options
 
 SAMPLES = ("invited", "open", "combined")
-OPEN_LABEL = "self-selected sample (open link, chat without a code, open paper form): no interval"
 
 
 def split(frame: Frame) -> tuple[Frame, Frame]:
@@ -37,15 +39,14 @@ def split(frame: Frame) -> tuple[Frame, Frame]:
     return frame.subset(invited), frame.subset(~invited)
 
 
-def open_summary(open_frame: Frame) -> dict:
-    """Unweighted share and n of the open sample per indicator (percentage points; no interval)."""
+def open_summary(open_frame: Frame) -> OpenSummary:
+    """Unweighted share (points) and n of the open sample per indicator; no interval."""
     rows = []
     for indicator in open_frame.instrument.indicators:
         positive, base = indicator_masks(open_frame.instrument, indicator, open_frame.values(indicator.question))
-        n = int(base.sum())
-        share = float(np.sum(positive & base) / n) if n else None
-        rows.append({"id": indicator.id, "share": pp(share), "n": n, "n_positive": int(np.sum(positive & base))})
-    return {"n_respondents": len(open_frame), "label": OPEN_LABEL, "interval": None, "indicators": rows}
+        n, n_positive = int(base.sum()), int(np.sum(positive & base))
+        rows.append(OpenShare(indicator.id, pp(n_positive / n) if n else None, n, n_positive))
+    return OpenSummary(len(open_frame), tuple(rows))
 
 
 def invited_design(invited: Frame):
@@ -79,16 +80,6 @@ def combined_indicator(invited: Frame, open_frame: Frame, design, indicator, ci:
             "invited_estimate": est.invited, "open_dr_estimate": est.open_dr, "weight_invited": est.weight_invited}
 
 
-def unique(notices) -> list[Notice]:
-    seen, out = set(), []
-    for notice in notices:
-        key = (notice.code, tuple(sorted((k, str(v)) for k, v in notice.params.items())))
-        if key not in seen:
-            seen.add(key)
-            out.append(notice)
-    return out
-
-
 def sample_frame(invited: Frame, open_frame: Frame, options: Options) -> tuple[Frame, tuple[Notice, ...]]:
     """The responses the headline figures come from, and what the choice leaves out."""
     if options.sample == "open":
@@ -101,35 +92,31 @@ def sample_frame(invited: Frame, open_frame: Frame, options: Options) -> tuple[F
     return invited, notices
 
 
-def sample_estimates(indicators: list[dict], invited: Frame, open_frame: Frame, options: Options):
+def sample_estimates(indicators: tuple[IndicatorResult, ...], invited: Frame, open_frame: Frame,
+                     options: Options) -> tuple[tuple[IndicatorResult, ...], tuple[Notice, ...]]:
     """Open: no interval for a self-selected sample; combined: the Chen–Li–Wu composite per indicator."""
     if options.sample == "open":
-        return [{**block, "se": None, "ci_low": None, "ci_high": None, "n_eff": None, "deff": None,
-                 "change_vs_baseline": None,
-                 "groups": [{**g, "ci_low": None, "ci_high": None} for g in block["groups"]]}
-                for block in indicators], ()
+        return tuple(replace(ind, se=None, ci_low=None, ci_high=None, n_eff=None, deff=None, change=None,
+                             groups=tuple(replace(g, ci_low=None, ci_high=None) for g in ind.groups))
+                     for ind in indicators), ()
     if options.sample != "combined" or not len(invited):
         return indicators, ()
     if not len(open_frame):
         return indicators, (Notice("combined_without_open", {}),)
     design, _ = invited_design(invited)
     out = []
-    for block, indicator in zip(indicators, invited.instrument.indicators, strict=True):
-        if block["estimate"] is None:
-            out.append(block)
+    for ind, indicator in zip(indicators, invited.instrument.indicators, strict=True):
+        if ind.estimate is None:
+            out.append(ind)
             continue
         est = combined_indicator(invited, open_frame, design, indicator, options.ci, options.level)
-        out.append({**block, **{k: pp(v) if k in PP_FIELDS else v for k, v in est.items()},
-                    "deff": None, "groups": [],
-                    "change_vs_baseline": change_vs_baseline(combined_as_estimate(est),
-                                                             block["baseline"]["value"] if block["baseline"]
-                                                             else None, options.level)})
+        baseline = ind.baseline.value if ind.baseline else None
+        change = change_vs_baseline(Estimate(est["estimate"], est["se"], est["ci_low"], est["ci_high"], est["n"],
+                                             est["n_positive"]), baseline, options.level)
+        out.append(replace(ind, estimate=pp(est["estimate"]), se=pp(est["se"]), ci_low=pp(est["ci_low"]),
+                           ci_high=pp(est["ci_high"]), n=est["n"], n_positive=est["n_positive"],
+                           n_eff=est["n_eff"], deff=None, groups=(), change=change,
+                           combined=CombinedParts(pp(est["invited_estimate"]), pp(est["open_dr_estimate"]),
+                                                  est["weight_invited"])))
     variables = ", ".join(covariates(invited))
-    return out, (Notice("combined_estimator", {"covariates": variables, "n_open": len(open_frame)}),)
-
-
-PP_FIELDS = ("estimate", "se", "ci_low", "ci_high", "invited_estimate", "open_dr_estimate")
-
-
-def combined_as_estimate(est: dict) -> Estimate:
-    return Estimate(est["estimate"], est["se"], est["ci_low"], est["ci_high"], est["n"], est["n_positive"])
+    return tuple(out), (Notice("combined_estimator", {"covariates": variables, "n_open": len(open_frame)}),)

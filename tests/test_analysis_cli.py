@@ -31,8 +31,9 @@ def test_raked_table_by_age_in_japanese_for_the_yearly_review(demo):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "江別市が暮らしやすいと思う市民割合" in out and "18〜29歳" in out and "95%信頼区間" in out
-    assert "レイキング" in out and "ロジット法" in out and "集計対象" in out
-    assert "有意な変化なし" in out or "改善" in out or "悪化" in out
+    assert "レイキング" in out and "ロジット法" in out and "母数" in out
+    assert "（age_band, district, sex）" in out  # the footnote names the margins actually used
+    assert "明確な変化なし" in out or "改善" in out or "悪化" in out
 
 
 def test_json_follows_the_schema_in_percentage_points(demo):
@@ -65,22 +66,26 @@ def test_weighting_and_trimming_change_the_estimate(demo):
     assert trimmed["indicators"][0]["estimate"] != raked["indicators"][0]["estimate"]
     assert any(w.startswith("Weights trimmed to") and "margin error after trimming" in w
                for w in trimmed["warnings"])
+    assert "trimmed_margins" in [n["code"] for n in trimmed["notices"]]
+    assert [n["message"] for n in trimmed["notices"]] == trimmed["warnings"]
 
 
 def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
     csv_out = demo("indicators", *SURVEY, "--weighting", "rake", "--format", "csv", "--lang", "en", "--by", "sex")
     assert csv_out.exit_code == 0
     table = list(csv.reader(io.StringIO(csv_out.output)))
-    assert table[0][:5] == ["Indicator", "%", "95% CI", "n", "Baseline"]
-    assert float(table[1][1]) > 0 and table[2][0] == "Male"
+    # One layout for the CLI and the staff console's exports (see analysis.report.table_rows).
+    assert table[0][:6] == ["Indicator id", "Indicator", "Breakdown by", "Category code", "Category", "Estimate (%)"]
+    assert float(table[1][5]) > 0 and table[2][2:5] == ["sex", "1", "Male"]
     notes = [row[0] for row in table if len(row) == 1]
-    assert any(note.startswith("Weighting: raked to the population margins") for note in notes)
-    assert any(note.startswith("Interval: 95% confidence interval, logit") for note in notes)
+    assert "Weighted by raking to the population margins (age_band, district, sex); the intervals account for " \
+           "the weighting." in notes
+    assert any(note.startswith("Interval: 95% confidence interval by the logit method") for note in notes)
     path = tmp_path / "indicators.xlsx"
     xlsx = demo("indicators", *SURVEY, "--format", "xlsx", "--output", str(path), "--lang", "en")
     assert xlsx.exit_code == 0, xlsx.output
     sheet = load_workbook(path).active
-    assert sheet["A2"].value == "Indicator" and isinstance(sheet["B3"].value, float)
+    assert sheet["B1"].value == "Indicator" and isinstance(sheet["F2"].value, float)
 
 
 def responses_csv(path, sex, district) -> str:
@@ -102,7 +107,7 @@ def test_responses_csv_with_population_file(cli, tmp_path):
 
 def test_margins_the_sample_cannot_meet_fall_back_and_say_so(cli, tmp_path):
     """Age band fixes sex and district here (structural zeros): no weights meet all three margins, so the
-    figure falls back (issue 11) and the notice names the step and why."""
+    figure falls back (issue 11) and the notice names the step it used."""
     responses = responses_csv(tmp_path / "r.csv", lambda i: 1 + i % 2, lambda i: 1 + i % 3)
     population = bundled_path().parent / "ebetsu-2025-population.csv"
     result = cli("indicators", "--instrument", str(bundled_path()), "--responses", responses,
@@ -110,7 +115,7 @@ def test_margins_the_sample_cannot_meet_fall_back_and_say_so(cli, tmp_path):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     fallback = [n["message"] for n in doc["notices"] if n["code"] == "weighting_fallback"]
-    assert len(fallback) == 1 and "raking did not converge" in fallback[0]
+    assert len(fallback) == 1 and "post-stratified to 'age_band' only" in fallback[0]
     assert all(i["estimate"] is not None for i in doc["indicators"])
 
 

@@ -10,6 +10,7 @@ from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import Estimate, WeightedSample, mean, proportion
 from analysis.intervals import clopper_pearson, proportion_interval
+from analysis.result import Target as ResultTarget
 from survey_app.instrument import Indicator, Target
 
 
@@ -89,12 +90,12 @@ def test_groups_are_flagged_and_small_groups_suppressed():
     y = np.arange(n) % 2 == 0
     rows = group_rows(srs(n), y, np.ones(n, bool), by, "district", {1: "A", 2: "B", 3: "C", 4: "D", 5: "E"},
                       "logit", 0.95, Thresholds())
-    flags = {r["category"]: r["flag"] for r in rows}
+    flags = {r.category: r.flag for r in rows}
     assert flags == {1: None, 2: "caution", 3: "suppressed", 4: "suppressed", 5: "suppressed"}
-    hidden = [r for r in rows if r["flag"] == "suppressed"]
-    assert all(r["estimate"] is None and r["n"] is None and r["ci_low"] is None for r in hidden)
+    hidden = [r for r in rows if r.flag == "suppressed"]
+    assert all(r.estimate is None and r.n is None and r.ci_low is None for r in hidden)
     stricter = group_rows(srs(n), y, np.ones(n, bool), by, "district", {2: "B"}, "logit", 0.95, Thresholds(50, 30))
-    assert stricter[0]["flag"] == "suppressed"
+    assert stricter[0].flag == "suppressed"
 
 
 def make(estimate, low, high, se=0.01) -> Estimate:
@@ -105,20 +106,20 @@ def make(estimate, low, high, se=0.01) -> Estimate:
                                                      (0.40, 0.54, "worsened")])
 def test_verdict_against_a_fixed_baseline(low, high, verdict):
     change = change_vs_baseline(make((low + high) / 2, low, high), 55.0, 0.95)
-    assert change["verdict"] == verdict
-    assert change["ci_low"] == pytest.approx(100 * low - 55.0)
-    assert change["estimate"] == pytest.approx(100 * (low + high) / 2 - 55.0)
+    assert change.verdict == verdict
+    assert change.ci_low == pytest.approx(100 * low - 55.0)
+    assert change.estimate == pytest.approx(100 * (low + high) / 2 - 55.0)
 
 
 def test_baseline_with_known_se_widens_the_change_interval():
     fixed = change_vs_baseline(make(0.58, 0.56, 0.60), 55.0, 0.95)
     uncertain = change_vs_baseline(make(0.58, 0.56, 0.60), 55.0, 0.95, baseline_se=1.5)
-    assert uncertain["ci_high"] - uncertain["ci_low"] > fixed["ci_high"] - fixed["ci_low"]
+    assert uncertain.ci_high - uncertain.ci_low > fixed.ci_high - fixed.ci_low
     assert change_vs_baseline(make(0.58, 0.56, 0.60), None, 0.95) is None
 
 
 def test_distance_to_target_when_set():
     indicator = Indicator("x", "q", frozenset({1}), "valid", "t", target=Target(60.0, 2029))
-    assert target_block(indicator, make(0.55, 0.5, 0.6))["distance"] == pytest.approx(5.0)
+    assert target_block(indicator, make(0.55, 0.5, 0.6)).distance == pytest.approx(5.0)
     unset = Indicator("x", "q", frozenset({1}), "valid", "t", target=Target(None, 2029))
-    assert target_block(unset, make(0.55, 0.5, 0.6)) == {"value": None, "year": 2029, "distance": None}
+    assert target_block(unset, make(0.55, 0.5, 0.6)) == ResultTarget(None, 2029, None)

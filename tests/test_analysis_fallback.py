@@ -30,7 +30,7 @@ def test_an_empty_category_is_merged_with_its_neighbour_and_named():
     assert notice.params["merged"] == "age_band=2→3"
     ages = np.array([1, 1, 3, 3, 1, 3])
     assert result.weights[ages == 3].sum() == pytest.approx(700)  # 300 + 400: the merged cell's population
-    assert "age_band=2→3" in notice.text("en") and "統合" in notice.text("ja")
+    assert "age_band=2→3" in notice.message("en") and "統合" in notice.message("ja")
 
 
 def test_contradicting_margins_post_stratify_on_what_can_be_met():

@@ -7,6 +7,7 @@ import pytest
 from analysis.errors import AnalysisError
 from analysis.frame import frame_from_csv, frame_from_database
 from analysis.indicators import Options, compute
+from analysis.report import document
 from analysis.sampling import csv_design, database_design
 from analysis.weighting import margins_from_rows
 from survey_app.csvio import CsvError
@@ -58,7 +59,10 @@ def test_all_answers_missing_is_an_error_not_a_number(bundled_instrument):
     with pytest.raises(AnalysisError, match="indicator 'living': every answer to 'kurashiyasui' is missing"):
         compute(frame, (), Options())
     lenient = compute(frame, (), Options(strict=False))
-    assert lenient["indicators"][0]["estimate"] is None and "living" in lenient["warnings"][0]
+    assert lenient.indicators[0].estimate is None
+    assert lenient.indicators[0].notices[0].code == "no_base"
+    assert lenient.indicators[0].notices[0].message("en") == "'living' has no respondent in its base: no estimate."
+    assert [n.params["indicator"] for n in lenient.all_notices()] == [i.id for i in lenient.indicators]
 
 
 def demo_rows(n: int, stratum: bool = False):
@@ -96,8 +100,8 @@ def test_design_weights_from_the_recorded_design_and_propensity(session, instrum
     districts = frame.values("district")
     assert design.weights[districts == 1] == pytest.approx(32300 / np.sum(districts == 1))  # N_h / r_h
     assert design.stratum_names == ("district=1", "district=2", "district=3") and notices == ()
-    doc = compute(frame, margins, Options(weighting="propensity"))
-    assert doc["weighting"] == "propensity" and 0 < doc["indicators"][0]["estimate"] < 100
+    result = compute(frame, margins, Options(weighting="propensity"))
+    assert result.weighting == "propensity" and 0 < result.indicators[0].estimate < 100
 
 
 def test_open_responses_are_kept_apart_from_the_invited_sample(session, instrument, secret):
@@ -106,21 +110,24 @@ def test_open_responses_are_kept_apart_from_the_invited_sample(session, instrume
     bulk_complete(session, instrument, list(demo_rows(60, stratum=True)), channel="paper", source="invited")
     bulk_complete(session, instrument, list(demo_rows(5)), channel="web")
     frame = frame_from_database(session, instrument)
-    doc = compute(frame, margins_from_rows(read_population_csv(POPULATION, instrument)), Options(weighting="rake"))
-    assert doc["sample"] == "invited" and doc["n_respondents"] == 60 and doc["open"]["n_respondents"] == 5
-    assert "open_responses_excluded" in {n["code"] for n in doc["notices"]}
-    assert all(row["n"] <= 5 and "ci_low" not in row for row in doc["open"]["indicators"])
+    result = compute(frame, margins_from_rows(read_population_csv(POPULATION, instrument)), Options(weighting="rake"))
+    assert result.sample == "invited" and result.n_respondents == 60 and result.open.n_respondents == 5
+    assert "open_responses_excluded" in {n.code for n in result.all_notices()}
+    assert all(row.n <= 5 for row in result.open.indicators)
+    doc = document(result, "en")
+    assert doc["open"]["interval"] is None and all("ci_low" not in row for row in doc["open"]["indicators"])
 
 
-def test_indicators_json_for_pages_and_the_api(session, instrument):
-    from analysis import indicators_json
+def test_compute_for_survey_for_pages_and_the_api(session, instrument):
+    from analysis import compute_for_survey
     from survey_app.population import replace_margins
 
     replace_margins(session, instrument.id, read_population_csv(POPULATION, instrument))
     bulk_complete(session, instrument, list(demo_rows(200, stratum=True)), channel="web", source="invited")
-    doc = indicators_json(session, instrument, weighting="rake", by=["district"], lang="en")
-    assert doc["weighting"] == "rake" and doc["n_respondents"] == 200
-    assert doc["indicators"][0]["title"].startswith("Share of residents")
-    assert doc["indicators"][0]["groups"][0]["label"] == "Ebetsu (江別) area"
+    result = compute_for_survey(session, instrument, Options("rake", by=("district",), lang="en", strict=False))
+    assert result.weighting == "rake" and result.n_respondents == 200
+    assert result.margins == ("age_band", "district", "sex")  # the margins the weighting used
+    assert result.indicators[0].title.startswith("Share of residents")
+    assert result.indicators[0].groups[0].label == "Ebetsu (江別) area"
     with pytest.raises(ValueError, match="unknown interval method"):
-        indicators_json(session, instrument, ci="normal")
+        compute_for_survey(session, instrument, Options(ci="normal"))

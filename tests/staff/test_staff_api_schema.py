@@ -61,3 +61,10 @@ def test_indicator_document_is_issue6_schema(client, api_token):
     assert 0 <= first["ci_low"] < first["estimate"] < first["ci_high"] <= 100
     assert {g["by"] for g in first["groups"]} == {"age_band"} and len(first["groups"]) == 6
     assert first["change_vs_baseline"]["verdict"] in ("improved", "no detectable change", "worsened")
+    assert document["warnings"] == [n["message"] for n in document["notices"]]
+    english = client.get(f"/api/v1/surveys/{SURVEY}/indicators?weighting=rake&lang=en",
+                         headers={"Authorization": f"Bearer {api_token}"}).get_json()
+    japanese = client.get(f"/api/v1/surveys/{SURVEY}/indicators?weighting=rake",
+                          headers={"Authorization": f"Bearer {api_token}", "Accept-Language": "ja"}).get_json()
+    assert [n["code"] for n in english["notices"]] == [n["code"] for n in japanese["notices"]]
+    assert all(e["message"] != j["message"] for e, j in zip(english["notices"], japanese["notices"], strict=True))

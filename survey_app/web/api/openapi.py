@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from ..staff.indicators import CI_METHODS, SAMPLES, WEIGHTINGS
+from analysis.methods import CI_METHODS, DEFAULT_CI, DEFAULT_LEVEL, WEIGHTING_METHODS
+from analysis.notices import CODES
+from analysis.samples import SAMPLES
+from survey_app.i18n.locales import SUPPORTED
+
+from ..staff.indicators import WEB_DEFAULTS
 
 NUMBER_OR_NULL = {"type": "number", "nullable": True}
 INTEGER_OR_NULL = {"type": "integer", "nullable": True}
@@ -36,7 +41,8 @@ INDICATOR = {"type": "object",
                             "groups": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}}}
 
 NOTICE = {"type": "object", "required": ["code", "message"],
-          "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
+          "properties": {"code": {"type": "string", "enum": list(CODES)},
+                         "message": {"type": "string", "description": "In the request's language (?lang=)."}}}
 
 OPEN_ROW = {"type": "object", "required": ["id", "share", "n"],
             "properties": {"id": {"type": "string"}, "share": NUMBER_OR_NULL, "n": {"type": "integer"},
@@ -51,12 +57,14 @@ RESULT = {"type": "object",
           "required": ["survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
                        "notices", "warnings"],
           "properties": {"survey": {"type": "string"}, "sample": {"type": "string", "enum": list(SAMPLES)},
-                         "open": OPEN, "notices": {"type": "array", "items": NOTICE},
-                         "weighting": {"type": "string", "enum": list(WEIGHTINGS)},
+                         "open": OPEN,
+                         "weighting": {"type": "string", "enum": list(WEIGHTING_METHODS)},
                          "ci_method": {"type": "string", "enum": list(CI_METHODS)},
                          "level": {"type": "number"}, "n_respondents": {"type": "integer"},
                          "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}},
-                         "warnings": {"type": "array", "items": {}}}}
+                         "notices": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}},
+                         "warnings": {"type": "array", "items": {"type": "string"},
+                                      "description": "The notices' messages alone (kept for older clients)."}}}
 
 ERROR = {"type": "object", "required": ["error"],
          "properties": {"error": {"type": "object", "required": ["code", "message"],
@@ -73,7 +81,7 @@ PARAMETERS = [
     {"name": "survey_id", "in": "path", "required": True, "schema": {"type": "string"},
      "description": "Survey id, e.g. ebetsu-2025."},
     {"name": "weighting", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": list(WEIGHTINGS), "default": "rake"}},
+     "schema": {"type": "string", "enum": list(WEIGHTING_METHODS), "default": WEB_DEFAULTS.weighting}},
     {"name": "sample", "in": "query", "required": False,
      "schema": {"type": "string", "enum": list(SAMPLES), "default": "invited"},
      "description": "invited: the letters' random sample (default); open: self-selected answers without an "
@@ -82,9 +90,11 @@ PARAMETERS = [
      "schema": {"type": "array", "items": {"type": "string"}},
      "description": "Weighting question(s) to break the indicators down by, e.g. age_band."},
     {"name": "ci", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": list(CI_METHODS), "default": "logit"}},
+     "schema": {"type": "string", "enum": list(CI_METHODS), "default": DEFAULT_CI}},
     {"name": "level", "in": "query", "required": False,
-     "schema": {"type": "number", "minimum": 0.5, "maximum": 0.999, "default": 0.95}},
+     "schema": {"type": "number", "minimum": 0.5, "maximum": 0.999, "default": DEFAULT_LEVEL}},
+    {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SUPPORTED)},
+     "description": "Language of the notices' messages (default: Accept-Language, else ja)."},
 ]
 
 
@@ -111,6 +121,7 @@ def openapi_document() -> dict:
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "Token from: machikoe staff token EMAIL"}},
-            "schemas": {"IndicatorResult": RESULT, "Indicator": INDICATOR, "Group": GROUP, "Error": ERROR},
+            "schemas": {"IndicatorResult": RESULT, "Indicator": INDICATOR, "Group": GROUP, "Notice": NOTICE,
+                        "Error": ERROR},
         },
     })
