@@ -76,6 +76,10 @@ MESSAGES: dict[str, str] = {
     "weighting_fallback": N_(
         "The weighting could not meet the margins (for example a category without respondents): the figures "
         "use the design weights only."),
+    # Added by the staff console (survey_app.web.staff.indicators) while the margins are the bundled example.
+    "illustrative_margins": N_(
+        "Population margins: illustrative (例示用（実際の住民基本台帳ではありません）), not the resident register's. "
+        "Import the register's margins before publishing any weighted figure."),
 }
 
 #: The stable codes (a ``code:step`` key is a wording variant of ``code``, not a code).

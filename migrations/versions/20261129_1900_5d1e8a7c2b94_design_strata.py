@@ -2,7 +2,7 @@
 open start counts: bursts of open starts from one address per day (counts under a daily HMAC, no address)
 
 Revision ID: 5d1e8a7c2b94
-Revises: 205a77f127c3
+Revises: 7c1e5a9d2b40
 Create Date: 2026-11-29 19:00:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5d1e8a7c2b94'
-down_revision = '205a77f127c3'
+down_revision = '7c1e5a9d2b40'
 branch_labels = None
 depends_on = None
 

