@@ -8,14 +8,7 @@ domain of the full design. Cells with fewer than ``suppress_below`` respondents 
 speakers in one district, say — can never be singled out. Cells below ``caution_below``
 (default 30) carry the flag ``"caution"`` ("interpret with caution").
 
-Change from baseline: the baseline is treated as a **fixed published value** — the
-city publishes it without a standard error, so its own sampling error is unknown and is
-not added. The change is ``estimate − baseline`` with the interval ``[low − baseline,
-high − baseline]``; the verdict is ``improved`` when the whole interval lies above the
-baseline, ``worsened`` when it lies below, otherwise ``no detectable change``. All
-indicators are shares of residents who agree, so higher is better. When the baseline's
-standard error *is* known (``baseline_se``), the change's variance is the sum of both
-variances (independent samples) and the interval is the normal one on the difference.
+Change from baseline: :mod:`analysis.change`.
 
 Distance to target (when the city has set one): ``target − estimate``; positive means
 still below target.
@@ -25,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from analysis.estimate import Estimate, WeightedSample, proportion
 from survey_app.instrument import Indicator, Instrument
@@ -51,8 +43,9 @@ def pp(value: float | None) -> float | None:
     return None if value is None else 100.0 * value
 
 
-def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(positive, base) under the indicator's base rule.
+def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.ndarray,
+                    base_rule: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(positive, base) under the indicator's base rule (or ``base_rule``, e.g. a baseline's).
 
     ``valid``: answered and not a code marked missing (e.g. わからない);
     ``all``: every respondent (no answer and "missing" codes count as not positive).
@@ -61,23 +54,9 @@ def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.nda
     missing = list(question.choice_list.missing_codes()) if question.choice_list else []
     answered = ~np.isnan(values)
     positive = answered & np.isin(values, list(indicator.positive))
-    base = answered & ~np.isin(values, missing) if indicator.base == "valid" else np.ones(len(values), dtype=bool)
-    return positive, base
-
-
-def change_vs_baseline(estimate: Estimate, baseline: float | None, level: float,
-                       baseline_se: float | None = None) -> dict | None:
-    """Change in points with its interval and verdict (see module docstring)."""
-    if baseline is None or estimate.estimate is None:
-        return None
-    difference = pp(estimate.estimate) - baseline
-    if baseline_se is None:
-        low, high = pp(estimate.ci_low) - baseline, pp(estimate.ci_high) - baseline
-    else:
-        half = stats.norm.ppf(1 - (1 - level) / 2) * np.hypot(pp(estimate.se), baseline_se)
-        low, high = difference - half, difference + half
-    verdict = "improved" if low > 0 else "worsened" if high < 0 else "no detectable change"
-    return {"estimate": difference, "ci_low": low, "ci_high": high, "verdict": verdict}
+    if (base_rule or indicator.base) == "valid":
+        return positive, answered & ~np.isin(values, missing)
+    return positive, np.ones(len(values), dtype=bool)
 
 
 def target_block(indicator: Indicator, estimate: Estimate) -> dict | None:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.breakdown import Thresholds, change_vs_baseline, group_rows, indicator_masks, pp, target_block
+from analysis.breakdown import Thresholds, group_rows, indicator_masks, pp, target_block
+from analysis.change import baseline_notices, change, comparison_base
 from analysis.errors import AnalysisError
 from analysis.estimate import WeightedSample, proportion
 from analysis.frame import Frame, frame_from_database
@@ -104,7 +105,14 @@ def compute(frame: Frame, margins=(), options: Options | None = None) -> dict:
         notices += extra
     return {"survey": instrument.id, "weighting": options.weighting, "ci_method": options.ci,
             "level": options.level, "n_respondents": len(frame), "indicators": indicators,
-            "warnings": list(dict.fromkeys(n.text(options.lang) for n in notices))}
+            "warnings": list(dict.fromkeys(n.text(options.lang) for n in notices)),
+            "notices": notice_list(notices, options.lang)}
+
+
+def notice_list(notices, lang: str) -> list[dict]:
+    """``[{"code", "message"}]``, each distinct notice once, in the order raised."""
+    unique = {(n.code, n.text(lang)): None for n in notices}
+    return [{"code": code, "message": message} for code, message in unique]
 
 
 def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Options, texts: InstrumentTexts):
@@ -126,17 +134,42 @@ def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Op
         labels = {c.code: texts.choice(question.choice_list, c) for c in question.choices}
         groups += group_rows(sample, positive, base, frame.values(qid), qid, labels, options.ci,
                              options.level, options.thresholds)
-    baseline = indicator.baseline
+    compared, on_baseline_base = comparable_estimate(frame, sample, indicator, values, est, options)
+    compared_change = change(compared, indicator.baseline, options.level, comparison_base(indicator))
     block = {
         "id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
         "estimate": pp(est.estimate), "se": pp(est.se), "ci_low": pp(est.ci_low), "ci_high": pp(est.ci_high),
         "n": est.n, "n_positive": est.n_positive, "n_eff": est.n_eff, "deff": est.deff,
-        "baseline": {"value": baseline.value, "year": baseline.year} if baseline else None,
+        "baseline": baseline_block(indicator.baseline),
         "target": target_block(indicator, est),
-        "change_vs_baseline": change_vs_baseline(est, baseline.value if baseline else None, options.level),
+        "change_vs_baseline": compared_change.as_dict() if compared_change else None,
+        "on_baseline_base": on_baseline_base,
         "groups": groups,
     }
-    return block, notices
+    return block, notices + baseline_notices(indicator, options.weighting)
+
+
+def comparable_estimate(frame: Frame, sample: WeightedSample, indicator, values, est, options: Options):
+    """(the estimate to compare with the baseline, the figure on the baseline's base or None).
+
+    A baseline published on another base (valid answers vs all respondents) is compared with
+    the figure recomputed on that base, shown beside the official one.
+    """
+    base_rule = comparison_base(indicator)
+    if base_rule == indicator.base:
+        return est, None
+    positive, base = indicator_masks(frame.instrument, indicator, values, base_rule)
+    other = proportion(sample, positive, base, method=options.ci, level=options.level)
+    block = {"base": base_rule, "estimate": pp(other.estimate), "se": pp(other.se), "ci_low": pp(other.ci_low),
+             "ci_high": pp(other.ci_high), "n": other.n}
+    return other, block
+
+
+def baseline_block(baseline) -> dict | None:
+    if baseline is None:
+        return None
+    return {"value": baseline.value, "year": baseline.year, "se": baseline.standard_error(), "n": baseline.n,
+            "deff": baseline.deff, "base": baseline.base, "weighting": baseline.weighting}
 
 
 def empty_block(indicator, options: Options, texts: InstrumentTexts) -> dict:
@@ -144,10 +177,10 @@ def empty_block(indicator, options: Options, texts: InstrumentTexts) -> dict:
     return {"id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
             "estimate": None, "se": None, "ci_low": None, "ci_high": None, "n": 0, "n_positive": 0,
             "n_eff": None, "deff": None,
-            "baseline": {"value": baseline.value, "year": baseline.year} if baseline else None,
+            "baseline": baseline_block(baseline),
             "target": {"value": indicator.target.value, "year": indicator.target.year, "distance": None}
             if indicator.target else None,
-            "change_vs_baseline": None, "groups": []}
+            "change_vs_baseline": None, "on_baseline_base": None, "groups": []}
 
 
 def indicators_json(session: Session, instrument: Instrument, weighting: str = "rake", by=(), ci: str = "logit",

@@ -53,6 +53,19 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "'{indicator}' has no respondent in its base: no estimate.",
         "ja": "「{indicator}」は集計対象となる回答がないため、推定値を算出できません。",
     },
+    "baseline_without_se": {
+        "en": "The baseline of '{indicator}' ({year}) is published without its standard error or sample size: "
+              "its own sampling error is unknown, so the change is only indicative (never 'improved' or "
+              "'worsened').",
+        "ja": "「{indicator}」の基準値（{year}年度）は標準誤差・回答数が公表されていないため、基準値自体の誤差が"
+              "不明です。変化は参考判定（「改善」「悪化」とはしません）です。",
+    },
+    "baseline_not_comparable": {
+        "en": "The baseline of '{indicator}' was computed with {what} '{baseline}', this figure with '{figure}': "
+              "they are not directly comparable.",
+        "ja": "「{indicator}」の基準値は{what}「{baseline}」、今回の値は「{figure}」で算出されており、"
+              "そのままでは比較できません。",
+    },
 }
 
 

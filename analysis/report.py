@@ -18,6 +18,7 @@ LABELS = {
         "indicator": "Indicator", "pct": "%", "ci": "{level}% CI", "n": "n", "baseline": "Baseline",
         "change": "Change (pt)", "verdict": "Verdict", "target": "Target", "distance": "To target (pt)",
         "improved": "improved", "no detectable change": "no detectable change", "worsened": "worsened",
+        "indicative": "indicative (baseline uncertainty unknown)",
         "caution": "interpret with caution", "suppressed": "suppressed (n<{suppress})",
         "title": "{survey}: indicators ({n} respondents)", "notes": "Notes",
         "base_valid": "Base: respondents who answered, excluding 'don't know' and no answer.",
@@ -35,13 +36,15 @@ LABELS = {
                      "sample size.",
         "small": "Groups with fewer than {suppress} respondents are not shown; fewer than {caution}: "
                  "interpret with caution.",
-        "baseline_note": "Change: against the published baseline, treated as a fixed value.",
+        "baseline_note": "Change: a two-sample z test of the difference, adding the baseline's own standard error; "
+                         "without it the verdict is only indicative. The official verdict is the weighted one.",
         "warning": "Warning", "note": "Note",
     },
     "ja": {
         "indicator": "指標", "pct": "割合(%)", "ci": "{level}%信頼区間", "n": "回答数", "baseline": "基準値",
         "change": "基準値との差(pt)", "verdict": "判定", "target": "目標値", "distance": "目標までの差(pt)",
         "improved": "改善", "no detectable change": "有意な変化なし", "worsened": "悪化",
+        "indicative": "参考（基準値の誤差が不明）",
         "caution": "参考値（回答数が少ない）", "suppressed": "非表示（回答数{suppress}未満）",
         "title": "{survey} 指標一覧（回答者{n}人）", "notes": "注",
         "base_valid": "集計対象：当該設問の回答者（「わからない」と無回答を除く）。",
@@ -56,7 +59,8 @@ LABELS = {
         "ci_beta": "信頼区間：{level}%信頼区間（Korn–Graubardのベータ法）。分散はウェイト補正を考慮しています。",
         "ci_wilson": "信頼区間：{level}%信頼区間（設計に基づく有効標本サイズによるWilson法）。",
         "small": "回答数が{suppress}人未満の区分は表示していません。{caution}人未満の区分は参考値です。",
-        "baseline_note": "基準値との差：公表された基準値を固定値として比較しています。",
+        "baseline_note": "基準値との差：基準値自体の標準誤差も加えた2標本z検定で判定します。標準誤差が不明な場合は"
+                         "参考判定です。公式の判定はウェイト補正後の値によるものです。",
         "warning": "注意", "note": "備考",
     },
 }

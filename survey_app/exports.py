@@ -174,7 +174,8 @@ INDICATOR_HEADER = [N_("Indicator id"), N_("Indicator"), N_("Breakdown by"), N_(
                     N_("Target (%)"), N_("Target year"), N_("Change vs baseline (points)"), N_("Verdict"),
                     N_("Note")]
 VALUE_WORDS = {"no detectable change": N_("no detectable change"), "improved": N_("improved"),
-               "worsened": N_("worsened"), "suppressed": N_("suppressed (fewer than 10 respondents)"),
+               "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)"),
+               "suppressed": N_("suppressed (fewer than 10 respondents)"),
                "caution": N_("interpret with caution (fewer than 30 respondents)")}
 
 

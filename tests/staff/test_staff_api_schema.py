@@ -12,9 +12,10 @@ from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
 from survey_app.population import margins_for, read_population_csv, replace_margins
 
-ISSUE6_KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings"}
+ISSUE6_KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings",
+               "notices"}
 INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
-                  "deff", "baseline", "target", "change_vs_baseline", "groups"}
+                  "deff", "baseline", "target", "change_vs_baseline", "on_baseline_base", "groups"}
 
 
 @pytest.fixture
@@ -59,4 +60,5 @@ def test_indicator_document_is_issue6_schema(client, api_token):
     assert set(first) == INDICATOR_KEYS
     assert 0 <= first["ci_low"] < first["estimate"] < first["ci_high"] <= 100
     assert {g["by"] for g in first["groups"]} == {"age_band"} and len(first["groups"]) == 6
-    assert first["change_vs_baseline"]["verdict"] in ("improved", "no detectable change", "worsened")
+    assert first["change_vs_baseline"]["verdict"] == "indicative"  # the strategy publishes no baseline SE
+    assert "baseline_without_se" in {n["code"] for n in document["notices"]}

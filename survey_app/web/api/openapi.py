@@ -22,26 +22,36 @@ GROUP = {"type": "object", "required": ["by", "category", "label", "estimate", "
 
 CHANGE = {"type": "object", "nullable": True, "additionalProperties": True,
           "properties": {"estimate": NUMBER_OR_NULL, "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL,
-                         "verdict": {"type": "string"}}}
+                         "verdict": {"type": "string",
+                                     "enum": ["improved", "worsened", "no detectable change", "indicative"]},
+                         "baseline_se": NUMBER_OR_NULL, "method": {"type": "string"},
+                         "compared_on_base": {"type": "string"}}}
+ON_OTHER_BASE = {"type": "object", "nullable": True, "additionalProperties": True,
+                 "properties": {"base": {"type": "string"}, "estimate": NUMBER_OR_NULL, "se": NUMBER_OR_NULL,
+                                "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL, "n": {"type": "integer"}}}
+NOTICE = {"type": "object", "required": ["code", "message"],
+          "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
 
 INDICATOR = {"type": "object",
              "required": ["id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
-                          "deff", "baseline", "target", "change_vs_baseline", "groups"],
+                          "deff", "baseline", "target", "change_vs_baseline", "on_baseline_base", "groups"],
              "properties": {"id": {"type": "string"}, "title": {"type": "string"},
                             "base": {"type": "string", "enum": ["valid", "all"]},
                             "estimate": NUMBER_OR_NULL, "se": NUMBER_OR_NULL, "ci_low": NUMBER_OR_NULL,
                             "ci_high": NUMBER_OR_NULL, "n": {"type": "integer"}, "n_positive": NUMBER_OR_NULL,
                             "n_eff": NUMBER_OR_NULL, "deff": NUMBER_OR_NULL, "baseline": YEAR_VALUE,
-                            "target": YEAR_VALUE, "change_vs_baseline": CHANGE,
+                            "target": YEAR_VALUE, "change_vs_baseline": CHANGE, "on_baseline_base": ON_OTHER_BASE,
                             "groups": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}}}
 
 RESULT = {"type": "object",
-          "required": ["survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings"],
+          "required": ["survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings",
+                       "notices"],
           "properties": {"survey": {"type": "string"}, "weighting": {"type": "string", "enum": list(WEIGHTINGS)},
                          "ci_method": {"type": "string", "enum": list(CI_METHODS)},
                          "level": {"type": "number"}, "n_respondents": {"type": "integer"},
                          "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}},
-                         "warnings": {"type": "array", "items": {}}}}
+                         "warnings": {"type": "array", "items": {}},
+                         "notices": {"type": "array", "items": NOTICE}}}
 
 ERROR = {"type": "object", "required": ["error"],
          "properties": {"error": {"type": "object", "required": ["code", "message"],

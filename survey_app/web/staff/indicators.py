@@ -123,7 +123,9 @@ CI_NOTES = {
 }
 SMALL_GROUPS = N_("Groups with fewer than 10 respondents are not shown; fewer than 30: interpret with caution.")
 VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
-            "worsened": N_("worsened")}
+            "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)")}
+OFFICIAL_VERDICT = N_("The official change verdict is the weighted one: a two-sample test of the difference that "
+                      "adds the baseline's own standard error; without that error the verdict is only indicative.")
 
 
 def footnotes(result: dict, locale: str) -> list[str]:
@@ -135,6 +137,7 @@ def footnotes(result: dict, locale: str) -> list[str]:
     level = round(100 * float(result.get("level") or DEFAULT_LEVEL))
     notes.append(translations.gettext(CI_NOTES.get(result.get("ci_method"), CI_NOTES["logit"])) % {"level": level})
     notes.append(translations.gettext(SMALL_GROUPS))
+    notes.append(translations.gettext(OFFICIAL_VERDICT))
     return notes
 
 
