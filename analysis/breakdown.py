@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.estimate import Estimate, WeightedSample, proportion
+from analysis.guards import effective_size
 from survey_app.instrument import Indicator, Instrument
 
 CAUTION_BELOW = 30
@@ -80,5 +81,7 @@ def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, b
                      "estimate": None if hidden else pp(est.estimate),
                      "ci_low": None if hidden else pp(est.ci_low),
                      "ci_high": None if hidden else pp(est.ci_high),
-                     "n": None if hidden else est.n, "flag": flag})
+                     "n": None if hidden else est.n,
+                     "n_eff": None if hidden else effective_size(est)[0],
+                     "kish_n_eff": None if hidden else est.kish_n_eff, "flag": flag})
     return rows

@@ -16,10 +16,12 @@ from analysis.change import baseline_notices, change, comparison_base
 from analysis.errors import AnalysisError
 from analysis.estimate import WeightedSample, proportion
 from analysis.frame import Frame, frame_from_database
+from analysis.guards import effective_size, weight_notices
 from analysis.notices import Notice
 from analysis.sampling import csv_design, database_design, invited_sample
 from analysis.trim import trim_weights
 from analysis.weighting import METHODS, WeightingInput, WeightingResult, margins_from_rows
+from analysis.weighting.collapse import MIN_CELL, collapse_sparse
 from analysis.weighting.rake import max_relative_error
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
@@ -37,6 +39,7 @@ class Options:
     thresholds: Thresholds = field(default_factory=Thresholds)
     lang: str = "ja"
     strict: bool = True  # an indicator without any answer is an error (else: null estimate and a warning)
+    min_cell: int = MIN_CELL  # calibration cells with fewer respondents are merged or refused
 
     def check(self, instrument: Instrument) -> None:
         if self.weighting not in METHODS:
@@ -81,11 +84,17 @@ def weigh(frame: Frame, margins, options: Options):
         design, notices = csv_design(frame), ()
     else:
         design, notices = database_design(frame, tuple(margins))
-    result = METHODS[options.weighting](weighting_input(frame, margins, design.weights))
+    sample = weighting_input(frame, margins, design.weights)
+    if options.weighting != "none":
+        ordered = frozenset(q.id for q in frame.instrument.weighting_questions() if q.ordered)
+        sample, collapsed = collapse_sparse(sample, options.min_cell, ordered)
+        notices += collapsed
+    result = METHODS[options.weighting](sample)
     weights, notices = result.weights, notices + result.notices
     if options.trim is not None:
         weights, notice = apply_trim(result, options.trim)
         notices += (notice,)
+    notices += weight_notices(weights)
     return WeightedSample(weights, design, result.calibration), notices
 
 
@@ -128,6 +137,9 @@ def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Op
     notices = ()
     if est.degenerate:
         notices = (Notice("degenerate_interval", {"indicator": indicator.id, "estimate": est.estimate}),)
+    n_eff, basis = effective_size(est)
+    if basis == "kish":
+        notices += (Notice("n_eff_kish", {"indicator": indicator.id, "design": est.n_eff, "n": est.n}),)
     groups = []
     for qid in options.by:
         question = frame.instrument.question(qid)
@@ -139,7 +151,8 @@ def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Op
     block = {
         "id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
         "estimate": pp(est.estimate), "se": pp(est.se), "ci_low": pp(est.ci_low), "ci_high": pp(est.ci_high),
-        "n": est.n, "n_positive": est.n_positive, "n_eff": est.n_eff, "deff": est.deff,
+        "n": est.n, "n_positive": est.n_positive, "n_eff": n_eff, "n_eff_basis": basis,
+        "kish_n_eff": est.kish_n_eff, "deff": est.deff,
         "baseline": baseline_block(indicator.baseline),
         "target": target_block(indicator, est),
         "change_vs_baseline": compared_change.as_dict() if compared_change else None,
@@ -176,7 +189,7 @@ def empty_block(indicator, options: Options, texts: InstrumentTexts) -> dict:
     baseline = indicator.baseline
     return {"id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
             "estimate": None, "se": None, "ci_low": None, "ci_high": None, "n": 0, "n_positive": 0,
-            "n_eff": None, "deff": None,
+            "n_eff": None, "n_eff_basis": None, "kish_n_eff": None, "deff": None,
             "baseline": baseline_block(baseline),
             "target": {"value": indicator.target.value, "year": indicator.target.year, "distance": None}
             if indicator.target else None,
@@ -185,7 +198,8 @@ def empty_block(indicator, options: Options, texts: InstrumentTexts) -> dict:
 
 def indicators_json(session: Session, instrument: Instrument, weighting: str = "rake", by=(), ci: str = "logit",
                     level: float = 0.95, margins=None, trim: tuple[float, float] | None = None,
-                    lang: str = "ja", thresholds: Thresholds | None = None, strict: bool = False) -> dict:
+                    lang: str = "ja", thresholds: Thresholds | None = None, strict: bool = False,
+                    min_cell: int = MIN_CELL) -> dict:
     """The document for a survey in the database; ``margins`` are ``MarginRow`` objects.
 
     For pages and the API, ``strict=False``: an indicator nobody has answered yet is
@@ -198,5 +212,5 @@ def indicators_json(session: Session, instrument: Instrument, weighting: str = "
 
         margins = margins_for(session, instrument.id)
     frame = frame_from_database(session, instrument)
-    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang, strict)
+    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang, strict, min_cell)
     return compute(frame, margins_from_rows(margins), options)

@@ -66,6 +66,23 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ja": "「{indicator}」の基準値は{what}「{baseline}」、今回の値は「{figure}」で算出されており、"
               "そのままでは比較できません。",
     },
+    "sparse_cell_collapsed": {
+        "en": "Calibration cell {cell} has {n} respondent(s) (fewer than {min_cell}): '{dimension}' categories "
+              "{merged} were merged for weighting.",
+        "ja": "ウェイト補正の区分 {cell} の回答者が{n}人（{min_cell}人未満）のため、「{dimension}」の区分 {merged} を"
+              "統合して補正しました。",
+    },
+    "extreme_weight": {
+        "en": "The largest weight is {ratio:.1f} times the mean (limit {limit:g}); {n} respondent(s) carry such "
+              "weights, and the figures move with their answers.",
+        "ja": "最大のウェイトが平均の{ratio:.1f}倍です（基準{limit:g}倍）。{n}人の回答が結果を大きく左右します。",
+    },
+    "n_eff_kish": {
+        "en": "'{indicator}': the design-based effective sample size ({design:.0f}) exceeds the {n} respondents; "
+              "the Kish effective sample size is reported instead.",
+        "ja": "「{indicator}」：設計に基づく有効標本サイズ（{design:.0f}）が回答者数{n}人を超えるため、"
+              "Kishの有効標本サイズを示しています。",
+    },
 }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 LABELS = {
     "en": {
-        "indicator": "Indicator", "pct": "%", "ci": "{level}% CI", "n": "n", "baseline": "Baseline",
+        "indicator": "Indicator", "pct": "%", "ci": "{level}% CI", "n": "n", "neff": "n_eff (Kish)", "baseline": "Baseline",
         "change": "Change (pt)", "verdict": "Verdict", "target": "Target", "distance": "To target (pt)",
         "improved": "improved", "no detectable change": "no detectable change", "worsened": "worsened",
         "indicative": "indicative (baseline uncertainty unknown)",
@@ -41,7 +41,8 @@ LABELS = {
         "warning": "Warning", "note": "Note",
     },
     "ja": {
-        "indicator": "指標", "pct": "割合(%)", "ci": "{level}%信頼区間", "n": "回答数", "baseline": "基準値",
+        "indicator": "指標", "pct": "割合(%)", "ci": "{level}%信頼区間", "n": "回答数",
+        "neff": "有効標本サイズ(Kish)", "baseline": "基準値",
         "change": "基準値との差(pt)", "verdict": "判定", "target": "目標値", "distance": "目標までの差(pt)",
         "improved": "改善", "no detectable change": "有意な変化なし", "worsened": "悪化",
         "indicative": "参考（基準値の誤差が不明）",
@@ -78,6 +79,11 @@ def _signed(value) -> str:
     return "–" if value is None else f"{value:+.1f}"
 
 
+def _sizes(n_eff, kish) -> str:
+    """Design-based (or Kish, when the design value would exceed n) effective n, Kish's in brackets."""
+    return "–" if n_eff is None else f"{n_eff:.0f} ({kish:.0f})"
+
+
 def _interval(low, high) -> str:
     return "–" if low is None or high is None else f"[{low:.1f}, {high:.1f}]"
 
@@ -101,13 +107,14 @@ def rows(doc: dict, lang: str, thresholds=(10, 30)) -> tuple[list[str], list[lis
     """Header and display rows (one decimal); groups follow their indicator, indented."""
     lab = _labels(lang)
     level = round(100 * doc["level"])
-    header = [lab["indicator"], lab["pct"], lab["ci"].format(level=level), lab["n"], lab["baseline"],
+    header = [lab["indicator"], lab["pct"], lab["ci"].format(level=level), lab["n"], lab["neff"], lab["baseline"],
               lab["change"], lab["verdict"], lab["target"], lab["distance"], lab["note"]]
     out = []
     for ind in doc["indicators"]:
         base, change, target = ind["baseline"], ind["change_vs_baseline"], ind["target"]
         out.append([
             ind["title"], _f1(ind["estimate"]), _interval(ind["ci_low"], ind["ci_high"]), str(ind["n"]),
+            _sizes(ind.get("n_eff"), ind.get("kish_n_eff")),
             f"{base['value']:.1f} ({base['year']})" if base and base["value"] is not None else "–",
             f"{_signed(change['estimate'])} {_interval(change['ci_low'], change['ci_high'])}" if change else "–",
             lab[change["verdict"]] if change else "–",
@@ -117,7 +124,8 @@ def rows(doc: dict, lang: str, thresholds=(10, 30)) -> tuple[list[str], list[lis
         for g in ind["groups"]:
             note = lab[g["flag"]].format(suppress=thresholds[0]) if g["flag"] else ""
             out.append([f"  {g['label']}", _f1(g["estimate"]), _interval(g["ci_low"], g["ci_high"]),
-                        "–" if g["n"] is None else str(g["n"]), "", "", "", "", "", note])
+                        "–" if g["n"] is None else str(g["n"]), _sizes(g.get("n_eff"), g.get("kish_n_eff")),
+                        "", "", "", "", "", note])
     return header, out
 
 
@@ -133,7 +141,7 @@ def _pad(text: str, width: int, right: bool) -> str:
 def render_table(doc: dict, lang: str, title: str, dims: str = "", thresholds=(10, 30)) -> str:
     header, body = rows(doc, lang, thresholds)
     widths = [max(_width(r[i]) for r in [header, *body]) for i in range(len(header))]
-    numeric = {1, 2, 3, 5}
+    numeric = {1, 2, 3, 4, 6}
     lines = [_labels(lang)["title"].format(survey=title, n=doc["n_respondents"]), ""]
     for r in [header, *body]:
         lines.append("  ".join(_pad(c, w, i in numeric) for i, (c, w) in enumerate(zip(r, widths, strict=True)))

@@ -170,7 +170,7 @@ def check_not_empty(session: Session, instrument: Instrument) -> int:
 # Column headings of the indicator table (msgids: the staff console writes them in Japanese).
 INDICATOR_HEADER = [N_("Indicator id"), N_("Indicator"), N_("Breakdown by"), N_("Category code"), N_("Category"),
                     N_("Estimate (%)"), N_("Interval low (%)"), N_("Interval high (%)"), N_("Respondents (n)"),
-                    N_("Effective n"), N_("Design effect"), N_("Baseline (%)"), N_("Baseline year"),
+                    N_("Effective n"), N_("Kish effective n"), N_("Design effect"), N_("Baseline (%)"), N_("Baseline year"),
                     N_("Target (%)"), N_("Target year"), N_("Change vs baseline (points)"), N_("Verdict"),
                     N_("Note")]
 VALUE_WORDS = {"no detectable change": N_("no detectable change"), "improved": N_("improved"),
@@ -204,13 +204,15 @@ def indicator_rows(result: dict[str, Any], footnotes: Sequence[str] = (),
         target, target_year = _year_value(ind.get("target"))
         change = ind.get("change_vs_baseline") or {}
         yield [ind.get("id"), ind.get("title"), "", "", "", _pct(ind.get("estimate")), _pct(ind.get("ci_low")),
-               _pct(ind.get("ci_high")), ind.get("n"), _round(ind.get("n_eff")), _round(ind.get("deff"), 2),
+               _pct(ind.get("ci_high")), ind.get("n"), _round(ind.get("n_eff")), _round(ind.get("kish_n_eff")),
+               _round(ind.get("deff"), 2),
                baseline, base_year, target, target_year, _pct(change.get("estimate")), word(change.get("verdict")),
                ""]
         for group in ind.get("groups") or []:
             yield [ind.get("id"), ind.get("title"), group.get("by"), group.get("category"), group.get("label"),
                    _pct(group.get("estimate")), _pct(group.get("ci_low")), _pct(group.get("ci_high")),
-                   group.get("n"), "", "", "", "", "", "", "", "", word(group.get("flag"))]
+                   group.get("n"), _round(group.get("n_eff")), _round(group.get("kish_n_eff")), "", "", "", "", "", "",
+                   "", word(group.get("flag"))]
     for note in footnotes:
         yield [note]
 

@@ -12,9 +12,9 @@ from survey_app.instrument import bundled_path
 
 SURVEY = ("--survey", "ebetsu-2025")
 KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings", "notices"}
-INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "deff",
+INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis", "kish_n_eff", "deff",
                   "baseline", "target", "change_vs_baseline", "on_baseline_base", "groups"}
-GROUP_KEYS = {"by", "category", "label", "estimate", "ci_low", "ci_high", "n", "flag"}
+GROUP_KEYS = {"by", "category", "label", "estimate", "ci_low", "ci_high", "n", "n_eff", "kish_n_eff", "flag"}
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
     csv_out = demo("indicators", *SURVEY, "--weighting", "rake", "--format", "csv", "--lang", "en", "--by", "sex")
     assert csv_out.exit_code == 0
     table = list(csv.reader(io.StringIO(csv_out.output)))
-    assert table[0][:5] == ["Indicator", "%", "95% CI", "n", "Baseline"]
+    assert table[0][:6] == ["Indicator", "%", "95% CI", "n", "n_eff (Kish)", "Baseline"]
     assert float(table[1][1]) > 0 and table[2][0] == "Male"
     notes = [row[0] for row in table if len(row) == 1]
     assert any(note.startswith("Weighting: raked to the population margins") for note in notes)

@@ -123,6 +123,9 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
         raise ctx.fail(node, what, f"type '{qtype}' takes no choices")
     show_if = _show_if(ctx, node, what, earlier) if "show_if" in node else None
     weighting = bool(node.get("weighting", False))
+    ordered = node.get("ordered", False)
+    if ordered not in (True, False) or ordered and choice_list is None:
+        raise ctx.fail(node, what, "'ordered: true' marks a choice question whose codes run in order (age bands)")
     if weighting and qtype != "single":
         raise ctx.fail(node, what, "a weighting question must be a single choice")
     numbers = {k: node.get(k) for k in ("min", "max")}
@@ -132,7 +135,7 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
     return Question(
         id=qid, type=qtype, text=text, section_id=section_id, line=node.line, choice_list=choice_list,
         required=bool(node.get("required", False)), hint=(node.get("hint") or None),
-        show_if=show_if, weighting=weighting, minimum=numbers["min"], maximum=numbers["max"],
+        show_if=show_if, weighting=weighting, ordered=bool(ordered), minimum=numbers["min"], maximum=numbers["max"],
         max_length=int(node.get("max_length", 2000)), max_choices=node.get("max_choices"),
     )
 

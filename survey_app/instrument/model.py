@@ -55,6 +55,7 @@ class Question:
     hint: str | None = None
     show_if: ShowIf | None = None
     weighting: bool = False
+    ordered: bool = False  # codes run in order (age bands): a sparse weighting cell merges with its neighbour
     minimum: float | None = None
     maximum: float | None = None
     max_length: int = 2000

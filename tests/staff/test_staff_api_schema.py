@@ -14,7 +14,7 @@ from survey_app.population import margins_for, read_population_csv, replace_marg
 
 ISSUE6_KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings",
                "notices"}
-INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
+INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis", "kish_n_eff",
                   "deff", "baseline", "target", "change_vs_baseline", "on_baseline_base", "groups"}
 
 
