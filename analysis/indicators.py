@@ -6,7 +6,7 @@ percentage points at full precision (rounding is for display only).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from analysis.notices import Notice
 from analysis.sampling import csv_design, database_design, invited_sample
 from analysis.trim import trim_weights
 from analysis.weighting import METHODS, WeightingInput, WeightingResult, margins_from_rows
+from analysis.weighting.bounded import bounded_rake
 from analysis.weighting.collapse import MIN_CELL, collapse_sparse
 from analysis.weighting.rake import max_relative_error
 from survey_app.i18n.texts import InstrumentTexts
@@ -90,8 +91,13 @@ def weigh(frame: Frame, margins, options: Options):
         sample, collapsed = collapse_sparse(sample, options.min_cell, ordered)
         notices += collapsed
     result = METHODS[options.weighting](sample)
+    if options.trim is not None and result.calibration is not None:
+        # trimming inside the calibration: the margins still hold, the variance credits what was achieved
+        pre = replace(sample, design_weights=result.calibration.pre_weights, margins=result.margins)
+        bounded = bounded_rake(pre, *options.trim)
+        result = replace(bounded, method=result.method, notices=result.notices + bounded.notices[-1:])
     weights, notices = result.weights, notices + result.notices
-    if options.trim is not None:
+    if options.trim is not None and result.calibration is None:
         weights, notice = apply_trim(result, options.trim)
         notices += (notice,)
     notices += weight_notices(weights)

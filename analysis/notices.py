@@ -30,6 +30,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ja": "ウェイトを[{lower:.4g}, {upper:.4g}]に切り詰めました（範囲外{n}件、厳格）。切り詰め後の周辺分布の"
               "最大相対誤差は{error:.2%}です。",
     },
+    "trimmed_calibrated": {
+        "en": "Weights bounded to [{lower:.4g}, {upper:.4g}] inside the calibration ({n} weight(s) at a bound); "
+              "the margins still hold (largest relative error {error:.1e}).",
+        "ja": "ウェイトを補正の中で[{lower:.4g}, {upper:.4g}]に制限しました（境界値{n}件）。周辺分布は引き続き"
+              "一致しています（最大相対誤差{error:.1e}）。",
+    },
     "ignored_margins": {
         "en": "Post-stratification uses the cells of '{used}'; margin(s) {ignored} were not used.",
         "ja": "事後層化には「{used}」の区分を使用し、周辺分布 {ignored} は使用していません。",

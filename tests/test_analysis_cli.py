@@ -60,10 +60,12 @@ def test_weighting_and_trimming_change_the_estimate(demo):
     raked, unweighted = run("--weighting", "rake"), run("--weighting", "none")
     assert raked["indicators"][0]["estimate"] != unweighted["indicators"][0]["estimate"]
     assert raked["indicators"][0]["deff"] > 1  # unequal weights cost precision
-    trimmed = run("--weighting", "rake", "--trim", "0.5,2")
+    trimmed = run("--weighting", "rake", "--trim", "0.3,2.6")
     assert trimmed["indicators"][0]["estimate"] != raked["indicators"][0]["estimate"]
-    assert any(w.startswith("Weights trimmed to") and "margin error after trimming" in w
-               for w in trimmed["warnings"])
+    assert "trimmed_calibrated" in {n["code"] for n in trimmed["notices"]}
+    refused = demo("indicators", *SURVEY, "--weighting", "rake", "--trim", "0.9,1.1")
+    assert refused.exit_code == 1 and "trim_infeasible" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
 
 
 def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
