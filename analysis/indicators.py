@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from analysis.breakdown import Thresholds, group_rows, indicator_masks, pp, target_block
 from analysis.change import baseline_notices, change, comparison_base
+from analysis.consistency import check_design
 from analysis.errors import AnalysisError
 from analysis.estimate import WeightedSample, proportion
 from analysis.frame import Frame, frame_from_database
@@ -84,6 +85,7 @@ def weigh(frame: Frame, margins, options: Options):
     if frame.invitations is None:
         design, notices = csv_design(frame), ()
     else:
+        check_design(frame, tuple(margins))
         design, notices = database_design(frame, tuple(margins))
     sample = weighting_input(frame, margins, design.weights)
     if options.weighting != "none":
@@ -152,6 +154,9 @@ def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Op
         labels = {c.code: texts.choice(question.choice_list, c) for c in question.choices}
         groups += group_rows(sample, positive, base, frame.values(qid), qid, labels, options.ci,
                              options.level, options.thresholds)
+    notices += tuple(Notice("degenerate_group", {"indicator": indicator.id, "group": f"{g['by']}={g['label']}",
+                                                 "estimate": g["estimate"] / 100})
+                     for g in groups if g["estimate"] in (0.0, 100.0))
     compared, on_baseline_base = comparable_estimate(frame, sample, indicator, values, est, options)
     compared_change = change(compared, indicator.baseline, options.level, comparison_base(indicator))
     block = {

@@ -55,6 +55,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ja": "「{indicator}」は{estimate:.0%}のため、信頼区間はKishの有効標本サイズによる正確な"
               "（Clopper–Pearson）区間です。",
     },
+    "degenerate_group": {
+        "en": "'{indicator}' is {estimate:.0%} in the group {group}: every respondent there answered alike; its "
+              "interval is the exact (Clopper–Pearson) interval on the Kish effective sample size.",
+        "ja": "「{indicator}」は区分 {group} で{estimate:.0%}です（全員が同じ回答）。信頼区間はKishの有効標本サイズ"
+              "による正確な（Clopper–Pearson）区間です。",
+    },
     "no_base": {
         "en": "'{indicator}' has no respondent in its base: no estimate.",
         "ja": "「{indicator}」は集計対象となる回答がないため、推定値を算出できません。",
