@@ -4,9 +4,10 @@ All percentages are in percentage points (0–100) at full precision.
 
 Breakdowns (``--by``): one cell per choice of the breakdown question, estimated as a
 domain of the full design. Cells with fewer than ``suppress_below`` respondents (default
-10) are *suppressed*: no estimate, no interval and no n, so that a small group — Urdu
-speakers in one district, say — can never be singled out. Cells below ``caution_below``
-(default 30) carry the flag ``"caution"`` ("interpret with caution").
+10) are *suppressed* — no estimate, no interval, no n — together with as many other cells as
+needed so that none can be recovered by subtraction from the overall line or the other cells
+(:mod:`analysis.suppression`). Cells below ``caution_below`` (default 30) carry the flag
+``"caution"`` ("interpret with caution").
 
 Change from baseline: :mod:`analysis.change`.
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from analysis.estimate import Estimate, WeightedSample, proportion
 from analysis.guards import effective_size
+from analysis.suppression import hidden_groups
 from survey_app.instrument import Indicator, Instrument
 
 CAUTION_BELOW = 30
@@ -72,16 +74,17 @@ def target_block(indicator: Indicator, estimate: Estimate) -> dict | None:
 
 def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, by_values: np.ndarray,
                by: str, labels: dict[int, str], method: str, level: float, thresholds: Thresholds) -> list[dict]:
+    """One row per category; small groups and their complements hidden (:mod:`analysis.suppression`)."""
+    estimates = [proportion(sample, positive, base, by_values == code, method, level) for code in labels]
+    hidden = hidden_groups([e.n for e in estimates], [e.n_positive or 0 for e in estimates],
+                           thresholds.suppress_below)
     rows = []
-    for code, label in labels.items():
-        est = proportion(sample, positive, base, by_values == code, method, level)
-        flag = thresholds.flag(est.n)
-        hidden = flag == "suppressed"
-        rows.append({"by": by, "category": code, "label": label,
-                     "estimate": None if hidden else pp(est.estimate),
-                     "ci_low": None if hidden else pp(est.ci_low),
-                     "ci_high": None if hidden else pp(est.ci_high),
-                     "n": None if hidden else est.n,
-                     "n_eff": None if hidden else effective_size(est)[0],
-                     "kish_n_eff": None if hidden else est.kish_n_eff, "flag": flag})
+    for i, ((code, label), est) in enumerate(zip(labels.items(), estimates, strict=True)):
+        if i in hidden:
+            rows.append({"by": by, "category": code, "label": label, "estimate": None, "ci_low": None,
+                         "ci_high": None, "n": None, "n_eff": None, "kish_n_eff": None, "flag": "suppressed"})
+            continue
+        rows.append({"by": by, "category": code, "label": label, "estimate": pp(est.estimate),
+                     "ci_low": pp(est.ci_low), "ci_high": pp(est.ci_high), "n": est.n,
+                     "n_eff": effective_size(est)[0], "kish_n_eff": est.kish_n_eff, "flag": thresholds.flag(est.n)})
     return rows

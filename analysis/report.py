@@ -34,8 +34,8 @@ LABELS = {
                    "for the weighting.",
         "ci_wilson": "Interval: {level}% confidence interval, Wilson score method on the design-based effective "
                      "sample size.",
-        "small": "Groups with fewer than {suppress} respondents are not shown; fewer than {caution}: "
-                 "interpret with caution.",
+        "small": "Groups with fewer than {suppress} respondents are not shown, nor as many other groups as needed "
+                 "so that none can be recovered by subtraction; fewer than {caution}: interpret with caution.",
         "baseline_note": "Change: a two-sample z test of the difference, adding the baseline's own standard error; "
                          "without it the verdict is only indicative. The official verdict is the weighted one.",
         "warning": "Warning", "note": "Note",
@@ -59,7 +59,8 @@ LABELS = {
                     "分散はウェイト補正を考慮しています。",
         "ci_beta": "信頼区間：{level}%信頼区間（Korn–Graubardのベータ法）。分散はウェイト補正を考慮しています。",
         "ci_wilson": "信頼区間：{level}%信頼区間（設計に基づく有効標本サイズによるWilson法）。",
-        "small": "回答数が{suppress}人未満の区分は表示していません。{caution}人未満の区分は参考値です。",
+        "small": "回答数が{suppress}人未満の区分は表示していません（差し引きで算出できないよう、必要に応じて他の区分も"
+                 "非表示にしています）。{caution}人未満の区分は参考値です。",
         "baseline_note": "基準値との差：基準値自体の標準誤差も加えた2標本z検定で判定します。標準誤差が不明な場合は"
                          "参考判定です。公式の判定はウェイト補正後の値によるものです。",
         "warning": "注意", "note": "備考",
