@@ -39,6 +39,8 @@ LABELS = {
         "baseline_note": "Change: a two-sample z test of the difference, adding the baseline's own standard error; "
                          "without it the verdict is only indicative. The official verdict is the weighted one.",
         "warning": "Warning", "note": "Note",
+        "on_base_all": "(on the baseline's base: all respondents)",
+        "on_base_valid": "(on the baseline's base: valid answers)",
     },
     "ja": {
         "indicator": "指標", "pct": "割合(%)", "ci": "{level}%信頼区間", "n": "回答数",
@@ -64,6 +66,7 @@ LABELS = {
         "baseline_note": "基準値との差：基準値自体の標準誤差も加えた2標本z検定で判定します。標準誤差が不明な場合は"
                          "参考判定です。公式の判定はウェイト補正後の値によるものです。",
         "warning": "注意", "note": "備考",
+        "on_base_all": "（基準値と同じ集計対象：全回答者）", "on_base_valid": "（基準値と同じ集計対象：有効回答者）",
     },
 }
 
@@ -122,6 +125,10 @@ def rows(doc: dict, lang: str, thresholds=(10, 30)) -> tuple[list[str], list[lis
             f"{target['value']:.1f} ({target['year']})" if target and target["value"] is not None else "–",
             _signed(target.get("distance")) if target else "–", "",
         ])
+        other = ind.get("on_baseline_base")
+        if other:
+            out.append([f"  {lab['on_base_' + other['base']]}", _f1(other["estimate"]),
+                        _interval(other["ci_low"], other["ci_high"]), str(other["n"]), "", "", "", "", "", "", ""])
         for g in ind["groups"]:
             note = lab[g["flag"]].format(suppress=thresholds[0]) if g["flag"] else ""
             out.append([f"  {g['label']}", _f1(g["estimate"]), _interval(g["ci_low"], g["ci_high"]),
@@ -198,6 +205,8 @@ def _numeric_rows(doc: dict, body: list[list[str]]):
     values = []
     for ind in doc["indicators"]:
         values.append(ind["estimate"])
+        if ind.get("on_baseline_base"):
+            values.append(ind["on_baseline_base"]["estimate"])
         values += [g["estimate"] for g in ind["groups"]]
     for value, row in zip(values, body, strict=True):
         yield (value, [row[0], value, *row[2:]]) if value is not None else (None, row)

@@ -9,6 +9,7 @@ from analysis.design import SamplingDesign
 from analysis.estimate import WeightedSample, proportion
 from analysis.frame import frame_from_csv
 from analysis.indicators import Options, compute
+from analysis.report import render_table
 from analysis.weighting import WeightingInput, margin, rake
 from survey_app.instrument import InstrumentError, Published, parse_instrument
 
@@ -105,6 +106,9 @@ def test_baseline_on_another_base_is_compared_with_the_figure_recomputed_on_it()
     assert ind["change_vs_baseline"]["estimate"] == pytest.approx(100 * 70 / 150 - 45.0)
     assert ind["change_vs_baseline"]["compared_on_base"] == "all"
     assert "baseline_not_comparable" in notice_codes(doc)
+    table = render_table(doc, "en", "mini")
+    beside = next(line for line in table.splitlines() if "(on the baseline's base: all respondents)" in line)
+    assert f"{100 * 70 / 150:.1f}" in beside and "150" in beside
 
 
 def test_baseline_with_another_weighting_is_not_comparable():

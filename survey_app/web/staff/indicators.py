@@ -121,7 +121,8 @@ CI_NOTES = {
     "beta": N_("Interval: %(level)d%% confidence interval by the Korn–Graubard (beta) method."),
     "wilson": N_("Interval: %(level)d%% confidence interval by the Wilson score method."),
 }
-SMALL_GROUPS = N_("Groups with fewer than 10 respondents are not shown; fewer than 30: interpret with caution.")
+SMALL_GROUPS = N_("Groups with fewer than 10 respondents are not shown, nor as many other groups as needed so "
+                  "that none can be recovered by subtraction; fewer than 30: interpret with caution.")
 VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
             "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)")}
 OFFICIAL_VERDICT = N_("The official change verdict is the weighted one: a two-sample test of the difference that "
