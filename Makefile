@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: run setup test lint bench translations clean help chromium
+.PHONY: run setup test lint bench translations clean help chromium system-packages test-packages
 
 help:
 	@echo "make run | make test | make bench | make lint | make translations | make clean"
@@ -25,19 +25,35 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed system-packages
 	$(BIN)/machikoe setup
 
 run: setup
 	$(BIN)/machikoe serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-# Debian's Chromium for the browser tests (no browser downloads); root or sudo.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages (no browser or font downloads); root or sudo; installed only when missing.
+# To run: fonts-noto-* (Japanese, Vietnamese, Urdu on pages and in PDFs), libpango* (WeasyPrint's text
+# layout, survey_app/pdf.py). To test, also: chromium (browser tests), poppler-utils (pdftotext/pdftoppm).
+RUN_PACKAGES  := fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; }
+	  echo "installing Debian packages:" $$missing; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
 
-test: $(VENV)/.installed-test chromium
+system-packages:
+	$(call apt_install,$(RUN_PACKAGES))
+
+test-packages:
+	$(call apt_install,$(TEST_PACKAGES))
+
+chromium: test-packages
+
+test: $(VENV)/.installed-test test-packages
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

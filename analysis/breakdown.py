@@ -16,30 +16,14 @@ still below target.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from analysis.estimate import Estimate, WeightedSample, proportion
 from analysis.guards import effective_size
+from analysis.notices import Notice
+from analysis.result import GroupResult, Target, Thresholds
 from analysis.suppression import hidden_groups
 from survey_app.instrument import Indicator, Instrument
-
-CAUTION_BELOW = 30
-SUPPRESS_BELOW = 10
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    caution_below: int = CAUTION_BELOW
-    suppress_below: int = SUPPRESS_BELOW
-
-    def flag(self, n: int) -> str | None:
-        if n < self.suppress_below:
-            return "suppressed"
-        if n < self.caution_below:
-            return "caution"
-        return None
 
 
 def pp(value: float | None) -> float | None:
@@ -62,29 +46,35 @@ def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.nda
     return positive, np.ones(len(values), dtype=bool)
 
 
-def target_block(indicator: Indicator, estimate: Estimate) -> dict | None:
+def target_block(indicator: Indicator, estimate: Estimate) -> Target | None:
     target = indicator.target
     if target is None:
         return None
     distance = None
     if target.value is not None and estimate.estimate is not None:
         distance = target.value - pp(estimate.estimate)
-    return {"value": target.value, "year": target.year, "distance": distance}
+    return Target(target.value, target.year, distance)
 
 
 def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, by_values: np.ndarray,
-               by: str, labels: dict[int, str], method: str, level: float, thresholds: Thresholds) -> list[dict]:
-    """One row per category; small groups and their complements hidden (:mod:`analysis.suppression`)."""
+               by: str, labels: dict[int, str], method: str, level: float, thresholds: Thresholds,
+               indicator: str = "") -> list[GroupResult]:
+    """One row per category; small groups and their complements hidden (:mod:`analysis.suppression`).
+
+    A published group at 0 % or 100 % carries notice ``degenerate_group``.
+    """
     estimates = [proportion(sample, positive, base, by_values == code, method, level) for code in labels]
     hidden = hidden_groups([e.n for e in estimates], [e.n_positive or 0 for e in estimates],
                            thresholds.suppress_below)
     rows = []
     for i, ((code, label), est) in enumerate(zip(labels.items(), estimates, strict=True)):
         if i in hidden:
-            rows.append({"by": by, "category": code, "label": label, "estimate": None, "ci_low": None,
-                         "ci_high": None, "n": None, "n_eff": None, "kish_n_eff": None, "flag": "suppressed"})
+            rows.append(GroupResult(by, code, label, None, None, None, None, "suppressed"))
             continue
-        rows.append({"by": by, "category": code, "label": label, "estimate": pp(est.estimate),
-                     "ci_low": pp(est.ci_low), "ci_high": pp(est.ci_high), "n": est.n,
-                     "n_eff": effective_size(est)[0], "kish_n_eff": est.kish_n_eff, "flag": thresholds.flag(est.n)})
+        notices = ()
+        if est.estimate in (0.0, 1.0):
+            notices = (Notice("degenerate_group", {"indicator": indicator, "group": f"{by}={label}",
+                                                   "estimate": est.estimate}),)
+        rows.append(GroupResult(by, code, label, pp(est.estimate), pp(est.ci_low), pp(est.ci_high), est.n,
+                                thresholds.flag(est.n), notices, effective_size(est)[0], est.kish_n_eff))
     return rows

@@ -24,31 +24,13 @@ one); a different ``weighting`` cannot be undone here and is stated. Both give n
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy import stats
 
 from analysis.estimate import Estimate
 from analysis.notices import Notice
+from analysis.result import Baseline, Change
 from survey_app.instrument import Indicator, Published
-
-VERDICTS = ("improved", "worsened", "no detectable change", "indicative")
-
-
-@dataclass(frozen=True)
-class Change:
-    estimate: float
-    ci_low: float
-    ci_high: float
-    verdict: str
-    baseline_se: float | None
-    method: str  # "two_sample_z" | "estimate_interval_only"
-    compared_on_base: str
-
-    def as_dict(self) -> dict:
-        return {"estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high, "verdict": self.verdict,
-                "baseline_se": self.baseline_se, "method": self.method, "compared_on_base": self.compared_on_base}
 
 
 def _pp(value: float | None) -> float | None:
@@ -85,6 +67,14 @@ def baseline_notices(indicator: Indicator, weighting: str) -> tuple[Notice, ...]
         notices.append(Notice("baseline_not_comparable", {"indicator": indicator.id, "what": "weighting",
                                                           "baseline": baseline.weighting, "figure": weighting}))
     return tuple(notices)
+
+
+def baseline_result(baseline: Published | None) -> Baseline | None:
+    """The instrument's baseline as the result carries it (its SE in points when known)."""
+    if baseline is None:
+        return None
+    return Baseline(baseline.value, baseline.year, baseline.standard_error(), baseline.n, baseline.deff,
+                    baseline.base, baseline.weighting)
 
 
 def comparison_base(indicator: Indicator) -> str:

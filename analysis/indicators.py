@@ -1,8 +1,9 @@
-"""The indicator pipeline: frame → design → weights (→ trimming) → estimates → the JSON document.
+"""The indicator pipeline: frame → design → weights (→ trimming) → estimates → a :class:`SurveyResult`.
 
-The document is the one schema shared by ``machikoe indicators --format json`` and
-``GET /api/v1/surveys/<id>/indicators``: estimates, standard errors and intervals in
-percentage points at full precision (rounding is for display only).
+:func:`compute` (a frame) and :func:`compute_for_survey` (a survey in the database) are
+the entry points; both return the typed result of :mod:`analysis.result`, which
+:mod:`analysis.report` renders (JSON document, table, CSV, XLSX) for the CLI, the staff
+pages and the API alike. :class:`Options` is the one set of analysis options.
 """
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.breakdown import Thresholds, group_rows, indicator_masks, pp, target_block
-from analysis.change import baseline_notices, change, comparison_base
+from analysis.breakdown import group_rows, indicator_masks, pp, target_block
+from analysis.change import baseline_notices, baseline_result, change, comparison_base
 from analysis.consistency import check_design
 from analysis.errors import AnalysisError
 from analysis.estimate import WeightedSample, proportion
 from analysis.frame import Frame, frame_from_database
 from analysis.guards import effective_size, weight_notices
+from analysis.methods import CI_METHODS, DEFAULT_CI, DEFAULT_LEVEL, WEIGHTING_METHODS
 from analysis.notices import Notice
+from analysis.result import IndicatorResult, OtherBase, SurveyResult, Target, Thresholds
 from analysis.sampling import csv_design, database_design, invited_sample
 from analysis.trim import trim_weights
 from analysis.weighting import METHODS, WeightingInput, WeightingResult, margins_from_rows
@@ -28,24 +31,32 @@ from analysis.weighting.rake import max_relative_error
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 
-CI_METHODS = ("logit", "beta", "wilson")
-
 
 @dataclass(frozen=True)
 class Options:
+    """How to compute: the one options class of the CLI, the staff pages and the API.
+
+    ``weighting`` and ``ci`` are names from :mod:`analysis.methods`; ``trim`` bounds are
+    multiples of the mean weight; ``by`` breakdown question ids; ``lang`` the language of
+    titles and group labels in the result; ``strict``: an indicator without any answer is
+    an error (else a ``None`` estimate and a ``no_base`` notice — pages and the API);
+    ``min_cell``: calibration cells with fewer respondents are merged or refused
+    (:mod:`analysis.weighting.collapse`).
+    """
+
     weighting: str = "none"
-    trim: tuple[float, float] | None = None  # bounds as multiples of the mean weight
-    ci: str = "logit"
-    level: float = 0.95
+    trim: tuple[float, float] | None = None
+    ci: str = DEFAULT_CI
+    level: float = DEFAULT_LEVEL
     by: tuple[str, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
     lang: str = "ja"
-    strict: bool = True  # an indicator without any answer is an error (else: null estimate and a warning)
-    min_cell: int = MIN_CELL  # calibration cells with fewer respondents are merged or refused
+    strict: bool = True
+    min_cell: int = MIN_CELL
 
     def check(self, instrument: Instrument) -> None:
-        if self.weighting not in METHODS:
-            raise AnalysisError(f"unknown weighting '{self.weighting}' (use {', '.join(METHODS)})")
+        if self.weighting not in WEIGHTING_METHODS:
+            raise AnalysisError(f"unknown weighting '{self.weighting}' (use {', '.join(WEIGHTING_METHODS)})")
         if self.ci not in CI_METHODS:
             raise AnalysisError(f"unknown interval method '{self.ci}' (use {', '.join(CI_METHODS)})")
         if not 0.5 <= self.level < 1:
@@ -80,8 +91,8 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
     return trimmed, Notice("trimmed_margins", {**params, "error": error})
 
 
-def weigh(frame: Frame, margins, options: Options):
-    """(weighted sample, notices) for the frame under the options."""
+def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
+    """(weighted sample, notices, names of the margins the weights were calibrated to) under the options."""
     if frame.invitations is None:
         design, notices = csv_design(frame), ()
     else:
@@ -103,44 +114,34 @@ def weigh(frame: Frame, margins, options: Options):
         weights, notice = apply_trim(result, options.trim)
         notices += (notice,)
     notices += weight_notices(weights)
-    return WeightedSample(weights, design, result.calibration), notices
+    return WeightedSample(weights, design, result.calibration), notices, tuple(m.name for m in result.margins)
 
 
-def compute(frame: Frame, margins=(), options: Options | None = None) -> dict:
-    """The indicator document for ``frame`` (see module docstring)."""
+def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyResult:
+    """The indicators of ``frame`` under ``options`` (see module docstring)."""
     options = options or Options()
     instrument = frame.instrument
     options.check(instrument)
     if len(frame) == 0:
         raise AnalysisError(f"survey '{instrument.id}' has no complete responses")
-    sample, notices = weigh(frame, tuple(margins), options)
+    margins = tuple(margins)
+    sample, notices, used = weigh(frame, margins, options)
     texts = InstrumentTexts(instrument, options.lang)
-    indicators = []
-    for indicator in instrument.indicators:
-        block, extra = indicator_block(frame, sample, indicator, options, texts)
-        indicators.append(block)
-        notices += extra
-    return {"survey": instrument.id, "weighting": options.weighting, "ci_method": options.ci,
-            "level": options.level, "n_respondents": len(frame), "indicators": indicators,
-            "warnings": list(dict.fromkeys(n.text(options.lang) for n in notices)),
-            "notices": notice_list(notices, options.lang)}
+    indicators = tuple(indicator_result(frame, sample, indicator, options, texts)
+                       for indicator in instrument.indicators)
+    return SurveyResult(instrument.id, options.weighting, options.ci, options.level, len(frame), indicators,
+                        notices=notices, margins=used, thresholds=options.thresholds)
 
 
-def notice_list(notices, lang: str) -> list[dict]:
-    """``[{"code", "message"}]``, each distinct notice once, in the order raised."""
-    unique = {(n.code, n.text(lang)): None for n in notices}
-    return [{"code": code, "message": message} for code, message in unique]
-
-
-def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Options, texts: InstrumentTexts):
+def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: Options,
+                     texts: InstrumentTexts) -> IndicatorResult:
     values = frame.values(indicator.question)
     positive, base = indicator_masks(frame.instrument, indicator, values)
     if not base.any():
         if options.strict:
             raise AnalysisError(f"indicator '{indicator.id}': every answer to '{indicator.question}' is missing, "
                                 "so there is nothing to estimate")
-        notice = Notice("no_base", {"indicator": indicator.id})
-        return empty_block(indicator, options, texts), (notice,)
+        return empty_result(indicator, texts)
     est = proportion(sample, positive, base, method=options.ci, level=options.level)
     notices = ()
     if est.degenerate:
@@ -153,24 +154,13 @@ def indicator_block(frame: Frame, sample: WeightedSample, indicator, options: Op
         question = frame.instrument.question(qid)
         labels = {c.code: texts.choice(question.choice_list, c) for c in question.choices}
         groups += group_rows(sample, positive, base, frame.values(qid), qid, labels, options.ci,
-                             options.level, options.thresholds)
-    notices += tuple(Notice("degenerate_group", {"indicator": indicator.id, "group": f"{g['by']}={g['label']}",
-                                                 "estimate": g["estimate"] / 100})
-                     for g in groups if g["estimate"] in (0.0, 100.0))
-    compared, on_baseline_base = comparable_estimate(frame, sample, indicator, values, est, options)
-    compared_change = change(compared, indicator.baseline, options.level, comparison_base(indicator))
-    block = {
-        "id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
-        "estimate": pp(est.estimate), "se": pp(est.se), "ci_low": pp(est.ci_low), "ci_high": pp(est.ci_high),
-        "n": est.n, "n_positive": est.n_positive, "n_eff": n_eff, "n_eff_basis": basis,
-        "kish_n_eff": est.kish_n_eff, "deff": est.deff,
-        "baseline": baseline_block(indicator.baseline),
-        "target": target_block(indicator, est),
-        "change_vs_baseline": compared_change.as_dict() if compared_change else None,
-        "on_baseline_base": on_baseline_base,
-        "groups": groups,
-    }
-    return block, notices + baseline_notices(indicator, options.weighting)
+                             options.level, options.thresholds, indicator.id)
+    compared, other = comparable_estimate(frame, sample, indicator, values, est, options)
+    return IndicatorResult(
+        indicator.id, texts.indicator(indicator), indicator.base, pp(est.estimate), pp(est.se), pp(est.ci_low),
+        pp(est.ci_high), est.n, est.n_positive, n_eff, est.deff, baseline_result(indicator.baseline),
+        target_block(indicator, est), change(compared, indicator.baseline, options.level, comparison_base(indicator)),
+        tuple(groups), notices + baseline_notices(indicator, options.weighting), basis, est.kish_n_eff, other)
 
 
 def comparable_estimate(frame: Frame, sample: WeightedSample, indicator, values, est, options: Options):
@@ -184,37 +174,22 @@ def comparable_estimate(frame: Frame, sample: WeightedSample, indicator, values,
         return est, None
     positive, base = indicator_masks(frame.instrument, indicator, values, base_rule)
     other = proportion(sample, positive, base, method=options.ci, level=options.level)
-    block = {"base": base_rule, "estimate": pp(other.estimate), "se": pp(other.se), "ci_low": pp(other.ci_low),
-             "ci_high": pp(other.ci_high), "n": other.n}
-    return other, block
+    return other, OtherBase(base_rule, pp(other.estimate), pp(other.se), pp(other.ci_low), pp(other.ci_high),
+                            other.n)
 
 
-def baseline_block(baseline) -> dict | None:
-    if baseline is None:
-        return None
-    return {"value": baseline.value, "year": baseline.year, "se": baseline.standard_error(), "n": baseline.n,
-            "deff": baseline.deff, "base": baseline.base, "weighting": baseline.weighting}
+def empty_result(indicator, texts: InstrumentTexts) -> IndicatorResult:
+    """No respondent in the base: no estimate, and a ``no_base`` notice."""
+    target = indicator.target
+    return IndicatorResult(indicator.id, texts.indicator(indicator), indicator.base, None, None, None, None, 0, 0,
+                           None, None, baseline_result(indicator.baseline),
+                           Target(target.value, target.year, None) if target else None, None,
+                           notices=(Notice("no_base", {"indicator": indicator.id}),))
 
 
-def empty_block(indicator, options: Options, texts: InstrumentTexts) -> dict:
-    baseline = indicator.baseline
-    return {"id": indicator.id, "title": texts.indicator(indicator), "base": indicator.base,
-            "estimate": None, "se": None, "ci_low": None, "ci_high": None, "n": 0, "n_positive": 0,
-            "n_eff": None, "n_eff_basis": None, "kish_n_eff": None, "deff": None,
-            "baseline": baseline_block(baseline),
-            "target": {"value": indicator.target.value, "year": indicator.target.year, "distance": None}
-            if indicator.target else None,
-            "change_vs_baseline": None, "on_baseline_base": None, "groups": []}
-
-
-def indicators_json(session: Session, instrument: Instrument, weighting: str = "rake", by=(), ci: str = "logit",
-                    level: float = 0.95, margins=None, trim: tuple[float, float] | None = None,
-                    lang: str = "ja", thresholds: Thresholds | None = None, strict: bool = False,
-                    min_cell: int = MIN_CELL) -> dict:
-    """The document for a survey in the database; ``margins`` are ``MarginRow`` objects.
-
-    For pages and the API, ``strict=False``: an indicator nobody has answered yet is
-    ``null`` with a warning rather than an error for the whole document.
+def compute_for_survey(session: Session, instrument: Instrument, options: Options,
+                       margins=None) -> SurveyResult:
+    """The result for a survey in the database; ``margins`` are ``MarginRow`` objects (default: stored ones).
 
     Raises :class:`AnalysisError` (a ``ValueError``) with a one-line message on bad input.
     """
@@ -223,5 +198,4 @@ def indicators_json(session: Session, instrument: Instrument, weighting: str = "
 
         margins = margins_for(session, instrument.id)
     frame = frame_from_database(session, instrument)
-    options = Options(weighting, trim, ci, level, tuple(by), thresholds or Thresholds(), lang, strict, min_cell)
     return compute(frame, margins_from_rows(margins), options)

@@ -1,140 +1,260 @@
-"""Rendering an indicator document for people: text table, CSV (Excel-ready), XLSX; and JSON.
+"""Renderers of a :class:`~analysis.result.SurveyResult`: JSON document, table rows (CSV/XLSX), text table.
 
-Tables and CSV show one decimal and end with footnotes stating the base, the weighting
-and the interval method; ``lang="ja"`` words everything in Japanese for the yearly
-review. JSON is the document itself at full precision. The labels are a small table
-here because this is a staff-facing report with exactly two languages.
+One renderer per format, all reading the typed result; every word (column names,
+verdicts, flags, footnotes, notice messages) is an English msgid of the ``messages``
+gettext domain, worded in the requested locale (ja, en, vi, ur).
+
+- :func:`document` — the JSON document of ``--format json`` and
+  ``GET /api/v1/surveys/<id>/indicators``: full precision, the keys of issue 6, plus
+  ``notices`` (``[{"code", "message"}]``). ``warnings`` (the messages alone) stays
+  because the published OpenAPI schema requires it.
+- :func:`table_rows` — the ONE indicator table for CSV and XLSX (CLI and staff exports):
+  header, one row per indicator and per group, one decimal, then the footnotes.
+- :func:`render_table` — the same figures as aligned text for a terminal.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import unicodedata
-from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
 
-LABELS = {
-    "en": {
-        "indicator": "Indicator", "pct": "%", "ci": "{level}% CI", "n": "n", "neff": "n_eff (Kish)", "baseline": "Baseline",
-        "change": "Change (pt)", "verdict": "Verdict", "target": "Target", "distance": "To target (pt)",
-        "improved": "improved", "no detectable change": "no detectable change", "worsened": "worsened",
-        "indicative": "indicative (baseline uncertainty unknown)",
-        "caution": "interpret with caution", "suppressed": "suppressed (n<{suppress})",
-        "title": "{survey}: indicators ({n} respondents)", "notes": "Notes",
-        "base_valid": "Base: respondents who answered, excluding 'don't know' and no answer.",
-        "base_all": "Base: all respondents; no answer and 'don't know' count as not agreeing.",
-        "w_none": "Weighting: none (every response counts equally).",
-        "w_rake": "Weighting: raked to the population margins ({dims}).",
-        "w_poststratify": "Weighting: post-stratified to the population cells ({dims}).",
-        "w_propensity": "Weighting: response-propensity adjustment of the invited sample{dims_then}.",
-        "then_rake": ", then raked to the population margins ({dims})",
-        "ci_logit": "Interval: {level}% confidence interval, logit method with the design's degrees of freedom "
-                    "(as R's svyciprop); the variance accounts for the weighting.",
-        "ci_beta": "Interval: {level}% confidence interval, Korn–Graubard (beta) method; the variance accounts "
-                   "for the weighting.",
-        "ci_wilson": "Interval: {level}% confidence interval, Wilson score method on the design-based effective "
-                     "sample size.",
-        "small": "Groups with fewer than {suppress} respondents are not shown, nor as many other groups as needed "
-                 "so that none can be recovered by subtraction; fewer than {caution}: interpret with caution.",
-        "baseline_note": "Change: a two-sample z test of the difference, adding the baseline's own standard error; "
-                         "without it the verdict is only indicative. The official verdict is the weighted one.",
-        "warning": "Warning", "note": "Note",
-        "on_base_all": "(on the baseline's base: all respondents)",
-        "on_base_valid": "(on the baseline's base: valid answers)",
-    },
-    "ja": {
-        "indicator": "指標", "pct": "割合(%)", "ci": "{level}%信頼区間", "n": "回答数",
-        "neff": "有効標本サイズ(Kish)", "baseline": "基準値",
-        "change": "基準値との差(pt)", "verdict": "判定", "target": "目標値", "distance": "目標までの差(pt)",
-        "improved": "改善", "no detectable change": "有意な変化なし", "worsened": "悪化",
-        "indicative": "参考（基準値の誤差が不明）",
-        "caution": "参考値（回答数が少ない）", "suppressed": "非表示（回答数{suppress}未満）",
-        "title": "{survey} 指標一覧（回答者{n}人）", "notes": "注",
-        "base_valid": "集計対象：当該設問の回答者（「わからない」と無回答を除く）。",
-        "base_all": "集計対象：全回答者（無回答と「わからない」は「そう思わない」側に含む）。",
-        "w_none": "ウェイト：なし（すべての回答を同じ重みで集計）。",
-        "w_rake": "ウェイト：住民基本台帳の人口構成（{dims}）へのレイキングによる補正。",
-        "w_poststratify": "ウェイト：住民基本台帳の人口区分（{dims}）による事後層化。",
-        "w_propensity": "ウェイト：招待標本の回答傾向（回答確率）による無回答補正{dims_then}。",
-        "then_rake": "の後、人口構成（{dims}）へのレイキング",
-        "ci_logit": "信頼区間：{level}%信頼区間（ロジット法、設計に基づく自由度。Rのsvycipropと同じ）。"
-                    "分散はウェイト補正を考慮しています。",
-        "ci_beta": "信頼区間：{level}%信頼区間（Korn–Graubardのベータ法）。分散はウェイト補正を考慮しています。",
-        "ci_wilson": "信頼区間：{level}%信頼区間（設計に基づく有効標本サイズによるWilson法）。",
-        "small": "回答数が{suppress}人未満の区分は表示していません（差し引きで算出できないよう、必要に応じて他の区分も"
-                 "非表示にしています）。{caution}人未満の区分は参考値です。",
-        "baseline_note": "基準値との差：基準値自体の標準誤差も加えた2標本z検定で判定します。標準誤差が不明な場合は"
-                         "参考判定です。公式の判定はウェイト補正後の値によるものです。",
-        "warning": "注意", "note": "備考",
-        "on_base_all": "（基準値と同じ集計対象：全回答者）", "on_base_valid": "（基準値と同じ集計対象：有効回答者）",
-    },
+from analysis.result import Baseline, Change, GroupResult, IndicatorResult, OtherBase, SurveyResult, YearValue
+from survey_app.i18n import N_
+from survey_app.i18n.catalogs import gettext
+
+# ---------------------------------------------------------------- words (msgids)
+
+HEADER = (N_("Indicator id"), N_("Indicator"), N_("Breakdown by"), N_("Category code"), N_("Category"),
+          N_("Estimate (%)"), N_("Interval low (%)"), N_("Interval high (%)"), N_("Respondents (n)"),
+          N_("Effective n"), N_("Kish effective n"), N_("Design effect"), N_("Baseline (%)"), N_("Baseline year"), N_("Target (%)"),
+          N_("Target year"), N_("Change vs baseline (points)"), N_("Verdict"), N_("Note"))
+VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
+            "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)")}
+FLAGS = {"suppressed": N_("suppressed (fewer than %(n)d respondents)"),
+         "caution": N_("interpret with caution (fewer than %(n)d respondents)")}
+BASE_NOTES = {
+    "valid": N_("Base: respondents who answered the question, excluding “don't know” and no answer."),
+    "all": N_("Base: all respondents; no answer and “don't know” count as not agreeing."),
 }
+WEIGHTING_NOTES = {
+    "none": N_("Unweighted: every response counts equally."),
+    "rake": N_("Weighted by raking to the population margins (%(margins)s); the intervals account for the "
+               "weighting."),
+    "poststratify": N_("Weighted by post-stratification to the population cells (%(margins)s); the intervals "
+                       "account for the weighting."),
+    "propensity": N_("Weighted for non-response by a response-propensity model of the invited sample."),
+}
+PROPENSITY_THEN_RAKE = N_("Weighted for non-response by a response-propensity model of the invited sample, then "
+                          "raked to the population margins (%(margins)s).")
+CI_NOTES = {
+    "logit": N_("Interval: %(level)d%% confidence interval by the logit method with the design's degrees "
+                "of freedom (as R's svyciprop)."),
+    "beta": N_("Interval: %(level)d%% confidence interval by the Korn–Graubard (beta) method."),
+    "wilson": N_("Interval: %(level)d%% confidence interval by the Wilson score method."),
+}
+SMALL_GROUPS = N_("Groups with fewer than %(suppress)d respondents are not shown, nor as many other groups as "
+                  "needed so that none can be recovered by subtraction; fewer than %(caution)d: interpret with "
+                  "caution.")
+BASELINE_NOTE = N_("Change: a two-sample test of the difference that adds the baseline's own standard error; "
+                   "without that error the verdict is only indicative. The official verdict is the weighted one.")
+ON_BASE = {"all": N_("(on the baseline's base: all respondents)"),
+           "valid": N_("(on the baseline's base: valid answers)")}
+WARNING = N_("Warning: %(message)s")
 
 
-def _labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang, LABELS["en"])
+def verdict_word(change: Change | None, locale: str) -> str:
+    return gettext(locale, VERDICTS[change.verdict]) if change and change.verdict in VERDICTS else ""
 
 
-def _f1(value) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def on_base_label(other: OtherBase, locale: str) -> str:
+    """'(on the baseline's base: all respondents) 58.3%' — the comparable figure beside the official one."""
+    return f"{gettext(locale, ON_BASE[other.base])} {_f1(other.estimate)}%"
 
 
-def _signed(value) -> str:
-    return "–" if value is None else f"{value:+.1f}"
+def flag_word(group: GroupResult, result: SurveyResult, locale: str) -> str:
+    """'suppressed (fewer than 10 respondents)' with the thresholds actually used."""
+    if group.flag not in FLAGS:
+        return ""
+    limit = result.thresholds.suppress_below if group.flag == "suppressed" else result.thresholds.caution_below
+    return gettext(locale, FLAGS[group.flag], n=limit)
 
 
-def _sizes(n_eff, kish) -> str:
-    """Design-based (or Kish, when the design value would exceed n) effective n, Kish's in brackets."""
-    return "–" if n_eff is None else f"{n_eff:.0f} ({kish:.0f})"
+def notice_messages(result: SurveyResult, locale: str) -> list[str]:
+    return [notice.message(locale) for notice in result.all_notices()]
 
 
-def _interval(low, high) -> str:
-    return "–" if low is None or high is None else f"[{low:.1f}, {high:.1f}]"
-
-
-def footnotes(doc: dict, lang: str, dims: str = "", thresholds=(10, 30)) -> list[str]:
-    """Base, weighting, interval method, small groups, baseline rule and warnings."""
-    lab = _labels(lang)
-    level = round(100 * doc["level"])
-    notes = [lab[f"base_{b}"] for b in sorted({i["base"] for i in doc["indicators"]}) or ["valid"]]
-    then = lab["then_rake"].format(dims=dims) if dims else ""
-    notes.append(lab[f"w_{doc['weighting']}"].format(dims=dims or "–", dims_then=then))
-    notes.append(lab[f"ci_{doc['ci_method']}"].format(level=level))
-    if any(i["groups"] for i in doc["indicators"]):
-        notes.append(lab["small"].format(suppress=thresholds[0], caution=thresholds[1]))
-    notes.append(lab["baseline_note"])
-    notes += [f"{lab['warning']}: {w}" for w in doc["warnings"]]
+def footnotes(result: SurveyResult, locale: str) -> list[str]:
+    """Base, weighting (naming the margins used), interval method, small groups, baseline rule."""
+    bases = sorted({ind.base for ind in result.indicators}) or ["valid"]
+    notes = [gettext(locale, BASE_NOTES.get(b, BASE_NOTES["valid"])) for b in bases]
+    notes.append(weighting_note(result, locale))
+    notes.append(gettext(locale, CI_NOTES[result.ci_method], level=round(100 * result.level)))
+    if any(ind.groups for ind in result.indicators):
+        notes.append(gettext(locale, SMALL_GROUPS, suppress=result.thresholds.suppress_below,
+                             caution=result.thresholds.caution_below))
+    if any(ind.change for ind in result.indicators):
+        notes.append(gettext(locale, BASELINE_NOTE))
     return notes
 
 
-def rows(doc: dict, lang: str, thresholds=(10, 30)) -> tuple[list[str], list[list[str]]]:
-    """Header and display rows (one decimal); groups follow their indicator, indented."""
-    lab = _labels(lang)
-    level = round(100 * doc["level"])
-    header = [lab["indicator"], lab["pct"], lab["ci"].format(level=level), lab["n"], lab["neff"], lab["baseline"],
-              lab["change"], lab["verdict"], lab["target"], lab["distance"], lab["note"]]
+def weighting_note(result: SurveyResult, locale: str) -> str:
+    margins = ", ".join(result.margins) or "–"
+    if result.weighting == "propensity" and result.margins:
+        return gettext(locale, PROPENSITY_THEN_RAKE, margins=margins)
+    msgid = WEIGHTING_NOTES.get(result.weighting, WEIGHTING_NOTES["none"])
+    return gettext(locale, msgid, margins=margins) if "%(margins)s" in msgid else gettext(locale, msgid)
+
+
+def notes_and_warnings(result: SurveyResult, locale: str) -> list[str]:
+    """Footnotes, then each notice as 'Warning: …' (the end of a table or a sheet)."""
+    warnings = [gettext(locale, WARNING, message=m) for m in notice_messages(result, locale)]
+    return footnotes(result, locale) + warnings
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _year_value(value: YearValue | None, **extra: Any) -> dict | None:
+    return None if value is None else {"value": value.value, "year": value.year, **extra}
+
+
+def _group_doc(group: GroupResult) -> dict:
+    return {"by": group.by, "category": group.category, "label": group.label, "estimate": group.estimate,
+            "ci_low": group.ci_low, "ci_high": group.ci_high, "n": group.n, "n_eff": group.n_eff,
+            "kish_n_eff": group.kish_n_eff, "flag": group.flag}
+
+
+def _baseline_doc(baseline: Baseline | YearValue | None) -> dict | None:
+    """Value and year, and what is known of its precision and method (``None``: not stated)."""
+    if baseline is None:
+        return None
+    known = {k: getattr(baseline, k, None) for k in ("se", "n", "deff", "base", "weighting")}
+    return {"value": baseline.value, "year": baseline.year, **known}
+
+
+def _other_base_doc(other: OtherBase | None) -> dict | None:
+    if other is None:
+        return None
+    return {"base": other.base, "estimate": other.estimate, "se": other.se, "ci_low": other.ci_low,
+            "ci_high": other.ci_high, "n": other.n}
+
+
+def _indicator_doc(ind: IndicatorResult) -> dict:
+    change = ind.change
+    return {
+        "id": ind.id, "title": ind.title, "base": ind.base, "estimate": ind.estimate, "se": ind.se,
+        "ci_low": ind.ci_low, "ci_high": ind.ci_high, "n": ind.n, "n_positive": ind.n_positive,
+        "n_eff": ind.n_eff, "n_eff_basis": ind.n_eff_basis, "kish_n_eff": ind.kish_n_eff, "deff": ind.deff,
+        "baseline": _baseline_doc(ind.baseline),
+        "target": _year_value(ind.target, distance=ind.target.distance) if ind.target else None,
+        "change_vs_baseline": None if change is None else {
+            "estimate": change.estimate, "ci_low": change.ci_low, "ci_high": change.ci_high,
+            "verdict": change.verdict, "baseline_se": change.baseline_se, "method": change.method,
+            "compared_on_base": change.compared_on_base},
+        "on_baseline_base": _other_base_doc(ind.on_baseline_base),
+        "groups": [_group_doc(g) for g in ind.groups],
+    }
+
+
+def document(result: SurveyResult, locale: str) -> dict:
+    """The JSON document (see module docstring); notice messages in ``locale``."""
+    notices = [{"code": n.code, "message": n.message(locale)} for n in result.all_notices()]
+    return {"survey": result.survey, "weighting": result.weighting, "ci_method": result.ci_method,
+            "level": result.level, "n_respondents": result.n_respondents,
+            "indicators": [_indicator_doc(ind) for ind in result.indicators],
+            "notices": notices, "warnings": [n["message"] for n in notices]}
+
+
+def render_json(result: SurveyResult, locale: str) -> str:
+    return json.dumps(document(result, locale), ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- the one table (CSV, XLSX)
+
+
+def _pct(value: float | None) -> Any:
+    return "" if value is None else round(float(value), 1)
+
+
+def _round(value: float | None, digits: int) -> Any:
+    return "" if value is None else round(float(value), digits)
+
+
+def _indicator_row(ind: IndicatorResult, locale: str) -> list[Any]:
+    base, target, change = ind.baseline, ind.target, ind.change
+    return [ind.id, ind.title, "", "", "", _pct(ind.estimate), _pct(ind.ci_low), _pct(ind.ci_high), ind.n,
+            _round(ind.n_eff, 1), _round(ind.kish_n_eff, 1), _round(ind.deff, 2), _pct(base.value) if base else "",
+            (base.year or "") if base else "", _pct(target.value) if target else "",
+            (target.year or "") if target else "", _pct(change.estimate) if change else "",
+            verdict_word(change, locale), ""]
+
+
+def _group_row(ind: IndicatorResult, group: GroupResult, result: SurveyResult, locale: str) -> list[Any]:
+    return [ind.id, ind.title, group.by, group.category, group.label or "", _pct(group.estimate),
+            _pct(group.ci_low), _pct(group.ci_high), "" if group.n is None else group.n, _round(group.n_eff, 1),
+            _round(group.kish_n_eff, 1), "", "", "", "", "", "", "", flag_word(group, result, locale)]
+
+
+def _other_base_row(ind: IndicatorResult, other: OtherBase, locale: str) -> list[Any]:
+    """The figure on the baseline's base, under the official one (same columns, no verdict)."""
+    return [ind.id, ind.title, "", "", gettext(locale, ON_BASE[other.base]), _pct(other.estimate),
+            _pct(other.ci_low), _pct(other.ci_high), other.n, "", "", "", "", "", "", "", "", "", ""]
+
+
+def table_rows(result: SurveyResult, locale: str) -> Iterator[list[Any]]:
+    """Header, one row per indicator then its groups (numbers to one decimal), a blank row, the notes."""
+    yield [gettext(locale, h) for h in HEADER]
+    for ind in result.indicators:
+        yield _indicator_row(ind, locale)
+        if ind.on_baseline_base is not None:
+            yield _other_base_row(ind, ind.on_baseline_base, locale)
+        for group in ind.groups:
+            yield _group_row(ind, group, result, locale)
+    yield []
+    for note in notes_and_warnings(result, locale):
+        yield [note]
+
+
+# ---------------------------------------------------------------- text table (terminal)
+
+TEXT_HEADER = (N_("Indicator"), N_("Estimate (%)"), N_("%(level)s%% interval"), N_("Respondents (n)"),
+               N_("Effective n (design / Kish)"), N_("Baseline (%)"), N_("Change vs baseline (points)"), N_("Verdict"), N_("Target (%)"), N_("Note"))
+TITLE = N_("%(survey)s: indicators (%(n)d respondents)")
+
+
+def _f1(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _sizes(n_eff: float | None, kish: float | None) -> str:
+    """'412 / 398': the published effective n and Kish's."""
+    return "–" if n_eff is None or kish is None else f"{n_eff:.0f} / {kish:.0f}"
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return "–" if low is None or high is None else f"[{low:.1f}, {high:.1f}]"
+
+
+def _text_rows(result: SurveyResult, locale: str) -> list[list[str]]:
     out = []
-    for ind in doc["indicators"]:
-        base, change, target = ind["baseline"], ind["change_vs_baseline"], ind["target"]
+    for ind in result.indicators:
+        base, change, target = ind.baseline, ind.change, ind.target
         out.append([
-            ind["title"], _f1(ind["estimate"]), _interval(ind["ci_low"], ind["ci_high"]), str(ind["n"]),
-            _sizes(ind.get("n_eff"), ind.get("kish_n_eff")),
-            f"{base['value']:.1f} ({base['year']})" if base and base["value"] is not None else "–",
-            f"{_signed(change['estimate'])} {_interval(change['ci_low'], change['ci_high'])}" if change else "–",
-            lab[change["verdict"]] if change else "–",
-            f"{target['value']:.1f} ({target['year']})" if target and target["value"] is not None else "–",
-            _signed(target.get("distance")) if target else "–", "",
-        ])
-        other = ind.get("on_baseline_base")
-        if other:
-            out.append([f"  {lab['on_base_' + other['base']]}", _f1(other["estimate"]),
-                        _interval(other["ci_low"], other["ci_high"]), str(other["n"]), "", "", "", "", "", "", ""])
-        for g in ind["groups"]:
-            note = lab[g["flag"]].format(suppress=thresholds[0]) if g["flag"] else ""
-            out.append([f"  {g['label']}", _f1(g["estimate"]), _interval(g["ci_low"], g["ci_high"]),
-                        "–" if g["n"] is None else str(g["n"]), _sizes(g.get("n_eff"), g.get("kish_n_eff")),
-                        "", "", "", "", "", note])
-    return header, out
+            ind.title, _f1(ind.estimate), _interval(ind.ci_low, ind.ci_high), str(ind.n),
+            _sizes(ind.n_eff, ind.kish_n_eff), f"{base.value:.1f} ({base.year})" if base and base.value is not None else "–",
+            f"{change.estimate:+.1f} {_interval(change.ci_low, change.ci_high)}" if change else "–",
+            verdict_word(change, locale) or "–",
+            f"{target.value:.1f} ({target.year})" if target and target.value is not None else "–", ""])
+        other = ind.on_baseline_base
+        if other is not None:
+            out.append([f"  {gettext(locale, ON_BASE[other.base])}", _f1(other.estimate),
+                        _interval(other.ci_low, other.ci_high), str(other.n), "", "", "", "", "", ""])
+        for g in ind.groups:
+            out.append([f"  {g.label or g.category}", _f1(g.estimate), _interval(g.ci_low, g.ci_high),
+                        "–" if g.n is None else str(g.n), _sizes(g.n_eff, g.kish_n_eff), "", "", "", "",
+                        flag_word(g, result, locale)])
+    return out
 
 
 def _width(text: str) -> int:
@@ -146,67 +266,17 @@ def _pad(text: str, width: int, right: bool) -> str:
     return space + text if right else text + space
 
 
-def render_table(doc: dict, lang: str, title: str, dims: str = "", thresholds=(10, 30)) -> str:
-    header, body = rows(doc, lang, thresholds)
+def render_table(result: SurveyResult, locale: str, title: str) -> str:
+    """Aligned text (East Asian wide characters count twice), then the notes and warnings."""
+    level = round(100 * result.level)
+    header = [gettext(locale, h, level=level) if "%(level)s" in h else gettext(locale, h) for h in TEXT_HEADER]
+    body = _text_rows(result, locale)
     widths = [max(_width(r[i]) for r in [header, *body]) for i in range(len(header))]
     numeric = {1, 2, 3, 4, 6}
-    lines = [_labels(lang)["title"].format(survey=title, n=doc["n_respondents"]), ""]
+    lines = [gettext(locale, TITLE, survey=title, n=result.n_respondents), ""]
     for r in [header, *body]:
         lines.append("  ".join(_pad(c, w, i in numeric) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
                      .rstrip())
-    lines.append("")
-    lines.append(_labels(lang)["notes"] + ":")
-    lines += [f"- {note}" for note in footnotes(doc, lang, dims, thresholds)]
+    lines += ["", gettext(locale, N_("Notes")) + ":"]
+    lines += [f"- {note}" for note in notes_and_warnings(result, locale)]
     return "\n".join(lines) + "\n"
-
-
-def render_csv(doc: dict, lang: str, dims: str = "", thresholds=(10, 30)) -> str:
-    header, body = rows(doc, lang, thresholds)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[c.strip() if i == 0 else c for i, c in enumerate(r)] for r in body])
-    writer.writerow([])
-    for note in footnotes(doc, lang, dims, thresholds):
-        writer.writerow([note])
-    return buffer.getvalue()
-
-
-def render_json(doc: dict) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def write_xlsx(doc: dict, lang: str, path: Path, title: str, dims: str = "", thresholds=(10, 30)) -> None:
-    """One sheet: the table with full-precision numbers shown to one decimal, then the notes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    header, body = rows(doc, lang, thresholds)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "indicators"
-    sheet.append([_labels(lang)["title"].format(survey=title, n=doc["n_respondents"])])
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for ind, row in _numeric_rows(doc, body):
-        sheet.append(row)
-        if ind is not None:
-            sheet.cell(sheet.max_row, 2).number_format = "0.0"
-    sheet.append([])
-    for note in footnotes(doc, lang, dims, thresholds):
-        sheet.append([note])
-    sheet.column_dimensions["A"].width = 48
-    book.save(path)
-
-
-def _numeric_rows(doc: dict, body: list[list[str]]):
-    """Display rows with the estimate column as a number (so Excel can compute with it)."""
-    values = []
-    for ind in doc["indicators"]:
-        values.append(ind["estimate"])
-        if ind.get("on_baseline_base"):
-            values.append(ind["on_baseline_base"]["estimate"])
-        values += [g["estimate"] for g in ind["groups"]]
-    for value, row in zip(values, body, strict=True):
-        yield (value, [row[0], value, *row[2:]]) if value is not None else (None, row)

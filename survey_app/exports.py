@@ -1,4 +1,4 @@
-"""Exports for staff: responses (codes) with their labels, and indicator tables.
+"""Exports for staff: responses (codes) with their labels; the CSV and XLSX writers (indicator tables too).
 
 - CSV is UTF-8 with a BOM, so Japanese Excel opens it without mojibake, CRLF line ends.
 - Everything is streamed: responses are read in keyset pages of ``PAGE`` ids and written
@@ -18,7 +18,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -163,59 +163,3 @@ def check_not_empty(session: Session, instrument: Instrument) -> int:
         raise ExportError(N_("Survey '%(survey)s' has no complete responses yet: there is nothing to export."),
                           survey=instrument.id)
     return count
-
-
-# ---------------------------------------------------------------- indicator tables
-
-# Column headings of the indicator table (msgids: the staff console writes them in Japanese).
-INDICATOR_HEADER = [N_("Indicator id"), N_("Indicator"), N_("Breakdown by"), N_("Category code"), N_("Category"),
-                    N_("Estimate (%)"), N_("Interval low (%)"), N_("Interval high (%)"), N_("Respondents (n)"),
-                    N_("Effective n"), N_("Kish effective n"), N_("Design effect"), N_("Baseline (%)"), N_("Baseline year"),
-                    N_("Target (%)"), N_("Target year"), N_("Change vs baseline (points)"), N_("Verdict"),
-                    N_("Note")]
-VALUE_WORDS = {"no detectable change": N_("no detectable change"), "improved": N_("improved"),
-               "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)"),
-               "suppressed": N_("suppressed (fewer than 10 respondents)"),
-               "caution": N_("interpret with caution (fewer than 30 respondents)")}
-
-
-def _pct(value: Any) -> Any:
-    return "" if value is None else round(float(value), 1)
-
-
-def _year_value(block: Any) -> tuple[Any, Any]:
-    if not isinstance(block, dict):
-        return "", ""
-    return _pct(block.get("value")), block.get("year") or ""
-
-
-def indicator_rows(result: dict[str, Any], footnotes: Sequence[str] = (),
-                   translate: Callable[[str], str] = str) -> Iterator[list[Any]]:
-    """The issue-6 JSON result as a table for people: one decimal, groups under their indicator.
-
-    ``translate`` turns the headings and the verdict/flag words into the reader's language.
-    """
-    def word(value: Any) -> str:
-        return translate(VALUE_WORDS[value]) if value in VALUE_WORDS else (value or "")
-
-    yield [translate(h) for h in INDICATOR_HEADER]
-    for ind in result.get("indicators", []):
-        baseline, base_year = _year_value(ind.get("baseline"))
-        target, target_year = _year_value(ind.get("target"))
-        change = ind.get("change_vs_baseline") or {}
-        yield [ind.get("id"), ind.get("title"), "", "", "", _pct(ind.get("estimate")), _pct(ind.get("ci_low")),
-               _pct(ind.get("ci_high")), ind.get("n"), _round(ind.get("n_eff")), _round(ind.get("kish_n_eff")),
-               _round(ind.get("deff"), 2),
-               baseline, base_year, target, target_year, _pct(change.get("estimate")), word(change.get("verdict")),
-               ""]
-        for group in ind.get("groups") or []:
-            yield [ind.get("id"), ind.get("title"), group.get("by"), group.get("category"), group.get("label"),
-                   _pct(group.get("estimate")), _pct(group.get("ci_low")), _pct(group.get("ci_high")),
-                   group.get("n"), _round(group.get("n_eff")), _round(group.get("kish_n_eff")), "", "", "", "", "", "",
-                   "", word(group.get("flag"))]
-    for note in footnotes:
-        yield [note]
-
-
-def _round(value: Any, digits: int = 1) -> Any:
-    return "" if value is None else round(float(value), digits)

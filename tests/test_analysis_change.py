@@ -9,7 +9,7 @@ from analysis.design import SamplingDesign
 from analysis.estimate import WeightedSample, proportion
 from analysis.frame import frame_from_csv
 from analysis.indicators import Options, compute
-from analysis.report import render_table
+from analysis.report import document, render_table
 from analysis.weighting import WeightingInput, margin, rake
 from survey_app.instrument import InstrumentError, Published, parse_instrument
 
@@ -82,14 +82,16 @@ def test_bad_baseline_precision_names_file_and_line(baseline, message):
 
 def test_without_se_the_verdict_is_indicative_with_a_notice():
     inst = instrument("{value: 20.0, year: 2023}")
-    doc = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))
+    result = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))
+    doc = document(result, "en")
     assert doc["indicators"][0]["change_vs_baseline"]["verdict"] == "indicative"
     assert "baseline_without_se" in notice_codes(doc)
 
 
 def test_with_se_a_real_change_is_a_verdict():
     inst = instrument("{value: 20.0, year: 2023, se: 1.5, base: valid, weighting: none}")
-    doc = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))
+    result = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))
+    doc = document(result, "en")
     change_block = doc["indicators"][0]["change_vs_baseline"]
     assert change_block["verdict"] == "improved" and change_block["method"] == "two_sample_z"
     assert change_block["baseline_se"] == 1.5
@@ -98,7 +100,8 @@ def test_with_se_a_real_change_is_a_verdict():
 
 def test_baseline_on_another_base_is_compared_with_the_figure_recomputed_on_it():
     inst = instrument("{value: 45.0, year: 2023, se: 1.5, base: all}")
-    doc = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))
+    result = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))
+    doc = document(result, "en")
     ind = doc["indicators"][0]
     assert ind["estimate"] == pytest.approx(100 * 70 / 120)          # valid base: わからない excluded
     assert ind["on_baseline_base"]["estimate"] == pytest.approx(100 * 70 / 150)   # all respondents
@@ -106,14 +109,15 @@ def test_baseline_on_another_base_is_compared_with_the_figure_recomputed_on_it()
     assert ind["change_vs_baseline"]["estimate"] == pytest.approx(100 * 70 / 150 - 45.0)
     assert ind["change_vs_baseline"]["compared_on_base"] == "all"
     assert "baseline_not_comparable" in notice_codes(doc)
-    table = render_table(doc, "en", "mini")
+    table = render_table(result, "en", "mini")
     beside = next(line for line in table.splitlines() if "(on the baseline's base: all respondents)" in line)
     assert f"{100 * 70 / 150:.1f}" in beside and "150" in beside
 
 
 def test_baseline_with_another_weighting_is_not_comparable():
     inst = instrument("{value: 45.0, year: 2023, se: 1.5, weighting: rake}")
-    doc = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))
+    result = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))
+    doc = document(result, "en")
     assert "baseline_not_comparable" in notice_codes(doc)
 
 

@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 from survey_app.instrument import bundled_path
 
 SURVEY = ("--survey", "ebetsu-2025")
-KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings", "notices"}
-INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis", "kish_n_eff", "deff",
-                  "baseline", "target", "change_vs_baseline", "on_baseline_base", "groups"}
+KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "notices", "warnings"}
+INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis",
+                  "kish_n_eff", "deff", "on_baseline_base",
+                  "baseline", "target", "change_vs_baseline", "groups"}
 GROUP_KEYS = {"by", "category", "label", "estimate", "ci_low", "ci_high", "n", "n_eff", "kish_n_eff", "flag"}
 
 
@@ -30,8 +31,9 @@ def test_raked_table_by_age_in_japanese_for_the_yearly_review(demo):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "江別市が暮らしやすいと思う市民割合" in out and "18〜29歳" in out and "95%信頼区間" in out
-    assert "レイキング" in out and "ロジット法" in out and "集計対象" in out
-    assert "有意な変化なし" in out or "改善" in out or "悪化" in out
+    assert "レイキング" in out and "ロジット法" in out and "母数" in out
+    assert "（age_band, district, sex）" in out  # the footnote names the margins actually used
+    assert "明確な変化なし" in out or "改善" in out or "悪化" in out
 
 
 def test_json_follows_the_schema_in_percentage_points(demo):
@@ -62,26 +64,30 @@ def test_weighting_and_trimming_change_the_estimate(demo):
     assert raked["indicators"][0]["deff"] > 1  # unequal weights cost precision
     trimmed = run("--weighting", "rake", "--trim", "0.3,2.6")
     assert trimmed["indicators"][0]["estimate"] != raked["indicators"][0]["estimate"]
-    assert "trimmed_calibrated" in {n["code"] for n in trimmed["notices"]}
+    assert any(w.startswith("Weights bounded to") and "the margins still hold" in w for w in trimmed["warnings"])
+    assert "trimmed_calibrated" in [n["code"] for n in trimmed["notices"]]
     refused = demo("indicators", *SURVEY, "--weighting", "rake", "--trim", "0.9,1.1")
     assert refused.exit_code == 1 and "trim_infeasible" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
+    assert [n["message"] for n in trimmed["notices"]] == trimmed["warnings"]
 
 
 def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
     csv_out = demo("indicators", *SURVEY, "--weighting", "rake", "--format", "csv", "--lang", "en", "--by", "sex")
     assert csv_out.exit_code == 0
     table = list(csv.reader(io.StringIO(csv_out.output)))
-    assert table[0][:6] == ["Indicator", "%", "95% CI", "n", "n_eff (Kish)", "Baseline"]
-    assert float(table[1][1]) > 0 and table[2][0] == "Male"
+    # One layout for the CLI and the staff console's exports (see analysis.report.table_rows).
+    assert table[0][:6] == ["Indicator id", "Indicator", "Breakdown by", "Category code", "Category", "Estimate (%)"]
+    assert float(table[1][5]) > 0 and table[2][2:5] == ["sex", "1", "Male"]
     notes = [row[0] for row in table if len(row) == 1]
-    assert any(note.startswith("Weighting: raked to the population margins") for note in notes)
-    assert any(note.startswith("Interval: 95% confidence interval, logit") for note in notes)
+    assert "Weighted by raking to the population margins (age_band, district, sex); the intervals account for " \
+           "the weighting." in notes
+    assert any(note.startswith("Interval: 95% confidence interval by the logit method") for note in notes)
     path = tmp_path / "indicators.xlsx"
     xlsx = demo("indicators", *SURVEY, "--format", "xlsx", "--output", str(path), "--lang", "en")
     assert xlsx.exit_code == 0, xlsx.output
     sheet = load_workbook(path).active
-    assert sheet["A2"].value == "Indicator" and isinstance(sheet["B3"].value, float)
+    assert sheet["B1"].value == "Indicator" and isinstance(sheet["F2"].value, float)
 
 
 def responses_csv(path, sex, district) -> str:

@@ -8,6 +8,7 @@ from analysis.consistency import DesignError, check_design
 from analysis.errors import MarginError
 from analysis.frame import frame_from_csv, frame_from_database
 from analysis.indicators import Options, compute
+from analysis.report import document
 from analysis.weighting import margins_from_rows
 from survey_app.instrument import bundled_path
 from survey_app.invitations import create_invitations
@@ -61,15 +62,15 @@ def test_a_consistent_invited_sample_passes(session, instrument, secret):
     bulk_complete(session, instrument, list(rows(120)), channel="paper", source="invited")
     frame = frame_from_database(session, instrument)
     check_design(frame, margins(instrument))
-    doc = compute(frame, margins(instrument), Options(weighting="rake", by=("district",)))
-    assert all(0 <= ind["estimate"] <= 100 for ind in doc["indicators"])
+    result = compute(frame, margins(instrument), Options(weighting="rake", by=("district",)))
+    assert all(0 <= ind.estimate <= 100 for ind in result.indicators)
 
 
 def test_all_or_nothing_groups_get_a_notice(bundled_instrument):
     body = "kurashiyasui,age_band\n" + "".join(f"{1 if age == 1 else 1 + i % 4},{age}\n"
                                                for i in range(40) for age in (1, 2))
-    doc = compute(frame_from_csv(body, bundled_instrument), (), Options(by=("age_band",), lang="en",
-                                                                        strict=False))
+    doc = document(compute(frame_from_csv(body, bundled_instrument), (), Options(by=("age_band",), lang="en",
+                                                                                 strict=False)), "en")
     codes = [n["code"] for n in doc["notices"]]
     assert "degenerate_group" in codes
     message = next(n["message"] for n in doc["notices"] if n["code"] == "degenerate_group")

@@ -11,6 +11,7 @@ from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import Estimate, WeightedSample, mean, proportion
 from analysis.intervals import clopper_pearson, proportion_interval
+from analysis.result import Target as ResultTarget
 from survey_app.instrument import Indicator, Published, Target
 
 
@@ -96,12 +97,12 @@ def test_groups_are_flagged_and_small_groups_suppressed():
     y = np.arange(n) % 2 == 0
     rows = group_rows(srs(n), y, np.ones(n, bool), by, "district", {1: "A", 2: "B", 3: "C", 4: "D", 5: "E"},
                       "logit", 0.95, Thresholds())
-    flags = {r["category"]: r["flag"] for r in rows}
+    flags = {r.category: r.flag for r in rows}
     assert flags == {1: None, 2: "caution", 3: "suppressed", 4: "suppressed", 5: "suppressed"}
-    hidden = [r for r in rows if r["flag"] == "suppressed"]
-    assert all(r["estimate"] is None and r["n"] is None and r["ci_low"] is None for r in hidden)
+    hidden = [r for r in rows if r.flag == "suppressed"]
+    assert all(r.estimate is None and r.n is None and r.ci_low is None for r in hidden)
     stricter = group_rows(srs(n), y, np.ones(n, bool), by, "district", {2: "B"}, "logit", 0.95, Thresholds(50, 30))
-    assert stricter[0]["flag"] == "suppressed"
+    assert stricter[0].flag == "suppressed"
 
 
 def make(estimate, low, high, se=0.01) -> Estimate:
@@ -134,6 +135,6 @@ def test_baseline_se_from_n_and_deff():
 
 def test_distance_to_target_when_set():
     indicator = Indicator("x", "q", frozenset({1}), "valid", "t", target=Target(60.0, 2029))
-    assert target_block(indicator, make(0.55, 0.5, 0.6))["distance"] == pytest.approx(5.0)
+    assert target_block(indicator, make(0.55, 0.5, 0.6)).distance == pytest.approx(5.0)
     unset = Indicator("x", "q", frozenset({1}), "valid", "t", target=Target(None, 2029))
-    assert target_block(unset, make(0.55, 0.5, 0.6)) == {"value": None, "year": 2029, "distance": None}
+    assert target_block(unset, make(0.55, 0.5, 0.6)) == ResultTarget(None, 2029, None)

@@ -58,7 +58,10 @@ def test_all_answers_missing_is_an_error_not_a_number(bundled_instrument):
     with pytest.raises(AnalysisError, match="indicator 'living': every answer to 'kurashiyasui' is missing"):
         compute(frame, (), Options())
     lenient = compute(frame, (), Options(strict=False))
-    assert lenient["indicators"][0]["estimate"] is None and "living" in lenient["warnings"][0]
+    assert lenient.indicators[0].estimate is None
+    assert lenient.indicators[0].notices[0].code == "no_base"
+    assert lenient.indicators[0].notices[0].message("en") == "'living' has no respondent in its base: no estimate."
+    assert [n.params["indicator"] for n in lenient.all_notices()] == [i.id for i in lenient.indicators]
 
 
 def demo_rows(n: int, stratum: bool = False):
@@ -95,8 +98,8 @@ def test_design_weights_from_invitations_and_propensity(session, instrument, sec
     districts = frame.values("district")
     assert design.weights[districts == 1] == pytest.approx(32300 / 72)
     assert design.stratum_names == ("district=1", "district=2", "district=3") and notices == ()
-    doc = compute(frame, margins, Options(weighting="propensity"))
-    assert doc["weighting"] == "propensity" and 0 < doc["indicators"][0]["estimate"] < 100
+    result = compute(frame, margins, Options(weighting="propensity"))
+    assert result.weighting == "propensity" and 0 < result.indicators[0].estimate < 100
 
 
 def test_open_responses_beside_invited_ones_get_the_average_weight(session, instrument, secret):
@@ -110,15 +113,16 @@ def test_open_responses_beside_invited_ones_get_the_average_weight(session, inst
     assert "open" in design.stratum_names
 
 
-def test_indicators_json_for_pages_and_the_api(session, instrument):
-    from analysis import indicators_json
+def test_compute_for_survey_for_pages_and_the_api(session, instrument):
+    from analysis import compute_for_survey
     from survey_app.population import replace_margins
 
     replace_margins(session, instrument.id, read_population_csv(POPULATION, instrument))
     bulk_complete(session, instrument, list(demo_rows(200)), channel="web")
-    doc = indicators_json(session, instrument, weighting="rake", by=["district"], lang="en")
-    assert doc["weighting"] == "rake" and doc["n_respondents"] == 200
-    assert doc["indicators"][0]["title"].startswith("Share of residents")
-    assert doc["indicators"][0]["groups"][0]["label"] == "Ebetsu (江別) area"
+    result = compute_for_survey(session, instrument, Options("rake", by=("district",), lang="en", strict=False))
+    assert result.weighting == "rake" and result.n_respondents == 200
+    assert result.margins == ("age_band", "district", "sex")  # the margins the weighting used
+    assert result.indicators[0].title.startswith("Share of residents")
+    assert result.indicators[0].groups[0].label == "Ebetsu (江別) area"
     with pytest.raises(ValueError, match="unknown interval method"):
-        indicators_json(session, instrument, ci="normal")
+        compute_for_survey(session, instrument, Options(ci="normal"))

@@ -8,6 +8,7 @@ import pytest
 from analysis.errors import AnalysisError, MarginError
 from analysis.frame import frame_from_csv
 from analysis.indicators import Options, compute
+from analysis.report import document
 from analysis.weighting import WeightingInput, margin, rake
 from analysis.weighting.collapse import collapse_sparse
 from survey_app.instrument import parse_instrument
@@ -52,8 +53,9 @@ def responses(young: int, middle: int = 200, old: int = 300, seed: int = 3) -> s
 
 def run(text: str, **options) -> dict:
     inst = parse_instrument(INSTRUMENT, "mini.yaml")
-    return compute(frame_from_csv(text, inst), (AGE, SEX), Options(weighting="rake", lang="en", by=("age",),
-                                                                   **options))
+    result = compute(frame_from_csv(text, inst), (AGE, SEX), Options(weighting="rake", lang="en", by=("age",),
+                                                                     **options))
+    return document(result, "en")
 
 
 def codes(doc: dict) -> set[str]:

@@ -68,7 +68,7 @@ def test_missing_weighting_variable_is_kept_counted_and_shares_the_rest():
     assert by_sex[1] / by_sex[2] == pytest.approx(480 / 520, rel=1e-9)
     notice = next(n for n in result.notices if n.code == "missing_weighting_variable")
     assert notice.params == {"n": 15, "dimension": "sex"}
-    assert "15" in notice.text("en") and "15人" in notice.text("ja")
+    assert "15" in notice.message("en") and "15人" in notice.message("ja")
 
 
 def test_missing_category_keeps_its_sample_share_whatever_the_design_weights_sum_to():

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import click
 
-from analysis import AnalysisError, Options
-from analysis.breakdown import Thresholds
+from analysis import CI_METHODS, WEIGHTING_METHODS, AnalysisError, Options, SurveyResult, Thresholds, compute
 from analysis.frame import frame_from_csv, frame_from_database
-from analysis.indicators import compute
-from analysis.report import render_csv, render_json, render_table, write_xlsx
+from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
+from analysis.report import render_json, render_table, table_rows
 from analysis.weighting import margins_from_rows
+from survey_app import exports
 from survey_app.csvio import CsvError
+from survey_app.i18n.locales import SUPPORTED
 from survey_app.instrument import InstrumentError, load_instrument
 from survey_app.population import margins_for, read_population_csv
 
@@ -49,20 +50,20 @@ def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
               help="Responses CSV: question ids as header, codes in cells; optional weight, stratum, psu, fpc.")
 @click.option("--population", "population_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Population margins CSV (dimension,category,count); default: the survey's stored margins.")
-@click.option("--weighting", type=click.Choice(["none", "poststratify", "rake", "propensity"]), default="none",
+@click.option("--weighting", type=click.Choice(WEIGHTING_METHODS), default="none",
               show_default=True, help="Weighting method.")
 @click.option("--trim", callback=parse_trim, metavar="LOW,HIGH",
               help="Trim weights to LOW..HIGH times the mean weight (R trimWeights, strict).")
-@click.option("--ci", type=click.Choice(["logit", "beta", "wilson"]), default="logit", show_default=True,
+@click.option("--ci", type=click.Choice(CI_METHODS), default=DEFAULT_CI, show_default=True,
               help="Confidence interval method.")
-@click.option("--level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
+@click.option("--level", type=click.FloatRange(0.5, 0.999), default=DEFAULT_LEVEL, show_default=True,
               help="Confidence level.")
 @click.option("--by", "by", multiple=True, metavar="QID", help="Break down by a question (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (xlsx: required).")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-              help="Language of titles, labels and footnotes.")
+@click.option("--lang", type=click.Choice(SUPPORTED), default="ja", show_default=True,
+              help="Language of titles, labels, footnotes and notices.")
 @click.option("--suppress-below", type=click.IntRange(1), default=10, show_default=True,
               help="Groups with fewer respondents are suppressed.")
 @click.option("--caution-below", type=click.IntRange(1), default=30, show_default=True,
@@ -84,10 +85,10 @@ def indicators(app: AppContext, survey_id, instrument_path, responses_path, popu
     options = Options(weighting, trim, ci, level, by, Thresholds(caution_below, suppress_below), lang,
                       min_cell=min_cell)
     if survey_id:
-        doc, instrument, margins = _from_database(app, survey_id, population_path, options, encoding)
+        result, instrument = _from_database(app, survey_id, population_path, options, encoding)
     else:
-        doc, instrument, margins = _from_files(instrument_path, responses_path, population_path, options, encoding)
-    _emit(doc, instrument, margins, fmt, output, lang, (suppress_below, caution_below))
+        result, instrument = _from_files(instrument_path, responses_path, population_path, options, encoding)
+    _emit(result, instrument, fmt, output, lang)
 
 
 def _margins(population_path: Path | None, instrument, encoding: str):
@@ -99,7 +100,7 @@ def _margins(population_path: Path | None, instrument, encoding: str):
         raise click.ClickException(f"{population_path}: {exc}") from None
 
 
-def _compute(frame, margins, options):
+def _compute(frame, margins, options) -> SurveyResult:
     try:
         return compute(frame, margins or (), options)
     except (AnalysisError, CsvError) as exc:
@@ -113,7 +114,7 @@ def _from_database(app: AppContext, survey_id: str, population_path, options, en
         if margins is None:
             margins = margins_from_rows(margins_for(session, survey_id))
         frame = frame_from_database(session, instrument)
-    return _compute(frame, margins, options), instrument, margins
+    return _compute(frame, margins, options), instrument
 
 
 def _from_files(instrument_path: Path, responses_path: Path, population_path, options, encoding):
@@ -126,22 +127,27 @@ def _from_files(instrument_path: Path, responses_path: Path, population_path, op
         frame = frame_from_csv(responses_path, instrument, encoding=encoding)
     except (CsvError, AnalysisError) as exc:
         raise click.ClickException(f"{responses_path}: {exc}") from None
-    return _compute(frame, margins, options), instrument, margins
+    return _compute(frame, margins, options), instrument
 
 
-def _emit(doc: dict, instrument, margins, fmt: str, output: Path | None, lang: str, thresholds) -> None:
+def _emit(result: SurveyResult, instrument, fmt: str, output: Path | None, lang: str) -> None:
+    """One renderer per format; CSV and XLSX are the staff console's indicator table, byte for byte."""
     from survey_app.i18n.texts import InstrumentTexts
 
-    title = InstrumentTexts(instrument, lang).title()
-    dims = ", ".join(m.name for m in margins or ()) if doc["weighting"] != "none" else ""
     if fmt == "xlsx":
-        write_xlsx(doc, lang, output, title, dims, thresholds)
+        with output.open("wb") as fh:
+            for chunk in exports.xlsx_stream([("indicators", table_rows(result, lang))]):
+                fh.write(chunk)
         click.echo(f"written: {output}", err=True)
         return
-    text = {"json": lambda: render_json(doc), "csv": lambda: render_csv(doc, lang, dims, thresholds),
-            "table": lambda: render_table(doc, lang, title, dims, thresholds)}[fmt]()
+    if fmt == "csv":
+        text = b"".join(exports.csv_stream(table_rows(result, lang))).decode("utf-8").removeprefix(exports.BOM)
+    elif fmt == "json":
+        text = render_json(result, lang)
+    else:
+        text = render_table(result, lang, InstrumentTexts(instrument, lang).title())
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
         click.echo(f"written: {output}", err=True)

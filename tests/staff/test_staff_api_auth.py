@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from stafftools import SURVEY
 
+from analysis import CI_METHODS, WEIGHTING_METHODS
 from survey_app import staff as staff_core
 from survey_app.models import utcnow
 
@@ -55,7 +56,9 @@ def test_openapi_document_is_public_and_describes_the_endpoint(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     operation = document["paths"]["/surveys/{survey_id}/indicators"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"survey_id", "weighting", "by", "ci", "level"}
+    assert {p["name"] for p in operation["parameters"]} == {"survey_id", "weighting", "by", "ci", "level", "lang"}
+    enums = {p["name"]: p["schema"].get("enum") for p in operation["parameters"]}
+    assert enums["weighting"] == list(WEIGHTING_METHODS) and enums["ci"] == list(CI_METHODS)  # the one list
     assert set(operation["responses"]) >= {"200", "400", "401", "404"}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     required = set(document["components"]["schemas"]["Indicator"]["required"])

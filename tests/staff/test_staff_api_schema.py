@@ -12,10 +12,9 @@ from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
 from survey_app.population import margins_for, read_population_csv, replace_margins
 
-ISSUE6_KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings",
-               "notices"}
-INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis", "kish_n_eff",
-                  "deff", "baseline", "target", "change_vs_baseline", "on_baseline_base", "groups"}
+ISSUE6_KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "notices", "warnings"}
+INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis", "kish_n_eff", "on_baseline_base",
+                  "deff", "baseline", "target", "change_vs_baseline", "groups"}
 
 
 @pytest.fixture
@@ -62,3 +61,10 @@ def test_indicator_document_is_issue6_schema(client, api_token):
     assert {g["by"] for g in first["groups"]} == {"age_band"} and len(first["groups"]) == 6
     assert first["change_vs_baseline"]["verdict"] == "indicative"  # the strategy publishes no baseline SE
     assert "baseline_without_se" in {n["code"] for n in document["notices"]}
+    assert document["warnings"] == [n["message"] for n in document["notices"]]
+    english = client.get(f"/api/v1/surveys/{SURVEY}/indicators?weighting=rake&lang=en",
+                         headers={"Authorization": f"Bearer {api_token}"}).get_json()
+    japanese = client.get(f"/api/v1/surveys/{SURVEY}/indicators?weighting=rake",
+                          headers={"Authorization": f"Bearer {api_token}", "Accept-Language": "ja"}).get_json()
+    assert [n["code"] for n in english["notices"]] == [n["code"] for n in japanese["notices"]]
+    assert all(e["message"] != j["message"] for e, j in zip(english["notices"], japanese["notices"], strict=True))

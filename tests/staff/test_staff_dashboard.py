@@ -8,6 +8,7 @@ import re
 import pytest
 from stafftools import SURVEY, text
 
+from analysis import IndicatorResult
 from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
 from survey_app.population import margins_for, read_population_csv, replace_margins
@@ -40,6 +41,8 @@ def test_weighted_and_unweighted_tables_with_charts_and_footnotes(login_as, demo
     assert 'aria-current="page">重み付けなし' in unweighted
     assert _estimates(weighted) != _estimates(unweighted)  # weighting changes the numbers
     assert "母数：" in weighted and "レイキング" in weighted and "ロジット法" in weighted
+    assert "人口の周辺分布（age_band, district, sex）" in weighted  # the margins actually loaded, by name
+    assert "age_band" not in unweighted.split('<ol class="footnotes"')[1]
     assert "令和7年度" in weighted and "平成30年度" in weighted  # fiscal-year labels on the axis
 
 
@@ -81,13 +84,24 @@ def test_indicator_csv_is_excel_ready_with_footnotes(login_as, demo):
 
 
 def test_trend_chart_geometry():
-    chart = trend_chart([(2018, 50.0), (2023, 55.0)], 2025, {"estimate": 60.0, "ci_low": 55.0, "ci_high": 65.0},
-                        55.0, None)
+    current = IndicatorResult("living", "t", "valid", 60.0, 2.5, 55.0, 65.0, 100, 60, 100.0, 1.0, None, None, None)
+    chart = trend_chart([(2018, 50.0), (2023, 55.0)], 2025, current, 55.0, None)
     assert [p.year for p in chart.points] == [2018, 2023, 2025] and chart.points[-1].current
     assert chart.y_min <= 45 and chart.y_max >= 70 and chart.ticks[0] == chart.y_min
     assert chart.x(2018) == chart.x_start and chart.x(2025) == chart.x_end
     bar = chart.bars()[0]
     assert bar["y1"] < bar["y2"]  # the upper end is drawn higher
     assert trend_chart([], 2025, None, None, None) is None
-    single = trend_chart([], 2025, {"estimate": 99.0, "ci_low": 97.0, "ci_high": 100.0}, None, None)
+    high = IndicatorResult("living", "t", "valid", 99.0, 0.5, 97.0, 100.0, 100, 99, 100.0, 1.0, None, None, None)
+    single = trend_chart([], 2025, high, None, None)
     assert single.y_max == 100 and single.x(2025) == (single.x_start + single.x_end) / 2
+
+
+def test_cli_and_staff_export_write_the_same_indicator_csv(login_as, demo, cli):
+    """One indicator table (analysis.report.table_rows): the CLI's CSV is the staff export's, byte for byte."""
+    web = login_as("viewer").get(f"{BASE}/export/indicators.csv?weighting=rake&by=age_band").get_data()
+    printed = cli("indicators", "--survey", SURVEY, "--weighting", "rake", "--by", "age_band", "--format", "csv",
+                  "--lang", "ja")
+    assert printed.exit_code == 0, printed.output
+    assert web.decode("utf-8-sig") == printed.stdout_bytes.decode("utf-8")  # (.output turns CRLF into LF)
+    assert printed.output.splitlines()[0].startswith("指標ID,指標,区分,区分コード,区分,推定値（%）")

@@ -72,21 +72,21 @@ def test_empty_survey_is_refused_with_a_message(session, instrument):
     assert exports.check_not_empty(session, instrument) == 1
 
 
-def test_indicator_rows_from_the_json_schema():
-    result = {"survey": "s", "weighting": "rake", "ci_method": "logit", "level": 0.95, "n_respondents": 100,
-              "indicators": [{"id": "living", "title": "暮らしやすい", "base": "valid", "estimate": 78.333333,
-                              "se": 1.2, "ci_low": 75.04, "ci_high": 81.26, "n": 95, "n_positive": 74,
-                              "n_eff": 80.44, "deff": 1.181, "baseline": {"value": 78.3, "year": 2023},
-                              "target": {"value": None, "year": 2029}, "change_vs_baseline": None,
-                              "groups": [{"by": "age_band", "category": 1, "label": "18〜29歳", "estimate": None,
-                                          "ci_low": None, "ci_high": None, "n": 4, "flag": "suppressed"}]}],
-              "warnings": []}
-    rows = list(exports.indicator_rows(result, footnotes=["注: 重み付け"]))
-    assert rows[0] == exports.INDICATOR_HEADER
+def test_indicator_rows_from_the_typed_result():
+    from analysis import GroupResult, IndicatorResult, SurveyResult, Target, YearValue
+    from analysis.report import HEADER, table_rows
+
+    group = GroupResult("age_band", 1, "18〜29歳", None, None, None, None, "suppressed")
+    living = IndicatorResult("living", "暮らしやすい", "valid", 78.333333, 1.2, 75.04, 81.26, 95, 74, 80.44, 1.181,
+                             YearValue(78.3, 2023), Target(None, 2029), None, (group,))
+    result = SurveyResult("s", "rake", "logit", 0.95, 100, (living,), margins=("age_band", "sex"))
+    rows = list(table_rows(result, "en"))
+    assert rows[0] == list(HEADER)
     top = dict(zip(rows[0], rows[1], strict=True))
     assert (top["Estimate (%)"], top["Interval low (%)"], top["Baseline (%)"], top["Target (%)"]) == \
         (78.3, 75.0, 78.3, "")
-    group = dict(zip(rows[0], rows[2], strict=True))
-    assert (group["Breakdown by"], group["Estimate (%)"], group["Note"]) == \
+    group_row = dict(zip(rows[0], rows[2], strict=True))
+    assert (group_row["Breakdown by"], group_row["Estimate (%)"], group_row["Note"]) == \
         ("age_band", "", "suppressed (fewer than 10 respondents)")
-    assert rows[-1] == ["注: 重み付け"]
+    assert rows[3] == [] and ["Weighted by raking to the population margins (age_band, sex); the intervals " \
+                              "account for the weighting."] in rows[4:]

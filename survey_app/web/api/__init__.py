@@ -11,10 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from analysis.report import document
 from survey_app import staff as staff_core
+from survey_app.i18n import locales
 from survey_app.surveys import UnknownSurvey, get_instrument
 
-from ..context import db
+from ..context import db, requested_locale
 from ..extensions import csrf
 from ..staff.indicators import IndicatorProblem, OptionError, compute, parse_options
 from .openapi import openapi_document
@@ -80,7 +82,18 @@ def indicators(survey_id: str):
         result = compute(db(), instrument, options)
     except IndicatorProblem as exc:
         return error(422, "not_computable", str(exc))
-    return jsonify(result)
+    # Titles and labels are Japanese (the source, as ever); notice messages follow ?lang= /
+    # Accept-Language so a script can show them, and match on their stable codes.
+    return jsonify(document(result, _message_locale()))
+
+
+def _message_locale() -> str:
+    """``?lang=``, else Accept-Language, else Japanese — without the pages' session cookie."""
+    try:
+        negotiated = locales.negotiate(request.headers.get("Accept-Language", ""))
+    except Exception:  # noqa: BLE001 - a garbled header must never break a response
+        negotiated = None
+    return requested_locale() or negotiated or locales.DEFAULT
 
 
 @bp.get("/<path:unknown>")

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from ..staff.indicators import CI_METHODS, WEIGHTINGS
+from analysis.methods import CI_METHODS, DEFAULT_CI, DEFAULT_LEVEL, WEIGHTING_METHODS
+from analysis.notices import MESSAGES
+from survey_app.i18n.locales import SUPPORTED
+
+from ..staff.indicators import WEB_DEFAULTS
 
 NUMBER_OR_NULL = {"type": "number", "nullable": True}
 INTEGER_OR_NULL = {"type": "integer", "nullable": True}
 YEAR_VALUE = {"type": "object", "nullable": True, "required": ["value", "year"],
               "properties": {"value": NUMBER_OR_NULL, "year": INTEGER_OR_NULL}}
 
-GROUP = {"type": "object", "required": ["by", "category", "label", "estimate", "ci_low", "ci_high", "n", "n_eff", "kish_n_eff",
-                                   "flag"],
+GROUP = {"type": "object", "required": ["by", "category", "label", "estimate", "ci_low", "ci_high", "n", "n_eff",
+                                        "kish_n_eff", "flag"],
          "properties": {"by": {"type": "string"}, "category": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
                         "label": {"type": "string", "nullable": True}, "estimate": NUMBER_OR_NULL,
                         "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL, "n": INTEGER_OR_NULL,
@@ -28,34 +32,44 @@ CHANGE = {"type": "object", "nullable": True, "additionalProperties": True,
                                      "enum": ["improved", "worsened", "no detectable change", "indicative"]},
                          "baseline_se": NUMBER_OR_NULL, "method": {"type": "string"},
                          "compared_on_base": {"type": "string"}}}
-ON_OTHER_BASE = {"type": "object", "nullable": True, "additionalProperties": True,
+BASELINE = {"type": "object", "nullable": True, "required": ["value", "year", "se"],
+            "properties": {"value": NUMBER_OR_NULL, "year": INTEGER_OR_NULL,
+                           "se": {**NUMBER_OR_NULL, "description": "Standard error in points; null: not published."},
+                           "n": INTEGER_OR_NULL, "deff": NUMBER_OR_NULL,
+                           "base": {"type": "string", "nullable": True}, "weighting": {"type": "string", "nullable": True}}}
+ON_OTHER_BASE = {"type": "object", "nullable": True,
                  "properties": {"base": {"type": "string"}, "estimate": NUMBER_OR_NULL, "se": NUMBER_OR_NULL,
                                 "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL, "n": {"type": "integer"}}}
-NOTICE = {"type": "object", "required": ["code", "message"],
-          "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
 
 INDICATOR = {"type": "object",
              "required": ["id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
-                          "n_eff_basis", "kish_n_eff", "deff", "baseline", "target", "change_vs_baseline", "on_baseline_base", "groups"],
+                          "n_eff_basis", "kish_n_eff", "deff", "baseline", "target", "change_vs_baseline",
+                          "on_baseline_base", "groups"],
              "properties": {"id": {"type": "string"}, "title": {"type": "string"},
                             "base": {"type": "string", "enum": ["valid", "all"]},
                             "estimate": NUMBER_OR_NULL, "se": NUMBER_OR_NULL, "ci_low": NUMBER_OR_NULL,
                             "ci_high": NUMBER_OR_NULL, "n": {"type": "integer"}, "n_positive": NUMBER_OR_NULL,
-                            "n_eff": NUMBER_OR_NULL, "deff": NUMBER_OR_NULL, "baseline": YEAR_VALUE,
+                            "n_eff": NUMBER_OR_NULL, "deff": NUMBER_OR_NULL, "baseline": BASELINE,
                             "n_eff_basis": {"type": "string", "nullable": True, "enum": ["design", "kish", None]},
-                            "kish_n_eff": NUMBER_OR_NULL,
-                            "target": YEAR_VALUE, "change_vs_baseline": CHANGE, "on_baseline_base": ON_OTHER_BASE,
+                            "kish_n_eff": NUMBER_OR_NULL, "on_baseline_base": ON_OTHER_BASE,
+                            "target": YEAR_VALUE, "change_vs_baseline": CHANGE,
                             "groups": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}}}
 
+NOTICE = {"type": "object", "required": ["code", "message"],
+          "properties": {"code": {"type": "string", "enum": sorted(MESSAGES)},
+                         "message": {"type": "string", "description": "In the request's language (?lang=)."}}}
+
 RESULT = {"type": "object",
-          "required": ["survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "warnings",
-                       "notices"],
-          "properties": {"survey": {"type": "string"}, "weighting": {"type": "string", "enum": list(WEIGHTINGS)},
+          "required": ["survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "notices",
+                       "warnings"],
+          "properties": {"survey": {"type": "string"},
+                         "weighting": {"type": "string", "enum": list(WEIGHTING_METHODS)},
                          "ci_method": {"type": "string", "enum": list(CI_METHODS)},
                          "level": {"type": "number"}, "n_respondents": {"type": "integer"},
                          "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}},
-                         "warnings": {"type": "array", "items": {}},
-                         "notices": {"type": "array", "items": NOTICE}}}
+                         "notices": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}},
+                         "warnings": {"type": "array", "items": {"type": "string"},
+                                      "description": "The notices' messages alone (kept for older clients)."}}}
 
 ERROR = {"type": "object", "required": ["error"],
          "properties": {"error": {"type": "object", "required": ["code", "message"],
@@ -72,14 +86,16 @@ PARAMETERS = [
     {"name": "survey_id", "in": "path", "required": True, "schema": {"type": "string"},
      "description": "Survey id, e.g. ebetsu-2025."},
     {"name": "weighting", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": list(WEIGHTINGS), "default": "rake"}},
+     "schema": {"type": "string", "enum": list(WEIGHTING_METHODS), "default": WEB_DEFAULTS.weighting}},
     {"name": "by", "in": "query", "required": False, "style": "form", "explode": True,
      "schema": {"type": "array", "items": {"type": "string"}},
      "description": "Weighting question(s) to break the indicators down by, e.g. age_band."},
     {"name": "ci", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": list(CI_METHODS), "default": "logit"}},
+     "schema": {"type": "string", "enum": list(CI_METHODS), "default": DEFAULT_CI}},
     {"name": "level", "in": "query", "required": False,
-     "schema": {"type": "number", "minimum": 0.5, "maximum": 0.999, "default": 0.95}},
+     "schema": {"type": "number", "minimum": 0.5, "maximum": 0.999, "default": DEFAULT_LEVEL}},
+    {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SUPPORTED)},
+     "description": "Language of the notices' messages (default: Accept-Language, else ja)."},
 ]
 
 
@@ -106,6 +122,7 @@ def openapi_document() -> dict:
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "Token from: machikoe staff token EMAIL"}},
-            "schemas": {"IndicatorResult": RESULT, "Indicator": INDICATOR, "Group": GROUP, "Error": ERROR},
+            "schemas": {"IndicatorResult": RESULT, "Indicator": INDICATOR, "Group": GROUP, "Notice": NOTICE,
+                        "Error": ERROR},
         },
     })

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from analysis import IndicatorResult
+
 WIDTH, HEIGHT = 560, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
 
@@ -79,13 +81,13 @@ def _axis(values: list[float]) -> tuple[float, float, list[float]]:
     return low, high, ticks
 
 
-def trend_chart(history: list[tuple[int, float]], current_year: int, current: dict | None,
+def trend_chart(history: list[tuple[int, float]], current_year: int, current: IndicatorResult | None,
                 baseline: float | None, target: float | None) -> TrendChart | None:
     """Chart of earlier published values plus the current estimate; None when there is nothing to draw."""
     points = [Point(year, float(value)) for year, value in sorted(history) if value is not None and year != current_year]
-    if current and current.get("estimate") is not None:
-        points.append(Point(current_year, float(current["estimate"]), _num(current.get("ci_low")),
-                            _num(current.get("ci_high")), current=True))
+    if current is not None and current.estimate is not None:
+        points.append(Point(current_year, float(current.estimate), _num(current.ci_low), _num(current.ci_high),
+                            current=True))
     if not points:
         return None
     values = [p.value for p in points] + [v for p in points for v in (p.ci_low, p.ci_high) if v is not None]

@@ -2,8 +2,9 @@
 
 ``?weighting=none|rake|poststratify`` switches between unweighted and weighted shares;
 ``?by=<weighting question>`` adds a breakdown with the analysis package's suppression
-and caution flags. Numbers come from the analysis package in the issue-6 JSON schema,
-the same document the API returns.
+and caution flags. Numbers come from the analysis package as a typed
+:class:`analysis.SurveyResult` (the one the API and the exports render); the words
+(verdicts, flags, footnotes naming the margins used, notices) from :mod:`analysis.report`.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import re
 
 from flask import render_template, request
 
-from survey_app.i18n import N_
+from analysis import Change, SurveyResult
+from analysis.methods import WEIGHTING_LABELS
+from analysis.report import flag_word, footnotes, notice_messages, on_base_label, verdict_word
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.models import utcnow
 
@@ -20,12 +23,7 @@ from . import bp
 from .auth import require
 from .charts import trend_chart
 from .common import instrument_or_404, texts
-from .indicators import IndicatorProblem, breakdown_questions, compute, footnotes, options_from, verdict_label
-
-WEIGHTING_LABELS = {"none": N_("Unweighted"), "rake": N_("Weighted (raking)"),
-                    "poststratify": N_("Weighted (post-stratification)")}
-FLAG_LABELS = {"suppressed": N_("suppressed (fewer than 10 respondents)"),
-               "caution": N_("interpret with caution (fewer than 30 respondents)")}
+from .indicators import IndicatorProblem, breakdown_questions, compute, options_from
 
 
 def wave_year(survey_id: str) -> int:
@@ -34,14 +32,20 @@ def wave_year(survey_id: str) -> int:
     return int(found.group(0)) if found else utcnow().year
 
 
-def _charts(instrument, result: dict, year: int) -> dict[str, object]:
-    by_id = {ind["id"]: ind for ind in result.get("indicators", [])}
+def verdict_label(change: Change | None, locale: str) -> str:
+    """'+2.3 pt (improved)' in the staff member's language; '–' without a baseline."""
+    if change is None:
+        return "–"
+    return f"{change.estimate:+.1f} pt ({verdict_word(change, locale)})"
+
+
+def _charts(instrument, result: SurveyResult, year: int) -> dict[str, object]:
     charts = {}
     for indicator in instrument.indicators:
         history = [(h.year, h.value) for h in indicator.history if h.year is not None and h.value is not None]
         baseline = indicator.baseline.value if indicator.baseline else None
         target = indicator.target.value if indicator.target else None
-        charts[indicator.id] = trend_chart(history, year, by_id.get(indicator.id), baseline, target)
+        charts[indicator.id] = trend_chart(history, year, result.indicator(indicator.id), baseline, target)
     return charts
 
 
@@ -53,7 +57,7 @@ def dashboard(survey_id: str):
     options = options_from(request.args, instrument)
     locale = current_locale()
     context = {"survey_id": survey_id, "title": words.title(), "options": options, "words": words,
-               "weighting_labels": WEIGHTING_LABELS, "flag_labels": FLAG_LABELS,
+               "weighting_labels": WEIGHTING_LABELS,
                "by_choices": [(qid, words.question(qid)) for qid in breakdown_questions(instrument)]}
     try:
         result = compute(db(), instrument, options, lang=locale)
@@ -64,5 +68,8 @@ def dashboard(survey_id: str):
     return render_template(
         "staff/dashboard.html", problem=None, result=result, charts=_charts(instrument, result, year),
         titles=titles, year_label=lambda y: fiscal_year_label(y, locale), current_year=year,
-        verdict_label=verdict_label, notes_ja=footnotes(result, "ja"),
+        verdict_label=lambda change: verdict_label(change, locale),
+        on_base_label=lambda other: on_base_label(other, locale),
+        flag_label=lambda group: flag_word(group, result, locale),
+        notices=notice_messages(result, locale), notes_ja=footnotes(result, "ja"),
         notes_local=footnotes(result, locale) if locale != "ja" else [], **context)

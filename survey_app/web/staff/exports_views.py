@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
+from analysis.report import table_rows
 from survey_app import exports as export_core
 from survey_app.db import engine_for, session_scope
-from survey_app.i18n.catalogs import get_translations
 
 from ..context import db, gettext
 from . import bp
 from .auth import require
 from .common import instrument_or_404, record, texts
-from .indicators import IndicatorProblem, compute, footnotes, options_from
+from .indicators import IndicatorProblem, compute, options_from
 
 MIMETYPES = {"csv": "text/csv",  # Flask adds "; charset=utf-8"
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -80,8 +80,9 @@ def export_indicators(survey_id: str, fmt: str):
         flash(str(exc), "error")
         return redirect(url_for("staff.exports", survey_id=survey_id))
     record("export", survey_id, kind="indicators", format=fmt, weighting=options.weighting)
-    # The table goes into the city's yearly review: Japanese headings, words and footnotes.
-    rows = export_core.indicator_rows(result, footnotes(result, "ja"), get_translations("ja").gettext)
+    # The table goes into the city's yearly review: Japanese headings, words and footnotes
+    # (the same table as ``machikoe indicators --format csv|xlsx --lang ja``).
+    rows = list(table_rows(result, "ja"))
     name = f"{survey_id}-indicators-{options.weighting}.{fmt}"
     if fmt == "csv":
         return _download(export_core.csv_stream(rows), name, fmt)

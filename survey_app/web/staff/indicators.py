@@ -1,34 +1,26 @@
-"""The bridge to the analysis package: options, the issue-6 result, footnotes, verdicts.
+"""The bridge to the analysis package: query strings → :class:`analysis.Options` → a :class:`SurveyResult`.
 
 The dashboard, the exports and the API all call :func:`compute`, so the three show the
-same numbers. Options are checked here: the pages fall back to defaults for a bad query
-string (``options_from``), the API refuses it with a 400 (``parse_options``).
+same numbers; :mod:`analysis.report` words them. Options are checked here: the pages
+fall back to defaults for a bad query string (``options_from``), the API refuses it with
+a 400 (``parse_options``). The method names come from :mod:`analysis.methods`.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from analysis import indicators_json
+from analysis import CI_METHODS, WEIGHTING_METHODS, Options, SurveyResult, compute_for_survey
+from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from survey_app.exports import count_complete
-from survey_app.i18n import N_
-from survey_app.i18n.catalogs import get_translations
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
 
-WEIGHTINGS = ("none", "poststratify", "rake", "propensity")
-CI_METHODS = ("logit", "beta", "wilson")
-DEFAULT_LEVEL = 0.95
-
-
-@dataclass(frozen=True)
-class Options:
-    weighting: str = "rake"
-    by: tuple[str, ...] = ()
-    ci: str = "logit"
-    level: float = DEFAULT_LEVEL
+#: The pages and the API: raked by default, and an indicator nobody has answered yet is
+#: ``None`` with a notice rather than an error for the whole table.
+WEB_DEFAULTS = Options(weighting="rake", strict=False)
 
 
 class OptionError(ValueError):
@@ -43,10 +35,10 @@ class IndicatorProblem(ValueError):
 
 def parse_options(args: Mapping[str, str], instrument: Instrument, *, multi_by: list[str] | None = None) -> Options:
     """Strict: any unknown value raises OptionError naming the parameter."""
-    weighting = args.get("weighting") or "rake"
-    if weighting not in WEIGHTINGS:
-        raise OptionError("weighting", f"weighting must be one of {', '.join(WEIGHTINGS)}")
-    ci = args.get("ci") or "logit"
+    weighting = args.get("weighting") or WEB_DEFAULTS.weighting
+    if weighting not in WEIGHTING_METHODS:
+        raise OptionError("weighting", f"weighting must be one of {', '.join(WEIGHTING_METHODS)}")
+    ci = args.get("ci") or DEFAULT_CI
     if ci not in CI_METHODS:
         raise OptionError("ci", f"ci must be one of {', '.join(CI_METHODS)}")
     level = _level(args.get("level"))
@@ -55,7 +47,7 @@ def parse_options(args: Mapping[str, str], instrument: Instrument, *, multi_by: 
     for qid in by:
         if qid not in allowed:
             raise OptionError("by", f"by must be one of {', '.join(allowed)}")
-    return Options(weighting, by, ci, level)
+    return replace(WEB_DEFAULTS, weighting=weighting, by=by, ci=ci, level=level)
 
 
 def _level(raw: str | None) -> float:
@@ -75,7 +67,7 @@ def options_from(args: Mapping[str, str], instrument: Instrument) -> Options:
     try:
         return parse_options(args, instrument)
     except OptionError:
-        return Options()
+        return WEB_DEFAULTS
 
 
 def breakdown_questions(instrument: Instrument) -> list[str]:
@@ -84,8 +76,8 @@ def breakdown_questions(instrument: Instrument) -> list[str]:
     return [q.id for q in instrument.questions if q.type == "single" and q.id not in measured]
 
 
-def compute(session: Session, instrument: Instrument, options: Options, lang: str = "ja") -> dict:
-    """The issue-6 JSON document for this survey and these options; titles, labels, warnings in ``lang``."""
+def compute(session: Session, instrument: Instrument, options: Options, lang: str = "ja") -> SurveyResult:
+    """The result for this survey and these options; titles and group labels in ``lang``."""
     from ..context import gettext
 
     if count_complete(session, instrument.id) == 0:
@@ -96,61 +88,6 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
         raise IndicatorProblem(gettext("There are no population margins yet: weighted estimates need them. "
                                        "Upload margins, or choose unweighted."))
     try:
-        return indicators_json(session, instrument, weighting=options.weighting, by=list(options.by),
-                               ci=options.ci, level=options.level, margins=margins, lang=lang)
+        return compute_for_survey(session, instrument, replace(options, lang=lang), margins)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
-
-
-# ---------------------------------------------------------------- words around the numbers
-
-BASE_NOTES = {
-    "valid": N_("Base: respondents who answered the question, excluding “don't know” and no answer."),
-    "all": N_("Base: all respondents; no answer and “don't know” count as not agreeing."),
-}
-WEIGHTING_NOTES = {
-    "none": N_("Unweighted: every response counts equally."),
-    "rake": N_("Weighted by raking to the resident register's population by age band, sex and district; "
-               "the intervals account for the weighting."),
-    "poststratify": N_("Weighted by post-stratification to the resident register's population cells."),
-    "propensity": N_("Weighted for non-response by a response-propensity model of the invited sample."),
-}
-CI_NOTES = {
-    "logit": N_("Interval: %(level)d%% confidence interval by the logit method with the design's degrees "
-                "of freedom (as R's svyciprop)."),
-    "beta": N_("Interval: %(level)d%% confidence interval by the Korn–Graubard (beta) method."),
-    "wilson": N_("Interval: %(level)d%% confidence interval by the Wilson score method."),
-}
-SMALL_GROUPS = N_("Groups with fewer than 10 respondents are not shown, nor as many other groups as needed so "
-                  "that none can be recovered by subtraction; fewer than 30: interpret with caution.")
-VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
-            "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)")}
-OFFICIAL_VERDICT = N_("The official change verdict is the weighted one: a two-sample test of the difference that "
-                      "adds the baseline's own standard error; without that error the verdict is only indicative.")
-
-
-def footnotes(result: dict, locale: str) -> list[str]:
-    """Base, weighting and interval method, in ``locale`` (the yearly review wants Japanese)."""
-    translations = get_translations(locale)
-    bases = sorted({ind.get("base", "valid") for ind in result.get("indicators", [])}) or ["valid"]
-    notes = [translations.gettext(BASE_NOTES.get(b, BASE_NOTES["valid"])) for b in bases]
-    notes.append(translations.gettext(WEIGHTING_NOTES.get(result.get("weighting"), WEIGHTING_NOTES["none"])))
-    level = round(100 * float(result.get("level") or DEFAULT_LEVEL))
-    notes.append(translations.gettext(CI_NOTES.get(result.get("ci_method"), CI_NOTES["logit"])) % {"level": level})
-    notes.append(translations.gettext(SMALL_GROUPS))
-    notes.append(translations.gettext(OFFICIAL_VERDICT))
-    return notes
-
-
-def verdict_label(change: dict | None) -> str:
-    """'+2.3 pt (improved)' in the staff member's language; '–' without a baseline."""
-    from ..context import gettext
-
-    if not change:
-        return "–"
-    verdict = change.get("verdict")
-    difference = change.get("estimate", change.get("difference"))
-    text = gettext(VERDICTS[verdict]) if verdict in VERDICTS else (verdict or "")
-    if difference is None:
-        return text or "–"
-    return f"{float(difference):+.1f} pt ({text})" if text else f"{float(difference):+.1f} pt"
