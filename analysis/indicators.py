@@ -31,6 +31,9 @@ from analysis.weighting.rake import max_relative_error
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 
+#: Methods that calibrate to the margins, so their cells must hold enough respondents.
+CALIBRATING = frozenset({"poststratify", "rake", "propensity"})
+
 
 @dataclass(frozen=True)
 class Options:
@@ -99,7 +102,7 @@ def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tupl
         check_design(frame, tuple(margins))
         design, notices = database_design(frame, tuple(margins))
     sample = weighting_input(frame, margins, design.weights)
-    if options.weighting != "none":
+    if options.weighting in CALIBRATING:
         ordered = frozenset(q.id for q in frame.instrument.weighting_questions() if q.ordered)
         sample, collapsed = collapse_sparse(sample, options.min_cell, ordered)
         notices += collapsed
