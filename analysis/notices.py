@@ -60,6 +60,10 @@ MESSAGES: dict[str, str] = {
     "degenerate_group": N_(
         "'%(indicator)s' is %(estimate)s in the group %(group)s: every respondent there answered alike; its "
         "interval is the exact (Clopper–Pearson) interval on the Kish effective sample size."),
+    # Added by the staff console (survey_app.web.staff.indicators) while the margins are the bundled example.
+    "illustrative_margins": N_(
+        "Population margins: illustrative (例示用（実際の住民基本台帳ではありません）), not the resident register's. "
+        "Import the register's margins before publishing any weighted figure."),
 }
 
 #: How a parameter of this name is shown in a message (others: ``str``).
