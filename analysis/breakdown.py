@@ -4,18 +4,12 @@ All percentages are in percentage points (0–100) at full precision.
 
 Breakdowns (``--by``): one cell per choice of the breakdown question, estimated as a
 domain of the full design. Cells with fewer than ``suppress_below`` respondents (default
-10) are *suppressed*: no estimate, no interval and no n, so that a small group — Urdu
-speakers in one district, say — can never be singled out. Cells below ``caution_below``
-(default 30) carry the flag ``"caution"`` ("interpret with caution").
+10) are *suppressed* — no estimate, no interval, no n — together with as many other cells as
+needed so that none can be recovered by subtraction from the overall line or the other cells
+(:mod:`analysis.suppression`). Cells below ``caution_below`` (default 30) carry the flag
+``"caution"`` ("interpret with caution").
 
-Change from baseline: the baseline is treated as a **fixed published value** — the
-city publishes it without a standard error, so its own sampling error is unknown and is
-not added. The change is ``estimate − baseline`` with the interval ``[low − baseline,
-high − baseline]``; the verdict is ``improved`` when the whole interval lies above the
-baseline, ``worsened`` when it lies below, otherwise ``no detectable change``. All
-indicators are shares of residents who agree, so higher is better. When the baseline's
-standard error *is* known (``baseline_se``), the change's variance is the sum of both
-variances (independent samples) and the interval is the normal one on the difference.
+Change from baseline: :mod:`analysis.change`.
 
 Distance to target (when the city has set one): ``target − estimate``; positive means
 still below target.
@@ -23,10 +17,12 @@ still below target.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from analysis.estimate import Estimate, WeightedSample, proportion
-from analysis.result import Change, GroupResult, Target, Thresholds
+from analysis.guards import effective_size
+from analysis.notices import Notice
+from analysis.result import GroupResult, Target, Thresholds
+from analysis.suppression import hidden_groups
 from survey_app.instrument import Indicator, Instrument
 
 
@@ -34,8 +30,9 @@ def pp(value: float | None) -> float | None:
     return None if value is None else 100.0 * value
 
 
-def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(positive, base) under the indicator's base rule.
+def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.ndarray,
+                    base_rule: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(positive, base) under the indicator's base rule (or ``base_rule``, e.g. a baseline's).
 
     ``valid``: answered and not a code marked missing (e.g. わからない);
     ``all``: every respondent (no answer and "missing" codes count as not positive).
@@ -44,23 +41,9 @@ def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.nda
     missing = list(question.choice_list.missing_codes()) if question.choice_list else []
     answered = ~np.isnan(values)
     positive = answered & np.isin(values, list(indicator.positive))
-    base = answered & ~np.isin(values, missing) if indicator.base == "valid" else np.ones(len(values), dtype=bool)
-    return positive, base
-
-
-def change_vs_baseline(estimate: Estimate, baseline: float | None, level: float,
-                       baseline_se: float | None = None) -> Change | None:
-    """Change in points with its interval and verdict (see module docstring)."""
-    if baseline is None or estimate.estimate is None:
-        return None
-    difference = pp(estimate.estimate) - baseline
-    if baseline_se is None:
-        low, high = pp(estimate.ci_low) - baseline, pp(estimate.ci_high) - baseline
-    else:
-        half = stats.norm.ppf(1 - (1 - level) / 2) * np.hypot(pp(estimate.se), baseline_se)
-        low, high = difference - half, difference + half
-    verdict = "improved" if low > 0 else "worsened" if high < 0 else "no detectable change"
-    return Change(difference, low, high, verdict)
+    if (base_rule or indicator.base) == "valid":
+        return positive, answered & ~np.isin(values, missing)
+    return positive, np.ones(len(values), dtype=bool)
 
 
 def target_block(indicator: Indicator, estimate: Estimate) -> Target | None:
@@ -74,16 +57,24 @@ def target_block(indicator: Indicator, estimate: Estimate) -> Target | None:
 
 
 def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, by_values: np.ndarray,
-               by: str, labels: dict[int, str], method: str, level: float,
-               thresholds: Thresholds) -> list[GroupResult]:
+               by: str, labels: dict[int, str], method: str, level: float, thresholds: Thresholds,
+               indicator: str = "") -> list[GroupResult]:
+    """One row per category; small groups and their complements hidden (:mod:`analysis.suppression`).
+
+    A published group at 0 % or 100 % carries notice ``degenerate_group``.
+    """
+    estimates = [proportion(sample, positive, base, by_values == code, method, level) for code in labels]
+    hidden = hidden_groups([e.n for e in estimates], [e.n_positive or 0 for e in estimates],
+                           thresholds.suppress_below)
     rows = []
-    for code, label in labels.items():
-        est = proportion(sample, positive, base, by_values == code, method, level)
-        flag = thresholds.flag(est.n)
-        hidden = flag == "suppressed"
-        rows.append(GroupResult(by, code, label,
-                                estimate=None if hidden else pp(est.estimate),
-                                ci_low=None if hidden else pp(est.ci_low),
-                                ci_high=None if hidden else pp(est.ci_high),
-                                n=None if hidden else est.n, flag=flag))
+    for i, ((code, label), est) in enumerate(zip(labels.items(), estimates, strict=True)):
+        if i in hidden:
+            rows.append(GroupResult(by, code, label, None, None, None, None, "suppressed"))
+            continue
+        notices = ()
+        if est.estimate in (0.0, 1.0):
+            notices = (Notice("degenerate_group", {"indicator": indicator, "group": f"{by}={label}",
+                                                   "estimate": est.estimate}),)
+        rows.append(GroupResult(by, code, label, pp(est.estimate), pp(est.ci_low), pp(est.ci_high), est.n,
+                                thresholds.flag(est.n), notices, effective_size(est)[0], est.kish_n_eff))
     return rows

@@ -17,3 +17,9 @@ class ConvergenceError(AnalysisError):
         super().__init__(message)
         self.reached = reached
         self.sweeps = sweeps
+
+
+class TrimInfeasible(AnalysisError):
+    """No weights within the trimming bounds meet the population margins (code ``trim_infeasible``)."""
+
+    code = "trim_infeasible"

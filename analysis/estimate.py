@@ -81,6 +81,9 @@ def proportion(sample: WeightedSample, positive: np.ndarray, base: np.ndarray,
     if not d.any():
         return _empty(n_positive)
     p, variance, _s2, deff, kish, n = _ratio_parts(sample, positive.astype(float), d)
+    # A ratio of weighted sums can land a rounding error outside [0, 1] (1.0000000000000002 when
+    # everyone is positive); a share is exactly 0 or 1 when nobody or everybody is.
+    p = 1.0 if n_positive == n else 0.0 if n_positive == 0 else min(max(p, 0.0), 1.0)
     df = sample.design.degrees_of_freedom(d)
     (low, high), degenerate = proportion_interval(method, p, variance, df, n, level, fallback_n=kish)
     n_eff = p * (1 - p) / variance if variance > 0 else kish

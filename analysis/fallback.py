@@ -64,6 +64,11 @@ def weigh_with_fallback(method: str, sample: WeightingInput, strict: bool = Fals
     return _with_notice(result, "design", reason, merged, dropped, "")
 
 
+def design_only(sample: WeightingInput, reason: str, dropped: list[str]) -> WeightingResult:
+    """The last step on its own: design weights, when no margin is left to calibrate to."""
+    return _with_notice(METHODS["design"](sample), "design", reason, [], dropped, "")
+
+
 def _with_notice(result: WeightingResult, step: str, reason: str, merged: list[str], dropped: list[str],
                  used: str) -> WeightingResult:
     notice = Notice("weighting_fallback", {"step": step, "reason": reason, "merged": ", ".join(merged) or "–",

@@ -12,22 +12,30 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.breakdown import change_vs_baseline, group_rows, indicator_masks, pp, target_block
+from analysis.breakdown import group_rows, indicator_masks, pp, target_block
+from analysis.change import baseline_notices, baseline_result, change, comparison_base
+from analysis.consistency import check_design
 from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import WeightedSample, proportion
-from analysis.fallback import weigh_with_fallback
+from analysis.fallback import design_only, weigh_with_fallback
 from analysis.frame import Frame, frame_from_database
+from analysis.guards import effective_size, weight_notices
 from analysis.methods import CI_METHODS, DEFAULT_CI, DEFAULT_LEVEL, WEIGHTING_METHODS
 from analysis.notices import Notice
-from analysis.result import IndicatorResult, SurveyResult, Target, Thresholds, YearValue
+from analysis.result import IndicatorResult, OtherBase, SurveyResult, Target, Thresholds
 from analysis.samples import SAMPLES, invited_design, open_summary, sample_estimates, sample_frame, split
 from analysis.sampling import invited_sample
 from analysis.trim import trim_weights
 from analysis.weighting import WeightingInput, WeightingResult, margins_from_rows
+from analysis.weighting.bounded import bounded_rake
+from analysis.weighting.collapse import MIN_CELL, collapse_sparse
 from analysis.weighting.rake import max_relative_error
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
+
+#: Methods that calibrate to the margins, so their cells must hold enough respondents.
+CALIBRATING = frozenset({"poststratify", "rake", "propensity"})
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,9 @@ class Options:
     titles and group labels in the result; ``strict``: an indicator without any answer is
     an error (else a ``None`` estimate and a ``no_base`` notice — pages and the API; the
     command line also keeps margins that contradict the data an error, where pages fall back);
-    ``sample`` which responses the figures come from (:mod:`analysis.samples`).
+    ``sample`` which responses the figures come from (:mod:`analysis.samples`);
+    ``min_cell``: calibration cells with fewer respondents are merged along an ordered variable,
+    or their margin is left out of the calibration (:mod:`analysis.weighting.collapse`).
     """
 
     weighting: str = "none"
@@ -51,6 +61,7 @@ class Options:
     lang: str = "ja"
     strict: bool = True
     sample: str = "invited"  # invited | open | combined (analysis.samples)
+    min_cell: int = MIN_CELL
 
     def check(self, instrument: Instrument) -> None:
         if self.weighting not in WEIGHTING_METHODS:
@@ -95,21 +106,47 @@ def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tupl
     """(weighted sample, notices, names of the margins the weights were calibrated to) under the options.
 
     ``none``: equal weights analysed as a simple random sample (the footnote's "every
-    response counts equally"); otherwise the design (recorded, or a CSV's columns) and the
-    method, which falls back in a stated order when the margins cannot be met
-    (:mod:`analysis.fallback`). Single-respondent strata are named (``lonely_psu``).
+    response counts equally"); otherwise the design (recorded, or a CSV's columns), checked
+    for consistency with the letters and margins (:mod:`analysis.consistency`); sparse
+    calibration cells merged or their margin left out (:mod:`analysis.weighting.collapse`);
+    then the method, which falls back in a stated order when the margins cannot be met
+    (:mod:`analysis.fallback`); ``--trim`` bounds the weights inside the calibration.
+    Single-respondent strata are named (``lonely_psu``).
     """
     if options.weighting == "none":
         return WeightedSample(np.ones(len(frame)), SamplingDesign.build(len(frame))), (), ()
+    check_design(frame, tuple(margins))
     design, notices = invited_design(frame)
     lonely = design.lonely_strata()
     if lonely:
         notices += (Notice("lonely_psu", {"strata": ", ".join(lonely)}),)
-    result = weigh_with_fallback(options.weighting, weighting_input(frame, margins, design.weights), options.strict)
+    sample = weighting_input(frame, margins, design.weights)
+    if options.weighting in CALIBRATING:
+        ordered = frozenset(q.id for q in frame.instrument.weighting_questions() if q.ordered)
+        calibrated, collapsed = collapse_sparse(sample, options.min_cell, ordered)
+        notices += collapsed
+        if sample.margins and not calibrated.margins:  # every margin too sparse (early fieldwork)
+            dropped = [n.params["margin"] for n in collapsed if n.code == "sparse_margin_dropped"]
+            result = design_only(calibrated, "sparse", dropped)
+            return finish(result, design, notices, options)
+        sample = calibrated
+    result = weigh_with_fallback(options.weighting, sample, options.strict)
+    if options.trim is not None and result.calibration is not None:
+        # trimming inside the calibration: the margins still hold, the variance credits what was achieved
+        pre = replace(sample, design_weights=result.calibration.pre_weights, margins=result.margins)
+        bounded = bounded_rake(pre, *options.trim)
+        result = replace(bounded, method=result.method, notices=result.notices + bounded.notices[-1:])
+    return finish(result, design, notices, options)
+
+
+def finish(result: WeightingResult, design, notices: tuple[Notice, ...],
+           options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
+    """Trim weights the calibration did not bound, add the weight guards' notices, and package the sample."""
     weights, notices = result.weights, notices + result.notices
-    if options.trim is not None:
+    if options.trim is not None and result.calibration is None:
         weights, notice = apply_trim(result, options.trim)
         notices += (notice,)
+    notices += weight_notices(weights)
     return WeightedSample(weights, design, result.calibration), notices, tuple(m.name for m in result.margins)
 
 
@@ -144,11 +181,6 @@ def sample_options(options: Options) -> Options:
     return replace(options, weighting=forced, trim=None) if forced else options
 
 
-def _baseline(indicator) -> YearValue | None:
-    baseline = indicator.baseline
-    return YearValue(baseline.value, baseline.year) if baseline else None
-
-
 def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: Options,
                      texts: InstrumentTexts) -> IndicatorResult:
     values = frame.values(indicator.question)
@@ -162,25 +194,44 @@ def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: O
     notices = ()
     if est.degenerate:
         notices = (Notice("degenerate_interval", {"indicator": indicator.id, "estimate": est.estimate}),)
+    n_eff, basis = effective_size(est)
+    if basis == "kish":
+        notices += (Notice("n_eff_kish", {"indicator": indicator.id, "design": est.n_eff, "n": est.n}),)
     groups = []
     for qid in options.by:
         question = frame.instrument.question(qid)
         labels = {c.code: texts.choice(question.choice_list, c) for c in question.choices}
         groups += group_rows(sample, positive, base, frame.values(qid), qid, labels, options.ci,
-                             options.level, options.thresholds)
-    baseline = indicator.baseline
+                             options.level, options.thresholds, indicator.id)
+    compared, other = comparable_estimate(frame, sample, indicator, values, est, options)
     return IndicatorResult(
         indicator.id, texts.indicator(indicator), indicator.base, pp(est.estimate), pp(est.se), pp(est.ci_low),
-        pp(est.ci_high), est.n, est.n_positive, est.n_eff, est.deff, _baseline(indicator),
-        target_block(indicator, est),
-        change_vs_baseline(est, baseline.value if baseline else None, options.level), tuple(groups), notices)
+        pp(est.ci_high), est.n, est.n_positive, n_eff, est.deff, baseline_result(indicator.baseline),
+        target_block(indicator, est), change(compared, indicator.baseline, options.level, comparison_base(indicator)),
+        tuple(groups), notices + baseline_notices(indicator, options.weighting), n_eff_basis=basis,
+        kish_n_eff=est.kish_n_eff, on_baseline_base=other)
+
+
+def comparable_estimate(frame: Frame, sample: WeightedSample, indicator, values, est, options: Options):
+    """(the estimate to compare with the baseline, the figure on the baseline's base or None).
+
+    A baseline published on another base (valid answers vs all respondents) is compared with
+    the figure recomputed on that base, shown beside the official one.
+    """
+    base_rule = comparison_base(indicator)
+    if base_rule == indicator.base:
+        return est, None
+    positive, base = indicator_masks(frame.instrument, indicator, values, base_rule)
+    other = proportion(sample, positive, base, method=options.ci, level=options.level)
+    return other, OtherBase(base_rule, pp(other.estimate), pp(other.se), pp(other.ci_low), pp(other.ci_high),
+                            other.n)
 
 
 def empty_result(indicator, texts: InstrumentTexts) -> IndicatorResult:
     """No respondent in the base: no estimate, and a ``no_base`` notice."""
     target = indicator.target
     return IndicatorResult(indicator.id, texts.indicator(indicator), indicator.base, None, None, None, None, 0, 0,
-                           None, None, _baseline(indicator),
+                           None, None, baseline_result(indicator.baseline),
                            Target(target.value, target.year, None) if target else None, None,
                            notices=(Notice("no_base", {"indicator": indicator.id}),))
 

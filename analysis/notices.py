@@ -76,6 +76,32 @@ MESSAGES: dict[str, str] = {
     "weighting_fallback": N_(
         "The weighting could not meet the margins (for example a category without respondents): the figures "
         "use the design weights only."),
+    # issue 12: honest change, guards on weights, calibrated trimming, all-or-nothing groups
+    "baseline_without_se": N_(
+        "The baseline of '%(indicator)s' (%(year)s) is published without its standard error or sample size: its "
+        "own sampling error is unknown, so the change is only indicative (never 'improved' or 'worsened')."),
+    "baseline_not_comparable": N_(
+        "The baseline of '%(indicator)s' was computed with %(what)s '%(baseline)s', this figure with "
+        "'%(figure)s': they are not directly comparable."),
+    "sparse_cell_collapsed": N_(
+        "Calibration cell %(cell)s has %(n)s respondent(s) (fewer than %(min_cell)s): '%(dimension)s' categories "
+        "%(merged)s were merged for weighting."),
+    "sparse_margin_dropped": N_(
+        "Calibration cell %(cell)s has %(n)s respondent(s) (fewer than %(min_cell)s) and its categories have no "
+        "order to merge by: margin '%(margin)s' was left out of the weighting (merge categories in the population "
+        "margins, or lower --min-cell, to keep it)."),
+    "extreme_weight": N_(
+        "The largest weight is %(ratio)s times the mean (limit %(limit)s); %(n)s respondent(s) carry such weights, "
+        "and the figures move with their answers."),
+    "n_eff_kish": N_(
+        "'%(indicator)s': the design-based effective sample size (%(design)s) exceeds the %(n)s respondents; the "
+        "Kish effective sample size is reported instead."),
+    "trimmed_calibrated": N_(
+        "Weights bounded to [%(lower)s, %(upper)s] inside the calibration (%(n)s weight(s) at a bound); the margins "
+        "still hold (largest relative error %(error)s)."),
+    "degenerate_group": N_(
+        "'%(indicator)s' is %(estimate)s in the group %(group)s: every respondent there answered alike; its "
+        "interval is the exact (Clopper–Pearson) interval on the Kish effective sample size."),
     # Added by the staff console (survey_app.web.staff.indicators) while the margins are the bundled example.
     "illustrative_margins": N_(
         "Population margins: illustrative (例示用（実際の住民基本台帳ではありません）), not the resident register's. "
@@ -93,6 +119,9 @@ DISPLAY: dict[str, Callable[[Any], str]] = {
     "upper": lambda v: f"{v:.4g}",
     "error": lambda v: f"{v:.2%}",
     "estimate": lambda v: f"{v:.0%}",
+    "ratio": lambda v: f"{v:.1f}",
+    "limit": lambda v: f"{v:g}",
+    "design": lambda v: f"{v:.0f}",
 }
 
 

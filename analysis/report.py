@@ -19,7 +19,16 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from analysis.result import Change, GroupResult, IndicatorResult, OpenSummary, SurveyResult, YearValue
+from analysis.result import (
+    Baseline,
+    Change,
+    GroupResult,
+    IndicatorResult,
+    OpenSummary,
+    OtherBase,
+    SurveyResult,
+    YearValue,
+)
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import gettext
 
@@ -27,10 +36,10 @@ from survey_app.i18n.catalogs import gettext
 
 HEADER = (N_("Indicator id"), N_("Indicator"), N_("Breakdown by"), N_("Category code"), N_("Category"),
           N_("Estimate (%)"), N_("Interval low (%)"), N_("Interval high (%)"), N_("Respondents (n)"),
-          N_("Effective n"), N_("Design effect"), N_("Baseline (%)"), N_("Baseline year"), N_("Target (%)"),
+          N_("Effective n"), N_("Kish effective n"), N_("Design effect"), N_("Baseline (%)"), N_("Baseline year"), N_("Target (%)"),
           N_("Target year"), N_("Change vs baseline (points)"), N_("Verdict"), N_("Note"))
 VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
-            "worsened": N_("worsened")}
+            "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)")}
 FLAGS = {"suppressed": N_("suppressed (fewer than %(n)d respondents)"),
          "caution": N_("interpret with caution (fewer than %(n)d respondents)")}
 BASE_NOTES = {
@@ -63,15 +72,24 @@ CI_NOTES = {
     "beta": N_("Interval: %(level)d%% confidence interval by the Korn–Graubard (beta) method."),
     "wilson": N_("Interval: %(level)d%% confidence interval by the Wilson score method."),
 }
-SMALL_GROUPS = N_("Groups with fewer than %(suppress)d respondents are not shown; fewer than %(caution)d: "
-                  "interpret with caution.")
-BASELINE_NOTE = N_("Change: against the published baseline, treated as a fixed value.")
+SMALL_GROUPS = N_("Groups with fewer than %(suppress)d respondents are not shown, nor as many other groups as "
+                  "needed so that none can be recovered by subtraction; fewer than %(caution)d: interpret with "
+                  "caution.")
+BASELINE_NOTE = N_("Change: a two-sample test of the difference that adds the baseline's own standard error; "
+                   "without that error the verdict is only indicative. The official verdict is the weighted one.")
+ON_BASE = {"all": N_("(on the baseline's base: all respondents)"),
+           "valid": N_("(on the baseline's base: valid answers)")}
 WARNING = N_("Warning: %(message)s")
 OPEN_LABEL = "self-selected sample (open link, chat without a code, open paper form): no interval"
 
 
 def verdict_word(change: Change | None, locale: str) -> str:
     return gettext(locale, VERDICTS[change.verdict]) if change and change.verdict in VERDICTS else ""
+
+
+def on_base_label(other: OtherBase, locale: str) -> str:
+    """'(on the baseline's base: all respondents) 58.3%' — the comparable figure beside the official one."""
+    return f"{gettext(locale, ON_BASE[other.base])} {_f1(other.estimate)}%"
 
 
 def flag_word(group: GroupResult, result: SurveyResult, locale: str) -> str:
@@ -124,7 +142,23 @@ def _year_value(value: YearValue | None, **extra: Any) -> dict | None:
 
 def _group_doc(group: GroupResult) -> dict:
     return {"by": group.by, "category": group.category, "label": group.label, "estimate": group.estimate,
-            "ci_low": group.ci_low, "ci_high": group.ci_high, "n": group.n, "flag": group.flag}
+            "ci_low": group.ci_low, "ci_high": group.ci_high, "n": group.n, "n_eff": group.n_eff,
+            "kish_n_eff": group.kish_n_eff, "flag": group.flag}
+
+
+def _baseline_doc(baseline: Baseline | YearValue | None) -> dict | None:
+    """Value and year, and what is known of its precision and method (``None``: not stated)."""
+    if baseline is None:
+        return None
+    known = {k: getattr(baseline, k, None) for k in ("se", "n", "deff", "base", "weighting")}
+    return {"value": baseline.value, "year": baseline.year, **known}
+
+
+def _other_base_doc(other: OtherBase | None) -> dict | None:
+    if other is None:
+        return None
+    return {"base": other.base, "estimate": other.estimate, "se": other.se, "ci_low": other.ci_low,
+            "ci_high": other.ci_high, "n": other.n}
 
 
 def _indicator_doc(ind: IndicatorResult) -> dict:
@@ -132,11 +166,14 @@ def _indicator_doc(ind: IndicatorResult) -> dict:
     return {
         "id": ind.id, "title": ind.title, "base": ind.base, "estimate": ind.estimate, "se": ind.se,
         "ci_low": ind.ci_low, "ci_high": ind.ci_high, "n": ind.n, "n_positive": ind.n_positive,
-        "n_eff": ind.n_eff, "deff": ind.deff, "baseline": _year_value(ind.baseline),
+        "n_eff": ind.n_eff, "n_eff_basis": ind.n_eff_basis, "kish_n_eff": ind.kish_n_eff, "deff": ind.deff,
+        "baseline": _baseline_doc(ind.baseline),
         "target": _year_value(ind.target, distance=ind.target.distance) if ind.target else None,
         "change_vs_baseline": None if change is None else {
             "estimate": change.estimate, "ci_low": change.ci_low, "ci_high": change.ci_high,
-            "verdict": change.verdict},
+            "verdict": change.verdict, "baseline_se": change.baseline_se, "method": change.method,
+            "compared_on_base": change.compared_on_base},
+        "on_baseline_base": _other_base_doc(ind.on_baseline_base),
         "groups": [_group_doc(g) for g in ind.groups],
         **({} if ind.combined is None else {
             "invited_estimate": ind.combined.invited, "open_dr_estimate": ind.combined.open_dr,
@@ -178,7 +215,7 @@ def _round(value: float | None, digits: int) -> Any:
 def _indicator_row(ind: IndicatorResult, locale: str) -> list[Any]:
     base, target, change = ind.baseline, ind.target, ind.change
     return [ind.id, ind.title, "", "", "", _pct(ind.estimate), _pct(ind.ci_low), _pct(ind.ci_high), ind.n,
-            _round(ind.n_eff, 1), _round(ind.deff, 2), _pct(base.value) if base else "",
+            _round(ind.n_eff, 1), _round(ind.kish_n_eff, 1), _round(ind.deff, 2), _pct(base.value) if base else "",
             (base.year or "") if base else "", _pct(target.value) if target else "",
             (target.year or "") if target else "", _pct(change.estimate) if change else "",
             verdict_word(change, locale), ""]
@@ -186,8 +223,14 @@ def _indicator_row(ind: IndicatorResult, locale: str) -> list[Any]:
 
 def _group_row(ind: IndicatorResult, group: GroupResult, result: SurveyResult, locale: str) -> list[Any]:
     return [ind.id, ind.title, group.by, group.category, group.label or "", _pct(group.estimate),
-            _pct(group.ci_low), _pct(group.ci_high), "" if group.n is None else group.n, "", "", "", "", "", "",
-            "", "", flag_word(group, result, locale)]
+            _pct(group.ci_low), _pct(group.ci_high), "" if group.n is None else group.n, _round(group.n_eff, 1),
+            _round(group.kish_n_eff, 1), "", "", "", "", "", "", "", flag_word(group, result, locale)]
+
+
+def _other_base_row(ind: IndicatorResult, other: OtherBase, locale: str) -> list[Any]:
+    """The figure on the baseline's base, under the official one (same columns, no verdict)."""
+    return [ind.id, ind.title, "", "", gettext(locale, ON_BASE[other.base]), _pct(other.estimate),
+            _pct(other.ci_low), _pct(other.ci_high), other.n, "", "", "", "", "", "", "", "", "", ""]
 
 
 def table_rows(result: SurveyResult, locale: str) -> Iterator[list[Any]]:
@@ -195,6 +238,8 @@ def table_rows(result: SurveyResult, locale: str) -> Iterator[list[Any]]:
     yield [gettext(locale, h) for h in HEADER]
     for ind in result.indicators:
         yield _indicator_row(ind, locale)
+        if ind.on_baseline_base is not None:
+            yield _other_base_row(ind, ind.on_baseline_base, locale)
         for group in ind.groups:
             yield _group_row(ind, group, result, locale)
     yield []
@@ -205,12 +250,17 @@ def table_rows(result: SurveyResult, locale: str) -> Iterator[list[Any]]:
 # ---------------------------------------------------------------- text table (terminal)
 
 TEXT_HEADER = (N_("Indicator"), N_("Estimate (%)"), N_("%(level)s%% interval"), N_("Respondents (n)"),
-               N_("Baseline (%)"), N_("Change vs baseline (points)"), N_("Verdict"), N_("Target (%)"), N_("Note"))
+               N_("Effective n (design / Kish)"), N_("Baseline (%)"), N_("Change vs baseline (points)"), N_("Verdict"), N_("Target (%)"), N_("Note"))
 TITLE = N_("%(survey)s: indicators (%(n)d respondents)")
 
 
 def _f1(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
+
+
+def _sizes(n_eff: float | None, kish: float | None) -> str:
+    """'412 / 398': the published effective n and Kish's."""
+    return "–" if n_eff is None or kish is None else f"{n_eff:.0f} / {kish:.0f}"
 
 
 def _interval(low: float | None, high: float | None) -> str:
@@ -223,13 +273,18 @@ def _text_rows(result: SurveyResult, locale: str) -> list[list[str]]:
         base, change, target = ind.baseline, ind.change, ind.target
         out.append([
             ind.title, _f1(ind.estimate), _interval(ind.ci_low, ind.ci_high), str(ind.n),
-            f"{base.value:.1f} ({base.year})" if base and base.value is not None else "–",
+            _sizes(ind.n_eff, ind.kish_n_eff), f"{base.value:.1f} ({base.year})" if base and base.value is not None else "–",
             f"{change.estimate:+.1f} {_interval(change.ci_low, change.ci_high)}" if change else "–",
             verdict_word(change, locale) or "–",
             f"{target.value:.1f} ({target.year})" if target and target.value is not None else "–", ""])
+        other = ind.on_baseline_base
+        if other is not None:
+            out.append([f"  {gettext(locale, ON_BASE[other.base])}", _f1(other.estimate),
+                        _interval(other.ci_low, other.ci_high), str(other.n), "", "", "", "", "", ""])
         for g in ind.groups:
             out.append([f"  {g.label or g.category}", _f1(g.estimate), _interval(g.ci_low, g.ci_high),
-                        "–" if g.n is None else str(g.n), "", "", "", "", flag_word(g, result, locale)])
+                        "–" if g.n is None else str(g.n), _sizes(g.n_eff, g.kish_n_eff), "", "", "", "",
+                        flag_word(g, result, locale)])
     return out
 
 
@@ -248,7 +303,7 @@ def render_table(result: SurveyResult, locale: str, title: str) -> str:
     header = [gettext(locale, h, level=level) if "%(level)s" in h else gettext(locale, h) for h in TEXT_HEADER]
     body = _text_rows(result, locale)
     widths = [max(_width(r[i]) for r in [header, *body]) for i in range(len(header))]
-    numeric = {1, 2, 3, 5}
+    numeric = {1, 2, 3, 4, 6}
     lines = [gettext(locale, TITLE, survey=title, n=result.n_respondents), ""]
     for r in [header, *body]:
         lines.append("  ".join(_pad(c, w, i in numeric) for i, (c, w) in enumerate(zip(r, widths, strict=True)))

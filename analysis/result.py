@@ -40,6 +40,30 @@ class YearValue:
 
 
 @dataclass(frozen=True)
+class Baseline(YearValue):
+    """The published baseline and what the instrument states of it: ``se`` in points (given, or
+    from ``n`` and ``deff``; ``None`` when unknown), ``base`` and ``weighting`` (``None``: not stated)."""
+
+    se: float | None = None
+    n: int | None = None
+    deff: float | None = None
+    base: str | None = None
+    weighting: str | None = None
+
+
+@dataclass(frozen=True)
+class OtherBase:
+    """The indicator recomputed on another base (the baseline's), shown beside the official figure."""
+
+    base: str
+    estimate: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+
+
+@dataclass(frozen=True)
 class Target(YearValue):
     """The city's target; ``distance`` = target − estimate in points (positive: still below)."""
 
@@ -50,17 +74,22 @@ class Target(YearValue):
 class Change:
     """Estimate − baseline in points with its interval; ``verdict`` is one of :data:`VERDICTS`.
 
-    ``improved`` when the whole interval is above 0, ``worsened`` below, else
-    ``no detectable change`` (see :mod:`analysis.breakdown`).
+    With the baseline's standard error (``method`` ``two_sample_z``): ``improved`` when the
+    whole interval is above 0, ``worsened`` below, else ``no detectable change``. Without it
+    (``estimate_interval_only``) the verdict is ``indicative`` (see :mod:`analysis.change`).
+    ``compared_on_base`` is the base of the figure compared (the baseline's, if it states one).
     """
 
     estimate: float
     ci_low: float
     ci_high: float
     verdict: str
+    baseline_se: float | None = None
+    method: str = "two_sample_z"
+    compared_on_base: str = "valid"
 
 
-VERDICTS = ("improved", "no detectable change", "worsened")
+VERDICTS = ("improved", "no detectable change", "worsened", "indicative")
 
 
 @dataclass(frozen=True)
@@ -80,6 +109,8 @@ class GroupResult:
     n: int | None
     flag: str | None
     notices: tuple[Notice, ...] = ()
+    n_eff: float | None = None
+    kish_n_eff: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,8 +118,11 @@ class IndicatorResult:
     """One indicator: the share of its base answering one of its positive codes.
 
     ``base`` is ``"valid"`` or ``"all"``; ``n`` respondents in the base, ``n_positive`` of them
-    positive; ``n_eff`` the Kish effective sample size and ``deff`` the design effect
-    (``None`` without a base); ``se``, ``ci_low``, ``ci_high`` in points.
+    positive; ``n_eff`` the effective sample size — design-based (R's ``svyciprop``) when it is
+    at most ``n``, else Kish's, as ``n_eff_basis`` says (:mod:`analysis.guards`) — beside
+    ``kish_n_eff`` = (Σw)²/Σw²; ``deff`` the design effect (``None`` without a base); ``se``,
+    ``ci_low``, ``ci_high`` in points. ``on_baseline_base``: the figure on the baseline's base
+    when that differs.
     """
 
     id: str
@@ -102,12 +136,15 @@ class IndicatorResult:
     n_positive: int
     n_eff: float | None
     deff: float | None
-    baseline: YearValue | None
+    baseline: Baseline | None
     target: Target | None
     change: Change | None
     groups: tuple[GroupResult, ...] = ()
     notices: tuple[Notice, ...] = ()
     combined: CombinedParts | None = None
+    n_eff_basis: str | None = None
+    kish_n_eff: float | None = None
+    on_baseline_base: OtherBase | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from analysis.breakdown import change_vs_baseline, indicator_masks, pp
+from analysis.breakdown import indicator_masks, pp
+from analysis.change import change as change_from_baseline
+from analysis.change import comparison_base
 from analysis.combined import combined_share, dummies
 from analysis.estimate import Estimate
 from analysis.frame import Frame
@@ -97,7 +99,7 @@ def sample_estimates(indicators: tuple[IndicatorResult, ...], invited: Frame, op
     """Open: no interval for a self-selected sample; combined: the Chen–Li–Wu composite per indicator."""
     if options.sample == "open":
         return tuple(replace(ind, se=None, ci_low=None, ci_high=None, n_eff=None, deff=None, change=None,
-                             groups=tuple(replace(g, ci_low=None, ci_high=None) for g in ind.groups))
+                             kish_n_eff=None, n_eff_basis=None, on_baseline_base=None, groups=tuple(replace(g, ci_low=None, ci_high=None) for g in ind.groups))
                      for ind in indicators), ()
     if options.sample != "combined" or not len(invited):
         return indicators, ()
@@ -110,12 +112,13 @@ def sample_estimates(indicators: tuple[IndicatorResult, ...], invited: Frame, op
             out.append(ind)
             continue
         est = combined_indicator(invited, open_frame, design, indicator, options.ci, options.level)
-        baseline = ind.baseline.value if ind.baseline else None
-        change = change_vs_baseline(Estimate(est["estimate"], est["se"], est["ci_low"], est["ci_high"], est["n"],
-                                             est["n_positive"]), baseline, options.level)
+        change = change_from_baseline(Estimate(est["estimate"], est["se"], est["ci_low"], est["ci_high"], est["n"],
+                                               est["n_positive"]), indicator.baseline, options.level,
+                                      comparison_base(indicator))
         out.append(replace(ind, estimate=pp(est["estimate"]), se=pp(est["se"]), ci_low=pp(est["ci_low"]),
                            ci_high=pp(est["ci_high"]), n=est["n"], n_positive=est["n_positive"],
-                           n_eff=est["n_eff"], deff=None, groups=(), change=change,
+                           n_eff=est["n_eff"], deff=None, groups=(), change=change, kish_n_eff=None,
+                           n_eff_basis=None, on_baseline_base=None,
                            combined=CombinedParts(pp(est["invited_estimate"]), pp(est["open_dr_estimate"]),
                                                   est["weight_invited"])))
     variables = ", ".join(covariates(invited))

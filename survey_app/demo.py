@@ -41,8 +41,13 @@ def _opinion(rng, instrument: Instrument, qid: str, age: np.ndarray) -> np.ndarr
     p_positive = 1 / (1 + np.exp(-(base + slope * (age - 3.5) + rng.normal(0, 0.3, len(age)))))
     positive = rng.random(len(age)) < p_positive
     strong = rng.random(len(age)) < 0.35
-    answer = np.where(positive, np.where(strong, 1, 2), np.where(strong, 4, 3))
-    missing = sorted(instrument.question(qid).choice_list.missing_codes())
+    choices = instrument.question(qid).choice_list
+    missing = sorted(choices.missing_codes())
+    substantive = [c for c in choices.codes() if c not in missing]
+    if len(substantive) == 2:  # a yes/no fact (健康): the first code is the positive one
+        answer = np.where(positive, substantive[0], substantive[1])
+    else:
+        answer = np.where(positive, np.where(strong, 1, 2), np.where(strong, 4, 3))
     if not missing:
         return answer
     dont_know = rng.random(len(age)) < 0.06

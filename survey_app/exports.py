@@ -195,7 +195,8 @@ def response_rows(session: Session, instrument: Instrument, page: int = PAGE,
 META_NOTES = {
     "submitted_at": "回答日時（市の時刻、列名に時間帯）/ submitted at, city time (zone in the column name)",
     "weight": "重み：指標の推計に使うウェイト（列名に方法）/ weight used by the indicator estimates (method in the "
-              "column name); weighted % = sum of weights of positive answers / sum of weights in the base",
+              "column name), blank for open responses (no letter's code: reported beside the figures, not in "
+              "them); weighted % = sum of weights of positive answers / sum of weights in the base",
 }
 
 

@@ -25,7 +25,7 @@ from survey_app import audit
 from survey_app.i18n import N_
 from survey_app.i18n.fmt import parse_fiscal_year
 from survey_app.instrument import Indicator, Instrument
-from survey_app.instrument.model import Target
+from survey_app.instrument.model import Published, Target
 from survey_app.models import IndicatorValue
 
 KINDS = ("baseline", "target", "history")
@@ -134,8 +134,11 @@ def _override(indicator: Indicator, rows: list) -> Indicator:
     for row in rows:
         if row.kind == "history":
             history[row.year] = row.value
+        elif row.kind == "baseline":
+            # a baseline set in the console states value and year only: its precision is unknown
+            changes[row.kind] = Published(row.value, row.year)
         else:
             changes[row.kind] = Target(row.value, row.year)
-    changes["history"] = tuple(Target(v, y) for y, v in sorted(history.items(), key=lambda kv: kv[0] or 0)
+    changes["history"] = tuple(Published(v, y) for y, v in sorted(history.items(), key=lambda kv: kv[0] or 0)
                                if v is not None)
     return replace(indicator, **changes)

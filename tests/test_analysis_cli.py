@@ -13,9 +13,10 @@ from survey_app.instrument import bundled_path
 SURVEY = ("--survey", "ebetsu-2025")
 KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open", "notices",
         "warnings"}
-INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "deff",
+INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis",
+                  "kish_n_eff", "deff", "on_baseline_base",
                   "baseline", "target", "change_vs_baseline", "groups"}
-GROUP_KEYS = {"by", "category", "label", "estimate", "ci_low", "ci_high", "n", "flag"}
+GROUP_KEYS = {"by", "category", "label", "estimate", "ci_low", "ci_high", "n", "n_eff", "kish_n_eff", "flag"}
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_json_follows_the_schema_in_percentage_points(demo):
         assert set(ind) == INDICATOR_KEYS
         assert 0 <= ind["ci_low"] < ind["estimate"] < ind["ci_high"] <= 100
         assert ind["n_positive"] <= ind["n"] <= 400
-        assert ind["change_vs_baseline"]["verdict"] in ("improved", "no detectable change", "worsened")
+        assert ind["change_vs_baseline"]["verdict"] == "indicative"  # the strategy publishes no SE
         assert ind["baseline"]["year"] in (2022, 2023) and ind["target"]["year"] == 2029
         assert [g["category"] for g in ind["groups"]] == [1, 2, 3]
         assert all(set(g) == GROUP_KEYS for g in ind["groups"])
@@ -62,11 +63,13 @@ def test_weighting_and_trimming_change_the_estimate(demo):
     raked, unweighted = run("--weighting", "rake"), run("--weighting", "none")
     assert raked["indicators"][0]["estimate"] != unweighted["indicators"][0]["estimate"]
     assert raked["indicators"][0]["deff"] > 1  # unequal weights cost precision
-    trimmed = run("--weighting", "rake", "--trim", "0.5,2")
+    trimmed = run("--weighting", "rake", "--trim", "0.3,2.6")
     assert trimmed["indicators"][0]["estimate"] != raked["indicators"][0]["estimate"]
-    assert any(w.startswith("Weights trimmed to") and "margin error after trimming" in w
-               for w in trimmed["warnings"])
-    assert "trimmed_margins" in [n["code"] for n in trimmed["notices"]]
+    assert any(w.startswith("Weights bounded to") and "the margins still hold" in w for w in trimmed["warnings"])
+    assert "trimmed_calibrated" in [n["code"] for n in trimmed["notices"]]
+    refused = demo("indicators", *SURVEY, "--weighting", "rake", "--trim", "0.9,1.1")
+    assert refused.exit_code == 1 and "trim_infeasible" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
     assert [n["message"] for n in trimmed["notices"]] == trimmed["warnings"]
 
 

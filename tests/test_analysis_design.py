@@ -53,19 +53,20 @@ STRATA = {row["district"]: row for row in read("design_district_strata.csv")}
 
 
 def write_frame(path: Path) -> Path:
-    """One frame row per letter: district allocation 300/150/250, age band and sex cycling."""
+    """One frame row per letter: district allocation 300/150/250, every age band × sex cell in turn
+    (so each respondent's cell had letters: analysis.consistency refuses replies without letters)."""
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["age_band", "sex", "district"])
         for district, row in STRATA.items():
             for i in range(row["letters"]):
-                writer.writerow([i % 6 + 1, i % 2 + 1, district])
+                writer.writerow([(i // 2) % 6 + 1, i % 2 + 1, district])
     return path
 
 
 def store_respondents(session, instrument, rows) -> None:
     # kyosei and kenko are not in the R comparison; answered so that the CLI (strict) has every indicator
-    invited = [{**row, "kyosei": 1 + i % 4, "kenko": 1 + i % 3, "_stratum": {"age_band": row["age_band"], "sex": row["sex"], "district": row["district"]}}
+    invited = [{**row, "kyosei": 1 + i % 4, "kenko": 1 + i % 2, "_stratum": {"age_band": row["age_band"], "sex": row["sex"], "district": row["district"]}}
                for i, row in enumerate(rows)]
     responses.bulk_complete(session, instrument, invited, channel="paper", source="invited")
 

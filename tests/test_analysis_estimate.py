@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.breakdown import Thresholds, change_vs_baseline, group_rows, indicator_masks, target_block
+from analysis.breakdown import Thresholds, group_rows, indicator_masks, target_block
+from analysis.change import change
 from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import Estimate, WeightedSample, mean, proportion
 from analysis.intervals import clopper_pearson, proportion_interval
 from analysis.result import Target as ResultTarget
-from survey_app.instrument import Indicator, Target
+from survey_app.instrument import Indicator, Published, Target
 
 
 def srs(n: int) -> WeightedSample:
@@ -102,20 +103,28 @@ def make(estimate, low, high, se=0.01) -> Estimate:
     return Estimate(estimate, se, low, high, 500)
 
 
-@pytest.mark.parametrize(("low", "high", "verdict"), [(0.56, 0.62, "improved"), (0.50, 0.58, "no detectable change"),
-                                                     (0.40, 0.54, "worsened")])
-def test_verdict_against_a_fixed_baseline(low, high, verdict):
-    change = change_vs_baseline(make((low + high) / 2, low, high), 55.0, 0.95)
-    assert change.verdict == verdict
-    assert change.ci_low == pytest.approx(100 * low - 55.0)
-    assert change.estimate == pytest.approx(100 * (low + high) / 2 - 55.0)
+@pytest.mark.parametrize(("estimate", "verdict"), [(0.60, "improved"), (0.56, "no detectable change"),
+                                                  (0.50, "worsened")])
+def test_verdict_is_a_two_sample_z_on_the_difference(estimate, verdict):
+    result = change(make(estimate, estimate - 0.02, estimate + 0.02, se=0.01), Published(55.0, 2023, se=1.5),
+                    0.95, "valid")
+    half = stats.norm.ppf(0.975) * np.hypot(1.0, 1.5)
+    assert result.verdict == verdict and result.method == "two_sample_z"
+    assert result.estimate == pytest.approx(100 * estimate - 55.0)
+    assert (result.ci_low, result.ci_high) == pytest.approx((result.estimate - half, result.estimate + half))
 
 
-def test_baseline_with_known_se_widens_the_change_interval():
-    fixed = change_vs_baseline(make(0.58, 0.56, 0.60), 55.0, 0.95)
-    uncertain = change_vs_baseline(make(0.58, 0.56, 0.60), 55.0, 0.95, baseline_se=1.5)
-    assert uncertain.ci_high - uncertain.ci_low > fixed.ci_high - fixed.ci_low
-    assert change_vs_baseline(make(0.58, 0.56, 0.60), None, 0.95) is None
+def test_baseline_without_se_is_only_indicative():
+    result = change(make(0.70, 0.68, 0.72), Published(55.0, 2023), 0.95, "valid")
+    assert result.verdict == "indicative" and result.baseline_se is None
+    assert result.ci_low == pytest.approx(68 - 55.0)
+    assert change(make(0.58, 0.56, 0.60), None, 0.95, "valid") is None
+
+
+def test_baseline_se_from_n_and_deff():
+    assert Published(50.0, 2023, n=1000, deff=1.44).standard_error() == pytest.approx(100 * np.sqrt(0.25 * 1.44 / 1000))
+    assert Published(50.0, 2023, se=2.0).standard_error() == 2.0
+    assert Published(50.0, 2023).standard_error() is None
 
 
 def test_distance_to_target_when_set():

@@ -70,7 +70,7 @@ def demo_rows(n: int, stratum: bool = False):
     for i in range(n):
         district = int(rng.integers(1, 4))
         row = {"kurashiyasui": int(rng.integers(1, 5)), "age_band": int(rng.integers(1, 7)),
-               "sex": int(rng.integers(1, 3)), "district": district, "kenko": 1 + i % 4,
+               "sex": int(rng.integers(1, 3)), "district": district, "kenko": 1 + i % 2,
                "kosodate": (1, 2, 3, 4, 9)[i % 5], "hatarakiyasui": 1 + i % 3, "kyosei": 2 + i % 3}
         if stratum:
             row["_stratum"] = {"district": district}

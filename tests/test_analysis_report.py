@@ -11,7 +11,9 @@ from survey_app.i18n.catalogs import get_translations
 PARAMS = {"n": 4, "dimension": "sex", "gap": 0.0123, "reference": "age_band", "total": 119000.0, "lower": 0.3,
           "upper": 3.0, "error": 0.0042, "used": "age_band:sex", "ignored": "district", "cell": "district=2",
           "indicator": "living", "estimate": 1.0, "strata": "district=2", "covariates": "age_band, sex",
-          "n_open": 300, "merged": "district=3→2", "dropped": "age_band:sex"}
+          "n_open": 300, "merged": "district=3→2", "dropped": "age_band:sex", "year": 2023, "what": "base",
+          "baseline": "all", "figure": "valid", "min_cell": 20, "ratio": 12.5, "limit": 10.0, "design": 612.0,
+          "group": "district=3", "margin": "sex"}
 TRANSLATED = ("ja", "vi", "ur")
 DEFAULT = Thresholds()
 
@@ -61,13 +63,14 @@ def test_footnotes_name_the_margins_and_thresholds_actually_used():
     assert "Weighted by raking to the population margins (age_band, sex:district); the intervals account for the " \
            "weighting." in notes
     assert "Interval: 90% confidence interval by the Korn–Graubard (beta) method." in notes
-    assert "Groups with fewer than 50 respondents are not shown; fewer than 80: interpret with caution." in notes
+    assert "Groups with fewer than 50 respondents are not shown, nor as many other groups as needed so that none " \
+           "can be recovered by subtraction; fewer than 80: interpret with caution." in notes
     assert footnotes(result(weighting="none"), "ja")[2] == "重み付けなし：すべての回答を同じ重みで集計。"
 
 
 def test_the_one_table_flags_with_the_thresholds_used_and_ends_with_notes():
     rows = list(table_rows(result(Thresholds(caution_below=80, suppress_below=50)), "en"))
-    assert len(rows[0]) == 18 and all(len(r) == 18 for r in rows[1:4])
+    assert len(rows[0]) == 19 and all(len(r) == 19 for r in rows[1:4])  # Kish effective n beside effective n
     assert rows[2][-1] == "suppressed (fewer than 50 respondents)"
     assert rows[3][-1] == "interpret with caution (fewer than 80 respondents)"
     assert rows[4] == [] and rows[-1] == ["Warning: 'living' is 100% in its base: the interval is the exact "

@@ -109,3 +109,12 @@ def test_missing_and_non_utf8_files(tmp_path):
     bad.write_bytes(GOOD.encode("cp932"))
     with pytest.raises(InstrumentError, match="not UTF-8"):
         load_instrument(bad)
+
+
+def test_health_kpi_is_a_yes_no_fact_in_a_new_version():
+    """「健康を維持するために心掛けていることがある市民割合」 counts residents who answer はい."""
+    instrument = load_instrument(bundled_path())
+    assert instrument.version == 2
+    kenko = instrument.question("kenko")
+    assert [c.text for c in kenko.choices] == ["はい", "いいえ"]
+    assert instrument.indicator("health").positive == frozenset({1})

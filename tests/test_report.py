@@ -144,7 +144,9 @@ def test_raw_export_weights_reproduce_the_headline_figure(session, surveyed):
     weights = response_weights(session, surveyed, "rake")
     report = build_report(session, surveyed, "rake", "ja")
     frame = frame_from_database(session, surveyed)
-    w = np.array(list(weights.by_response.values()))
+    invited = frame.invited_mask()
+    assert all((w is None) == (not inv) for w, inv in zip(weights.by_response.values(), invited, strict=True))
+    w = np.array([w or 0.0 for w in weights.by_response.values()])  # open responses: no weight in the figures
     values = frame.values("kurashiyasui")
     base = np.isin(values, [1, 2, 3, 4])
     positive = np.isin(values, [1, 2])

@@ -38,7 +38,7 @@ class IndicatorFigure:
     change: float | None
     change_low: float | None
     change_high: float | None
-    verdict: str | None  # "improved" | "no detectable change" | "worsened" | None (no baseline)
+    verdict: str | None  # "improved" | "no detectable change" | "worsened" | "indicative" | None (no baseline)
 
 
 @dataclass(frozen=True)

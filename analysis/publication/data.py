@@ -20,6 +20,7 @@ from analysis.errors import AnalysisError
 from analysis.frame import Frame, frame_from_database
 from analysis.indicators import Options, compute, weigh
 from analysis.result import SurveyResult, Thresholds
+from analysis.samples import split
 from analysis.weighting import margins_from_rows
 from analysis.weighting.margins import Margin
 from survey_app.exports import ResponseWeights
@@ -77,10 +78,10 @@ def load(session: Session, instrument: Instrument, options: Options) -> ReportDa
     if options.weighting != "none" and not margins:
         raise AnalysisError(f"survey '{instrument.id}' has no population margins: weighting "
                             f"'{options.weighting}' needs them (machikoe population import, or --weighting none)")
-    sample, _notices, _used = weigh(frame, margins, options)
+    weights = headline_weights(frame, margins, options)
     ids = np.asarray(session.scalars(_complete_ids(instrument.id)).all())
     position = {int(rid): i for i, rid in enumerate(ids)}
-    return ReportData(instrument, frame, np.asarray(sample.weights, dtype=float), ids, options.weighting, margins,
+    return ReportData(instrument, frame, weights, ids, options.weighting, margins,
                       compute(frame, margins, options), _multi(session, instrument, position),
                       _comments(session, instrument), _fieldwork(session, instrument.id), options)
 
@@ -92,9 +93,23 @@ def response_weights(session: Session, instrument: Instrument, weighting: str = 
     method = weighting if margins and len(frame) else "none"
     if len(frame) == 0:
         return ResponseWeights(method, {})
-    sample, _notices, _used = weigh(frame, margins, Options(weighting=method))
+    weights = headline_weights(frame, margins, Options(weighting=method))
     ids = session.scalars(_complete_ids(instrument.id)).all()
-    return ResponseWeights(method, dict(zip(ids, (float(w) for w in sample.weights), strict=True)))
+    invited = frame.invited_mask()
+    return ResponseWeights(method, {rid: float(w) if inv else None
+                                    for rid, w, inv in zip(ids, weights, invited, strict=True)})
+
+
+def headline_weights(frame: Frame, margins, options: Options) -> np.ndarray:
+    """Each response's weight in the published figures: the invited sample weighted as the headline is
+    (``analysis.indicators.weigh`` on the invited responses), open responses 0 — they are reported
+    beside the figures, never inside them (issue 11)."""
+    invited = frame.invited_mask()
+    weights = np.zeros(len(frame))
+    if invited.any():
+        sample, _notices, _used = weigh(split(frame)[0], margins, options)
+        weights[invited] = sample.weights
+    return weights
 
 
 def _complete_ids(survey_id: str):

@@ -22,7 +22,7 @@ CHAPTERS = (("overview", N_("1. Survey overview")), ("indicators", N_("2. Indica
             ("simple", N_("3. Simple tabulation (単純集計)")), ("cross", N_("4. Cross tabulation (クロス集計)")),
             ("comments", N_("5. Free comments (自由意見)")), ("methods", N_("6. Survey methods")))
 VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
-            "worsened": N_("worsened")}
+            "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)")}
 BASE_WORDS = {"valid": N_("respondents who answered, excluding “don't know”"), "all": N_("all respondents")}
 
 PRINT_CSS = """

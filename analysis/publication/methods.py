@@ -58,9 +58,9 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
                        "tabulations and cross tables: every respondent the question applied to, with “no answer” "
                        "as a row of its own; multiple-choice questions as shares of respondents, so they may add "
                        "up to more than 100 percent.")),
-        (_("Change and verdict"), _("The change is this year's estimate minus the published baseline, which is "
-                                    "treated as a fixed value. “Improved” or “worsened” only when the whole "
-                                    "interval of the change lies above or below zero.")),
+        (_("Change and verdict"), _("Change: a two-sample test of the difference that adds the baseline's own "
+                                    "standard error; without that error the verdict is only indicative. The "
+                                    "official verdict is the weighted one.")),
         (_("Suppression"), _("In cross tables, a group with fewer than %(suppress)d respondents shows neither its "
                              "percentages nor its number; fewer than %(caution)d is marked ※ (interpret with "
                              "caution).", suppress=data.options.thresholds.suppress_below,

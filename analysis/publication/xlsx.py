@@ -131,7 +131,7 @@ def _indicators(sheets: Sheets, report: Report, _) -> None:
     header = [_("Indicator"), _("Estimate (%)"), _("Interval low (%)"), _("Interval high (%)"), "n",
               _("Baseline (%)"), _("Baseline year"), _("Target (%)"), _("Target year"), _("Change (pt)"), _("Verdict")]
     verdicts = {"improved": _("improved"), "no detectable change": _("no detectable change"),
-                "worsened": _("worsened")}
+                "worsened": _("worsened"), "indicative": _("indicative (baseline uncertainty unknown)")}
     rows = [[f.title, _share(f.estimate), _share(f.ci_low), _share(f.ci_high), f.n, _share(f.baseline),
              f.baseline_year, _share(f.target), f.target_year, f.change, verdicts.get(f.verdict, "")]
             for f in report.indicators.figures]

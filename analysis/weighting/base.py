@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from analysis.notices import Notice
 from .margins import Coding, Margin
 
 DENSE_KEY_LIMIT = 4_000_000
+RANK_TOLERANCE = 1e-10
 
 
 @dataclass(frozen=True)
@@ -57,18 +59,40 @@ class Calibration:
     def residuals(self, scores: np.ndarray) -> np.ndarray:
         """``scores`` minus their weighted least-squares fit on the calibration dummies.
 
-        Solved on the joint cells (sufficient statistics by ``bincount``), so the cost is
-        O(n) plus a tiny dense system; rank deficiency (each margin's dummies add up to
-        the intercept) is harmless because the fitted values are unique.
+        Solved on the joint cells (sufficient statistics by ``bincount``): the fit is
+        ``X (X'S₀X)⁺ X' s_u`` with ``S₀`` the pre-calibration weight of each cell and ``s_u``
+        its weighted score total. ``X'S₀X`` depends only on the weighting, so its
+        eigen-decomposition is computed once (:attr:`factor`) and each further estimate costs
+        O(n + cells × p + p²). Rank deficiency (each margin's dummies add up to the
+        intercept) is harmless: the pseudo-inverse gives the minimum-norm coefficients and
+        the fitted values are unique. Eigenvalues below ``RANK_TOLERANCE`` × the largest are
+        treated as zero.
         """
-        scale = self.pre_weights.mean()
-        w0 = self.pre_weights / scale
-        n_cells = self.dummies.shape[0]
-        s0 = np.bincount(self.cell, weights=w0, minlength=n_cells)
-        su = np.bincount(self.cell, weights=w0 * scores, minlength=n_cells)
-        x = self.dummies
-        beta = np.linalg.lstsq(x.T @ (s0[:, None] * x), x.T @ su, rcond=None)[0]
+        vectors, inverse = self.factor
+        x = self._sparse_dummies
+        su = np.bincount(self.cell, weights=self._scaled_weights * scores, minlength=x.shape[0])
+        beta = vectors @ (inverse * (vectors.T @ (x.T @ su)))
         return scores - (x @ beta)[self.cell]
+
+    @cached_property
+    def _sparse_dummies(self):
+        # one non-zero per margin in each row: products with X cost O(cells × margins), not O(cells × p)
+        from scipy import sparse
+
+        return sparse.csr_matrix(self.dummies)
+
+    @cached_property
+    def _scaled_weights(self) -> np.ndarray:
+        return self.pre_weights / self.pre_weights.mean()
+
+    @cached_property
+    def factor(self) -> tuple[np.ndarray, np.ndarray]:
+        """(eigenvectors, pseudo-inverted eigenvalues) of ``X'S₀X``, computed on first use."""
+        x = self.dummies
+        s0 = np.bincount(self.cell, weights=self._scaled_weights, minlength=x.shape[0])
+        values, vectors = np.linalg.eigh(x.T @ (s0[:, None] * x))
+        keep = values > RANK_TOLERANCE * values.max()
+        return vectors, np.divide(1.0, values, out=np.zeros_like(values), where=keep)
 
 
 @dataclass(frozen=True)

@@ -73,10 +73,13 @@ def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
               help="Groups with fewer respondents are suppressed.")
 @click.option("--caution-below", type=click.IntRange(1), default=30, show_default=True,
               help="Groups with fewer respondents are flagged 'interpret with caution'.")
+@click.option("--min-cell", type=click.IntRange(1), default=20, show_default=True,
+              help="Calibration cells with fewer respondents are merged with an ordered neighbour, else their "
+                   "margin is left out (named in a notice).")
 @click.option("--encoding", type=ENCODINGS, default="auto", show_default=True, help="Encoding of the CSV files.")
 @pass_app
 def indicators(app: AppContext, survey_id, instrument_path, responses_path, population_path, weighting, sample, trim,
-               ci, level, by, fmt, output, lang, suppress_below, caution_below, encoding) -> None:
+               ci, level, by, fmt, output, lang, suppress_below, caution_below, min_cell, encoding) -> None:
     """Weighted indicators with confidence intervals, breakdowns and change from baseline."""
     if bool(survey_id) == bool(instrument_path or responses_path):
         raise click.UsageError("give either --survey ID or --instrument PATH --responses FILE.csv")
@@ -86,7 +89,7 @@ def indicators(app: AppContext, survey_id, instrument_path, responses_path, popu
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     by = tuple(b.strip() for item in by for b in item.split(",") if b.strip())
     options = Options(weighting, trim, ci, level, by, Thresholds(caution_below, suppress_below), lang,
-                      sample=sample)
+                      sample=sample, min_cell=min_cell)
     if survey_id:
         result, instrument = _from_database(app, survey_id, population_path, options, encoding)
     else:

@@ -1,10 +1,10 @@
 """The instrument: one validated, immutable survey definition for web, bot and analysis."""
 from .loader import InstrumentError, bundled_path, load_instrument, parse_cached, parse_instrument
-from .model import Choice, ChoiceList, Indicator, Instrument, Question, Section, ShowIf, Target
+from .model import Choice, ChoiceList, Indicator, Instrument, Published, Question, Section, ShowIf, Target
 from .types import REGISTRY, REQUIRED_MESSAGE, InvalidAnswer, question_type
 
 __all__ = [
     "Choice", "ChoiceList", "Indicator", "Instrument", "InstrumentError", "InvalidAnswer", "Question",
-    "REGISTRY", "REQUIRED_MESSAGE", "Section", "ShowIf", "Target", "bundled_path", "load_instrument",
+    "REGISTRY", "Published", "REQUIRED_MESSAGE", "Section", "ShowIf", "Target", "bundled_path", "load_instrument",
     "parse_cached", "parse_instrument", "question_type",
 ]

@@ -18,12 +18,14 @@ import yaml
 
 from survey_app.i18n.locales import SUPPORTED
 
-from .model import Choice, ChoiceList, Indicator, Instrument, Question, Section, ShowIf, Target
+from .model import Choice, ChoiceList, Indicator, Instrument, Published, Question, Section, ShowIf, Target
 from .types import REGISTRY
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 SURVEY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 KNOWN_LANGUAGES = SUPPORTED  # an instrument may declare only languages the interface speaks
+#: How a published figure may have been weighted (the analysis methods' names).
+WEIGHTINGS = ("none", "poststratify", "rake", "propensity", "design")
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "instruments"
 
 
@@ -121,6 +123,9 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
         raise ctx.fail(node, what, f"type '{qtype}' takes no choices")
     show_if = _show_if(ctx, node, what, earlier) if "show_if" in node else None
     weighting = bool(node.get("weighting", False))
+    ordered = node.get("ordered", False)
+    if ordered not in (True, False) or ordered and choice_list is None:
+        raise ctx.fail(node, what, "'ordered: true' marks a choice question whose codes run in order (age bands)")
     if weighting and qtype != "single":
         raise ctx.fail(node, what, "a weighting question must be a single choice")
     short_name = node.get("short_name")
@@ -133,7 +138,7 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
     return Question(
         id=qid, type=qtype, text=text, section_id=section_id, line=node.line, choice_list=choice_list,
         required=bool(node.get("required", False)), hint=(node.get("hint") or None),
-        show_if=show_if, weighting=weighting, minimum=numbers["min"], maximum=numbers["max"],
+        show_if=show_if, weighting=weighting, ordered=bool(ordered), minimum=numbers["min"], maximum=numbers["max"],
         max_length=int(node.get("max_length", 2000)), max_choices=node.get("max_choices"),
         short_name=short_name.strip() if short_name else None,
     )
@@ -167,6 +172,36 @@ def _target(ctx: _Ctx, node, what: str) -> Target | None:
     return Target(None if value is None else float(value), year)
 
 
+def _number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float))
+
+
+def _published(ctx: _Ctx, node, what: str) -> Published | None:
+    """A baseline or history point: ``{value, year}`` plus optional ``se`` | ``n`` (+ ``deff``), ``base``, ``weighting``."""
+    target = _target(ctx, node, what)
+    if target is None:
+        return None
+    unknown = set(node) - {"value", "year", "se", "n", "deff", "base", "weighting"}
+    if unknown:
+        raise ctx.fail(node, what, f"unknown key(s) {sorted(unknown)} (use value, year, se, n, deff, base, weighting)")
+    se, n, deff = node.get("se"), node.get("n"), node.get("deff")
+    if se is not None and (not _number(se) or not 0 <= se <= 50):
+        raise ctx.fail(node, what, "se must be a standard error in percentage points (0 to 50), like value")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ctx.fail(node, what, "n must be the number of respondents (a positive whole number)")
+    if se is not None and n is not None:
+        raise ctx.fail(node, what, "give either se or n (with an optional deff), not both")
+    if deff is not None and (n is None or not _number(deff) or deff <= 0):
+        raise ctx.fail(node, what, "deff (a positive design effect) needs n")
+    base, weighting = node.get("base"), node.get("weighting")
+    if base is not None and base not in ("valid", "all"):
+        raise ctx.fail(node, what, f"base must be 'valid' or 'all', not {base!r}")
+    if weighting is not None and weighting not in WEIGHTINGS:
+        raise ctx.fail(node, what, f"weighting must be one of {', '.join(WEIGHTINGS)}, not {weighting!r}")
+    return Published(target.value, target.year, None if se is None else float(se), n,
+                     None if deff is None else float(deff), base, weighting)
+
+
 def _indicator(ctx: _Ctx, node: dict, questions: dict, seen: set) -> Indicator:
     iid = _check_id(ctx, node, node.get("id"), f"indicator {node.get('id')!r}", seen)
     what = f"indicator '{iid}'"
@@ -188,9 +223,9 @@ def _indicator(ctx: _Ctx, node: dict, questions: dict, seen: set) -> Indicator:
         raise ctx.fail(node, what, "history must be a list of {value, year}")
     return Indicator(
         id=iid, question=qid, positive=frozenset(positive), base=base, title=ctx.require(node, "title", what),
-        baseline=_target(ctx, node.get("baseline"), f"{what} baseline"),
+        baseline=_published(ctx, node.get("baseline"), f"{what} baseline"),
         target=_target(ctx, node.get("target"), f"{what} target"),
-        history=tuple(_target(ctx, h, f"{what} history") for h in history),
+        history=tuple(_published(ctx, h, f"{what} history") for h in history),
     )
 
 

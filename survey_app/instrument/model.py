@@ -55,6 +55,7 @@ class Question:
     hint: str | None = None
     show_if: ShowIf | None = None
     weighting: bool = False
+    ordered: bool = False  # codes run in order (age bands): a sparse weighting cell merges with its neighbour
     minimum: float | None = None
     maximum: float | None = None
     max_length: int = 2000
@@ -81,15 +82,41 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Published(Target):
+    """A published survey figure (baseline or an earlier wave): the value and what is known of its precision.
+
+    ``se`` is in percentage points like ``value``; otherwise ``n`` (with an optional design
+    effect ``deff``, default 1) gives ``se = 100·sqrt(p(1−p)·deff/n)``. ``base`` (valid | all)
+    and ``weighting`` (none | rake | …) say how it was computed; ``None`` means the source
+    does not say.
+    """
+
+    se: float | None = None
+    n: int | None = None
+    deff: float | None = None
+    base: str | None = None
+    weighting: str | None = None
+
+    def standard_error(self) -> float | None:
+        """Standard error in percentage points, or ``None`` when the source gives no precision."""
+        if self.se is not None:
+            return self.se
+        if self.n is None or self.value is None:
+            return None
+        p = self.value / 100.0
+        return 100.0 * (p * (1 - p) * (self.deff or 1.0) / self.n) ** 0.5
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     question: str
     positive: frozenset[int]
     base: str  # "valid" | "all"
     title: str
-    baseline: Target | None = None
+    baseline: Published | None = None
     target: Target | None = None
-    history: tuple[Target, ...] = ()  # published values of earlier waves, for trend charts
+    history: tuple[Published, ...] = ()  # published values of earlier waves, for trend charts
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from survey_app.population import margins_for, read_population_csv, replace_marg
 ISSUE6_KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
                "notices", "warnings"}
 INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
+                  "n_eff_basis", "kish_n_eff", "on_baseline_base",
                   "deff", "baseline", "target", "change_vs_baseline", "groups"}
 
 
@@ -60,7 +61,8 @@ def test_indicator_document_is_issue6_schema(client, api_token):
     assert set(first) == INDICATOR_KEYS
     assert 0 <= first["ci_low"] < first["estimate"] < first["ci_high"] <= 100
     assert {g["by"] for g in first["groups"]} == {"age_band"} and len(first["groups"]) == 6
-    assert first["change_vs_baseline"]["verdict"] in ("improved", "no detectable change", "worsened")
+    assert first["change_vs_baseline"]["verdict"] == "indicative"  # the strategy publishes no baseline SE
+    assert "baseline_without_se" in {n["code"] for n in document["notices"]}
     assert document["warnings"] == [n["message"] for n in document["notices"]]
     english = client.get(f"/api/v1/surveys/{SURVEY}/indicators?weighting=rake&lang=en",
                          headers={"Authorization": f"Bearer {api_token}"}).get_json()

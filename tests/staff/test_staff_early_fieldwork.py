@@ -30,7 +30,7 @@ SIZES = {"1": 15500, "2": 11500, "3": 14500, "4": 15500, "5": 15000, "6": 29000}
 
 def invited_row(i: int, age: int, district: int, opinion: int) -> dict:
     return {"kurashiyasui": opinion, "kosodate": 1 + (i + opinion) % 4, "hatarakiyasui": 1 + i % 4,
-            "kyosei": 1 + (i * 3) % 4, "kenko": 1 + (i * 5) % 4, "age_band": age, "sex": 1 + i % 2,
+            "kyosei": 1 + (i * 3) % 4, "kenko": 1 + (i * 5) % 2, "age_band": age, "sex": 1 + i % 2,
             "district": district, "_stratum": {"age_band": age, "sex": 1 + i % 2, "district": district}}
 
 
@@ -38,7 +38,8 @@ def invited_row(i: int, age: int, district: int, opinion: int) -> dict:
 def early(session, instrument, secret):
     replace_margins(session, instrument.id, read_population_csv(
         bundled_path().with_name("ebetsu-2025-population.csv"), instrument))
-    frame = [{"age_band": 1 + i % 6, "sex": 1 + i % 2, "district": 1 + i % 3} for i in range(600)]
+    # every age band × sex × district cell gets letters (a reply always comes from a letter of its cell)
+    frame = [{"age_band": 1 + i % 6, "sex": 1 + (i // 6) % 2, "district": 1 + (i // 12) % 3} for i in range(600)]
     create_invitations(session, instrument, secret, frame, batch="first", stratify_by=("age_band",),
                        stratum_sizes=SIZES)
     rows = [invited_row(i, age, 1 + (i // 2) % 2, 1 + i % 4) for i, age in enumerate(AGE_BANDS)]
@@ -53,10 +54,16 @@ def test_early_fieldwork_cli_json_has_a_figure_and_the_notices(cli, early):
     assert all(isinstance(i["estimate"], float) and i["ci_low"] <= i["estimate"] <= i["ci_high"]
                for i in doc["indicators"])
     codes = {n["code"]: n["message"] for n in doc["notices"]}
-    assert {"lonely_psu", "weighting_fallback"} <= set(codes)
+    assert {"lonely_psu", "weighting_fallback", "sparse_margin_dropped"} <= set(codes)
     assert "age_band=4" in codes["lonely_psu"]
-    assert "「age_band」のみで事後層化" in codes["weighting_fallback"] and "district=3→2" in codes["weighting_fallback"]
     assert "抽出層" in codes["lonely_psu"]  # the staff language (ja) by default
+    # 14 returns cannot fill calibration cells of 20 (issue 12's guard): design weights, and it says so
+    assert "設計ウェイトのみ" in codes["weighting_fallback"]
+    # with the guard lowered, the fallback order of issue 11 shows: merge empty categories, post-stratify
+    lowered = cli("indicators", "--survey", SURVEY, "--weighting", "rake", "--format", "json", "--min-cell", "1")
+    assert lowered.exit_code == 0, lowered.output
+    fallback = {n["code"]: n["message"] for n in json.loads(lowered.output)["notices"]}["weighting_fallback"]
+    assert "「age_band」のみで事後層化" in fallback and "district=3→2" in fallback
 
 
 def test_early_fieldwork_dashboard_and_api_answer_with_numbers(login_as, early, session, secret, staff_users):
@@ -64,7 +71,7 @@ def test_early_fieldwork_dashboard_and_api_answer_with_numbers(login_as, early, 
     body = text(page)
     assert page.status_code == 200 and body.count('<svg class="trend-chart"') == 5
     assert "抽出層 age_band=4, age_band=5, age_band=6" in body and "Traceback" not in body
-    assert "のみで事後層化しました（統合：district=3→2" in body  # the page names the margin by its question
+    assert "設計ウェイトのみで集計しています" in body  # every calibration cell is below --min-cell 20
     export = login_as("viewer").get(f"/staff/s/{SURVEY}/export/indicators.csv?weighting=rake")
     exported = export.get_data().decode("utf-8-sig")
     first_row = exported.splitlines()[1].split(",")
@@ -81,7 +88,7 @@ def test_early_fieldwork_dashboard_and_api_answer_with_numbers(login_as, early, 
 def two_samples(session, instrument, secret):
     replace_margins(session, instrument.id, read_population_csv(
         bundled_path().with_name("ebetsu-2025-population.csv"), instrument))
-    frame = [{"age_band": 1 + i % 6, "sex": 1 + i % 2, "district": 1 + i % 3} for i in range(900)]
+    frame = [{"age_band": 1 + i % 6, "sex": 1 + (i // 6) % 2, "district": 1 + (i // 12) % 3} for i in range(900)]
     create_invitations(session, instrument, secret, frame, stratify_by=("district",),
                        stratum_sizes={"1": 32300, "2": 45500, "3": 23200})
     rng = np.random.default_rng(11)

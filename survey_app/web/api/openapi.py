@@ -19,24 +19,40 @@ INTEGER_OR_NULL = {"type": "integer", "nullable": True}
 YEAR_VALUE = {"type": "object", "nullable": True, "required": ["value", "year"],
               "properties": {"value": NUMBER_OR_NULL, "year": INTEGER_OR_NULL}}
 
-GROUP = {"type": "object", "required": ["by", "category", "label", "estimate", "ci_low", "ci_high", "n", "flag"],
+GROUP = {"type": "object", "required": ["by", "category", "label", "estimate", "ci_low", "ci_high", "n", "n_eff",
+                                        "kish_n_eff", "flag"],
          "properties": {"by": {"type": "string"}, "category": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
                         "label": {"type": "string", "nullable": True}, "estimate": NUMBER_OR_NULL,
                         "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL, "n": INTEGER_OR_NULL,
+                        "n_eff": NUMBER_OR_NULL, "kish_n_eff": NUMBER_OR_NULL,
                         "flag": {"type": "string", "nullable": True, "enum": ["caution", "suppressed", None]}}}
 
 CHANGE = {"type": "object", "nullable": True, "additionalProperties": True,
           "properties": {"estimate": NUMBER_OR_NULL, "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL,
-                         "verdict": {"type": "string"}}}
+                         "verdict": {"type": "string",
+                                     "enum": ["improved", "worsened", "no detectable change", "indicative"]},
+                         "baseline_se": NUMBER_OR_NULL, "method": {"type": "string"},
+                         "compared_on_base": {"type": "string"}}}
+BASELINE = {"type": "object", "nullable": True, "required": ["value", "year", "se"],
+            "properties": {"value": NUMBER_OR_NULL, "year": INTEGER_OR_NULL,
+                           "se": {**NUMBER_OR_NULL, "description": "Standard error in points; null: not published."},
+                           "n": INTEGER_OR_NULL, "deff": NUMBER_OR_NULL,
+                           "base": {"type": "string", "nullable": True}, "weighting": {"type": "string", "nullable": True}}}
+ON_OTHER_BASE = {"type": "object", "nullable": True,
+                 "properties": {"base": {"type": "string"}, "estimate": NUMBER_OR_NULL, "se": NUMBER_OR_NULL,
+                                "ci_low": NUMBER_OR_NULL, "ci_high": NUMBER_OR_NULL, "n": {"type": "integer"}}}
 
 INDICATOR = {"type": "object",
              "required": ["id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
-                          "deff", "baseline", "target", "change_vs_baseline", "groups"],
+                          "n_eff_basis", "kish_n_eff", "deff", "baseline", "target", "change_vs_baseline",
+                          "on_baseline_base", "groups"],
              "properties": {"id": {"type": "string"}, "title": {"type": "string"},
                             "base": {"type": "string", "enum": ["valid", "all"]},
                             "estimate": NUMBER_OR_NULL, "se": NUMBER_OR_NULL, "ci_low": NUMBER_OR_NULL,
                             "ci_high": NUMBER_OR_NULL, "n": {"type": "integer"}, "n_positive": NUMBER_OR_NULL,
-                            "n_eff": NUMBER_OR_NULL, "deff": NUMBER_OR_NULL, "baseline": YEAR_VALUE,
+                            "n_eff": NUMBER_OR_NULL, "deff": NUMBER_OR_NULL, "baseline": BASELINE,
+                            "n_eff_basis": {"type": "string", "nullable": True, "enum": ["design", "kish", None]},
+                            "kish_n_eff": NUMBER_OR_NULL, "on_baseline_base": ON_OTHER_BASE,
                             "target": YEAR_VALUE, "change_vs_baseline": CHANGE,
                             "groups": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}}}
 

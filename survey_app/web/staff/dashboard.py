@@ -15,7 +15,7 @@ from flask import render_template, request
 from analysis import Change, SurveyResult
 from analysis.methods import WEIGHTING_LABELS
 from analysis.publication.charts import trend_chart
-from analysis.report import flag_word, footnotes, notice_messages, verdict_word
+from analysis.report import flag_word, footnotes, notice_messages, on_base_label, verdict_word
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.models import utcnow
 
@@ -69,6 +69,7 @@ def dashboard(survey_id: str):
         "staff/dashboard.html", problem=None, result=result, charts=_charts(instrument, result, year),
         titles=titles, year_label=lambda y: fiscal_year_label(y, locale), current_year=year,
         verdict_label=lambda change: verdict_label(change, locale),
+        on_base_label=lambda other: on_base_label(other, locale),
         flag_label=lambda group: flag_word(group, result, locale),
         notices=[question_labels(m, instrument, locale) for m in notice_messages(result, locale)],
         notes_ja=_notes(result, "ja"), notes_local=_notes(result, locale) if locale != "ja" else [], **context)

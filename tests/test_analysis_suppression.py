@@ -1,0 +1,93 @@
+"""Suppression that holds: an attacker subtracting published figures recovers no hidden group."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.frame import frame_from_csv
+from analysis.indicators import Options, compute
+from analysis.report import document, table_rows
+from analysis.suppression import hidden_groups
+from analysis.weighting import margins_from_rows
+from survey_app.instrument import bundled_path
+from survey_app.population import read_population_csv
+
+POPULATION = bundled_path().parent / "ebetsu-2025-population.csv"
+
+
+def responses(seed: int = 4) -> str:
+    """District 3 has 6 respondents (5 agree); age band 1 has 4; everyone gave district and age."""
+    rng = np.random.default_rng(seed)
+    rows = ["kurashiyasui,kosodate,hatarakiyasui,kyosei,kenko,age_band,sex,district"]
+    for i in range(300):
+        district = 3 if i < 6 else 1 + i % 2
+        age = 1 if 6 <= i < 10 else 2 + i % 5
+        agree = (1 if i < 5 else 4) if i < 6 else int(rng.integers(1, 5))
+        rows.append(f"{agree},{1 + i % 4},{1 + i % 3},{2 + i % 3},{1 + i % 2},{age},{1 + i % 2},{district}")
+    return "\n".join(rows) + "\n"
+
+
+def attack(doc: dict) -> list[str]:
+    """Everything subtraction recovers: (indicator, breakdown) pairs that give a hidden group away.
+
+    The attacker knows the overall n and number of positives, every published group's n and
+    share, and that every respondent is in exactly one group (no missing breakdown answers).
+    A hidden group is recovered when it is the only hidden one, or when the hidden groups
+    together are all positive or all negative (every hidden respondent's answer is then known).
+    """
+    recovered = []
+    for ind in doc["indicators"]:
+        for by in {g["by"] for g in ind["groups"]}:
+            groups = [g for g in ind["groups"] if g["by"] == by]
+            hidden = [g for g in groups if g["n"] is None]
+            if not hidden:
+                continue
+            rest_n = ind["n"] - sum(g["n"] for g in groups if g["n"] is not None)
+            rest_positive = ind["n_positive"] - sum(round(g["estimate"] * g["n"] / 100) for g in groups
+                                                    if g["n"] is not None)
+            if rest_n > 0 and (len(hidden) == 1 or rest_positive in (0, rest_n) or rest_n == len(hidden)):
+                recovered.append(f"{ind['id']} by {by}: {rest_n} respondents, {rest_positive} positive")
+    return recovered
+
+
+@pytest.fixture(scope="module")
+def frame(request):
+    from survey_app.instrument import load_instrument
+
+    return frame_from_csv(responses(), load_instrument(bundled_path()))
+
+
+def test_primary_suppression_alone_would_be_undone():
+    sizes, positives = [150, 144, 6], [70, 60, 5]
+    assert hidden_groups(sizes, positives, 10) == {2, 1}  # the complement: the smallest other group
+    assert hidden_groups([150, 144, 0], [70, 60, 0], 10) == {2}  # an empty group needs no complement
+
+
+@pytest.mark.parametrize("weighting", ["none", "rake"])
+def test_every_published_view_resists_subtraction(frame, weighting):
+    margins = margins_from_rows(read_population_csv(POPULATION, frame.instrument))
+    result = compute(frame, margins, Options(weighting=weighting, by=("district", "age_band", "sex"), lang="en",
+                                             min_cell=1))
+    doc = document(result, "en")
+    hidden = {(ind["id"], g["by"], g["category"]) for ind in doc["indicators"] for g in ind["groups"]
+              if g["n"] is None}
+    assert ("living", "district", 3) in hidden and ("living", "age_band", 1) in hidden
+    assert attack(doc) == []
+    # the CSV/XLSX table (CLI and staff exports) and the text table render the same rows: nothing hidden
+    # in the document is shown there
+    table = list(table_rows(result, "en"))
+    for ind in doc["indicators"]:
+        for g in ind["groups"]:
+            if g["n"] is None:
+                cells = next(r for r in table if r[:4] == [ind["id"], ind["title"], g["by"], g["category"]])
+                assert cells[5:11] == ["", "", "", "", "", ""]
+
+
+def test_the_attack_finds_what_primary_suppression_alone_leaves(frame, monkeypatch):
+    """The attacker is real: without the complement it gets the issue's "6 respondents, 5 positive" back."""
+    import analysis.breakdown
+
+    monkeypatch.setattr(analysis.breakdown, "hidden_groups",
+                        lambda sizes, _positives, below: {i for i, n in enumerate(sizes) if n < below})
+    doc = document(compute(frame, (), Options(by=("district",), lang="en")), "en")
+    assert "living by district: 6 respondents, 5 positive" in attack(doc)
