@@ -42,10 +42,6 @@ class ConversationService:
     def store(self, session) -> ConversationStore:
         return ConversationStore(session, self.survey_id, self.secret, self.channel)
 
-    def chat_key(self, chat_id: int | str) -> str:
-        with session_scope(self.db) as session:
-            return self.store(session).chat_key(chat_id)
-
     def process(self, chat_id: int | str, event: Event) -> Processed:
         with session_scope(self.db) as session:
             store = self.store(session)
@@ -71,7 +67,3 @@ class ConversationService:
                 return
             conversation.data[KEYBOARD] = message_ref
             store.save(chat_key, conversation, activity=False)
-
-    def load(self, chat_key: str) -> Conversation:
-        with session_scope(self.db) as session:
-            return self.store(session).load(chat_key)

@@ -28,7 +28,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 CHANNELS = ("web", "telegram", "line", "paper")
 SOURCES = ("invited", "open")
-STATUSES = ("partial", "complete", "erased")
 ROLES = ("admin", "analyst", "viewer")
 
 
