@@ -26,8 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-CHANNELS = ("web", "telegram", "line", "paper")
-SOURCES = ("invited", "open")
 ROLES = ("admin", "analyst", "viewer")
 
 
