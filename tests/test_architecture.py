@@ -178,3 +178,21 @@ def test_the_wiring_may_import_everything(tmp_path):
     path.write_text("import bot.telegram\nfrom analysis import frame\nfrom survey_app.web import create_app\n",
                     encoding="utf-8")
     assert layering_violations({"survey_app.cli.fake": path}) == []
+
+
+def test_the_survey_blueprint_handles_database_outages_itself():
+    """The survey re-shows its own posted page; the app-wide handler knows nothing of the survey."""
+    from survey_app.web import outage
+    from survey_app.web.survey import bp, recovery
+
+    handlers = bp.error_handler_spec[None][None]
+    assert all(handlers[error] is recovery.database_unavailable for error in outage.DATABASE_ERRORS)
+    outage_imports = imported_names("survey_app.web.outage", MODULES["survey_app.web.outage"])
+    assert not any(name.startswith("survey_app.web.survey") for name in outage_imports)
+
+
+def test_analysis_reads_no_orm_tables():
+    """Analysis reads responses through the core's query functions (``survey_app.queries``)."""
+    for module, path in MODULES.items():
+        if module.startswith("analysis"):
+            assert "survey_app.models" not in imported_names(module, path), module
