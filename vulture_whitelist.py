@@ -32,8 +32,11 @@ _used = (
     _.localize_callback, _.session_protection,
     # Flask config read by werkzeug's request parsing
     _.max_content_length, _.max_form_memory_size,
-    # read only by Jinja templates (staff/monitor.html, staff/chart.html)
-    _.by_source, _.y_bottom, _.polyline,
+    # read only by Jinja templates (staff/monitor.html, staff/chart.html, analysis/publication/templates)
+    _.by_source, _.y_bottom, _.polyline, _.change_low, _.change_high, _.trends, _.year_label,
+    _.label_width,
+    # openpyxl cell styles, set as attributes
+    _.font, _.alignment,
     # fake Telegram Bot API: methods dispatched by the called method's name (``api_<method>``)
     _.api_getMe, _.api_sendMessage, _.api_editMessageText, _.api_editMessageReplyMarkup,
     _.api_setWebhook, _.api_deleteWebhook,
