@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -129,6 +130,38 @@ class StaffUser(Base):
     api_token_expires: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # A one-time password an admin issued: the next login must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class SurveySetting(Base):
+    """One administrative setting of a survey (回答期限, sender, contact phone, …): not part of the
+    instrument, so changing it never needs a new instrument version. Keys: ``survey_app.survey_settings``."""
+    __tablename__ = "survey_settings"
+    __table_args__ = (UniqueConstraint("survey_id", "key", name="uq_survey_setting"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class IndicatorValue(Base):
+    """A baseline, target or published history value of an indicator, set by staff (survey metadata:
+    it overrides the instrument's ``baseline``/``target``/``history`` without a version bump)."""
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("survey_id", "indicator_id", "kind", "year", name="uq_indicator_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # "baseline" | "target" | "history"
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)  # None: explicitly "no value set"
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
 
 
 class AuditEvent(Base):

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_population": frozenset({"admin"}),
     "view_audit": frozenset({"admin"}),
     "manage_staff": frozenset({"admin"}),
+    "manage_settings": frozenset({"admin", "analyst"}),
 }
 
 _hasher = PasswordHasher()
@@ -174,6 +175,11 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
         user.password_hash = _hasher.hash(password)
     session.commit()
     return user
+
+
+def password_matches(user: StaffUser, password: str) -> bool:
+    """Whether ``password`` is the account's current one (for changing it; no failure counting)."""
+    return _verify(user.password_hash, password)
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -23,6 +23,8 @@ bp.before_request(before_staff_request)
 NAV = (  # endpoint, label msgid, permission
     ("staff.index", "Surveys", "view_dashboard"),
     ("staff.audit_log", "Audit log", "view_audit"),
+    ("staff.accounts", "Staff accounts", "manage_staff"),
+    ("staff.own_password", "Change password", "view_dashboard"),
 )
 
 
@@ -72,6 +74,8 @@ def login():
         else:
             login_user(StaffPrincipal(user))
             audit.record(db(), user.email, "login")
+            if user.must_change_password:
+                return redirect(url_for("staff.own_password"))
             return redirect(safe_next(request.args.get("next")))
     status = 200 if error is None else 401
     return render_template("staff/login.html", error=error, email=email), status
@@ -100,6 +104,7 @@ def index():
 
 # Views register themselves on ``bp`` when imported.
 from . import (  # noqa: E402,F401
+    accounts_views,
     audit_views,
     dashboard,
     exports_views,
@@ -108,6 +113,8 @@ from . import (  # noqa: E402,F401
     paper,
     population_views,
     report_views,
+    settings_views,
+    targets_views,
 )
 
 __all__ = ["bp", "login_manager"]

@@ -37,6 +37,7 @@ class StaffPrincipal:
     def __init__(self, user: StaffUser):
         self.id, self.email, self.role, self.locale = user.id, user.email, user.role, user.locale or "ja"
         self.is_active = bool(user.active)
+        self.must_change_password = bool(user.must_change_password)
         self._fingerprint = fingerprint(user)
 
     def get_id(self) -> str:
@@ -133,6 +134,9 @@ def require(permission: str):
                 if request.method == "GET":
                     return login_manager.unauthorized()  # back to this page after logging in
                 return redirect(url_for("staff.login"))  # a POST cannot be repeated by a redirect
+            if current_user.must_change_password:  # a one-time password opens only the password page
+                flash(gettext("Please choose your own password first."), "info")
+                return redirect(url_for("staff.own_password"))
             if not current_user.can(permission):
                 abort(403)
             return view(*args, **kwargs)
