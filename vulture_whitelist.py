@@ -34,7 +34,7 @@ _used = (
     _.max_content_length, _.max_form_memory_size,
     # read only by Jinja templates (staff/monitor.html, staff/chart.html, analysis/publication/templates)
     _.by_source, _.y_bottom, _.polyline, _.change_low, _.change_high, _.trends, _.year_label,
-    _.label_width,
+    _.label_width, _.office,
     # openpyxl cell styles, set as attributes
     _.font, _.alignment,
     # fake Telegram Bot API: methods dispatched by the called method's name (``api_<method>``)
@@ -44,7 +44,7 @@ _used = (
     _.__getattr__,
     # SQLAlchemy declarative: columns kept in the schema (see migrations/), and the base's type map
     _.type_annotation_map, _.loaded_at, _.created_at, _.survey_version, _.started_at, _.answered_at,
-    _.imported_at,
+    _.imported_at, _.updated_by,
     # pytest fixtures requested by parameter name for their effect only
-    _.with_responses, _.no_telegram_env, _.no_line_env,
+    _.with_responses, _.no_telegram_env, _.no_line_env, _.busy_site,
 )
