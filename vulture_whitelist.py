@@ -13,8 +13,11 @@ _used = (
     _.daemon_threads,
     # tornado (python-telegram-bot's webhook server) calls these on a RequestHandler
     _.SUPPORTED_METHODS, _.set_default_headers,
-    # gunicorn calls load_config on a BaseApplication
-    _.load_config,
+    # gunicorn calls load_config on a BaseApplication; the worker class is named by string in
+    # survey_app.cli.serve, and gunicorn and tornado call or set these on it
+    _.load_config, _.BufferingWorker, _._log, _.alive, _.server_alive,
+    # a flask.g flag read with g.get("staff_expired")
+    _.staff_expired,
     # Babel calls the extractor named in setup.cfg with (fileobj, keywords, comment_tags, options)
     _.extract_instrument, _.keywords, _.comment_tags,
     # babel.numbers.NumberPattern attribute set to round percentages

@@ -161,6 +161,5 @@ def _fill_answers(data: pd.DataFrame, position: dict[int, int], rows: list[queri
 def _invitations(session: Session, instrument: Instrument) -> pd.DataFrame:
     rows = queries.invitations(session, instrument.id)
     frame = pd.DataFrame([r.stratum for r in rows], index=range(len(rows)))
-    frame["_used"] = [r.used for r in rows]
     frame["_undeliverable"] = [r.undeliverable for r in rows]
     return frame

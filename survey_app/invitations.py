@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,11 @@ from survey_app import codes
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
-from survey_app.models import Invitation
+from survey_app.models import Invitation, utcnow
 from survey_app.stratum_columns import for_instrument
+
+# The operating system's randomness: the insertion order must not be reproducible from a seed.
+_random = secrets.SystemRandom()
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,18 @@ def frame_template(instrument: Instrument) -> str:
 
 def create_invitations(session: Session, instrument: Instrument, secret: str, frame: list[dict[str, int]],
                        batch: str | None = None) -> list[Letter]:
-    """Generate one code per frame row and store their HMACs in one transaction."""
+    """Generate one code per frame row and store their HMACs in one transaction.
+
+    The letters come back in frame order (the print vendor's order); the rows are inserted
+    in a random order with one creation instant for the whole batch, so a row's id, place
+    and time say nothing about which line of the frame (or of the letters file) it is.
+    """
     letters = [Letter(codes.generate(), stratum) for stratum in frame]
+    shuffled = list(letters)
+    _random.shuffle(shuffled)
+    now = utcnow()
     session.add_all(Invitation(survey_id=instrument.id, code_hmac=codes.invitation_hmac(secret, letter.code),
-                               stratum=letter.stratum, batch=batch) for letter in letters)
+                               stratum=letter.stratum, batch=batch, created_at=now) for letter in shuffled)
     session.commit()
     return letters
 

@@ -37,7 +37,6 @@ class StoredValue(NamedTuple):
 
 class InvitationRow(NamedTuple):
     stratum: dict[str, Any]
-    used: bool
     undeliverable: bool
 
 
@@ -63,7 +62,7 @@ def complete_values(session: Session, survey_id: str, question_ids: list[str]) -
 
 
 def invitations(session: Session, survey_id: str) -> list[InvitationRow]:
-    """Every invitation of the survey: its stratum, whether its code was used, whether the letter came back."""
-    rows = session.execute(select(Invitation.stratum, Invitation.used_at, Invitation.undeliverable)
+    """Every invitation of the survey: its stratum and whether the letter came back undelivered."""
+    rows = session.execute(select(Invitation.stratum, Invitation.undeliverable)
                            .where(Invitation.survey_id == survey_id)).all()
-    return [InvitationRow(dict(r.stratum or {}), r.used_at is not None, bool(r.undeliverable)) for r in rows]
+    return [InvitationRow(dict(r.stratum or {}), bool(r.undeliverable)) for r in rows]

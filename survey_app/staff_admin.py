@@ -38,9 +38,7 @@ def set_role(session: Session, user: StaffUser, role: str, actor: str) -> bool:
     if user.role == "admin" and user.active and not _other_active_admins(session, user):
         raise staff_core.StaffError(N_("%(email)s is the last active administrator; make another account "
                                        "administrator first."), email=user.email)
-    old, user.role = user.role, role
-    audit.record(session, actor, "staff_update", user.email, {"role": {"old": old, "new": role}}, commit=False)
-    session.commit()
+    staff_core.set_role(session, user, role, actor=actor)  # ends the account's sessions, audited
     return True
 
 
@@ -54,9 +52,7 @@ def set_active(session: Session, user: StaffUser, active: bool, actor: str) -> b
         if user.role == "admin" and not _other_active_admins(session, user):
             raise staff_core.StaffError(N_("%(email)s is the last active administrator; make another account "
                                            "administrator first."), email=user.email)
-    user.active = active
-    audit.record(session, actor, "staff_update", user.email, {"active": active}, commit=False)
-    session.commit()
+    staff_core.set_active(session, user, active, actor=actor)  # disabling ends sessions and the token
     return True
 
 
@@ -64,8 +60,7 @@ def issue_one_time_password(session: Session, user: StaffUser, actor: str) -> st
     """A new generated password (shown once to the admin); the account must change it at its next login."""
     password = staff_core.generate_password()
     user.must_change_password = True
-    staff_core.set_password(session, user, password)
-    audit.record(session, actor, "password_reset", user.email)
+    staff_core.set_password(session, user, password, actor=actor)  # audited; every session ends
     return password
 
 
@@ -87,5 +82,4 @@ def change_own_password(session: Session, user: StaffUser, current: str, new: st
     if new == current:
         raise staff_core.StaffError(N_("Choose a password different from the current one."))
     user.must_change_password = False
-    staff_core.set_password(session, user, new)
-    audit.record(session, user.email, "password_change", user.email)
+    staff_core.set_password(session, user, new, actor=user.email)  # audited; every other session ends

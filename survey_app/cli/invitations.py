@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from survey_app.config import write_private
 from survey_app.csvio import CsvError
 from survey_app.invitations import create_invitations, letters_csv, read_frame
 
@@ -27,7 +28,7 @@ def invitations() -> None:
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Letters CSV for the print vendor (codes are shown only here, once).")
 @click.option("--base-url", default="http://localhost:5000", show_default=True, help="Public URL of the survey.")
-@click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default=None, help="For t.me deep links.")
+@click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None, help="For t.me deep links.")
 @click.option("--encoding", type=click.Choice(["utf-8", "cp932", "auto"]), default="utf-8", show_default=True)
 @pass_app
 def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_path: Path, base_url: str,
@@ -46,7 +47,7 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
             raise click.ClickException(f"{frame_path}: {exc}") from None
         letters = create_invitations(session, instrument, app.settings.secret_key, frame, batch=frame_path.name)
         letters_text = letters_csv(letters, instrument, base_url, bot_username)
-    out_path.write_text(letters_text, encoding="utf-8-sig")
+    write_private(out_path, letters_text.encode("utf-8-sig"))  # codes: readable by the owner only
     click.echo(f"{len(letters)} invitation codes created for '{survey_id}' -> {out_path}")
 
 

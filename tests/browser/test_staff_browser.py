@@ -24,7 +24,7 @@ def staff_site(session, instrument, secret):
     replace_margins(session, instrument.id, rows)
     create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=11)
     session.add(StaffUser(email="admin@city.example", role="admin", password_hash=PasswordHasher().hash(PASSWORD),
-                          locale="ja", active=True, failed_logins=0))
+                          locale="ja", active=True))
     session.commit()
     return create_invitations(session, instrument, secret, [{"age_band": 3, "sex": 2, "district": 1}])[0].code
 

@@ -80,7 +80,7 @@ def test_admin_manages_an_account_and_edits_a_target(new_page, admin, session, a
     assert "/staff/login" in colleague.url
     session.expire_all()
     actions = set(session.scalars(select(AuditEvent.action)))
-    assert {"staff_create", "staff_update", "password_change", "indicator_values"} <= actions
+    assert {"staff_create", "staff_role", "staff_disable", "staff_password", "indicator_values"} <= actions
     assert not problems, "\n".join(problems)
 
 

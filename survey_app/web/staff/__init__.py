@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
 
 from survey_app import audit
 from survey_app import staff as staff_core
+from survey_app.models import StaffUser
 from survey_app.surveys import list_surveys
 
 from ..context import db, gettext
 from ..extensions import limiter
-from .auth import STAFF_LOCALES, StaffPrincipal, before_staff_request, login_manager, require
+from .auth import STAFF_LOCALES, before_staff_request, login_manager, require, start_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(before_staff_request)
@@ -66,13 +67,14 @@ def login():
     email = request.form.get("email", "").replace("\x00", "").strip()
     if request.method == "POST":
         try:
-            user = staff_core.authenticate(db(), email, request.form.get("password", ""))
+            user = staff_core.authenticate(db(), email, request.form.get("password", ""),
+                                           secret=current_app.config["SECRET_KEY"], address=request.remote_addr)
         except staff_core.StaffError as exc:
             db().rollback()
             audit.record(db(), email.lower()[:254] or None, "login_failed", detail={"reason": type(exc).__name__})
             error = gettext(exc.message, **exc.params)
         else:
-            login_user(StaffPrincipal(user))
+            start_session(user)
             audit.record(db(), user.email, "login")
             if user.must_change_password:
                 return redirect(url_for("staff.own_password"))
@@ -82,15 +84,16 @@ def login():
 
 
 def _login_limit() -> str:
-    from flask import current_app
-
     return current_app.config["STAFF_LOGIN_RATE_LIMIT"]
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    audit.record(db(), current_user.email, "logout")
+    """Ends every session of the account: a copy of this cookie made earlier dies too."""
+    user = db().get(StaffUser, current_user.id)
+    audit.record(db(), current_user.email, "logout", commit=False)
+    staff_core.revoke_sessions(db(), user, actor=user.email, reason="logout")
     logout_user()
     flash(gettext("You are logged out."), "info")
     return redirect(url_for("staff.login"))

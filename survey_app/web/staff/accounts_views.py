@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from survey_app import staff as staff_core
 from survey_app import staff_admin
@@ -11,7 +11,7 @@ from survey_app.models import ROLES, StaffUser
 
 from ..context import db, gettext
 from . import bp
-from .auth import STAFF_LOCALES, StaffPrincipal, require
+from .auth import STAFF_LOCALES, require, start_session
 
 
 def _page(status: int = 200, **context):
@@ -76,5 +76,5 @@ def own_password():
         db().rollback()
         return render_template("staff/password.html", min_length=staff_core.MIN_PASSWORD_LENGTH,
                                error=gettext(exc.message, **exc.params)), 400
-    login_user(StaffPrincipal(user))  # the new password ended every session, this one continues
+    start_session(user)  # the new password ended every session; this one continues with a fresh cookie
     return redirect(url_for("staff.index"))
