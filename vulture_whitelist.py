@@ -49,5 +49,5 @@ _used = (
     _.type_annotation_map, _.loaded_at, _.created_at, _.survey_version, _.started_at, _.answered_at,
     _.imported_at, _.updated_by,
     # pytest fixtures requested by parameter name for their effect only
-    _.with_responses, _.no_telegram_env, _.no_line_env, _.busy_site,
+    _.with_responses, _.no_telegram_env, _.no_line_env, _.busy_site, _.early, _.two_samples,
 )

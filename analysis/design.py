@@ -75,6 +75,11 @@ class SamplingDesign:
     def stratum_psu_counts(self) -> np.ndarray:
         return self.n_psu
 
+    def lonely_strata(self) -> tuple[str, ...]:
+        """Strata with a single sampled PSU that is not the whole stratum (variance by R's "adjust")."""
+        lonely = (self.n_psu == 1) & (self.sampling_fraction < 1)
+        return tuple(self.stratum_names[h] for h in np.flatnonzero(lonely))
+
 
 def _nested(strata: np.ndarray, psu: np.ndarray) -> np.ndarray:
     """PSU codes unique across strata (R's ``nest=TRUE``)."""
@@ -116,18 +121,22 @@ def linearised_variance(z: np.ndarray, design: SamplingDesign) -> float:
 
     ``V = Σ_h (1 − f_h) · n_h/(n_h − 1) · Σ_j (Z_hj − Z̄_h)²`` with ``Z_hj`` the PSU totals of
     ``z``, ``n_h`` the sampled PSUs of stratum h and ``f_h`` its sampling fraction (with
-    replacement when there is no fpc). A stratum with a single PSU makes the variance
-    inestimable and is refused, as R's default ``survey.lonely.psu = "fail"``.
+    replacement when there is no fpc).
+
+    A stratum with a single PSU (``lonely``) is handled as R's
+    ``options(survey.lonely.psu = "adjust")``: its PSU total is centred at the grand mean
+    ``Σ z / (PSUs of all strata)`` instead of its own (undefined) stratum mean, with scale
+    ``1 − f_h`` — conservative, and the caller names those strata in a ``lonely_psu`` notice
+    (:meth:`SamplingDesign.lonely_strata`). A stratum sampled completely (``f_h = 1``)
+    contributes nothing, as in R.
     """
     n_psu = design.stratum_psu_counts()
     totals = np.bincount(design.psu, weights=z, minlength=len(design.psu_stratum))
     means = np.bincount(design.psu_stratum, weights=totals, minlength=len(n_psu)) / np.maximum(n_psu, 1)
+    lonely = n_psu == 1
+    if lonely.any():
+        means = np.where(lonely, float(np.sum(z)) / max(int(n_psu.sum()), 1), means)
     deviations = totals - means[design.psu_stratum]
     squares = np.bincount(design.psu_stratum, weights=deviations ** 2, minlength=len(n_psu))
-    lonely = (n_psu == 1) & (design.sampling_fraction < 1)
-    if lonely.any():
-        name = design.stratum_names[int(np.flatnonzero(lonely)[0])]
-        raise AnalysisError(f"stratum '{name}' has a single PSU: its variance cannot be estimated "
-                            "(merge it with a similar stratum)")
-    scale = (1 - design.sampling_fraction) * n_psu / np.maximum(n_psu - 1, 1)
+    scale = (1 - design.sampling_fraction) * np.where(lonely, 1.0, n_psu / np.maximum(n_psu - 1, 1))
     return float(np.sum(scale * squares))

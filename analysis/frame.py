@@ -7,9 +7,10 @@ Sources:
   ``multi`` cells list codes separated by ``;``. Unknown columns are refused by name and
   a bad code by its line and question.
 - :func:`frame_from_database` — the complete responses of a survey (codes per question),
-  with the invitation stratum each invited response carries and the survey's
-  invitations, from which :mod:`analysis.sampling` derives the design. Read through
-  :mod:`survey_app.queries` (the core's read side), never from ORM tables here.
+  with the invitation stratum each invited response carries and the survey's invitations
+  and its recorded sampling design (:mod:`survey_app.design`), from which
+  :mod:`analysis.sampling` builds the design. Read through :mod:`survey_app.queries`
+  (the core's read side), never from ORM tables here.
 
 Values are floats with NaN for "no answer"; only ``single``, ``scale`` and ``number``
 questions become columns (free text never enters the analysis).
@@ -17,7 +18,7 @@ questions become columns (free text never enters the analysis).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from analysis.errors import AnalysisError
 from survey_app import numerals, queries
 from survey_app.csvio import CsvError, read_rows
+from survey_app.design import RecordedDesign, recorded_design
 from survey_app.instrument import Instrument, Question
 
 DESIGN_COLUMNS = ("weight", "stratum", "psu", "fpc")
@@ -41,9 +43,23 @@ class Frame:
     design: dict[str, np.ndarray] = field(default_factory=dict)
     sampling: pd.DataFrame | None = None
     invitations: pd.DataFrame | None = None
+    recorded: RecordedDesign | None = None
 
     def __len__(self) -> int:
         return len(self.data)
+
+    def invited_mask(self) -> np.ndarray:
+        """Responses that came with a letter's code (the probability sample); all rows of a CSV frame."""
+        if self.sampling is None or "_invited" not in self.sampling.columns:
+            return np.ones(len(self), dtype=bool)
+        return self.sampling["_invited"].to_numpy(dtype=bool)
+
+    def subset(self, mask: np.ndarray) -> Frame:
+        """The frame restricted to the rows in ``mask`` (design columns and strata follow)."""
+        rows = np.flatnonzero(mask)
+        sampling = None if self.sampling is None else self.sampling.iloc[rows].reset_index(drop=True)
+        return replace(self, data=self.data.iloc[rows].reset_index(drop=True), sampling=sampling,
+                       design={k: np.asarray(v)[rows] for k, v in self.design.items()})
 
     def values(self, qid: str) -> np.ndarray:
         if qid not in self.data.columns:
@@ -143,7 +159,8 @@ def frame_from_database(session: Session, instrument: Instrument) -> Frame:
         _fill_answers(data, position, queries.complete_values(session, instrument.id, wanted))
     strata = pd.DataFrame([r.stratum for r in responses], index=range(len(responses)))
     strata["_invited"] = [r.source == "invited" for r in responses]
-    return Frame(instrument, data, instrument.id, sampling=strata, invitations=_invitations(session, instrument))
+    return Frame(instrument, data, instrument.id, sampling=strata, invitations=_invitations(session, instrument),
+                 recorded=recorded_design(session, instrument.id))
 
 
 def _fill_answers(data: pd.DataFrame, position: dict[int, int], rows: list[queries.StoredValue]) -> None:

@@ -7,21 +7,24 @@ pages and the API alike. :class:`Options` is the one set of analysis options.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from analysis.breakdown import change_vs_baseline, group_rows, indicator_masks, pp, target_block
+from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import WeightedSample, proportion
+from analysis.fallback import weigh_with_fallback
 from analysis.frame import Frame, frame_from_database
 from analysis.methods import CI_METHODS, DEFAULT_CI, DEFAULT_LEVEL, WEIGHTING_METHODS
 from analysis.notices import Notice
 from analysis.result import IndicatorResult, SurveyResult, Target, Thresholds, YearValue
-from analysis.sampling import csv_design, database_design, invited_sample
+from analysis.samples import SAMPLES, invited_design, open_summary, sample_estimates, sample_frame, split
+from analysis.sampling import invited_sample
 from analysis.trim import trim_weights
-from analysis.weighting import METHODS, WeightingInput, WeightingResult, margins_from_rows
+from analysis.weighting import WeightingInput, WeightingResult, margins_from_rows
 from analysis.weighting.rake import max_relative_error
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
@@ -34,7 +37,9 @@ class Options:
     ``weighting`` and ``ci`` are names from :mod:`analysis.methods`; ``trim`` bounds are
     multiples of the mean weight; ``by`` breakdown question ids; ``lang`` the language of
     titles and group labels in the result; ``strict``: an indicator without any answer is
-    an error (else a ``None`` estimate and a ``no_base`` notice — pages and the API).
+    an error (else a ``None`` estimate and a ``no_base`` notice — pages and the API; the
+    command line also keeps margins that contradict the data an error, where pages fall back);
+    ``sample`` which responses the figures come from (:mod:`analysis.samples`).
     """
 
     weighting: str = "none"
@@ -45,10 +50,13 @@ class Options:
     thresholds: Thresholds = field(default_factory=Thresholds)
     lang: str = "ja"
     strict: bool = True
+    sample: str = "invited"  # invited | open | combined (analysis.samples)
 
     def check(self, instrument: Instrument) -> None:
         if self.weighting not in WEIGHTING_METHODS:
             raise AnalysisError(f"unknown weighting '{self.weighting}' (use {', '.join(WEIGHTING_METHODS)})")
+        if self.sample not in SAMPLES:
+            raise AnalysisError(f"unknown sample '{self.sample}' (use {', '.join(SAMPLES)})")
         if self.ci not in CI_METHODS:
             raise AnalysisError(f"unknown interval method '{self.ci}' (use {', '.join(CI_METHODS)})")
         if not 0.5 <= self.level < 1:
@@ -84,12 +92,20 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
 
 
 def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
-    """(weighted sample, notices, names of the margins the weights were calibrated to) under the options."""
-    if frame.invitations is None:
-        design, notices = csv_design(frame), ()
-    else:
-        design, notices = database_design(frame, tuple(margins))
-    result = METHODS[options.weighting](weighting_input(frame, margins, design.weights))
+    """(weighted sample, notices, names of the margins the weights were calibrated to) under the options.
+
+    ``none``: equal weights analysed as a simple random sample (the footnote's "every
+    response counts equally"); otherwise the design (recorded, or a CSV's columns) and the
+    method, which falls back in a stated order when the margins cannot be met
+    (:mod:`analysis.fallback`). Single-respondent strata are named (``lonely_psu``).
+    """
+    if options.weighting == "none":
+        return WeightedSample(np.ones(len(frame)), SamplingDesign.build(len(frame))), (), ()
+    design, notices = invited_design(frame)
+    lonely = design.lonely_strata()
+    if lonely:
+        notices += (Notice("lonely_psu", {"strata": ", ".join(lonely)}),)
+    result = weigh_with_fallback(options.weighting, weighting_input(frame, margins, design.weights), options.strict)
     weights, notices = result.weights, notices + result.notices
     if options.trim is not None:
         weights, notice = apply_trim(result, options.trim)
@@ -99,18 +115,33 @@ def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tupl
 
 def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyResult:
     """The indicators of ``frame`` under ``options`` (see module docstring)."""
-    options = options or Options()
+    options = sample_options(options or Options())
     instrument = frame.instrument
     options.check(instrument)
     if len(frame) == 0:
         raise AnalysisError(f"survey '{instrument.id}' has no complete responses")
     margins = tuple(margins)
-    sample, notices, used = weigh(frame, margins, options)
+    invited, open_frame = split(frame)
+    target, notices = sample_frame(invited, open_frame, options)
     texts = InstrumentTexts(instrument, options.lang)
-    indicators = tuple(indicator_result(frame, sample, indicator, options, texts)
-                       for indicator in instrument.indicators)
-    return SurveyResult(instrument.id, options.weighting, options.ci, options.level, len(frame), indicators,
-                        notices=notices, margins=used, thresholds=options.thresholds)
+    used: tuple[str, ...] = ()
+    if len(target) == 0:
+        indicators = tuple(empty_result(indicator, texts) for indicator in instrument.indicators)
+    else:
+        sample, weighting_notices, used = weigh(target, margins, options)
+        notices += weighting_notices
+        indicators = tuple(indicator_result(target, sample, indicator, options, texts)
+                           for indicator in instrument.indicators)
+    indicators, extra = sample_estimates(indicators, invited, open_frame, options)
+    return SurveyResult(instrument.id, options.weighting, options.ci, options.level, len(target), indicators,
+                        notices=notices + extra, margins=used, thresholds=options.thresholds,
+                        sample=options.sample, open=open_summary(open_frame))
+
+
+def sample_options(options: Options) -> Options:
+    """The open sample is never weighted; the combined estimator takes the invited design weights as stated."""
+    forced = {"open": "none", "combined": "design"}.get(options.sample)
+    return replace(options, weighting=forced, trim=None) if forced else options
 
 
 def _baseline(indicator) -> YearValue | None:

@@ -19,6 +19,7 @@ DEFAULT_LEVEL = 0.95
 # Short names for buttons and captions (msgids; translate with gettext).
 WEIGHTING_LABELS: dict[str, str] = {
     "none": N_("Unweighted"),
+    "design": N_("Design weights only"),
     "rake": N_("Weighted (raking)"),
     "poststratify": N_("Weighted (post-stratification)"),
     "propensity": N_("Weighted (response propensity)"),

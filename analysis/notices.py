@@ -38,11 +38,52 @@ MESSAGES: dict[str, str] = {
         "'%(indicator)s' is %(estimate)s in its base: the interval is the exact (Clopper–Pearson) interval on "
         "the Kish effective sample size."),
     "no_base": N_("'%(indicator)s' has no respondent in its base: no estimate."),
+    # issue 11: samples, the recorded design, never a dead dashboard
+    "open_responses_excluded": N_(
+        "%(n)s open response(s) (no invitation code: open link, chat or paper form without a code) are not in "
+        "these figures, which come from the invited random sample; they are shown separately without an "
+        "interval."),
+    "no_invited_responses": N_(
+        "No invited (randomly sampled) resident has responded yet: there is no figure for the indicators; "
+        "%(n)s open response(s) are shown separately."),
+    "open_sample": N_(
+        "These figures come from the %(n)s open responses: a self-selected sample, unweighted, without an "
+        "interval; they do not represent the city's residents."),
+    "combined_estimator": N_(
+        "Combined estimate (Chen, Li & Wu 2020, doubly robust): the invited sample is the reference "
+        "probability sample for the %(n_open)s open response(s), combined with the invited estimate by "
+        "minimum variance. Assumption: taking part through the open link depends only on %(covariates)s; if "
+        "it depends on the opinion itself, the figure is biased."),
+    "combined_without_open": N_(
+        "There are no open responses: the combined figure is the invited sample's design estimate."),
+    "no_recorded_design": N_(
+        "No sampling design is recorded for this survey (invitations made without --stratify-by): the invited "
+        "sample is analysed as a simple random sample."),
+    "unrecorded_stratum": N_(
+        "%(n)s invited response(s) carry no recorded sampling stratum: they get the average design weight."),
+    "stratum_without_respondents": N_(
+        "No respondent yet in sampling stratum %(strata)s: its population is represented only through "
+        "calibration to the margins."),
+    "lonely_psu": N_(
+        "Sampling stratum %(strata)s has a single respondent: its variance is estimated as R's "
+        "survey.lonely.psu = \"adjust\" (centred at the overall mean; conservative)."),
+    "weighting_fallback:collapsed": N_(
+        "The weighting could not meet every margin: categories without respondents were merged (%(merged)s); "
+        "margins left out: %(dropped)s."),
+    "weighting_fallback:poststratified": N_(
+        "The weighting could not meet every margin: post-stratified to '%(used)s' only (merged: %(merged)s; "
+        "left out: %(dropped)s)."),
+    "weighting_fallback": N_(
+        "The weighting could not meet the margins (for example a category without respondents): the figures "
+        "use the design weights only."),
     # Added by the staff console (survey_app.web.staff.indicators) while the margins are the bundled example.
     "illustrative_margins": N_(
         "Population margins: illustrative (例示用（実際の住民基本台帳ではありません）), not the resident register's. "
         "Import the register's margins before publishing any weighted figure."),
 }
+
+#: The stable codes (a ``code:step`` key is a wording variant of ``code``, not a code).
+CODES: tuple[str, ...] = tuple(sorted(code for code in MESSAGES if ":" not in code))
 
 #: How a parameter of this name is shown in a message (others: ``str``).
 DISPLAY: dict[str, Callable[[Any], str]] = {
@@ -71,6 +112,10 @@ class Notice:
         return self.code, tuple(sorted((k, repr(v)) for k, v in self.params.items()))
 
     def message(self, locale: str = "en") -> str:
-        """The message in ``locale`` (the English msgid where a catalog has no entry)."""
+        """The message in ``locale`` (the English msgid where a catalog has no entry).
+
+        A code with variants (``weighting_fallback``) words its ``step`` by ``code:step``.
+        """
         shown = {k: DISPLAY.get(k, str)(v) for k, v in self.params.items()}
-        return gettext(locale, MESSAGES[self.code], **shown)
+        msgid = MESSAGES.get(f"{self.code}:{self.params.get('step')}", MESSAGES[self.code])
+        return gettext(locale, msgid, **shown)

@@ -6,7 +6,7 @@ gettext domain, worded in the requested locale (ja, en, vi, ur).
 
 - :func:`document` — the JSON document of ``--format json`` and
   ``GET /api/v1/surveys/<id>/indicators``: full precision, the keys of issue 6, plus
-  ``notices`` (``[{"code", "message"}]``). ``warnings`` (the messages alone) stays
+  ``notices`` (``[{"code", "message"}]``), ``sample`` and the ``open`` summary (issue 11). ``warnings`` (the messages alone) stays
   because the published OpenAPI schema requires it.
 - :func:`table_rows` — the ONE indicator table for CSV and XLSX (CLI and staff exports):
   header, one row per indicator and per group, one decimal, then the footnotes.
@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from analysis.result import Change, GroupResult, IndicatorResult, SurveyResult, YearValue
+from analysis.result import Change, GroupResult, IndicatorResult, OpenSummary, SurveyResult, YearValue
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import gettext
 
@@ -37,8 +37,18 @@ BASE_NOTES = {
     "valid": N_("Base: respondents who answered the question, excluding “don't know” and no answer."),
     "all": N_("Base: all respondents; no answer and “don't know” count as not agreeing."),
 }
+SAMPLE_NOTES = {
+    "invited": N_("Sample: responses that came with a letter's code (the random sample drawn from the resident "
+                  "register), whatever the channel; open responses are shown separately without an interval."),
+    "open": N_("Sample: open responses without a code (self-selected): no interval, not representative of the "
+               "residents."),
+    "combined": N_("Sample: invited and open responses combined by the Chen–Li–Wu doubly robust model; it assumes "
+                   "that taking part through the open link depends only on age band, sex and district."),
+}
 WEIGHTING_NOTES = {
     "none": N_("Unweighted: every response counts equally."),
+    "design": N_("Design weights only: each invited respondent stands for the residents of their sampling "
+                 "stratum (population ÷ respondents), as recorded when the letters were made."),
     "rake": N_("Weighted by raking to the population margins (%(margins)s); the intervals account for the "
                "weighting."),
     "poststratify": N_("Weighted by post-stratification to the population cells (%(margins)s); the intervals "
@@ -57,6 +67,7 @@ SMALL_GROUPS = N_("Groups with fewer than %(suppress)d respondents are not shown
                   "interpret with caution.")
 BASELINE_NOTE = N_("Change: against the published baseline, treated as a fixed value.")
 WARNING = N_("Warning: %(message)s")
+OPEN_LABEL = "self-selected sample (open link, chat without a code, open paper form): no interval"
 
 
 def verdict_word(change: Change | None, locale: str) -> str:
@@ -76,9 +87,10 @@ def notice_messages(result: SurveyResult, locale: str) -> list[str]:
 
 
 def footnotes(result: SurveyResult, locale: str) -> list[str]:
-    """Base, weighting (naming the margins used), interval method, small groups, baseline rule."""
+    """Base, sample, weighting (naming the margins used), interval method, small groups, baseline rule."""
     bases = sorted({ind.base for ind in result.indicators}) or ["valid"]
     notes = [gettext(locale, BASE_NOTES.get(b, BASE_NOTES["valid"])) for b in bases]
+    notes.append(gettext(locale, SAMPLE_NOTES.get(result.sample, SAMPLE_NOTES["invited"])))
     notes.append(weighting_note(result, locale))
     notes.append(gettext(locale, CI_NOTES[result.ci_method], level=round(100 * result.level)))
     if any(ind.groups for ind in result.indicators):
@@ -126,15 +138,25 @@ def _indicator_doc(ind: IndicatorResult) -> dict:
             "estimate": change.estimate, "ci_low": change.ci_low, "ci_high": change.ci_high,
             "verdict": change.verdict},
         "groups": [_group_doc(g) for g in ind.groups],
+        **({} if ind.combined is None else {
+            "invited_estimate": ind.combined.invited, "open_dr_estimate": ind.combined.open_dr,
+            "weight_invited": ind.combined.weight_invited}),
     }
+
+
+def _open_doc(summary: OpenSummary) -> dict:
+    """The open responses: a self-selected sample, unweighted shares, never an interval."""
+    return {"n_respondents": summary.n_respondents, "label": OPEN_LABEL, "interval": None,
+            "indicators": [{"id": o.id, "share": o.share, "n": o.n, "n_positive": o.n_positive}
+                           for o in summary.indicators]}
 
 
 def document(result: SurveyResult, locale: str) -> dict:
     """The JSON document (see module docstring); notice messages in ``locale``."""
     notices = [{"code": n.code, "message": n.message(locale)} for n in result.all_notices()]
-    return {"survey": result.survey, "weighting": result.weighting, "ci_method": result.ci_method,
-            "level": result.level, "n_respondents": result.n_respondents,
-            "indicators": [_indicator_doc(ind) for ind in result.indicators],
+    return {"survey": result.survey, "sample": result.sample, "weighting": result.weighting,
+            "ci_method": result.ci_method, "level": result.level, "n_respondents": result.n_respondents,
+            "indicators": [_indicator_doc(ind) for ind in result.indicators], "open": _open_doc(result.open),
             "notices": notices, "warnings": [n["message"] for n in notices]}
 
 

@@ -107,6 +107,38 @@ class IndicatorResult:
     change: Change | None
     groups: tuple[GroupResult, ...] = ()
     notices: tuple[Notice, ...] = ()
+    combined: CombinedParts | None = None
+
+
+@dataclass(frozen=True)
+class CombinedParts:
+    """How a ``sample="combined"`` figure was made (:mod:`analysis.combined`), in points.
+
+    ``invited`` is the invited sample's design estimate, ``open_dr`` the Chen–Li–Wu doubly
+    robust estimate from the open responses, ``weight_invited`` the composite's weight λ.
+    """
+
+    invited: float
+    open_dr: float
+    weight_invited: float
+
+
+@dataclass(frozen=True)
+class OpenShare:
+    """One indicator among the open responses: unweighted ``share`` (points) and ``n``; never an interval."""
+
+    id: str
+    share: float | None
+    n: int
+    n_positive: int
+
+
+@dataclass(frozen=True)
+class OpenSummary:
+    """The open (self-selected) responses reported beside the invited sample's figures."""
+
+    n_respondents: int
+    indicators: tuple[OpenShare, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +151,9 @@ class SurveyResult:
     table it used; empty when unweighted or propensity without raking); ``thresholds`` the
     suppression/caution limits of the breakdowns. ``notices`` are survey-level; each
     indicator and group carries its own (:meth:`all_notices` gathers them in order).
+    ``sample`` says which responses the figures come from (``invited``: the letters' random
+    sample; ``open``; ``combined``) and ``n_respondents`` counts those; ``open`` summarises the
+    open responses beside them (:mod:`analysis.samples`).
     """
 
     survey: str
@@ -130,6 +165,8 @@ class SurveyResult:
     notices: tuple[Notice, ...] = ()
     margins: tuple[str, ...] = ()
     thresholds: Thresholds = Thresholds()
+    sample: str = "invited"
+    open: OpenSummary = OpenSummary(0)
 
     def indicator(self, indicator_id: str) -> IndicatorResult | None:
         return next((i for i in self.indicators if i.id == indicator_id), None)

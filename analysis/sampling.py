@@ -2,17 +2,21 @@
 
 CSV frames carry their design in the columns ``weight``, ``stratum``, ``psu``, ``fpc``.
 
-Database frames derive it from the invitations (the mailing drawn from the resident
-register): the sampling strata are the cells of the most detailed population margin whose
-variables all appear on every invitation's stratum (for example ``district``; the most
-dimensions first, then the most cells); the design
-weight of a response from stratum *h* is ``N_h / invited_h`` (population ÷ deliverable
-invitations of the stratum) and ``N_h`` is its fpc. Responses that came through the open
-link have no stratum: they get the average design weight ``N / invited`` and form their
-own stratum, and the fpc is then left out (conservative). Without invitations or without
-a margin that fits, the design is a simple random sample with equal weights.
+Database frames take it from what was *recorded* when the letters were made
+(:mod:`survey_app.design`), never from attribute heuristics. The frame given here is the
+invited sample (responses that came with a letter's code). An invited respondent in
+sampling stratum h gets the design weight ``N_h / r_h`` (r_h: complete invited responses
+of the stratum): the letters' inclusion probability n_h/N_h adjusted for non-response
+within the stratum, i.e. respondents treated as a stratified random sample of their
+stratum, with fpc N_h — R's ``svydesign(ids=~1, strata=~h, fpc=~N_h)`` on the
+respondents. A stratum with letters but no respondent yet is named in a notice (its
+population is then carried only by calibration). Without a recorded design the sample is
+analysed as a simple random sample with equal weights, and a ``no_recorded_design``
+notice says so.
 """
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -20,7 +24,8 @@ import pandas as pd
 from analysis.design import SamplingDesign
 from analysis.frame import Frame
 from analysis.notices import Notice
-from analysis.weighting import Margin
+
+UNRECORDED = "unrecorded"
 
 
 def csv_design(frame: Frame) -> SamplingDesign:
@@ -44,35 +49,32 @@ def stratum_variables(frame: Frame) -> list[str]:
     return [c for c in inv.columns if not c.startswith("_") and inv[c].notna().all()]
 
 
-def _stratum_margin(frame: Frame, margins: tuple[Margin, ...]) -> Margin | None:
-    variables = set(stratum_variables(frame))
-    fitting = [m for m in margins if set(m.dims) <= variables]
-    return max(fitting, key=lambda m: (len(m.dims), len(m.cells)), default=None)
-
-
-def database_design(frame: Frame, margins: tuple[Margin, ...]) -> tuple[SamplingDesign, tuple[Notice, ...]]:
+def database_design(frame: Frame) -> tuple[SamplingDesign, tuple[Notice, ...]]:
+    """The recorded design of the invited respondents in ``frame`` (see module docstring)."""
     n = len(frame)
-    margin = _stratum_margin(frame, margins)
-    if margin is None or frame.sampling is None:
-        return SamplingDesign.build(n), ()
-    inv = _deliverable(frame)
-    dims = list(margin.dims)
-    invited_keys = inv[dims].astype(int).astype(str).agg(":".join, axis=1)
-    invited = invited_keys.value_counts()
-    population = {":".join(map(str, cell)): count for cell, count in zip(margin.cells, margin.counts, strict=True)}
-    sampling = frame.sampling.reindex(columns=dims)
-    known = sampling.notna().all(axis=1).to_numpy() & frame.sampling["_invited"].to_numpy(dtype=bool)
-    keys = np.full(n, "open", dtype=object)
-    if known.any():
-        keys[known] = sampling.loc[known, dims].astype(int).astype(str).agg(":".join, axis=1).to_numpy()
-    overall = sum(population.values()) / max(len(inv), 1)
-    weights = np.array([population.get(k, 0) / invited.get(k, 1) if k != "open" else overall for k in keys])
-    weights = np.where(weights > 0, weights, overall)
-    n_open = int(np.sum(keys == "open"))
-    notices = (Notice("open_responses", {"n": n_open}),) if n_open else ()
-    fpc = None if n_open else np.array([population[k] for k in keys])
-    strata = np.array([f"{margin.name}={k}" if k != "open" else "open" for k in keys], dtype=object)
-    return SamplingDesign.build(n, weights=weights, strata=strata, fpc=fpc), notices
+    recorded = frame.recorded
+    if recorded is None:
+        return SamplingDesign.build(n), (Notice("no_recorded_design", {}),)
+    known = recorded.by_key()
+    rows = frame.sampling.to_dict("records") if frame.sampling is not None else [{}] * n
+    keys = [recorded.stratum_of(row) for row in rows]
+    keys = [k if k in known else UNRECORDED for k in keys]
+    respondents = Counter(keys)
+    population_total = sum(s.population for s in known.values())
+    recorded_n = n - respondents.get(UNRECORDED, 0)
+    # Responses whose letter carries no recorded stratum: the average weight, no fpc (with replacement).
+    average = population_total / max(recorded_n, 1)
+    weights = np.array([known[k].population / respondents[k] if k != UNRECORDED else average for k in keys])
+    fpc = np.array([known[k].population if k != UNRECORDED else np.inf for k in keys])
+    name = ":".join(recorded.variables)
+    strata = np.array([f"{name}={k}" if k != UNRECORDED else UNRECORDED for k in keys], dtype=object)
+    notices: list[Notice] = []
+    if respondents.get(UNRECORDED):
+        notices.append(Notice("unrecorded_stratum", {"n": respondents[UNRECORDED]}))
+    empty = [f"{name}={k}" for k, s in known.items() if s.letters > s.undeliverable and not respondents.get(k)]
+    if empty:
+        notices.append(Notice("stratum_without_respondents", {"strata": ", ".join(empty)}))
+    return SamplingDesign.build(n, weights=weights, strata=strata, fpc=fpc), tuple(notices)
 
 
 def invited_sample(frame: Frame) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:

@@ -115,9 +115,17 @@ def _channel(rng, foreign: bool) -> tuple[str, str]:
 
 def create_demo_responses(session: Session, instrument: Instrument, margins: list[MarginRow],
                           n: int, seed: int) -> int:
+    """Invited responses (as if each came with a letter's code): the demo is a mailed random sample.
+
+    Each carries its letter's frame attributes (age band, sex, district) as an invitation
+    would; no design is recorded, so the analysis says it treats the sample as simple random.
+    """
     rows = synthetic_rows(instrument, margins, n, seed)
+    frame_columns = [q.id for q in instrument.weighting_questions()]
+    for row in rows:
+        row["_stratum"] = {c: row[c] for c in frame_columns if c in row}
     stored = 0
     for channel in ("web", "paper", "telegram"):
         subset = [r for r in rows if r["_channel"] == channel]
-        stored += bulk_complete(session, instrument, subset, channel=channel)
+        stored += bulk_complete(session, instrument, subset, channel=channel, source="invited")
     return stored

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey_app import codes
 from survey_app.csvio import CsvError, read_rows
+from survey_app.design import DesignError, plan_batch, recorded_variables
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.models import Invitation, utcnow
@@ -78,13 +79,27 @@ def frame_template(instrument: Instrument) -> str:
 
 
 def create_invitations(session: Session, instrument: Instrument, secret: str, frame: list[dict[str, int]],
-                       batch: str | None = None) -> list[Letter]:
+                       batch: str | None = None, stratify_by: tuple[str, ...] = (),
+                       stratum_sizes: dict[str, float] | None = None) -> list[Letter]:
     """Generate one code per frame row and store their HMACs in one transaction.
+
+    With ``stratify_by`` the batch's design (N_h, letters n_h per stratum) is recorded in
+    the same transaction (:mod:`survey_app.design`); a refusal stores nothing.
 
     The letters come back in frame order (the print vendor's order); the rows are inserted
     in a random order with one creation instant for the whole batch, so a row's id, place
     and time say nothing about which line of the frame (or of the letters file) it is.
     """
+    if stratify_by:
+        allowed = {q.id for q in instrument.weighting_questions()}
+        unknown = [v for v in stratify_by if v not in allowed]
+        if unknown:
+            raise DesignError(f"cannot stratify by {', '.join(unknown)}: strata are frame columns "
+                              f"({', '.join(sorted(allowed))})")
+        session.add_all(plan_batch(session, instrument.id, frame, tuple(stratify_by), batch or "", stratum_sizes))
+    elif recorded_variables(session, instrument.id):
+        raise DesignError(f"this survey's design is stratified by {','.join(recorded_variables(session, instrument.id))}"
+                          f": give --stratify-by for every batch")
     letters = [Letter(codes.generate(), stratum) for stratum in frame]
     shuffled = list(letters)
     _random.shuffle(shuffled)

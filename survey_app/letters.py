@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey_app import codes, numerals
 from survey_app.csvio import CsvError, read_rows
+from survey_app.design import record_undeliverable
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.invitations import Letter, telegram_link, web_link
@@ -115,7 +116,9 @@ def mark_undeliverable(session: Session, instrument: Instrument, secret: str, te
         raise UndeliverableError(errors)
     if not found:
         raise UndeliverableError([CodeLineError(1, "", N_("no codes were given"))])
+    fresh = [invitation for invitation in found if not invitation.undeliverable]
     for invitation in found:
         invitation.undeliverable = True
+    record_undeliverable(session, fresh)
     session.commit()
     return len(found)

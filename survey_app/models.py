@@ -16,11 +16,12 @@ Privacy rules visible in the schema:
 from __future__ import annotations
 
 import uuid as uuid_mod
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -65,6 +66,47 @@ class Invitation(Base):
     batch: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # one instant per batch
     undeliverable: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DesignStratum(Base):
+    """One sampling stratum of one mailing batch: the recorded design (never inferred from attributes).
+
+    ``variables`` names the frame columns that define the strata (``district`` or
+    ``age_band:sex``), ``stratum`` the stratum's codes (``3`` or ``3:1``); ``population``
+    is N_h, ``letters`` the letters of this batch in the stratum (n_h adds up over
+    batches) and ``undeliverable`` how many of them came back.
+    """
+
+    __tablename__ = "design_strata"
+    __table_args__ = (UniqueConstraint("survey_id", "batch", "stratum", name="uq_design_batch_stratum"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    batch: Mapped[str] = mapped_column(String(64))
+    variables: Mapped[str] = mapped_column(String(200))
+    stratum: Mapped[str] = mapped_column(String(200))
+    population: Mapped[float] = mapped_column(Float)
+    letters: Mapped[int] = mapped_column(Integer)
+    undeliverable: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OpenStartCount(Base):
+    """How many open (code-less) responses one address started on one day — never the address.
+
+    ``address_key`` is an HMAC of the day and the address under its own domain: it changes
+    every day, so it cannot follow anyone across days, and the address cannot be read back.
+    It is never joined to a response; the monitor shows only the counts (bursts).
+    """
+
+    __tablename__ = "open_start_counts"
+    __table_args__ = (UniqueConstraint("survey_id", "day", "address_key", name="uq_open_start_day_address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    address_key: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Response(Base):

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
+from survey_app.bursts import Burst, bursts
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.models import Answer, Invitation, Response
@@ -59,6 +60,7 @@ class MonitorReport:
     by_question: dict[str, dict[int | None, int]] = field(default_factory=dict)
     rates: list[StratumRate] = field(default_factory=list)
     invited_total: int = 0
+    bursts: list[Burst] = field(default_factory=list)
 
 
 def _day_expression(session: Session, column):
@@ -159,6 +161,7 @@ def monitor(session: Session, instrument: Instrument, questions: tuple[str, ...]
                           for qid in questions if instrument.has_question(qid)}
     report.rates = response_rates(session, instrument)
     report.invited_total = invited_total(session, instrument.id)
+    report.bursts = bursts(session, instrument.id)
     return report
 
 

@@ -379,7 +379,11 @@ def enter_complete(session: Session, instrument: Instrument, *, secret: str, cha
 
 def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mapping[str, Any]], *,
                   channel: str, source: str = "open", locale: str = "ja") -> int:
-    """Validate and store many complete responses in one transaction (demo data, CSV imports)."""
+    """Validate and store many complete responses in one transaction (demo data, CSV imports).
+
+    Per row, ``_source`` (invited/open), ``_stratum`` and ``_access_key`` (an invited row's
+    code key, checked by the caller, unique in the database) override the defaults.
+    """
     count = 0
     for index, raw in enumerate(rows, start=1):
         values, errors = validate(instrument, {k: v for k, v in raw.items() if not k.startswith("_")})
@@ -387,8 +391,9 @@ def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mappi
             qid, err = next(iter(errors.items()))
             raise ValueError(f"row {index}: question '{qid}': {err}")
         visible = {q.id for q in instrument.visible_questions(values)}
-        response = _new_response(instrument, channel, raw.get("_locale", locale), source,
+        response = _new_response(instrument, channel, raw.get("_locale", locale), raw.get("_source", source),
                                  stratum=raw.get("_stratum"))
+        response.access_key = raw.get("_access_key")
         response.status, response.submitted_at = "complete", raw.get("_submitted_at") or utcnow()
         for qid, value in values.items():
             if value is not None and qid in visible:

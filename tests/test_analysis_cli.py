@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from survey_app.instrument import bundled_path
 
 SURVEY = ("--survey", "ebetsu-2025")
-KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "notices", "warnings"}
+KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open", "notices",
+        "warnings"}
 INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "deff",
                   "baseline", "target", "change_vs_baseline", "groups"}
 GROUP_KEYS = {"by", "category", "label", "estimate", "ci_low", "ci_high", "n", "flag"}
@@ -104,14 +105,18 @@ def test_responses_csv_with_population_file(cli, tmp_path):
     assert json.loads(result.output)["n_respondents"] == 144
 
 
-def test_margins_the_sample_cannot_meet_fail_loudly(cli, tmp_path):
-    """Age band fixes sex and district here (structural zeros): no weights meet all three margins."""
+def test_margins_the_sample_cannot_meet_fall_back_and_say_so(cli, tmp_path):
+    """Age band fixes sex and district here (structural zeros): no weights meet all three margins, so the
+    figure falls back (issue 11) and the notice names the step it used."""
     responses = responses_csv(tmp_path / "r.csv", lambda i: 1 + i % 2, lambda i: 1 + i % 3)
     population = bundled_path().parent / "ebetsu-2025-population.csv"
     result = cli("indicators", "--instrument", str(bundled_path()), "--responses", responses,
-                 "--population", str(population), "--weighting", "rake")
-    assert result.exit_code == 1
-    assert "raking did not converge" in result.output and "largest relative margin error is" in result.output
+                 "--population", str(population), "--weighting", "rake", "--format", "json", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    fallback = [n["message"] for n in doc["notices"] if n["code"] == "weighting_fallback"]
+    assert len(fallback) == 1 and "post-stratified to 'age_band' only" in fallback[0]
+    assert all(i["estimate"] is not None for i in doc["indicators"])
 
 
 @pytest.mark.parametrize(("population", "message"), [

@@ -71,12 +71,6 @@ def test_mean_of_a_numeric_variable_ignores_no_answer():
     assert est.estimate == pytest.approx(2.0) and est.n == 3
 
 
-def test_single_psu_stratum_is_refused_by_name():
-    design = SamplingDesign.build(5, strata=["a", "a", "b", "b", "c"])
-    with pytest.raises(AnalysisError, match="stratum 'c' has a single PSU"):
-        proportion(WeightedSample(design.weights, design), np.array([1, 0, 1, 0, 1], bool), np.ones(5, bool))
-
-
 def test_fpc_must_be_constant_within_a_stratum_and_not_below_the_sample():
     with pytest.raises(AnalysisError, match="fpc differs within stratum 'a'"):
         SamplingDesign.build(4, strata=["a", "a", "b", "b"], fpc=[10, 11, 5, 5])

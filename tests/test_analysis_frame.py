@@ -7,6 +7,7 @@ import pytest
 from analysis.errors import AnalysisError
 from analysis.frame import frame_from_csv, frame_from_database
 from analysis.indicators import Options, compute
+from analysis.report import document
 from analysis.sampling import csv_design, database_design
 from analysis.weighting import margins_from_rows
 from survey_app.csvio import CsvError
@@ -83,34 +84,38 @@ def test_database_frame_holds_complete_responses_as_codes(session, instrument):
     assert set(np.unique(frame.values("district"))) <= {1.0, 2.0, 3.0}
     assert np.isnan(frame.values("employment")).all()  # never answered in these rows
     assert not frame.sampling["_invited"].any()
-    design, notices = database_design(frame, margins_from_rows(read_population_csv(POPULATION, instrument)))
-    assert np.all(design.weights == 1) and notices == ()
+    design, notices = database_design(frame)
+    assert np.all(design.weights == 1) and [n.code for n in notices] == ["no_recorded_design"]
 
 
-def test_design_weights_from_invitations_and_propensity(session, instrument, secret):
+def test_design_weights_from_the_recorded_design_and_propensity(session, instrument, secret):
     letters = [{"district": d} for d in (1, 2, 3) for _ in range(72)]
-    create_invitations(session, instrument, secret, letters)
+    create_invitations(session, instrument, secret, letters, stratify_by=("district",),
+                       stratum_sizes={"1": 32300, "2": 45500, "3": 23200})
     rows = list(demo_rows(120, stratum=True))
     bulk_complete(session, instrument, rows, channel="paper", source="invited")
     margins = margins_from_rows(read_population_csv(POPULATION, instrument))
     frame = frame_from_database(session, instrument)
-    design, notices = database_design(frame, margins)
+    design, notices = database_design(frame)
     districts = frame.values("district")
-    assert design.weights[districts == 1] == pytest.approx(32300 / 72)
+    assert design.weights[districts == 1] == pytest.approx(32300 / np.sum(districts == 1))  # N_h / r_h
     assert design.stratum_names == ("district=1", "district=2", "district=3") and notices == ()
     result = compute(frame, margins, Options(weighting="propensity"))
     assert result.weighting == "propensity" and 0 < result.indicators[0].estimate < 100
 
 
-def test_open_responses_beside_invited_ones_get_the_average_weight(session, instrument, secret):
-    create_invitations(session, instrument, secret, [{"district": d} for d in (1, 2, 3) for _ in range(50)])
+def test_open_responses_are_kept_apart_from_the_invited_sample(session, instrument, secret):
+    create_invitations(session, instrument, secret, [{"district": d} for d in (1, 2, 3) for _ in range(50)],
+                       stratify_by=("district",), stratum_sizes={"1": 32300, "2": 45500, "3": 23200})
     bulk_complete(session, instrument, list(demo_rows(60, stratum=True)), channel="paper", source="invited")
     bulk_complete(session, instrument, list(demo_rows(5)), channel="web")
     frame = frame_from_database(session, instrument)
-    design, notices = database_design(frame, margins_from_rows(read_population_csv(POPULATION, instrument)))
-    assert [n.code for n in notices] == ["open_responses"] and notices[0].params == {"n": 5}
-    assert design.weights[-5:] == pytest.approx(101000 / 150) and not design.has_fpc
-    assert "open" in design.stratum_names
+    result = compute(frame, margins_from_rows(read_population_csv(POPULATION, instrument)), Options(weighting="rake"))
+    assert result.sample == "invited" and result.n_respondents == 60 and result.open.n_respondents == 5
+    assert "open_responses_excluded" in {n.code for n in result.all_notices()}
+    assert all(row.n <= 5 for row in result.open.indicators)
+    doc = document(result, "en")
+    assert doc["open"]["interval"] is None and all("ci_low" not in row for row in doc["open"]["indicators"])
 
 
 def test_compute_for_survey_for_pages_and_the_api(session, instrument):
@@ -118,7 +123,7 @@ def test_compute_for_survey_for_pages_and_the_api(session, instrument):
     from survey_app.population import replace_margins
 
     replace_margins(session, instrument.id, read_population_csv(POPULATION, instrument))
-    bulk_complete(session, instrument, list(demo_rows(200)), channel="web")
+    bulk_complete(session, instrument, list(demo_rows(200, stratum=True)), channel="web", source="invited")
     result = compute_for_survey(session, instrument, Options("rake", by=("district",), lang="en", strict=False))
     assert result.weighting == "rake" and result.n_respondents == 200
     assert result.margins == ("age_band", "district", "sex")  # the margins the weighting used

@@ -10,7 +10,8 @@ from survey_app.i18n.catalogs import get_translations
 
 PARAMS = {"n": 4, "dimension": "sex", "gap": 0.0123, "reference": "age_band", "total": 119000.0, "lower": 0.3,
           "upper": 3.0, "error": 0.0042, "used": "age_band:sex", "ignored": "district", "cell": "district=2",
-          "indicator": "living", "estimate": 1.0}
+          "indicator": "living", "estimate": 1.0, "strata": "district=2", "covariates": "age_band, sex",
+          "n_open": 300, "merged": "district=3→2", "dropped": "age_band:sex"}
 TRANSLATED = ("ja", "vi", "ur")
 DEFAULT = Thresholds()
 
@@ -43,8 +44,8 @@ def test_an_unknown_notice_code_is_refused():
 
 def test_document_keeps_the_issue6_keys_and_adds_notices_in_the_language_asked():
     english, urdu = document(result(), "en"), document(result(), "ur")
-    assert list(english) == ["survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "notices",
-                             "warnings"]
+    assert list(english) == ["survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators",
+                             "open", "notices", "warnings"]
     assert [n["code"] for n in english["notices"]] == ["trimmed", "degenerate_interval"]
     assert english["notices"][0]["message"] == "Weights trimmed to [0.3, 3] (2 weight(s) outside, strict)."
     assert english["warnings"] == [n["message"] for n in english["notices"]]
@@ -61,7 +62,7 @@ def test_footnotes_name_the_margins_and_thresholds_actually_used():
            "weighting." in notes
     assert "Interval: 90% confidence interval by the Korn–Graubard (beta) method." in notes
     assert "Groups with fewer than 50 respondents are not shown; fewer than 80: interpret with caution." in notes
-    assert footnotes(result(weighting="none"), "ja")[1] == "重み付けなし：すべての回答を同じ重みで集計。"
+    assert footnotes(result(weighting="none"), "ja")[2] == "重み付けなし：すべての回答を同じ重みで集計。"
 
 
 def test_the_one_table_flags_with_the_thresholds_used_and_ends_with_notes():

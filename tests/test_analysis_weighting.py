@@ -27,7 +27,7 @@ def weighted_counts(data, weights, dims):
 
 
 def test_registry_has_one_signature_per_method():
-    assert set(METHODS) == {"none", "poststratify", "rake", "propensity"}
+    assert set(METHODS) == {"none", "design", "poststratify", "rake", "propensity"}
     data = sample()
     result = METHODS["none"](WeightingInput(data, np.ones(len(data))))
     assert result.method == "none" and np.all(result.weights == 1)

@@ -104,7 +104,8 @@ def test_resident_completes_the_survey_over_line(fake, bot, session, instrument,
     assert resident.user_id not in str(row.data) and session.scalar(select(func.count(BotReminder.id))) == 0
     web_raw = {"kurashiyasui": "4", "age_band": "2", "sex": "1", "district": "2"}
     responses.enter_complete(session, instrument, secret=SECRET, channel="web", locale="ja", raw=web_raw)
-    result = compute_for_survey(session, instrument, Options(weighting="none", strict=False))
+    # both came without a letter's code: the open sample (issue 11), where a chat answer counts like a web one
+    result = compute_for_survey(session, instrument, Options(weighting="none", strict=False, sample="open"))
     living = result.indicator("living")
     assert result.n_respondents == 2 and (living.n, living.n_positive) == (2, 1)
     assert sorted(session.scalars(select(Response.channel))) == ["line", "web"]

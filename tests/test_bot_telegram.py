@@ -101,9 +101,10 @@ def test_bot_answers_count_in_the_indicators_like_web_answers(fake, running, ses
     web_raw = {"kurashiyasui": "4", "age_band": "2", "sex": "1", "district": "2"}
     responses.enter_complete(session, instrument, secret=SECRET, channel="web", locale="ja", raw=web_raw)
 
-    result = compute_for_survey(session, instrument, Options(weighting="none", strict=False))
+    # both came without a letter's code: the open sample (issue 11), where a chat answer counts like a web one
+    result = compute_for_survey(session, instrument, Options(weighting="none", strict=False, sample="open"))
     living = result.indicator("living")
-    assert result.n_respondents == 2
+    assert result.n_respondents == 2 and result.open.n_respondents == 2
     assert (living.n, living.n_positive) == (2, 1)
     assert living.estimate == pytest.approx(50.0)
     channels = sorted(session.scalars(select(Response.channel)))

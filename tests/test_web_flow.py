@@ -212,3 +212,13 @@ def test_the_response_records_the_language_last_answered_in(client, session):
     client.get(f"{BASE}/q/childcare?lang=ur")
     post_page(client, "childcare", {"has_children": "2"})
     assert only_response(session).locale == "ur"
+
+
+def test_one_open_response_per_browser(client, session):
+    """Open answers are deduplicated where the platform can tell (issue 11): this browser already answered."""
+    start(client)
+    answer_all(client)
+    submit(client)
+    again = start(client)
+    assert again.status_code == 302 and again.headers["Location"].endswith("/thanks")
+    assert only_response(session).status == "complete"

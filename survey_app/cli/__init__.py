@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "survey_app.cli.bot",
     "survey_app.cli.line",
     "survey_app.cli.indicators",
+    "survey_app.cli.responses",
     "survey_app.cli.survey_meta",
     "survey_app.cli.report",
 )

@@ -14,6 +14,7 @@ from analysis import CI_METHODS, WEIGHTING_METHODS, AnalysisError, Options, Surv
 from analysis.frame import frame_from_csv, frame_from_database
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.report import render_json, render_table, table_rows
+from analysis.samples import SAMPLES
 from analysis.weighting import margins_from_rows
 from survey_app import exports
 from survey_app.csvio import CsvError
@@ -50,8 +51,12 @@ def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
               help="Responses CSV: question ids as header, codes in cells; optional weight, stratum, psu, fpc.")
 @click.option("--population", "population_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Population margins CSV (dimension,category,count); default: the survey's stored margins.")
-@click.option("--weighting", type=click.Choice(WEIGHTING_METHODS), default="none",
-              show_default=True, help="Weighting method.")
+@click.option("--weighting", type=click.Choice(WEIGHTING_METHODS), default="none", show_default=True,
+              help="none: every response counts equally; design: the recorded design's weights; the others "
+                   "start from the design weights.")
+@click.option("--sample", type=click.Choice(SAMPLES), default="invited", show_default=True,
+              help="invited: the letters' random sample; open: self-selected answers (no interval); combined: "
+                   "both, by the Chen-Li-Wu model.")
 @click.option("--trim", callback=parse_trim, metavar="LOW,HIGH",
               help="Trim weights to LOW..HIGH times the mean weight (R trimWeights, strict).")
 @click.option("--ci", type=click.Choice(CI_METHODS), default=DEFAULT_CI, show_default=True,
@@ -70,8 +75,8 @@ def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
               help="Groups with fewer respondents are flagged 'interpret with caution'.")
 @click.option("--encoding", type=ENCODINGS, default="auto", show_default=True, help="Encoding of the CSV files.")
 @pass_app
-def indicators(app: AppContext, survey_id, instrument_path, responses_path, population_path, weighting, trim, ci,
-               level, by, fmt, output, lang, suppress_below, caution_below, encoding) -> None:
+def indicators(app: AppContext, survey_id, instrument_path, responses_path, population_path, weighting, sample, trim,
+               ci, level, by, fmt, output, lang, suppress_below, caution_below, encoding) -> None:
     """Weighted indicators with confidence intervals, breakdowns and change from baseline."""
     if bool(survey_id) == bool(instrument_path or responses_path):
         raise click.UsageError("give either --survey ID or --instrument PATH --responses FILE.csv")
@@ -80,7 +85,8 @@ def indicators(app: AppContext, survey_id, instrument_path, responses_path, popu
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     by = tuple(b.strip() for item in by for b in item.split(",") if b.strip())
-    options = Options(weighting, trim, ci, level, by, Thresholds(caution_below, suppress_below), lang)
+    options = Options(weighting, trim, ci, level, by, Thresholds(caution_below, suppress_below), lang,
+                      sample=sample)
     if survey_id:
         result, instrument = _from_database(app, survey_id, population_path, options, encoding)
     else:

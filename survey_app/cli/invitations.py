@@ -7,6 +7,7 @@ import click
 
 from survey_app.config import write_private
 from survey_app.csvio import CsvError
+from survey_app.design import DesignError, read_stratum_sizes
 from survey_app.invitations import create_invitations, letters_csv, read_frame
 
 from .context import AppContext, pass_app
@@ -30,10 +31,17 @@ def invitations() -> None:
 @click.option("--base-url", default="http://localhost:5000", show_default=True, help="Public URL of the survey.")
 @click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None, help="For t.me deep links.")
 @click.option("--encoding", type=click.Choice(["utf-8", "cp932", "auto"]), default="utf-8", show_default=True)
+@click.option("--stratify-by", "stratify_by", metavar="COL[,COL]", default="",
+              help="The sampling strata (frame columns, e.g. district): records N_h and letters n_h per stratum.")
+@click.option("--stratum-sizes", "sizes_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV stratum,count with N_h (default: the stored population margin of the strata columns).")
 @pass_app
 def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_path: Path, base_url: str,
-                       bot_username: str | None, encoding: str) -> None:
-    """Generate one code per frame row; store only their HMACs."""
+                       bot_username: str | None, encoding: str, stratify_by: str, sizes_path: Path | None) -> None:
+    """Generate one code per frame row; store only their HMACs (and the design with --stratify-by)."""
+    variables = tuple(v.strip() for v in stratify_by.split(",") if v.strip())
+    if sizes_path is not None and not variables:
+        raise click.UsageError("--stratum-sizes needs --stratify-by")
     if out_path.exists():
         raise click.ClickException(f"{out_path} exists; codes are written once — choose a new file name")
     if not out_path.parent.is_dir():
@@ -45,7 +53,15 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
             frame = read_frame(frame_path, instrument, encoding=encoding)
         except CsvError as exc:
             raise click.ClickException(f"{frame_path}: {exc}") from None
-        letters = create_invitations(session, instrument, app.settings.secret_key, frame, batch=frame_path.name)
+        try:
+            sizes = read_stratum_sizes(sizes_path, encoding=encoding) if sizes_path else None
+        except (CsvError, OSError) as exc:
+            raise click.ClickException(f"{sizes_path}: {exc}") from None
+        try:
+            letters = create_invitations(session, instrument, app.settings.secret_key, frame,
+                                         batch=frame_path.name, stratify_by=variables, stratum_sizes=sizes)
+        except DesignError as exc:
+            raise click.ClickException(str(exc)) from None
         letters_text = letters_csv(letters, instrument, base_url, bot_username)
     write_private(out_path, letters_text.encode("utf-8-sig"))  # codes: readable by the owner only
     click.echo(f"{len(letters)} invitation codes created for '{survey_id}' -> {out_path}")

@@ -56,7 +56,8 @@ def test_openapi_document_is_public_and_describes_the_endpoint(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     operation = document["paths"]["/surveys/{survey_id}/indicators"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"survey_id", "weighting", "by", "ci", "level", "lang"}
+    assert {p["name"] for p in operation["parameters"]} == {"survey_id", "weighting", "sample", "by", "ci", "level",
+                                                           "lang"}
     enums = {p["name"]: p["schema"].get("enum") for p in operation["parameters"]}
     assert enums["weighting"] == list(WEIGHTING_METHODS) and enums["ci"] == list(CI_METHODS)  # the one list
     assert set(operation["responses"]) >= {"200", "400", "401", "404"}

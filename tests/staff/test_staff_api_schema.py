@@ -12,7 +12,8 @@ from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
 from survey_app.population import margins_for, read_population_csv, replace_margins
 
-ISSUE6_KEYS = {"survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "notices", "warnings"}
+ISSUE6_KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
+               "notices", "warnings"}
 INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
                   "deff", "baseline", "target", "change_vs_baseline", "groups"}
 

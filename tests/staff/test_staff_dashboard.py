@@ -59,11 +59,13 @@ def test_english_page_has_japanese_and_english_footnotes(login_as, demo):
     assert "ロジット法" in page  # the Japanese footnotes for the yearly review stay
 
 
-def test_dashboard_without_margins_explains_and_offers_unweighted(login_as, session, instrument):
+def test_dashboard_without_margins_shows_design_weighted_figures_and_says_so(login_as, session, instrument):
+    """Never a dead dashboard (issue 11): raking without margins falls back to the design weights, named."""
     create_demo_responses(session, instrument, read_population_csv(
         bundled_path().with_name("ebetsu-2025-population.csv"), instrument), 50, seed=1)
     page = text(login_as("viewer").get(f"{BASE}/"))
-    assert "周辺度数がまだありません" in page and 'role="alert"' in page
+    assert "設計ウェイトのみで集計しています" in page and 'role="alert"' not in page
+    assert page.count('<svg class="trend-chart"') == 5
     assert text(login_as("viewer").get(f"{BASE}/?weighting=none")).count('<svg class="trend-chart"') == 5
 
 

@@ -60,3 +60,22 @@ def test_response_rate_per_stratum(session, instrument, secret):
 
 def test_stratum_rate_without_delivered_letters_is_none():
     assert monitor.StratumRate("age_band", 1, 2, 2, 0, 0).rate is None
+
+
+def test_bursts_of_open_starts_are_counts_under_a_daily_key(session, instrument, secret):
+    """Issue 11: the monitor shows bursts from one address; the address is never stored."""
+    from sqlalchemy import select
+
+    from survey_app.bursts import BURST_THRESHOLD, address_key, bursts, note_open_start
+    from survey_app.models import OpenStartCount
+
+    may1 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+    for _ in range(BURST_THRESHOLD):
+        note_open_start(session, instrument.id, secret, "203.0.113.7", now=may1)
+    note_open_start(session, instrument.id, secret, "198.51.100.2", now=may1)
+    note_open_start(session, instrument.id, secret, "203.0.113.7", now=datetime(2026, 5, 2, 3, 0, tzinfo=UTC))
+    assert [(b.day, b.starts) for b in bursts(session, instrument.id)] == [(date(2026, 5, 1), BURST_THRESHOLD)]
+    keys = session.scalars(select(OpenStartCount.address_key)).all()
+    assert len(keys) == 3 and not any("203.0.113.7" in k or "198.51" in k for k in keys)
+    assert address_key(secret, date(2026, 5, 1), "203.0.113.7") != address_key(secret, date(2026, 5, 2), "203.0.113.7")
+    assert monitor.monitor(session, instrument).bursts[0].starts == BURST_THRESHOLD

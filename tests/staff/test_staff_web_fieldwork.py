@@ -185,6 +185,18 @@ def test_monitor_page_counts(login_as, session, instrument, secret):
     assert 'class="bar"' in page
 
 
+def test_page_batch_refused_once_a_design_is_recorded(login_as, session, instrument, secret):
+    """Issue 11: a design recorded with --stratify-by needs every batch stratified; the page says so."""
+    from survey_app.invitations import create_invitations
+
+    create_invitations(session, instrument, secret, [{"district": 1}], stratify_by=("district",),
+                       stratum_sizes={"1": 32300})
+    response = _post_file(login_as("admin"), f"{BASE}/invitations/generate", b"age_band,sex,district\n1,2,3\n",
+                          output="csv")
+    assert response.status_code == 400 and "--stratify-by" in text(response)
+    assert _count(session, Invitation) == 1
+
+
 def test_paper_double_entry_saves_only_when_both_entries_agree(login_as, session, instrument, secret):
     from survey_app.invitations import create_invitations
 

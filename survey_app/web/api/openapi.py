@@ -8,7 +8,8 @@ from __future__ import annotations
 from copy import deepcopy
 
 from analysis.methods import CI_METHODS, DEFAULT_CI, DEFAULT_LEVEL, WEIGHTING_METHODS
-from analysis.notices import MESSAGES
+from analysis.notices import CODES
+from analysis.samples import SAMPLES
 from survey_app.i18n.locales import SUPPORTED
 
 from ..staff.indicators import WEB_DEFAULTS
@@ -40,13 +41,23 @@ INDICATOR = {"type": "object",
                             "groups": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}}}
 
 NOTICE = {"type": "object", "required": ["code", "message"],
-          "properties": {"code": {"type": "string", "enum": sorted(MESSAGES)},
+          "properties": {"code": {"type": "string", "enum": list(CODES)},
                          "message": {"type": "string", "description": "In the request's language (?lang=)."}}}
 
+OPEN_ROW = {"type": "object", "required": ["id", "share", "n"],
+            "properties": {"id": {"type": "string"}, "share": NUMBER_OR_NULL, "n": {"type": "integer"},
+                           "n_positive": {"type": "integer"}}}
+
+OPEN = {"type": "object", "required": ["n_respondents", "indicators"],
+        "description": "The open (self-selected) responses: unweighted shares, no interval.",
+        "properties": {"n_respondents": {"type": "integer"}, "label": {"type": "string"},
+                       "interval": {"nullable": True}, "indicators": {"type": "array", "items": OPEN_ROW}}}
+
 RESULT = {"type": "object",
-          "required": ["survey", "weighting", "ci_method", "level", "n_respondents", "indicators", "notices",
-                       "warnings"],
-          "properties": {"survey": {"type": "string"},
+          "required": ["survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
+                       "notices", "warnings"],
+          "properties": {"survey": {"type": "string"}, "sample": {"type": "string", "enum": list(SAMPLES)},
+                         "open": OPEN,
                          "weighting": {"type": "string", "enum": list(WEIGHTING_METHODS)},
                          "ci_method": {"type": "string", "enum": list(CI_METHODS)},
                          "level": {"type": "number"}, "n_respondents": {"type": "integer"},
@@ -71,6 +82,10 @@ PARAMETERS = [
      "description": "Survey id, e.g. ebetsu-2025."},
     {"name": "weighting", "in": "query", "required": False,
      "schema": {"type": "string", "enum": list(WEIGHTING_METHODS), "default": WEB_DEFAULTS.weighting}},
+    {"name": "sample", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": list(SAMPLES), "default": "invited"},
+     "description": "invited: the letters' random sample (default); open: self-selected answers without an "
+                    "interval; combined: both, by the Chen-Li-Wu model."},
     {"name": "by", "in": "query", "required": False, "style": "form", "explode": True,
      "schema": {"type": "array", "items": {"type": "string"}},
      "description": "Weighting question(s) to break the indicators down by, e.g. age_band."},

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from analysis import CI_METHODS, WEIGHTING_METHODS, Options, SurveyResult, compute_for_survey
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.notices import Notice
+from analysis.samples import SAMPLES
 from survey_app.exports import count_complete
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
@@ -45,12 +46,15 @@ def parse_options(args: Mapping[str, str], instrument: Instrument, *, multi_by: 
     if ci not in CI_METHODS:
         raise OptionError("ci", f"ci must be one of {', '.join(CI_METHODS)}")
     level = _level(args.get("level"))
+    sample = args.get("sample") or "invited"
+    if sample not in SAMPLES:
+        raise OptionError("sample", f"sample must be one of {', '.join(SAMPLES)}")
     allowed = breakdown_questions(instrument)
     by = tuple(dict.fromkeys(b for b in (multi_by if multi_by is not None else [args.get("by") or ""]) if b))
     for qid in by:
         if qid not in allowed:
             raise OptionError("by", f"by must be one of {', '.join(allowed)}")
-    return replace(WEB_DEFAULTS, weighting=weighting, by=by, ci=ci, level=level)
+    return replace(WEB_DEFAULTS, weighting=weighting, by=by, ci=ci, level=level, sample=sample)
 
 
 def _level(raw: str | None) -> float:
@@ -86,10 +90,8 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
     if count_complete(session, instrument.id) == 0:
         raise IndicatorProblem(gettext("Survey '%(survey)s' has no complete responses yet: there is nothing to "
                                        "estimate.", survey=instrument.id))
+    # Without margins a calibrated figure falls back to the design weights with a notice (never a dead page).
     margins = margins_for(session, instrument.id)
-    if options.weighting != "none" and not margins:
-        raise IndicatorProblem(gettext("There are no population margins yet: weighted estimates need them. "
-                                       "Upload margins, or choose unweighted."))
     try:
         result = compute_for_survey(session, instrument, replace(options, lang=lang), margins)
     except ValueError as exc:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from survey_app import survey_settings
 from survey_app.csvio import CsvError
+from survey_app.design import DesignError
 from survey_app.invitations import create_invitations, frame_template, letters_csv, read_frame
 from survey_app.letter_pdf import LetterRefused, letter_setup, letters_pdf
 from survey_app.letters import UndeliverableError, mark_undeliverable, read_letters_csv
@@ -81,7 +82,13 @@ def generate_invitations(survey_id: str):
         if refused:  # checked before any code exists: codes never shown are codes lost
             return _page(survey_id, instrument, 400, generate_error=refused)
     secret = current_app.config["SECRET_KEY"]
-    letters = create_invitations(db(), instrument, secret, frame, batch=upload.name[:64])
+    try:
+        letters = create_invitations(db(), instrument, secret, frame, batch=upload.name[:64])
+    except DesignError:
+        db().rollback()
+        return _page(survey_id, instrument, 400, generate_error=gettext(
+            "This survey's sampling design is recorded by strata: make further batches with "
+            "'machikoe invitations create --stratify-by'."))
     record("invitations_create", survey_id, count=len(letters), batch=upload.name[:64])
     if setup is not None:
         return _letters_pdf(instrument, letters, setup)

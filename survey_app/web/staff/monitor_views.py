@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 
 from survey_app import monitor as monitor_core
+from survey_app.bursts import BURST_THRESHOLD
 from survey_app.i18n import locales
 from survey_app.monitor import CHANNEL_LABELS, SOURCE_LABELS  # shared with the published report
 
@@ -62,4 +63,4 @@ def monitor(survey_id: str):
     return render_template("staff/monitor.html", survey_id=survey_id, title=words.title(), report=report,
                            chart=day_bars(report.per_day), code_label=code_label, channel_labels=CHANNEL_LABELS,
                            source_labels=SOURCE_LABELS, native_name=locales.native_name,
-                           question_text=lambda qid: words.question(qid))
+                           question_text=lambda qid: words.question(qid), burst_threshold=BURST_THRESHOLD)

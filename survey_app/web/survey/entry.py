@@ -16,6 +16,7 @@ from flask import current_app, redirect, request, url_for
 from sqlalchemy import select
 
 from survey_app import codes, responses
+from survey_app.bursts import note_open_start
 from survey_app.instrument import Instrument
 from survey_app.models import Response
 
@@ -107,10 +108,15 @@ def start(survey_id: str):
     held = held_response(survey_id)
     if not code and held is not None and held.status == "partial":
         return go_on(instrument, held)
+    if not code and held is not None and held.status == "complete" and held.source == "open":
+        # One open response per browser (issue 11): a second open answer from the same phone is not stored.
+        return redirect(url_for("survey.thanks", survey_id=survey_id))
     try:
         started = responses.start(db(), instrument, secret=secret(), channel="web",
                                   locale=current_locale(), code=code or None)
         response = started.response
+        if response.source == "open":
+            note_open_start(db(), survey_id, secret(), request.remote_addr)
     except responses.CodeProblem as problem:
         if problem.kind == "used":
             return render_used(instrument)

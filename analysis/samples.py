@@ -1,0 +1,122 @@
+"""Two samples, kept apart: the invited (probability) sample and the open (self-selected) one.
+
+A response that came with a letter's code is **invited** — whatever the channel (web, chat,
+paper) — and belongs to the probability sample drawn from the register. Without a code it
+is **open**. The published indicators use the invited sample by default
+(``sample="invited"``); ``"open"`` gives the open sample's unweighted shares *without* an
+interval (a self-selected sample has no sampling distribution to build one from);
+``"combined"`` estimates from both by the Chen–Li–Wu model (:mod:`analysis.combined`).
+
+:func:`open_summary` is the result's ``open`` summary (the document's top-level ``open``
+object): the open sample's size and, per indicator, its unweighted share and n — labelled,
+never given an interval.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from analysis.breakdown import change_vs_baseline, indicator_masks, pp
+from analysis.combined import combined_share, dummies
+from analysis.estimate import Estimate
+from analysis.frame import Frame
+from analysis.intervals import proportion_interval
+from analysis.notices import Notice
+from analysis.result import CombinedParts, IndicatorResult, OpenShare, OpenSummary
+from analysis.sampling import csv_design, database_design
+
+if TYPE_CHECKING:
+    from analysis.indicators import Options
+
+SAMPLES = ("invited", "open", "combined")
+
+
+def split(frame: Frame) -> tuple[Frame, Frame]:
+    """(invited responses, open responses); a CSV frame is all invited (its design is in its columns)."""
+    invited = frame.invited_mask()
+    return frame.subset(invited), frame.subset(~invited)
+
+
+def open_summary(open_frame: Frame) -> OpenSummary:
+    """Unweighted share (points) and n of the open sample per indicator; no interval."""
+    rows = []
+    for indicator in open_frame.instrument.indicators:
+        positive, base = indicator_masks(open_frame.instrument, indicator, open_frame.values(indicator.question))
+        n, n_positive = int(base.sum()), int(np.sum(positive & base))
+        rows.append(OpenShare(indicator.id, pp(n_positive / n) if n else None, n, n_positive))
+    return OpenSummary(len(open_frame), tuple(rows))
+
+
+def invited_design(invited: Frame):
+    """The reference sample's design (recorded, or SRS) and its notices."""
+    if invited.invitations is None:
+        return csv_design(invited), ()
+    return database_design(invited)
+
+
+def covariates(frame: Frame) -> list[str]:
+    return [q.id for q in frame.instrument.weighting_questions() if q.id in frame.data.columns]
+
+
+def combined_indicator(invited: Frame, open_frame: Frame, design, indicator, ci: str, level: float) -> dict:
+    """Estimate, SE and interval (0–1 scale) of one indicator from both samples (Chen–Li–Wu composite)."""
+    pos_a, base_a = indicator_masks(invited.instrument, indicator, invited.values(indicator.question))
+    pos_b, base_b = indicator_masks(open_frame.instrument, indicator, open_frame.values(indicator.question))
+    names = covariates(invited)
+    columns_a = {v: invited.values(v) for v in names}
+    columns_b = {v: open_frame.values(v) for v in names}
+    x_a, x_b = dummies(columns_a, columns_b, names, len(invited), len(open_frame))
+    est = combined_share((pos_a & base_a).astype(float), base_a.astype(float), design.weights, design, x_a,
+                         (pos_b & base_b).astype(float), base_b.astype(float), x_b)
+    n = int(base_a.sum() + base_b.sum())
+    p = min(max(est.estimate, 0.0), 1.0)
+    (low, high), _degenerate = proportion_interval(ci, p, est.variance, design.degrees_of_freedom(), n, level,
+                                                   fallback_n=n)
+    return {"estimate": p, "se": est.se, "ci_low": low, "ci_high": high, "n": n,
+            "n_positive": int(np.sum(pos_a & base_a) + np.sum(pos_b & base_b)),
+            "n_eff": p * (1 - p) / est.variance if est.variance > 0 else None,
+            "invited_estimate": est.invited, "open_dr_estimate": est.open_dr, "weight_invited": est.weight_invited}
+
+
+def sample_frame(invited: Frame, open_frame: Frame, options: Options) -> tuple[Frame, tuple[Notice, ...]]:
+    """The responses the headline figures come from, and what the choice leaves out."""
+    if options.sample == "open":
+        return open_frame, (Notice("open_sample", {"n": len(open_frame)}),)
+    notices = ()
+    if options.sample == "invited" and len(open_frame):
+        notices = (Notice("open_responses_excluded", {"n": len(open_frame)}),)
+    if len(invited) == 0:
+        notices += (Notice("no_invited_responses", {"n": len(open_frame)}),)
+    return invited, notices
+
+
+def sample_estimates(indicators: tuple[IndicatorResult, ...], invited: Frame, open_frame: Frame,
+                     options: Options) -> tuple[tuple[IndicatorResult, ...], tuple[Notice, ...]]:
+    """Open: no interval for a self-selected sample; combined: the Chen–Li–Wu composite per indicator."""
+    if options.sample == "open":
+        return tuple(replace(ind, se=None, ci_low=None, ci_high=None, n_eff=None, deff=None, change=None,
+                             groups=tuple(replace(g, ci_low=None, ci_high=None) for g in ind.groups))
+                     for ind in indicators), ()
+    if options.sample != "combined" or not len(invited):
+        return indicators, ()
+    if not len(open_frame):
+        return indicators, (Notice("combined_without_open", {}),)
+    design, _ = invited_design(invited)
+    out = []
+    for ind, indicator in zip(indicators, invited.instrument.indicators, strict=True):
+        if ind.estimate is None:
+            out.append(ind)
+            continue
+        est = combined_indicator(invited, open_frame, design, indicator, options.ci, options.level)
+        baseline = ind.baseline.value if ind.baseline else None
+        change = change_vs_baseline(Estimate(est["estimate"], est["se"], est["ci_low"], est["ci_high"], est["n"],
+                                             est["n_positive"]), baseline, options.level)
+        out.append(replace(ind, estimate=pp(est["estimate"]), se=pp(est["se"]), ci_low=pp(est["ci_low"]),
+                           ci_high=pp(est["ci_high"]), n=est["n"], n_positive=est["n_positive"],
+                           n_eff=est["n_eff"], deff=None, groups=(), change=change,
+                           combined=CombinedParts(pp(est["invited_estimate"]), pp(est["open_dr_estimate"]),
+                                                  est["weight_invited"])))
+    variables = ", ".join(covariates(invited))
+    return tuple(out), (Notice("combined_estimator", {"covariates": variables, "n_open": len(open_frame)}),)

@@ -1,0 +1,70 @@
+"""``machikoe responses import`` (issue 11): vendor and paper returns, all or nothing, errors by line."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from survey_app import responses
+from survey_app.invitations import create_invitations
+from survey_app.models import Invitation, Response
+
+SURVEY = ("--survey", "ebetsu-2025")
+HEADER = "code,kurashiyasui,kosodate,age_band,sex,district,kosodate_needs\n"
+
+
+def letters(session, instrument, secret, n=3):
+    frame = [{"age_band": 2 + i, "sex": 1, "district": 1 + i % 3} for i in range(n)]
+    return [letter.code for letter in create_invitations(session, instrument, secret, frame)]
+
+
+def count(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(Response))
+
+
+def test_a_clean_file_is_stored_invited_and_open(cli, session, instrument, secret, tmp_path):
+    a, b, _c = letters(session, instrument, secret)
+    path = tmp_path / "returns.csv"
+    path.write_text(HEADER + f"{a},1,2,2,1,1,1;3\n,4,9,5,2,3,\n{b.lower()},2,,3,2,2,\n", encoding="utf-8")
+    result = cli("responses", "import", *SURVEY, "--channel", "paper", str(path))
+    assert result.exit_code == 0, result.output
+    assert "3 responses imported" in result.output and "(2 invited, 1 open)" in result.output
+    stored = session.scalars(select(Response).order_by(Response.id)).all()
+    assert [(r.source, r.channel, r.status) for r in stored] == [
+        ("invited", "paper", "complete"), ("open", "paper", "complete"), ("invited", "paper", "complete")]
+    assert stored[0].stratum == {"age_band": 2, "sex": 1, "district": 1} and stored[1].stratum == {}
+    # the letters' rows carry no mark of use (issue 14): the responses' access keys make the codes used
+    assert not {"used_at", "used_channel"} & set(Invitation.__table__.columns.keys())
+    again = cli("responses", "import", *SURVEY, "--channel", "paper", str(path))
+    assert again.exit_code == 1 and "already used (paper)" in again.output and "nothing was stored" in again.output
+    assert count(session) == 3
+
+
+def test_errors_are_reported_by_line_and_nothing_is_stored(cli, session, instrument, secret, tmp_path):
+    a, _b, _c = letters(session, instrument, secret)
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + f"{a},1,2,2,1,1,\n,7,1,2,1,1,\n{a},1,1,2,1,1,\nABCD,1,1,2,1,1,\n,,1,2,1,1,\n",
+                    encoding="utf-8")
+    result = cli("responses", "import", *SURVEY, "--channel", "paper", str(path))
+    assert result.exit_code == 1
+    out = result.output
+    assert "line 3: 'kurashiyasui'" in out and "line 4: code" in out and "also on line 2" in out
+    assert "line 5: 'ABCD' is not a valid invitation code" in out
+    assert "line 6: 'kurashiyasui': an answer is required" in out and "(4 error(s); nothing was stored)" in out
+    assert count(session) == 0
+
+
+def test_a_code_already_used_on_the_web_is_refused(cli, session, instrument, secret, tmp_path):
+    a, _b, _c = letters(session, instrument, secret)
+    responses.start(session, instrument, secret=secret, channel="web", locale="ja", code=a)
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + f"{a},1,2,2,1,1,\n", encoding="utf-8")
+    result = cli("responses", "import", *SURVEY, "--channel", "paper", str(path))
+    assert result.exit_code == 1 and "already used (web)" in result.output
+    assert count(session) == 1
+
+
+def test_unknown_columns_refuse_the_file(cli, instrument, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("code,favourite\n,1\n", encoding="utf-8")
+    result = cli("responses", "import", *SURVEY, "--channel", "web", str(path))
+    assert result.exit_code == 1 and "Unknown column(s): favourite" in result.output
