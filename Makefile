@@ -55,10 +55,13 @@ chromium: test-packages
 
 test: $(VENV)/.installed-test test-packages
 	$(BIN)/ruff check .
+	$(BIN)/vulture
 	$(BIN)/python -m pytest
 
+# vulture: dead code (settings in pyproject.toml, framework hooks in vulture_whitelist.py); ~2 s
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/vulture
 
 translations: $(VENV)/.installed
 	$(BIN)/machikoe translations extract

@@ -7,9 +7,10 @@ Sources:
   ``multi`` cells list codes separated by ``;``. Unknown columns are refused by name and
   a bad code by its line and question.
 - :func:`frame_from_database` — the complete responses of a survey (codes per question),
-  with the invitation stratum each invited response carries (``Response.stratum``) and
-  the survey's invitations and its recorded sampling design (:mod:`survey_app.design`),
-  from which :mod:`analysis.sampling` builds the design.
+  with the invitation stratum each invited response carries and the survey's invitations
+  and its recorded sampling design (:mod:`survey_app.design`), from which
+  :mod:`analysis.sampling` builds the design. Read through :mod:`survey_app.queries`
+  (the core's read side), never from ORM tables here.
 
 Values are floats with NaN for "no answer"; only ``single``, ``scale`` and ``number``
 questions become columns (free text never enters the analysis).
@@ -22,15 +23,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.errors import AnalysisError
-from survey_app import numerals
+from survey_app import numerals, queries
 from survey_app.csvio import CsvError, read_rows
 from survey_app.design import RecordedDesign, recorded_design
 from survey_app.instrument import Instrument, Question
-from survey_app.models import Answer, Invitation, Response
 
 DESIGN_COLUMNS = ("weight", "stratum", "psu", "fpc")
 ANALYSED_TYPES = ("single", "scale", "number")
@@ -152,29 +151,19 @@ def _design_value(name: str, raw: str, line: int):
 
 def frame_from_database(session: Session, instrument: Instrument) -> Frame:
     """Complete responses of the survey, their answers as codes, strata and invitations."""
-    responses = session.execute(
-        select(Response.id, Response.stratum, Response.source)
-        .where(Response.survey_id == instrument.id, Response.status == "complete")
-        .order_by(Response.id)).all()
-    ids = [r.id for r in responses]
-    position = {rid: i for i, rid in enumerate(ids)}
-    data = _empty_data(instrument, len(ids))
-    wanted = [q.id for q in analysed_questions(instrument)]
-    if ids:
-        _fill_answers(session, instrument, data, position, wanted)
-    strata = pd.DataFrame([dict(r.stratum or {}) for r in responses], index=range(len(ids)))
+    responses = queries.complete_responses(session, instrument.id)
+    position = {r.id: i for i, r in enumerate(responses)}
+    data = _empty_data(instrument, len(responses))
+    if responses:
+        wanted = [q.id for q in analysed_questions(instrument)]
+        _fill_answers(data, position, queries.complete_values(session, instrument.id, wanted))
+    strata = pd.DataFrame([r.stratum for r in responses], index=range(len(responses)))
     strata["_invited"] = [r.source == "invited" for r in responses]
     return Frame(instrument, data, instrument.id, sampling=strata, invitations=_invitations(session, instrument),
                  recorded=recorded_design(session, instrument.id))
 
 
-def _fill_answers(session: Session, instrument: Instrument, data: pd.DataFrame,
-                  position: dict[int, int], wanted: list[str]) -> None:
-    stmt = (select(Answer.response_id, Answer.question_id, Answer.code, Answer.number)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.survey_id == instrument.id, Response.status == "complete",
-                   Answer.question_id.in_(wanted)))
-    rows = session.execute(stmt).all()
+def _fill_answers(data: pd.DataFrame, position: dict[int, int], rows: list[queries.StoredValue]) -> None:
     if not rows:
         return
     answers = pd.DataFrame(rows, columns=["response_id", "question_id", "code", "number"])
@@ -187,8 +176,7 @@ def _fill_answers(session: Session, instrument: Instrument, data: pd.DataFrame,
 
 
 def _invitations(session: Session, instrument: Instrument) -> pd.DataFrame:
-    rows = session.execute(select(Invitation.stratum, Invitation.undeliverable)
-                           .where(Invitation.survey_id == instrument.id)).all()
-    frame = pd.DataFrame([dict(r.stratum or {}) for r in rows], index=range(len(rows)))
-    frame["_undeliverable"] = [bool(r.undeliverable) for r in rows]
+    rows = queries.invitations(session, instrument.id)
+    frame = pd.DataFrame([r.stratum for r in rows], index=range(len(rows)))
+    frame["_undeliverable"] = [r.undeliverable for r in rows]
     return frame

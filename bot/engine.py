@@ -37,9 +37,6 @@ from .storage import AnswersPort
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "language", "stop", "delete", "help", "skip")
-
-
 class Engine:
     def __init__(self, instrument) -> None:
         self.instrument = instrument

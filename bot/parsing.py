@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from survey_app import numerals
 from survey_app.instrument import Question
@@ -91,13 +91,3 @@ def number_text(text: str) -> str:
     if found is None or any(ch.isnumeric() for ch in normal[found.end(1):]):
         return normal
     return found.group(1)
-
-
-def choice_number_label(position: int, label: str) -> str:
-    return f"{position}. {label}"
-
-
-def positions(codes: Sequence[int], question: Question) -> list[int]:
-    """1-based positions of ``codes`` among the question's choices (for showing a selection)."""
-    order = [c.code for c in question.choices]
-    return [order.index(code) + 1 for code in codes if code in order]

@@ -14,11 +14,8 @@ CONFIRM_DELETE = "confirm_delete"    # /delete waits for a yes/no
 DONE = "done"                        # submitted
 STOPPED = "stopped"                  # /stop, declined consent or blocked: the bot stays silent
 
-ALL = (NEW, CHOOSE_LANGUAGE, AWAIT_CODE, CONSENT, ASK, REVIEW, CONFIRM_DELETE, DONE, STOPPED)
 # Conversations a reminder may nudge: the resident agreed and has not finished.
 REMINDABLE = (ASK, REVIEW)
-# States /language and /delete can come back to.
-RESUMABLE = (CHOOSE_LANGUAGE, AWAIT_CODE, CONSENT, ASK, REVIEW, DONE)
 
 
 @dataclass

@@ -76,7 +76,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFF_MAX_UPLOAD", 20 * 1024 * 1024, "Largest staff upload (frames, margins), bytes."),
     Setting("SERVE_BODY_TIMEOUT", 30, "`machikoe serve`: seconds a client may take to send a request."),
 )
-SETTING_NAMES = frozenset(s.name for s in SETTINGS)
 
 
 def env_value(name: str, environ: Mapping[str, str] | None = None) -> str | None:

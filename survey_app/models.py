@@ -33,9 +33,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-CHANNELS = ("web", "telegram", "line", "paper")
-SOURCES = ("invited", "open")
-STATUSES = ("partial", "complete", "erased")
 ROLES = ("admin", "analyst", "viewer")
 
 

@@ -12,7 +12,6 @@ Each public function is one transaction (it commits).
 """
 from __future__ import annotations
 
-import secrets as _secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -403,7 +402,3 @@ def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mappi
         count += 1
     session.commit()
     return count
-
-
-def new_secret_token() -> str:
-    return _secrets.token_urlsafe(32)

@@ -53,8 +53,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 _hasher = PasswordHasher()
-# Verified against unknown accounts so that a miss costs as much as a hit.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+# Verified against unknown accounts so that a miss costs as much as a hit. A fixed hash of a
+# random password nobody kept (verifying costs the same for any hash with the hasher's
+# parameters, checked by tests/test_architecture.py); hashing one at import cost every
+# process a second of CPU.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$OW5JXUnuVizr5W1+NL3p3A$hgifASQEw3vunXhrvEwOz96R/kjCzHJFyiBlTXopFrw"
 
 
 class StaffError(ValueError):

@@ -12,8 +12,6 @@ from survey_app.instrument import Instrument, InvalidAnswer
 
 
 class MemoryPort:
-    VALID_CODE = "VALID-CODE"
-
     def __init__(self, instrument: Instrument, allow_codes: dict[str, str] | None = None) -> None:
         self.instrument = instrument
         self.responses: dict[int, dict[str, Any]] = {}

@@ -28,7 +28,6 @@ from survey_app.models import DesignStratum
 
 DATA = Path(__file__).parent / "data"
 TOLERANCE = 1e-6
-QUESTIONS = ("kurashiyasui", "kosodate", "hatarakiyasui")
 INDICATOR = {"kurashiyasui": "living", "kosodate": "childcare", "hatarakiyasui": "work"}
 # tests/r/design_reference.R: (estimate, se, ci_low, ci_high) on the 0–1 scale.
 R_DESIGN = {

@@ -20,8 +20,6 @@ from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.locales import native_name
 from survey_app.models import Answer, BotReminder, BotSession, Response
 
-NOT_VALID = "This button is no longer valid."
-
 
 @pytest.fixture
 def fake():

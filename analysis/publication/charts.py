@@ -134,10 +134,6 @@ class BarChart:
     def height(self) -> int:
         return self.row * len(self.bars) + 4
 
-    @property
-    def plot_width(self) -> int:
-        return self.width - self.label_width - BAR_VALUE
-
 
 def bar_chart(rows: list[tuple[str, float]]) -> BarChart:
     """``rows`` are (label, percent); the bar length is the percent of the plot width."""

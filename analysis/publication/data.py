@@ -53,7 +53,6 @@ class ReportData:
     instrument: Instrument
     frame: Frame
     weights: np.ndarray  # aligned with frame rows (complete responses by id)
-    response_ids: np.ndarray
     weighting: str
     margins: tuple[Margin, ...]
     indicators: SurveyResult  # read through adapter.py
@@ -81,7 +80,7 @@ def load(session: Session, instrument: Instrument, options: Options) -> ReportDa
     weights = headline_weights(frame, margins, options)
     ids = np.asarray(session.scalars(_complete_ids(instrument.id)).all())
     position = {int(rid): i for i, rid in enumerate(ids)}
-    return ReportData(instrument, frame, weights, ids, options.weighting, margins,
+    return ReportData(instrument, frame, weights, options.weighting, margins,
                       compute(frame, margins, options), _multi(session, instrument, position),
                       _comments(session, instrument), _fieldwork(session, instrument.id), options)
 

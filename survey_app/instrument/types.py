@@ -1,5 +1,5 @@
-"""Question-type registry (Indico style): each type parses and validates a raw value
-and summarises answers. Rendering lives with each channel (web forms, bot prompts),
+"""Question-type registry (Indico style): each type parses and validates a raw value.
+Rendering lives with each channel (web field templates, bot prompts),
 which keep their own registries keyed by the same type names.
 
 A raw value is what a channel received: a string, a list of strings (web multi),
@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 import unicodedata
 from abc import ABC, abstractmethod
-from collections import Counter
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from survey_app import numerals
@@ -55,10 +53,6 @@ class QuestionType(ABC):
             return all(self.is_empty(r) for r in raw)
         return isinstance(raw, str) and not raw.strip()
 
-    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
-        counts = Counter(v for v in values if v is not None)
-        return {"n": sum(counts.values()), "counts": dict(counts)}
-
 
 class SingleChoice(QuestionType):
     name = "single"
@@ -75,13 +69,6 @@ class ScaleQuestion(SingleChoice):
     """A rating scale: a single choice whose codes are ordered (e.g. 1-5)."""
 
     name = "scale"
-
-    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
-        summary = super().summarise(question, values)
-        missing = question.choice_list.missing_codes() if question.choice_list else frozenset()
-        valid = [v for v, n in summary["counts"].items() for _ in range(n) if v not in missing]
-        summary["mean"] = sum(valid) / len(valid) if valid else None
-        return summary
 
 
 class MultiChoice(QuestionType):
@@ -100,11 +87,6 @@ class MultiChoice(QuestionType):
             raise InvalidAnswer(N_("\"Don't know\" cannot be combined with other answers."))
         return tuple(codes)
 
-    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
-        values = [v for v in values if v]
-        counts = Counter(code for v in values for code in v)
-        return {"n": len(values), "counts": dict(counts)}
-
 
 class NumberQuestion(QuestionType):
     name = "number"
@@ -119,10 +101,6 @@ class NumberQuestion(QuestionType):
             raise InvalidAnswer(N_("Enter a number of at most %(max)s."), max=_fmt(question.maximum))
         return value
 
-    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
-        nums = [float(v) for v in values if v is not None]
-        return {"n": len(nums), "mean": sum(nums) / len(nums) if nums else None}
-
 
 class TextQuestion(QuestionType):
     name = "text"
@@ -136,9 +114,6 @@ class TextQuestion(QuestionType):
         if len(text) > question.max_length:
             raise InvalidAnswer(N_("Please shorten your answer to %(n)d characters."), n=question.max_length)
         return text
-
-    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
-        return {"n": sum(1 for v in values if v)}
 
 
 _BIDI_CONTROLS = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])

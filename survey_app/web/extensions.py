@@ -1,5 +1,9 @@
 """Flask extensions shared by every blueprint (created once, bound in ``create_app``).
 
+Flask-WTF is here for ``CSRFProtect`` alone: it checks the token of every POST (pages put
+``csrf_token()`` in each form). Forms are plain HTML validated by the core, not WTForms
+classes (why: ``survey_app/web/survey/fields.py``).
+
 Rate limits live in memory by default; set ``REDIS_URL`` so that several web
 processes share one count (otherwise each gunicorn worker counts on its own).
 """

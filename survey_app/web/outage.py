@@ -3,10 +3,13 @@
 Covers a PostgreSQL server that is down, restarting or refusing connections, and a
 SQLite file that is read-only, full or locked for too long — all surface from SQLAlchemy
 as ``OperationalError`` / ``InterfaceError`` (or a pool timeout). The resident reads, in
-their language, that nothing saved earlier is lost and that they can try again; a survey
-page that was being posted is shown again *with the answers just posted* (taken from the
-request, not the database), with a fresh CSRF token, so pressing the button again once
-the database is back stores them. ``Retry-After`` tells clients when to try again.
+their language, that nothing saved earlier is lost and that they can try again.
+``Retry-After`` tells clients when to try again.
+
+This module is the app-wide handler and the parts every handler shares; a blueprint
+that can do better registers its own handler for ``DATABASE_ERRORS`` with these parts
+(Flask asks the blueprint's handlers first). The resident survey does: a page that was
+being posted is shown again *with the answers just posted* (``survey_app.web.survey.recovery``).
 
 API requests get the JSON error shape (`database_unavailable`) with the same status and header.
 The operator gets one log line with the database's own reason (e.g. "attempt to write a
@@ -18,14 +21,13 @@ import contextlib
 import logging
 
 from flask import Flask, g, jsonify, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from survey_app import responses
 from survey_app.i18n import N_
 
 from . import errors
-from .context import gettext
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +40,31 @@ PAGE_NOTICE = N_("We could not save this page just now. Your answers are shown a
                  "please press the button again in a minute.")
 
 
-def database_unavailable(exc: Exception):
-    log.error("database unavailable on %s %s: %s", request.method, request.path, _reason(exc))
-    _discard_session()
+def database_unavailable(exc: Exception) -> ResponseReturnValue:
+    """Any page or API call outside a blueprint with its own handler."""
+    note_outage(exc)
     if request.path.startswith("/api/"):  # scripts get the API's JSON error shape, not a page
         body = jsonify(error={"code": "database_unavailable", "message": "The database is unavailable; "
                               f"retry after {RETRY_AFTER_SECONDS} seconds."})
-        return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    page = _reshow_posted_page()
-    if page is None:
-        page = errors.render_error(503, TITLE, MESSAGE)
-    body, status = page[0], page[1]
-    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return retry_later((body, 503))
+    return retry_later(retry_page())
+
+
+def note_outage(exc: Exception) -> None:
+    """One log line with the database's own reason; the request's broken session dropped."""
+    log.error("database unavailable on %s %s: %s", request.method, request.path, _reason(exc))
+    _discard_session()
+
+
+def retry_page() -> tuple[str, int]:
+    """The plain 503 page in the resident's language: nothing saved earlier is lost, try again."""
+    page = errors.render_error(503, TITLE, MESSAGE)
+    return page[0], page[1]
+
+
+def retry_later(page: tuple) -> ResponseReturnValue:
+    """``page`` (body, status) with the ``Retry-After`` header."""
+    return page[0], page[1], {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _reason(exc: Exception) -> str:
@@ -63,39 +78,6 @@ def _discard_session() -> None:
     if db_session is not None:
         with contextlib.suppress(Exception):
             db_session.close()
-
-
-def _reshow_posted_page():
-    """The survey page that was posted, re-rendered from the request alone (None if not one)."""
-    if request.method != "POST" or request.endpoint != "survey.page":
-        return None
-    from .survey.fields import build_form
-    from .survey.pages import render_page
-    from .survey.state import last_known_instrument
-
-    args = request.view_args or {}
-    instrument = last_known_instrument(args.get("survey_id", ""))
-    section = next((s for s in instrument.sections if s.id == args.get("section_id")), None) if instrument else None
-    if section is None:
-        return None
-    posted = {q.id: _posted_value(q) for q in section.questions if q.id in request.form}
-    values, _ = responses.validate(instrument, posted)
-    answers = {k: v for k, v in values.items() if v is not None}
-    # Without the database the answers of other pages are unknown: show what was posted
-    # plus what the posted answers reveal.
-    shown = [q for q in section.questions if q.id in posted or instrument.is_visible(q, answers)]
-    if not shown:
-        return None
-    try:
-        return render_page(instrument, section, shown, build_form(shown, formdata=request.form), answers,
-                           notice=gettext(PAGE_NOTICE), status=503)
-    except Exception:  # noqa: BLE001 - fall back to the plain retry page, never a 500
-        log.exception("the survey page could not be re-shown during a database outage")
-        return None
-
-
-def _posted_value(question):
-    return request.form.getlist(question.id) if question.type == "multi" else request.form.get(question.id, "")
 
 
 def init_app(app: Flask) -> None:

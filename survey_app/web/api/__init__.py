@@ -8,7 +8,7 @@ The API is read-only (GET), so CSRF does not apply; the OpenAPI document at
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from analysis.report import document
@@ -55,7 +55,6 @@ def authenticate():
         return error(401, f"token_{exc.reason}", str(exc))
     if not staff_core.can(user.role, "use_api"):
         return error(403, "forbidden", "This account may not use the API.")
-    g.api_user = user.email
     return None
 
 

@@ -16,8 +16,6 @@ from . import bp
 from .auth import require
 from .common import instrument_or_404, record, texts
 
-WEIGHTING_CHOICES = ("rake", "none")  # what the page offers; the CLI accepts every method
-
 
 @bp.get("/s/<survey_id>/report")
 @require("export_report")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, request, url_for
 from sqlalchemy import select
 
 from survey_app import codes, responses
@@ -23,15 +23,8 @@ from survey_app.models import Response
 from ..context import current_locale, db, translate_error
 from ..extensions import limiter
 from . import bp
-from .state import (
-    continue_from,
-    held_response,
-    instrument_for,
-    remember,
-    secret,
-    survey_languages,
-    texts_for,
-)
+from .render import render_landing, render_used
+from .state import continue_from, held_response, instrument_for, remember, secret
 
 MAX_CODE_INPUT = 64
 
@@ -83,20 +76,6 @@ def _resumable(instrument: Instrument, code: str) -> Response | None:
     except responses.ResponseError:
         return None
     return response if response.survey_id == instrument.id else None
-
-
-def render_landing(instrument: Instrument, *, code: str = "", error: str | None = None,
-                   recognised: bool = False, notice: str | None = None, status: int = 200):
-    held = held_response(instrument.id)
-    return render_template(
-        "survey/landing.html", instrument=instrument, texts=texts_for(instrument),
-        languages=survey_languages(instrument), code=code, code_error=error, recognised=recognised,
-        held=held, notice=notice, error_items=[{"href": "#code", "error": error}] if error else []), status
-
-
-def render_used(instrument: Instrument):
-    return render_template("survey/used.html", instrument=instrument, texts=texts_for(instrument),
-                           languages=survey_languages(instrument)), 409
 
 
 @bp.get("/")

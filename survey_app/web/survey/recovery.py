@@ -1,4 +1,4 @@
-"""Stopping and coming back, deleting, and recovering from expired pages.
+"""Stopping and coming back, deleting, and recovering from expired pages and database outages.
 
 - "Continue later" stores the page, then shows a resume code and link; the signed
   cookie also brings this phone back, and the invitation code continues too.
@@ -6,32 +6,48 @@
 - A CSRF failure (a page left open too long, cookies cleared) re-shows the same page
   with what the resident posted — nothing is stored from an unverified post, nothing
   typed is lost from the screen.
+- The database unreachable, read-only or full (``web.outage.DATABASE_ERRORS``): the page
+  just posted is shown again from the request alone, with a fresh CSRF token, so pressing
+  the button once the database is back stores it; any other survey page gets the plain
+  retry page. Both are HTTP 503 with ``Retry-After`` (``survey_app.web.outage``).
 """
 from __future__ import annotations
 
+import logging
+
 from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
 from survey_app import responses, sealing
 from survey_app.i18n import N_
-from survey_app.i18n.fmt import format_number as _format_number
 from survey_app.instrument import Instrument
 from survey_app.models import Response
 from survey_app.surveys import UnknownSurvey, get_instrument
 
-from .. import errors
-from ..context import current_locale, db, gettext
+from .. import errors, outage
+from ..context import db, gettext
 from . import bp
-from .state import forget, held_response, instrument_for, secret, survey_languages, texts_for, visible_in
+from .entry import submitted_code
+from .fields import posted_answers, posted_values
+from .render import Rendered, render_already, render_delete, render_landing, render_page, render_review
+from .state import (
+    forget,
+    held_response,
+    instrument_for,
+    last_known_instrument,
+    secret,
+    survey_languages,
+    texts_for,
+    visible_in,
+)
+
+log = logging.getLogger(__name__)
 
 SAVED_KEY = "saved"
 SAVED_PURPOSE = "resume-code"
 EXPIRED_NOTICE = N_("This page had expired, so nothing was saved yet. Your answers are shown again: "
                     "please check them and press the button again.")
-
-
-def format_number(value: float) -> str:
-    return _format_number(value, current_locale())
 
 
 def save_for_later(instrument: Instrument, response: Response):
@@ -54,11 +70,6 @@ def saved(survey_id: str):
                            languages=survey_languages(instrument), token=token, link=link)
 
 
-def render_delete(instrument: Instrument, notice: str | None = None, status: int = 200):
-    return render_template("survey/delete.html", instrument=instrument, texts=texts_for(instrument),
-                           languages=survey_languages(instrument), notice=notice), status
-
-
 @bp.route("/delete", methods=["GET", "POST"])
 def delete(survey_id: str):
     instrument = instrument_for(survey_id)
@@ -66,8 +77,6 @@ def delete(survey_id: str):
     if response is None:
         return redirect(url_for("survey.landing", survey_id=survey_id))
     if response.status == "complete":
-        from .pages import render_already
-
         return render_already(instrument)
     if request.method == "GET":
         return render_delete(instrument)
@@ -98,24 +107,51 @@ def csrf_failed(exc: CSRFError):
     if endpoint == "survey.page" and response is not None and response.status == "partial":
         return _reshow_page(instrument, response, notice)
     if endpoint == "survey.review" and response is not None and response.status == "partial":
-        from .pages import render_review
-
         return render_review(instrument, responses.current_answers(db(), response), notice=notice, status=400)
     if endpoint == "survey.delete" and response is not None and response.status == "partial":
         return render_delete(instrument, notice=notice, status=400)
-    from .entry import render_landing, submitted_code
-
     return render_landing(instrument, code=submitted_code(), notice=notice, status=400)
 
 
 def _reshow_page(instrument: Instrument, response: Response, notice: str):
-    from .fields import build_form
-    from .pages import render_page
-
     section = next((s for s in instrument.sections if s.id == request.view_args.get("section_id")), None)
     if section is None:
         return errors.render_error(404, *errors.PAGES[404])
     answers = responses.current_answers(db(), response)
     shown = visible_in(instrument, section, answers)
-    return render_page(instrument, section, shown, build_form(shown, formdata=request.form), answers,
+    return render_page(instrument, section, shown, posted_values(shown, request.form), answers,
                        notice=notice, status=400)
+
+
+def database_unavailable(exc: Exception) -> ResponseReturnValue:
+    """A survey page hit a database failure: the posted page again if it can be, else the retry page."""
+    outage.note_outage(exc)
+    page = _reshow_posted_page() if request.method == "POST" and request.endpoint == "survey.page" else None
+    return outage.retry_later(page or outage.retry_page())
+
+
+for _error in outage.DATABASE_ERRORS:
+    bp.register_error_handler(_error, database_unavailable)
+
+
+def _reshow_posted_page() -> Rendered | None:
+    """The posted survey page, re-rendered from the request alone (None if it cannot be)."""
+    args = request.view_args or {}
+    instrument = last_known_instrument(args.get("survey_id", ""))
+    section = next((s for s in instrument.sections if s.id == args.get("section_id")), None) if instrument else None
+    if section is None:
+        return None
+    posted = posted_answers((q for q in section.questions if q.id in request.form), request.form)
+    values, _ = responses.validate(instrument, posted)
+    answers = {k: v for k, v in values.items() if v is not None}
+    # Without the database the answers of other pages are unknown: show what was posted
+    # plus what the posted answers reveal.
+    shown = [q for q in section.questions if q.id in posted or instrument.is_visible(q, answers)]
+    if not shown:
+        return None
+    try:
+        return render_page(instrument, section, shown, posted_values(shown, request.form), answers,
+                           notice=gettext(outage.PAGE_NOTICE), status=503)
+    except Exception:  # noqa: BLE001 - fall back to the plain retry page, never a 500
+        log.exception("the survey page could not be re-shown during a database outage")
+        return None

@@ -28,7 +28,7 @@ COOKIE_KEY = "r"
 SEAL_PURPOSE = "response-uuid"
 _LEGACY_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
 # The last instrument each survey id resolved to in this process, so that a page posted
-# while the database is unreachable can still be shown again (survey_app.web.outage).
+# while the database is unreachable can still be shown again (survey.recovery.database_unavailable).
 _LAST_KNOWN: dict[str, Instrument] = {}
 
 
