@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from survey_app.i18n.catalogs import gettext
-from survey_app.i18n.locales import SUPPORTED, native_name
+from survey_app.i18n.locales import native_name, offered
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question
 
@@ -52,7 +52,7 @@ class Renderer:
 
     # ------------------------------------------------------------ language and consent
     def language_chooser(self, suggested: str, greet: bool) -> Message:
-        ordered = [suggested, *[loc for loc in SUPPORTED if loc != suggested]]
+        ordered = [suggested, *[loc for loc in offered(self.instrument.languages) if loc != suggested]]
         rows = [[self.button(f"{TICK} {native_name(loc)}" if loc == suggested else native_name(loc),
                              callbacks.LANGUAGE, loc)] for loc in ordered]
         # i18n: First message of the chat; %(title)s is the survey's title.
@@ -192,6 +192,6 @@ def all_labels(instrument: Instrument, list_id: str) -> dict[int, tuple[str, ...
     if key not in _labels_cache:
         choice_list = instrument.choice_lists[list_id]
         _labels_cache[key] = {
-            c.code: tuple(InstrumentTexts(instrument, loc).choice(choice_list, c) for loc in SUPPORTED)
+            c.code: tuple(InstrumentTexts(instrument, loc).choice(choice_list, c) for loc in offered(instrument.languages))
             for c in choice_list.choices}
     return _labels_cache[key]

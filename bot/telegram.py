@@ -35,7 +35,7 @@ from telegram.ext import (
 from survey_app import codes
 from survey_app.db import engine_for
 from survey_app.i18n.catalogs import gettext
-from survey_app.i18n.locales import SUPPORTED, from_telegram
+from survey_app.i18n.locales import from_telegram, supported
 
 from .delivery import Delivery
 from .events import Blocked, Command, Event, Remind, Start, Tap, Text, Unsupported
@@ -119,7 +119,7 @@ class TelegramAdapter:
         """Command menus in every language; say which bot and survey are running."""
         bot = application.bot
         await bot.set_my_commands(command_menu("en"))
-        for locale in SUPPORTED:
+        for locale in supported():
             await bot.set_my_commands(command_menu(locale), language_code=locale)
         log.info("bot @%s is answering for survey '%s'", bot.username, self.settings.survey_id)
 

@@ -50,7 +50,7 @@ def close_db(_exc: BaseException | None = None) -> None:
 def requested_locale() -> str | None:
     """A supported ``?lang=`` value, else None (anything else is ignored, never an error)."""
     value = request.args.get(LANG_PARAM, "")
-    return value if value in locales.SUPPORTED else None
+    return value if value in locales.supported() else None
 
 
 def current_locale() -> str:
@@ -65,12 +65,12 @@ def _resolve_locale() -> str:
         session[LANG_COOKIE_KEY] = chosen
         return chosen
     remembered = session.get(LANG_COOKIE_KEY)
-    if remembered in locales.SUPPORTED:
+    if remembered in locales.supported():
         return remembered
     try:
-        return locales.negotiate(request.headers.get("Accept-Language", "")) or locales.DEFAULT
+        return locales.negotiate(request.headers.get("Accept-Language", "")) or locales.default()
     except Exception:  # noqa: BLE001 - a garbled header must never break a page
-        return locales.DEFAULT
+        return locales.default()
 
 
 def translations():

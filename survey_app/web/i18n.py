@@ -36,7 +36,7 @@ def language_links(allowed: tuple[str, ...] | None = None) -> list[dict[str, Any
     """
     args = [(k, v) for k, v in request.args.items(multi=True) if k != LANG_PARAM]
     links = []
-    for code in allowed or locales.SUPPORTED:
+    for code in allowed or locales.supported():
         href = request.path + "?" + urlencode([*args, (LANG_PARAM, code)])
         links.append({"code": code, "name": locales.native_name(code), "href": href,
                       "current": code == current_locale(), "dir": locales.direction(code)})

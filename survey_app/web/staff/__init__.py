@@ -11,11 +11,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from survey_app import audit
 from survey_app import staff as staff_core
+from survey_app.i18n import locales
 from survey_app.surveys import list_surveys
 
 from ..context import db, gettext
 from ..extensions import limiter
-from .auth import STAFF_LOCALES, StaffPrincipal, before_staff_request, login_manager, require
+from .auth import StaffPrincipal, before_staff_request, login_manager, require
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(before_staff_request)
@@ -28,7 +29,7 @@ NAV = (  # endpoint, label msgid, permission
 
 @bp.app_context_processor
 def staff_globals():
-    return {"staff_locales": STAFF_LOCALES, "staff_nav": NAV}
+    return {"staff_locales": locales.staff_locales(), "staff_nav": NAV}
 
 
 @bp.context_processor

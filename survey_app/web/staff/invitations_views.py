@@ -90,7 +90,7 @@ LETTER_LINES = {
 
 def _letter_texts() -> dict[str, dict[str, str]]:
     return {loc: {key: get_translations(loc).gettext(msgid) for key, msgid in LETTER_LINES.items()}
-            for loc in locales.SUPPORTED}
+            for loc in locales.supported()}
 
 
 def _letters_page(instrument, letters, base: str, bot: str | None):
@@ -98,7 +98,7 @@ def _letters_page(instrument, letters, base: str, bot: str | None):
     return render_template("staff/letters.html", survey_id=instrument.id, survey_title=instrument.title,
                            title=words.title(), letters=printable(letters, instrument, base, bot),
                            privacy_notice=instrument.privacy_notice, lines=_letter_texts(),
-                           other_locales=[loc for loc in locales.SUPPORTED if loc != "ja"],
+                           other_locales=[loc for loc in locales.supported() if loc != locales.default()],
                            direction=locales.direction)
 
 

@@ -71,7 +71,7 @@ def texts_for(instrument: Instrument) -> InstrumentTexts:
 
 
 def survey_languages(instrument: Instrument) -> tuple[str, ...]:
-    return tuple(code for code in locales.SUPPORTED if code in instrument.languages)
+    return locales.offered(instrument.languages)
 
 
 def secret() -> str:
