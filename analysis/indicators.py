@@ -23,6 +23,7 @@ from analysis.sampling import csv_design, database_design, invited_sample
 from analysis.trim import trim_weights
 from analysis.weighting import METHODS, WeightingInput, WeightingResult, margins_from_rows
 from analysis.weighting.rake import max_relative_error
+from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 
@@ -43,7 +44,7 @@ class Options:
     level: float = DEFAULT_LEVEL
     by: tuple[str, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
-    lang: str = "ja"
+    lang: str = field(default_factory=locales.default)
     strict: bool = True
 
     def check(self, instrument: Instrument) -> None:

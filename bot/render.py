@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from survey_app.i18n import locales
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.locales import native_name, offered
 from survey_app.i18n.texts import InstrumentTexts
@@ -42,7 +43,7 @@ class Renderer:
     def answer_text(self, question: Question, value: Any) -> str:
         """An answer as the resident would read it (labels for codes, the number, the text)."""
         if question.type == "multi":
-            return "、".join(self.choice_label(question, c) for c in value) if self.locale == "ja" else \
+            return "、".join(self.choice_label(question, c) for c in value) if locales.info(self.locale) and locales.info(self.locale).script == "Jpan" else \
                 ", ".join(self.choice_label(question, c) for c in value)
         if question.type in ("single", "scale"):
             return self.choice_label(question, value)

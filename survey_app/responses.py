@@ -359,7 +359,7 @@ def enter_complete(session: Session, instrument: Instrument, *, secret: str, cha
 
 
 def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mapping[str, Any]], *,
-                  channel: str, source: str = "open", locale: str = "ja") -> int:
+                  channel: str, source: str = "open", locale: str | None = None) -> int:
     """Validate and store many complete responses in one transaction (demo data, CSV imports)."""
     count = 0
     for index, raw in enumerate(rows, start=1):
@@ -368,7 +368,7 @@ def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mappi
             qid, err = next(iter(errors.items()))
             raise ValueError(f"row {index}: question '{qid}': {err}")
         visible = {q.id for q in instrument.visible_questions(values)}
-        response = _new_response(instrument, channel, raw.get("_locale", locale), source,
+        response = _new_response(instrument, channel, raw.get("_locale", locale or instrument.source_language), source,
                                  stratum=raw.get("_stratum"))
         response.status, response.submitted_at = "complete", raw.get("_submitted_at") or utcnow()
         for qid, value in values.items():

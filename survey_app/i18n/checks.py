@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
+from . import locales
+from .catalogs import SOURCE_LANGUAGE
 from .placeholders import PLACEHOLDER_RE, placeholder_problem
 from .workflow import Workspace, read_catalog
 
@@ -64,6 +66,11 @@ def stray_latin_words(text: str, msgid: str) -> list[str]:
     return [w for w in _LATIN_WORD_RE.findall(bare) if w.lower() not in allowed]
 
 
+def _japanese_script(locale: str) -> bool:
+    found = locales.info(locale)
+    return bool(found and found.script == "Jpan")
+
+
 def _entry_name(message: Message, domain: str) -> str:
     if domain == "survey" and message.context:
         return message.context
@@ -83,7 +90,7 @@ def _script_problems(locale: str, domain: str, message: Message, forms: list[str
     reasons = []
     msgid = " ".join(message.id) if isinstance(message.id, (tuple, list)) else message.id
     for form in forms:
-        if locale != "ja" and japanese_outside_parentheses(form):
+        if not _japanese_script(locale) and japanese_outside_parentheses(form):
             reasons.append("contains Japanese outside parentheses (untranslated source text?)")
         if locale == "vi" and not unicodedata.is_normalized("NFC", form):
             reasons.append("not in Unicode NFC (compose the Vietnamese diacritics)")
@@ -93,7 +100,7 @@ def _script_problems(locale: str, domain: str, message: Message, forms: list[str
             stray = stray_latin_words(form, msgid)
             if stray:
                 reasons.append(f"Latin-script words not in the source: {', '.join(sorted(set(stray)))}")
-        if domain == "messages" and locale in ("ja", "vi", "ur") and " " in msgid.strip() \
+        if domain == "messages" and locale != SOURCE_LANGUAGE["messages"] and " " in msgid.strip() \
                 and form.strip() == (message.id[0] if isinstance(message.id, tuple) else message.id).strip():
             reasons.append("identical to the English msgid")
     return list(dict.fromkeys(reasons))

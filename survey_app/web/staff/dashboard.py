@@ -15,6 +15,7 @@ from flask import render_template, request
 from analysis import Change, SurveyResult
 from analysis.methods import WEIGHTING_LABELS
 from analysis.report import flag_word, footnotes, notice_messages, verdict_word
+from survey_app.i18n import locales
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.models import utcnow
 
@@ -70,5 +71,5 @@ def dashboard(survey_id: str):
         titles=titles, year_label=lambda y: fiscal_year_label(y, locale), current_year=year,
         verdict_label=lambda change: verdict_label(change, locale),
         flag_label=lambda group: flag_word(group, result, locale),
-        notices=notice_messages(result, locale), notes_ja=footnotes(result, "ja"),
-        notes_local=footnotes(result, locale) if locale != "ja" else [], **context)
+        notices=notice_messages(result, locale), notes_ja=footnotes(result, locales.default()),
+        notes_local=footnotes(result, locale) if locale != locales.default() else [], **context)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from analysis import CI_METHODS, WEIGHTING_METHODS, Options, SurveyResult, compute_for_survey
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from survey_app.exports import count_complete
+from survey_app.i18n import locales
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
 
@@ -76,7 +77,7 @@ def breakdown_questions(instrument: Instrument) -> list[str]:
     return [q.id for q in instrument.questions if q.type == "single" and q.id not in measured]
 
 
-def compute(session: Session, instrument: Instrument, options: Options, lang: str = "ja") -> SurveyResult:
+def compute(session: Session, instrument: Instrument, options: Options, lang: str | None = None) -> SurveyResult:
     """The result for this survey and these options; titles and group labels in ``lang``."""
     from ..context import gettext
 
@@ -88,6 +89,6 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
         raise IndicatorProblem(gettext("There are no population margins yet: weighted estimates need them. "
                                        "Upload margins, or choose unweighted."))
     try:
-        return compute_for_survey(session, instrument, replace(options, lang=lang), margins)
+        return compute_for_survey(session, instrument, replace(options, lang=lang or locales.default()), margins)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
