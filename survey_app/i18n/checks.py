@@ -10,7 +10,8 @@ anyone remembers to run ``update``. Problems reported per entry:
   names may follow in parentheses, e.g. "Nopporo (野幌)");
 * vi: not NFC; ur: no Arabic-script letters, or Latin words that are not in the msgid;
 * messages domain, ja/vi/ur: a phrase left identical to the English msgid;
-* a language the instrument declares (or the interface supports) without a catalog.
+* a language the instrument declares (or the interface supports) without a catalog;
+* the glossary (``translations/glossary.yaml``): a key term rendered otherwise, or a retired variant.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from babel.messages.catalog import Catalog, Message
 
 from . import locales
 from .catalogs import SOURCE_LANGUAGE
+from .glossary import Term, glossary_problems, load_glossary
 from .placeholders import PLACEHOLDER_RE, placeholder_problem
 from .workflow import Workspace, read_catalog
 
@@ -106,7 +108,8 @@ def _script_problems(locale: str, domain: str, message: Message, forms: list[str
     return list(dict.fromkeys(reasons))
 
 
-def entry_problems(locale: str, domain: str, wanted: Message, found: Message | None) -> list[str]:
+def entry_problems(locale: str, domain: str, wanted: Message, found: Message | None,
+                   terms: tuple[Term, ...] = ()) -> list[str]:
     """Why ``found`` (the catalog entry for the template entry ``wanted``) is not good enough."""
     if found is None:
         return ["missing from the catalog (run: machikoe translations update)"]
@@ -119,16 +122,19 @@ def entry_problems(locale: str, domain: str, wanted: Message, found: Message | N
     placeholder = placeholder_problem(wanted.id, found.string)
     if placeholder:
         reasons.append(placeholder)
-    return reasons + _script_problems(locale, domain, wanted, forms)
+    source = " ".join(wanted.id) if isinstance(wanted.id, (tuple, list)) else wanted.id
+    return reasons + _script_problems(locale, domain, wanted, forms) + \
+        glossary_problems(terms, locale, domain, source, forms)
 
 
-def check_catalog(locale: str, domain: str, template: Catalog, catalog: Catalog) -> list[Problem]:
+def check_catalog(locale: str, domain: str, template: Catalog, catalog: Catalog,
+                  terms: tuple[Term, ...] = ()) -> list[Problem]:
     problems = []
     for wanted in template:
         if not wanted.id:
             continue
         found = catalog.get(wanted.id, wanted.context)
-        for reason in entry_problems(locale, domain, wanted, found):
+        for reason in entry_problems(locale, domain, wanted, found, terms):
             problems.append(Problem(locale, domain, _entry_name(wanted, domain), reason))
     for message, errors in catalog.check():
         if message.id and not message.fuzzy and template.get(message.id, message.context) is not None:
@@ -156,5 +162,5 @@ def check(ws: Workspace, domains: tuple[str, ...], only: tuple[str, ...] = ()) -
             except Exception as exc:  # noqa: BLE001 - a malformed .po is a finding, not a crash
                 problems.append(Problem(locale, domain, str(path), f"cannot be read: {exc}"))
                 continue
-            problems.extend(check_catalog(locale, domain, template, catalog))
+            problems.extend(check_catalog(locale, domain, template, catalog, load_glossary(ws.translations)))
     return problems, summary
