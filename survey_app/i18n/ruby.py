@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 RUBY_RE = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
 KANJI_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
@@ -32,15 +33,23 @@ def to_chat(text: str) -> str:
     return RUBY_RE.sub(lambda m: f"{m.group(1)}（{m.group(2)}）", text)
 
 
-def to_html(text: str) -> str:
-    """HTML-escaped text with each group as a ``<ruby>`` element (caller marks the result safe)."""
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def to_html(text: str, between: Callable[[str], str] = _escape) -> str:
+    """HTML with each group as a ``<ruby>`` element (caller marks the result safe).
+
+    ``between`` turns the text between groups into HTML (default: escape it; the web also
+    isolates numbers and codes there).
+    """
     parts, last = [], 0
     for m in RUBY_RE.finditer(text):
-        parts.append(html.escape(text[last:m.start()], quote=False))
+        parts.append(between(text[last:m.start()]))
         parts.append(f"<ruby>{html.escape(m.group(1))}<rp>（</rp><rt>{html.escape(m.group(2))}</rt>"
                      "<rp>）</rp></ruby>")
         last = m.end()
-    parts.append(html.escape(text[last:], quote=False))
+    parts.append(between(text[last:]))
     return "".join(parts)
 
 

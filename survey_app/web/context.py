@@ -10,10 +10,11 @@ cookie), the cookie, the browser's Accept-Language, the default (Japanese).
 from __future__ import annotations
 
 from flask import current_app, g, request, session
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from survey_app.db import engine_for, session_factory
-from survey_app.i18n import locales
+from survey_app.i18n import locales, ruby
 from survey_app.i18n.catalogs import get_translations
 
 LANG_PARAM = "lang"
@@ -81,6 +82,8 @@ def translations():
 
 def gettext(message: str, **params) -> str:
     text = translations().gettext(message)
+    if locales.uses_ruby(current_locale()) and ruby.has_markup(text):  # やさしい日本語: readings as <ruby>
+        text = Markup(ruby.to_html(text))
     return _format(text, message, params) if params else text
 
 

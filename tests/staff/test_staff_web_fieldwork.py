@@ -172,3 +172,17 @@ def test_monitor_page_counts(login_as, session, instrument, secret):
     page = text(login_as("viewer").get(f"{BASE}/monitor"))
     assert "<svg" in page and "Tiếng Việt" in page
     assert 'class="bar"' in page
+
+
+def test_printed_letter_names_the_bot_and_the_contact_in_every_language(login_as, app):
+    app.config["TELEGRAM_BOT_USERNAME"] = "EbetsuSurveyBot"
+    client = login_as("admin")
+    html = text(_post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="html"))
+    for lang, contact, bot in (("vi", "Thắc mắc về khảo sát này:", "Telegram"),
+                               ("ur", "اس سروے کے بارے میں سوالات:", "Telegram"),
+                               ("en", "Questions about this survey:", "Telegram")):
+        line = html.split(f'<li lang="{lang}"', 1)[1].split("</li>", 1)[0]
+        assert contact in line and bot in line, lang
+    urdu = html.split('<li lang="ur"', 1)[1].split("</li>", 1)[0]
+    assert '<bdi dir="ltr" class="ltr">011-382-5151</bdi>' in urdu
+    assert "日本語</span> / English / Tiếng Việt / اردو" in urdu  # the languages come from the registry

@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 from survey_app.csvio import CsvError
 from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import get_translations
+from survey_app.i18n.texts import InstrumentTexts
 from survey_app.invitations import create_invitations, letters_csv, read_frame
 from survey_app.letters import UndeliverableError, mark_undeliverable, printable, read_letters_csv
 from survey_app.models import Invitation
 
 from ..context import db, gettext
+from ..rich import rich
 from . import bp
 from .auth import require
 from .common import UploadProblem, csv_error_text, instrument_or_404, read_upload, record, texts
@@ -84,21 +86,34 @@ LETTER_LINES = {
     "web": N_("Answer on the web: scan the QR code or type the address."),
     "telegram": N_("Or answer in Telegram: scan this QR code."),
     "code": N_("Your personal code"),
-    "languages": N_("You can answer in Japanese, English, Vietnamese or Urdu."),
+    # i18n: On the printed letter; %(languages)s lists each language in itself (日本語 / English / …).
+    "languages": N_("You can answer in these languages: %(languages)s."),
+    "contact": N_("Questions about this survey:"),
 }
 
 
-def _letter_texts() -> dict[str, dict[str, str]]:
-    return {loc: {key: get_translations(loc).gettext(msgid) for key, msgid in LETTER_LINES.items()}
-            for loc in locales.supported()}
+def _letter_texts(instrument) -> dict[str, dict[str, str]]:
+    """Each line of the letter in each language the survey offers, as HTML (ruby readings for
+    やさしい日本語; phone numbers and URLs isolated in Urdu), the contact in that language too."""
+    offered = locales.offered(instrument.languages)
+    names = " / ".join(locales.native_name(loc) for loc in offered)
+    lines = {}
+    for loc in offered:
+        words = {key: get_translations(loc).gettext(msgid) for key, msgid in LETTER_LINES.items()}
+        words["languages"] = words["languages"] % {"languages": names}
+        words["contact"] = f"{words['contact']} {InstrumentTexts(instrument, loc).contact()}"
+        lines[loc] = {key: rich(text, loc) for key, text in words.items()}
+    return lines
 
 
 def _letters_page(instrument, letters, base: str, bot: str | None):
     words = texts(instrument)
     return render_template("staff/letters.html", survey_id=instrument.id, survey_title=instrument.title,
                            title=words.title(), letters=printable(letters, instrument, base, bot),
-                           privacy_notice=instrument.privacy_notice, lines=_letter_texts(),
-                           other_locales=[loc for loc in locales.supported() if loc != locales.default()],
+                           privacy_notice=instrument.privacy_notice, lines=_letter_texts(instrument),
+                           source=instrument.source_language,
+                           other_locales=[loc for loc in locales.offered(instrument.languages)
+                                          if loc != instrument.source_language],
                            direction=locales.direction)
 
 

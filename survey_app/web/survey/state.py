@@ -21,6 +21,7 @@ from survey_app.models import Response
 from survey_app.surveys import UnknownSurvey, get_instrument, instrument_at
 
 from ..context import current_locale, db, reading_only
+from ..rich import WebTexts
 
 COOKIE_KEY = "r"
 # The last instrument each survey id resolved to in this process, so that a page posted
@@ -67,7 +68,7 @@ def last_known_instrument(survey_id: str) -> Instrument | None:
 
 
 def texts_for(instrument: Instrument) -> InstrumentTexts:
-    return InstrumentTexts(instrument, current_locale())
+    return WebTexts(instrument, current_locale())
 
 
 def survey_languages(instrument: Instrument) -> tuple[str, ...]:
