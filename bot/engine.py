@@ -13,6 +13,7 @@ import copy
 import logging
 
 from survey_app import responses
+from survey_app.i18n import ruby
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.locales import from_telegram, native_name, offered
 
@@ -75,9 +76,9 @@ class Turn(Asking):
         """Texts not built by the renderer (tap acknowledgements) get the locale's bidi treatment too."""
         out = self.out
         if out.notice:
-            out.notice = bidi.for_locale(self.locale, out.notice)
+            out.notice = bidi.for_locale(self.locale, ruby.to_chat(out.notice))
         if out.tapped is not None and out.tapped.confirm:
-            out.tapped = TappedUpdate(confirm=bidi.for_locale(self.locale, out.tapped.confirm))
+            out.tapped = TappedUpdate(confirm=bidi.for_locale(self.locale, ruby.to_chat(out.tapped.confirm)))
 
     def say(self, text: str) -> None:
         self.out.messages.append(self.r.message(text))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from survey_app.i18n import locales
+from survey_app.i18n import locales, ruby
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.locales import native_name, offered
 from survey_app.i18n.texts import InstrumentTexts
@@ -31,8 +31,12 @@ class Renderer:
 
     # ------------------------------------------------------------ helpers
     def message(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> Message:
-        rows = tuple(tuple(Button(bidi.for_locale(self.locale, b.label), b.data) for b in row) for row in buttons)
-        return Message(bidi.for_locale(self.locale, text), rows)
+        rows = tuple(tuple(Button(self.chat_text(b.label), b.data) for b in row) for row in buttons)
+        return Message(self.chat_text(text), rows)
+
+    def chat_text(self, text: str) -> str:
+        """Chat has no ruby: readings in parentheses (漢字（かんじ）), then Urdu isolates."""
+        return bidi.for_locale(self.locale, ruby.to_chat(text))
 
     def button(self, label: str, kind: str, arg: str = "", code: int | None = None) -> Button:
         return Button(label, callbacks.encode(self.instrument, kind, arg, code))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
-from . import locales
+from . import locales, ruby
 from .catalogs import SOURCE_LANGUAGE
 from .glossary import Term, glossary_problems, load_glossary
 from .placeholders import PLACEHOLDER_RE, placeholder_problem
@@ -123,15 +123,56 @@ def entry_problems(locale: str, domain: str, wanted: Message, found: Message | N
     if placeholder:
         reasons.append(placeholder)
     source = " ".join(wanted.id) if isinstance(wanted.id, (tuple, list)) else wanted.id
-    return reasons + _script_problems(locale, domain, wanted, forms) + \
+    return reasons + _script_problems(locale, domain, wanted, forms) + _ruby_problems(locale, forms) + \
         glossary_problems(terms, locale, domain, source, forms)
+
+
+def _ruby_problems(locale: str, forms: list[str]) -> list[str]:
+    """やさしい日本語: every kanji has a reading, readings are kana, sentences are short."""
+    if not locales.uses_ruby(locale):
+        return []
+    reasons = []
+    for form in forms:
+        unread = ruby.unread_kanji(form)
+        if unread:
+            reasons.append(f"kanji without a reading: {''.join(dict.fromkeys(unread))} (write {{漢字|かんじ}})")
+        bad = ruby.bad_groups(form)
+        if bad:
+            reasons.append(f"ruby group without kanji or with a reading not in kana: {', '.join(bad)}")
+        for sentence in ruby.long_sentences(form):
+            reasons.append(f"sentence longer than {ruby.MAX_SENTENCE} characters (one idea per sentence): "
+                           f"{sentence[:30]}…")
+    return reasons
+
+
+# What a resident reads: the survey's texts except the staff-only indicator titles, and the
+# interface strings of the resident web pages. A locale whose registry scope is "resident"
+# (やさしい日本語) must translate these; every other string falls back to its fallback locale
+# (Japanese), which the check accepts. Bot strings are not yet in this scope (see README).
+RESIDENT_SOURCES = (
+    "survey_app/web/templates/survey/", "survey_app/web/templates/base.html",
+    "survey_app/web/templates/home.html", "survey_app/web/templates/error.html",
+    "survey_app/web/templates/macros.html", "survey_app/web/errors.py", "survey_app/response_errors.py",
+    "survey_app/instrument/types.py", "survey_app/web/outage.py", "survey_app/web/survey/",
+)
+STAFF_ONLY_CONTEXTS = ("indicator:",)
+
+
+def in_scope(locale: str, domain: str, message: Message) -> bool:
+    """Whether ``locale`` must translate ``message`` (scope "all": everything)."""
+    found = locales.info(locale)
+    if found is None or found.scope == "all":
+        return True
+    if domain == "survey":
+        return not (message.context or "").startswith(STAFF_ONLY_CONTEXTS)
+    return any(path.startswith(RESIDENT_SOURCES) for path, _line in message.locations)
 
 
 def check_catalog(locale: str, domain: str, template: Catalog, catalog: Catalog,
                   terms: tuple[Term, ...] = ()) -> list[Problem]:
     problems = []
     for wanted in template:
-        if not wanted.id:
+        if not wanted.id or not in_scope(locale, domain, wanted):
             continue
         found = catalog.get(wanted.id, wanted.context)
         for reason in entry_problems(locale, domain, wanted, found, terms):

@@ -54,6 +54,8 @@ class LocaleInfo:
 _JAPANESE_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "sans-serif")
 _REGISTRY: list[LocaleInfo] = [
     LocaleInfo("ja", "日本語", "Japanese", "Jpan", fonts=_JAPANESE_FONTS, staff=True),
+    LocaleInfo("ja-x-easy", "やさしい にほんご", "Easy Japanese", "Jpan", babel="ja", fonts=_JAPANESE_FONTS,
+               fallbacks=("ja",), scope="resident", ruby=True),
     LocaleInfo("en", "English", "English", "Latn", fonts=("Noto Sans", "DejaVu Sans", "sans-serif"), staff=True),
     LocaleInfo("vi", "Tiếng Việt", "Vietnamese", "Latn", fonts=("Noto Sans", "DejaVu Sans", "sans-serif")),
     LocaleInfo("ur", "اردو", "Urdu", "Arab", direction="rtl",
