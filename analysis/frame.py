@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.errors import AnalysisError
+from survey_app import numerals
 from survey_app.csvio import CsvError, read_rows
 from survey_app.instrument import Instrument, Question
 from survey_app.models import Answer, Invitation, Response
@@ -62,10 +63,9 @@ def _empty_data(instrument: Instrument, n: int = 0) -> pd.DataFrame:
 # ---------------------------------------------------------------- CSV
 
 def _parse_code(question: Question, raw: str, line: int) -> float:
-    try:
-        code = int(raw)
-    except ValueError:
-        raise CsvError(f"'{question.id}': '{raw}' is not a choice code", line) from None
+    code = numerals.parse_int(raw)  # full-width and Arabic-Indic digits read; other scripts' refused
+    if code is None:
+        raise CsvError(f"'{question.id}': '{raw}' is not a choice code", line)
     if question.choice_list.get(code) is None:
         codes = ", ".join(map(str, question.choice_list.codes()))
         raise CsvError(f"'{question.id}': {code} is not a code of this question (codes: {codes})", line)
@@ -73,10 +73,9 @@ def _parse_code(question: Question, raw: str, line: int) -> float:
 
 
 def _parse_number(question: Question, raw: str, line: int) -> float:
-    try:
-        value = float(raw.replace(",", ""))
-    except ValueError:
-        raise CsvError(f"'{question.id}': '{raw}' is not a number", line) from None
+    value = numerals.parse_decimal(raw)
+    if value is None:
+        raise CsvError(f"'{question.id}': '{raw}' is not a number", line)
     if not np.isfinite(value):
         raise CsvError(f"'{question.id}': '{raw}' is not a finite number", line)
     return value

@@ -8,6 +8,7 @@ on its own and keeps it in place. Left-to-right locales are returned unchanged.
 """
 from __future__ import annotations
 
+from survey_app.i18n import ruby
 from survey_app.i18n.bidi import FSI, PDI, isolate, isolate_ltr_runs
 from survey_app.i18n.locales import direction
 
@@ -15,5 +16,7 @@ __all__ = ["FSI", "PDI", "for_locale", "isolate", "isolate_ltr_runs"]
 
 
 def for_locale(locale: str, text: str) -> str:
-    """``text`` ready to send in ``locale``: isolated runs for right-to-left, unchanged otherwise."""
+    """``text`` ready to send in ``locale`` (every channel: Telegram, LINE): ruby readings as
+    漢字（かんじ） (chat has no ruby), then isolated runs for right-to-left."""
+    text = ruby.to_chat(text)
     return isolate_ltr_runs(text) if direction(locale) == "rtl" else text

@@ -64,13 +64,18 @@ def _position(instrument: Instrument, qid: str) -> int:
     return next(i for i, q in enumerate(instrument.questions) if q.id == qid)
 
 
+def _ascii_number(text: str) -> bool:
+    """Digits as this module writes them: ASCII only (``str.isdigit`` also says yes to ``፩``)."""
+    return text.isascii() and text.isdigit() and len(text) <= 12
+
+
 def decode(data: str) -> Callback:
     parts = (data or "").split("|")
-    if len(parts) not in (4, 5) or parts[0] not in KINDS or not parts[2].isdigit():
+    if len(parts) not in (4, 5) or parts[0] not in KINDS or not _ascii_number(parts[2]):
         raise BadCallback(data)
     code = None
     if len(parts) == 5:
-        if not parts[4].lstrip("-").isdigit():
+        if not _ascii_number(parts[4].removeprefix("-")):
             raise BadCallback(data)
         code = int(parts[4])
     return Callback(parts[0], parts[1], int(parts[2]), parts[3], code)
@@ -79,7 +84,7 @@ def decode(data: str) -> Callback:
 def question_of(instrument: Instrument, callback: Callback) -> Question | None:
     """The question a callback names (by id or ``#position``), or None."""
     ref = callback.arg
-    if ref.startswith("#") and ref[1:].isdigit():
+    if ref.startswith("#") and _ascii_number(ref[1:]):
         index = int(ref[1:])
         questions = instrument.questions
         return questions[index] if index < len(questions) else None

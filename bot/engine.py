@@ -255,12 +255,18 @@ class Turn(Asking):
             self.say(gettext(self.locale, "Nothing was erased."))
             back = self.conv.data.pop("return_to", None) or NEW
             return self.show_step(back) if back != STOPPED else setattr(self.conv, "state", STOPPED)
+        submitted = bool(self.conv.response_id) and self.port.status(self.conv.response_id) == "complete"
         if self.conv.response_id:
             self.port.delete(self.conv.response_id)
         self.out.tapped = TappedUpdate(confirm=gettext(self.locale, "Yes, erase everything"))
         self.out.forget = True
         self.note("answers and conversation erased")
-        self.say(gettext(self.locale, "Your answers and this conversation have been erased. Thank you for your time."))
+        if submitted:  # survey_app.responses.delete_response: the code stays used
+            self.say(gettext(self.locale, "Your answers and this conversation have been erased. Your invitation "
+                              "code stays used, so it cannot answer this survey again. Thank you for your time."))
+        else:
+            self.say(gettext(self.locale, "Your answers and this conversation have been erased. "
+                                          "Thank you for your time."))
         locale = self.conv.locale
         self.reset()
         self.conv.locale = locale

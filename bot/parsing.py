@@ -14,21 +14,19 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
+from survey_app import numerals
 from survey_app.instrument import Question
 
-# NFKC leaves Arabic-Indic digits alone (they are digits in their own right), so map them.
-_DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)},
-           0x066B: ".", 0x066C: ","}
 STOP_WORDS = frozenset({"stop", "/stop", "停止", "ストップ", "dừng", "dừng lại", "روکیں"})
 _LIST_SEPARATORS = re.compile(r"\s*[,、，;；\u060c\u061b]\s*")  # ، and ؛: the Urdu (Arabic) comma and semicolon
-_NUMBER_WITH_UNIT = re.compile(r"^([-+]?\d+(?:[.,]\d+)?)\s*[^\d]{0,20}$")
+_NUMBER_WITH_UNIT = re.compile(r"^([-+]?[0-9]+(?:[.,][0-9]+)?)\s*[^0-9]{0,20}$")
 
 Labels = Mapping[int, Iterable[str]]  # choice code → its text in every language
 
 
 def normalise(text: str) -> str:
-    """NFKC, every kind of digit as ASCII, trimmed: '１２' → '12', '۱۲' → '12'."""
-    return unicodedata.normalize("NFKC", str(text)).translate(_DIGITS).strip()
+    """NFKC, the accepted digits as ASCII (``survey_app.numerals``), trimmed: '１２' → '12', '۱۲' → '12'."""
+    return numerals.to_ascii(unicodedata.normalize("NFKC", str(text)))
 
 
 def match_key(text: str) -> str:
@@ -43,8 +41,11 @@ def is_stop_word(text: str) -> bool:
 
 def _as_position(text: str) -> int | None:
     """'2', '2.', '(2)', '2)' → 2 (the number shown in front of a choice)."""
-    core = normalise(text).strip("().）（。 ")
-    return int(core) if core.isdigit() and len(core) <= 3 else None
+    # Not NFKC: it would read a superscript or a circled digit as a plain one (survey_app.numerals).
+    core = numerals.to_ascii(text).strip("().）（。 ")
+    if core.startswith(("+", "-")):
+        return None
+    return numerals.parse_int(core, max_digits=3)
 
 
 def match_choice(text: str, question: Question, labels: Labels) -> int | None:
@@ -84,9 +85,12 @@ def number_text(text: str) -> str:
     Without a recognisable number the normalised text is returned, and the question type
     reports it as not a number.
     """
-    normal = normalise(text)
+    # Not NFKC (``10²`` would become ``102``); a unit word holding any other digit is no unit.
+    normal = numerals.to_ascii(text)
     found = _NUMBER_WITH_UNIT.match(normal)
-    return found.group(1) if found else normal
+    if found is None or any(ch.isnumeric() for ch in normal[found.end(1):]):
+        return normal
+    return found.group(1)
 
 
 def choice_number_label(position: int, label: str) -> str:

@@ -6,7 +6,8 @@ port with :mod:`survey_app.responses` (the one write path web and paper entry us
 every answer is stored the moment it is given and a restarted bot resumes from the database.
 
 Chats are known only by ``codes.pseudonym(secret, channel, chat_id)``; the chat id itself is
-passed in by the adapter and never stored.
+passed in by the adapter and never stored in the conversation. Only a pending reminder keeps
+it, encrypted, until it is sent or cancelled (``bot/reminder_store.py``, ``survey_app/sealing.py``).
 """
 from __future__ import annotations
 
@@ -118,8 +119,13 @@ class ConversationStore:
                             response_id=row.response_id, reminders_sent=row.reminders_sent,
                             data=dict(row.data or {}))
 
-    def save(self, chat_key: str, conversation: Conversation, *, activity: bool = True) -> None:
-        """Write the conversation back; ``activity=False`` for reminders (not the resident's doing)."""
+    def row_id(self, chat_key: str) -> int | None:
+        row = self._row(chat_key)
+        return None if row is None else row.id
+
+    def save(self, chat_key: str, conversation: Conversation, *, activity: bool = True, commit: bool = True) -> int:
+        """Write the conversation back (its row id is returned); ``activity=False`` for reminders
+        (not the resident's doing); ``commit=False`` when the caller adds to the transaction."""
         row = self._row(chat_key)
         if row is None:
             row = BotSession(channel=self.channel, chat_key=chat_key, survey_id=self.survey_id)
@@ -129,7 +135,10 @@ class ConversationStore:
         row.data = dict(conversation.data)
         if activity or row.last_activity is None:
             row.last_activity = utcnow()
-        self.session.commit()
+        self.session.flush()
+        if commit:
+            self.session.commit()
+        return row.id
 
     def forget(self, chat_key: str) -> None:
         self.session.execute(delete(BotSession).where(

@@ -15,6 +15,7 @@ import collections
 import logging
 import os
 import signal
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -40,7 +41,7 @@ from survey_app.i18n.locales import from_telegram, supported
 from .delivery import Delivery
 from .events import Blocked, Command, Event, Remind, Start, Tap, Text, Unsupported
 from .ratelimit import ChatRateLimiter
-from .reminders import DEFAULT_DELAY, ReminderPolicy
+from .reminders import DEFAULT_DELAY, DEFAULT_TIMEZONE, ReminderPolicy
 from .service import ConversationService, Processed
 from .updates import TolerantUpdatesRequest
 from .webhook import WebhookServer
@@ -59,6 +60,9 @@ class BotSettings:
     survey_id: str
     api_base_url: str | None = None   # TELEGRAM_API_BASE_URL, e.g. a local Bot API server
     reminder_delay: float = DEFAULT_DELAY
+    reminder_poll: float = 30.0       # seconds between looks for due reminders (rows in the database)
+    timezone: str = DEFAULT_TIMEZONE  # the city's: quiet hours are city time
+    quiet_hours: tuple[int, int] = (21, 8)
     overall_rate: float = 30.0        # messages per second, whole bot
     chat_rate: float = 1.0            # messages per second, per chat (on average)
     retry_after_retries: int = 3
@@ -95,6 +99,7 @@ class TelegramAdapter:
         self.delivery = Delivery(service)
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.seen: collections.OrderedDict[int, None] = collections.OrderedDict()
+        self.worker = f"telegram-{uuid.uuid4().hex[:12]}"  # this process, as a reminder claimant
 
     def chat_key(self, chat_id: int) -> str:
         return codes.pseudonym(self.settings.secret, CHANNEL, chat_id)
@@ -116,8 +121,11 @@ class TelegramAdapter:
         application.add_error_handler(self.on_error)
 
     async def on_startup(self, application: Application) -> None:
-        """Command menus in every language; say which bot and survey are running."""
+        """Command menus in every language; the reminder poll; say which bot and survey are running."""
         bot = application.bot
+        if application.job_queue is not None:
+            application.job_queue.run_repeating(self.send_due_reminders, interval=self.settings.reminder_poll,
+                                                first=self.settings.reminder_poll, name="reminders")
         await bot.set_my_commands(command_menu("en"))
         for locale in supported():
             await bot.set_my_commands(command_menu(locale), language_code=locale)
@@ -193,7 +201,6 @@ class TelegramAdapter:
             except Forbidden:
                 log.info("chat %s: the resident blocked the bot; conversation stopped", key[:12])
                 processed = await asyncio.to_thread(self.service.process, chat_id, Blocked())
-            self.schedule_reminder(application, chat_id, processed)
             return processed
 
     async def apologise(self, application: Application, chat_id: int, event: Event, query) -> None:
@@ -208,20 +215,16 @@ class TelegramAdapter:
         except Exception:  # noqa: BLE001 - nothing more to do for this update
             log.warning("chat %s: apology could not be sent", self.chat_key(chat_id)[:12])
 
-    # ------------------------------------------------------------ reminders
-    def schedule_reminder(self, application: Application, chat_id: int, processed: Processed) -> None:
-        queue = application.job_queue
-        if queue is None:
+    # ------------------------------------------------------------ reminders (rows in the database)
+    async def send_due_reminders(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Claim the due reminders (any process may; each is claimed once) and send them."""
+        try:
+            due = await asyncio.to_thread(self.service.claim_reminders, self.worker)
+        except Exception:  # noqa: BLE001 - the next poll tries again
+            log.exception("due reminders could not be read")
             return
-        name = processed.chat_key[:24]
-        for job in queue.get_jobs_by_name(name):
-            job.schedule_removal()
-        delay = self.service.reminders.next_in(processed.conversation)
-        if delay is not None:
-            queue.run_once(self.remind, when=delay, chat_id=chat_id, name=name)
-
-    async def remind(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.run_event(context.application, context.job.chat_id, Remind())
+        for reminder in due:
+            await self.run_event(context.application, int(reminder.address), Remind())
 
 
 def _language(update: Update) -> str | None:
@@ -237,13 +240,18 @@ def _kind(message) -> str:
     return "other"
 
 
+def reminder_policy(settings: BotSettings) -> ReminderPolicy:
+    start, end = settings.quiet_hours
+    return ReminderPolicy(settings.reminder_delay, timezone=settings.timezone, quiet_start=start, quiet_end=end)
+
+
 def build_application(settings: BotSettings, *, service: ConversationService | None = None) -> Application:
     """The PTB application, ready for ``run_polling``/``run_webhook`` (or manual start in tests)."""
     # Opt in to PTB's durations as timedelta (the next major version's behaviour): otherwise every
     # RetryAfter (HTTP 429) emits a deprecation warning. Nothing here reads ``retry_after`` itself.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     service = service or ConversationService(engine_for(settings.database_url), settings.survey_id,
-                                             settings.secret, CHANNEL, ReminderPolicy(settings.reminder_delay))
+                                             settings.secret, CHANNEL, reminder_policy(settings))
     adapter = TelegramAdapter(settings, service)
     builder = (ApplicationBuilder().token(settings.token).post_init(adapter.on_startup)
                .get_updates_request(TolerantUpdatesRequest())  # one unreadable update must not stall the bot

@@ -4,7 +4,8 @@
 - Everything is streamed: responses are read in keyset pages of ``PAGE`` ids and written
   as they come, so a million rows never sit in memory. XLSX uses openpyxl's write-only
   mode (rows go to a temporary file) and the finished file is streamed in chunks.
-- Formula injection: a text cell starting with ``= + - @`` (or tab / carriage return)
+- Formula injection: a text cell starting with ``= + - @`` (or tab / carriage return, or
+  their full-width forms ``＝＋－＠``)
   would be run as a formula by a spreadsheet. CSV cells get a leading ``'``; XLSX cells
   are written as explicit strings, which a spreadsheet never evaluates.
 - Multi-choice answers are their codes joined by ``;`` (a comma would look like a
@@ -18,6 +19,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -45,9 +47,20 @@ class ExportError(ValueError):
         super().__init__(message % params if params else message)
 
 
+def starts_formula(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula.
+
+    The first character is compared after NFKC: Japanese spreadsheets take the full-width
+    ``＝＋－＠`` (and the small forms ``﹦﹢﹣﹫``) as their ASCII twins; ``−`` (U+2212) is
+    a minus too.
+    """
+    first = unicodedata.normalize("NFKC", text[:1])
+    return first.startswith(FORMULA_TRIGGERS) or first == "\u2212"
+
+
 def neutralise(value: Any) -> Any:
     """A CSV cell that a spreadsheet will show as text, never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and starts_formula(value):
         return "'" + value
     return value
 

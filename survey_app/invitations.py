@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from survey_app import codes
+from survey_app import codes, numerals
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
@@ -38,10 +38,11 @@ def read_frame(source: bytes | str | Path, instrument: Instrument, encoding: str
                 continue
             choices = instrument.question(qid).choice_list
             value = row[qid]
-            if not value.isdigit() or choices.get(int(value)) is None:
+            code = numerals.parse_int(value)
+            if code is None or choices.get(code) is None:
                 raise CsvError(N_("'%(value)s' is not a code of '%(column)s' (codes: %(codes)s)."), line,
                                value=value, column=qid, codes=", ".join(map(str, choices.codes())))
-            stratum[qid] = int(value)
+            stratum[qid] = code
         frame.append(stratum)
     if not frame:
         raise CsvError(N_("The sampling frame has no rows."), 2)

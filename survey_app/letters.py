@@ -14,7 +14,7 @@ import segno
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app import codes
+from survey_app import codes, numerals
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
@@ -64,7 +64,8 @@ def read_letters_csv(source: bytes | str | Path, instrument: Instrument, encodin
         status, code = codes.check(row["code"])
         if status != codes.CodeStatus.VALID:
             raise CsvError(N_("'%(code)s' is not a valid invitation code."), line, code=row["code"])
-        stratum = {q: int(row[q]) for q in strata if row.get(q, "").isdigit()}
+        parsed = {q: numerals.parse_int(row.get(q, "")) for q in strata}
+        stratum = {q: code for q, code in parsed.items() if code is not None}
         letters.append(Letter(code, stratum))
     if not letters:
         raise CsvError(N_("The letters file has no rows."), 2)

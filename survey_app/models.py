@@ -30,7 +30,7 @@ from survey_app.i18n import locales
 
 CHANNELS = ("web", "telegram", "line", "paper")
 SOURCES = ("invited", "open")
-STATUSES = ("partial", "complete")
+STATUSES = ("partial", "complete", "erased")
 ROLES = ("admin", "analyst", "viewer")
 
 
@@ -163,3 +163,41 @@ class BotSession(Base):
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_activity: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BotReminder(Base):
+    """A pending reminder for an unfinished chat (one per conversation), sent by any bot process.
+
+    ``address`` is the channel's chat address (Telegram chat id, LINE user id) ENCRYPTED
+    (``survey_app/sealing.py``, AES-256-GCM under a key derived from SECRET_KEY): the
+    pseudonym alone cannot be written to.
+    The row — address included — is deleted when the reminder is sent for the last time, when
+    the resident stops, finishes or erases, and with the conversation (CASCADE).
+    ``claimed_by``/``claimed_at``: the process that took it (an atomic UPDATE), so it is sent once.
+    """
+
+    __tablename__ = "bot_reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("bot_sessions.id", ondelete="CASCADE"), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    address: Mapped[str] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column()
+
+
+class BotSeenEvent(Base):
+    """Ids of webhook events already taken (LINE ``webhookEventId``): a redelivery is dropped.
+
+    The unique constraint makes taking an event atomic across bot processes. Rows are pruned
+    after a week (LINE redelivers for far less). Holds no personal data.
+    """
+
+    __tablename__ = "bot_seen_events"
+    __table_args__ = (UniqueConstraint("channel", "event_id", name="uq_bot_seen_event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

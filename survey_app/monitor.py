@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.instrument import Instrument
 from survey_app.models import Answer, Invitation, Response
+from survey_app.responses import ERASED
 
 JST_OFFSET_HOURS = 9
 
@@ -126,6 +127,8 @@ def response_rates(session: Session, instrument: Instrument) -> list[StratumRate
             if undeliverable:
                 table[code]["undeliverable"] += n
         for (code, status), n in answered.items():
+            if status == ERASED:  # erased by the resident: neither an answer nor a partial one
+                continue
             table[code]["responded" if status == "complete" else "partial"] += n
         for code in sorted(table, key=lambda c: (c is None, c or 0)):
             counts = table[code]

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from survey_app import numerals
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
@@ -59,16 +60,16 @@ def _parse_row(line: int, row: dict, instrument: Instrument) -> MarginRow:
                               line, cat=row["category"], dim=row["dimension"])
     for dim, cat in zip(dims, cats, strict=True):
         choices = instrument.question(dim).choice_list
-        if not cat.strip().isdigit() or choices.get(int(cat)) is None:
+        code = numerals.parse_int(cat)
+        if code is None or choices.get(code) is None:
             raise PopulationError(N_("Category '%(cat)s' is not a code of '%(dim)s' (codes: %(codes)s)."),
                                   line, cat=cat, dim=dim, codes=", ".join(map(str, choices.codes())))
-    try:
-        count = float(row["count"].replace(",", ""))
-    except ValueError:
-        raise PopulationError(N_("Count '%(count)s' is not a number."), line, count=row["count"]) from None
+    count = numerals.parse_decimal(row["count"])
+    if count is None:
+        raise PopulationError(N_("Count '%(count)s' is not a number."), line, count=row["count"])
     if not math.isfinite(count) or count < 0:
         raise PopulationError(N_("Count '%(count)s' must be zero or more."), line, count=row["count"])
-    category = ":".join(str(int(c)) for c in cats)
+    category = ":".join(str(numerals.parse_int(c)) for c in cats)
     return MarginRow(":".join(dims), category, count, line)
 
 

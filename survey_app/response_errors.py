@@ -56,6 +56,13 @@ class ResumeNotFound(ResponseError):
     message = N_("We could not find answers for this resume code.")
 
 
+class StartedElsewhere(ResponseError):
+    """A complete entry (paper) for a code whose resident has unfinished answers on another channel."""
+
+    message = N_("This code already has unfinished answers from the web or the chat bot. Nothing was "
+                 "saved, so the resident's answers are not overwritten; they can still finish them.")
+
+
 class InvalidEntry(ResponseError):
     message = N_("Some answers are not valid.")
 

@@ -33,11 +33,14 @@ from survey_app.response_errors import (  # noqa: F401 - callers write responses
     OpenLinkRefused,
     ResponseError,
     ResumeNotFound,
+    StartedElsewhere,
 )
 
 # The hot paths (every survey page, every bot answer) use the tables directly: Core rows cost
 # a fraction of ORM objects, and nothing the session caches can go out of date.
 RESPONSES, ANSWERS, SURVEYS = Response.__table__, Answer.__table__, Survey.__table__
+ERASED = "erased"  # a submitted response its resident erased: no answers, its code stays used
+FINISHED = ("complete", ERASED)  # statuses whose code cannot answer again
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def find_invitation(session: Session, instrument: Instrument, secret: str, code:
 
 
 def _continue(response: Response) -> Started:
-    if response.status == "complete":
+    if response.status in FINISHED:
         raise CodeProblem("used")
     return Started(response, resumed=True)
 
@@ -241,7 +244,7 @@ def record(session: Session, instrument: Instrument, response, raw: Mapping[str,
     submitted meanwhile refuses it (``AlreadySubmitted``), and two saves of one response
     (two tabs) take turns.
     """
-    if response.status == "complete":
+    if response.status in FINISHED:
         raise AlreadySubmitted()
     values, errors = validate(instrument, raw)
     before = dict(answers) if answers is not None else current_answers(session, response)
@@ -320,7 +323,7 @@ def required_error() -> InvalidAnswer:
 
 def submit(session: Session, instrument: Instrument, response: Response, *, channel: str | None = None) -> SubmitResult:
     session.refresh(response)
-    if response.status == "complete":
+    if response.status in FINISHED:
         return SubmitResult(response, already=True)
     missing = missing_required(instrument, current_answers(session, response))
     if missing:
@@ -337,16 +340,31 @@ def submit(session: Session, instrument: Instrument, response: Response, *, chan
 
 
 def delete_response(session: Session, response: Response) -> None:
-    """A resident's right to erasure: answers and the response row go; bot sessions let go of it."""
+    """A resident's right to erasure: every answer goes; bot sessions let go of the response.
+
+    A partial response's row goes too (its code may start again). A *submitted* response's
+    row stays as an empty ``erased`` marker — no answers, no stratum, no times but its start —
+    holding only the code's key: one response per invitation code, so erasing must not
+    free the code to answer (and be counted) a second time.
+    """
     session.execute(update(BotSession).where(BotSession.response_id == response.id).values(response_id=None))
+    erased = session.execute(
+        update(Response).where(Response.id == response.id, Response.status == "complete")
+        .values(status=ERASED, stratum={}, submitted_at=None, resume_key=None)).rowcount
     session.execute(delete(Answer).where(Answer.response_id == response.id))
-    session.execute(delete(Response).where(Response.id == response.id))
+    if not erased:
+        session.execute(delete(Response).where(Response.id == response.id))
     session.commit()
 
 
 def enter_complete(session: Session, instrument: Instrument, *, secret: str, channel: str, locale: str,
                    raw: Mapping[str, Any], code: str | None = None) -> SubmitResult:
-    """Start, record and submit in one go (paper returns, imports). Invalid answers refuse the whole entry."""
+    """Start, record and submit in one go (paper returns, imports). Invalid answers refuse the whole entry.
+
+    A code whose resident has unfinished answers on another channel is refused
+    (``StartedElsewhere``) before anything is written: a paper return never overwrites them.
+    A partial response of the same channel (an entry cut off earlier) is completed.
+    """
     values, errors = validate(instrument, raw)
     if errors:
         raise InvalidEntry(errors)
@@ -354,6 +372,8 @@ def enter_complete(session: Session, instrument: Instrument, *, secret: str, cha
     if missing:
         raise MissingRequired(missing)
     started = start(session, instrument, secret=secret, channel=channel, locale=locale, code=code)
+    if started.resumed and started.response.channel != channel:
+        raise StartedElsewhere()
     record(session, instrument, started.response, raw)
     return submit(session, instrument, started.response, channel=channel)
 

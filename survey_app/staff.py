@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey_app import codes
+from survey_app import codes, emails
 from survey_app.i18n import N_, locales
 from survey_app.models import ROLES, StaffUser, utcnow
 
@@ -30,7 +29,6 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 DEFAULT_TOKEN_DAYS = 90
 TOKEN_PREFIX = "mk_"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 # What each role may do. A viewer reads aggregates only: no raw responses, no changes.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -95,10 +93,11 @@ def aware(moment: datetime | None) -> datetime | None:
 
 
 def normalise_email(email: str) -> str:
-    cleaned = (email or "").strip().lower()
-    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
-        raise StaffError(N_("'%(email)s' is not an e-mail address."), email=email)
-    return cleaned
+    """The canonical ASCII address (``survey_app.emails``: no look-alikes, no bidi controls)."""
+    try:
+        return emails.canonical(email)
+    except emails.InvalidEmail as exc:
+        raise StaffError(exc.message, **exc.params) from None
 
 
 def generate_password() -> str:
@@ -112,7 +111,7 @@ def check_password_strength(password: str) -> None:
 
 
 def find_user(session: Session, email: str) -> StaffUser | None:
-    return session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    return session.scalar(select(StaffUser).where(StaffUser.email == emails.lookup_form(email)))
 
 
 def list_users(session: Session) -> list[StaffUser]:

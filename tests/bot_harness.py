@@ -22,7 +22,8 @@ SECRET = "test-secret-key-for-hmac"
 
 def settings_for(fake: FakeTelegram, db_url: str, **overrides) -> BotSettings:
     values = {"token": TOKEN, "database_url": db_url, "secret": SECRET, "survey_id": SURVEY,
-              "api_base_url": fake.base_url, "chat_rate": 1000.0, "reminder_delay": 3600.0}
+              "api_base_url": fake.base_url, "chat_rate": 1000.0, "reminder_delay": 3600.0,
+              "reminder_poll": 0.1, "quiet_hours": (0, 0)}  # quiet hours: tests/test_bot_reminders.py
     values.update(overrides)
     return BotSettings(**values)
 

@@ -28,7 +28,7 @@ def no_telegram_env(monkeypatch):
 def test_help_lists_the_modes(cli, no_telegram_env):
     result = cli("bot", "--help")
     assert result.exit_code == 0
-    for option in ("--survey", "--webhook-url", "--listen", "--port", "--reminder-hours", "link"):
+    for option in ("--survey", "--webhook-url", "--listen", "--port", "--reminder-hours", "--city-timezone", "link"):
         assert option in result.output
 
 

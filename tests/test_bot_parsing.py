@@ -143,3 +143,29 @@ def test_urdu_phone_number_in_a_sentence_is_isolated_for_chat():
     html = isolated_html("ایبیتسو سٹی ہال (江別市役所) فون 011-382-5151", rtl=True)
     assert '<bdi dir="ltr" class="ltr">011-382-5151</bdi>' in html
     assert '<span class="keep" lang="ja">江別市役所</span>' in html
+
+
+# Issue 14: digits from other scripts (str.isdigit() says yes, int() refuses or NFKC changes them).
+@pytest.mark.parametrize("typed", ["፩", "①", "²", "߁", "१", "(፩)", "፩."])
+def test_single_choice_refuses_digits_of_other_scripts(ins, typed):
+    q = ins.question("kurashiyasui")
+    assert parsing.match_choice(typed, q, labels(ins, "kurashiyasui")) is None
+
+
+@pytest.mark.parametrize("typed", ["10²", "3¹人", "፩", "①"])
+def test_number_text_never_reads_superscripts_or_other_scripts_as_digits(ins, typed):
+    from survey_app.instrument import InvalidAnswer, question_type
+
+    q = ins.question("household_size")
+    assert parsing.number_text(typed) not in ("10", "102", "3", "31", "1")
+    with pytest.raises(InvalidAnswer):
+        question_type("number").parse(q, parsing.number_text(typed))
+
+
+@pytest.mark.parametrize("data", ["A|abcd|፩|q", "A|abcd|1|q|፩", "A|abcd|1|q|-፩", "A|abcd|²|q", "E|abcd|1|#፩"])
+def test_callback_data_with_other_scripts_digits_is_refused(ins, data):
+    try:
+        decoded = callbacks.decode(data)
+    except callbacks.BadCallback:
+        return
+    assert callbacks.question_of(ins, decoded) is None  # '#፩' names no question, and raises nothing

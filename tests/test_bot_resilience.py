@@ -52,8 +52,10 @@ def test_reminders_at_most_twice_and_never_after_stop(fake, db_url, session, ins
         fake.wait_for(lambda: quiet.texts().count(REMINDER) == 2, timeout=10)
         time.sleep(1.0)  # a third reminder would have come by now
         assert quiet.texts().count(REMINDER) == 2
-        assert REMINDER not in stopped.texts()
-        assert stopped.texts()[-1].startswith("You will get no more messages")
+        # never after /stop (one may come before it: the delay is short on a slow machine)
+        texts = stopped.texts()
+        after_stop = texts[next(i for i, t in enumerate(texts) if t.startswith("You will get no more messages")):]
+        assert REMINDER not in after_stop and len(after_stop) == 1
         # a reminder repeats the current question with its buttons
         assert fake.sent_to(quiet.chat_id)[-1].buttons
     assert state_of(session, quiet) == "ask" and state_of(session, stopped) == "stopped"

@@ -226,3 +226,38 @@ def test_delete_erases_answers_and_session_after_confirmation(fake, running, ses
     assert session.scalars(select(Response)).all() == []
     assert session.scalars(select(Answer)).all() == []
     assert session.scalars(select(BotSession)).all() == []
+
+
+def test_delete_after_submitting_erases_answers_but_keeps_the_code_used(fake, running, session, instrument):
+    from survey_app.invitations import create_invitations, telegram_link
+
+    letter = create_invitations(session, instrument, SECRET, [{"age_band": 3}])[0]
+    payload = telegram_link("machikoe_test_bot", letter.code).rsplit("=", 1)[1]
+    resident = Resident(fake, 4900, "vi")
+    begin(resident, "vi", payload)
+    answer_everything(resident, instrument)
+    resident.tap_kind("R", "submit", expect="sendMessage")
+    assert the_response(session).status == "complete"
+    resident.say("/delete")
+    calls = resident.tap_kind("X", "y", expect="sendMessage")
+    said = gettext("vi", "Your answers and this conversation have been erased. Your invitation code stays used, "
+                         "so it cannot answer this survey again. Thank you for your time.")
+    assert said.startswith("Câu trả lời") and calls[-1].text == bidi.for_locale("vi", said)
+    session.expire_all()
+    erased = session.scalars(select(Response)).one()
+    assert erased.status == responses.ERASED and erased.stratum == {} and erased.submitted_at is None
+    assert session.scalars(select(Answer)).all() == [] and session.scalars(select(BotSession)).all() == []
+    # the code cannot answer again: not in the bot, not on the web, not on paper
+    again = Resident(fake, 4901, "vi").say(f"/start {payload}")
+    assert gettext("vi", responses.CodeProblem.MESSAGES["used"]) in [c.text for c in again]
+    with pytest.raises(responses.CodeProblem) as refused:
+        responses.start(session, instrument, secret=SECRET, channel="web", locale="vi", code=letter.code)
+    assert refused.value.kind == "used"
+    with pytest.raises(responses.CodeProblem):
+        responses.enter_complete(session, instrument, secret=SECRET, channel="paper", locale="ja",
+                                 raw={"kurashiyasui": "1", "age_band": "1", "sex": "1", "district": "1"},
+                                 code=letter.code)
+    assert session.scalars(select(Response)).one().status == responses.ERASED
+    from survey_app.monitor import response_rates  # the marker is neither a response nor a partial one
+
+    assert all(rate.responded == rate.partial == 0 for rate in response_rates(session, instrument))

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from webtools import PAGES, REVEALED, SURVEY
 
-from survey_app import responses
+from survey_app import responses, sealing
 from survey_app.models import Response
 from survey_app.web import create_app
+from survey_app.web.survey.state import SEAL_PURPOSE
 
 RESIDENTS = 10
 LOAD_SECONDS = 5.0
@@ -62,7 +63,7 @@ class Residents:
                     self._failed(type(exc).__name__, None)
 
     def _told(self, client: httpx.Client) -> None:
-        uuid = self.cookie_reader(client.cookies["machikoe"])["r"][SURVEY]
+        uuid = self.cookie_reader(client.cookies["machikoe"])
         with self.lock:
             self.submitted.append((uuid, time.monotonic()))
 
@@ -76,8 +77,11 @@ class Residents:
 def test_a_worker_killed_under_load_loses_nothing(db_url, engine, instrument, secret, tmp_path):
     app = create_app(web_config(db_url))
     serializer = app.session_interface.get_signing_serializer(app)
+
+    def response_uuid(cookie: str) -> str:  # the cookie holds it sealed (survey_app.sealing)
+        return sealing.unseal(secret, SEAL_PURPOSE, serializer.loads(cookie)["r"][SURVEY])
     with machikoe_serve(db_url, tmp_path / "instance", secret, threads=THREADS) as (base, master):
-        residents = Residents(base, serializer.loads)
+        residents = Residents(base, response_uuid)
         threads = [threading.Thread(target=residents.run, daemon=True) for _ in range(RESIDENTS)]
         started = time.monotonic()
         for t in threads:

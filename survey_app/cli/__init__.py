@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "survey_app.cli.serve",
     "survey_app.cli.staff",
     "survey_app.cli.bot",
+    "survey_app.cli.line",
     "survey_app.cli.indicators",
 )
 

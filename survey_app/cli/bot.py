@@ -54,19 +54,26 @@ def _survey_id(app: AppContext, survey_id: str | None) -> str:
               help="Webhook mode: port to listen on.")
 @click.option("--reminder-hours", default=24.0, show_default=True, type=click.FloatRange(min=0.01),
               help="Hours after a resident's last message before a reminder (at most two).")
+@click.option("--city-timezone", default="Asia/Tokyo", show_default=True,
+              help="Time zone of the quiet hours (no reminders 21:00–08:00).")
 @click.pass_context
 def bot(ctx: click.Context, survey_id: str | None, webhook_url: str | None, listen: str, port: int,
-        reminder_hours: float) -> None:
+        reminder_hours: float, city_timezone: str) -> None:
     """Run the Telegram survey bot (TELEGRAM_BOT_TOKEN; TELEGRAM_API_BASE_URL for a local Bot API server)."""
     if ctx.invoked_subcommand is not None:
         return
     app: AppContext = ctx.obj
+    from bot.reminders import ReminderPolicy
     from bot.telegram import BotSettings, build_application, run_polling, run_webhook
 
+    try:
+        ReminderPolicy(timezone=city_timezone)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     settings = BotSettings(token=_token(app), database_url=app.settings.database_url,
                            secret=app.settings.secret_key, survey_id=_survey_id(app, survey_id),
                            api_base_url=app.settings.telegram_api_base_url,
-                           reminder_delay=reminder_hours * 3600)
+                           reminder_delay=reminder_hours * 3600, timezone=city_timezone)
     _quiet_libraries()
     application = build_application(settings)
     if webhook_url:

@@ -9,12 +9,14 @@ that the channel translates into the resident's language.
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from survey_app import numerals
 from survey_app.i18n import N_
 
 from .model import Question
@@ -27,20 +29,15 @@ class InvalidAnswer(ValueError):
         self.params = params
 
 
-def normalise_text(raw: Any) -> str:
-    """NFKC (full-width digits and letters become ASCII) and trimmed."""
-    return unicodedata.normalize("NFKC", str(raw)).strip()
-
-
 def _as_int(raw: Any) -> int:
     if isinstance(raw, bool):
         raise InvalidAnswer(N_("Choose one of the answers."))
     if isinstance(raw, int):
         return raw
-    text = normalise_text(raw)
-    if not text.lstrip("-").isdigit() or len(text) > 9:
+    code = numerals.parse_int(raw)
+    if code is None:
         raise InvalidAnswer(N_("Choose one of the answers."))
-    return int(text)
+    return code
 
 
 class QuestionType(ABC):
@@ -113,12 +110,8 @@ class NumberQuestion(QuestionType):
     name = "number"
 
     def parse(self, question: Question, raw: Any) -> float:
-        text = normalise_text(raw).replace(",", "")
-        try:
-            value = float(text)
-        except ValueError:
-            raise InvalidAnswer(N_("Enter a number, for example 3.")) from None
-        if value != value or value in (float("inf"), float("-inf")):
+        value = numerals.parse_decimal(raw)
+        if value is None or not math.isfinite(value):
             raise InvalidAnswer(N_("Enter a number, for example 3."))
         if question.minimum is not None and value < question.minimum:
             raise InvalidAnswer(N_("Enter a number of at least %(min)s."), min=_fmt(question.minimum))

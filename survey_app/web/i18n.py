@@ -7,7 +7,7 @@ resolved once per request by :func:`survey_app.web.context.current_locale`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, request
 
@@ -36,12 +36,25 @@ def language_links(allowed: tuple[str, ...] | None = None) -> list[dict[str, Any
     arguments such as ``code`` kept) also works from a page shown after a POST.
     """
     args = [(k, v) for k, v in request.args.items(multi=True) if k != LANG_PARAM]
+    path = same_origin_path(request.path)
     links = []
     for code in allowed or locales.supported():
-        href = request.path + "?" + urlencode([*args, (LANG_PARAM, code)])
+        href = path + "?" + urlencode([*args, (LANG_PARAM, code)])
         links.append({"code": code, "name": locales.native_name(code), "href": href,
                       "current": code == current_locale(), "dir": locales.direction(code)})
     return links
+
+
+def same_origin_path(path: str) -> str:
+    """``path`` percent-encoded, starting with exactly one ``/``: always a link to this host.
+
+    The 404 page of ``/%5Cevil.example`` has the path ``/\\evil.example``; written back as
+    it is, browsers read the backslash as a slash and the link as ``//evil.example``, a
+    scheme-relative URL to another host. Encoding everything but RFC 3986 path characters
+    (so ``\\`` becomes ``%5C``, control characters ``%0D``…) and collapsing leading slashes
+    leaves only a path on this host.
+    """
+    return "/" + quote(path, safe="/:@!$&'()*+,;=-._~").lstrip("/")
 
 
 def template_globals() -> dict[str, Any]:

@@ -185,4 +185,4 @@ def test_printed_letter_names_the_bot_and_the_contact_in_every_language(login_as
         assert contact in line and bot in line, lang
     urdu = html.split('<li lang="ur"', 1)[1].split("</li>", 1)[0]
     assert '<bdi dir="ltr" class="ltr">011-382-5151</bdi>' in urdu
-    assert "日本語</span> / English / Tiếng Việt / اردو" in urdu  # the languages come from the registry
+    assert "日本語</span> / やさしい にほんご / English / Tiếng Việt / اردو" in urdu  # from the registry

@@ -38,9 +38,18 @@ def staff_user():
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path inside the staff console (no other host: an open redirect helps phishing)."""
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff") or target.startswith("//"):
+    """Only a path inside the staff console (no other host: an open redirect helps phishing).
+
+    Printable ASCII only, no spaces or backslashes: a CR/LF cannot go into a ``Location``
+    header (Werkzeug raised: a 500), browsers read a backslash as a slash, and a header is
+    not the place for other scripts. Console paths are ASCII and the query a browser sends
+    is percent-encoded, so every link ``require`` puts here passes.
+    """
+    target = target or ""
+    printable = target.isascii() and target.isprintable() and "\\" not in target and " " not in target
+    parts = urlsplit(target) if printable else None
+    if parts is None or parts.scheme or parts.netloc or not parts.path.startswith("/staff") \
+            or target.startswith("//"):
         return url_for("staff.index")
     return target
 

@@ -18,7 +18,9 @@ def audit_log():
     action = request.args.get("action") or None
     if action not in audit_core.ACTIONS:
         action = None
+    # An id is ASCII digits only (a link this page made); anything else shows the first page.
     before = request.args.get("before", "")
-    page = audit_core.query(db(), action=action, before_id=int(before) if before.isdigit() else None,
+    before_id = int(before) if before.isascii() and before.isdigit() and len(before) <= 18 else None
+    page = audit_core.query(db(), action=action, before_id=before_id,
                             limit=PAGE_SIZE)
     return render_template("staff/audit.html", page=page, actions=audit_core.ACTIONS, action=action)

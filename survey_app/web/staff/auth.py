@@ -52,7 +52,7 @@ def fingerprint(user: StaffUser) -> str:
 @login_manager.user_loader
 def load_user(session_id: str) -> StaffPrincipal | None:
     user_id, _, print_ = (session_id or "").partition(":")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db().get(StaffUser, int(user_id))
     if user is None or not user.active or fingerprint(user) != print_:

@@ -74,7 +74,7 @@ def paper_submit(survey_id: str):
     try:
         result = responses.enter_complete(db(), instrument, secret=current_app.config["SECRET_KEY"],
                                           channel="paper", locale=instrument.source_language, raw=raw, code=code)
-    except responses.CodeProblem as exc:
+    except (responses.CodeProblem, responses.StartedElsewhere) as exc:
         db().rollback()
         return _render(instrument, 400, values, {CODE_FIELD: translate_error(exc)}, gettext("Nothing was saved."))
     except responses.InvalidEntry as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import render_template
 
+from survey_app import numerals
 from survey_app.csvio import CsvError
 from survey_app.population import margins_for, read_population_csv, replace_margins
 
@@ -20,8 +21,10 @@ def _label(instrument, words, dimension: str, category: str) -> str:
     parts = []
     for qid, code in zip(dimension.split(":"), category.split(":"), strict=False):
         question = instrument.question(qid) if instrument.has_question(qid) else None
-        parts.append(words.choice(question.choice_list, int(code)) if question and question.choice_list
-                     and code.isdigit() and question.choice_list.get(int(code)) else code)
+        number = numerals.parse_int(code)
+        known = question is not None and question.choice_list is not None and number is not None \
+            and question.choice_list.get(number) is not None
+        parts.append(words.choice(question.choice_list, number) if known else code)
     return " × ".join(parts)
 
 

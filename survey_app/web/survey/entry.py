@@ -72,7 +72,7 @@ def check_code(instrument: Instrument, code: str) -> CodeCheck:
         return CodeCheck(ok=False, error=translate_error(problem))
     status = db().scalar(select(Response.status).where(
         Response.access_key == codes.response_key(secret(), code)))
-    return CodeCheck(ok=status != "complete", used=status == "complete")
+    return CodeCheck(ok=status not in responses.FINISHED, used=status in responses.FINISHED)
 
 
 def _resumable(instrument: Instrument, code: str) -> Response | None:

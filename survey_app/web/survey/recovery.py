@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
-from survey_app import responses
+from survey_app import responses, sealing
 from survey_app.i18n import N_
 from survey_app.i18n.fmt import format_number as _format_number
 from survey_app.instrument import Instrument
@@ -25,6 +25,7 @@ from . import bp
 from .state import forget, held_response, instrument_for, secret, survey_languages, texts_for, visible_in
 
 SAVED_KEY = "saved"
+SAVED_PURPOSE = "resume-code"
 EXPIRED_NOTICE = N_("This page had expired, so nothing was saved yet. Your answers are shown again: "
                     "please check them and press the button again.")
 
@@ -36,7 +37,7 @@ def format_number(value: float) -> str:
 def save_for_later(instrument: Instrument, response: Response):
     token = responses.issue_resume_token(db(), secret(), response)
     saved = dict(session.get(SAVED_KEY) or {})
-    saved[instrument.id] = token
+    saved[instrument.id] = sealing.seal(secret(), SAVED_PURPOSE, token)  # never readable in the cookie
     session[SAVED_KEY] = saved
     return redirect(url_for("survey.saved", survey_id=instrument.id))
 
@@ -45,7 +46,7 @@ def save_for_later(instrument: Instrument, response: Response):
 def saved(survey_id: str):
     instrument = instrument_for(survey_id)
     response = held_response(survey_id)
-    token = (session.get(SAVED_KEY) or {}).get(survey_id)
+    token = sealing.unseal(secret(), SAVED_PURPOSE, (session.get(SAVED_KEY) or {}).get(survey_id))
     if response is None or token is None or response.status != "partial":
         return redirect(url_for("survey.landing", survey_id=survey_id))
     link = url_for("survey.landing", survey_id=survey_id, code=token, _external=True)

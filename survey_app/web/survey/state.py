@@ -1,6 +1,7 @@
 """Where a resident is in a survey: their response (from the signed cookie) and the pages.
 
-The cookie holds only ``{survey id: response uuid}`` — a random id, signed so it
+The cookie holds only ``{survey id: sealed response uuid}`` — a random id, encrypted
+(``survey_app.sealing``) so that whoever sees the cookie cannot read it, and signed so it
 cannot be forged; answers stay in the database (web processes are stateless).
 Pages are the sections that have at least one visible question under the answers
 given so far (``show_if`` evaluated on the server), so a section whose questions are
@@ -8,12 +9,13 @@ all hidden is skipped and the progress count follows what the resident will see.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, current_app, g, request, session
 
-from survey_app import responses
+from survey_app import responses, sealing
 from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question, Section
@@ -24,6 +26,8 @@ from ..context import current_locale, db, reading_only
 from ..rich import WebTexts
 
 COOKIE_KEY = "r"
+SEAL_PURPOSE = "response-uuid"
+_LEGACY_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
 # The last instrument each survey id resolved to in this process, so that a page posted
 # while the database is unreachable can still be shown again (survey_app.web.outage).
 _LAST_KNOWN: dict[str, Instrument] = {}
@@ -52,7 +56,7 @@ def survey_and_response(survey_id: str) -> tuple[Instrument, responses.Held | No
     if request.method == "GET":  # page views, the review and thank-you pages write nothing
         reading_only()
     held = responses.held_with_survey(db(), uuid) if uuid else None
-    if held is None or held.survey_id != survey_id:
+    if held is None or held.survey_id != survey_id or held.status == responses.ERASED:
         if uuid:
             forget(survey_id)
         return instrument_for(survey_id), None
@@ -83,7 +87,7 @@ def secret() -> str:
 
 def remember(survey_id: str, response: Response) -> None:
     held = dict(session.get(COOKIE_KEY) or {})
-    held[survey_id] = response.uuid
+    held[survey_id] = sealing.seal(secret(), SEAL_PURPOSE, response.uuid)
     session[COOKIE_KEY] = held
     session.permanent = True
 
@@ -100,7 +104,7 @@ def held_response(survey_id: str) -> Response | None:
     if uuid is None:
         return None
     response = responses.by_uuid(db(), uuid)
-    if response is None or response.survey_id != survey_id:
+    if response is None or response.survey_id != survey_id or response.status == responses.ERASED:
         forget(survey_id)
         return None
     return response
@@ -108,8 +112,15 @@ def held_response(survey_id: str) -> Response | None:
 
 def _held_uuid(survey_id: str) -> str | None:
     held = session.get(COOKIE_KEY)
-    uuid = held.get(survey_id) if isinstance(held, dict) else None
-    return uuid if isinstance(uuid, str) else None
+    value = held.get(survey_id) if isinstance(held, dict) else None
+    if isinstance(value, str) and _LEGACY_UUID.fullmatch(value):
+        # A cookie from before values were sealed (signed by us, so genuine): seal it now,
+        # so a resident in the middle of the survey at the upgrade keeps their place.
+        held = dict(held)
+        held[survey_id] = sealing.seal(secret(), SEAL_PURPOSE, value)
+        session[COOKIE_KEY] = held
+        return value
+    return sealing.unseal(secret(), SEAL_PURPOSE, value)
 
 
 # ---------------------------------------------------------------- pages
