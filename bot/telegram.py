@@ -128,7 +128,8 @@ class TelegramAdapter:
                                                 first=self.settings.reminder_poll, name="reminders")
         await bot.set_my_commands(command_menu("en"))
         for locale in supported():
-            await bot.set_my_commands(command_menu(locale), language_code=locale)
+            if len(locale) == 2:  # Telegram takes ISO 639-1 codes only: not ja-x-easy (its users see ja)
+                await bot.set_my_commands(command_menu(locale), language_code=locale)
         log.info("bot @%s is answering for survey '%s'", bot.username, self.settings.survey_id)
 
     # ------------------------------------------------------------ handlers

@@ -101,6 +101,8 @@ def test_chat_shows_readings_in_parentheses():
     conv, out = Engine(instrument).handle(conv, Start(None, "ja"), port)
     assert "やさしい にほんご" in [b.label for row in out.messages[0].buttons for b in row]
     conv, out = Engine(instrument).handle(conv, Tap(callbacks.encode(instrument, callbacks.LANGUAGE, EASY)), port)
+    consent = "\n".join(m.text for m in out.messages)
+    assert "説明（せつめい）" in consent and "{" not in consent  # the bot's own words are easy Japanese too
     conv, out = Engine(instrument).handle(conv, Tap(callbacks.encode(instrument, callbacks.CONSENT, "y")), port)
     text = "\n".join(m.text for m in out.messages)
     assert "江別市（えべつし）" in text and "{" not in text

@@ -148,12 +148,12 @@ def _ruby_problems(locale: str, forms: list[str]) -> list[str]:
 # What a resident reads: the survey's texts except the staff-only indicator titles, and the
 # interface strings of the resident web pages. A locale whose registry scope is "resident"
 # (やさしい日本語) must translate these; every other string falls back to its fallback locale
-# (Japanese), which the check accepts. Bot strings are not yet in this scope (see README).
+# (Japanese), which the check accepts. The bot's strings (Telegram and LINE) are in scope.
 RESIDENT_SOURCES = (
     "survey_app/web/templates/survey/", "survey_app/web/templates/base.html",
     "survey_app/web/templates/home.html", "survey_app/web/templates/error.html",
     "survey_app/web/templates/macros.html", "survey_app/web/errors.py", "survey_app/response_errors.py",
-    "survey_app/instrument/types.py", "survey_app/web/outage.py", "survey_app/web/survey/",
+    "survey_app/instrument/types.py", "survey_app/web/outage.py", "survey_app/web/survey/", "bot/",
 )
 STAFF_ONLY_CONTEXTS = ("indicator:",)
 
