@@ -68,3 +68,26 @@ def load_settings(**overrides) -> Settings:
         Path(values["database_url"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     extra = {k: v for k, v in overrides.items() if k not in values}
     return Settings(instance=instance, extra=extra, **values)
+
+
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+
+class TimezoneError(ValueError):
+    """``MACHIKOE_TIMEZONE`` names no time zone of the IANA database."""
+
+
+def city_timezone_name() -> str:
+    """The city's time zone (``MACHIKOE_TIMEZONE``, default Asia/Tokyo): every time staff read is in it."""
+    return os.environ.get("MACHIKOE_TIMEZONE") or DEFAULT_TIMEZONE
+
+
+def city_timezone():
+    """The city's time zone as a ``ZoneInfo``; raises TimezoneError naming the bad setting."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = city_timezone_name()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise TimezoneError(f"MACHIKOE_TIMEZONE='{name}' is not a time zone (use e.g. Asia/Tokyo)") from None

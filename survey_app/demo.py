@@ -77,7 +77,35 @@ def synthetic_rows(instrument: Instrument, margins: list[MarginRow], n: int, see
         row["_locale"], row["_channel"] = locale, channel
         row["_submitted_at"] = now - timedelta(days=int(rng.integers(0, 28)), minutes=int(rng.integers(0, 1440)))
         rows.append({k: v for k, v in row.items() if k.startswith("_") or instrument.has_question(k)})
+    _comments(instrument, rows, seed)
     return rows
+
+
+# Free comments in the resident's language; a few carry personal details, as real ones do, so the
+# report's masking is exercised on demo data too.
+COMMENTS = {
+    "ja": ["除雪をもっと早くしてほしいです。", "公園が増えて子どもが遊びやすくなりました。",
+           "バスの本数が少なく、通勤に不便です。詳しくは 011-382-0000 までご連絡ください。",
+           "市役所の田中さんがとても親切でした。", "図書館の開館時間を延ばしてほしい。",
+           "大麻駅の周辺に買い物できる店が少ないです。", "子育て支援センターの予約がなかなか取れません。",
+           "ご意見はメール taro@example.jp でも送れるようにしてほしい。"],
+    "en": ["Please provide more information in English at the city office.",
+           "Snow removal on side streets is too slow."],
+    "vi": ["Tôi muốn có lớp học tiếng Nhật miễn phí vào buổi tối.", "Thông tin về rác thải nên có tiếng Việt."],
+    "ur": ["شہر میں حلال کھانے کی دکانیں کم ہیں۔", "بچوں کے اسکول کے بارے میں اردو میں معلومات چاہییں۔"],
+}
+REASONS = ["保育園の空きが少ないです。", "子どもの遊び場が近くにありません。", "相談できる場所がわかりにくい。"]
+
+
+def _comments(instrument: Instrument, rows: list[dict], seed: int) -> None:
+    """About one respondent in twelve writes a comment; some who find childcare lacking say why."""
+    rng = np.random.default_rng(seed + 1)  # its own stream: the answers above do not change
+    for row in rows:
+        if instrument.has_question("comment") and rng.random() < 0.08:
+            choices = COMMENTS.get(row["_locale"], COMMENTS["ja"])
+            row["comment"] = choices[int(rng.integers(0, len(choices)))]
+        if instrument.has_question("kosodate_reason") and row.get("kosodate") in (3, 4) and rng.random() < 0.1:
+            row["kosodate_reason"] = REASONS[int(rng.integers(0, len(REASONS)))]
 
 
 def _channel(rng, foreign: bool) -> tuple[str, str]:

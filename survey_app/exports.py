@@ -20,7 +20,9 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from openpyxl import Workbook
@@ -28,6 +30,7 @@ from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
+from survey_app.config import DEFAULT_TIMEZONE, city_timezone
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.models import Answer, Response
@@ -36,9 +39,17 @@ BOM = "\ufeff"
 PAGE = 1000
 CHUNK = 64 * 1024
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-META_COLUMNS = ("response", "channel", "locale", "source", "submitted_at")
+META_COLUMNS = ("response", "channel", "locale", "source", "submitted_at", "weight")
 # Characters XML 1.0 forbids; openpyxl refuses them, so they are dropped from cells.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class ResponseWeights:
+    """The weight of each complete response (by ``Response.id``) under ``method``."""
+
+    method: str
+    by_response: Mapping[int, float]
 
 
 class ExportError(ValueError):
@@ -113,8 +124,20 @@ def count_complete(session: Session, survey_id: str) -> int:
         Response.survey_id == survey_id, Response.status == "complete")) or 0
 
 
-def response_header(instrument: Instrument) -> list[str]:
-    return [*META_COLUMNS, *(q.id for q in instrument.questions)]
+def response_header(instrument: Instrument, timezone: str = DEFAULT_TIMEZONE, weighting: str = "none") -> list[str]:
+    """Column ids; the time column names its time zone and the weight column its weighting method."""
+    meta = [*META_COLUMNS]
+    meta[META_COLUMNS.index("submitted_at")] = f"submitted_at ({timezone})"
+    meta[META_COLUMNS.index("weight")] = f"weight ({weighting})"
+    return [*meta, *(q.id for q in instrument.questions)]
+
+
+def local_time(value: datetime | None, zone: tzinfo) -> str:
+    """A stored UTC time (naive, as the database keeps it) as wall-clock time in ``zone``."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _cell(code, codes_json, number, text) -> Any:
@@ -128,14 +151,21 @@ def _cell(code, codes_json, number, text) -> Any:
     return text or ""
 
 
-def response_rows(session: Session, instrument: Instrument, page: int = PAGE) -> Iterator[list[Any]]:
+def response_rows(session: Session, instrument: Instrument, page: int = PAGE,
+                  weights: ResponseWeights | None = None, zone: tzinfo | None = None) -> Iterator[list[Any]]:
     """Complete responses as rows of codes (header first), read in keyset pages of ``page`` ids.
+
+    ``weights`` are the weights the headline figures use, by response id (the analysis package
+    computes them; this core module cannot): with them a spreadsheet or R reproduces every
+    weighted percentage. Without them every weight is 1 and the header says ``weight (none)``.
+    Times are wall-clock times in ``zone`` (default: the city's, ``MACHIKOE_TIMEZONE``).
 
     Plain Core rows through the session's connection, not ORM objects: nothing accumulates in
     the identity map. The multi-choice column is read as JSON text and decoded only where used
     (decoding a 'null' for every other answer was a third of the time).
     """
-    yield response_header(instrument)
+    zone = zone or city_timezone()
+    yield response_header(instrument, str(zone), weights.method if weights else "none")
     qids = [q.id for q in instrument.questions]
     connection = session.connection()
     last_id = 0
@@ -155,14 +185,25 @@ def response_rows(session: Session, instrument: Instrument, page: int = PAGE) ->
             answers.setdefault(response_id, {})[question_id] = _cell(code, codes_json, number, text)
         for r in batch:
             given = answers.get(r.id, {})
-            submitted = r.submitted_at.strftime("%Y-%m-%d %H:%M:%S") if r.submitted_at else ""
-            yield [r.uuid, r.channel, r.locale, r.source, submitted, *(given.get(q, "") for q in qids)]
+            weight = weights.by_response.get(r.id, "") if weights else 1
+            yield [r.uuid, r.channel, r.locale, r.source, local_time(r.submitted_at, zone), weight,
+                   *(given.get(q, "") for q in qids)]
         last_id = batch[-1].id
+
+
+# What the columns before the questions mean (the labels sheet is read beside the data).
+META_NOTES = {
+    "submitted_at": "回答日時（市の時刻、列名に時間帯）/ submitted at, city time (zone in the column name)",
+    "weight": "重み：指標の推計に使うウェイト（列名に方法）/ weight used by the indicator estimates (method in the "
+              "column name); weighted % = sum of weights of positive answers / sum of weights in the base",
+}
 
 
 def label_rows(instrument: Instrument) -> Iterator[list[Any]]:
     """question id, question text, code, label, missing: how to read the codes (source language)."""
     yield ["question", "question_text", "type", "code", "label", "missing"]
+    for column, text in META_NOTES.items():
+        yield [column, text, "meta", "", "", ""]
     for q in instrument.questions:
         if not q.choices:
             yield [q.id, q.text, q.type, "", "", ""]

@@ -16,11 +16,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
+from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.models import Answer, Invitation, Response
 from survey_app.responses import ERASED
 
 JST_OFFSET_HOURS = 9
+# How channels and samples are named to staff (monitor page and the published report).
+CHANNEL_LABELS = {"web": N_("Web form"), "telegram": N_("Telegram chat"), "line": N_("LINE chat"),
+                  "paper": N_("Paper questionnaire")}
+SOURCE_LABELS = {"invited": N_("Invited (letter code)"), "open": N_("Open link")}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "export_indicators": frozenset({"admin", "analyst", "viewer"}),
     "use_api": frozenset({"admin", "analyst", "viewer"}),
     "export_responses": frozenset({"admin", "analyst"}),
+    "export_report": frozenset({"admin", "analyst"}),  # it prints every free comment (masked)
     "manage_invitations": frozenset({"admin"}),
     "enter_paper": frozenset({"admin"}),
     "manage_population": frozenset({"admin"}),

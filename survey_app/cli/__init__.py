@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "survey_app.cli.bot",
     "survey_app.cli.line",
     "survey_app.cli.indicators",
+    "survey_app.cli.report",
 )
 
 

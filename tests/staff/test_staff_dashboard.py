@@ -9,10 +9,10 @@ import pytest
 from stafftools import SURVEY, text
 
 from analysis import IndicatorResult
+from analysis.publication.charts import trend_chart
 from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
 from survey_app.population import margins_for, read_population_csv, replace_margins
-from survey_app.web.staff.charts import trend_chart
 
 BASE = f"/staff/s/{SURVEY}"
 

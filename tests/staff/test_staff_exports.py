@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 
 from survey_app import exports, responses
+from survey_app.models import Response
 
 ROW = {"kurashiyasui": 1, "kosodate": 9, "age_band": 2, "sex": 1, "district": 3, "has_children": 1,
        "kosodate_needs": [1, 3], "household_size": 3, "comment": "=HYPERLINK(\"http://evil\")"}
@@ -38,7 +40,8 @@ def test_response_rows_codes_in_pages_and_neutralised(session, instrument):
     responses.start(session, instrument, secret="s", channel="web", locale="ja")  # partial: not exported
     rows = _csv(exports.csv_stream(exports.response_rows(session, instrument, page=2)))
     header, body = rows[0], rows[1:]
-    assert header[:5] == list(exports.META_COLUMNS) and "kosodate_needs" in header
+    assert header[:6] == ["response", "channel", "locale", "source", "submitted_at (Asia/Tokyo)", "weight (none)"]
+    assert "kosodate_needs" in header
     assert len(body) == 5
     first = dict(zip(header, body[0], strict=True))
     assert (first["channel"], first["kurashiyasui"], first["kosodate"]) == ("paper", "1", "9")
@@ -46,6 +49,27 @@ def test_response_rows_codes_in_pages_and_neutralised(session, instrument):
     assert first["comment"] == "'=HYPERLINK(\"http://evil\")"
     assert first["kenko"] == ""  # not answered
     assert len({r[0] for r in body}) == 5  # response ids are distinct
+
+
+def test_times_are_in_the_city_time_zone_and_say_so(session, instrument, monkeypatch):
+    utc = datetime(2025, 6, 1, 15, 30)  # stored naive UTC, as the database keeps it
+    responses.bulk_complete(session, instrument, [{**ROW, "_submitted_at": utc}], channel="web")
+    header, row = list(exports.response_rows(session, instrument))
+    assert header[4] == "submitted_at (Asia/Tokyo)" and row[4] == "2025-06-02 00:30:00"  # JST = UTC+9
+    monkeypatch.setenv("MACHIKOE_TIMEZONE", "Europe/London")
+    header, row = list(exports.response_rows(session, instrument))
+    assert header[4] == "submitted_at (Europe/London)" and row[4] == "2025-06-01 16:30:00"  # BST
+    monkeypatch.setenv("MACHIKOE_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValueError, match="MACHIKOE_TIMEZONE='Mars/Olympus' is not a time zone"):
+        list(exports.response_rows(session, instrument))
+
+
+def test_weight_column_carries_the_given_weights(session, instrument):
+    responses.bulk_complete(session, instrument, [ROW] * 2, channel="web")
+    ids = [r.id for r in session.query(Response).order_by(Response.id)]
+    weights = exports.ResponseWeights("rake", {ids[0]: 12.5, ids[1]: 40.25})
+    header, *body = list(exports.response_rows(session, instrument, weights=weights))
+    assert header[5] == "weight (rake)" and [r[5] for r in body] == [12.5, 40.25]
 
 
 def test_xlsx_has_answers_and_labels_and_never_formulas(session, instrument):

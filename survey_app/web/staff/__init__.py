@@ -108,6 +108,7 @@ from . import (  # noqa: E402,F401
     monitor_views,
     paper,
     population_views,
+    report_views,
 )
 
 __all__ = ["bp", "login_manager"]

@@ -14,6 +14,7 @@ from flask import render_template, request
 
 from analysis import Change, SurveyResult
 from analysis.methods import WEIGHTING_LABELS
+from analysis.publication.charts import trend_chart
 from analysis.report import flag_word, footnotes, notice_messages, verdict_word
 from survey_app.i18n import locales
 from survey_app.i18n.fmt import fiscal_year_label
@@ -22,7 +23,6 @@ from survey_app.models import utcnow
 from ..context import current_locale, db
 from . import bp
 from .auth import require
-from .charts import trend_chart
 from .common import instrument_or_404, texts
 from .indicators import IndicatorProblem, breakdown_questions, compute, options_from
 

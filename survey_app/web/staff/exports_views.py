@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
+from analysis.publication.data import response_weights
 from analysis.report import table_rows
 from survey_app import exports as export_core
+from survey_app.config import city_timezone_name
 from survey_app.db import engine_for, session_scope
 from survey_app.i18n import locales
 
@@ -28,7 +30,7 @@ MIMETYPES = {"csv": "text/csv",  # Flask adds "; charset=utf-8"
 def exports(survey_id: str):
     instrument = instrument_or_404(survey_id)
     return render_template("staff/exports.html", survey_id=survey_id, title=texts(instrument).title(),
-                           complete=export_core.count_complete(db(), survey_id))
+                           complete=export_core.count_complete(db(), survey_id), zone=city_timezone_name())
 
 
 def _download(chunks, filename: str, fmt: str) -> Response:
@@ -38,8 +40,10 @@ def _download(chunks, filename: str, fmt: str) -> Response:
 
 
 def _response_rows(instrument, database_url: str):
+    """Rows with the headline (raked) weight of each response — unweighted when there are no margins."""
     with session_scope(engine_for(database_url)) as session:
-        yield from export_core.response_rows(session, instrument)
+        weights = response_weights(session, instrument, "rake")
+        yield from export_core.response_rows(session, instrument, weights=weights)
 
 
 @bp.get("/s/<survey_id>/export/responses.<fmt>")

@@ -5,16 +5,13 @@ from __future__ import annotations
 from flask import render_template
 
 from survey_app import monitor as monitor_core
-from survey_app.i18n import N_, locales
+from survey_app.i18n import locales
+from survey_app.monitor import CHANNEL_LABELS, SOURCE_LABELS  # shared with the published report
 
 from ..context import db
 from . import bp
 from .auth import require
 from .common import instrument_or_404, texts
-
-CHANNEL_LABELS = {"web": N_("Web form"), "telegram": N_("Telegram chat"), "line": N_("LINE chat"),
-                  "paper": N_("Paper questionnaire")}
-SOURCE_LABELS = {"invited": N_("Invited (letter code)"), "open": N_("Open link")}
 
 
 def day_bars(per_day, height: int = 120, bar: int = 14, gap: int = 4) -> dict:

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from analysis import IndicatorResult
+
+class Interval(Protocol):
+    """What a chart needs of this year's figure (``IndicatorResult`` or the report's ``IndicatorFigure``)."""
+
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
 
 WIDTH, HEIGHT = 560, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 48, 48, 16, 36  # room for 「令和7年度」 and the last value label
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ def _axis(values: list[float]) -> tuple[float, float, list[float]]:
     return low, high, ticks
 
 
-def trend_chart(history: list[tuple[int, float]], current_year: int, current: IndicatorResult | None,
+def trend_chart(history: list[tuple[int, float]], current_year: int, current: Interval | None,
                 baseline: float | None, target: float | None) -> TrendChart | None:
     """Chart of earlier published values plus the current estimate; None when there is nothing to draw."""
     points = [Point(year, float(value)) for year, value in sorted(history) if value is not None and year != current_year]
@@ -99,3 +106,42 @@ def trend_chart(history: list[tuple[int, float]], current_year: int, current: In
 
 def _num(value) -> float | None:
     return None if value is None else float(value)
+
+
+# ---------------------------------------------------------------- bar charts (単純集計)
+
+BAR_ROW, BAR_LABEL, BAR_WIDTH, BAR_VALUE = 20, 250, 560, 52
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float  # percent, 0–100
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Horizontal bars, one per answer, scaled to 0–100 % (never to the largest bar, so charts compare)."""
+
+    bars: tuple[Bar, ...]
+    width: int = BAR_WIDTH
+    label_width: int = BAR_LABEL
+    row: int = BAR_ROW
+
+    @property
+    def height(self) -> int:
+        return self.row * len(self.bars) + 4
+
+    @property
+    def plot_width(self) -> int:
+        return self.width - self.label_width - BAR_VALUE
+
+
+def bar_chart(rows: list[tuple[str, float]]) -> BarChart:
+    """``rows`` are (label, percent); the bar length is the percent of the plot width."""
+    plot = BAR_WIDTH - BAR_LABEL - BAR_VALUE
+    bars = tuple(Bar(label, value, 2 + i * BAR_ROW, round(plot * max(0.0, min(value, 100.0)) / 100, 1))
+                 for i, (label, value) in enumerate(rows))
+    return BarChart(bars)

@@ -1,0 +1,166 @@
+"""Everything the published report is computed from, read once: the frame and its weights, the
+indicator result, multi-choice and free-text answers, and the fieldwork facts (letters, channels).
+
+The weights are those of the headline figures (the indicator section): the same ``weigh`` call
+the indicator pipeline makes, so the 単純集計's weighted % and the indicators agree, and the raw
+export's 「重み」 column (:func:`response_weights`) carries exactly these numbers.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
+
+from analysis.errors import AnalysisError
+from analysis.frame import Frame, frame_from_database
+from analysis.indicators import Options, compute, weigh
+from analysis.result import SurveyResult, Thresholds
+from analysis.weighting import margins_from_rows
+from analysis.weighting.margins import Margin
+from survey_app.exports import ResponseWeights
+from survey_app.instrument import Instrument
+from survey_app.models import Answer, Invitation, Response
+from survey_app.population import margins_for
+
+
+@dataclass(frozen=True)
+class Comment:
+    question: str
+    text: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Fieldwork:
+    """What happened in the field: letters and how the answers came back."""
+
+    letters: int = 0
+    undeliverable: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    partial: int = 0
+    returned: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (source, channel, locale) → n
+
+
+@dataclass(frozen=True)
+class ReportData:
+    instrument: Instrument
+    frame: Frame
+    weights: np.ndarray  # aligned with frame rows (complete responses by id)
+    response_ids: np.ndarray
+    weighting: str
+    margins: tuple[Margin, ...]
+    indicators: SurveyResult  # read through adapter.py
+    multi: dict[str, list[frozenset[int]]]
+    comments: list[Comment]
+    fieldwork: Fieldwork
+    options: Options
+
+
+def report_options(weighting: str, lang: str, ci: str = "logit", level: float = 0.95,
+                   thresholds: Thresholds | None = None) -> Options:
+    return Options(weighting=weighting, ci=ci, level=level, thresholds=thresholds or Thresholds(), lang=lang,
+                   strict=False)
+
+
+def load(session: Session, instrument: Instrument, options: Options) -> ReportData:
+    """Read and weigh once; raises AnalysisError with one line (no responses, no margins)."""
+    frame = frame_from_database(session, instrument)
+    if len(frame) == 0:
+        raise AnalysisError(f"survey '{instrument.id}' has no complete responses: there is nothing to report")
+    margins = margins_from_rows(margins_for(session, instrument.id))
+    if options.weighting != "none" and not margins:
+        raise AnalysisError(f"survey '{instrument.id}' has no population margins: weighting "
+                            f"'{options.weighting}' needs them (machikoe population import, or --weighting none)")
+    sample, _notices, _used = weigh(frame, margins, options)
+    ids = np.asarray(session.scalars(_complete_ids(instrument.id)).all())
+    position = {int(rid): i for i, rid in enumerate(ids)}
+    return ReportData(instrument, frame, np.asarray(sample.weights, dtype=float), ids, options.weighting, margins,
+                      compute(frame, margins, options), _multi(session, instrument, position),
+                      _comments(session, instrument), _fieldwork(session, instrument.id), options)
+
+
+def response_weights(session: Session, instrument: Instrument, weighting: str = "rake") -> ResponseWeights:
+    """The headline weights by response id; ``none`` (every weight 1) when there are no margins yet."""
+    frame = frame_from_database(session, instrument)
+    margins = margins_from_rows(margins_for(session, instrument.id))
+    method = weighting if margins and len(frame) else "none"
+    if len(frame) == 0:
+        return ResponseWeights(method, {})
+    sample, _notices, _used = weigh(frame, margins, Options(weighting=method))
+    ids = session.scalars(_complete_ids(instrument.id)).all()
+    return ResponseWeights(method, dict(zip(ids, (float(w) for w in sample.weights), strict=True)))
+
+
+def _complete_ids(survey_id: str):
+    # Same filter and order as analysis.frame.frame_from_database, so positions line up.
+    return (select(Response.id).where(Response.survey_id == survey_id, Response.status == "complete")
+            .order_by(Response.id))
+
+
+def _multi(session: Session, instrument: Instrument, position: dict[int, int]) -> dict[str, list[frozenset[int]]]:
+    qids = [q.id for q in instrument.questions if q.type == "multi"]
+    chosen: dict[str, list[frozenset[int]]] = {qid: [frozenset()] * len(position) for qid in qids}
+    if not qids:
+        return chosen
+    rows = session.execute(
+        select(Answer.response_id, Answer.question_id, cast(Answer.codes, Text))
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_id == instrument.id, Response.status == "complete", Answer.question_id.in_(qids)))
+    for response_id, qid, codes_json in rows:
+        codes = json.loads(codes_json) if codes_json and codes_json != "null" else []
+        row = position[response_id]
+        chosen[qid][row] = frozenset(int(c) for c in codes)
+    return chosen
+
+
+def _comments(session: Session, instrument: Instrument) -> list[Comment]:
+    qids = [q.id for q in instrument.questions if q.type == "text"]
+    rows = session.execute(
+        select(Answer.question_id, Answer.text, Response.locale)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_id == instrument.id, Response.status == "complete", Answer.question_id.in_(qids),
+               Answer.text.is_not(None))
+        .order_by(Response.locale, Answer.question_id, Response.id))
+    return [Comment(qid, text.strip(), locale) for qid, text, locale in rows if text and text.strip()]
+
+
+def _fieldwork(session: Session, survey_id: str) -> Fieldwork:
+    def count(model, *conditions) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+
+    first, last = session.execute(select(func.min(Response.submitted_at), func.max(Response.submitted_at))
+                                  .where(Response.survey_id == survey_id, Response.status == "complete")).one()
+    returned = session.execute(
+        select(Response.source, Response.channel, Response.locale, func.count())
+        .where(Response.survey_id == survey_id, Response.status == "complete")
+        .group_by(Response.source, Response.channel, Response.locale)).all()
+    return Fieldwork(count(Invitation, Invitation.survey_id == survey_id),
+                     count(Invitation, Invitation.survey_id == survey_id, Invitation.undeliverable.is_(True)),
+                     first, last, count(Response, Response.survey_id == survey_id, Response.status == "partial"),
+                     {(s, c, loc): int(n) for s, c, loc, n in returned})
+
+
+def composition(data: ReportData, qid: str) -> pd.DataFrame:
+    """Population share (margins), respondents' share unweighted and weighted, per code of ``qid``."""
+    question = data.instrument.question(qid)
+    values = data.frame.values(qid)
+    margin = next((m for m in data.margins if m.dims == (qid,)), None)
+    population = {}
+    if margin is not None:
+        population = {cell[0]: 100.0 * count / margin.total for cell, count in zip(margin.cells, margin.counts,
+                                                                                     strict=True)}
+    known = ~np.isnan(values)
+    rows = []
+    for choice in question.choices:
+        hit = values == choice.code
+        rows.append({"code": choice.code, "n": int(hit.sum()),
+                     "population": population.get(choice.code),
+                     "unweighted": 100.0 * hit.sum() / max(known.sum(), 1),
+                     "weighted": 100.0 * data.weights[hit].sum() / max(data.weights[known].sum(), 1e-12)})
+    return pd.DataFrame(rows)

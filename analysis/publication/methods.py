@@ -1,0 +1,75 @@
+"""調査方法: the method notes, written from the run (what was actually done), not boilerplate."""
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.publication.adapter import IndicatorSummary
+from analysis.publication.data import ReportData
+from analysis.publication.tables import short_label
+from survey_app.i18n import N_
+from survey_app.i18n.catalogs import gettext
+
+WEIGHTING_TEXT = {
+    "none": N_("No weighting: every response counts equally. Shares describe the respondents, not the "
+               "population."),
+    "rake": N_("Raking (iterative proportional fitting) of the design weights to the population margins "
+               "%(margins)s, to a relative error below 1e-10."),
+    "poststratify": N_("Post-stratification of the design weights to the population cells %(margins)s."),
+    "propensity": N_("A response-propensity model of the invited sample (logistic regression on the "
+                     "sampling strata), then raking to the population margins %(margins)s."),
+}
+CI_TEXT = {
+    "logit": N_("%(level)d%% confidence intervals by the logit method with the design's degrees of freedom "
+                "(as R's svyciprop); the variance is Taylor-linearised and accounts for the weighting."),
+    "beta": N_("%(level)d%% confidence intervals by the Korn–Graubard (beta) method; the variance is "
+               "Taylor-linearised and accounts for the weighting."),
+    "wilson": N_("%(level)d%% confidence intervals by the Wilson score method on the design-based effective "
+                 "sample size."),
+}
+
+
+def _count(value: float) -> str:
+    return format(round(value), ",")
+
+
+def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list[tuple[str, str]]:
+    """(heading, paragraph) pairs for the 調査方法 section, in ``lang``."""
+    def _(msgid: str, **params) -> str:
+        return gettext(lang, msgid, **params)
+
+    n = len(data.frame)
+    invited = int(data.frame.sampling["_invited"].sum()) if data.frame.sampling is not None else 0
+    names = [" × ".join(short_label(data.instrument, d, lang) for d in m.dims) for m in data.margins]
+    margins = ("、" if lang == "ja" else ", ").join(names) or "–"
+    weights = data.weights / data.weights.mean()
+    kish = float(data.weights.sum() ** 2 / np.sum(data.weights ** 2))
+    notes = [
+        (_("Sample"), _("%(n)s complete responses: %(invited)s from residents invited by letter (the probability "
+                        "sample) and %(open)s through the open link (self-selected). %(partial)s unfinished "
+                        "responses are not counted.", n=_count(n), invited=_count(invited), open=_count(n - invited),
+                        partial=_count(data.fieldwork.partial))),
+        (_("Weighting"), _(WEIGHTING_TEXT[data.weighting], margins=margins) + " "
+         + _("Weights relative to their mean range from %(low).2f to %(high).2f; Kish's effective sample size "
+             "is %(kish)s of %(n)s.", low=float(weights.min()), high=float(weights.max()), kish=_count(kish),
+             n=_count(n))),
+        (_("Intervals"), _(CI_TEXT[summary.ci_method], level=round(100 * summary.level))),
+        (_("Bases"), _("Indicators: respondents who answered the question, excluding “don't know” and no answer "
+                       "(base “valid”), or all respondents (base “all”), as each indicator states. Simple "
+                       "tabulations and cross tables: every respondent the question applied to, with “no answer” "
+                       "as a row of its own; multiple-choice questions as shares of respondents, so they may add "
+                       "up to more than 100 percent.")),
+        (_("Change and verdict"), _("The change is this year's estimate minus the published baseline, which is "
+                                    "treated as a fixed value. “Improved” or “worsened” only when the whole "
+                                    "interval of the change lies above or below zero.")),
+        (_("Suppression"), _("In cross tables, a group with fewer than %(suppress)d respondents shows neither its "
+                             "percentages nor its number; fewer than %(caution)d is marked ※ (interpret with "
+                             "caution).", suppress=data.options.thresholds.suppress_below,
+                             caution=data.options.thresholds.caution_below)
+         + " " + _("When only one group would be hidden, the smallest other group is hidden too, so that it "
+                   "cannot be worked out from the total.")),
+        (_("Free comments"), _("Every comment is printed in the language it was written in. E-mail addresses, "
+                               "phone numbers, postal codes and names before an honorific (さん, 様) are masked.")),
+    ]
+    for notice in summary.notices:
+        notes.append((_("Notice"), f"{notice.text}" + (f" [{notice.code}]" if notice.code else "")))
+    return notes

@@ -1,0 +1,195 @@
+"""単純集計 (one table per question) and クロス集計 (closed questions × respondent groups).
+
+Base rule (stated in the report's 調査方法): a question's base is every complete respondent to
+whom it applied — all respondents, or those whose earlier answer showed it (``show_if``) —
+so 無回答 is a row of its own and the rows of a single-choice table add up to the base
+(counts to n, both percentage columns to 100). Multi-choice rows are shares of the base
+(respondents, not answers), so they may add up to more than 100 %.
+
+Weighted % uses the headline weights (:mod:`analysis.publication.data`): Σw of the row ÷ Σw
+of the base. Cross tables show weighted row percentages within each group and the group's
+unweighted n; a group with fewer than ``suppress_below`` respondents shows neither (as on the
+dashboard), fewer than ``caution_below`` is marked "interpret with caution".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.publication.data import ReportData
+from analysis.result import Thresholds
+from survey_app.i18n import N_
+from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.instrument import Instrument, Question
+
+CLOSED_TYPES = ("single", "scale", "multi")
+BREAKDOWNS = ("age_band", "sex", "district", "nationality")
+NO_ANSWER = None  # the code of the 無回答 row
+# Short names of the usual respondent groups (table titles: 「問1 × 年代」); others use the question text.
+SHORT_LABELS = {"age_band": N_("Age group"), "sex": N_("Sex"), "district": N_("District"),
+                "nationality": N_("Nationality")}
+
+
+def short_label(instrument: Instrument, qid: str, lang: str) -> str:
+    if qid in SHORT_LABELS:
+        return gettext(lang, SHORT_LABELS[qid])
+    return InstrumentTexts(instrument, lang).question(qid)
+
+
+@dataclass(frozen=True)
+class FreqRow:
+    code: int | float | None  # None: no answer
+    label: str
+    n: int
+    pct: float
+    wpct: float
+
+
+@dataclass(frozen=True)
+class FreqTable:
+    number: int
+    question: Question
+    text: str
+    base_n: int
+    condition: str | None  # who was asked, when not everybody
+    rows: tuple[FreqRow, ...]
+
+    @property
+    def multi(self) -> bool:
+        return self.question.type == "multi"
+
+
+@dataclass(frozen=True)
+class CrossRow:
+    label: str
+    n: int | None  # None: suppressed
+    cells: tuple[float | None, ...]  # weighted row % per column
+    flag: str | None
+
+
+@dataclass(frozen=True)
+class CrossTable:
+    table: FreqTable
+    by: str
+    by_text: str
+    columns: tuple[str, ...]
+    rows: tuple[CrossRow, ...]  # the first row is the total
+
+
+def applicable(data: ReportData, question: Question) -> np.ndarray:
+    """Respondents the question was shown to (``show_if`` evaluated on the stored answers)."""
+    n = len(data.frame)
+    condition = question.show_if
+    if condition is None:
+        return np.ones(n, dtype=bool)
+    if condition.question in data.multi:
+        return np.array([bool(chosen & condition.codes) for chosen in data.multi[condition.question]])
+    return np.isin(data.frame.values(condition.question), list(condition.codes))
+
+
+def _indicator_matrix(data: ReportData, question: Question) -> tuple[list[int | float | None], np.ndarray]:
+    """(codes, boolean matrix respondents × codes) with a last column for 無回答."""
+    if question.type == "multi":
+        chosen = data.multi[question.id]
+        codes = list(question.choice_list.codes())
+        matrix = np.array([[c in s for c in codes] + [not s] for s in chosen], dtype=bool).reshape(len(chosen), -1)
+        return [*codes, NO_ANSWER], matrix
+    values = data.frame.values(question.id)
+    if question.choice_list is not None:
+        codes = list(question.choice_list.codes())
+    else:  # number: its distinct values
+        codes = sorted({float(v) for v in values[~np.isnan(values)]})
+    matrix = np.column_stack([values == c for c in codes] + [np.isnan(values)])
+    return [*codes, NO_ANSWER], matrix
+
+
+def _label(texts: InstrumentTexts, question: Question, code, no_answer: str) -> str:
+    if code is None:
+        return no_answer
+    if question.choice_list is not None:
+        return texts.choice(question.choice_list, int(code))
+    return f"{code:g}"
+
+
+def frequency_tables(data: ReportData, texts: InstrumentTexts, no_answer: str,
+                     condition_text) -> list[FreqTable]:
+    """One table per single, scale, multi and number question, in questionnaire order."""
+    tables = []
+    for number, question in enumerate((q for q in data.instrument.questions if q.type != "text"), start=1):
+        base = applicable(data, question)
+        codes, matrix = _indicator_matrix(data, question)
+        matrix = matrix & base[:, None]
+        n_base, w_base = int(base.sum()), float(data.weights[base].sum())
+        rows = []
+        for j, code in enumerate(codes):
+            hit = matrix[:, j]
+            if code is NO_ANSWER and not hit.any():
+                continue
+            rows.append(FreqRow(code, _label(texts, question, code, no_answer), int(hit.sum()),
+                                100.0 * hit.sum() / max(n_base, 1), 100.0 * data.weights[hit].sum() / max(w_base, 1e-12)))
+        condition = condition_text(question) if question.show_if else None
+        tables.append(FreqTable(number, question, texts.question(question), n_base, condition, tuple(rows)))
+    return tables
+
+
+def cross_tables(data: ReportData, tables: list[FreqTable], texts: InstrumentTexts, labels: dict[str, str],
+                 thresholds: Thresholds) -> list[CrossTable]:
+    """Every closed question × each breakdown question the survey has (age, sex, district, nationality)."""
+    present = [qid for qid in BREAKDOWNS if data.instrument.has_question(qid)]
+    out = []
+    for table in tables:
+        if table.question.type not in CLOSED_TYPES:
+            continue
+        codes, matrix = _indicator_matrix(data, table.question)
+        base = applicable(data, table.question)
+        if not (matrix[:, -1] & base).any():  # nobody left it unanswered: no 無回答 column
+            codes, matrix = codes[:-1], matrix[:, :-1]
+        for by in (b for b in present if b != table.question.id):
+            out.append(_cross(data, table, codes, matrix, base, by, texts, labels, thresholds))
+    return out
+
+
+def _cross(data, table: FreqTable, codes, matrix, base, by: str, texts: InstrumentTexts, labels: dict[str, str],
+           thresholds: Thresholds) -> CrossTable:
+    by_question = data.instrument.question(by)
+    groups = data.frame.values(by)
+    columns = tuple(_label(texts, table.question, c, labels["no_answer"]) for c in codes)
+    rows = [_cross_row(labels["total"], base, matrix, data.weights, None)]
+    members = [base & (groups == choice.code) for choice in by_question.choices]
+    hidden = _complementary(members, thresholds)
+    for choice, member in zip(by_question.choices, members, strict=True):
+        label = texts.choice(by_question.choice_list, choice)
+        if id(member) in hidden:
+            rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
+        else:
+            rows.append(_cross_row(label, member, matrix, data.weights, thresholds))
+    return CrossTable(table, by, short_label(data.instrument, by, texts.locale), columns, tuple(rows))
+
+
+def _complementary(members: list[np.ndarray], thresholds: Thresholds) -> set[int]:
+    """Groups hidden so that a small group cannot be worked out as total − the others.
+
+    Primary: n below the threshold. When exactly one group is hidden that way, the smallest
+    other group with respondents is hidden too (complementary suppression).
+    """
+    sizes = [int(m.sum()) for m in members]
+    primary = {id(m) for m, n in zip(members, sizes, strict=True) if 0 < n < thresholds.suppress_below}
+    if len(primary) == 1:
+        others = [(n, i) for i, n in enumerate(sizes) if id(members[i]) not in primary and n > 0]
+        if others:
+            primary.add(id(members[min(others)[1]]))
+    return primary
+
+
+def _cross_row(label: str, member: np.ndarray, matrix: np.ndarray, weights: np.ndarray,
+               thresholds: Thresholds | None) -> CrossRow:
+    n = int(member.sum())
+    flag = thresholds.flag(n) if thresholds is not None else None
+    if flag == "suppressed":
+        return CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), flag)
+    total = float(weights[member].sum())
+    cells = tuple(100.0 * float(weights[member & matrix[:, j]].sum()) / total if total > 0 else None
+                  for j in range(matrix.shape[1]))
+    return CrossRow(label, n, cells, flag)

@@ -1,0 +1,139 @@
+"""The report as a workbook: one sheet per table, for staff who rework the figures in Excel.
+
+Every sheet: the table's title in row 1, headers in row 2 (bold, frozen with the label column),
+numbers as numeric cells — counts as integers, shares as fractions shown with a ``0.0%`` format
+(so Excel sums them) — and column widths fitted to Japanese text. The rows of each 単純集計 sheet
+add up to its base row; the groups of each クロス集計 sheet add up to its total row (unless a
+group is suppressed, shown empty).
+"""
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from analysis.publication.build import Report
+from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.locales import native_name
+
+PCT = "0.0%"
+HEADER_FILL = PatternFill("solid", fgColor="E8EEF6")
+MAX_WIDTH = 60
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else value / 100.0
+
+
+def _width(value: Any) -> int:
+    text = str(value if value is not None else "")
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class Sheets:
+    def __init__(self, lang: str) -> None:
+        self.book = Workbook()
+        self.book.remove(self.book.active)
+        self.lang = lang
+        self.names: set[str] = set()
+
+    def _name(self, name: str) -> str:
+        name = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31]
+        base, i = name, 2
+        while name in self.names:
+            name = f"{base[:28]}_{i}"
+            i += 1
+        self.names.add(name)
+        return name
+
+    def add(self, name: str, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
+            pct_columns: Sequence[int] = (), notes: Sequence[str] = ()) -> None:
+        sheet = self.book.create_sheet(self._name(name))
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True, size=12)
+        sheet.append(list(header))
+        for cell in sheet[2]:
+            cell.font, cell.fill = Font(bold=True), HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        for row in rows:
+            sheet.append(list(row))
+            for col in pct_columns:
+                sheet.cell(sheet.max_row, col + 1).number_format = PCT
+        for note in notes:
+            sheet.append([note])
+        sheet.freeze_panes = "B3"
+        for i in range(len(header)):
+            widest = max([_width(header[i]) // 2 + 2, *(_width(r[i]) for r in rows if i < len(r))], default=8)
+            sheet.column_dimensions[get_column_letter(i + 1)].width = min(max(widest + 2, 8), MAX_WIDTH)
+
+
+def write_xlsx(report: Report) -> bytes:
+    lang = report.lang
+
+    def _(msgid: str, **params) -> str:
+        return gettext(lang, msgid, **params)
+
+    sheets = Sheets(lang)
+    _overview(sheets, report, _)
+    _indicators(sheets, report, _)
+    for t in report.frequencies:
+        rows = [[row.label, row.n, _share(row.pct), _share(row.wpct)] for row in t.rows]
+        rows.append([_("Base (respondents)"), t.base_n, None if t.multi else 1.0, None if t.multi else 1.0])
+        sheets.add(_("Q%(n)d", n=t.number), f"{_('Q%(n)d', n=t.number)} {t.text}",
+                   ["", _("Answers (n)"), _("Share (%)"), _("Weighted (%)")], rows, (2, 3),
+                   [t.condition] if t.condition else [])
+    for c in report.crosses:
+        rows = [[row.label + (" ※" if row.flag == "caution" else ""), row.n, *(_share(v) for v in row.cells)]
+                for row in c.rows]
+        sheets.add(f"{_('Q%(n)d', n=c.table.number)}×{c.by_text}", f"{_('Q%(n)d', n=c.table.number)} {c.table.text} × "
+                   f"{c.by_text}", ["", "n", *c.columns], rows, tuple(range(2, 2 + len(c.columns))))
+    comments = [[g.area, native_name(g.locale), g.question, text] for g in report.comments for text in g.comments]
+    sheets.add(_("Free comments"), _("5. Free comments (自由意見)"),
+               [_("Area"), _("Language"), _("Question"), _("Comment")], comments)
+    sheets.add(_("Methods"), _("6. Survey methods"), [_("Item"), _("Description")], [list(m) for m in report.methods])
+    buffer = io.BytesIO()
+    sheets.book.save(buffer)
+    return buffer.getvalue()
+
+
+def _overview(sheets: Sheets, report: Report, _) -> None:
+    first, last = report.fieldwork
+    facts = [[_("Survey"), report.title], [_("Fieldwork"), f"{first} – {last} ({report.timezone})"],
+             [_("Produced"), str(report.produced)], [_("Population"), report.population],
+             [_("Letters"), report.letters], [_("Undeliverable"), report.undeliverable],
+             [_("Responses"), report.invited + report.open], [_("Invited (letter with a code)"), report.invited],
+             [_("Open link (self-selected)"), report.open], [_("Response rate"), _share(report.response_rate)]]
+    sheets.add(_("Overview"), _("1. Survey overview"), [_("Item"), _("Value")], facts)
+    sheets.book[sheets.book.sheetnames[-1]].cell(len(facts) + 2, 2).number_format = PCT
+    returned = [[r.sample, r.channel, r.language, r.n] for r in report.returned]
+    returned.append([_("Total"), "", "", report.invited + report.open])
+    sheets.add(_("Responses"), _("Responses by sample, channel and language"),
+               [_("Sample"), _("Channel"), _("Language"), _("Responses")], returned)
+    if report.rates:
+        sheets.add(_("Response rate"), _("Response rate by stratum"),
+                   [_("Stratum"), "", _("Letters"), _("Undeliverable"), _("Responded"), _("Rate (%)")],
+                   [[r.dimension, r.label, r.letters, r.undeliverable, r.responded, _share(r.rate)]
+                    for r in report.rates], (5,))
+    for comp in report.composition:
+        sheets.add(comp.question[:20], comp.question,
+                   ["", _("Population (%)"), _("Respondents (n)"), _("Respondents (%)"), _("Weighted (%)")],
+                   [[r.label, _share(r.population), r.n, _share(r.unweighted), _share(r.weighted)] for r in comp.rows],
+                   (1, 3, 4))
+
+
+def _indicators(sheets: Sheets, report: Report, _) -> None:
+    level = round(100 * report.indicators.level)
+    header = [_("Indicator"), _("Estimate (%)"), _("Interval low (%)"), _("Interval high (%)"), "n",
+              _("Baseline (%)"), _("Baseline year"), _("Target (%)"), _("Target year"), _("Change (pt)"), _("Verdict")]
+    verdicts = {"improved": _("improved"), "no detectable change": _("no detectable change"),
+                "worsened": _("worsened")}
+    rows = [[f.title, _share(f.estimate), _share(f.ci_low), _share(f.ci_high), f.n, _share(f.baseline),
+             f.baseline_year, _share(f.target), f.target_year, f.change, verdicts.get(f.verdict, "")]
+            for f in report.indicators.figures]
+    sheets.add(_("Indicators"), _("2. Indicators") + f" ({_('%(level)d%% interval', level=level)})", header, rows,
+               (1, 2, 3, 5, 7), [text for _h, text in report.methods[1:5]])

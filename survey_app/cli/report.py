@@ -1,0 +1,55 @@
+"""``machikoe report``: the published survey report (市民意識調査報告書) as PDF, XLSX or HTML.
+
+Same files as the staff console's 報告書 page (both call ``analysis.publication``). Bad flags,
+an unknown survey, no responses or no margins: one line on stderr and exit status 1.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .context import AppContext, pass_app
+
+
+def register(main: click.Group) -> None:
+    main.add_command(report)
+
+
+class OneLineErrors(click.Command):
+    """A wrong flag or value is one line naming it (not the usage block): staff run this from scripts."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise click.ClickException(f"{exc.format_message()} (see: machikoe report --help)") from None
+
+
+@click.command(cls=OneLineErrors)
+@click.option("--survey", "survey_id", required=True, help="Survey id in the database, e.g. ebetsu-2025.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "html"]), required=True,
+              help="pdf (to print and publish), xlsx (one sheet per table) or html.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              help="File to write.")
+@click.option("--weighting", type=click.Choice(["none", "poststratify", "rake", "propensity"]), default="rake",
+              show_default=True, help="Weighting of the headline figures and weighted percentages.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the report's words (answers and comments stay as written).")
+@pass_app
+def report(app: AppContext, survey_id: str, fmt: str, output: Path, weighting: str, lang: str) -> None:
+    """The survey report: overview, indicators, simple and cross tabulations, free comments, methods."""
+    from analysis import AnalysisError
+    from analysis.publication import report_bytes
+    from survey_app.config import TimezoneError
+
+    if output.parent and not output.parent.exists():
+        raise click.ClickException(f"cannot write '{output}': the folder '{output.parent}' does not exist")
+    with app.session() as session:
+        instrument = app.instrument(session, survey_id)
+        try:
+            content = report_bytes(session, instrument, fmt, weighting, lang)
+        except (AnalysisError, TimezoneError) as exc:
+            raise click.ClickException(str(exc)) from None
+    output.write_bytes(content)
+    click.echo(f"written: {output} ({len(content):,} bytes)", err=True)

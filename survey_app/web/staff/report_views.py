@@ -1,0 +1,51 @@
+"""報告書: the published report (PDF, XLSX, HTML) downloaded from the console — the same files as
+``machikoe report`` (both call ``analysis.publication``). Analysts and admins only: the report
+prints every free comment. Each download is in the audit log (format, weighting, language).
+"""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from analysis import AnalysisError
+from analysis.publication import FORMATS, MIMETYPES, REPORT_LANGUAGES, WEIGHTINGS, report_bytes
+from survey_app.config import TimezoneError
+from survey_app.exports import count_complete
+
+from ..context import current_locale, db, gettext
+from . import bp
+from .auth import require
+from .common import instrument_or_404, record, texts
+
+WEIGHTING_CHOICES = ("rake", "none")  # what the page offers; the CLI accepts every method
+
+
+@bp.get("/s/<survey_id>/report")
+@require("export_report")
+def report_page(survey_id: str):
+    instrument = instrument_or_404(survey_id)
+    default_lang = current_locale() if current_locale() in REPORT_LANGUAGES else "ja"
+    return render_template("staff/report.html", survey_id=survey_id, title=texts(instrument).title(),
+                           complete=count_complete(db(), survey_id), default_lang=default_lang)
+
+
+@bp.get("/s/<survey_id>/report/download")
+@require("export_report")
+def report_download(survey_id: str):
+    instrument = instrument_or_404(survey_id)
+    fmt, weighting = request.args.get("format", "pdf"), request.args.get("weighting", "rake")
+    lang = request.args.get("lang", "ja")
+    if fmt not in FORMATS or weighting not in WEIGHTINGS or lang not in REPORT_LANGUAGES:
+        flash(gettext("Choose a format, a weighting and a language from the lists."), "error")
+        return redirect(url_for("staff.report_page", survey_id=survey_id))
+    try:
+        content = report_bytes(db(), instrument, fmt, weighting, lang)
+    except (AnalysisError, TimezoneError) as exc:
+        db().rollback()
+        flash(gettext("The report could not be made: %(problem)s", problem=str(exc)), "error")
+        return redirect(url_for("staff.report_page", survey_id=survey_id))
+    record("export", survey_id, kind="report", format=fmt, weighting=weighting, lang=lang)
+    name = f"{survey_id}-report-{lang}.{fmt}"
+    # Always a download: the HTML report carries its own inline style, which the console's CSP forbids.
+    return Response(content, mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+                             "X-Content-Type-Options": "nosniff"})

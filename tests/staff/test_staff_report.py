@@ -1,0 +1,74 @@
+"""The console's 報告書 page: role-checked, audited downloads of the same files as ``machikoe report``;
+and the raw export's weight column computed from the survey's margins."""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from stafftools import SURVEY, text
+
+from survey_app import responses
+from survey_app.demo import create_demo_responses
+from survey_app.instrument import bundled_path
+from survey_app.models import AuditEvent
+from survey_app.population import margins_for, read_population_csv, replace_margins
+
+BASE = f"/staff/s/{SURVEY}"
+
+
+def _survey(session, instrument, n: int = 120) -> None:
+    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
+    replace_margins(session, instrument.id, rows)
+    create_demo_responses(session, instrument, margins_for(session, instrument.id), n, seed=9)
+
+
+def test_page_and_download_are_role_checked_and_audited(login_as, session, instrument):
+    _survey(session, instrument)
+    assert login_as(None).get(f"{BASE}/report").status_code == 302  # to the login page
+    viewer = login_as("viewer")
+    assert viewer.get(f"{BASE}/report").status_code == 403  # the report prints every free comment
+    assert viewer.get(f"{BASE}/report/download?format=xlsx").status_code == 403
+    analyst = login_as("analyst")
+    page = text(analyst.get(f"{BASE}/report"))
+    assert "報告書" in page and 'name="format" value="pdf"' in page
+    response = analyst.get(f"{BASE}/report/download?format=xlsx&weighting=rake&lang=ja")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{SURVEY}-report-ja.xlsx"'
+    book = load_workbook(io.BytesIO(response.get_data()))
+    assert "問1" in book.sheetnames and "自由意見" in book.sheetnames
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.actor == "analyst@city.example"
+    assert event.detail == {"kind": "report", "format": "xlsx", "weighting": "rake", "lang": "ja"}
+
+
+def test_html_report_in_english(login_as, session, instrument):
+    _survey(session, instrument)
+    body = text(login_as("admin").get(f"{BASE}/report/download?format=html&weighting=none&lang=en"))
+    assert "Simple tabulation" in body and "Cross tabulation" in body and "<svg" in body
+
+
+def test_bad_choice_or_no_margins_is_a_message_not_an_error(login_as, session, instrument):
+    client = login_as("admin")
+    response = client.get(f"{BASE}/report/download?format=docx")
+    assert response.status_code == 302
+    assert "一覧から" in text(client.get(f"{BASE}/report"))
+    responses.bulk_complete(session, instrument, [{"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3}],
+                            channel="web")
+    response = client.get(f"{BASE}/report/download?format=pdf&weighting=rake&lang=ja")
+    assert response.status_code == 302
+    assert "has no population margins" in text(client.get(f"{BASE}/report"))
+    assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+
+
+def test_raw_export_weight_column_is_the_raking_weight(login_as, session, instrument):
+    _survey(session, instrument, 80)
+    body = login_as("analyst").get(f"{BASE}/export/responses.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    header = rows[0]
+    assert header[4] == "submitted_at (Asia/Tokyo)" and header[5] == "weight (rake)"
+    weights = [float(r[5]) for r in rows[1:]]
+    population = sum(m.count for m in margins_for(session, instrument.id) if m.dimension == "age_band")
+    assert abs(sum(weights) - population) < 1e-6 * population  # raked weights add up to the population
+    assert len(set(weights)) > 1

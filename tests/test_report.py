@@ -1,0 +1,182 @@
+"""The published report (machikoe report): what a council member reads in the PDF, the workbook's
+sums, masking of personal details, suppression of small groups, and the weights of the raw export.
+Both databases; the PDF is checked with poppler (pdftotext, pdffonts, pdftoppm)."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+from pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
+from sqlalchemy import update
+
+from analysis.publication import build_report, render
+from analysis.publication.comments import mask
+from analysis.publication.data import response_weights
+from survey_app import responses
+from survey_app.demo import create_demo_responses
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.instrument import bundled_path
+from survey_app.models import Answer
+from survey_app.population import margins_for, read_population_csv, replace_margins
+
+ARTIFACTS = Path(__file__).parent / "artifacts" / "report"
+PHONE, EMAIL = "011-382-5151", "hanako.yamada@example.jp"
+# Five Urdu-speaking respondents in one district: fewer than 10, so every cross table hides them.
+FOREIGN = {"kurashiyasui": 2, "kosodate": 3, "age_band": 1, "sex": 2, "district": 3, "nationality": 2,
+           "_locale": "ur"}
+
+
+@pytest.fixture
+def surveyed(session, instrument):
+    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
+    replace_margins(session, instrument.id, rows)
+    create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=5)
+    # Recode the demo's few foreign residents to Japanese: only the five rows below form the small group.
+    session.execute(update(Answer).where(Answer.question_id == "nationality").values(code=1))
+    comment = {"kurashiyasui": 1, "age_band": 3, "sex": 1, "district": 1, "nationality": 1,
+               "comment": f"除雪について佐藤さんに相談しました。電話 {PHONE}、メール {EMAIL}、〒067-8674 まで。"}
+    responses.bulk_complete(session, instrument, [comment], channel="web")
+    responses.bulk_complete(session, instrument, [FOREIGN] * 5, channel="telegram")
+    return instrument
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_masking_of_personal_details():
+    assert mask(f"電話 {PHONE} か ０９０－１２３４－５６７８ まで") == "電話 ＊＊＊-＊＊＊＊-＊＊＊＊ か ＊＊＊-＊＊＊＊-＊＊＊＊ まで"
+    assert mask(f"連絡は {EMAIL} へ") == "連絡は ＊＊＊@＊＊＊ へ"
+    assert mask("〒067-8674 江別市") == "〒＊＊＊-＊＊＊＊ 江別市"
+    assert mask("市役所の田中さんと佐藤様に感謝") == "市役所の〇〇さんと〇〇様に感謝"
+    assert mask("皆さん、お客様、子どもさん") == "皆さん、お客様、子どもさん"  # nobody's name
+    assert mask("Mr. Nguyen helped me") == "Mr 〇〇 helped me"
+    assert mask("+81 11 382 5151") == "＊＊＊-＊＊＊＊-＊＊＊＊"
+    assert mask("人口は119,000人、2025年度") == "人口は119,000人、2025年度"  # numbers that are not contacts
+
+
+def test_pdf_has_every_section_indicator_and_closed_question(session, surveyed):
+    report = build_report(session, surveyed, "rake", "ja")
+    pdf = render(report, "pdf")
+    text = _plain(pdf_text(pdf))
+    for heading in ("単純集計", "クロス集計", "自由意見", "調査の概要", "調査方法", "目次"):
+        assert heading in text
+    texts = InstrumentTexts(surveyed, "ja")
+    for indicator in surveyed.indicators:
+        assert _plain(texts.indicator(indicator)) in text
+    for question in surveyed.questions:
+        if question.type in ("single", "scale", "multi"):
+            assert _plain(texts.question(question)) in text, question.id
+    assert PHONE not in text and EMAIL not in text and "佐藤さん" not in text
+    assert "「sex」" not in text and "「性別」に回答していません" in text  # notices name questions as readers do
+    assert "除雪について〇〇さんに相談しました。" in text and "＊＊＊-＊＊＊＊-＊＊＊＊" in text
+    pages = pdf_pages_text(pdf)
+    assert re.search(rf"\b2\s*/\s*{len(pages)}\b", pages[1])  # page numbers "n / N"
+    toc = _plain(pages[1])
+    crosses_page = next(i for i, p in enumerate(pages, start=1) if "4クロス集計" in _plain(p) and i > 2)
+    assert f"4クロス集計{crosses_page}" in toc  # the contents give the real page
+    assert all(f["embedded"] == "yes" for f in pdf_fonts(pdf))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pngs = pdf_to_pngs(pdf, ARTIFACTS, dpi=50)
+    assert len(pngs) == len(pages)
+    for png in pngs[2:4] + pngs[5:]:  # keep the cover, contents and the indicators page to look at
+        png.unlink()
+
+
+def test_english_report_speaks_english(session, surveyed):
+    text = _plain(pdf_text(render(build_report(session, surveyed, "none", "en"), "pdf")))
+    for heading in ("Simpletabulation", "Crosstabulation", "Freecomments", "Surveymethods"):
+        assert heading in text
+    assert "Noweighting" in text
+
+
+def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):
+    report = build_report(session, surveyed, "rake", "ja")
+    by_nationality = [c for c in report.crosses if c.by == "nationality"]
+    assert by_nationality
+    for cross in by_nationality:
+        total, *groups = cross.rows
+        assert total.n is not None
+        # 日本以外 (5) is hidden, and 日本 too: otherwise 全体 − 日本 would give it away.
+        assert [g.label for g in groups] == ["日本", "日本以外"]
+        hidden = groups if cross.table.question.show_if is None else groups[1:]  # asked of nobody foreign
+        assert all(g.n is None and all(v is None for v in g.cells) and g.flag == "suppressed" for g in hidden)
+    book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    sheet = next(book[name] for name in book.sheetnames if name.endswith("×国籍"))
+    for row in sheet.iter_rows(min_row=3, values_only=True):
+        if row[0] in ("日本", "日本以外"):
+            assert all(v is None for v in row[1:])  # the first sheet × 国籍 is 問1, asked of everybody
+    assert "次に小さい区分も非表示" in render(report, "html").decode("utf-8")  # said in 調査方法
+
+
+def test_workbook_sheets_add_up(session, surveyed):
+    report = build_report(session, surveyed, "rake", "ja")
+    book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    single = {f"問{t.number}" for t in report.frequencies if t.question.type == "single"}
+    assert single <= set(book.sheetnames)
+    for name in single:
+        sheet = book[name]
+        assert sheet.freeze_panes == "B3"
+        rows = list(sheet.iter_rows(min_row=3, values_only=True))
+        *answers, base = [r for r in rows if isinstance(r[1], int)]
+        assert sum(r[1] for r in answers) == base[1]
+        assert sum(r[2] for r in answers) == pytest.approx(1.0) and sum(r[3] for r in answers) == pytest.approx(1.0)
+        assert sheet.cell(3, 3).number_format == "0.0%"
+    for name in (n for n in book.sheetnames if "×" in n and n.split("×")[0] in single):
+        rows = [r for r in book[name].iter_rows(min_row=3, values_only=True) if r[0]]
+        total, groups = rows[0], rows[1:]
+        shown = [g for g in groups if g[1] is not None]
+        if len(shown) == len(groups):
+            assert sum(g[1] for g in groups) == total[1], name
+        for row in [total, *shown]:
+            assert sum(v for v in row[2:] if v is not None) == pytest.approx(1.0), name
+
+
+def test_raw_export_weights_reproduce_the_headline_figure(session, surveyed):
+    from analysis.frame import frame_from_database
+
+    weights = response_weights(session, surveyed, "rake")
+    report = build_report(session, surveyed, "rake", "ja")
+    frame = frame_from_database(session, surveyed)
+    w = np.array(list(weights.by_response.values()))
+    values = frame.values("kurashiyasui")
+    base = np.isin(values, [1, 2, 3, 4])
+    positive = np.isin(values, [1, 2])
+    figure = next(f for f in report.indicators.figures if f.id == "living")
+    assert weights.method == "rake"
+    assert 100 * w[positive].sum() / w[base].sum() == pytest.approx(figure.estimate, rel=1e-9)
+
+
+def test_cli_writes_each_format_and_bad_flags_are_one_line(cli, session, surveyed, tmp_path):
+    out = tmp_path / "report.xlsx"
+    result = cli("report", "--survey", surveyed.id, "--format", "xlsx", "--output", str(out))
+    assert result.exit_code == 0 and out.read_bytes().startswith(b"PK"), result.output
+    for args, expected in [(("--format", "docx"), "'--format'"), (("--weighting", "magic"), "'--weighting'"),
+                           (("--lang", "fr"), "'--lang'")]:
+        result = cli("report", "--survey", surveyed.id, "--format", "pdf", "--output", str(out), *args)
+        lines = result.output.strip().splitlines()
+        assert result.exit_code != 0 and len(lines) == 1 and expected in lines[0], result.output
+    result = cli("report", "--survey", "nowhere-1999", "--format", "pdf", "--output", str(out))
+    assert result.exit_code == 1 and "unknown survey 'nowhere-1999'" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_refuses_weighting_without_margins_in_one_line(cli, session, instrument, tmp_path):
+    responses.bulk_complete(session, instrument, [FOREIGN], channel="web")
+    result = cli("report", "--survey", instrument.id, "--format", "html", "--output", str(tmp_path / "r.html"))
+    assert result.exit_code == 1 and "has no population margins" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_report_package_imports_no_flask():
+    """analysis.publication is shared by the CLI and the web: it must not pull Flask in."""
+    code = ("import sys, analysis.publication, analysis.publication.layout, analysis.publication.xlsx; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'bot')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
