@@ -170,9 +170,8 @@ def _fill_answers(session: Session, instrument: Instrument, data: pd.DataFrame,
 
 
 def _invitations(session: Session, instrument: Instrument) -> pd.DataFrame:
-    rows = session.execute(select(Invitation.stratum, Invitation.used_at, Invitation.undeliverable)
+    rows = session.execute(select(Invitation.stratum, Invitation.undeliverable)
                            .where(Invitation.survey_id == instrument.id)).all()
     frame = pd.DataFrame([dict(r.stratum or {}) for r in rows], index=range(len(rows)))
-    frame["_used"] = [r.used_at is not None for r in rows]
     frame["_undeliverable"] = [bool(r.undeliverable) for r in rows]
     return frame

@@ -38,6 +38,10 @@ MESSAGES: dict[str, str] = {
         "'%(indicator)s' is %(estimate)s in its base: the interval is the exact (Clopper–Pearson) interval on "
         "the Kish effective sample size."),
     "no_base": N_("'%(indicator)s' has no respondent in its base: no estimate."),
+    # Added by the staff console (survey_app.web.staff.indicators) while the margins are the bundled example.
+    "illustrative_margins": N_(
+        "Population margins: illustrative (例示用（実際の住民基本台帳ではありません）), not the resident register's. "
+        "Import the register's margins before publishing any weighted figure."),
 }
 
 #: How a parameter of this name is shown in a message (others: ``str``).

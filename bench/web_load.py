@@ -177,7 +177,7 @@ def print_table(rows: list[Row], checks: list[str], args) -> None:
               f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'client CPU':>10} {'server CPU':>10} {'÷ floor':>8} "
               f"{'rounds':>13}")
     print()
-    print(f"Machikoe web load — {os.cpu_count()} cores, {platform.python_version()}, gunicorn gthread "
+    print(f"Machikoe web load — {os.cpu_count()} cores, {platform.python_version()}, gunicorn buffering worker "
           f"{args.workers} workers × {args.threads} threads, {args.seconds:g} s per level in {args.rounds} "
           "alternating rounds, loopback")
     print("req/s counts every page request (GET and POST); the floor is one INSERT per request;")

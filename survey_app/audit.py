@@ -23,9 +23,19 @@ ACTIONS: dict[str, str] = {
     "invitations_create": N_("Invitation codes created"),
     "invitations_undeliverable": N_("Letters marked undeliverable"),
     "population_replace": N_("Population margins replaced"),
+    "survey_settings": N_("Survey settings changed"),
+    "indicator_values": N_("Baselines, targets or history changed"),
+    "letters_print": N_("Letters printed"),
     "paper_entry": N_("Paper return entered"),
     "staff_create": N_("Staff account created"),
     "token_issue": N_("API token issued"),
+    "token_revoke": N_("API token revoked"),
+    "staff_password": N_("Password changed"),
+    "staff_sessions_revoked": N_("Sessions ended"),
+    "staff_disable": N_("Account disabled"),
+    "staff_enable": N_("Account enabled"),
+    "staff_role": N_("Role changed"),
+    "staff_unlock": N_("Login lock lifted"),
 }
 
 

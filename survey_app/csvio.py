@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from survey_app.i18n import N_
@@ -63,9 +63,11 @@ def read_bytes(source: bytes | str | Path) -> bytes:
 
 
 def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequence[str] | None = None,
-              encoding: str = "auto") -> Iterator[tuple[int, dict[str, str]]]:
+              encoding: str = "auto", rename: Callable[[list[str]], list[str]] | None = None,
+              ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) with stripped values; check the header first.
 
+    ``rename`` maps the header's names to canonical ones first (e.g. 年齢 → age_band);
     ``required`` columns must all be present; with ``allowed``, any other column is an error.
     """
     if encoding not in ("auto", "utf-8"):
@@ -75,6 +77,8 @@ def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequ
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+        if rename is not None:
+            header = rename(header)
     except StopIteration:
         raise CsvError(N_("The file is empty."), 1) from None
     except csv.Error as exc:

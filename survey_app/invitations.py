@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from survey_app import codes, numerals
+from survey_app import codes
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
-from survey_app.models import Invitation
+from survey_app.models import Invitation, utcnow
+from survey_app.stratum_columns import for_instrument
+
+# The operating system's randomness: the insertion order must not be reproducible from a seed.
+_random = secrets.SystemRandom()
 
 
 @dataclass(frozen=True)
@@ -28,20 +33,31 @@ class Letter:
 
 
 def read_frame(source: bytes | str | Path, instrument: Instrument, encoding: str = "auto") -> list[dict[str, int]]:
-    """Rows of stratum codes; columns must be weighting questions (optional ``letter_id`` ignored)."""
-    allowed = [q.id for q in instrument.weighting_questions()]
+    """Rows of stratum codes; columns must be weighting questions (optional ``letter_id`` ignored).
+
+    Columns and cells may be written as a city's register writes them (年齢 / 30〜39歳):
+    ``survey_app.stratum_columns`` resolves them. An error names the line and the value as typed.
+    """
+    columns = for_instrument(instrument)
+    allowed = [q.id for q in columns.questions]
+    typed: dict[str, str] = {}
+
+    def rename(header: list[str]) -> list[str]:
+        renamed = columns.rename(header)
+        typed.update(zip(renamed, header, strict=True))
+        return renamed
+
     frame = []
-    for line, row in read_rows(source, required=(), allowed=allowed + ["letter_id"], encoding=encoding):
+    for line, row in read_rows(source, required=(), allowed=allowed + ["letter_id"], encoding=encoding,
+                               rename=rename):
         stratum = {}
         for qid in allowed:
             if qid not in row or row[qid] == "":
                 continue
-            choices = instrument.question(qid).choice_list
-            value = row[qid]
-            code = numerals.parse_int(value)
-            if code is None or choices.get(code) is None:
+            code = columns.code(qid, row[qid])
+            if code is None:
                 raise CsvError(N_("'%(value)s' is not a code of '%(column)s' (codes: %(codes)s)."), line,
-                               value=value, column=qid, codes=", ".join(map(str, choices.codes())))
+                               value=row[qid], column=typed.get(qid, qid), codes=columns.choices_hint(qid))
             stratum[qid] = code
         frame.append(stratum)
     if not frame:
@@ -49,12 +65,32 @@ def read_frame(source: bytes | str | Path, instrument: Instrument, encoding: str
     return frame
 
 
+def frame_template(instrument: Instrument) -> str:
+    """A sampling-frame CSV to fill in: the register's column names and two example rows of labels."""
+    columns = for_instrument(instrument)
+    questions = columns.questions
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([columns.display_name(q) for q in questions])
+    for row in range(2):
+        writer.writerow([q.choices[min(row, len(q.choices) - 1)].text for q in questions])
+    return out.getvalue()
+
+
 def create_invitations(session: Session, instrument: Instrument, secret: str, frame: list[dict[str, int]],
                        batch: str | None = None) -> list[Letter]:
-    """Generate one code per frame row and store their HMACs in one transaction."""
+    """Generate one code per frame row and store their HMACs in one transaction.
+
+    The letters come back in frame order (the print vendor's order); the rows are inserted
+    in a random order with one creation instant for the whole batch, so a row's id, place
+    and time say nothing about which line of the frame (or of the letters file) it is.
+    """
     letters = [Letter(codes.generate(), stratum) for stratum in frame]
+    shuffled = list(letters)
+    _random.shuffle(shuffled)
+    now = utcnow()
     session.add_all(Invitation(survey_id=instrument.id, code_hmac=codes.invitation_hmac(secret, letter.code),
-                               stratum=letter.stratum, batch=batch) for letter in letters)
+                               stratum=letter.stratum, batch=batch, created_at=now) for letter in shuffled)
     session.commit()
     return letters
 

@@ -5,6 +5,11 @@ Privacy rules visible in the schema:
   (age band, sex, district copied from the sampling frame) and ``access_key``, an
   HMAC of the code under a different domain than ``Invitation.code_hmac``: a
   database dump alone cannot join answers to invitations.
+- An Invitation keeps no trace of its use: no time, no channel, no "used" flag. Its row
+  id is random with respect to the sampling frame (rows are inserted shuffled), and it is
+  never updated when a resident starts, so neither its values nor its place in the table
+  (PostgreSQL moves updated rows) follow the order of use. How many invitations of a
+  stratum were used is counted from the responses, which carry the stratum anyway.
 - Chat ids live only as HMAC pseudonyms (``BotSession.chat_key``).
 - Answers hold question ids and choice codes, never labels.
 """
@@ -23,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -62,9 +68,7 @@ class Invitation(Base):
     code_hmac: Mapped[str] = mapped_column(String(64), unique=True)
     stratum: Mapped[dict] = mapped_column(JSON, default=dict)
     batch: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    used_at: Mapped[datetime | None] = mapped_column()
-    used_channel: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # one instant per batch
     undeliverable: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -128,12 +132,61 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(16), default=locales.default)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column()
+    # Bumped by logout, password change, disable and role change: every cookie carrying an
+    # older number is refused on its next request (``survey_app.staff.revoke_sessions``).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     api_token_expires: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # A one-time password an admin issued: the next login must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class SurveySetting(Base):
+    """One administrative setting of a survey (回答期限, sender, contact phone, …): not part of the
+    instrument, so changing it never needs a new instrument version. Keys: ``survey_app.survey_settings``."""
+    __tablename__ = "survey_settings"
+    __table_args__ = (UniqueConstraint("survey_id", "key", name="uq_survey_setting"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class IndicatorValue(Base):
+    """A baseline, target or published history value of an indicator, set by staff (survey metadata:
+    it overrides the instrument's ``baseline``/``target``/``history`` without a version bump)."""
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("survey_id", "indicator_id", "kind", "year", name="uq_indicator_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # "baseline" | "target" | "history"
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)  # None: explicitly "no value set"
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per (e-mail, address) and per e-mail over all addresses.
+
+    Keys are HMACs (``survey_app.lockout``): the table does not list addresses or which
+    e-mail addresses were tried, and unknown e-mail addresses are counted like real ones, so
+    the lock answer does not reveal which accounts exist.
+    """
+
+    __tablename__ = "login_throttle"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC of the e-mail address
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC of the client, or "*"
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
 
 
 class AuditEvent(Base):

@@ -1,6 +1,7 @@
 """Population margins (from the resident register) for weighting.
 
-CSV format ``dimension,category,count``. A joint margin joins its dimensions and its
+CSV format ``dimension,category,count`` (or 項目,区分,人数; dimensions and categories may be the
+register's names and labels: 年齢,30〜39歳,11500 — see ``survey_app.stratum_columns``). A joint margin joins its dimensions and its
 categories with ``:`` — ``age_band:sex,3:1,4210``. Dimensions must be weighting
 questions of the instrument and categories their choice codes; every dimension's
 total must agree with the others (within 0.5%), otherwise raking has no solution.
@@ -8,6 +9,8 @@ Import replaces the survey's margins in one transaction: nothing is half-importe
 """
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,11 +19,12 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey_app import numerals
+from survey_app import numerals, survey_settings
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.models import PopulationMargin
+from survey_app.stratum_columns import for_instrument, normalise
 
 TOTAL_TOLERANCE = 0.005
 
@@ -45,39 +49,53 @@ class MarginRow:
         return tuple(int(c) for c in self.category.split(":"))
 
 
+# Column names a city's file may use instead of dimension,category,count.
+HEADER_ALIASES = {"dimension": ("項目", "属性", "次元"), "category": ("区分", "カテゴリ", "カテゴリー"),
+                  "count": ("人数", "人口", "件数")}
+
+
+def _rename(header: list[str]) -> list[str]:
+    aliases = {normalise(alias): name for name, names in HEADER_ALIASES.items() for alias in (name, *names)}
+    return [aliases.get(normalise(h), h) for h in header]
+
+
 def _parse_row(line: int, row: dict, instrument: Instrument) -> MarginRow:
-    dims = row["dimension"].split(":")
-    cats = row["category"].split(":")
+    columns = for_instrument(instrument)
+    typed_dims = row["dimension"].replace("：", ":").split(":")
+    cats = row["category"].replace("：", ":").split(":")
     if not row["dimension"]:
         raise PopulationError(N_("The dimension is empty."), line)
-    for dim in dims:
-        if not instrument.has_question(dim) or not instrument.question(dim).weighting:
-            names = ", ".join(q.id for q in instrument.weighting_questions())
+    dims = []
+    for dim in typed_dims:
+        qid = columns.column(dim)
+        if qid is None:
+            names = ", ".join(f"{columns.display_name(q)} ({q.id})" for q in columns.questions)
             raise PopulationError(N_("Dimension '%(dim)s' is not a weighting question (use one of: %(names)s)."),
                                   line, dim=dim, names=names)
+        dims.append(qid)
     if len(cats) != len(dims):
         raise PopulationError(N_("Category '%(cat)s' must have one code per dimension of '%(dim)s'."),
                               line, cat=row["category"], dim=row["dimension"])
-    for dim, cat in zip(dims, cats, strict=True):
-        choices = instrument.question(dim).choice_list
-        code = numerals.parse_int(cat)
-        if code is None or choices.get(code) is None:
+    codes = []
+    for dim, typed_dim, cat in zip(dims, typed_dims, cats, strict=True):
+        code = columns.code(dim, cat)
+        if code is None:
             raise PopulationError(N_("Category '%(cat)s' is not a code of '%(dim)s' (codes: %(codes)s)."),
-                                  line, cat=cat, dim=dim, codes=", ".join(map(str, choices.codes())))
-    count = numerals.parse_decimal(row["count"])
+                                  line, cat=cat, dim=typed_dim, codes=columns.choices_hint(dim))
+        codes.append(str(code))
+    count = numerals.parse_decimal(row["count"].replace("人", ""))  # 4,210 / ４２１０ / 4210人
     if count is None:
         raise PopulationError(N_("Count '%(count)s' is not a number."), line, count=row["count"])
     if not math.isfinite(count) or count < 0:
         raise PopulationError(N_("Count '%(count)s' must be zero or more."), line, count=row["count"])
-    category = ":".join(str(numerals.parse_int(c)) for c in cats)
-    return MarginRow(":".join(dims), category, count, line)
+    return MarginRow(":".join(dims), ":".join(codes), count, line)
 
 
 def read_population_csv(source: bytes | str | Path, instrument: Instrument, encoding: str = "auto") -> list[MarginRow]:
     rows: list[MarginRow] = []
     seen: dict[tuple[str, str], int] = {}
     for line, raw in read_rows(source, required=("dimension", "category", "count"),
-                               allowed=("dimension", "category", "count"), encoding=encoding):
+                               allowed=("dimension", "category", "count"), encoding=encoding, rename=_rename):
         margin = _parse_row(line, raw, instrument)
         key = (margin.dimension, margin.category)
         if key in seen:
@@ -89,6 +107,18 @@ def read_population_csv(source: bytes | str | Path, instrument: Instrument, enco
         raise PopulationError(N_("The file has no margins."), 2)
     check_totals(rows)
     return rows
+
+
+def margins_template(instrument: Instrument) -> str:
+    """A margins CSV to fill in (項目,区分,人数): one row per choice of every weighting question, no counts."""
+    columns = for_instrument(instrument)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([HEADER_ALIASES[name][0] for name in ("dimension", "category", "count")])
+    for question in columns.questions:
+        for choice in question.choices:
+            writer.writerow([columns.display_name(question), choice.text, ""])
+    return out.getvalue()
 
 
 def check_totals(rows: list[MarginRow]) -> None:
@@ -107,12 +137,16 @@ def check_totals(rows: list[MarginRow]) -> None:
                 first_line[dim], dim=dim, total=f"{total:g}", ref=reference_dim, ref_total=f"{reference:g}")
 
 
-def replace_margins(session: Session, survey_id: str, rows: list[MarginRow]) -> int:
-    """Replace all margins of a survey atomically; returns the number of cells stored."""
+def replace_margins(session: Session, survey_id: str, rows: list[MarginRow], illustrative: bool = False) -> int:
+    """Replace all margins of a survey atomically; returns the number of cells stored.
+
+    ``illustrative``: the bundled example margins (``machikoe setup``), marked as such wherever they are
+    used until real ones are imported (an import clears the mark in the same transaction).
+    """
     session.execute(delete(PopulationMargin).where(PopulationMargin.survey_id == survey_id))
     session.add_all(PopulationMargin(survey_id=survey_id, dimension=r.dimension, category=r.category,
                                      count=r.count) for r in rows)
-    session.commit()
+    survey_settings.mark_margins(session, survey_id, survey_settings.ILLUSTRATIVE if illustrative else None)
     return len(rows)
 
 

@@ -74,9 +74,9 @@ def start(session: Session, instrument: Instrument, *, secret: str, channel: str
         return _continue(existing)
     response = _new_response(instrument, channel, locale, source="invited", stratum=dict(invitation.stratum))
     response.access_key = key
+    # The invitation row is NOT updated: a "used" mark or time on it would line up with this
+    # response's insert (by time, or by PostgreSQL's row order), joining answers to letters.
     session.add(response)
-    if invitation.used_at is None:  # first use; says nothing about the answers
-        invitation.used_at, invitation.used_channel = utcnow(), channel
     try:
         session.commit()
     except IntegrityError:

@@ -1,13 +1,18 @@
-"""Staff accounts: roles, argon2 passwords, lockout after failed logins, API tokens.
+"""Staff accounts: roles, argon2 passwords, lockout after failed logins, API tokens, sessions.
 
 - Passwords are stored only as argon2id hashes (argon2-cffi defaults); a hash made with
   older parameters is upgraded on the next successful login.
-- ``MAX_FAILURES`` wrong passwords in a row lock the account for ``LOCKOUT``; while locked,
-  even the right password is refused, so guessing gains at most 5 tries per 15 minutes.
-  Unknown e-mail addresses cost the same argon2 work, so timing does not reveal accounts.
+- Failed logins pause logging in per e-mail and address (``survey_app.lockout``); while
+  paused, even the right password is refused. Unknown e-mail addresses cost the same argon2
+  work and get the same answers, so neither timing nor the lock message reveals accounts.
+- ``session_version``: every staff cookie carries the number current at login; logout,
+  a password change, disabling and a role change bump it (``revoke_sessions``), so every
+  copy of every older cookie is refused on its next request.
 - API bearer tokens are shown once; the database keeps only their HMAC
   (``codes.token_hash``) and an expiry. One token per account: issuing a new one revokes
-  the old one.
+  the old one; a password change or disabling revokes it too.
+- Every change here is written to the audit log by the function that makes it, with the
+  ``actor`` its caller names, so no caller (CLI, console) can forget it.
 """
 from __future__ import annotations
 
@@ -20,12 +25,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey_app import codes, emails
+from survey_app import audit, codes, emails, lockout
 from survey_app.i18n import N_, locales
 from survey_app.models import ROLES, StaffUser, utcnow
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+MAX_FAILURES = lockout.MAX_FAILURES
+LOCKOUT = lockout.LOCKOUT
 MIN_PASSWORD_LENGTH = 12
 DEFAULT_TOKEN_DAYS = 90
 TOKEN_PREFIX = "mk_"
@@ -44,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_population": frozenset({"admin"}),
     "view_audit": frozenset({"admin"}),
     "manage_staff": frozenset({"admin"}),
+    "manage_settings": frozenset({"admin", "analyst"}),
 }
 
 _hasher = PasswordHasher()
@@ -136,41 +142,92 @@ def create_user(session: Session, email: str, role: str, password: str | None = 
     password = password or generated
     check_password_strength(password)
     user = StaffUser(email=email, role=role, password_hash=_hasher.hash(password), locale=locale or locales.default(), active=True,
-                     failed_logins=0)
+                     session_version=0)
     session.add(user)
     session.commit()
     return Created(user, generated)
 
 
-def set_password(session: Session, user: StaffUser, password: str) -> None:
+def set_password(session: Session, user: StaffUser, password: str, actor: str | None = "cli") -> None:
+    """New password; ends every session and revokes the API token (a leaked one dies with it)."""
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until = 0, None
+    user.api_token_hash, user.api_token_expires = None, None
+    _bump(user)
+    audit.record(session, actor, "staff_password", user.email, {"sessions_revoked": True, "token_revoked": True},
+                 commit=False)
     session.commit()
 
 
-def unlock(session: Session, user: StaffUser) -> None:
-    user.failed_logins, user.locked_until = 0, None
+def revoke_sessions(session: Session, user: StaffUser, actor: str | None = "cli", reason: str = "revoke") -> None:
+    """Every cookie of this account stops working on its next request (logout does this)."""
+    _bump(user)
+    audit.record(session, actor, "staff_sessions_revoked", user.email, {"reason": reason}, commit=False)
     session.commit()
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> StaffUser:
-    """The account for these credentials; raises LoginFailed or AccountLocked (and counts the failure)."""
+def set_active(session: Session, user: StaffUser, active: bool, actor: str | None = "cli") -> None:
+    """Disable (ends sessions, revokes the token) or re-enable an account."""
+    user.active = active
+    if not active:
+        user.api_token_hash, user.api_token_expires = None, None
+        _bump(user)
+    audit.record(session, actor, "staff_enable" if active else "staff_disable", user.email, commit=False)
+    session.commit()
+
+
+def set_role(session: Session, user: StaffUser, role: str, actor: str | None = "cli") -> None:
+    """Change the role; open sessions end so that none keeps the old role's rights."""
+    if role not in ROLES:
+        raise StaffError(N_("Unknown role '%(role)s' (roles: %(roles)s)."), role=role, roles=", ".join(ROLES))
+    before, user.role = user.role, role
+    _bump(user)
+    audit.record(session, actor, "staff_role", user.email, {"from": before, "to": role}, commit=False)
+    session.commit()
+
+
+def _bump(user: StaffUser) -> None:
+    user.session_version = (user.session_version or 0) + 1
+
+
+def unlock(session: Session, secret: str, email: str, actor: str | None = "cli") -> int:
+    """Lift every login pause of this e-mail address (all client addresses); how many were lifted."""
+    lifted = lockout.clear_subject(session, lockout.subject_key(secret, email))
+    audit.record(session, actor, "staff_unlock", email.strip().lower()[:200], {"cleared": lifted}, commit=False)
+    session.commit()
+    return lifted
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime | None = None, *,
+                 secret: str = "", address: str | None = None) -> StaffUser:
+    """The account for these credentials; raises LoginFailed or AccountLocked (and counts the failure).
+
+    ``address`` is the client's address (after the trusted proxies); ``secret`` keys the
+    HMACs of the lockout table. A paused e-mail/address pair is refused before any password
+    work, whether or not the account exists.
+    """
     now = now or utcnow()
+    subject = lockout.subject_key(secret, email)
+    where = lockout.address_key(secret, address)
+    paused = lockout.locked_until(session, subject, where, now)
+    if paused is not None:
+        raise AccountLocked(paused)
     user = find_user(session, email or "")
-    if user is None or not user.active:
-        _verify(_DUMMY_HASH, password)
-        raise LoginFailed()
-    locked_until = aware(user.locked_until)
-    if locked_until is not None and locked_until > now:
-        raise AccountLocked(locked_until)
-    if not _verify(user.password_hash, password):
-        _count_failure(session, user, now)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    valid = user is not None and user.active
+    if not _verify(user.password_hash if valid else _DUMMY_HASH, password) or not valid:
+        until = lockout.record_failure(session, subject, where, now)
+        raise AccountLocked(until) if until is not None else LoginFailed()
+    lockout.clear_address(session, subject, where)
+    user.last_login_at = now
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     session.commit()
     return user
+
+
+def password_matches(user: StaffUser, password: str) -> bool:
+    """Whether ``password`` is the account's current one (for changing it; no failure counting)."""
+    return _verify(user.password_hash, password)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -178,16 +235,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-
-
-def _count_failure(session: Session, user: StaffUser, now: datetime) -> None:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= MAX_FAILURES:
-        user.locked_until, user.failed_logins = now + LOCKOUT, 0
-        session.commit()
-        raise AccountLocked(user.locked_until)
-    session.commit()
-    raise LoginFailed()
 
 
 def issue_token(session: Session, secret: str, user: StaffUser, days: int = DEFAULT_TOKEN_DAYS,
@@ -202,8 +249,9 @@ def issue_token(session: Session, secret: str, user: StaffUser, days: int = DEFA
     return token
 
 
-def revoke_token(session: Session, user: StaffUser) -> None:
+def revoke_token(session: Session, user: StaffUser, actor: str | None = "cli") -> None:
     user.api_token_hash, user.api_token_expires = None, None
+    audit.record(session, actor, "token_revoke", user.email, commit=False)
     session.commit()
 
 

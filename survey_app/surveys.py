@@ -23,7 +23,8 @@ def load_survey(session: Session, instrument: Instrument) -> tuple[Survey, str]:
     """Insert or update a survey from its instrument; returns (survey, 'created'|'updated'|'unchanged').
 
     Rewording a survey that already has responses is allowed only with a new ``version``:
-    otherwise answers would silently mix two different questions.
+    otherwise answers would silently mix two different questions. A change that leaves every question,
+    choice and indicator definition as it was (a target, a short name) is not a rewording.
     """
     survey = session.get(Survey, instrument.id)
     if survey is None:
@@ -35,7 +36,7 @@ def load_survey(session: Session, instrument: Instrument) -> tuple[Survey, str]:
     else:
         has_answers = session.scalar(select(func.count()).select_from(Response)
                                      .where(Response.survey_id == instrument.id)) > 0
-        if has_answers and survey.version == instrument.version:
+        if has_answers and survey.version == instrument.version and not _same_measurement(survey, instrument):
             raise ValueError(f"{instrument.path}: instrument '{instrument.id}': its text changed but its version "
                              f"is still {instrument.version}, and it already has responses; raise 'version'")
         outcome = "updated"
@@ -46,6 +47,15 @@ def load_survey(session: Session, instrument: Instrument) -> tuple[Survey, str]:
     survey.allow_open = instrument.allow_open
     session.commit()
     return survey, outcome
+
+
+def _same_measurement(survey: Survey, instrument: Instrument) -> bool:
+    """True when only metadata changed (targets, history, short names…): the answers keep their meaning."""
+    try:
+        stored = parse_cached(survey.definition, f"{survey.id}.yaml")
+    except ValueError:
+        return False
+    return stored.measurement() == instrument.measurement()
 
 
 # Parsed instruments by (survey id, content hash, open link allowed): a page asks the

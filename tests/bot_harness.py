@@ -17,7 +17,7 @@ from fake_telegram import TOKEN, Call, FakeTelegram
 from bot.telegram import BotSettings, build_application, start_webhook
 
 SURVEY = "ebetsu-2025"
-SECRET = "test-secret-key-for-hmac"
+SECRET = "test-secret-key-for-hmac-at-least-32-chars"
 
 
 def settings_for(fake: FakeTelegram, db_url: str, **overrides) -> BotSettings:

@@ -22,7 +22,7 @@ from survey_app.models import Base
 from survey_app.surveys import load_survey
 
 PG_ADMIN_URL = os.environ.get("MACHIKOE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TEST_SECRET = "test-secret-key-for-hmac"
+TEST_SECRET = "test-secret-key-for-hmac-at-least-32-chars"
 
 
 def _pg_unavailable(reason: str):

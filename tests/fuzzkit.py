@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -49,6 +50,7 @@ def log_in(client, user) -> None:
         sess.clear()
         sess["_user_id"] = f"{user.id}:{fingerprint(user)}"
         sess["_fresh"] = True
+        sess["staff_login_at"] = sess["staff_seen"] = time.time()
 
 
 def make_staff(session, role: str = "admin"):
@@ -57,7 +59,7 @@ def make_staff(session, role: str = "admin"):
     from survey_app.models import StaffUser
 
     user = StaffUser(email=f"{role}@city.example", role=role, password_hash=PasswordHasher().hash("pw 12345678"),
-                     locale="en", active=True, failed_logins=0)
+                     locale="en", active=True)
     session.add(user)
     session.commit()
     return user

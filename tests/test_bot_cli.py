@@ -90,7 +90,7 @@ def sqlite_with_survey(sqlite_url, bundled_instrument):
 
 def test_machikoe_bot_polls_and_stops_on_ctrl_c(fake, sqlite_with_survey, tmp_path):
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
-           "DATABASE_URL": sqlite_with_survey, "SECRET_KEY": "test-secret-key-for-hmac",
+           "DATABASE_URL": sqlite_with_survey, "SECRET_KEY": "test-secret-key-for-hmac-at-least-32-chars",
            "MACHIKOE_INSTANCE": str(tmp_path)}
     machikoe = os.path.join(os.path.dirname(sys.executable), "machikoe")
     process = subprocess.Popen([machikoe, "bot"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -118,7 +118,7 @@ def test_machikoe_bot_serves_a_webhook_and_stops_on_sigterm(fake, sqlite_with_su
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    secret = "test-secret-key-for-hmac"
+    secret = "test-secret-key-for-hmac-at-least-32-chars"
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
            "DATABASE_URL": sqlite_with_survey, "SECRET_KEY": secret, "MACHIKOE_INSTANCE": str(tmp_path)}
     machikoe = os.path.join(os.path.dirname(sys.executable), "machikoe")

@@ -78,7 +78,7 @@ def test_machikoe_line_serves_the_webhook_and_stops_on_sigterm(sqlite_with_surve
         port = s.getsockname()[1]
     env = {**os.environ, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
            "LINE_API_BASE_URL": fake.base_url, "DATABASE_URL": sqlite_with_survey,
-           "SECRET_KEY": "test-secret-key-for-hmac", "MACHIKOE_INSTANCE": str(tmp_path)}
+           "SECRET_KEY": "test-secret-key-for-hmac-at-least-32-chars", "MACHIKOE_INSTANCE": str(tmp_path)}
     machikoe = os.path.join(os.path.dirname(sys.executable), "machikoe")
     process = subprocess.Popen([machikoe, "line", "--port", str(port)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

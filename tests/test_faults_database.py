@@ -165,7 +165,7 @@ def test_cli_on_a_read_only_file_says_so_in_one_line(sqlite_survey, tmp_path, mo
     margins = bundled_path().with_name("ebetsu-2025-population.csv")
     _, _, engine, url = sqlite_survey
     monkeypatch.setenv("MACHIKOE_INSTANCE", str(tmp_path / "instance"))
-    monkeypatch.setenv("SECRET_KEY", "cli-secret")
+    monkeypatch.setenv("SECRET_KEY", "cli-secret-at-least-thirty-two-characters")
     path = url[len("sqlite:///"):]
     result = CliRunner().invoke(main, ["--database-url", f"sqlite:///file:{path}?mode=ro&uri=true",
                                        "population", "import", "--survey", "ebetsu-2025", str(margins)])

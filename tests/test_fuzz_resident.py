@@ -89,7 +89,7 @@ def test_odd_paths_are_friendly_pages(fuzz_client, path):
 
 def _post_routes(app) -> list[str]:
     """Every URL of the app that accepts POST, with sample values for its arguments."""
-    samples = {"survey_id": SURVEY, "section_id": "living", "fmt": "csv"}
+    samples = {"survey_id": SURVEY, "section_id": "living", "fmt": "csv", "user_id": "1"}
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in (rule.methods or ()):

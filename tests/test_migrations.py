@@ -56,3 +56,30 @@ def test_models_and_migrations_do_not_differ(empty_db_url):
     with engine_for(empty_db_url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
+
+
+def test_unlinkable_invitations_migration_renumbers_existing_rows(empty_db_url):
+    """Issue 14's revision: existing invitations lose their use time and channel, their ids stop
+    following the frame, and a batch gets one creation time."""
+    from datetime import UTC, datetime, timedelta
+
+    from survey_app.db import engine_for
+    upgrade(empty_db_url, "43f856bbf97b")
+    engine = engine_for(empty_db_url)
+    start = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO surveys (id, version, content_hash, title, definition, allow_open, loaded_at) "
+                          "VALUES ('s', 1, 'h', 't', 'd', true, :at)"), {"at": start})
+        conn.execute(text("INSERT INTO invitations (id, survey_id, code_hmac, stratum, batch, created_at, used_at, "
+                          "used_channel, undeliverable) VALUES (:id, 's', :h, '{}', 'b', :c, :u, 'web', false)"),
+                     [{"id": i, "h": f"{i:064d}", "c": start + timedelta(milliseconds=i),
+                       "u": start + timedelta(days=1, seconds=i)} for i in range(1, 121)])
+    upgrade(empty_db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, code_hmac, created_at FROM invitations")).all()
+    columns = {c["name"] for c in inspect(engine).get_columns("invitations")}
+    assert "used_at" not in columns and "used_channel" not in columns
+    assert sorted(r.id for r in rows) == list(range(1, 121))  # the same ids, given to other rows
+    moved = sum(int(r.code_hmac) != r.id for r in rows)
+    assert moved >= 100  # a random order of 120 keeps more than 20 in place with probability < 1e-15
+    assert len({str(r.created_at) for r in rows}) == 1

@@ -40,3 +40,28 @@ def test_purge_cli(cli):
     assert future.exit_code == 1 and "in the future" in future.output
     bad = cli("purge", "--before", "yesterday")
     assert bad.exit_code == 2 and "'yesterday' does not match the format" in bad.output
+
+
+def test_purge_leaves_no_time_finer_than_the_day(session, instrument, secret):
+    """Issue 14: what a dump still holds after purge has no time of day to line up with."""
+    done = responses.start(session, instrument, secret=secret, channel="web", locale="ja").response
+    responses.record(session, instrument, done, REQUIRED)
+    responses.submit(session, instrument, done)
+    recent = responses.start(session, instrument, secret=secret, channel="web", locale="ja").response
+    responses.record(session, instrument, recent, REQUIRED)
+    responses.submit(session, instrument, recent)
+    old = datetime(2025, 3, 4, 13, 57, 21, 123456, tzinfo=UTC)
+    session.execute(update(Response).where(Response.id == done.id).values(started_at=old, updated_at=old,
+                                                                           submitted_at=old))
+    session.execute(update(Answer).where(Answer.response_id == done.id).values(answered_at=old))
+    session.commit()
+
+    counts = purge(session, datetime(2025, 6, 1, tzinfo=UTC))
+    assert counts.coarsened_responses == 1
+    session.expire_all()
+    kept = session.get(Response, done.id)
+    times = [kept.started_at, kept.updated_at, kept.submitted_at,
+             *session.scalars(select(Answer.answered_at).where(Answer.response_id == done.id))]
+    assert {(t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond) for t in times} == {
+        (2025, 3, 4, 0, 0, 0, 0)}
+    assert session.get(Response, recent.id).submitted_at.year > 2025  # newer data untouched

@@ -1,7 +1,7 @@
 """locale columns hold BCP 47 tags up to 16 characters (ja-x-easy is 9)
 
 Revision ID: 5b1e0c7a9d21
-Revises: 205a77f127c3
+Revises: 7c2e9d41a5b3
 Create Date: 2026-11-29 19:30:00
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5b1e0c7a9d21'
-down_revision = '205a77f127c3'
+down_revision = '7c2e9d41a5b3'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from survey_app.config import ConfigError
+
 from .context import AppContext
 
 COMMAND_MODULES = (
@@ -28,6 +30,7 @@ COMMAND_MODULES = (
     "survey_app.cli.bot",
     "survey_app.cli.line",
     "survey_app.cli.indicators",
+    "survey_app.cli.survey_meta",
     "survey_app.cli.report",
 )
 
@@ -40,6 +43,9 @@ class FriendlyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except ConfigError as exc:  # a setting that cannot be used: say which, once
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
         except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI user
             if os.environ.get("MACHIKOE_DEBUG"):
                 raise
@@ -48,7 +54,7 @@ class FriendlyGroup(click.Group):
 
 
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--database-url", envvar="DATABASE_URL", default=None,
+@click.option("--database-url", envvar=["MACHIKOE_DATABASE_URL", "DATABASE_URL"], default=None,
               help="SQLAlchemy URL (default: SQLite in instance/machikoe.db).")
 @click.pass_context
 def main(ctx: click.Context, database_url: str | None) -> None:

@@ -102,7 +102,7 @@ async def _bot_username(token: str, api_base_url: str | None) -> str:
 
 @bot.command("link")
 @click.argument("code")
-@click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default=None,
+@click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None,
               help="The bot's @username (default: asked from Telegram with the token).")
 @pass_app
 def link(app: AppContext, code: str, bot_username: str | None) -> None:

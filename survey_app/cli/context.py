@@ -36,10 +36,11 @@ class AppContext:
                 f"database error: {reason} (is the database migrated? run: machikoe db upgrade)") from None
 
     def instrument(self, session, survey_id: str):
+        from survey_app.indicator_values import apply
         from survey_app.surveys import UnknownSurvey, get_instrument, list_surveys
 
         try:
-            return get_instrument(session, survey_id)
+            return apply(session, get_instrument(session, survey_id))
         except UnknownSurvey:
             known = ", ".join(s.id for s in list_surveys(session)) or "none loaded"
             raise click.ClickException(f"unknown survey '{survey_id}' (loaded: {known})") from None

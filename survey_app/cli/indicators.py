@@ -128,13 +128,13 @@ def _from_files(instrument_path: Path, responses_path: Path, population_path, op
 
 
 def _emit(result: SurveyResult, instrument, fmt: str, output: Path | None, lang: str) -> None:
-    """One renderer per format; CSV and XLSX are the staff console's indicator table, byte for byte."""
+    """One renderer per format; CSV and XLSX are the staff console's indicator table, byte for byte.
+    Files are written 0600 (they may hold small-group figures)."""
+    from survey_app.config import write_private
     from survey_app.i18n.texts import InstrumentTexts
 
     if fmt == "xlsx":
-        with output.open("wb") as fh:
-            for chunk in exports.xlsx_stream([("indicators", table_rows(result, lang))]):
-                fh.write(chunk)
+        write_private(output, b"".join(exports.xlsx_stream([("indicators", table_rows(result, lang))])))
         click.echo(f"written: {output}", err=True)
         return
     if fmt == "csv":
@@ -146,5 +146,5 @@ def _emit(result: SurveyResult, instrument, fmt: str, output: Path | None, lang:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        write_private(output, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))  # bytes: no newline change
         click.echo(f"written: {output}", err=True)

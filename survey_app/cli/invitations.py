@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from survey_app.config import write_private
 from survey_app.csvio import CsvError
 from survey_app.invitations import create_invitations, letters_csv, read_frame
 
@@ -27,7 +28,7 @@ def invitations() -> None:
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Letters CSV for the print vendor (codes are shown only here, once).")
 @click.option("--base-url", default="http://localhost:5000", show_default=True, help="Public URL of the survey.")
-@click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default=None, help="For t.me deep links.")
+@click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None, help="For t.me deep links.")
 @click.option("--encoding", type=click.Choice(["utf-8", "cp932", "auto"]), default="utf-8", show_default=True)
 @pass_app
 def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_path: Path, base_url: str,
@@ -46,5 +47,42 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
             raise click.ClickException(f"{frame_path}: {exc}") from None
         letters = create_invitations(session, instrument, app.settings.secret_key, frame, batch=frame_path.name)
         letters_text = letters_csv(letters, instrument, base_url, bot_username)
-    out_path.write_text(letters_text, encoding="utf-8-sig")
+    write_private(out_path, letters_text.encode("utf-8-sig"))  # codes: readable by the owner only
     click.echo(f"{len(letters)} invitation codes created for '{survey_id}' -> {out_path}")
+
+
+@invitations.command("letters")
+@click.option("--survey", "survey_id", required=True)
+@click.option("--letters", "letters_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The letters CSV written by 'invitations create'.")
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The PDF to write: one A4 page per letter, for a window envelope.")
+@click.option("--deadline", default=None, help="回答期限 YYYY-MM-DD (default: the survey's response_deadline).")
+@click.option("--base-url", envvar="PUBLIC_BASE_URL", default=None,
+              help="Public address of the survey (default: $PUBLIC_BASE_URL).")
+@click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default=None, help="For t.me deep links.")
+@click.option("--encoding", type=click.Choice(["utf-8", "cp932", "auto"]), default="auto", show_default=True)
+@pass_app
+def invitations_letters(app: AppContext, survey_id: str, letters_path: Path, output_path: Path,
+                        deadline: str | None, base_url: str | None, bot_username: str | None, encoding: str) -> None:
+    """Printable letters (PDF) from a letters file; settings come from 'machikoe survey settings'."""
+    from survey_app import audit, survey_settings
+    from survey_app.letter_pdf import LetterRefused, letter_setup, letters_pdf
+    from survey_app.letters import read_letters_csv
+
+    if not output_path.parent.is_dir():
+        raise click.ClickException(f"{output_path.parent} is not a folder")
+    with app.session() as session:
+        instrument = app.instrument(session, survey_id)
+        try:
+            due = survey_settings.parse_date(deadline) if deadline else None
+            setup = letter_setup(survey_settings.read(session, survey_id), base_url, bot_username, due)
+            letters = read_letters_csv(letters_path, instrument, encoding=encoding)
+        except (LetterRefused, survey_settings.SettingError) as exc:
+            raise click.ClickException(f"letters not printed: {exc}") from None
+        except CsvError as exc:
+            raise click.ClickException(f"{letters_path}: {exc}") from None
+        pdf = letters_pdf(letters, instrument, setup)
+        audit.record(session, "cli", "letters_print", survey_id, {"count": len(letters)})
+    output_path.write_bytes(pdf)
+    click.echo(f"{len(letters)} letters (one A4 page each) -> {output_path}")

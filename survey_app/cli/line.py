@@ -1,15 +1,17 @@
 """``machikoe line``: the LINE survey bot (webhook server), and ``machikoe line link``.
 
-The three LINE settings are read plainly from the environment, as documented in README:
-``LINE_CHANNEL_SECRET`` and ``LINE_CHANNEL_ACCESS_TOKEN`` (Messaging API channel, LINE
-Developers console) and ``LINE_API_BASE_URL`` (only to point the bot at a local API server).
+The LINE settings come through ``survey_app.config`` like every other (``MACHIKOE_<NAME>``, or the
+plain names documented first): ``LINE_CHANNEL_SECRET`` and ``LINE_CHANNEL_ACCESS_TOKEN``
+(Messaging API channel, LINE Developers console), ``LINE_API_BASE_URL`` (only to point the bot
+at a local API server) and ``LINE_BASIC_ID``.
 """
 from __future__ import annotations
 
-import os
 from urllib.parse import quote
 
 import click
+
+from survey_app import config
 
 from .bot import _quiet_libraries, _survey_id
 from .context import AppContext
@@ -22,7 +24,7 @@ def register(main: click.Group) -> None:
 
 
 def _required(name: str, how: str) -> str:
-    value = os.environ.get(name, "").strip()
+    value = (config.env_value(name) or "").strip()
     if not value:
         raise click.ClickException(f"{name} is not set ({how})")
     return value
@@ -56,7 +58,7 @@ def line(ctx: click.Context, survey_id: str | None, host: str, port: int, remind
         access_token=_required("LINE_CHANNEL_ACCESS_TOKEN", "Messaging API channel → Messaging API → "
                                                            "Channel access token (long-lived)"),
         database_url=app.settings.database_url, secret=app.settings.secret_key,
-        survey_id=_survey_id(app, survey_id), api_base_url=os.environ.get("LINE_API_BASE_URL") or None,
+        survey_id=_survey_id(app, survey_id), api_base_url=config.env_value("LINE_API_BASE_URL"),
         reminder_delay=reminder_hours * 3600, timezone=city_timezone)
     _quiet_libraries()
     click.echo(f"LINE bot for '{settings.survey_id}': POST http://{host}:{port}/line/webhook (Ctrl+C stops)")
@@ -65,7 +67,7 @@ def line(ctx: click.Context, survey_id: str | None, host: str, port: int, remind
 
 @line.command("link")
 @click.argument("code")
-@click.option("--basic-id", envvar="LINE_BASIC_ID", required=True,
+@click.option("--basic-id", envvar=["MACHIKOE_LINE_BASIC_ID", "LINE_BASIC_ID"], required=True,
               help="The official account's basic ID, e.g. @123abcde (LINE Official Account Manager).")
 def link(code: str, basic_id: str) -> None:
     """Print a link that opens the official account with “/start CODE” ready to send."""

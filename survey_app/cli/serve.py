@@ -2,8 +2,10 @@
 
 No auto-reload: this is how the app runs in production too. Several workers share
 nothing but the database (and Redis for rate limits when ``REDIS_URL`` is set).
-The access log leaves out query strings: a QR link carries the resident's invitation
-code, and a log file must not become a list of codes.
+Each worker is ``survey_app.cli.worker.BufferingWorker``: an event loop reads whole requests
+(a slow phone holds no thread), then ``--threads`` threads run the app. The access log
+leaves out query strings: a QR link carries the resident's invitation code, and a log file
+must not become a list of codes.
 """
 from __future__ import annotations
 
@@ -49,8 +51,8 @@ def gunicorn_application(app_factory, options: dict):
               help="Worker processes (about 2 per CPU core).")
 # Two threads: one runs Python while the other waits on the database. More threads per
 # worker only queue for the interpreter lock: on 2 cores 2 × 2 served 10-20 % more pages than
-# 2 × 4, with a lower p99 (bench/README.md). Slow phones do not hold a thread: gunicorn's
-# gthread worker waits for their requests in its event loop.
+# 2 × 4, with a lower p99 (bench/README.md). Slow phones do not hold a thread: the worker's
+# event loop reads each request whole before a thread runs it (tests/test_serve_slow_clients.py).
 @click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker (more workers, not threads, use more cores).")
 @pass_app
@@ -63,6 +65,7 @@ def serve(app: AppContext, host: str, port: int, workers: int, threads: int) -> 
             "gunicorn is not installed; install it with: pip install gunicorn "
             "(or run the development server: flask --app survey_app.web:create_app run)") from None
     settings = app.settings  # creates instance/ and the secret key once, before workers start
+    _set_limits()
 
     def factory():
         from survey_app.web import create_app
@@ -73,7 +76,18 @@ def serve(app: AppContext, host: str, port: int, workers: int, threads: int) -> 
     click.echo(f"Machikoe is serving at {display_url(host, port)} ({workers} workers × {threads} threads; "
                "Ctrl+C stops)")
     options = {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
-               "threads": threads, "worker_class": "gthread", "accesslog": "-", "errorlog": "-",
-               "access_log_format": ACCESS_LOG_FORMAT,
+               "threads": threads, "worker_class": "survey_app.cli.worker.BufferingWorker",
+               "accesslog": "-", "errorlog": "-", "access_log_format": ACCESS_LOG_FORMAT,
                "timeout": 60, "graceful_timeout": 10, "preload_app": True}
     gunicorn_application(factory, options).run()
+
+
+def _set_limits() -> None:
+    """Body size and time limits of the buffering worker, from the same settings as the app."""
+    from survey_app import config
+
+    from . import worker
+
+    values = {**config.defaults(), **config.app_settings()}
+    worker.BODY_LIMIT = int(values["STAFF_MAX_UPLOAD"]) + 1024 * 1024
+    worker.BODY_TIMEOUT = float(values["SERVE_BODY_TIMEOUT"])

@@ -31,7 +31,7 @@ def setup(app: AppContext) -> None:
         click.echo(f"survey '{instrument.id}': {outcome}")
         if not margins_for(session, instrument.id):
             rows = read_population_csv(BUNDLED_POPULATION, instrument)
-            replace_margins(session, instrument.id, rows)
+            replace_margins(session, instrument.id, rows, illustrative=True)
             click.echo(f"illustrative population margins loaded ({len(rows)} cells); "
                        "import the resident register's with: machikoe population import")
         for step in SETUP_STEPS:

@@ -1,4 +1,4 @@
-"""``machikoe staff create|token|list|password|unlock``, and the first admin made by ``machikoe setup``."""
+"""``machikoe staff create|token|list|password|unlock|disable|enable|role|logout``, and the first admin made by ``machikoe setup``."""
 from __future__ import annotations
 
 import os
@@ -89,7 +89,7 @@ def staff_token(app: AppContext, email: str, days: int, revoke: bool) -> None:
     with app.session() as session:
         user = _user(session, email)
         if revoke:
-            staff_core.revoke_token(session, user)
+            staff_core.revoke_token(session, user, actor="cli")
             click.echo(f"API token of {user.email} revoked")
             return
         token = staff_core.issue_token(session, app.settings.secret_key, user, days=days)
@@ -109,9 +109,6 @@ def staff_list(app: AppContext) -> None:
         click.echo("no staff accounts (machikoe staff create EMAIL --role admin)")
     for user in users:
         state = "active" if user.active else "inactive"
-        locked = staff_core.aware(user.locked_until)
-        if locked is not None and locked > staff_core.utcnow():
-            state = f"locked until {locked:%Y-%m-%d %H:%M} UTC"
         expires = staff_core.aware(user.api_token_expires)
         token = f"token until {expires:%Y-%m-%d}" if user.api_token_hash and expires else "no token"
         click.echo(f"{user.email}\t{user.role}\t{state}\t{token}")
@@ -122,12 +119,13 @@ def staff_list(app: AppContext) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
 @pass_app
 def staff_password(app: AppContext, email: str, password_stdin: bool) -> None:
-    """Set a new password (generated and printed once unless given on stdin); also unlocks."""
+    """Set a new password (generated and printed once unless given on stdin); ends the account's
+    sessions and revokes its API token."""
     password = _read_password(password_stdin) or staff_core.generate_password()
     with app.session() as session:
         user = _user(session, email)
         try:
-            staff_core.set_password(session, user, password)
+            staff_core.set_password(session, user, password, actor="cli")
         except staff_core.StaffError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"password of {user.email} changed")
@@ -139,8 +137,53 @@ def staff_password(app: AppContext, email: str, password_stdin: bool) -> None:
 @click.argument("email")
 @pass_app
 def staff_unlock(app: AppContext, email: str) -> None:
-    """Lift a lockout after failed logins."""
+    """Lift every login pause of an e-mail address (from every client address)."""
     with app.session() as session:
         user = _user(session, email)
-        staff_core.unlock(session, user)
+        staff_core.unlock(session, app.settings.secret_key, user.email, actor="cli")
     click.echo(f"{user.email} unlocked")
+
+
+@staff.command("disable")
+@click.argument("email")
+@pass_app
+def staff_disable(app: AppContext, email: str) -> None:
+    """Disable an account: its sessions end and its API token is revoked."""
+    with app.session() as session:
+        user = _user(session, email)
+        staff_core.set_active(session, user, False, actor="cli")
+    click.echo(f"{user.email} disabled")
+
+
+@staff.command("enable")
+@click.argument("email")
+@pass_app
+def staff_enable(app: AppContext, email: str) -> None:
+    """Enable a disabled account again (it needs a new API token)."""
+    with app.session() as session:
+        user = _user(session, email)
+        staff_core.set_active(session, user, True, actor="cli")
+    click.echo(f"{user.email} enabled")
+
+
+@staff.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@pass_app
+def staff_role(app: AppContext, email: str, role: str) -> None:
+    """Change an account's role (its open sessions end)."""
+    with app.session() as session:
+        user = _user(session, email)
+        staff_core.set_role(session, user, role, actor="cli")
+    click.echo(f"{user.email} is now {role}")
+
+
+@staff.command("logout")
+@click.argument("email")
+@pass_app
+def staff_logout(app: AppContext, email: str) -> None:
+    """End every session of an account (a stolen cookie stops working)."""
+    with app.session() as session:
+        user = _user(session, email)
+        staff_core.revoke_sessions(session, user, actor="cli", reason="cli")
+    click.echo(f"every session of {user.email} ended")

@@ -127,6 +127,9 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
     weighting = bool(node.get("weighting", False))
     if weighting and qtype != "single":
         raise ctx.fail(node, what, "a weighting question must be a single choice")
+    short_name = node.get("short_name")
+    if short_name is not None and (not isinstance(short_name, str) or not short_name.strip()):
+        raise ctx.fail(node, what, "'short_name' must be text (e.g. 年齢)")
     numbers = {k: node.get(k) for k in ("min", "max")}
     for key, value in numbers.items():
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
@@ -136,6 +139,7 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
         required=bool(node.get("required", False)), hint=(node.get("hint") or None),
         show_if=show_if, weighting=weighting, minimum=numbers["min"], maximum=numbers["max"],
         max_length=int(node.get("max_length", 2000)), max_choices=node.get("max_choices"),
+        short_name=short_name.strip() if short_name else None,
     )
 
 

@@ -59,6 +59,8 @@ class Question:
     maximum: float | None = None
     max_length: int = 2000
     max_choices: int | None = None
+    # What a city's spreadsheet calls this question, e.g. 年齢 for age_band (frame and margin headers).
+    short_name: str | None = None
 
     @property
     def choices(self) -> tuple[Choice, ...]:
@@ -137,6 +139,16 @@ class Instrument:
 
     def visible_questions(self, answers: Mapping[str, Any]) -> Iterator[Question]:
         return (q for q in self.questions if self.is_visible(q, answers))
+
+    def measurement(self) -> tuple:
+        """What the answers mean: questions, choices, conditions and indicator definitions — not the
+        metadata around them (targets, baselines, history, short names, contact, privacy wording)."""
+        questions = tuple((q.id, q.type, q.text, q.hint, q.required, q.weighting, q.minimum, q.maximum,
+                           q.max_choices, q.show_if and (q.show_if.question, tuple(sorted(q.show_if.codes))),
+                           q.choice_list and tuple((c.code, c.text, c.missing) for c in q.choices))
+                          for q in self.questions)
+        indicators = tuple((i.id, i.question, tuple(sorted(i.positive)), i.base, i.title) for i in self.indicators)
+        return self.id, self.languages, questions, indicators
 
     def texts(self) -> Iterator[tuple[str, str, str]]:
         """Every translatable text as (msgctxt, source text, translator comment)."""

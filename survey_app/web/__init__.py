@@ -1,7 +1,9 @@
 """The resident web survey (and the place staff blueprints plug into).
 
-``create_app(test_config=None)`` builds the Flask app: configuration from the
-environment (``survey_app.config``) overridden by ``test_config``; CSRF, rate limits,
+``create_app(test_config=None)`` builds the Flask app: the defaults below and
+``survey_app.config.SETTINGS``, then the environment — every Flask setting as
+``FLASK_<NAME>`` (Flask's ``from_prefixed_env``), Machikoe's own as ``MACHIKOE_<NAME>`` —
+then ``test_config``; CSRF, rate limits,
 security headers, per-request database session and language, Jinja i18n with our
 catalogs, friendly error pages, then every blueprint listed in
 ``survey_app.web.blueprints`` and every ``init_app`` hook listed there.
@@ -15,7 +17,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey_app.config import load_settings
+from survey_app import config
 
 from . import blueprints, context, errors, i18n, security
 from .extensions import init_extensions
@@ -33,19 +35,16 @@ DEFAULTS: dict[str, Any] = {
     # A resident may leave a page open for hours; the CSRF token stays valid for a day.
     "WTF_CSRF_TIME_LIMIT": 24 * 3600,
     "WTF_CSRF_SSL_STRICT": False,  # same-origin is enforced by the token and SameSite
-    "RATE_LIMIT_CODE_PER_IP": "30 per minute;300 per hour",
-    "RATE_LIMIT_PER_CODE": "10 per 10 minutes",
     "RATELIMIT_HEADERS_ENABLED": True,
     # Redis down: count in memory rather than fail residents' pages.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
-    "PROXY_FIX_X_FOR": 0,  # number of trusted reverse proxies in front of the app
     "JSON_SORT_KEYS": False,
 }
 
 
 def _settings_config() -> dict[str, Any]:
-    settings = load_settings()
+    settings = config.load_settings()
     return {"DATABASE_URL": settings.database_url, "SECRET_KEY": settings.secret_key,
             "REDIS_URL": settings.redis_url}
 
@@ -53,6 +52,9 @@ def _settings_config() -> dict[str, Any]:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
+    app.config.update(config.defaults())
+    app.config.from_prefixed_env("FLASK")
+    app.config.update(config.app_settings())
     test_config = dict(test_config or {})
     if not {"DATABASE_URL", "SECRET_KEY"} <= test_config.keys():
         app.config.update(_settings_config())

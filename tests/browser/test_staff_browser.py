@@ -24,7 +24,7 @@ def staff_site(session, instrument, secret):
     replace_margins(session, instrument.id, rows)
     create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=11)
     session.add(StaffUser(email="admin@city.example", role="admin", password_hash=PasswordHasher().hash(PASSWORD),
-                          locale="ja", active=True, failed_logins=0))
+                          locale="ja", active=True))
     session.commit()
     return create_invitations(session, instrument, secret, [{"age_band": 3, "sex": 2, "district": 1}])[0].code
 
@@ -63,11 +63,12 @@ def test_dashboard_chart_renders_and_pages_pass_axe(new_page, staff_site, axe_vi
     page.goto(f"{BASE}/invitations")
     page.set_input_files("#frame-file", files=[{"name": "frame.csv", "mimeType": "text/csv",
                                                 "buffer": b"age_band,sex,district\n1,2,3\n"}])
-    page.check("#output-html")
+    page.check("#output-pdf")
     with page.expect_navigation():
         page.click("form[action$='/generate'] button[type=submit]")
-    assert page.locator("article.letter svg[role=img]").count() == 1
-    screenshot(page, "staff-letters-ja")
+    # No public address configured: refused, naming the setting (no code was created).
+    assert "PUBLIC_BASE_URL" in page.inner_text(".error-summary")
+    screenshot(page, "staff-letters-refused-ja")
     problems += [f"[letters] {p}" for p in axe_violations(page)]
     assert not problems, "\n".join(problems)
 
@@ -82,15 +83,19 @@ def test_paper_entry_with_the_keyboard_only(new_page, staff_site, session, axe_v
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "f-kurashiyasui"  # Enter moved on, did not submit
     answers = {"kurashiyasui": "1", "kosodate": "2", "age_band": "3", "sex": "2", "district": "1"}
-    fields = page.eval_on_selector_all(".paper-form input:not([type=hidden])", "els => els.map(e => e.name)")
+    fields = page.eval_on_selector_all(".paper-form input:not([type=hidden]), .paper-form textarea",
+                                       "els => els.map(e => e.name)")
+    assert page.locator("textarea.paper-comment").count() >= 1  # free comments get a wide box
     for name in fields[1:]:
         page.keyboard.type(answers.get(name, ""))
         if name == fields[-1]:
             with page.expect_navigation():
-                page.keyboard.press("Enter")
+                page.keyboard.press("Control+Enter")  # in the comment box Enter is a new line
         else:
-            page.keyboard.press("Enter")
+            page.keyboard.press("Control+Enter" if page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+                                else "Enter")
     assert "保存しました" in page.inner_text("main")
+    assert "1" in page.inner_text("[data-testid=paper-count]")
     session.expire_all()
     paper = session.scalars(select(Response).where(Response.channel == "paper",
                                                    Response.source == "invited")).one()

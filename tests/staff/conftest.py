@@ -1,6 +1,8 @@
 """Staff fixtures: one account per role (hash computed once), logging a test client in."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from stafftools import PASSWORD_HASH, ROLES, csrf_of
 
@@ -10,7 +12,7 @@ from survey_app.models import StaffUser
 @pytest.fixture
 def staff_users(session, instrument):
     users = {role: StaffUser(email=f"{role}@city.example", role=role, password_hash=PASSWORD_HASH, locale="ja",
-                             active=True, failed_logins=0) for role in ROLES}
+                             active=True) for role in ROLES}
     session.add_all(users.values())
     session.commit()
     return users
@@ -28,6 +30,7 @@ def login_as(client, staff_users):
                 user = staff_users[role]
                 sess["_user_id"] = f"{user.id}:{fingerprint(user)}"
                 sess["_fresh"] = True
+                sess["staff_login_at"] = sess["staff_seen"] = time.time()
         return client
 
     return login

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app import audit, staff
-from survey_app.models import StaffUser, utcnow
+from survey_app.models import LoginThrottle, StaffUser, utcnow
 
 PASSWORD = "correct horse battery"
 
@@ -58,14 +58,15 @@ def test_lockout_after_repeated_failures_then_expiry(session):
     with pytest.raises(staff.AccountLocked):
         staff.authenticate(session, "a@b.example", "wrong", now=now)
     session.expire_all()
-    assert staff.aware(session.get(StaffUser, user.id).locked_until) == now + staff.LOCKOUT
+    paused = session.scalars(select(LoginThrottle.locked_until).where(LoginThrottle.address != "*")).one()
+    assert staff.aware(paused) == now + staff.LOCKOUT
     # Even the right password is refused while locked ...
     with pytest.raises(staff.AccountLocked):
         staff.authenticate(session, "a@b.example", PASSWORD, now=now + timedelta(minutes=1))
     # ... and accepted once the lock has expired; the counters are reset.
     later = now + staff.LOCKOUT + timedelta(seconds=1)
     ok = staff.authenticate(session, "a@b.example", PASSWORD, now=later)
-    assert (ok.failed_logins, ok.locked_until) == (0, None)
+    assert ok.id == user.id and session.scalars(select(LoginThrottle)).all() == []  # counts cleared
     assert staff.aware(ok.last_login_at) == later
 
 
@@ -77,12 +78,16 @@ def test_inactive_account_cannot_log_in(session):
         staff.authenticate(session, "a@b.example", PASSWORD)
 
 
-def test_unlock_and_set_password(session):
+def test_unlock_and_set_password(session, secret):
     user = staff.create_user(session, "a@b.example", "admin", PASSWORD).user
-    user.locked_until = utcnow() + timedelta(hours=1)
-    session.commit()
+    for _ in range(staff.MAX_FAILURES):
+        with pytest.raises(staff.StaffError):
+            staff.authenticate(session, "a@b.example", "wrong", secret=secret)
+    with pytest.raises(staff.AccountLocked):
+        staff.authenticate(session, "a@b.example", PASSWORD, secret=secret)
+    assert staff.unlock(session, secret, "A@b.example", actor="admin@b.example") == 2
     staff.set_password(session, user, "another long password")
-    assert staff.authenticate(session, "a@b.example", "another long password").id == user.id
+    assert staff.authenticate(session, "a@b.example", "another long password", secret=secret).id == user.id
 
 
 def test_api_token_stored_as_hmac_expires_and_revokes(session, secret):

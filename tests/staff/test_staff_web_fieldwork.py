@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
+from pdfcheck import pdf_pages_text, pdf_text
 from sqlalchemy import func, select
 from stafftools import SURVEY, csrf_of, text
 
-from survey_app import codes, responses
+from survey_app import codes, responses, survey_settings
 from survey_app.models import AuditEvent, Invitation, PopulationMargin, Response
 
 BASE = f"/staff/s/{SURVEY}"
@@ -42,17 +44,26 @@ def test_generate_letters_csv_once_with_bom_and_audit(login_as, session):
     assert event.detail["count"] == 2 and "code" not in str(event.detail).lower().replace("count", "")
 
 
-def test_printable_letters_with_two_local_qr_codes(login_as, app):
-    app.config["TELEGRAM_BOT_USERNAME"] = "EbetsuSurveyBot"
+def test_printable_letters_pdf_or_a_refusal_that_creates_nothing(login_as, app, session):
     client = login_as("admin")
-    page = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="html")
-    html = text(page)
-    assert page.status_code == 200 and html.count("<svg") == 2 and 'role="img"' in html
-    assert "https://t.me/EbetsuSurveyBot?start=" in html and "<img" not in html
-    # The letters file can be turned into printable letters again.
+    # No public address and no settings: refused before any code exists, naming what to set.
+    refused = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
+    assert refused.status_code == 400 and "PUBLIC_BASE_URL" in text(refused)
+    assert _count(session, Invitation) == 0
+    app.config["PUBLIC_BASE_URL"] = "https://survey.city.ebetsu.example"
+    app.config["TELEGRAM_BOT_USERNAME"] = "EbetsuSurveyBot"
+    no_deadline = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
+    assert no_deadline.status_code == 400 and "response_deadline" in text(no_deadline)
+    survey_settings.update(session, SURVEY, {"sender": "江別市長", "contact_office": "企画政策課",
+                                             "contact_phone": "011-381-1010", "contact_hours": "平日 8:45〜17:15",
+                                             "response_deadline": "2099-01-31"}, "test")
+    page = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
+    assert page.status_code == 200 and page.mimetype == "application/pdf"
+    assert "Telegram" in pdf_text(page.get_data()) and _count(session, Invitation) == 1
+    # The letters file can be turned into printable letters again: one page per letter.
     letters = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n3,2\n4,2\n")
     again = _post_file(client, f"{BASE}/invitations/letters", letters.get_data(), name="letters.csv")
-    assert again.status_code == 200 and text(again).count('class="letter"') == 2
+    assert again.status_code == 200 and len(pdf_pages_text(again.get_data())) == 2
 
 
 def test_frame_upload_bad_inputs_create_nothing(login_as, session):
@@ -174,15 +185,25 @@ def test_monitor_page_counts(login_as, session, instrument, secret):
     assert 'class="bar"' in page
 
 
-def test_printed_letter_names_the_bot_and_the_contact_in_every_language(login_as, app):
-    app.config["TELEGRAM_BOT_USERNAME"] = "EbetsuSurveyBot"
+def test_paper_double_entry_saves_only_when_both_entries_agree(login_as, session, instrument, secret):
+    from survey_app.invitations import create_invitations
+
     client = login_as("admin")
-    html = text(_post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="html"))
-    for lang, contact, bot in (("vi", "Thắc mắc về khảo sát này:", "Telegram"),
-                               ("ur", "اس سروے کے بارے میں سوالات:", "Telegram"),
-                               ("en", "Questions about this survey:", "Telegram")):
-        line = html.split(f'<li lang="{lang}"', 1)[1].split("</li>", 1)[0]
-        assert contact in line and bot in line, lang
-    urdu = html.split('<li lang="ur"', 1)[1].split("</li>", 1)[0]
-    assert '<bdi dir="ltr" class="ltr">011-382-5151</bdi>' in urdu
-    assert "日本語</span> / やさしい にほんご / English / Tiếng Việt / اردو" in urdu  # from the registry
+    code = create_invitations(session, instrument, secret, [{"age_band": 2}])[0].code
+    page = text(client.get(f"{BASE}/paper?verify=1"))
+    assert 'name="verify" value="1"' in page and 'data-testid="paper-count"' in page
+    assert '<textarea id="f-comment"' in page and ">kurashiyasui<" not in page  # labels, not ids
+    token = csrf_of(page)
+    first = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "1",
+                                               "letter_code": code, **REQUIRED})
+    assert first.status_code == 200 and _count(session, Response) == 0
+    carried = dict(re.findall(r'name="(first__[a-z_]+)" value="([^"]*)"', text(first)))
+    assert carried["first__kurashiyasui"] == "1" and 'name="pass" value="2"' in text(first)
+    second = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "2", **carried,
+                                                "letter_code": code, **{**REQUIRED, "kurashiyasui": "2"}})
+    assert second.status_code == 409 and _count(session, Response) == 0
+    assert "1. " in text(second) and 'name="pass" value="3"' in text(second)
+    resolved = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "3",
+                                                  "letter_code": code, **REQUIRED})
+    assert resolved.status_code == 302 and _count(session, Response, Response.channel == "paper") == 1
+    assert "1" in text(client.get(resolved.headers["Location"])).split('data-testid="paper-count">')[1][:80]

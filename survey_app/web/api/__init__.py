@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from analysis.report import document
+from survey_app import indicator_values
 from survey_app import staff as staff_core
 from survey_app.i18n import locales
 from survey_app.surveys import UnknownSurvey, get_instrument
@@ -71,7 +72,7 @@ def openapi():
 @bp.get("/surveys/<survey_id>/indicators")
 def indicators(survey_id: str):
     try:
-        instrument = get_instrument(db(), survey_id)
+        instrument = indicator_values.apply(db(), get_instrument(db(), survey_id))
     except UnknownSurvey:
         return error(404, "unknown_survey", f"There is no survey '{survey_id}'.")
     try:

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
 
 from survey_app import audit
 from survey_app import staff as staff_core
 from survey_app.i18n import locales
+from survey_app.models import StaffUser
 from survey_app.surveys import list_surveys
 
 from ..context import db, gettext
 from ..extensions import limiter
-from .auth import StaffPrincipal, before_staff_request, login_manager, require
+from .auth import before_staff_request, login_manager, require, start_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(before_staff_request)
@@ -24,6 +25,8 @@ bp.before_request(before_staff_request)
 NAV = (  # endpoint, label msgid, permission
     ("staff.index", "Surveys", "view_dashboard"),
     ("staff.audit_log", "Audit log", "view_audit"),
+    ("staff.accounts", "Staff accounts", "manage_staff"),
+    ("staff.own_password", "Change password", "view_dashboard"),
 )
 
 
@@ -65,29 +68,33 @@ def login():
     email = request.form.get("email", "").replace("\x00", "").strip()
     if request.method == "POST":
         try:
-            user = staff_core.authenticate(db(), email, request.form.get("password", ""))
+            user = staff_core.authenticate(db(), email, request.form.get("password", ""),
+                                           secret=current_app.config["SECRET_KEY"], address=request.remote_addr)
         except staff_core.StaffError as exc:
             db().rollback()
             audit.record(db(), email.lower()[:254] or None, "login_failed", detail={"reason": type(exc).__name__})
             error = gettext(exc.message, **exc.params)
         else:
-            login_user(StaffPrincipal(user))
+            start_session(user)
             audit.record(db(), user.email, "login")
+            if user.must_change_password:
+                return redirect(url_for("staff.own_password"))
             return redirect(safe_next(request.args.get("next")))
     status = 200 if error is None else 401
     return render_template("staff/login.html", error=error, email=email), status
 
 
 def _login_limit() -> str:
-    from flask import current_app
-
     return current_app.config["STAFF_LOGIN_RATE_LIMIT"]
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    audit.record(db(), current_user.email, "logout")
+    """Ends every session of the account: a copy of this cookie made earlier dies too."""
+    user = db().get(StaffUser, current_user.id)
+    audit.record(db(), current_user.email, "logout", commit=False)
+    staff_core.revoke_sessions(db(), user, actor=user.email, reason="logout")
     logout_user()
     flash(gettext("You are logged out."), "info")
     return redirect(url_for("staff.login"))
@@ -101,6 +108,7 @@ def index():
 
 # Views register themselves on ``bp`` when imported.
 from . import (  # noqa: E402,F401
+    accounts_views,
     audit_views,
     dashboard,
     exports_views,
@@ -109,6 +117,8 @@ from . import (  # noqa: E402,F401
     paper,
     population_views,
     report_views,
+    settings_views,
+    targets_views,
 )
 
 __all__ = ["bp", "login_manager"]

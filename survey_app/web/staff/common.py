@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import abort, request
 from flask_login import current_user
 
-from survey_app import audit
+from survey_app import audit, indicator_values
 from survey_app.csvio import CsvError
 from survey_app.i18n import N_
 from survey_app.i18n.texts import InstrumentTexts
@@ -27,8 +27,9 @@ _BINARY_SIGNATURES = {
 
 
 def instrument_or_404(survey_id: str) -> Instrument:
+    """The survey's instrument with the baselines, targets and history staff have set."""
     try:
-        return get_instrument(db(), survey_id)
+        return indicator_values.apply(db(), get_instrument(db(), survey_id))
     except UnknownSurvey:
         abort(404)
 

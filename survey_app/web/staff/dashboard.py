@@ -24,7 +24,7 @@ from ..context import current_locale, db
 from . import bp
 from .auth import require
 from .common import instrument_or_404, texts
-from .indicators import IndicatorProblem, breakdown_questions, compute, options_from
+from .indicators import IndicatorProblem, breakdown_questions, compute, options_from, question_labels
 
 
 def wave_year(survey_id: str) -> int:
@@ -71,5 +71,11 @@ def dashboard(survey_id: str):
         titles=titles, year_label=lambda y: fiscal_year_label(y, locale), current_year=year,
         verdict_label=lambda change: verdict_label(change, locale),
         flag_label=lambda group: flag_word(group, result, locale),
-        notices=notice_messages(result, locale), notes_ja=footnotes(result, locales.default()),
-        notes_local=footnotes(result, locale) if locale != locales.default() else [], **context)
+        notices=[question_labels(m, instrument, locale) for m in notice_messages(result, locale)],
+        notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
+
+
+def _notes(result: SurveyResult, locale: str) -> list[str]:
+    """The footnotes; illustrative margins are named first, where the margins are cited."""
+    marks = [n.message(locale) for n in result.notices if n.code == "illustrative_margins"]
+    return marks + footnotes(result, locale)

@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session
 
 from analysis import CI_METHODS, WEIGHTING_METHODS, Options, SurveyResult, compute_for_survey
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
+from analysis.notices import Notice
 from survey_app.exports import count_complete
 from survey_app.i18n import locales
+from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
+from survey_app.survey_settings import margins_are_illustrative
 
 #: The pages and the API: raked by default, and an indicator nobody has answered yet is
 #: ``None`` with a notice rather than an error for the whole table.
@@ -89,6 +92,21 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
         raise IndicatorProblem(gettext("There are no population margins yet: weighted estimates need them. "
                                        "Upload margins, or choose unweighted."))
     try:
-        return compute_for_survey(session, instrument, replace(options, lang=lang or locales.default()), margins)
+        result = compute_for_survey(session, instrument, replace(options, lang=lang or locales.default()), margins)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
+    if options.weighting != "none" and margins_are_illustrative(session, instrument.id):
+        # The bundled example margins must never pass for the register's: said first, everywhere shown.
+        result = replace(result, notices=(Notice("illustrative_margins"), *result.notices))
+    return result
+
+
+def question_labels(text: str, instrument: Instrument, lang: str) -> str:
+    """Staff read labels, not ids: 「sex」 in an analysis notice becomes 「性別」 (the short name or the text)."""
+    words = InstrumentTexts(instrument, lang)
+    for question in instrument.questions:
+        if question.id in text:
+            label = question.short_name if question.short_name and lang == "ja" else words.question(question)
+            for left, right in (("'", "'"), ("「", "」"), ("\u201c", "\u201d")):
+                text = text.replace(f"{left}{question.id}{right}", f"{left}{label}{right}")
+    return text

@@ -1,5 +1,5 @@
 """Invitations: sampling frame upload → codes generated once → letters CSV or printable
-letters with QR codes; printable letters again from the letters CSV; undeliverable letters.
+letters (PDF, ``survey_app.letter_pdf``); printable letters again from the letters CSV; undeliverable letters.
 
 Codes are shown only in the response to the generating request (and the letters file):
 the database keeps their HMACs, so nothing here can print a code twice by accident.
@@ -11,16 +11,14 @@ import os
 from flask import Response, current_app, render_template, request
 from sqlalchemy import func, select
 
+from survey_app import survey_settings
 from survey_app.csvio import CsvError
-from survey_app.i18n import N_, locales
-from survey_app.i18n.catalogs import get_translations
-from survey_app.i18n.texts import InstrumentTexts
-from survey_app.invitations import create_invitations, letters_csv, read_frame
-from survey_app.letters import UndeliverableError, mark_undeliverable, printable, read_letters_csv
+from survey_app.invitations import create_invitations, frame_template, letters_csv, read_frame
+from survey_app.letter_pdf import LetterRefused, letter_setup, letters_pdf
+from survey_app.letters import UndeliverableError, mark_undeliverable, read_letters_csv
 from survey_app.models import Invitation
 
 from ..context import db, gettext
-from ..rich import rich
 from . import bp
 from .auth import require
 from .common import UploadProblem, csv_error_text, instrument_or_404, read_upload, record, texts
@@ -44,14 +42,23 @@ def _counts(survey_id: str) -> dict[str, int]:
 
 def _page(survey_id: str, instrument, status: int = 200, **context):
     return render_template("staff/invitations.html", survey_id=survey_id, title=texts(instrument).title(),
-                           counts=_counts(survey_id), columns=[q.id for q in instrument.weighting_questions()],
-                           max_letters=MAX_LETTERS, **context), status
+                           counts=_counts(survey_id),
+                           columns=[q.short_name or q.id for q in instrument.weighting_questions()],
+                           max_letters=MAX_LETTERS, letters_blocked=_letter_setup(survey_id)[1], **context), status
 
 
 @bp.get("/s/<survey_id>/invitations")
 @require("manage_invitations")
 def invitations(survey_id: str):
     return _page(survey_id, instrument_or_404(survey_id))
+
+
+@bp.get("/s/<survey_id>/invitations/frame-template.csv")
+@require("manage_invitations")
+def frame_template_download(survey_id: str):
+    body = "\ufeff" + frame_template(instrument_or_404(survey_id))
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="frame-template-{survey_id}.csv"'})
 
 
 @bp.post("/s/<survey_id>/invitations/generate")
@@ -68,53 +75,39 @@ def generate_invitations(survey_id: str):
     if len(frame) > MAX_LETTERS:
         return _page(survey_id, instrument, 400, generate_error=gettext(
             "At most %(max)d letters per file; split the frame.", max=MAX_LETTERS))
+    setup = None
+    if request.form.get("output") == "pdf":
+        setup, refused = _letter_setup(survey_id)
+        if refused:  # checked before any code exists: codes never shown are codes lost
+            return _page(survey_id, instrument, 400, generate_error=refused)
     secret = current_app.config["SECRET_KEY"]
     letters = create_invitations(db(), instrument, secret, frame, batch=upload.name[:64])
     record("invitations_create", survey_id, count=len(letters), batch=upload.name[:64])
+    if setup is not None:
+        return _letters_pdf(instrument, letters, setup)
     base, bot = _links()
-    if request.form.get("output") == "html":
-        return _letters_page(instrument, letters, base, bot)
     body = "\ufeff" + letters_csv(letters, instrument, base, bot)
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="letters-{survey_id}.csv"',
                              "Cache-Control": "no-store"})
 
 
-# The letter speaks to residents: Japanese first, then one line in each other language.
-LETTER_LINES = {
-    "intro": N_("Please take part in the city's resident survey. Your answers are used only for statistics."),
-    "web": N_("Answer on the web: scan the QR code or type the address."),
-    "telegram": N_("Or answer in Telegram: scan this QR code."),
-    "code": N_("Your personal code"),
-    # i18n: On the printed letter; %(languages)s lists each language in itself (日本語 / English / …).
-    "languages": N_("You can answer in these languages: %(languages)s."),
-    "contact": N_("Questions about this survey:"),
-}
+def _letter_setup(survey_id: str):
+    """Everything the letters need, or a translated sentence saying what to set (nothing is created then)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL")
+    bot = current_app.config.get("TELEGRAM_BOT_USERNAME") or os.environ.get("TELEGRAM_BOT_USERNAME")
+    try:
+        return letter_setup(survey_settings.read(db(), survey_id), base, bot), None
+    except LetterRefused as exc:
+        return None, gettext(exc.message, **exc.params)
 
 
-def _letter_texts(instrument) -> dict[str, dict[str, str]]:
-    """Each line of the letter in each language the survey offers, as HTML (ruby readings for
-    やさしい日本語; phone numbers and URLs isolated in Urdu), the contact in that language too."""
-    offered = locales.offered(instrument.languages)
-    names = " / ".join(locales.native_name(loc) for loc in offered)
-    lines = {}
-    for loc in offered:
-        words = {key: get_translations(loc).gettext(msgid) for key, msgid in LETTER_LINES.items()}
-        words["languages"] = words["languages"] % {"languages": names}
-        words["contact"] = f"{words['contact']} {InstrumentTexts(instrument, loc).contact()}"
-        lines[loc] = {key: rich(text, loc) for key, text in words.items()}
-    return lines
-
-
-def _letters_page(instrument, letters, base: str, bot: str | None):
-    words = texts(instrument)
-    return render_template("staff/letters.html", survey_id=instrument.id, survey_title=instrument.title,
-                           title=words.title(), letters=printable(letters, instrument, base, bot),
-                           privacy_notice=instrument.privacy_notice, lines=_letter_texts(instrument),
-                           source=instrument.source_language,
-                           other_locales=[loc for loc in locales.offered(instrument.languages)
-                                          if loc != instrument.source_language],
-                           direction=locales.direction)
+def _letters_pdf(instrument, letters, setup) -> Response:
+    pdf = letters_pdf(letters, instrument, setup)
+    record("letters_print", instrument.id, count=len(letters))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="letters-{instrument.id}.pdf"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.post("/s/<survey_id>/invitations/letters")
@@ -127,8 +120,10 @@ def printable_letters(survey_id: str):
         return _page(survey_id, instrument, 400, letters_error=str(exc))
     except CsvError as exc:
         return _page(survey_id, instrument, 400, letters_error=csv_error_text(exc))
-    base, bot = _links()
-    return _letters_page(instrument, letters, base, bot)
+    setup, refused = _letter_setup(survey_id)
+    if refused:
+        return _page(survey_id, instrument, 400, letters_error=refused)
+    return _letters_pdf(instrument, letters, setup)
 
 
 def _line_problem(error) -> str:

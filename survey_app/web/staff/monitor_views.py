@@ -13,14 +13,40 @@ from . import bp
 from .auth import require
 from .common import instrument_or_404, texts
 
+DAY_LEFT, DAY_BOTTOM, DAY_TOP = 44, 30, 8  # room for the value axis, the date axis, the top tick label
+
+
+def _value_ticks(peak: int) -> list[int]:
+    """0 and two or three round steps up to at least ``peak`` (1, 2, 5 × 10^k)."""
+    step = 1
+    while peak / step > 4:
+        for factor in (2, 5 / 2, 2):
+            step = int(step * factor)
+            if peak / step <= 4:
+                break
+    return list(range(0, peak + step, step))
+
 
 def day_bars(per_day, height: int = 120, bar: int = 14, gap: int = 4) -> dict:
-    """Geometry of a small bar chart of submissions per day (drawn as inline SVG)."""
+    """Geometry of the submissions-per-day bar chart (inline SVG) with a value axis and dated x axis.
+
+    Dates are labelled ``M/D`` at most every 40 px (every k-th day), values at round steps.
+    """
     days = monitor_core.fill_days(per_day)
-    peak = max((n for _, n in days), default=0) or 1
-    bars = [{"x": i * (bar + gap), "y": height - round(height * n / peak), "h": round(height * n / peak),
-             "day": d, "n": n} for i, (d, n) in enumerate(days)]
-    return {"bars": bars, "width": max(len(days) * (bar + gap), bar), "height": height, "bar": bar, "peak": peak}
+    ticks = _value_ticks(max((n for _, n in days), default=0) or 1)
+    top = ticks[-1]
+    base = DAY_TOP + height
+
+    def y(n: float) -> int:
+        return base - round(height * n / top)
+
+    bars = [{"x": DAY_LEFT + i * (bar + gap), "y": y(n), "h": base - y(n), "day": d, "n": n}
+            for i, (d, n) in enumerate(days)]
+    every = max(1, -(-40 // (bar + gap)))
+    labels = [{"x": b["x"] + bar / 2, "text": f"{b['day'].month}/{b['day'].day}"} for b in bars[::every]]
+    return {"bars": bars, "width": DAY_LEFT + max(len(days) * (bar + gap), bar) + 16, "bar": bar, "peak": top,
+            "height": base + DAY_BOTTOM, "base": base, "left": DAY_LEFT, "labels": labels,
+            "ticks": [{"y": y(t), "n": t} for t in ticks]}
 
 
 @bp.get("/s/<survey_id>/monitor")

@@ -6,13 +6,20 @@ Everything goes through ``survey_app.responses.enter_complete`` with channel ``p
 the same validation as the web and the bot, and a code already used on any channel is
 refused (and a code used on paper cannot be used on the web or in the bot). A refused
 entry is shown again with everything typed, and nothing is stored.
+
+ベリファイ (double entry, ``?verify=1``): the letter is typed twice. The first pass is checked and
+carried in hidden fields (nothing is stored); the second pass is typed blind; if both agree the
+response is saved, otherwise the differing fields are shown with both entries and the operator
+corrects them from the paper before saving. The page keeps a running count of paper returns.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
 
 from survey_app import codes, responses
 from survey_app.i18n import N_
+from survey_app.models import Response
 
 from ..context import db, gettext, translate_error
 from . import bp
@@ -24,21 +31,61 @@ TYPE_HINTS = {"multi": N_("codes separated by commas, e.g. 1,3"), "number": N_("
               "text": N_("text as written"), "single": N_("one code"), "scale": N_("one code")}
 
 
+FIRST = "first__"  # prefix of the hidden fields carrying the first pass of a double entry
+SESSION_COUNT = "paper_entered"
+
+
 def _fields(instrument, words):
     fields = []
-    for q in instrument.questions:
+    for number, q in enumerate(instrument.questions, start=1):
         codes = ", ".join(f"{c.code}={words.choice(q.choice_list, c)}" for c in q.choices)
-        fields.append({"id": q.id, "text": words.question(q), "type": q.type, "required": q.required,
-                       "codes": codes, "hint": TYPE_HINTS.get(q.type, ""),
+        fields.append({"id": q.id, "number": number, "text": words.question(q), "type": q.type,
+                       "required": q.required, "codes": codes, "hint": TYPE_HINTS.get(q.type, ""),
                        "numeric": q.type in ("single", "scale", "number")})
     return fields
 
 
-def _render(instrument, status=200, values=None, errors=None, summary=None):
+def _paper_count(survey_id: str) -> int:
+    return db().scalar(select(func.count()).select_from(Response).where(
+        Response.survey_id == survey_id, Response.channel == "paper", Response.status == "complete"))
+
+
+def _render(instrument, status=200, values=None, errors=None, summary=None, **context):
     words = texts(instrument)
-    return render_template("staff/paper.html", survey_id=instrument.id, title=words.title(),
-                           fields=_fields(instrument, words), values=values or {}, errors=errors or {},
-                           summary=summary, code_field=CODE_FIELD), status
+    fields = _fields(instrument, words)
+    labels = {f["id"]: f"{f['number']}. {f['text']}" for f in fields}
+    labels[CODE_FIELD] = gettext("Letter code")
+    return render_template("staff/paper.html", survey_id=instrument.id, title=words.title(), fields=fields,
+                           values=values or {}, errors=errors or {}, summary=summary, code_field=CODE_FIELD,
+                           labels=labels, verify=request.values.get("verify") == "1", first_prefix=FIRST,
+                           total=_paper_count(instrument.id), this_session=session.get(SESSION_COUNT, 0),
+                           **context), status
+
+
+def _same(name: str, first: str, second: str) -> bool:
+    """Codes compare as codes (case, hyphens); answers exactly as typed."""
+    if name == CODE_FIELD:
+        return codes.normalise(first) == codes.normalise(second)
+    return first == second
+
+
+def _verify_step(instrument, values: dict[str, str]):
+    """The ベリファイ passes before saving: a page to show, or None when the entry may be saved."""
+    names = [CODE_FIELD, *(q.id for q in instrument.questions)]
+    step = values.get("pass", "1")
+    typed = {name: values.get(name, "").strip() for name in names}
+    if step == "1":
+        first = {FIRST + name: value for name, value in typed.items()}
+        return _render(instrument, first=first, step="2",
+                       notice=gettext("First entry checked. Now type the same letter again from the paper."))
+    if step == "2":
+        first = {name: values.get(FIRST + name, "").strip() for name in names}
+        differ = {name: first[name] for name in names if not _same(name, first[name], typed[name])}
+        if differ:
+            return _render(instrument, 409, typed, differ=differ, step="3",
+                           summary=gettext("The two entries differ in %(n)d field(s). Check the paper, "
+                                           "correct the fields and save.", n=len(differ)))
+    return None
 
 
 def _first_check(instrument, code: str, raw: dict) -> dict[str, str]:
@@ -70,7 +117,12 @@ def paper_submit(survey_id: str):
     raw = {q.id: values.get(q.id, "") for q in instrument.questions}
     problems = _first_check(instrument, code, raw)
     if problems:
-        return _render(instrument, 400, values, problems, gettext("Nothing was saved."))
+        return _render(instrument, 400, values, problems, gettext("Nothing was saved."),
+                       first={k: v for k, v in values.items() if k.startswith(FIRST)}, step=values.get("pass"))
+    if values.get("verify") == "1":
+        page = _verify_step(instrument, values)
+        if page is not None:
+            return page
     try:
         result = responses.enter_complete(db(), instrument, secret=current_app.config["SECRET_KEY"],
                                           channel="paper", locale=instrument.source_language, raw=raw, code=code)
@@ -88,6 +140,8 @@ def paper_submit(survey_id: str):
     if result.already:
         return _render(instrument, 400, values, {CODE_FIELD: gettext(responses.CodeProblem.MESSAGES["used"])},
                        gettext("Nothing was saved."))
-    record("paper_entry", survey_id)
+    record("paper_entry", survey_id, verified=values.get("verify") == "1")
+    session[SESSION_COUNT] = session.get(SESSION_COUNT, 0) + 1
     flash(gettext("Saved. Enter the next letter."), "info")
-    return redirect(url_for("staff.paper", survey_id=survey_id))
+    return redirect(url_for("staff.paper", survey_id=survey_id, **({"verify": "1"} if values.get("verify") == "1"
+                                                                   else {})))

@@ -5,11 +5,13 @@ Shift_JIS files saved by Excel are read (``encoding="auto"``).
 """
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, render_template
 
+from analysis.notices import MESSAGES
 from survey_app import numerals
 from survey_app.csvio import CsvError
-from survey_app.population import margins_for, read_population_csv, replace_margins
+from survey_app.population import margins_for, margins_template, read_population_csv, replace_margins
+from survey_app.survey_settings import margins_are_illustrative
 
 from ..context import db, gettext
 from . import bp
@@ -39,13 +41,22 @@ def _page(survey_id: str, status: int = 200, **context):
     names = {dim: " × ".join(words.question(q) if instrument.has_question(q) else q for q in dim.split(":"))
              for dim in groups}
     return render_template("staff/population.html", survey_id=survey_id, title=words.title(), groups=groups,
-                           names=names, **context), status
+                           names=names, illustrative=margins_are_illustrative(db(), survey_id),
+                           illustrative_note=MESSAGES["illustrative_margins"], **context), status
 
 
 @bp.get("/s/<survey_id>/population")
 @require("view_population")
 def population(survey_id: str):
     return _page(survey_id)
+
+
+@bp.get("/s/<survey_id>/population/template.csv")
+@require("view_population")
+def population_template(survey_id: str):
+    body = "\ufeff" + margins_template(instrument_or_404(survey_id))
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="margins-template-{survey_id}.csv"'})
 
 
 @bp.post("/s/<survey_id>/population")

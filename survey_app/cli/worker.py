@@ -1,0 +1,68 @@
+"""The gunicorn worker ``machikoe serve`` uses: requests are buffered, then handed to threads.
+
+gunicorn's ``gthread`` worker reads a request's body in the thread that will run the app, so a
+client that sends its body one byte every two seconds holds a thread the whole time; a handful
+of them froze the server (issue 14). Here tornado's event loop reads every request — headers
+and body — without a thread; only a COMPLETE request reaches the Flask app, on a pool of
+``--threads`` threads. Slow clients then cost a socket and a few bytes each, never a thread,
+and give up after ``body_timeout`` seconds. Measured: ``tests/test_serve_slow_clients.py``.
+
+The access log is ours, not tornado's (which prints the query string): a QR link carries the
+resident's invitation code, and a log file must not become a list of codes.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import tornado.httpserver
+from gunicorn.workers.gtornado import TornadoWorker
+from tornado import httputil
+from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.wsgi import WSGIContainer
+
+_access = logging.getLogger("gunicorn.error")
+
+
+class BufferedWSGI(WSGIContainer):
+    """tornado's WSGI adapter on a thread pool, logging path only (no query string)."""
+
+    def _log(self, status_code: int, request: httputil.HTTPServerRequest) -> None:
+        took = 1000.0 * request.request_time()
+        when = time.strftime("[%d/%b/%Y:%H:%M:%S %z]")
+        _access.info('%s %s "%s %s %s" %d %.0fms', request.remote_ip, when, request.method, request.path,
+                     request.version, status_code, took)
+
+
+class BufferingWorker(TornadoWorker):
+    """gunicorn's tornado worker with the app on threads and time limits on slow requests."""
+
+    def run(self) -> None:
+        self.ioloop = IOLoop.current()
+        self.alive, self.server_alive = True, False
+        self.callbacks = [PeriodicCallback(self.watchdog, 1000), PeriodicCallback(self.heartbeat, 1000)]
+        for callback in self.callbacks:
+            callback.start()
+        app = BufferedWSGI(self.wsgi, executor=ThreadPoolExecutor(max(1, self.cfg.threads),
+                                                                   thread_name_prefix="machikoe"))
+        worker = self
+
+        class _Server(tornado.httpserver.HTTPServer):
+            def on_close(self, server_conn) -> None:
+                worker.handle_request()
+                super().on_close(server_conn)
+
+        self.server = _Server(app, max_body_size=BODY_LIMIT, body_timeout=BODY_TIMEOUT,
+                              idle_connection_timeout=IDLE_TIMEOUT, no_keep_alive=self.cfg.keepalive <= 0)
+        self.server_alive = True
+        for sock in self.sockets:
+            sock.setblocking(False)
+            self.server.add_socket(sock)
+        self.ioloop.start()
+
+
+# Set by ``machikoe serve`` before the workers start (module globals survive the fork).
+BODY_LIMIT = 21 * 1024 * 1024   # the largest staff upload plus room for the form around it
+BODY_TIMEOUT = 30.0             # seconds to send a whole request body
+IDLE_TIMEOUT = 75.0             # seconds a kept-alive connection may sit without a request

@@ -1,0 +1,114 @@
+"""Letters a city can mail: one A4 page per letter, the code whole on one line, everything a resident
+needs (deadline, why they were chosen, phone and hours, paper alternative), refused without a public URL."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
+
+from survey_app import survey_settings
+from survey_app.invitations import create_invitations
+from survey_app.letter_pdf import LetterRefused, japanese_date, letter_setup, letters_pdf, public_url_problem
+
+SETTINGS = {"sender": "江別市長 三好 昇", "contact_office": "江別市 企画政策部 企画政策課",
+            "contact_phone": "011-381-1010", "contact_hours": "平日 8:45〜17:15",
+            "response_deadline": "2026-01-31", "letter_date": "2026-01-09"}
+
+
+@pytest.fixture
+def setup():
+    return letter_setup(SETTINGS, "https://survey.city.ebetsu.example", "EbetsuSurveyBot")
+
+
+@pytest.fixture
+def three_letters(session, instrument, secret):
+    return create_invitations(session, instrument, secret, [{"age_band": 1, "sex": 2, "district": 3}] * 3)
+
+
+def test_one_page_per_letter_with_the_whole_code_on_one_line(three_letters, instrument, setup, tmp_path):
+    pdf = letters_pdf(three_letters, instrument, setup)
+    pages = pdf_pages_text(pdf)
+    assert len(pages) == 3
+    for letter, page in zip(three_letters, pages, strict=True):
+        assert any(letter.code in line for line in page.splitlines()), f"{letter.code} broken across lines"
+        assert f"code={letter.code}" in page  # the web address with the code, unbroken too
+        for needed in ("令和8年1月31日（土）までにご回答ください", "無作為", "住民基本台帳", "011-381-1010",
+                       "8:45〜17:15", "江別市長 三好 昇", "令和8年1月9日（金）", "紙の調査票"):
+            assert needed in page.replace("\n", ""), needed
+        assert "Tiếng Việt" in page or "tiếng" in page.lower()  # the Vietnamese line
+        assert "اردو" in page or re.search("[\u0600-\u06ff]", page)  # the Urdu line
+        assert "Telegram" in page
+    assert all(font["embedded"] == "yes" for font in pdf_fonts(pdf))
+    assert len(pdf_to_pngs(pdf, tmp_path, dpi=30)) == 3
+
+
+@pytest.mark.parametrize("url", [None, "", "http://127.0.0.1:5077", "http://localhost:5000/", "http://[::1]/",
+                                 "http://0.0.0.0:8000", "survey.city.example"])
+def test_refused_without_a_public_url_naming_the_setting(url):
+    with pytest.raises(LetterRefused) as info:
+        letter_setup(SETTINGS, url, None)
+    assert "PUBLIC_BASE_URL" in str(info.value)
+    assert public_url_problem("https://survey.city.ebetsu.example") is None
+
+
+def test_refused_without_deadline_or_contact():
+    without_deadline = {k: v for k, v in SETTINGS.items() if k != "response_deadline"}
+    with pytest.raises(LetterRefused, match="response_deadline"):
+        letter_setup(without_deadline, "https://survey.example", None)
+    assert letter_setup(without_deadline, "https://survey.example", None, dt.date(2026, 2, 1)).deadline.day == 1
+    with pytest.raises(LetterRefused, match="contact_phone"):
+        letter_setup({k: v for k, v in SETTINGS.items() if k != "contact_phone"}, "https://survey.example", None)
+    with pytest.raises(LetterRefused, match="not after"):
+        letter_setup(SETTINGS, "https://survey.example", None, dt.date(2026, 1, 9))
+
+
+def test_japanese_dates_in_the_era_calendar():
+    assert japanese_date(dt.date(2026, 1, 31)) == "令和8年1月31日（土）"
+    assert japanese_date(dt.date(2019, 5, 1)) == "令和元年5月1日（水）"
+
+
+def test_settings_are_validated_and_audited(session, instrument):
+    from sqlalchemy import select
+
+    from survey_app.models import AuditEvent
+
+    with pytest.raises(survey_settings.SettingError, match="response_deadline"):
+        survey_settings.update(session, instrument.id, {"response_deadline": "31/01/2026x"}, "a@city.example")
+    with pytest.raises(survey_settings.SettingError, match="Unknown setting"):
+        survey_settings.update(session, instrument.id, {"mayor": "x"}, "a@city.example")
+    changed = survey_settings.update(session, instrument.id, {"response_deadline": "２０２６-０１-３１",
+                                                              "contact_phone": " 011-381-1010 "}, "a@city.example")
+    assert sorted(changed) == ["contact_phone", "response_deadline"]
+    assert survey_settings.read(session, instrument.id)["response_deadline"] == "2026-01-31"
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "survey_settings")).one()
+    assert event.detail["contact_phone"] == {"old": "", "new": "011-381-1010"}
+    assert survey_settings.update(session, instrument.id, {"contact_phone": "011-381-1010"}, "x") == []
+    with pytest.raises(survey_settings.SettingError, match="before it starts"):
+        survey_settings.update(session, instrument.id, {"fieldwork_start": "2026-02-01",
+                                                        "fieldwork_end": "2026-01-01"}, "x")
+
+
+def test_cli_letters_from_the_letters_file(cli, tmp_path, monkeypatch):
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("age_band,sex,district\n1,1,1\n6,2,3\n", encoding="utf-8")
+    letters = tmp_path / "letters.csv"
+    assert cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame),
+               "--out", str(letters)).exit_code == 0
+    out = tmp_path / "letters.pdf"
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    refused = cli("invitations", "letters", "--survey", "ebetsu-2025", "--letters", str(letters),
+                  "--output", str(out))
+    assert refused.exit_code == 1 and "PUBLIC_BASE_URL" in refused.output and not out.exists()
+    settings = [f"--set={k}={v}" for k, v in SETTINGS.items() if k != "response_deadline"]
+    assert cli("survey", "settings", "--survey", "ebetsu-2025", *settings).exit_code == 0
+    no_deadline = cli("invitations", "letters", "--survey", "ebetsu-2025", "--letters", str(letters),
+                      "--output", str(out), "--base-url", "https://survey.example.jp")
+    assert no_deadline.exit_code == 1 and "response_deadline" in no_deadline.output
+    done = cli("invitations", "letters", "--survey", "ebetsu-2025", "--letters", str(letters), "--output", str(out),
+               "--base-url", "https://survey.example.jp", "--deadline", "2026-02-15")
+    assert done.exit_code == 0, done.output
+    text = pdf_text(out.read_bytes())
+    assert text.count("\f") == 2 and "令和8年2月15日（日）" in text

@@ -1,0 +1,144 @@
+"""Self-service console: accounts (create, disable, re-role, one-time passwords, own password) and
+indicator targets as audited survey metadata — through the core, the pages and the CLI."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from stafftools import PASSWORD, SURVEY, csrf_of, text
+
+from survey_app import indicator_values, staff_admin
+from survey_app import staff as staff_core
+from survey_app.models import AuditEvent, IndicatorValue, StaffUser
+
+
+def _events(session, action):
+    session.expire_all()
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def test_last_admin_is_protected_and_changes_are_audited(session, staff_users):
+    admin, analyst = staff_users["admin"], staff_users["analyst"]
+    with pytest.raises(staff_core.StaffError, match="last active administrator"):
+        staff_admin.set_role(session, admin, "viewer", admin.email)
+    with pytest.raises(staff_core.StaffError, match="your own account"):
+        staff_admin.set_active(session, admin, False, admin.email)
+    assert staff_admin.set_role(session, analyst, "admin", admin.email)
+    assert staff_admin.set_role(session, admin, "viewer", analyst.email)  # another admin now exists
+    assert staff_admin.set_active(session, admin, False, analyst.email) and not admin.active
+    assert [e.target for e in _events(session, "staff_disable")] == [admin.email]
+    assert [(e.detail["from"], e.detail["to"]) for e in _events(session, "staff_role")] == [
+        ("analyst", "admin"), ("admin", "viewer")]
+
+
+def test_one_time_password_must_be_changed(session, staff_users):
+    viewer = staff_users["viewer"]
+    password = staff_admin.issue_one_time_password(session, viewer, "admin@city.example")
+    assert viewer.must_change_password and staff_core.authenticate(session, viewer.email, password)
+    with pytest.raises(staff_core.StaffError, match="not correct"):
+        staff_admin.change_own_password(session, viewer, "wrong", "a new long password", "a new long password")
+    with pytest.raises(staff_core.StaffError, match="not the same"):
+        staff_admin.change_own_password(session, viewer, password, "a new long password", "another one!!")
+    staff_admin.change_own_password(session, viewer, password, "a new long password", "a new long password")
+    assert not viewer.must_change_password
+    assert staff_core.authenticate(session, viewer.email, "a new long password")
+    # the core audits both: the admin's one-time password and the owner's own change
+    assert [e.actor for e in _events(session, "staff_password")] == ["admin@city.example", viewer.email]
+
+
+def test_targets_are_metadata_overriding_the_instrument(session, instrument):
+    assert indicator_values.parse_assignment("childcare=60@2029") == indicator_values.Assignment(
+        "childcare", "target", 60.0, 2029)
+    assert indicator_values.parse_assignment("childcare.history=５２．１@令和4年度").year == 2022
+    for bad in ("childcare=160@2029", "childcare=60", "childcare=60@昭和", "nothing=1@2029"):
+        with pytest.raises(indicator_values.IndicatorValueError):
+            indicator_values.set_value(session, instrument, indicator_values.parse_assignment(bad), "x")
+    indicator_values.set_value(session, instrument, indicator_values.parse_assignment("childcare=60@2029"), "x")
+    indicator_values.set_value(session, instrument, indicator_values.parse_assignment("childcare=62.5@2029"), "x")
+    applied = indicator_values.apply(session, instrument).indicator("childcare")
+    assert applied.target.value == 62.5 and applied.target.year == 2029
+    assert applied.baseline == instrument.indicator("childcare").baseline  # untouched
+    assert session.scalar(select(IndicatorValue.value).where(IndicatorValue.kind == "target")) == 62.5
+    events = _events(session, "indicator_values")
+    assert events[-1].detail == {"indicator": "childcare", "kind": "target", "year": 2029, "old": 60.0, "new": 62.5}
+    years = [h.year for h in instrument.indicator("childcare").history]
+    indicator_values.set_value(session, instrument,
+                               indicator_values.parse_assignment(f"childcare.history=@{years[0]}"), "x")
+    assert [h.year for h in indicator_values.apply(session, instrument).indicator("childcare").history] == years[1:]
+
+
+def test_accounts_page_creates_and_forces_a_password_change(login_as, client, session):
+    admin = login_as("admin")
+    token = csrf_of(text(admin.get("/staff/accounts")))
+    created = admin.post("/staff/accounts", data={"csrf_token": token, "email": "new@city.example",
+                                                  "role": "analyst", "locale": "ja"})
+    page = text(created)
+    assert created.status_code == 200 and "new@city.example" in page
+    one_time = page.split('data-testid="one-time-password">')[1].split("<")[0]
+    user = session.scalars(select(StaffUser).where(StaffUser.email == "new@city.example")).one()
+    assert user.must_change_password and user.role == "analyst"
+    demote = admin.post(f"/staff/accounts/{user.id}", data={"csrf_token": token, "action": "role", "role": "viewer"})
+    assert demote.status_code == 200
+    session.refresh(user)
+    assert user.role == "viewer"
+    self_disable = admin.post(f"/staff/accounts/{session.scalars(select(StaffUser.id).where(StaffUser.role == 'admin')).first()}",
+                              data={"csrf_token": token, "action": "disable"})
+    assert self_disable.status_code == 400
+    login_as(None)
+    token = csrf_of(text(client.get("/staff/login")))
+    client.post("/staff/login", data={"csrf_token": token, "email": "new@city.example", "password": one_time})
+    blocked = client.get(f"/staff/s/{SURVEY}/")
+    assert blocked.status_code == 302 and blocked.headers["Location"].endswith("/staff/password")
+    token = csrf_of(text(client.get("/staff/password")))
+    changed = client.post("/staff/password", data={"csrf_token": token, "current": one_time,
+                                                   "new": "my own long password", "repeat": "my own long password"})
+    assert changed.status_code == 302
+    assert client.get(f"/staff/s/{SURVEY}/").status_code == 200
+
+
+def test_viewers_cannot_manage(login_as):
+    viewer = login_as("viewer")
+    assert viewer.get("/staff/accounts").status_code == 403
+    token = csrf_of(text(viewer.get(f"/staff/s/{SURVEY}/targets")))
+    assert viewer.post(f"/staff/s/{SURVEY}/targets", data={"csrf_token": token, "indicator": "childcare",
+                                                           "kind": "target", "value": "60", "year": "2029"}
+                       ).status_code == 403
+    assert PASSWORD  # the fixture accounts' password is shared (stafftools)
+
+
+def test_cli_targets(cli):
+    cli("setup")
+    done = cli("survey", "targets", "--survey", "ebetsu-2025", "--set", "childcare=60@2029",
+               "--set", "living.baseline=70.5@令和5年度")
+    assert done.exit_code == 0, done.output
+    assert "childcare" in done.output and "60@2029" in done.output and "70.5@2023" in done.output
+    bad = cli("survey", "targets", "--survey", "ebetsu-2025", "--set", "childcare=600@2029")
+    assert bad.exit_code == 1 and "percentage" in bad.output
+
+
+def test_illustrative_margins_are_marked_until_real_ones_are_imported(login_as, session, instrument):
+    from survey_app.demo import create_demo_responses
+    from survey_app.instrument import bundled_path
+    from survey_app.population import margins_for, read_population_csv, replace_margins
+
+    bundled = bundled_path().with_name("ebetsu-2025-population.csv")
+    replace_margins(session, instrument.id, read_population_csv(bundled, instrument), illustrative=True)
+    create_demo_responses(session, instrument, margins_for(session, instrument.id), 120, seed=3)
+    client = login_as("admin")
+    mark = "例示用（実際の住民基本台帳ではありません）"
+    dashboard = text(client.get(f"/staff/s/{SURVEY}/"))
+    assert dashboard.count(mark) >= 2  # the warning above the table and the first footnote
+    assert mark in text(client.get(f"/staff/s/{SURVEY}/population"))
+    assert mark not in text(client.get(f"/staff/s/{SURVEY}/?weighting=none"))
+    token = csrf_of(text(client.get(f"/staff/s/{SURVEY}/population")))
+    import io
+    imported = client.post(f"/staff/s/{SURVEY}/population", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(bundled.read_bytes()), "register.csv")})
+    assert imported.status_code == 200
+    assert mark not in text(client.get(f"/staff/s/{SURVEY}/")) and mark not in text(imported)
+
+
+def test_notices_name_questions_by_label(instrument):
+    from survey_app.web.staff.indicators import question_labels
+
+    assert question_labels("8人が「sex」に回答していません", instrument, "ja") == "8人が「性別」に回答していません"
+    assert "'sex'" not in question_labels("8 respondent(s) did not give 'sex'", instrument, "en")

@@ -1,0 +1,60 @@
+"""Every documented setting reachable (issue 14), through a real ``machikoe serve`` process:
+Flask's settings as ``FLASK_<NAME>``, Machikoe's as ``MACHIKOE_<NAME>``; README's table is the
+code's table."""
+from __future__ import annotations
+
+import http.client
+import urllib.parse
+from pathlib import Path
+
+from rootconf import _clean, migrated_engine
+from servekit import serving
+from sqlalchemy.orm import Session
+
+from survey_app import codes, config
+from survey_app.surveys import load_survey
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _get(base: str, path: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", path, headers=headers or {})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+def test_flask_and_machikoe_settings_reach_a_served_app(sqlite_url, bundled_instrument, tmp_path):
+    with Session(migrated_engine(sqlite_url)) as session:
+        load_survey(session, bundled_instrument)
+    env = {"FLASK_SESSION_COOKIE_SECURE": "true", "MACHIKOE_PROXY_FIX_X_FOR": "1",
+           "MACHIKOE_RATE_LIMIT_CODE_PER_IP": "2 per minute"}
+    try:
+        with serving(sqlite_url, tmp_path, env) as (base, _process):
+            login = _get(base, "/staff/login")
+            cookie = login.getheader("Set-Cookie") or ""
+            assert "machikoe=" in cookie and "Secure" in cookie  # over plain http: only the setting does it
+
+            def code_try(client: str) -> int:
+                path = f"/s/ebetsu-2025/?code={codes.generate()}"
+                return _get(base, path, {"X-Forwarded-For": client}).status
+            assert [code_try("198.51.100.1") for _ in range(3)][-1] == 429
+            # Another resident behind the same proxy is counted on their own address.
+            assert code_try("198.51.100.2") != 429
+    finally:
+        _clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared
+
+
+def test_readme_settings_table_is_the_codes_table():
+    assert config.settings_table() in README.read_text(encoding="utf-8")
+
+
+def test_legacy_names_keep_working_and_machikoe_names_win():
+    env = {"DATABASE_URL": "sqlite:///old.db", "MACHIKOE_REDIS_URL": "redis://new", "REDIS_URL": "redis://old",
+           "MACHIKOE_STAFF_IDLE_MINUTES": "5", "MACHIKOE_PROXY_FIX_X_FOR": "2"}
+    values = config.app_settings(env)
+    assert values["DATABASE_URL"] == "sqlite:///old.db" and values["REDIS_URL"] == "redis://new"
+    assert values["STAFF_IDLE_MINUTES"] == 5 and values["PROXY_FIX_X_FOR"] == 2
