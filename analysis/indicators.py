@@ -31,6 +31,7 @@ from analysis.weighting import WeightingInput, WeightingResult, margins_from_row
 from analysis.weighting.bounded import bounded_rake
 from analysis.weighting.collapse import MIN_CELL, collapse_sparse
 from analysis.weighting.rake import max_relative_error
+from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 
@@ -58,7 +59,7 @@ class Options:
     level: float = DEFAULT_LEVEL
     by: tuple[str, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
-    lang: str = "ja"
+    lang: str = field(default_factory=locales.default)
     strict: bool = True
     sample: str = "invited"  # invited | open | combined (analysis.samples)
     min_cell: int = MIN_CELL

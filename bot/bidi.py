@@ -8,38 +8,15 @@ on its own and keeps it in place. Left-to-right locales are returned unchanged.
 """
 from __future__ import annotations
 
-import re
-
+from survey_app.i18n import ruby
+from survey_app.i18n.bidi import FSI, PDI, isolate, isolate_ltr_runs
 from survey_app.i18n.locales import direction
 
-FSI = "\u2068"
-PDI = "\u2069"
-
-# A run that starts with a Latin letter, a digit or '/' (commands) and continues through
-# letters, digits and the joiners that belong inside codes, numbers and phone numbers.
-# Isolates already present are skipped by matching them whole (group 1).
-_RUN = re.compile(
-    r"(\u2068[^\u2069]*\u2069)"
-    r"|((?:/|[A-Za-z0-9])[A-Za-z0-9_./:@+\-–%]*(?<=[A-Za-z0-9%]))"
-    r"|(/[a-z]+)"
-)
-
-
-def isolate(text: str) -> str:
-    return f"{FSI}{text}{PDI}"
-
-
-def isolate_ltr_runs(text: str) -> str:
-    """Wrap every Latin/number run of ``text`` in FSI … PDI (idempotent)."""
-
-    def wrap(match: re.Match) -> str:
-        if match.group(1):
-            return match.group(1)
-        return isolate(match.group(0))
-
-    return _RUN.sub(wrap, text)
+__all__ = ["FSI", "PDI", "for_locale", "isolate", "isolate_ltr_runs"]
 
 
 def for_locale(locale: str, text: str) -> str:
-    """``text`` ready to send in ``locale``: isolated runs for right-to-left, unchanged otherwise."""
+    """``text`` ready to send in ``locale`` (every channel: Telegram, LINE): ruby readings as
+    漢字（かんじ） (chat has no ruby), then isolated runs for right-to-left."""
+    text = ruby.to_chat(text)
     return isolate_ltr_runs(text) if direction(locale) == "rtl" else text

@@ -13,8 +13,9 @@ import copy
 import logging
 
 from survey_app import responses
+from survey_app.i18n import ruby
 from survey_app.i18n.catalogs import gettext
-from survey_app.i18n.locales import SUPPORTED, from_telegram, native_name
+from survey_app.i18n.locales import from_telegram, native_name, offered
 
 from . import bidi, callbacks, parsing
 from .asking import Asking
@@ -58,7 +59,7 @@ class Turn(Asking):
 
     def __init__(self, instrument, conv: Conversation, port: AnswersPort, language_code: str | None) -> None:
         self.instrument, self.conv, self.port, self.out = instrument, conv, port, Outcome()
-        self.suggested = conv.locale or from_telegram(language_code)
+        self.suggested = conv.locale or from_telegram(language_code, offered(self.instrument.languages))
 
     @property
     def locale(self) -> str:
@@ -72,9 +73,9 @@ class Turn(Asking):
         """Texts not built by the renderer (tap acknowledgements) get the locale's bidi treatment too."""
         out = self.out
         if out.notice:
-            out.notice = bidi.for_locale(self.locale, out.notice)
+            out.notice = bidi.for_locale(self.locale, ruby.to_chat(out.notice))
         if out.tapped is not None and out.tapped.confirm:
-            out.tapped = TappedUpdate(confirm=bidi.for_locale(self.locale, out.tapped.confirm))
+            out.tapped = TappedUpdate(confirm=bidi.for_locale(self.locale, ruby.to_chat(out.tapped.confirm)))
 
     def say(self, text: str) -> None:
         self.out.messages.append(self.r.message(text))
@@ -188,7 +189,7 @@ class Turn(Asking):
 
     def typed_language(self, text: str) -> str | None:
         key = parsing.match_key(text)
-        for loc in SUPPORTED:
+        for loc in offered(self.instrument.languages):
             if key in (parsing.match_key(native_name(loc)), loc):
                 return loc
         return None
@@ -314,7 +315,7 @@ class Turn(Asking):
         self.out.tapped = TappedUpdate()
 
     def tap_language(self, cb: callbacks.Callback) -> None:
-        if cb.arg not in SUPPORTED:
+        if cb.arg not in offered(self.instrument.languages):
             return self.stale(gettext(self.locale, "This button is no longer valid."))
         self.set_language(cb.arg)
 

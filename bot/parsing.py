@@ -4,7 +4,7 @@ Accepted for choice questions: the choice's number as shown on the buttons (1, 2
 ASCII, full-width (１), Arabic-Indic (١) or Extended Arabic-Indic (Urdu, ۱) digits, or
 the choice's text in any of the survey's languages (compared after NFKC, case folding
 and removal of spaces and punctuation, so 「そう思う。」, "Agree" and "agree!" all match).
-Multiple choice: several numbers or texts separated by commas (``,``, ``、``, ``，``, ``;``),
+Multiple choice: several numbers or texts separated by commas (``,``, ``、``, ``，``, Urdu ``،``, ``;``, ``؛``),
 or numbers separated by spaces. Numbers: a number with an optional unit word ("3人",
 "3 people", "۳ افراد"); the question type validates the range.
 """
@@ -18,7 +18,7 @@ from survey_app import numerals
 from survey_app.instrument import Question
 
 STOP_WORDS = frozenset({"stop", "/stop", "停止", "ストップ", "dừng", "dừng lại", "روکیں"})
-_LIST_SEPARATORS = re.compile(r"\s*[,、，;；]\s*")
+_LIST_SEPARATORS = re.compile(r"\s*[,、，;；\u060c\u061b]\s*")  # ، and ؛: the Urdu (Arabic) comma and semicolon
 _NUMBER_WITH_UNIT = re.compile(r"^([-+]?[0-9]+(?:[.,][0-9]+)?)\s*[^0-9]{0,20}$")
 
 Labels = Mapping[int, Iterable[str]]  # choice code → its text in every language

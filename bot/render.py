@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from survey_app.i18n import locales, ruby
 from survey_app.i18n.catalogs import gettext
-from survey_app.i18n.locales import SUPPORTED, native_name
+from survey_app.i18n.locales import native_name, offered
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question
 
@@ -30,8 +31,12 @@ class Renderer:
 
     # ------------------------------------------------------------ helpers
     def message(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> Message:
-        rows = tuple(tuple(Button(bidi.for_locale(self.locale, b.label), b.data) for b in row) for row in buttons)
-        return Message(bidi.for_locale(self.locale, text), rows)
+        rows = tuple(tuple(Button(self.chat_text(b.label), b.data) for b in row) for row in buttons)
+        return Message(self.chat_text(text), rows)
+
+    def chat_text(self, text: str) -> str:
+        """Chat has no ruby: readings in parentheses (漢字（かんじ）), then Urdu isolates."""
+        return bidi.for_locale(self.locale, ruby.to_chat(text))
 
     def button(self, label: str, kind: str, arg: str = "", code: int | None = None) -> Button:
         return Button(label, callbacks.encode(self.instrument, kind, arg, code))
@@ -42,7 +47,7 @@ class Renderer:
     def answer_text(self, question: Question, value: Any) -> str:
         """An answer as the resident would read it (labels for codes, the number, the text)."""
         if question.type == "multi":
-            return "、".join(self.choice_label(question, c) for c in value) if self.locale == "ja" else \
+            return "、".join(self.choice_label(question, c) for c in value) if locales.info(self.locale) and locales.info(self.locale).script == "Jpan" else \
                 ", ".join(self.choice_label(question, c) for c in value)
         if question.type in ("single", "scale"):
             return self.choice_label(question, value)
@@ -52,7 +57,7 @@ class Renderer:
 
     # ------------------------------------------------------------ language and consent
     def language_chooser(self, suggested: str, greet: bool) -> Message:
-        ordered = [suggested, *[loc for loc in SUPPORTED if loc != suggested]]
+        ordered = [suggested, *[loc for loc in offered(self.instrument.languages) if loc != suggested]]
         rows = [[self.button(f"{TICK} {native_name(loc)}" if loc == suggested else native_name(loc),
                              callbacks.LANGUAGE, loc)] for loc in ordered]
         # i18n: First message of the chat; %(title)s is the survey's title.
@@ -192,6 +197,6 @@ def all_labels(instrument: Instrument, list_id: str) -> dict[int, tuple[str, ...
     if key not in _labels_cache:
         choice_list = instrument.choice_lists[list_id]
         _labels_cache[key] = {
-            c.code: tuple(InstrumentTexts(instrument, loc).choice(choice_list, c) for loc in SUPPORTED)
+            c.code: tuple(InstrumentTexts(instrument, loc).choice(choice_list, c) for loc in offered(instrument.languages))
             for c in choice_list.choices}
     return _labels_cache[key]

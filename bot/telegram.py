@@ -36,7 +36,7 @@ from telegram.ext import (
 from survey_app import codes
 from survey_app.db import engine_for
 from survey_app.i18n.catalogs import gettext
-from survey_app.i18n.locales import SUPPORTED, from_telegram
+from survey_app.i18n.locales import from_telegram, supported
 
 from .delivery import Delivery
 from .events import Blocked, Command, Event, Remind, Start, Tap, Text, Unsupported
@@ -127,8 +127,9 @@ class TelegramAdapter:
             application.job_queue.run_repeating(self.send_due_reminders, interval=self.settings.reminder_poll,
                                                 first=self.settings.reminder_poll, name="reminders")
         await bot.set_my_commands(command_menu("en"))
-        for locale in SUPPORTED:
-            await bot.set_my_commands(command_menu(locale), language_code=locale)
+        for locale in supported():
+            if len(locale) == 2:  # Telegram takes ISO 639-1 codes only: not ja-x-easy (its users see ja)
+                await bot.set_my_commands(command_menu(locale), language_code=locale)
         log.info("bot @%s is answering for survey '%s'", bot.username, self.settings.survey_id)
 
     # ------------------------------------------------------------ handlers

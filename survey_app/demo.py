@@ -17,6 +17,7 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
+from survey_app.i18n import locales
 from survey_app.instrument import Instrument
 from survey_app.models import utcnow
 from survey_app.population import MarginRow
@@ -115,7 +116,7 @@ def _comments(instrument: Instrument, rows: list[dict], seed: int) -> None:
 def _channel(rng, foreign: bool) -> tuple[str, str]:
     if foreign:
         return str(rng.choice(["vi", "ur", "en"], p=[0.5, 0.3, 0.2])), str(rng.choice(["telegram", "web"]))
-    return "ja", str(rng.choice(["web", "paper"], p=[0.6, 0.4]))
+    return locales.default(), str(rng.choice(["web", "paper"], p=[0.6, 0.4]))
 
 
 def create_demo_responses(session: Session, instrument: Instrument, margins: list[MarginRow],

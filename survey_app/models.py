@@ -33,6 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from survey_app.i18n import locales
+
 ROLES = ("admin", "analyst", "viewer")
 
 
@@ -117,7 +119,7 @@ class Response(Base):
     survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     survey_version: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(16))
-    locale: Mapped[str] = mapped_column(String(8))
+    locale: Mapped[str] = mapped_column(String(16))  # BCP 47 tags such as ja-x-easy
     source: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(8), default="partial", index=True)
     stratum: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -168,7 +170,7 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    locale: Mapped[str] = mapped_column(String(8), default="ja")
+    locale: Mapped[str] = mapped_column(String(16), default=locales.default)
     # Bumped by logout, password change, disable and role change: every cookie carrying an
     # older number is refused on its next request (``survey_app.staff.revoke_sessions``).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -245,7 +247,7 @@ class BotSession(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_key: Mapped[str] = mapped_column(String(64))  # HMAC pseudonym of the chat id
     survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    locale: Mapped[str | None] = mapped_column(String(8))
+    locale: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(32))
     question_id: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict] = mapped_column(JSON, default=dict)  # retries, pending code, ...

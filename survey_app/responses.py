@@ -378,7 +378,7 @@ def enter_complete(session: Session, instrument: Instrument, *, secret: str, cha
 
 
 def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mapping[str, Any]], *,
-                  channel: str, source: str = "open", locale: str = "ja") -> int:
+                  channel: str, source: str = "open", locale: str | None = None) -> int:
     """Validate and store many complete responses in one transaction (demo data, CSV imports).
 
     Per row, ``_source`` (invited/open), ``_stratum`` and ``_access_key`` (an invited row's
@@ -391,7 +391,8 @@ def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mappi
             qid, err = next(iter(errors.items()))
             raise ValueError(f"row {index}: question '{qid}': {err}")
         visible = {q.id for q in instrument.visible_questions(values)}
-        response = _new_response(instrument, channel, raw.get("_locale", locale), raw.get("_source", source),
+        response = _new_response(instrument, channel, raw.get("_locale", locale or instrument.source_language),
+                                 raw.get("_source", source),
                                  stratum=raw.get("_stratum"))
         response.access_key = raw.get("_access_key")
         response.status, response.submitted_at = "complete", raw.get("_submitted_at") or utcnow()

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app import audit, codes, emails, lockout
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.models import ROLES, StaffUser, utcnow
 
 MAX_FAILURES = lockout.MAX_FAILURES
@@ -135,7 +135,7 @@ class Created:
 
 
 def create_user(session: Session, email: str, role: str, password: str | None = None,
-                locale: str = "ja") -> Created:
+                locale: str | None = None) -> Created:
     email = normalise_email(email)
     if role not in ROLES:
         raise StaffError(N_("Unknown role '%(role)s' (roles: %(roles)s)."), role=role, roles=", ".join(ROLES))
@@ -144,7 +144,7 @@ def create_user(session: Session, email: str, role: str, password: str | None = 
     generated = None if password else generate_password()
     password = password or generated
     check_password_strength(password)
-    user = StaffUser(email=email, role=role, password_hash=_hasher.hash(password), locale=locale, active=True,
+    user = StaffUser(email=email, role=role, password_hash=_hasher.hash(password), locale=locale or locales.default(), active=True,
                      session_version=0)
     session.add(user)
     session.commit()

@@ -59,7 +59,7 @@ def test_start_suggests_the_clients_language_and_lists_languages_by_native_name(
     assert chat.conv.state == CHOOSE_LANGUAGE
     labels = [b.label for row in out.messages[0].buttons for b in row]
     assert labels[0] == "✓ Tiếng Việt"
-    assert set(labels[1:]) == {"日本語", "English", "اردو"}
+    assert set(labels[1:]) == {"日本語", "やさしい にほんご", "English", "اردو"}
 
 
 def test_unknown_client_language_falls_back_to_japanese(ins):

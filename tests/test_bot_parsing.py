@@ -42,7 +42,8 @@ def test_single_choice_rejects_garbage(ins, typed):
 
 
 @pytest.mark.parametrize("typed, codes", [
-    ("1, 3", (1, 3)), ("１、３", (1, 3)), ("۱، ۳".replace("،", ","), (1, 3)), ("2 4", (2, 4)),
+    ("1, 3", (1, 3)), ("１、３", (1, 3)), ("1، 3", (1, 3)), ("۱، ۳", (1, 3)), ("۱؛۳", (1, 3)),
+    ("2 4", (2, 4)),
     ("3", (3,)), ("4,2,2", (2, 4)),
 ])
 def test_multi_choice_lists(ins, typed, codes):
@@ -134,6 +135,14 @@ def test_split_text_keeps_every_character_under_the_limit():
     chunks = split_text(text, limit=1000)
     assert all(len(c) <= 1000 for c in chunks)
     assert "".join(chunks).replace("\n", "") == text.replace("\n", "")
+
+
+def test_urdu_phone_number_in_a_sentence_is_isolated_for_chat():
+    from survey_app.i18n.bidi import FSI, PDI, isolated_html
+    assert f"{FSI}011-382-5151{PDI}" in bidi.for_locale("ur", "فون: 011-382-5151۔")
+    html = isolated_html("ایبیتسو سٹی ہال (江別市役所) فون 011-382-5151", rtl=True)
+    assert '<bdi dir="ltr" class="ltr">011-382-5151</bdi>' in html
+    assert '<span class="keep" lang="ja">江別市役所</span>' in html
 
 
 # Issue 14: digits from other scripts (str.isdigit() says yes, int() refuses or NFKC changes them).

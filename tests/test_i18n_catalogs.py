@@ -114,7 +114,7 @@ def test_repository_catalogs_translate_the_validation_messages(monkeypatch, tmp_
     monkeypatch.setenv(catalogs.ENV_DIR, str(tmp_path / "t"))
     clear_cache()
     assert gettext("ja", REQUIRED_MESSAGE) == "この質問にお答えください。"
-    assert gettext("vi", REQUIRED_MESSAGE) == "Xin hãy trả lời câu hỏi này."
+    assert gettext("vi", REQUIRED_MESSAGE) == "Vui lòng trả lời câu hỏi này."
     assert gettext("ur", REQUIRED_MESSAGE) == "براہِ کرم اس سوال کا جواب دیں۔"
     assert gettext("vi", "Choose at most %(n)d answers.", n=2) == "Chỉ được chọn tối đa 2 câu trả lời."
     assert gettext("en", REQUIRED_MESSAGE) == REQUIRED_MESSAGE

@@ -45,7 +45,7 @@ def every_text(texts: InstrumentTexts) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize("locale", locales.SUPPORTED)
+@pytest.mark.parametrize("locale", [e.tag for e in locales.registry() if e.scope == "all"])
 def test_every_locale_resolves_every_text_without_falling_back(locale, caplog):
     with caplog.at_level(logging.WARNING, logger="survey_app.i18n.texts"):
         resolved = every_text(InstrumentTexts(INSTRUMENT, locale))
@@ -132,3 +132,14 @@ def test_a_language_without_any_catalog_shows_japanese_not_english(tmp_path, mon
     texts = InstrumentTexts(INSTRUMENT, "vi")
     assert texts.question("kosodate") == INSTRUMENT.question("kosodate").text
     assert KANJI_OR_KANA.search(texts.choice("agree4", 1))
+
+
+def test_easy_japanese_has_every_resident_text_and_falls_back_only_for_staff_titles():
+    """ja-x-easy (scope "resident"): every text a resident reads comes from its catalog; the
+    indicator titles (staff only) fall back to the Japanese source."""
+    texts = InstrumentTexts(INSTRUMENT, "ja-x-easy")
+    for context, source in SOURCE.items():
+        found = texts._translations.find(source, context)
+        if context.startswith("indicator:"):
+            continue
+        assert found, context

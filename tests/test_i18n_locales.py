@@ -9,10 +9,10 @@ from survey_app.i18n import fmt, locales
 
 
 def test_supported_locales_and_their_own_names():
-    assert locales.SUPPORTED == ("ja", "en", "vi", "ur")
+    assert locales.SUPPORTED == ("ja", "ja-x-easy", "en", "vi", "ur")
     assert locales.DEFAULT == "ja"
     names = [locales.native_name(code) for code in locales.SUPPORTED]
-    assert names == ["日本語", "English", "Tiếng Việt", "اردو"]
+    assert names == ["日本語", "やさしい にほんご", "English", "Tiếng Việt", "اردو"]
 
 
 def test_direction_comes_from_the_locale_only():

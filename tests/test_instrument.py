@@ -36,7 +36,7 @@ indicators:
 def test_bundled_instrument_has_the_strategy_indicators():
     instrument = load_instrument(bundled_path())
     assert instrument.id == "ebetsu-2025"
-    assert instrument.languages == ("ja", "en", "vi", "ur")
+    assert instrument.languages == ("ja", "ja-x-easy", "en", "vi", "ur")
     baselines = {i.id: (i.baseline.value, i.baseline.year) for i in instrument.indicators}
     assert baselines == {"living": (78.3, 2023), "childcare": (55.0, 2023), "work": (30.7, 2022),
                          "coexistence": (47.0, 2022), "health": (86.5, 2023)}

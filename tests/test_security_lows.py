@@ -56,7 +56,7 @@ def test_survey_number_and_choice_fields_refuse_other_digits_in_the_residents_la
     shown = post_page(client, "about_you", dict(PAGES[5][1], household_size=f"1{digit}", age_band=digit))
     page = text_of(shown)
     assert shown.status_code == 200 and 'aria-invalid="true"' in page
-    assert "Hãy nhập một con số" in page  # "Enter a number, for example 3." in Vietnamese
+    assert "Vui lòng nhập một con số" in page  # "Enter a number, for example 3." in Vietnamese
     assert f'value="1{digit}"' in page  # what was typed is shown again
     stored = responses.current_answers(session, session.scalars(select(Response)).one())
     assert "household_size" not in stored and "age_band" not in stored and stored["sex"] == 2

@@ -18,7 +18,7 @@ from analysis.samples import SAMPLES
 from analysis.weighting import margins_from_rows
 from survey_app import exports
 from survey_app.csvio import CsvError
-from survey_app.i18n.locales import SUPPORTED
+from survey_app.i18n import locales
 from survey_app.instrument import InstrumentError, load_instrument
 from survey_app.population import margins_for, read_population_csv
 
@@ -67,7 +67,7 @@ def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (xlsx: required).")
-@click.option("--lang", type=click.Choice(SUPPORTED), default="ja", show_default=True,
+@click.option("--lang", type=click.Choice(locales.SUPPORTED), default=locales.DEFAULT, show_default=True,
               help="Language of titles, labels, footnotes and notices.")
 @click.option("--suppress-below", type=click.IntRange(1), default=10, show_default=True,
               help="Groups with fewer respondents are suppressed.")

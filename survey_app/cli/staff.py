@@ -8,6 +8,7 @@ import click
 
 from survey_app import audit
 from survey_app import staff as staff_core
+from survey_app.i18n import locales
 from survey_app.models import ROLES
 
 from .context import AppContext, pass_app
@@ -58,7 +59,7 @@ def staff() -> None:
 @staff.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="admin | analyst | viewer")
-@click.option("--locale", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+@click.option("--locale", type=click.Choice(locales.staff_locales()), default=locales.DEFAULT, show_default=True,
               help="Language of the staff pages.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input "
               "(otherwise one is generated and printed once).")

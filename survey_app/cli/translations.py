@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from survey_app.i18n import locales
 from survey_app.i18n.catalogs import clear_cache, translations_dir
 from survey_app.i18n.checks import check
 from survey_app.i18n.workflow import Workspace, compile_catalogs, extract, update
@@ -59,7 +60,13 @@ def _run(action):
 
 @click.group()
 def translations() -> None:
-    """Extract, update, compile and check the gettext catalogs (ja, en, vi, ur)."""
+    """Extract, update, compile and check the gettext catalogs (the languages of the registry)."""
+
+
+@translations.command("languages")
+def languages_command() -> None:
+    """Print the language registry as the README's Markdown table."""
+    click.echo(locales.markdown_table())
 
 
 @translations.command("extract")

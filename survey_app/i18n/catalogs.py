@@ -12,6 +12,7 @@ Japanese ones (the instrument's source language). For a domain's source language
 """
 from __future__ import annotations
 
+import copy
 import io
 import logging
 import os
@@ -21,6 +22,8 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from . import locales
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +42,18 @@ class CatalogTranslations(Translations):
     def find(self, message: str, context: str | None = None) -> str | None:
         key = f"{context}\x04{message}" if context is not None else message
         found = self._catalog.get(key)
-        return found if isinstance(found, str) and found else None
+        if isinstance(found, str) and found:
+            return found
+        fallback = getattr(self, "_fallback", None)
+        return fallback.find(message, context) if fallback is not None and hasattr(fallback, "find") else None
 
 
 class IdentityTranslations(NullTranslations):
     """The source language (or a missing catalog): every message is itself."""
 
     def find(self, message: str, context: str | None = None) -> str | None:
-        return None
+        fallback = getattr(self, "_fallback", None)
+        return fallback.find(message, context) if fallback is not None and hasattr(fallback, "find") else None
 
 
 def translations_dir() -> Path:
@@ -124,7 +131,16 @@ def get_translations(locale: str, domain: str = "messages", directory: Path | No
     """
     if locale == SOURCE_LANGUAGE.get(domain):
         return IdentityTranslations()
-    return _load(locale, domain, Path(directory) if directory else translations_dir())
+    loaded = _load(locale, domain, Path(directory) if directory else translations_dir())
+    chain = locales.fallbacks(locale)
+    if not chain:
+        return loaded
+    # A shallow copy shares the parsed catalog; only the fallback differs (the cache stays clean).
+    chained = copy.copy(loaded)
+    chained._fallback = None
+    for other in chain:
+        chained.add_fallback(get_translations(other, domain, directory))
+    return chained
 
 
 def clear_cache() -> None:

@@ -10,7 +10,8 @@ anyone remembers to run ``update``. Problems reported per entry:
   names may follow in parentheses, e.g. "Nopporo (野幌)");
 * vi: not NFC; ur: no Arabic-script letters, or Latin words that are not in the msgid;
 * messages domain, ja/vi/ur: a phrase left identical to the English msgid;
-* a language the instrument declares (or the interface supports) without a catalog.
+* a language the instrument declares (or the interface supports) without a catalog;
+* the glossary (``translations/glossary.yaml``): a key term rendered otherwise, or a retired variant.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
+from . import locales, ruby
+from .catalogs import SOURCE_LANGUAGE
+from .glossary import Term, glossary_problems, load_glossary
 from .placeholders import PLACEHOLDER_RE, placeholder_problem
 from .workflow import Workspace, read_catalog
 
@@ -64,6 +68,11 @@ def stray_latin_words(text: str, msgid: str) -> list[str]:
     return [w for w in _LATIN_WORD_RE.findall(bare) if w.lower() not in allowed]
 
 
+def _japanese_script(locale: str) -> bool:
+    found = locales.info(locale)
+    return bool(found and found.script == "Jpan")
+
+
 def _entry_name(message: Message, domain: str) -> str:
     if domain == "survey" and message.context:
         return message.context
@@ -83,7 +92,7 @@ def _script_problems(locale: str, domain: str, message: Message, forms: list[str
     reasons = []
     msgid = " ".join(message.id) if isinstance(message.id, (tuple, list)) else message.id
     for form in forms:
-        if locale != "ja" and japanese_outside_parentheses(form):
+        if not _japanese_script(locale) and japanese_outside_parentheses(form):
             reasons.append("contains Japanese outside parentheses (untranslated source text?)")
         if locale == "vi" and not unicodedata.is_normalized("NFC", form):
             reasons.append("not in Unicode NFC (compose the Vietnamese diacritics)")
@@ -93,13 +102,14 @@ def _script_problems(locale: str, domain: str, message: Message, forms: list[str
             stray = stray_latin_words(form, msgid)
             if stray:
                 reasons.append(f"Latin-script words not in the source: {', '.join(sorted(set(stray)))}")
-        if domain == "messages" and locale in ("ja", "vi", "ur") and " " in msgid.strip() \
+        if domain == "messages" and locale != SOURCE_LANGUAGE["messages"] and " " in msgid.strip() \
                 and form.strip() == (message.id[0] if isinstance(message.id, tuple) else message.id).strip():
             reasons.append("identical to the English msgid")
     return list(dict.fromkeys(reasons))
 
 
-def entry_problems(locale: str, domain: str, wanted: Message, found: Message | None) -> list[str]:
+def entry_problems(locale: str, domain: str, wanted: Message, found: Message | None,
+                   terms: tuple[Term, ...] = ()) -> list[str]:
     """Why ``found`` (the catalog entry for the template entry ``wanted``) is not good enough."""
     if found is None:
         return ["missing from the catalog (run: machikoe translations update)"]
@@ -112,16 +122,60 @@ def entry_problems(locale: str, domain: str, wanted: Message, found: Message | N
     placeholder = placeholder_problem(wanted.id, found.string)
     if placeholder:
         reasons.append(placeholder)
-    return reasons + _script_problems(locale, domain, wanted, forms)
+    source = " ".join(wanted.id) if isinstance(wanted.id, (tuple, list)) else wanted.id
+    return reasons + _script_problems(locale, domain, wanted, forms) + _ruby_problems(locale, forms) + \
+        glossary_problems(terms, locale, domain, source, forms)
 
 
-def check_catalog(locale: str, domain: str, template: Catalog, catalog: Catalog) -> list[Problem]:
+def _ruby_problems(locale: str, forms: list[str]) -> list[str]:
+    """やさしい日本語: every kanji has a reading, readings are kana, sentences are short."""
+    if not locales.uses_ruby(locale):
+        return []
+    reasons = []
+    for form in forms:
+        unread = ruby.unread_kanji(form)
+        if unread:
+            reasons.append(f"kanji without a reading: {''.join(dict.fromkeys(unread))} (write {{漢字|かんじ}})")
+        bad = ruby.bad_groups(form)
+        if bad:
+            reasons.append(f"ruby group without kanji or with a reading not in kana: {', '.join(bad)}")
+        for sentence in ruby.long_sentences(form):
+            reasons.append(f"sentence longer than {ruby.MAX_SENTENCE} characters (one idea per sentence): "
+                           f"{sentence[:30]}…")
+    return reasons
+
+
+# What a resident reads: the survey's texts except the staff-only indicator titles, and the
+# interface strings of the resident web pages. A locale whose registry scope is "resident"
+# (やさしい日本語) must translate these; every other string falls back to its fallback locale
+# (Japanese), which the check accepts. The bot's strings (Telegram and LINE) are in scope.
+RESIDENT_SOURCES = (
+    "survey_app/web/templates/survey/", "survey_app/web/templates/base.html",
+    "survey_app/web/templates/home.html", "survey_app/web/templates/error.html",
+    "survey_app/web/templates/macros.html", "survey_app/web/errors.py", "survey_app/response_errors.py",
+    "survey_app/instrument/types.py", "survey_app/web/outage.py", "survey_app/web/survey/", "bot/",
+)
+STAFF_ONLY_CONTEXTS = ("indicator:",)
+
+
+def in_scope(locale: str, domain: str, message: Message) -> bool:
+    """Whether ``locale`` must translate ``message`` (scope "all": everything)."""
+    found = locales.info(locale)
+    if found is None or found.scope == "all":
+        return True
+    if domain == "survey":
+        return not (message.context or "").startswith(STAFF_ONLY_CONTEXTS)
+    return any(path.startswith(RESIDENT_SOURCES) for path, _line in message.locations)
+
+
+def check_catalog(locale: str, domain: str, template: Catalog, catalog: Catalog,
+                  terms: tuple[Term, ...] = ()) -> list[Problem]:
     problems = []
     for wanted in template:
-        if not wanted.id:
+        if not wanted.id or not in_scope(locale, domain, wanted):
             continue
         found = catalog.get(wanted.id, wanted.context)
-        for reason in entry_problems(locale, domain, wanted, found):
+        for reason in entry_problems(locale, domain, wanted, found, terms):
             problems.append(Problem(locale, domain, _entry_name(wanted, domain), reason))
     for message, errors in catalog.check():
         if message.id and not message.fuzzy and template.get(message.id, message.context) is not None:
@@ -149,5 +203,5 @@ def check(ws: Workspace, domains: tuple[str, ...], only: tuple[str, ...] = ()) -
             except Exception as exc:  # noqa: BLE001 - a malformed .po is a finding, not a crash
                 problems.append(Problem(locale, domain, str(path), f"cannot be read: {exc}"))
                 continue
-            problems.extend(check_catalog(locale, domain, template, catalog))
+            problems.extend(check_catalog(locale, domain, template, catalog, load_glossary(ws.translations)))
     return problems, summary

@@ -19,6 +19,7 @@ from babel.messages.frontend import parse_mapping_cfg
 
 from survey_app.instrument import Instrument, parse_instrument
 
+from .catalogs import SOURCE_LANGUAGE
 from .placeholders import placeholders
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -150,7 +151,7 @@ def _header(domain: str, source_language: str) -> str:
 def instrument_template(paths: Path | Sequence[Path], root: Path = PROJECT_ROOT) -> Catalog:
     """The ``survey`` template (.pot) of one or more instrument files (one entry per wording)."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    catalog = _new_catalog("survey", "ja")
+    catalog = _new_catalog("survey", SOURCE_LANGUAGE["survey"])
     for path in paths:
         instrument = parse_instrument(path.read_text(encoding="utf-8"), path.name)
         location = _relative(path, root)

@@ -21,7 +21,7 @@ from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
-from . import N_
+from . import N_, locales
 from .catalogs import gettext
 
 # (name, letter, first Gregorian year) — newest first.
@@ -32,7 +32,7 @@ FISCAL_YEAR_MSGID = N_("FY%(year)d")
 @lru_cache(maxsize=64)
 def _pattern(locale: str, kind: str, digits: int) -> NumberPattern:
     """The locale's own decimal or percent pattern with exactly ``digits`` fraction digits."""
-    loc = Locale.parse(locale)
+    loc = Locale.parse(locales.cldr(locale))
     formats = loc.percent_formats if kind == "percent" else loc.decimal_formats
     pattern = copy.copy(parse_pattern(formats[None].pattern))
     pattern.frac_prec = (digits, digits)
@@ -42,24 +42,24 @@ def _pattern(locale: str, kind: str, digits: int) -> NumberPattern:
 def format_number(value: float | int, locale: str, digits: int | None = None) -> str:
     """12345.678 → '12,345.678' (ja/en/ur), '12.345,678' (vi); ``digits`` fixes the decimals."""
     if digits is None:
-        return format_decimal(value, locale=locale)
-    return _pattern(locale, "decimal", digits).apply(value, Locale.parse(locale))
+        return format_decimal(value, locale=locales.cldr(locale))
+    return _pattern(locale, "decimal", digits).apply(value, Locale.parse(locales.cldr(locale)))
 
 
 def format_percent(points: float | None, locale: str, digits: int = 1, missing: str = "–") -> str:
     """78.34 (percentage points) → '78.3%' (ja/en/ur), '78,3%' (vi); None → ``missing``."""
     if points is None:
         return missing
-    return _pattern(locale, "percent", digits).apply(points / 100.0, Locale.parse(locale))
+    return _pattern(locale, "percent", digits).apply(points / 100.0, Locale.parse(locales.cldr(locale)))
 
 
 def format_date(value: dt.date, locale: str, style: str = "medium") -> str:
     """A date in the locale's own form: 2025/04/01 (ja), Apr 1, 2025 (en), 1 thg 4, 2025 (vi)."""
-    return _babel_date(value, format=style, locale=locale)
+    return _babel_date(value, format=style, locale=locales.cldr(locale))
 
 
 def format_datetime(value: dt.datetime, locale: str, style: str = "medium", tzinfo=None) -> str:
-    return _babel_datetime(value, format=style, tzinfo=tzinfo, locale=locale)
+    return _babel_datetime(value, format=style, tzinfo=tzinfo, locale=locales.cldr(locale))
 
 
 def era_year(year: int) -> tuple[str, int]:
@@ -72,7 +72,7 @@ def era_year(year: int) -> tuple[str, int]:
 
 def fiscal_year_label(year: int, locale: str) -> str:
     """2025 → '令和7年度' (ja), 'FY2025' (en); other locales via the ``messages`` catalog."""
-    if locale == "ja":
+    if locales.cldr(locale) == "ja":  # ja and やさしい日本語 (ja-x-easy)
         era, n = era_year(year)
         return f"{era}{'元' if n == 1 else n}年度"
     return gettext(locale, FISCAL_YEAR_MSGID, year=year)

@@ -61,14 +61,14 @@ class Workspace:
     def languages(self, domain: str) -> tuple[str, ...]:
         """The locales that need a catalog for ``domain``: every declared/supported one but the source."""
         declared = [lang for path in self.instruments for lang in load_instrument(path).languages]
-        wanted = declared if domain == "survey" else [*locales.SUPPORTED, *declared]
+        wanted = declared if domain == "survey" else [*locales.supported(), *declared]
         return tuple(loc for loc in dict.fromkeys(wanted) if loc != SOURCE_LANGUAGE[domain])
 
 
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     """Read a .po, keeping the ``#| msgid`` (previous wording) of fuzzy entries, which Babel drops."""
     with path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
+        catalog = read_po(fh, locale=locales.cldr(locale) if locale else None)
     for message in catalog:  # Babel reads '#| msgid …' as a translator comment '| msgid …'
         message.user_comments = [c for c in message.user_comments if not _PREVIOUS_RE.match(c)]
     for (msgid, context), previous in previous_ids(path.read_text(encoding="utf-8")).items():
@@ -170,7 +170,7 @@ def merge(catalog: Catalog, template: Catalog, domain: str) -> Catalog:
 
 
 def new_catalog(locale: str, domain: str) -> Catalog:
-    return Catalog(locale=locale, domain=domain, project=PROJECT, version="1", fuzzy=False,
+    return Catalog(locale=locales.cldr(locale), domain=domain, project=PROJECT, version="1", fuzzy=False,
                    msgid_bugs_address="translations@machikoe.invalid", copyright_holder="Ebetsu City",
                    last_translator="Machikoe translators <translations@machikoe.invalid>",
                    language_team=f"{locales.native_name(locale)} <translations@machikoe.invalid>",

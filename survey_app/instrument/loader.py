@@ -16,17 +16,21 @@ from typing import Any
 
 import yaml
 
-from survey_app.i18n.locales import SUPPORTED
+from survey_app.i18n import locales
 
 from .model import Choice, ChoiceList, Indicator, Instrument, Published, Question, Section, ShowIf, Target
 from .types import REGISTRY
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 SURVEY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-KNOWN_LANGUAGES = SUPPORTED  # an instrument may declare only languages the interface speaks
 #: How a published figure may have been weighted (the analysis methods' names).
 WEIGHTINGS = ("none", "poststratify", "rake", "propensity", "design")
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "instruments"
+
+
+def known_languages() -> tuple[str, ...]:
+    """An instrument may declare only languages the interface speaks: the language registry's."""
+    return locales.supported()
 
 
 class InstrumentError(ValueError):
@@ -243,10 +247,11 @@ def parse_instrument(text: str, path: str = "<string>") -> Instrument:
     what = f"instrument '{survey_id}'"
     version = ctx.require(doc, "version", what, int)
     languages = tuple(ctx.require(doc, "languages", what, list))
-    unknown = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
+    known = known_languages()
+    unknown = [lang for lang in languages if lang not in known]
     if unknown:
-        raise ctx.fail(doc, what, f"unsupported language(s) {unknown} (supported: {', '.join(KNOWN_LANGUAGES)})")
-    source = doc.get("source_language", "ja")
+        raise ctx.fail(doc, what, f"unsupported language(s) {unknown} (supported: {', '.join(known)})")
+    source = doc.get("source_language", locales.default())
     if source not in languages:
         raise ctx.fail(doc, what, f"source_language '{source}' is not among languages {list(languages)}")
     lists = _choice_lists(ctx, doc)

@@ -10,10 +10,11 @@ cookie), the cookie, the browser's Accept-Language, the default (Japanese).
 from __future__ import annotations
 
 from flask import current_app, g, request, session
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from survey_app.db import engine_for, session_factory
-from survey_app.i18n import locales
+from survey_app.i18n import locales, ruby
 from survey_app.i18n.catalogs import get_translations
 
 LANG_PARAM = "lang"
@@ -50,7 +51,7 @@ def close_db(_exc: BaseException | None = None) -> None:
 def requested_locale() -> str | None:
     """A supported ``?lang=`` value, else None (anything else is ignored, never an error)."""
     value = request.args.get(LANG_PARAM, "")
-    return value if value in locales.SUPPORTED else None
+    return value if value in locales.supported() else None
 
 
 def current_locale() -> str:
@@ -65,12 +66,12 @@ def _resolve_locale() -> str:
         session[LANG_COOKIE_KEY] = chosen
         return chosen
     remembered = session.get(LANG_COOKIE_KEY)
-    if remembered in locales.SUPPORTED:
+    if remembered in locales.supported():
         return remembered
     try:
-        return locales.negotiate(request.headers.get("Accept-Language", "")) or locales.DEFAULT
+        return locales.negotiate(request.headers.get("Accept-Language", "")) or locales.default()
     except Exception:  # noqa: BLE001 - a garbled header must never break a page
-        return locales.DEFAULT
+        return locales.default()
 
 
 def translations():
@@ -81,6 +82,8 @@ def translations():
 
 def gettext(message: str, **params) -> str:
     text = translations().gettext(message)
+    if locales.uses_ruby(current_locale()) and ruby.has_markup(text):  # やさしい日本語: readings as <ruby>
+        text = Markup(ruby.to_html(text))
     return _format(text, message, params) if params else text
 
 

@@ -14,18 +14,19 @@ from flask import Flask, request
 from survey_app.i18n import locales
 
 from .context import LANG_PARAM, current_locale, translations
+from .rich import furigana_switch, ruby_html
 
 
 def _gettext(message: str) -> str:
-    return translations().gettext(message)
+    return ruby_html(translations().gettext(message), current_locale())
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
-    return translations().ngettext(singular, plural, n)
+    return ruby_html(translations().ngettext(singular, plural, n), current_locale())
 
 
 def _pgettext(ctx: str, message: str) -> str:
-    return translations().pgettext(ctx, message)
+    return ruby_html(translations().pgettext(ctx, message), current_locale())
 
 
 def language_links(allowed: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
@@ -37,7 +38,7 @@ def language_links(allowed: tuple[str, ...] | None = None) -> list[dict[str, Any
     args = [(k, v) for k, v in request.args.items(multi=True) if k != LANG_PARAM]
     path = same_origin_path(request.path)
     links = []
-    for code in allowed or locales.SUPPORTED:
+    for code in allowed or locales.supported():
         href = path + "?" + urlencode([*args, (LANG_PARAM, code)])
         links.append({"code": code, "name": locales.native_name(code), "href": href,
                       "current": code == current_locale(), "dir": locales.direction(code)})
@@ -58,7 +59,8 @@ def same_origin_path(path: str) -> str:
 
 def template_globals() -> dict[str, Any]:
     locale = current_locale()
-    return {"locale": locale, "text_direction": locales.direction(locale), "language_links": language_links}
+    return {"locale": locale, "text_direction": locales.direction(locale), "language_links": language_links,
+            "furigana": furigana_switch(locale)}
 
 
 def init_i18n(app: Flask) -> None:

@@ -10,7 +10,7 @@ from copy import deepcopy
 from analysis.methods import CI_METHODS, DEFAULT_CI, DEFAULT_LEVEL, WEIGHTING_METHODS
 from analysis.notices import CODES
 from analysis.samples import SAMPLES
-from survey_app.i18n.locales import SUPPORTED
+from survey_app.i18n import locales
 
 from ..staff.indicators import WEB_DEFAULTS
 
@@ -109,7 +109,7 @@ PARAMETERS = [
      "schema": {"type": "string", "enum": list(CI_METHODS), "default": DEFAULT_CI}},
     {"name": "level", "in": "query", "required": False,
      "schema": {"type": "number", "minimum": 0.5, "maximum": 0.999, "default": DEFAULT_LEVEL}},
-    {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SUPPORTED)},
+    {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": list(locales.SUPPORTED)},
      "description": "Language of the notices' messages (default: Accept-Language, else ja)."},
 ]
 

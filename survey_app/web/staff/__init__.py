@@ -11,12 +11,13 @@ from flask_login import current_user, login_required, logout_user
 
 from survey_app import audit
 from survey_app import staff as staff_core
+from survey_app.i18n import locales
 from survey_app.models import StaffUser
 from survey_app.surveys import list_surveys
 
 from ..context import db, gettext
 from ..extensions import limiter
-from .auth import STAFF_LOCALES, before_staff_request, login_manager, require, start_session
+from .auth import before_staff_request, login_manager, require, start_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(before_staff_request)
@@ -31,7 +32,7 @@ NAV = (  # endpoint, label msgid, permission
 
 @bp.app_context_processor
 def staff_globals():
-    return {"staff_locales": STAFF_LOCALES, "staff_nav": NAV}
+    return {"staff_locales": locales.staff_locales(), "staff_nav": NAV}
 
 
 @bp.context_processor

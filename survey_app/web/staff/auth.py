@@ -23,12 +23,12 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, sessio
 from flask_login import LoginManager, current_user, login_user
 
 from survey_app import staff as staff_core
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.models import StaffUser
 
 from ..context import db, gettext
 
-STAFF_LOCALES = ("ja", "en")
+STAFF_LOCALES = locales.staff_locales()  # from the language registry
 ROLE_LABELS = {"admin": N_("admin"), "analyst": N_("analyst"), "viewer": N_("viewer")}
 SEEN_KEY = "staff_seen"
 LOGIN_AT_KEY = "staff_login_at"
@@ -43,7 +43,7 @@ class StaffPrincipal:
     is_anonymous = False
 
     def __init__(self, user: StaffUser):
-        self.id, self.email, self.role, self.locale = user.id, user.email, user.role, user.locale or "ja"
+        self.id, self.email, self.role, self.locale = user.id, user.email, user.role, user.locale or locales.default()
         self.is_active = bool(user.active)
         self.must_change_password = bool(user.must_change_password)
         self._fingerprint = fingerprint(user)
@@ -133,17 +133,17 @@ def _translate(message: str) -> str:
 def staff_locale() -> str:
     """?lang= (ja|en, remembered on the account), else the account's language, else Japanese."""
     chosen = request.args.get("lang")
-    if chosen in STAFF_LOCALES:
+    if chosen in locales.staff_locales():
         session["staff_lang"] = chosen
         if current_user.is_authenticated and current_user.locale != chosen:
             user = db().get(StaffUser, current_user.id)
             user.locale = chosen
             db().commit()
         return chosen
-    if current_user.is_authenticated and current_user.locale in STAFF_LOCALES:
+    if current_user.is_authenticated and current_user.locale in locales.staff_locales():
         return current_user.locale
     remembered = session.get("staff_lang")
-    return remembered if remembered in STAFF_LOCALES else "ja"
+    return remembered if remembered in locales.staff_locales() else locales.default()
 
 
 def before_staff_request():

@@ -16,6 +16,7 @@ from analysis import Change, SurveyResult
 from analysis.methods import WEIGHTING_LABELS
 from analysis.publication.charts import trend_chart
 from analysis.report import flag_word, footnotes, notice_messages, on_base_label, verdict_word
+from survey_app.i18n import locales
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.models import utcnow
 
@@ -72,7 +73,7 @@ def dashboard(survey_id: str):
         on_base_label=lambda other: on_base_label(other, locale),
         flag_label=lambda group: flag_word(group, result, locale),
         notices=[question_labels(m, instrument, locale) for m in notice_messages(result, locale)],
-        notes_ja=_notes(result, "ja"), notes_local=_notes(result, locale) if locale != "ja" else [], **context)
+        notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
 
 
 def _notes(result: SurveyResult, locale: str) -> list[str]:

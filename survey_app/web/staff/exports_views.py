@@ -13,6 +13,7 @@ from analysis.report import table_rows
 from survey_app import exports as export_core
 from survey_app.config import city_timezone_name
 from survey_app.db import engine_for, session_scope
+from survey_app.i18n import locales
 
 from ..context import db, gettext
 from . import bp
@@ -86,7 +87,7 @@ def export_indicators(survey_id: str, fmt: str):
     record("export", survey_id, kind="indicators", format=fmt, weighting=options.weighting)
     # The table goes into the city's yearly review: Japanese headings, words and footnotes
     # (the same table as ``machikoe indicators --format csv|xlsx --lang ja``).
-    rows = list(table_rows(result, "ja"))
+    rows = list(table_rows(result, locales.default()))
     name = f"{survey_id}-indicators-{options.weighting}.{fmt}"
     if fmt == "csv":
         return _download(export_core.csv_stream(rows), name, fmt)

@@ -17,6 +17,7 @@ from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.notices import Notice
 from analysis.samples import SAMPLES
 from survey_app.exports import count_complete
+from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
@@ -83,7 +84,7 @@ def breakdown_questions(instrument: Instrument) -> list[str]:
     return [q.id for q in instrument.questions if q.type == "single" and q.id not in measured]
 
 
-def compute(session: Session, instrument: Instrument, options: Options, lang: str = "ja") -> SurveyResult:
+def compute(session: Session, instrument: Instrument, options: Options, lang: str | None = None) -> SurveyResult:
     """The result for this survey and these options; titles and group labels in ``lang``."""
     from ..context import gettext
 
@@ -93,7 +94,7 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
     # Without margins a calibrated figure falls back to the design weights with a notice (never a dead page).
     margins = margins_for(session, instrument.id)
     try:
-        result = compute_for_survey(session, instrument, replace(options, lang=lang), margins)
+        result = compute_for_survey(session, instrument, replace(options, lang=lang or locales.default()), margins)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
     if options.weighting != "none" and margins_are_illustrative(session, instrument.id):

@@ -23,6 +23,7 @@ from survey_app.models import Response
 from survey_app.surveys import UnknownSurvey, get_instrument, instrument_at
 
 from ..context import current_locale, db, reading_only
+from ..rich import WebTexts
 
 COOKIE_KEY = "r"
 SEAL_PURPOSE = "response-uuid"
@@ -71,11 +72,11 @@ def last_known_instrument(survey_id: str) -> Instrument | None:
 
 
 def texts_for(instrument: Instrument) -> InstrumentTexts:
-    return InstrumentTexts(instrument, current_locale())
+    return WebTexts(instrument, current_locale())
 
 
 def survey_languages(instrument: Instrument) -> tuple[str, ...]:
-    return tuple(code for code in locales.SUPPORTED if code in instrument.languages)
+    return locales.offered(instrument.languages)
 
 
 def secret() -> str:

@@ -1,0 +1,82 @@
+"""The language registry is the one list of languages: a new entry shows up everywhere."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bot_memory_port import MemoryPort
+
+from bot.engine import Engine
+from bot.events import Start
+from bot.states import Conversation
+from survey_app.i18n import locales
+from survey_app.i18n.checks import check
+from survey_app.i18n.workflow import Workspace
+from survey_app.instrument import InstrumentError, bundled_path, load_instrument, parse_instrument
+from survey_app.instrument.loader import known_languages
+
+ROOT = Path(__file__).resolve().parents[1]
+ESPERANTO = locales.LocaleInfo("eo", "Esperanto", "Esperanto", "Latn", fonts=("sans-serif",))
+
+
+def _with_language(tag: str) -> str:
+    text = bundled_path().read_text(encoding="utf-8")
+    return re.sub(r"^languages: \[(.*)\]$", lambda m: f"languages: [{m.group(1)}, {tag}]", text, count=1,
+                  flags=re.MULTILINE)
+
+
+def test_the_registry_lists_every_locale_once_with_what_the_code_needs():
+    tags = locales.supported()
+    assert tags[0] == locales.default() == "ja" and len(set(tags)) == len(tags)
+    for entry in locales.registry():
+        assert entry.native_name and entry.script in {"Jpan", "Latn", "Arab"}
+        assert entry.direction in {"ltr", "rtl"} and entry.fonts
+        assert all(fallback in tags for fallback in entry.fallbacks)
+    assert locales.direction("ur") == "rtl" and locales.staff_locales() == ("ja", "en")
+
+
+def test_an_unknown_language_is_refused_by_the_loader_until_registered():
+    with pytest.raises(InstrumentError, match="unsupported language"):
+        parse_instrument(_with_language("eo"))
+    with locales.registered(ESPERANTO):
+        assert "eo" in known_languages()
+        assert "eo" in parse_instrument(_with_language("eo")).languages
+    assert "eo" not in locales.supported()
+
+
+def test_a_registered_language_is_in_the_bot_chooser_and_negotiation():
+    with locales.registered(ESPERANTO):
+        instrument = parse_instrument(_with_language("eo"))
+        _, out = Engine(instrument).handle(Conversation(), Start(None, "eo"), MemoryPort(instrument))
+        labels = [b.label for row in out.messages[0].buttons for b in row]
+        assert labels[0] == "✓ Esperanto" and "日本語" in labels
+        assert locales.negotiate("eo, en;q=0.5") == "eo"
+    assert locales.negotiate("eo, en;q=0.5") == "en"
+
+
+def test_a_registered_language_is_in_the_web_language_menu(client):
+    with locales.registered(ESPERANTO):
+        page = client.get("/?lang=eo").get_data(as_text=True)
+        assert "Esperanto" in page and 'lang="eo"' in page
+
+
+def test_a_registered_language_without_catalogs_fails_the_translations_check(tmp_path):
+    ws = Workspace(translations=ROOT / "translations", instruments=(bundled_path(),))
+    with locales.registered(ESPERANTO):
+        assert "eo" in ws.languages("messages")
+        problems, _ = check(ws, ("messages",), only=("eo",))
+        assert any("no catalog for this language" in p.reason for p in problems)
+
+
+def test_readme_language_table_is_the_registrys():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert locales.markdown_table() in readme
+
+
+def test_no_literal_language_lists_outside_the_registry():
+    literal = re.compile(r"""\(\s*["']ja["'],\s*["']en["'],\s*["']vi["'],\s*["']ur["']""")
+    offenders = [str(p.relative_to(ROOT)) for folder in ("survey_app", "bot", "analysis")
+                 for p in (ROOT / folder).rglob("*.py") if literal.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+    assert load_instrument(bundled_path()).languages[0] == locales.default()
