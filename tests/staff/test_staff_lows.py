@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -129,7 +130,7 @@ def test_paper_entry_refuses_a_residents_unfinished_web_answers(login_as, sessio
     assert refused.status_code == 400 and 'id="e-letter_code"' in page
     said = gettext("ja", responses.StartedElsewhere.message)  # the staff member's language
     assert said != responses.StartedElsewhere.message and said in page
-    assert 'value="paper text"' in page  # what was typed stays on the screen
+    assert re.search(r'<textarea[^>]*name="comment"[^>]*>paper text</textarea>', page)  # what was typed stays
     session.expire_all()
     response = session.scalars(select(Response)).one()
     assert (response.channel, response.status) == ("web", "partial")
