@@ -28,6 +28,22 @@ RESIDENTS = 10
 LOAD_SECONDS = 5.0
 KILLS_AT = (1.0, 2.0)  # seconds into the load: 3 s left to show serving goes on
 THREADS = 4  # per gunicorn worker: a kill interrupts at most this many requests at once
+MAX_KILLS = 6  # bound on the extra kills made while none has interrupted a request yet
+
+
+def kill_a_worker(master, killed: list[tuple[int, float]]) -> tuple[int, float]:
+    """SIGKILL a worker not killed before (a killed one may still be listed until the master reaps it)."""
+    dead, deadline = {pid for pid, _ in killed}, time.monotonic() + 15
+    while not (alive := [p for p in worker_pids(master) if p not in dead]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive, "the master started no new worker within 15 s"
+    os.kill(alive[0], signal.SIGKILL)
+    return alive[0], time.monotonic()
+
+
+def completed_after(residents, moment: float) -> bool:
+    with residents.lock:
+        return any(when > moment for _, when in residents.submitted)
 
 
 def expected_answers(instrument) -> dict:
@@ -89,10 +105,17 @@ def test_a_worker_killed_under_load_loses_nothing(db_url, engine, instrument, se
         killed = []
         for at in KILLS_AT:
             time.sleep(max(0.0, started + at - time.monotonic()))
-            victim = worker_pids(master)[0]
-            os.kill(victim, signal.SIGKILL)
-            killed.append((victim, time.monotonic()))
-        time.sleep(max(0.0, started + LOAD_SECONDS - time.monotonic()))
+            killed.append(kill_a_worker(master, killed))
+        # On a loaded machine a kill can land between requests and prove nothing: kill again (bounded)
+        # until one has cut off a request — the invariant below is per kill, so more kills loosen nothing.
+        while not residents.failures and len(killed) < MAX_KILLS:
+            time.sleep(1.0)
+            killed.append(kill_a_worker(master, killed))
+        # serving goes on: wait (bounded) for a survey completed after the last kill
+        wait_until = max(started + LOAD_SECONDS, time.monotonic() + 3.0)
+        while time.monotonic() < wait_until or (not completed_after(residents, killed[-1][1])
+                                                 and time.monotonic() < killed[-1][1] + 30):
+            time.sleep(0.2)
         residents.stop.set()
         for t in threads:
             t.join(timeout=30)
@@ -101,7 +124,7 @@ def test_a_worker_killed_under_load_loses_nothing(db_url, engine, instrument, se
     assert residents.failures, "the kills interrupted no request: nothing was proven"
     assert residents.server_errors == [], residents.failures
     last_kill = killed[-1][1]
-    assert any(when > last_kill for _, when in residents.submitted), "no survey completed after the last kill"
+    assert completed_after(residents, last_kill), "no survey completed after the last kill"
     want = expected_answers(instrument)
     with Session(engine) as s:
         for uuid, _ in residents.submitted:
@@ -117,4 +140,4 @@ def test_a_worker_killed_under_load_loses_nothing(db_url, engine, instrument, se
     # knowing — at most one per thread of the killed worker; the other way round — told
     # "submitted" but not complete — must never happen.
     assert told <= complete
-    assert len(complete - told) <= len(KILLS_AT) * THREADS
+    assert len(complete - told) <= len(killed) * THREADS
