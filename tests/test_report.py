@@ -182,3 +182,12 @@ def test_the_report_package_imports_no_flask():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'bot')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_report_prints_the_targets_staff_set(session, surveyed):
+    from survey_app import indicator_values
+
+    indicator_values.set_value(session, surveyed, indicator_values.parse_assignment("living=82.5@2029"), "analyst")
+    report = build_report(session, surveyed, "rake", "ja")  # the YAML's instrument, as the CLI passes it
+    living = next(f for f in report.indicators.figures if f.id == "living")
+    assert (living.target, living.target_year) == (82.5, 2029)

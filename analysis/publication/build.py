@@ -16,6 +16,7 @@ from analysis.publication.charts import TrendChart, trend_chart
 from analysis.publication.comments import CommentGroup, group_comments
 from analysis.publication.methods import method_notes
 from analysis.publication.tables import CrossTable, FreqTable, cross_tables, frequency_tables, short_label
+from survey_app import indicator_values
 from survey_app.config import city_timezone
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import gettext
@@ -102,7 +103,12 @@ def wave_year(instrument: Instrument, produced: date) -> int:
 
 def build_report(session: Session, instrument: Instrument, weighting: str = "rake", lang: str = "ja",
                  now: datetime | None = None) -> Report:
-    """Read, compute and word the whole report; raises AnalysisError (one line) on bad input."""
+    """Read, compute and word the whole report; raises AnalysisError (one line) on bad input.
+
+    Baselines, targets and history are the ones staff set in the console (``indicator_values``),
+    whoever calls — the CLI or the console — so the report never prints the YAML's older values.
+    """
+    instrument = indicator_values.apply(session, instrument)
     zone = city_timezone()
     options = report_data.report_options(weighting, lang)
     data = report_data.load(session, instrument, options)

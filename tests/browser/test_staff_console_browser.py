@@ -17,7 +17,7 @@ DESK = {"width": 1280, "height": 900}
 @pytest.fixture
 def admin(session, instrument):
     session.add(StaffUser(email="admin@city.example", role="admin", password_hash=PasswordHasher().hash(PASSWORD),
-                          locale="ja", active=True, failed_logins=0))
+                          locale="ja", active=True, session_version=0))
     session.commit()
 
 
