@@ -119,6 +119,16 @@ def _channel(rng, foreign: bool) -> tuple[str, str]:
     return locales.default(), str(rng.choice(["web", "paper"], p=[0.6, 0.4]))
 
 
+def _register_value(question, answered, index: int) -> int:
+    """The register's attribute behind an answer: the answer itself, unless it is a 'missing' code
+    (「その他・答えたくない」) or blank — the register (and so the letter) always has a real category."""
+    missing = set(question.choice_list.missing_codes()) if question.choice_list else set()
+    if answered is not None and answered not in missing:
+        return answered
+    real = [c for c in question.choice_list.codes() if c not in missing]
+    return real[index % len(real)]
+
+
 def create_demo_responses(session: Session, instrument: Instrument, margins: list[MarginRow],
                           n: int, seed: int) -> int:
     """Invited responses (as if each came with a letter's code): the demo is a mailed random sample.
@@ -127,9 +137,9 @@ def create_demo_responses(session: Session, instrument: Instrument, margins: lis
     would; no design is recorded, so the analysis says it treats the sample as simple random.
     """
     rows = synthetic_rows(instrument, margins, n, seed)
-    frame_columns = [q.id for q in instrument.weighting_questions()]
-    for row in rows:
-        row["_stratum"] = {c: row[c] for c in frame_columns if c in row}
+    questions = instrument.weighting_questions()
+    for index, row in enumerate(rows):
+        row["_stratum"] = {q.id: _register_value(q, row.get(q.id), index) for q in questions if q.id in row}
     stored = 0
     for channel in ("web", "paper", "telegram"):
         subset = [r for r in rows if r["_channel"] == channel]

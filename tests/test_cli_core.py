@@ -19,7 +19,7 @@ def test_setup_is_idempotent_and_loads_everything(cli):
     again = cli("setup")
     assert again.exit_code == 0 and "unchanged" in again.output
     listed = cli("survey", "list")
-    assert "ebetsu-2025\tv1" in listed.output
+    assert "ebetsu-2025\tv2" in listed.output
     shown = cli("population", "show", "--survey", "ebetsu-2025")
     assert "age_band,6,29000" in shown.output
 
