@@ -140,7 +140,7 @@ def test_api_sample_parameter(login_as, two_samples, session, secret, staff_user
 def test_dashboard_shows_open_responses_apart_without_an_interval(login_as, two_samples):
     page = text(login_as("viewer").get(f"/staff/s/{SURVEY}/?weighting=rake"))
     section = page.split('<section class="open-sample"')[1].split("</section>")[0]
-    assert "公開回答（依頼状のコードなし）" in section and "300件" in section
+    assert "公開回答（案内状のコードなし）" in section and "300件" in section
     assert "25.0%" in section and "信頼区間" in section  # says it has none
     assert "調査票による回答です" in section
     assert "コードなしの公開回答は信頼区間を付けずに別掲しています" in page  # the sample footnote
