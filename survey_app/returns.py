@@ -56,7 +56,7 @@ def _raw(instrument: Instrument, row: dict[str, str]) -> dict[str, Any]:
     for qid, cell in row.items():
         if qid == "code" or not instrument.has_question(qid):
             continue
-        if instrument.question(qid).type == "multi":
+        if instrument.question(qid).kind.multiple:
             raw[qid] = [part.strip() for part in cell.replace(",", ";").split(";") if part.strip()]
         else:
             raw[qid] = cell

@@ -134,7 +134,7 @@ def _multi(session: Session, instrument: Instrument, position: dict[int, int]) -
 
 
 def _comments(session: Session, instrument: Instrument) -> list[Comment]:
-    qids = [q.id for q in instrument.questions if q.type == "text"]
+    qids = [q.id for q in instrument.questions if q.kind.free_text]
     rows = session.execute(
         select(Answer.question_id, Answer.text, Response.locale)
         .join(Response, Response.id == Answer.response_id)

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types import QuestionType
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,13 @@ class Question:
     @property
     def choices(self) -> tuple[Choice, ...]:
         return self.choice_list.choices if self.choice_list else ()
+
+    @property
+    def kind(self) -> QuestionType:
+        """This question's entry in the type registry (what it is, how it parses)."""
+        from .types import question_type  # types imports this module
+
+        return question_type(self.type)
 
 
 @dataclass(frozen=True)

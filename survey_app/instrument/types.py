@@ -39,8 +39,14 @@ def _as_int(raw: Any) -> int:
 
 
 class QuestionType(ABC):
+    """One kind of question. Channels and analysis ask the type what it is (the flags
+    below, and methods added here) instead of switching on its name."""
+
     name: ClassVar[str]
-    has_choices: ClassVar[bool] = False
+    has_choices: ClassVar[bool] = False  # answered by picking from a choice list
+    multiple: ClassVar[bool] = False  # the answer is a set of codes (one frame column per choice)
+    numeric: ClassVar[bool] = False  # the answer is a number typed by the resident
+    free_text: ClassVar[bool] = False  # the answer is the resident's own words
 
     @abstractmethod
     def parse(self, question: Question, raw: Any) -> Any:
@@ -74,6 +80,7 @@ class ScaleQuestion(SingleChoice):
 class MultiChoice(QuestionType):
     name = "multi"
     has_choices = True
+    multiple = True
 
     def parse(self, question: Question, raw: Any) -> tuple[int, ...]:
         items = raw if isinstance(raw, (list, tuple, set, frozenset)) else str(raw).split(",")
@@ -90,6 +97,7 @@ class MultiChoice(QuestionType):
 
 class NumberQuestion(QuestionType):
     name = "number"
+    numeric = True
 
     def parse(self, question: Question, raw: Any) -> float:
         value = numerals.parse_decimal(raw)
@@ -104,6 +112,7 @@ class NumberQuestion(QuestionType):
 
 class TextQuestion(QuestionType):
     name = "text"
+    free_text = True
 
     def parse(self, question: Question, raw: Any) -> str:
         # Keep the resident's words as typed (NFC only). Drop control characters and bidi
