@@ -12,34 +12,11 @@ from analysis.indicators import Options, compute
 from analysis.report import document, render_table
 from analysis.weighting import WeightingInput, margin, rake
 from survey_app.instrument import InstrumentError, Published, parse_instrument
-
-INSTRUMENT = """\
-id: mini
-version: 1
-title: テスト
-languages: [ja, en]
-privacy_notice: 統計目的のみ
-choice_lists:
-  agree4:
-    - {code: 1, text: そう思う}
-    - {code: 2, text: そう思わない}
-    - {code: 9, text: わからない, missing: true}
-  ages:
-    - {code: 1, text: 若い}
-    - {code: 2, text: 若くない}
-sections:
-  - id: main
-    title: 主
-    questions:
-      - {id: q1, type: single, choices: agree4, text: 質問1}
-      - {id: age, type: single, choices: ages, weighting: true, text: 年齢}
-indicators:
-  - {id: ind1, question: q1, positive: [1], title: 指標, baseline: BASELINE}
-"""
+from tests.support.instruments import MINI, MINI_BASELINE
 
 
 def instrument(baseline: str):
-    return parse_instrument(INSTRUMENT.replace("BASELINE", baseline), "mini.yaml")
+    return parse_instrument(MINI.replace(MINI_BASELINE, baseline), "mini.yaml")
 
 
 def csv_text() -> str:
@@ -73,7 +50,7 @@ def test_baseline_accepts_se_or_n_with_deff_base_and_weighting():
 def test_bad_baseline_precision_names_file_and_line(baseline, message):
     with pytest.raises(InstrumentError) as caught:
         instrument(baseline)
-    assert caught.value.args[0].startswith("mini.yaml:21: indicator 'ind1' baseline:")
+    assert caught.value.args[0].startswith("mini.yaml:22: indicator 'ind1' baseline:")
     assert message in str(caught.value)
 
 

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from survey_app.instrument import bundled_path
+from tests.support.survey import SURVEY_OPTION
 
-SURVEY = ("--survey", "ebetsu-2025")
 KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open", "notices",
         "warnings"}
 INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis",
@@ -28,7 +28,7 @@ def demo(cli):
 
 
 def test_raked_table_by_age_in_japanese_for_the_yearly_review(demo):
-    result = demo("indicators", *SURVEY, "--weighting", "rake", "--by", "age_band", "--lang", "ja")
+    result = demo("indicators", *SURVEY_OPTION, "--weighting", "rake", "--by", "age_band", "--lang", "ja")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "江別市が暮らしやすいと思う市民割合" in out and "18〜29歳" in out and "95%信頼区間" in out
@@ -38,7 +38,7 @@ def test_raked_table_by_age_in_japanese_for_the_yearly_review(demo):
 
 
 def test_json_follows_the_schema_in_percentage_points(demo):
-    result = demo("indicators", *SURVEY, "--weighting", "rake", "--by", "district", "--format", "json",
+    result = demo("indicators", *SURVEY_OPTION, "--weighting", "rake", "--by", "district", "--format", "json",
                   "--ci", "beta", "--level", "0.9")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
@@ -58,7 +58,7 @@ def test_json_follows_the_schema_in_percentage_points(demo):
 
 def test_weighting_and_trimming_change_the_estimate(demo):
     def run(*args):
-        return json.loads(demo("indicators", *SURVEY, "--format", "json", "--lang", "en", *args).output)
+        return json.loads(demo("indicators", *SURVEY_OPTION, "--format", "json", "--lang", "en", *args).output)
 
     raked, unweighted = run("--weighting", "rake"), run("--weighting", "none")
     assert raked["indicators"][0]["estimate"] != unweighted["indicators"][0]["estimate"]
@@ -67,14 +67,14 @@ def test_weighting_and_trimming_change_the_estimate(demo):
     assert trimmed["indicators"][0]["estimate"] != raked["indicators"][0]["estimate"]
     assert any(w.startswith("Weights bounded to") and "the margins still hold" in w for w in trimmed["warnings"])
     assert "trimmed_calibrated" in [n["code"] for n in trimmed["notices"]]
-    refused = demo("indicators", *SURVEY, "--weighting", "rake", "--trim", "0.9,1.1")
+    refused = demo("indicators", *SURVEY_OPTION, "--weighting", "rake", "--trim", "0.9,1.1")
     assert refused.exit_code == 1 and "trim_infeasible" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
     assert [n["message"] for n in trimmed["notices"]] == trimmed["warnings"]
 
 
 def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
-    csv_out = demo("indicators", *SURVEY, "--weighting", "rake", "--format", "csv", "--lang", "en", "--by", "sex")
+    csv_out = demo("indicators", *SURVEY_OPTION, "--weighting", "rake", "--format", "csv", "--lang", "en", "--by", "sex")
     assert csv_out.exit_code == 0
     table = list(csv.reader(io.StringIO(csv_out.output)))
     # One layout for the CLI and the staff console's exports (see analysis.report.table_rows).
@@ -85,7 +85,7 @@ def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
            "the weighting." in notes
     assert any(note.startswith("Interval: 95% confidence interval by the logit method") for note in notes)
     path = tmp_path / "indicators.xlsx"
-    xlsx = demo("indicators", *SURVEY, "--format", "xlsx", "--output", str(path), "--lang", "en")
+    xlsx = demo("indicators", *SURVEY_OPTION, "--format", "xlsx", "--output", str(path), "--lang", "en")
     assert xlsx.exit_code == 0, xlsx.output
     sheet = load_workbook(path).active
     assert sheet["B1"].value == "Indicator" and isinstance(sheet["F2"].value, float)
@@ -129,7 +129,7 @@ def test_margins_the_sample_cannot_meet_fall_back_and_say_so(cli, tmp_path):
 def test_bad_population_file_is_one_line_with_the_line_number(demo, tmp_path, population, message):
     path = tmp_path / "pop.csv"
     path.write_text(population, encoding="utf-8")
-    result = demo("indicators", *SURVEY, "--population", str(path), "--weighting", "rake")
+    result = demo("indicators", *SURVEY_OPTION, "--population", str(path), "--weighting", "rake")
     assert result.exit_code == 1
     assert message in result.output and len(result.output.strip().splitlines()) == 1
 
@@ -137,7 +137,7 @@ def test_bad_population_file_is_one_line_with_the_line_number(demo, tmp_path, po
 def test_margins_that_do_not_fit_the_sample_are_refused(demo, tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("dimension,category,count\nage_band:sex,1:1,10\nage_band:sex,1:2,10\n", encoding="utf-8")
-    result = demo("indicators", *SURVEY, "--population", str(path), "--weighting", "poststratify")
+    result = demo("indicators", *SURVEY_OPTION, "--population", str(path), "--weighting", "poststratify")
     assert result.exit_code == 1
     assert "population margin 'age_band:sex' has no category" in result.output
 
@@ -161,19 +161,19 @@ def test_all_answers_missing_exits_non_zero(cli, tmp_path):
 
 def test_usage_errors(cli):
     assert cli("indicators").exit_code == 2
-    both = cli("indicators", *SURVEY, "--instrument", str(bundled_path()))
+    both = cli("indicators", *SURVEY_OPTION, "--instrument", str(bundled_path()))
     assert both.exit_code == 2
-    assert cli("indicators", *SURVEY, "--trim", "2,3").exit_code == 2
-    assert cli("indicators", *SURVEY, "--format", "xlsx").exit_code == 2
+    assert cli("indicators", *SURVEY_OPTION, "--trim", "2,3").exit_code == 2
+    assert cli("indicators", *SURVEY_OPTION, "--format", "xlsx").exit_code == 2
 
 
 def test_propensity_needs_invitations(demo):
-    result = demo("indicators", *SURVEY, "--weighting", "propensity")
+    result = demo("indicators", *SURVEY_OPTION, "--weighting", "propensity")
     assert result.exit_code == 1 and "needs the survey's invitations" in result.output
 
 
 def test_survey_without_responses(cli):
     cli("setup")
-    result = cli("indicators", *SURVEY)
+    result = cli("indicators", *SURVEY_OPTION)
     assert result.exit_code == 1
     assert result.output.strip() == "Error: survey 'ebetsu-2025' has no complete responses"

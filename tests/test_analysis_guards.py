@@ -14,13 +14,9 @@ from analysis.report import document
 from analysis.weighting import WeightingInput, margin, rake
 from analysis.weighting.collapse import collapse_sparse
 from survey_app.instrument import parse_instrument
+from tests.support.instruments import MINI_HEADER
 
-INSTRUMENT = """\
-id: mini
-version: 1
-title: テスト
-languages: [ja, en]
-privacy_notice: 統計目的のみ
+INSTRUMENT = MINI_HEADER + """\
 choice_lists:
   agree:
     - {code: 1, text: そう思う}

@@ -2,7 +2,7 @@
 
 - Import isolation: each module of ``survey_app``, ``analysis`` and ``bot`` is imported in a
   process of its own in which no other module of the project has been imported
-  (``tests/importkit.py`` explains how, and why not one interpreter per module), so a
+  (``tests/support/importkit.py`` explains how, and why not one interpreter per module), so a
   cycle that only works in one import order (module A importing B at module level while B
   imports A) fails here, not in production on the first request that imports B first.
 - Layering (the README's rule, checked on the source with ``ast``, imports inside
@@ -69,7 +69,7 @@ def test_the_packages_are_found():
 
 def test_every_module_imports_on_its_own():
     job = {"modules": sorted(MODULES), "preload": third_party(MODULES), "parallel": PARALLEL}
-    run = subprocess.run([sys.executable, str(ROOT / "tests" / "importkit.py")], input=json.dumps(job),
+    run = subprocess.run([sys.executable, str(ROOT / "tests" / "support" / "importkit.py")], input=json.dumps(job),
                          cwd=ROOT, capture_output=True, text=True, timeout=600,  # ~40 s alone; far more on a loaded machine
                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     assert run.returncode == 0, run.stderr[-2000:]
@@ -92,7 +92,7 @@ def test_a_cycle_fails_the_isolated_import(tmp_path):
     (package / "a.py").write_text("from cyclic.b import B\nA = 1\n", encoding="utf-8")
     (package / "b.py").write_text("from cyclic.a import A\nB = 2\n", encoding="utf-8")
     job = {"modules": ["cyclic.a", "cyclic.b", "json"], "preload": [], "parallel": 2}
-    run = subprocess.run([sys.executable, str(ROOT / "tests" / "importkit.py")], input=json.dumps(job),
+    run = subprocess.run([sys.executable, str(ROOT / "tests" / "support" / "importkit.py")], input=json.dumps(job),
                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
     failures = json.loads(run.stdout)

@@ -7,16 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from fake_telegram import TOKEN, FakeTelegram
 
 from survey_app import codes
-
-
-@pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
+from tests.support.fake_telegram import TOKEN
 
 
 @pytest.fixture
@@ -56,13 +49,13 @@ def test_link_with_a_given_username(cli, no_telegram_env):
     assert result.output.strip() == f"https://t.me/ebetsu_survey_bot?start={code.replace('-', '')}"
 
 
-def test_link_asks_telegram_for_the_username(cli, fake, monkeypatch, no_telegram_env):
+def test_link_asks_telegram_for_the_username(cli, telegram_api, monkeypatch, no_telegram_env):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("TELEGRAM_API_BASE_URL", fake.base_url)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", telegram_api.base_url)
     code = codes.generate()
     result = cli("bot", "link", code)
     assert result.exit_code == 0 and result.output.startswith("https://t.me/machikoe_test_bot?start=")
-    assert [c.method for c in fake.calls] == ["getMe"]
+    assert [c.method for c in telegram_api.calls] == ["getMe"]
 
 
 def test_link_refuses_a_mistyped_code(cli, no_telegram_env):
@@ -72,33 +65,17 @@ def test_link_refuses_a_mistyped_code(cli, no_telegram_env):
     assert result.exit_code == 1 and "typing mistake" in result.output
 
 
-@pytest.fixture
-def sqlite_with_survey(sqlite_url, bundled_instrument):
-    """The process test is about the command, not the database: SQLite only (PostgreSQL is covered above)."""
-    from rootconf import clean as _clean
-    from rootconf import migrated_engine
-    from sqlalchemy.orm import Session
-
-    from survey_app.surveys import load_survey
-
-    engine = migrated_engine(sqlite_url)
-    with Session(engine) as session:
-        load_survey(session, bundled_instrument)
-    yield sqlite_url
-    _clean(engine)
-
-
-def test_machikoe_bot_polls_and_stops_on_ctrl_c(fake, sqlite_with_survey, tmp_path):
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
+def test_machikoe_bot_polls_and_stops_on_ctrl_c(telegram_api, sqlite_with_survey, tmp_path):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram_api.base_url,
            "DATABASE_URL": sqlite_with_survey, "SECRET_KEY": "test-secret-key-for-hmac-at-least-32-chars",
            "MACHIKOE_INSTANCE": str(tmp_path)}
     machikoe = os.path.join(os.path.dirname(sys.executable), "machikoe")
     process = subprocess.Popen([machikoe, "bot"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        fake.wait_for(lambda: any(c.method == "setMyCommands" for c in fake.calls), timeout=30)
-        fake.inject(fake.text_update(6100, "/start", "vi"))
-        fake.wait_for(lambda: len(fake.sent_to(6100)) == 1, timeout=15)
-        assert "Tiếng Việt" in fake.sent_to(6100)[0].buttons[0][0]["text"]
+        telegram_api.wait_for(lambda: any(c.method == "setMyCommands" for c in telegram_api.calls), timeout=30)
+        telegram_api.inject(telegram_api.text_update(6100, "/start", "vi"))
+        telegram_api.wait_for(lambda: len(telegram_api.sent_to(6100)) == 1, timeout=15)
+        assert "Tiếng Việt" in telegram_api.sent_to(6100)[0].buttons[0][0]["text"]
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
@@ -107,7 +84,7 @@ def test_machikoe_bot_polls_and_stops_on_ctrl_c(fake, sqlite_with_survey, tmp_pa
     assert TOKEN not in err and "6100" not in err
 
 
-def test_machikoe_bot_serves_a_webhook_and_stops_on_sigterm(fake, sqlite_with_survey, tmp_path):
+def test_machikoe_bot_serves_a_webhook_and_stops_on_sigterm(telegram_api, sqlite_with_survey, tmp_path):
     import socket
 
     import httpx
@@ -119,18 +96,18 @@ def test_machikoe_bot_serves_a_webhook_and_stops_on_sigterm(fake, sqlite_with_su
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}/telegram-hook"
     secret = "test-secret-key-for-hmac-at-least-32-chars"
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram_api.base_url,
            "DATABASE_URL": sqlite_with_survey, "SECRET_KEY": secret, "MACHIKOE_INSTANCE": str(tmp_path)}
     machikoe = os.path.join(os.path.dirname(sys.executable), "machikoe")
     process = subprocess.Popen([machikoe, "bot", "--webhook-url", url, "--port", str(port)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        fake.wait_for(lambda: fake.webhook.get("url") == url, timeout=30)
-        assert fake.webhook["secret_token"] == webhook_secret(secret)
+        telegram_api.wait_for(lambda: telegram_api.webhook.get("url") == url, timeout=30)
+        assert telegram_api.webhook["secret_token"] == webhook_secret(secret)
         headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(secret)}
-        update = {**fake.text_update(6200, "/start", "vi"), "update_id": 901}
+        update = {**telegram_api.text_update(6200, "/start", "vi"), "update_id": 901}
         assert httpx.post(url, json=update, headers=headers).status_code == 200
-        fake.wait_for(lambda: len(fake.sent_to(6200)) == 1, timeout=15)
+        telegram_api.wait_for(lambda: len(telegram_api.sent_to(6200)) == 1, timeout=15)
         assert httpx.post(url, content=b"{garbage", headers=headers).status_code == 400
     finally:
         process.send_signal(signal.SIGTERM)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from bot_memory_port import MemoryPort
 
 from bot import callbacks
 from bot.engine import Engine
 from bot.events import Blocked, Command, Remind, Start, Tap, Text, Unsupported
 from bot.states import ASK, AWAIT_CODE, CHOOSE_LANGUAGE, CONSENT, DONE, NEW, REVIEW, STOPPED, Conversation
 from survey_app.instrument import bundled_path, load_instrument
+from tests.support.bot_memory_port import MemoryPort
 
 
 @pytest.fixture(scope="module")

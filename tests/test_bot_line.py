@@ -1,6 +1,6 @@
-"""End to end: the real LINE bot server and line-bot-sdk against a fake LINE Messaging API.
+"""End to end: the real LINE bot server and line-bot-sdk against a line_api LINE Messaging API.
 
-Residents (tests/fake_line.py) send signed webhook events and tap the quick replies the bot
+Residents (tests/support/fake_line.py) send signed webhook events and tap the quick replies the bot
 really sent; both databases (the ``db_url``/``session`` fixtures).
 """
 from __future__ import annotations
@@ -8,9 +8,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-from bot_harness import SECRET
-from fake_line import FakeLine, sign
-from line_harness import LineRunner, line_settings
 from sqlalchemy import func, select
 
 from bot import bidi
@@ -19,18 +16,14 @@ from survey_app.codes import pseudonym
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.locales import native_name
 from survey_app.models import Answer, BotReminder, BotSession, Response
+from tests.support.bot_harness import SECRET
+from tests.support.fake_line import sign
+from tests.support.line_harness import LineRunner, line_settings
 
 
 @pytest.fixture
-def fake():
-    server = FakeLine().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def bot(fake, db_url, instrument):
-    with LineRunner(line_settings(fake, db_url)) as runner:
+def bot(line_api, db_url, instrument):
+    with LineRunner(line_settings(line_api, db_url)) as runner:
         yield runner
 
 
@@ -78,10 +71,10 @@ def the_response(session) -> Response:
 
 
 @pytest.mark.parametrize("locale", ["vi", "ur"])
-def test_resident_completes_the_survey_over_line(fake, bot, session, instrument, locale):
+def test_resident_completes_the_survey_over_line(line_api, bot, session, instrument, locale):
     from analysis import Options, compute_for_survey
 
-    resident = bot.resident(fake, user_id=f"U{locale}" + "0" * 30)
+    resident = bot.resident(line_api, user_id=f"U{locale}" + "0" * 30)
     begin(resident, locale, by_name=(locale == "vi"))
     assert resident.texts()[0].startswith(gettext("ja", "Hello! This is the survey “%(title)s”.",
                                                   title="")[:5])
@@ -111,8 +104,8 @@ def test_resident_completes_the_survey_over_line(fake, bot, session, instrument,
     assert sorted(session.scalars(select(Response.channel))) == ["line", "web"]
 
 
-def test_quick_replies_fit_line_and_long_keyboards_become_flex(fake, bot, session, instrument):
-    resident = bot.resident(fake)
+def test_quick_replies_fit_line_and_long_keyboards_become_flex(line_api, bot, session, instrument):
+    resident = bot.resident(line_api)
     begin(resident, "vi")
     answer_everything(resident, instrument)
     for message in resident.messages():
@@ -125,9 +118,9 @@ def test_quick_replies_fit_line_and_long_keyboards_become_flex(fake, bot, sessio
     assert resident.choices()[0]["action"]["data"].split("|")[3] == "kurashiyasui"
 
 
-def test_signature_and_garbage_are_refused_and_logged_without_content(fake, bot, session, caplog):
+def test_signature_and_garbage_are_refused_and_logged_without_content(line_api, bot, session, caplog):
     caplog.set_level(logging.INFO)
-    resident = bot.resident(fake)
+    resident = bot.resident(line_api)
     event = resident.text_event("SECRETWORD")
     assert resident.post([event], signature=None) == 400
     assert resident.post([event], signature="bm90IHRoZSBzaWduYXR1cmU=") == 400
@@ -140,11 +133,11 @@ def test_signature_and_garbage_are_refused_and_logged_without_content(fake, bot,
     tampered = b'{"destination": "x", "events": []}'
     assert resident.post([], body=tampered, signature=sign(tampered + b" ")) == 400
     assert "SECRETWORD" not in caplog.text and resident.user_id not in caplog.text
-    assert session.scalar(select(func.count(BotSession.id))) == 0 and fake.sent == []
+    assert session.scalar(select(func.count(BotSession.id))) == 0 and line_api.sent == []
 
 
-def test_redelivered_events_never_double_an_answer(fake, bot, session, instrument):
-    resident = bot.resident(fake)
+def test_redelivered_events_never_double_an_answer(line_api, bot, session, instrument):
+    resident = bot.resident(line_api)
     begin(resident, "en")
     answer = resident.text_event("2")
     resident.send(answer)
@@ -160,8 +153,8 @@ def test_redelivered_events_never_double_an_answer(fake, bot, session, instrumen
     assert responses.current_answers(session, the_response(session)) == {"kurashiyasui": 2}
 
 
-def test_redelivery_of_an_event_never_seen_is_answered_by_push(fake, bot, session, instrument):
-    resident = bot.resident(fake)
+def test_redelivery_of_an_event_never_seen_is_answered_by_push(line_api, bot, session, instrument):
+    resident = bot.resident(line_api)
     begin(resident, "en")
     late = resident.text_event("1", age=120.0)  # its reply token is too old to use
     late["deliveryContext"] = {"isRedelivery": True}
@@ -170,17 +163,17 @@ def test_redelivery_of_an_event_never_seen_is_answered_by_push(fake, bot, sessio
     assert responses.current_answers(session, the_response(session)) == {"kurashiyasui": 1}
 
 
-def test_a_push_retried_after_a_lost_response_arrives_once(fake, bot, session, instrument):
-    resident = bot.resident(fake)
+def test_a_push_retried_after_a_lost_response_arrives_once(line_api, bot, session, instrument):
+    resident = bot.resident(line_api)
     begin(resident, "en")
-    fake.push_fails_after_accepting = 1
+    line_api.push_fails_after_accepting = 1
     sent = resident.send(resident.text_event("1", age=120.0))
     assert [s.kind for s in sent] == ["push"]
-    assert ("/v2/bot/message/push", 500) in fake.refused and ("/v2/bot/message/push", 409) in fake.refused
+    assert ("/v2/bot/message/push", 500) in line_api.refused and ("/v2/bot/message/push", 409) in line_api.refused
 
 
-def test_unknown_events_stickers_groups_and_stale_postbacks(fake, bot, session, instrument):
-    resident = bot.resident(fake)
+def test_unknown_events_stickers_groups_and_stale_postbacks(line_api, bot, session, instrument):
+    resident = bot.resident(line_api)
     begin(resident, "en")
     first_question = resident.choices()
     unknown = resident.event("somethingNew", whatever={"x": 1})
@@ -202,8 +195,8 @@ def test_unknown_events_stickers_groups_and_stale_postbacks(fake, bot, session, 
     assert sent[0].texts[0] == gettext("en", "This button belongs to another survey.")
 
 
-def test_stop_resume_help_and_delete(fake, bot, session, instrument):
-    resident = bot.resident(fake)
+def test_stop_resume_help_and_delete(line_api, bot, session, instrument):
+    resident = bot.resident(line_api)
     begin(resident, "en")
     resident.tap_kind("A")
     assert session.scalar(select(func.count(BotReminder.id))) == 1
@@ -222,22 +215,22 @@ def test_stop_resume_help_and_delete(fake, bot, session, instrument):
     assert session.scalar(select(func.count(BotReminder.id))) == 0
 
 
-def test_unfollow_stops_the_conversation(fake, bot, session, instrument):
-    resident = bot.resident(fake)
+def test_unfollow_stops_the_conversation(line_api, bot, session, instrument):
+    resident = bot.resident(line_api)
     begin(resident, "en")
     assert resident.post([resident.event("unfollow")]) == 200
-    fake.wait_for(lambda: session.scalar(select(BotSession.state).execution_options(populate_existing=True))
+    line_api.wait_for(lambda: session.scalar(select(BotSession.state).execution_options(populate_existing=True))
                   == "stopped")
     session.expire_all()
     assert session.scalar(select(func.count(BotReminder.id))) == 0
 
 
 @pytest.mark.parametrize("how", ["typed", "link"])
-def test_invitation_code_typed_or_from_the_link_makes_the_answers_invited(fake, bot, session, instrument, how):
+def test_invitation_code_typed_or_from_the_link_makes_the_answers_invited(line_api, bot, session, instrument, how):
     from survey_app.invitations import create_invitations
 
     letter = create_invitations(session, instrument, SECRET, [{"age_band": 3, "sex": 2, "district": 1}])[0]
-    resident = bot.resident(fake)
+    resident = bot.resident(line_api)
     resident.follow()
     resident.say(letter.code.lower() if how == "typed" else f"/start {letter.code.replace('-', '')}")
     resident.tap_kind("L", "vi")
@@ -254,8 +247,8 @@ def test_invitation_code_typed_or_from_the_link_makes_the_answers_invited(fake, 
     ("vi", ["3", "Không", "9"], None),
     ("ur", ["۲", "No", "わからない"], {"kurashiyasui": 2, "has_children": 2, "kosodate": 9}),
 ])
-def test_typed_answers_in_every_resident_language(fake, bot, session, instrument, locale, typed, expected):
-    resident = bot.resident(fake)
+def test_typed_answers_in_every_resident_language(line_api, bot, session, instrument, locale, typed, expected):
+    resident = bot.resident(line_api)
     begin(resident, locale)
     for text in typed[:2]:
         resident.say(text)

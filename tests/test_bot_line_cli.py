@@ -11,9 +11,9 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from fake_line import ACCESS_TOKEN, CHANNEL_SECRET, FakeLine, LineResident
 
 from survey_app import codes
+from tests.support.fake_line import ACCESS_TOKEN, CHANNEL_SECRET, LineResident
 
 LINE_ENV = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "LINE_BASIC_ID")
 
@@ -56,34 +56,18 @@ def test_link_opens_the_account_with_start_code(cli, no_line_env):
     assert result.exit_code == 1 and "typing mistake" in result.output
 
 
-@pytest.fixture
-def sqlite_with_survey(sqlite_url, bundled_instrument):
-    from rootconf import clean as _clean
-    from rootconf import migrated_engine
-    from sqlalchemy.orm import Session
-
-    from survey_app.surveys import load_survey
-
-    engine = migrated_engine(sqlite_url)
-    with Session(engine) as session:
-        load_survey(session, bundled_instrument)
-    yield sqlite_url
-    _clean(engine)
-
-
-def test_machikoe_line_serves_the_webhook_and_stops_on_sigterm(sqlite_with_survey, tmp_path):
-    fake = FakeLine().start()
+def test_machikoe_line_serves_the_webhook_and_stops_on_sigterm(line_api, sqlite_with_survey, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
-           "LINE_API_BASE_URL": fake.base_url, "DATABASE_URL": sqlite_with_survey,
+           "LINE_API_BASE_URL": line_api.base_url, "DATABASE_URL": sqlite_with_survey,
            "SECRET_KEY": "test-secret-key-for-hmac-at-least-32-chars", "MACHIKOE_INSTANCE": str(tmp_path)}
     machikoe = os.path.join(os.path.dirname(sys.executable), "machikoe")
     process = subprocess.Popen([machikoe, "line", "--port", str(port)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/line/webhook"
-    resident = LineResident(fake, url)
+    resident = LineResident(line_api, url)
     try:
         deadline = time.monotonic() + 90  # a loaded machine takes seconds to import pandas & co.
         while True:  # until the server listens
@@ -101,7 +85,6 @@ def test_machikoe_line_serves_the_webhook_and_stops_on_sigterm(sqlite_with_surve
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
-        fake.stop()
     assert process.returncode == 0, err
     assert "/line/webhook" in out and "Traceback" not in err
     assert ACCESS_TOKEN not in err and CHANNEL_SECRET not in err and resident.user_id not in err

@@ -1,7 +1,7 @@
 """Reminders that survive: database rows, sent once by whichever bot process runs, never in quiet hours.
 
 Both databases. Processes are real bot servers (LINE: ``bot/line_server.py``; Telegram:
-PTB against tests/fake_telegram.py) started and stopped in the test; the restart test's
+PTB against tests/support/fake_telegram.py) started and stopped in the test; the restart test's
 first process polls only once an hour, so a reminder that arrives was sent by the second.
 """
 from __future__ import annotations
@@ -11,10 +11,6 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from bot_harness import SECRET, SURVEY, BotRunner, Resident, settings_for
-from fake_line import FakeLine
-from fake_telegram import FakeTelegram
-from line_harness import LineRunner, line_settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +20,9 @@ from bot.service import ConversationService
 from bot.states import ASK, Conversation
 from survey_app import sealing
 from survey_app.models import BotReminder, BotSession
+from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
+from tests.support.line_harness import LineRunner, line_settings
+from tests.support.survey import SURVEY
 
 REMINDER = "You have not finished the survey yet. You can continue here:"
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -31,13 +30,6 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 def tokyo(hour: int, minute: int = 0, day: int = 1) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=TOKYO)
-
-
-@pytest.fixture
-def fake_line():
-    server = FakeLine().start()
-    yield server
-    server.stop()
 
 
 def reminder_rows(session) -> list[BotReminder]:
@@ -143,38 +135,38 @@ def test_no_claim_during_quiet_hours_and_a_stale_claim_is_taken_again(engine, se
 
 # ---------------------------------------------------------------- real bot processes
 
-def test_a_restarted_line_bot_still_sends_the_reminder(fake_line, db_url, session, instrument):
-    with LineRunner(line_settings(fake_line, db_url, reminder_delay=0.3, reminder_poll=3600.0)) as first:
-        resident = first.resident(fake_line)
+def test_a_restarted_line_bot_still_sends_the_reminder(line_api, db_url, session, instrument):
+    with LineRunner(line_settings(line_api, db_url, reminder_delay=0.3, reminder_poll=3600.0)) as first:
+        resident = first.resident(line_api)
         begin_line(resident)
     assert len(reminder_rows(session)) == 1 and REMINDER not in resident.texts()
     # the second process would send a second reminder only an hour after the first
-    with LineRunner(line_settings(fake_line, db_url, reminder_delay=3600.0)) as second:
+    with LineRunner(line_settings(line_api, db_url, reminder_delay=3600.0)) as second:
         resident.url = second.url
-        fake_line.wait_for(lambda: REMINDER in resident.texts())
-    pushed = [s for s in fake_line.to(resident.user_id) if REMINDER in s.texts]
+        line_api.wait_for(lambda: REMINDER in resident.texts())
+    pushed = [s for s in line_api.to(resident.user_id) if REMINDER in s.texts]
     assert len(pushed) == 1 and pushed[0].kind == "push" and pushed[0].retry_key
     assert pushed[0].messages[-1].get("quickReply")  # the current question again, with its choices
 
 
-def test_two_line_bot_processes_send_each_reminder_once(fake_line, db_url, session, instrument):
-    settings = line_settings(fake_line, db_url, reminder_delay=0.3, reminder_poll=0.02)
+def test_two_line_bot_processes_send_each_reminder_once(line_api, db_url, session, instrument):
+    settings = line_settings(line_api, db_url, reminder_delay=0.3, reminder_poll=0.02)
     with LineRunner(settings) as one, LineRunner(settings):
-        residents = [one.resident(fake_line) for _ in range(4)]
+        residents = [one.resident(line_api) for _ in range(4)]
         for resident in residents:
             begin_line(resident)
         for resident in residents:
-            fake_line.wait_for(lambda r=resident: r.texts().count(REMINDER) == 2)
-        fake_line.wait_for(lambda: reminder_rows(session) == [])  # limit reached: nothing left to send
+            line_api.wait_for(lambda r=resident: r.texts().count(REMINDER) == 2)
+        line_api.wait_for(lambda: reminder_rows(session) == [])  # limit reached: nothing left to send
     for resident in residents:
         assert resident.texts().count(REMINDER) == 2
 
 
-def test_no_reminder_in_quiet_hours_from_a_running_bot(fake_line, db_url, session, instrument):
+def test_no_reminder_in_quiet_hours_from_a_running_bot(line_api, db_url, session, instrument):
     hour = datetime.now(TOKYO).hour
     quiet = (hour, (hour + 2) % 24)  # now is at least an hour inside this window
-    with LineRunner(line_settings(fake_line, db_url, reminder_delay=0.1, quiet_hours=quiet)) as bot:
-        resident = bot.resident(fake_line)
+    with LineRunner(line_settings(line_api, db_url, reminder_delay=0.1, quiet_hours=quiet)) as bot:
+        resident = bot.resident(line_api)
         begin_line(resident)
         (row,) = reminder_rows(session)
         due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)  # SQLite: naive UTC
@@ -182,21 +174,17 @@ def test_no_reminder_in_quiet_hours_from_a_running_bot(fake_line, db_url, sessio
     assert REMINDER not in resident.texts()
 
 
-def test_a_restarted_telegram_bot_still_sends_the_reminder(db_url, session, instrument):
-    fake = FakeTelegram().start()
-    try:
-        with BotRunner(settings_for(fake, db_url, reminder_delay=0.3, reminder_poll=3600.0)):
-            resident = Resident(fake, 6100, "en")
-            resident.say("/start")
-            resident.tap_kind("L", "en", expect="sendMessage")
-            resident.tap_kind("C", "y", expect="sendMessage")
-        assert len(reminder_rows(session)) == 1
-        assert REMINDER not in resident.texts()
-        with BotRunner(settings_for(fake, db_url, reminder_delay=3600.0)):
-            fake.wait_for(lambda: REMINDER in resident.texts())
-        assert resident.texts().count(REMINDER) == 1
-        row = session.scalars(select(BotSession)).one()
-        assert str(resident.chat_id) not in str(row.data) and row.reminders_sent >= 1
-        assert session.scalar(select(func.count(BotReminder.id))) <= 1
-    finally:
-        fake.stop()
+def test_a_restarted_telegram_bot_still_sends_the_reminder(telegram_api, db_url, session, instrument):
+    with BotRunner(settings_for(telegram_api, db_url, reminder_delay=0.3, reminder_poll=3600.0)):
+        resident = Resident(telegram_api, 6100, "en")
+        resident.say("/start")
+        resident.tap_kind("L", "en", expect="sendMessage")
+        resident.tap_kind("C", "y", expect="sendMessage")
+    assert len(reminder_rows(session)) == 1
+    assert REMINDER not in resident.texts()
+    with BotRunner(settings_for(telegram_api, db_url, reminder_delay=3600.0)):
+        telegram_api.wait_for(lambda: REMINDER in resident.texts())
+    assert resident.texts().count(REMINDER) == 1
+    row = session.scalars(select(BotSession)).one()
+    assert str(resident.chat_id) not in str(row.data) and row.reminders_sent >= 1
+    assert session.scalar(select(func.count(BotReminder.id))) <= 1

@@ -7,23 +7,15 @@ import socket
 import time
 
 import httpx
-import pytest
-from bot_harness import SECRET, BotRunner, Resident, settings_for
-from fake_telegram import TOKEN, FakeTelegram
 from sqlalchemy import select
 
 from bot.ratelimit import ChatRateLimiter
 from bot.telegram import webhook_secret
 from survey_app.models import BotSession
+from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
+from tests.support.fake_telegram import TOKEN
 
 REMINDER = "You have not finished the survey yet. You can continue here:"
-
-
-@pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
 
 
 def begin(resident: Resident, locale: str = "en") -> None:
@@ -41,15 +33,15 @@ def state_of(session, resident: Resident) -> str:
     return next(r.state for r in rows if r.chat_key == key)
 
 
-def test_reminders_at_most_twice_and_never_after_stop(fake, db_url, session, instrument):
-    with BotRunner(settings_for(fake, db_url, reminder_delay=0.4)):
-        quiet = Resident(fake, 5100, "en")
-        stopped = Resident(fake, 5101, "en")
+def test_reminders_at_most_twice_and_never_after_stop(telegram_api, db_url, session, instrument):
+    with BotRunner(settings_for(telegram_api, db_url, reminder_delay=0.4)):
+        quiet = Resident(telegram_api, 5100, "en")
+        stopped = Resident(telegram_api, 5101, "en")
         begin(quiet)
         quiet.tap_code(1, expect="sendMessage")
         begin(stopped)
         stopped.say("/stop")
-        fake.wait_for(lambda: quiet.texts().count(REMINDER) == 2, timeout=10)
+        telegram_api.wait_for(lambda: quiet.texts().count(REMINDER) == 2, timeout=10)
         time.sleep(1.0)  # a third reminder would have come by now
         assert quiet.texts().count(REMINDER) == 2
         # never after /stop (one may come before it: the delay is short on a slow machine)
@@ -57,29 +49,29 @@ def test_reminders_at_most_twice_and_never_after_stop(fake, db_url, session, ins
         after_stop = texts[next(i for i, t in enumerate(texts) if t.startswith("You will get no more messages")):]
         assert REMINDER not in after_stop and len(after_stop) == 1
         # a reminder repeats the current question with its buttons
-        assert fake.sent_to(quiet.chat_id)[-1].buttons
+        assert telegram_api.sent_to(quiet.chat_id)[-1].buttons
     assert state_of(session, quiet) == "ask" and state_of(session, stopped) == "stopped"
 
 
-def test_blocked_bot_marks_the_chat_stopped(fake, db_url, session, instrument):
-    with BotRunner(settings_for(fake, db_url, reminder_delay=0.3)):
-        resident = Resident(fake, 5200, "en")
+def test_blocked_bot_marks_the_chat_stopped(telegram_api, db_url, session, instrument):
+    with BotRunner(settings_for(telegram_api, db_url, reminder_delay=0.3)):
+        resident = Resident(telegram_api, 5200, "en")
         begin(resident)
-        fake.blocked.add(resident.chat_id)
+        telegram_api.blocked.add(resident.chat_id)
         resident.say("1", expect=None)   # the answer is stored; removing its keyboard gets a 403
-        fake.wait_for(lambda: state_of(session, resident) == "stopped")
-        sends = len(fake.sent_to(resident.chat_id))
+        telegram_api.wait_for(lambda: state_of(session, resident) == "stopped")
+        sends = len(telegram_api.sent_to(resident.chat_id))
         time.sleep(0.8)  # no reminder to a chat that blocked the bot
-        assert len(fake.sent_to(resident.chat_id)) == sends
+        assert len(telegram_api.sent_to(resident.chat_id)) == sends
 
 
-def test_retry_after_is_honoured(fake, db_url, instrument):
-    with BotRunner(settings_for(fake, db_url)):
-        resident = Resident(fake, 5300, "en")
-        fake.flood_once["sendMessage"] = 1
+def test_retry_after_is_honoured(telegram_api, db_url, instrument):
+    with BotRunner(settings_for(telegram_api, db_url)):
+        resident = Resident(telegram_api, 5300, "en")
+        telegram_api.flood_once["sendMessage"] = 1
         resident.say("/start")
-        fake.wait_for(lambda: len(fake.sent_to(resident.chat_id)) == 2)
-        first, second = fake.sent_to(resident.chat_id)
+        telegram_api.wait_for(lambda: len(telegram_api.sent_to(resident.chat_id)) == 2)
+        first, second = telegram_api.sent_to(resident.chat_id)
         assert first.text == second.text and second.at - first.at >= 1.0
 
 
@@ -106,42 +98,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_webhook_refuses_a_wrong_secret_token(fake, db_url, instrument):
+def test_webhook_refuses_a_wrong_secret_token(telegram_api, db_url, instrument):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     webhook = {"listen": "127.0.0.1", "port": port, "webhook_url": url}
-    with BotRunner(settings_for(fake, db_url), webhook=webhook):
-        assert fake.webhook["url"] == url and fake.webhook["secret_token"] == webhook_secret(SECRET)
-        update = fake.text_update(5400, "/start", "en")
+    with BotRunner(settings_for(telegram_api, db_url), webhook=webhook):
+        assert telegram_api.webhook["url"] == url and telegram_api.webhook["secret_token"] == webhook_secret(SECRET)
+        update = telegram_api.text_update(5400, "/start", "en")
         update["update_id"] = 77
         wrong = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
         missing = httpx.post(url, json=update)
         assert (wrong.status_code, missing.status_code) == (403, 403)
         time.sleep(0.3)
-        assert fake.sent_to(5400) == []
+        assert telegram_api.sent_to(5400) == []
         right = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET)})
         assert right.status_code == 200
-        fake.wait_for(lambda: len(fake.sent_to(5400)) == 1)
+        telegram_api.wait_for(lambda: len(telegram_api.sent_to(5400)) == 1)
         # Telegram retrying the same update (same update_id) is not answered twice
         httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET)})
         time.sleep(0.4)
-        assert len(fake.sent_to(5400)) == 1
+        assert len(telegram_api.sent_to(5400)) == 1
 
 
-def test_logs_hold_no_chat_ids_names_texts_or_token(fake, db_url, instrument, caplog):
+def test_logs_hold_no_chat_ids_names_texts_or_token(telegram_api, db_url, instrument, caplog):
     caplog.set_level(logging.DEBUG, logger="bot")
-    with BotRunner(settings_for(fake, db_url)):
-        resident = Resident(fake, 987654321, "en")
+    with BotRunner(settings_for(telegram_api, db_url)):
+        resident = Resident(telegram_api, 987654321, "en")
         begin(resident)
         resident.say("my private words")
-        resident.send_update(fake.media_update(resident.chat_id, "photo", "en"))
+        resident.send_update(telegram_api.media_update(resident.chat_id, "photo", "en"))
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
     assert "chat " in logged and "consent given" in logged
     for secret_thing in ("987654321", "Resident", "my private words", TOKEN):
         assert secret_thing not in logged
 
 
-def test_webhook_survives_unreadable_bodies_with_a_log_line(fake, db_url, instrument, caplog):
+def test_webhook_survives_unreadable_bodies_with_a_log_line(telegram_api, db_url, instrument, caplog):
     """What reaches the webhook with the right secret but cannot be read is never a 5xx: a body
     that is not a JSON update is refused (400), an update that cannot be read is acknowledged
     (200, or Telegram resends it for hours) — each with a log line copying nothing of it — and
@@ -153,14 +145,14 @@ def test_webhook_survives_unreadable_bodies_with_a_log_line(fake, db_url, instru
     bodies = {b"{not json": 400, b"[1, 2, 3]": 400, b'{"message": {"text": "hello"}}': 400,
               '{"update_id": 6, "message": {"text": "é"}}'.encode("latin-1"): 400,
               b'{"update_id": 5, "message": "not an object, private words"}': 200}
-    with caplog.at_level(logging.INFO), BotRunner(settings_for(fake, db_url), webhook=webhook):
+    with caplog.at_level(logging.INFO), BotRunner(settings_for(telegram_api, db_url), webhook=webhook):
         for body, status in bodies.items():
             mark = len(caplog.records)
             assert httpx.post(url, content=body, headers=headers).status_code == status, body
             assert [r for r in caplog.records[mark:] if r.name.startswith("bot")], f"no log line for {body!r}"
-        update = {**fake.text_update(5500, "/start", "en"), "update_id": 78}
+        update = {**telegram_api.text_update(5500, "/start", "en"), "update_id": 78}
         assert httpx.post(url, json=update, headers=headers).status_code == 200
-        fake.wait_for(lambda: len(fake.sent_to(5500)) == 1)
+        telegram_api.wait_for(lambda: len(telegram_api.sent_to(5500)) == 1)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "private words" not in logged and "hello" not in logged
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -1,14 +1,12 @@
-"""End to end: the real python-telegram-bot Application against a fake Bot API server.
+"""End to end: the real python-telegram-bot Application against a telegram_api Bot API server.
 
-Each test starts tests/fake_telegram.py on 127.0.0.1 (free port), runs the bot against it via
+Each test starts tests/support/fake_telegram.py on 127.0.0.1 (free port), runs the bot against it via
 ``base_url`` and plays residents who tap the buttons the bot really sent. Databases: SQLite
 and PostgreSQL (the ``db_url``/``instrument`` fixtures).
 """
 from __future__ import annotations
 
 import pytest
-from bot_harness import SECRET, BotRunner, Resident, settings_for
-from fake_telegram import FakeTelegram
 from sqlalchemy import select
 
 from bot import bidi
@@ -16,18 +14,12 @@ from survey_app import responses
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.models import Answer, BotSession, Response
+from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
 
 
 @pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def running(fake, db_url, instrument):
-    with BotRunner(settings_for(fake, db_url)) as runner:
+def running(telegram_api, db_url, instrument):
+    with BotRunner(settings_for(telegram_api, db_url)) as runner:
         yield runner
 
 
@@ -65,8 +57,8 @@ def the_response(session) -> Response:
 
 
 @pytest.mark.parametrize("locale", ["ja", "en", "vi", "ur"])
-def test_complete_survey_by_taps_in_each_language(fake, running, session, instrument, locale):
-    resident = Resident(fake, 4100 + len(locale), language_code=locale)
+def test_complete_survey_by_taps_in_each_language(telegram_api, running, session, instrument, locale):
+    resident = Resident(telegram_api, 4100 + len(locale), language_code=locale)
     begin(resident, locale)
     asked = answer_everything(resident, instrument)
     resident.tap_kind("R", "submit", expect="sendMessage")
@@ -82,7 +74,7 @@ def test_complete_survey_by_taps_in_each_language(fake, running, session, instru
     texts = InstrumentTexts(instrument, locale)
     sent = resident.texts()
     assert any(bidi.for_locale(locale, texts.question("kurashiyasui")) in t for t in sent)
-    for call in fake.calls:
+    for call in telegram_api.calls:
         for row in call.buttons:
             assert all(len(b["callback_data"].encode()) <= 64 for b in row)
     if locale == "ur":
@@ -91,11 +83,11 @@ def test_complete_survey_by_taps_in_each_language(fake, running, session, instru
     assert row.state == "done" and row.chat_key != str(resident.chat_id) and len(row.chat_key) == 64
 
 
-def test_bot_answers_count_in_the_indicators_like_web_answers(fake, running, session, instrument):
+def test_bot_answers_count_in_the_indicators_like_web_answers(telegram_api, running, session, instrument):
     from analysis import Options, compute_for_survey
 
-    begin(Resident(fake, 4200, "en"), "en")
-    resident = Resident(fake, 4200, "en")
+    begin(Resident(telegram_api, 4200, "en"), "en")
+    resident = Resident(telegram_api, 4200, "en")
     answer_everything(resident, instrument)
     resident.tap_kind("R", "submit", expect="sendMessage")
     web_raw = {"kurashiyasui": "4", "age_band": "2", "sex": "1", "district": "2"}
@@ -111,8 +103,8 @@ def test_bot_answers_count_in_the_indicators_like_web_answers(fake, running, ses
     assert channels == ["telegram", "web"]
 
 
-def test_typed_answers_in_urdu_digits_and_other_languages(fake, running, session, instrument):
-    resident = Resident(fake, 4300, "ur")
+def test_typed_answers_in_urdu_digits_and_other_languages(telegram_api, running, session, instrument):
+    resident = Resident(telegram_api, 4300, "ur")
     begin(resident, "ur")
     resident.say("۲")             # Extended Arabic-Indic digit: choice 2
     resident.say("No")            # English label while chatting in Urdu
@@ -120,22 +112,22 @@ def test_typed_answers_in_urdu_digits_and_other_languages(fake, running, session
     answers = responses.current_answers(session, the_response(session))
     assert answers == {"kurashiyasui": 2, "has_children": 2, "kosodate": 9}
     # the typed answers removed the keyboards of the questions they answered
-    assert sum(1 for c in fake.calls if c.method == "editMessageReplyMarkup") >= 3
+    assert sum(1 for c in telegram_api.calls if c.method == "editMessageReplyMarkup") >= 3
 
 
-def test_deep_link_code_starts_the_invited_response(fake, running, session, instrument):
+def test_deep_link_code_starts_the_invited_response(telegram_api, running, session, instrument):
     from survey_app.invitations import create_invitations, telegram_link
 
     letter = create_invitations(session, instrument, SECRET, [{"age_band": 3, "sex": 2, "district": 1}])[0]
     payload = telegram_link("machikoe_test_bot", letter.code).rsplit("=", 1)[1]
-    resident = Resident(fake, 4400, "vi")
+    resident = Resident(telegram_api, 4400, "vi")
     begin(resident, "vi", payload)
     resident.tap_code(1, expect="sendMessage")
     response = the_response(session)
     assert response.source == "invited" and response.stratum == {"age_band": 3, "sex": 2, "district": 1}
     assert response.channel == "telegram"
 
-    other = Resident(fake, 4401, "vi")
+    other = Resident(telegram_api, 4401, "vi")
     compact = payload[:-1] + ("2" if payload[-1] != "2" else "3")   # a wrong check character
     calls = other.say(f"/start {compact}")
     typo = gettext("vi", responses.CodeProblem.MESSAGES["typo"])
@@ -144,8 +136,8 @@ def test_deep_link_code_starts_the_invited_response(fake, running, session, inst
     assert calls[-1].buttons  # and the language chooser
 
 
-def test_double_taps_and_stale_keyboards_are_acknowledged_and_ignored(fake, running, session, instrument):
-    resident = Resident(fake, 4500, "en")
+def test_double_taps_and_stale_keyboards_are_acknowledged_and_ignored(telegram_api, running, session, instrument):
+    resident = Resident(telegram_api, 4500, "en")
     begin(resident, "en")
     question = resident.keyboard_message()
     first = next(b for b in resident.buttons(question) if b["callback_data"].endswith("|1"))["callback_data"]
@@ -157,21 +149,21 @@ def test_double_taps_and_stale_keyboards_are_acknowledged_and_ignored(fake, runn
     assert not any(c.method == "sendMessage" for c in calls)
     answers = responses.current_answers(session, the_response(session))
     assert answers == {"kurashiyasui": 1}
-    edited = fake.messages[(resident.chat_id, question["message_id"])]
+    edited = telegram_api.messages[(resident.chat_id, question["message_id"])]
     assert "reply_markup" not in edited and edited["text"].endswith("✓ Agree")
 
 
-def test_bad_input_is_answered_politely_and_never_corrupts_the_session(fake, running, session, instrument):
-    resident = Resident(fake, 4600, "vi")
+def test_bad_input_is_answered_politely_and_never_corrupts_the_session(telegram_api, running, session, instrument):
+    resident = Resident(telegram_api, 4600, "vi")
     begin(resident, "vi")
     resident.tap_code(2, expect="sendMessage")
     polite = []
     for kind in ("sticker", "photo", "voice"):
-        calls = resident.send_update(fake.media_update(resident.chat_id, kind, "vi"))
+        calls = resident.send_update(telegram_api.media_update(resident.chat_id, kind, "vi"))
         polite.append(calls[-1].text)
     assert len(set(polite)) == 1 and polite[0] != "Sorry, I can only read text messages and button taps."
 
-    edited = fake.text_update(resident.chat_id, "1", "vi", edit_date=1)
+    edited = telegram_api.text_update(resident.chat_id, "1", "vi", edit_date=1)
     edited = {"edited_message": edited["message"]}
     assert not [c for c in resident.send_update(edited, expect=None) if c.method == "sendMessage"]
 
@@ -182,7 +174,7 @@ def test_bad_input_is_answered_politely_and_never_corrupts_the_session(fake, run
     assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == \
         ["Nút này thuộc về một cuộc khảo sát khác."]
 
-    duplicate = fake.text_update(resident.chat_id, "1", "vi")
+    duplicate = telegram_api.text_update(resident.chat_id, "1", "vi")
     duplicate["update_id"] = 999_001
     resident.send_update(duplicate)
     again = dict(duplicate)
@@ -195,9 +187,9 @@ def test_bad_input_is_answered_politely_and_never_corrupts_the_session(fake, run
     assert row.state == "ask" and row.question_id == "kosodate"
 
 
-def test_restart_mid_survey_resumes_at_the_next_unanswered_question(fake, db_url, session, instrument):
-    settings = settings_for(fake, db_url)
-    resident = Resident(fake, 4700, "ja")
+def test_restart_mid_survey_resumes_at_the_next_unanswered_question(telegram_api, db_url, session, instrument):
+    settings = settings_for(telegram_api, db_url)
+    resident = Resident(telegram_api, 4700, "ja")
     with BotRunner(settings):
         begin(resident, "ja")
         resident.tap_code(1, expect="sendMessage")
@@ -212,8 +204,8 @@ def test_restart_mid_survey_resumes_at_the_next_unanswered_question(fake, db_url
     assert answers == {"kurashiyasui": 1, "has_children": 2}
 
 
-def test_delete_erases_answers_and_session_after_confirmation(fake, running, session, instrument):
-    resident = Resident(fake, 4800, "en")
+def test_delete_erases_answers_and_session_after_confirmation(telegram_api, running, session, instrument):
+    resident = Resident(telegram_api, 4800, "en")
     begin(resident, "en")
     resident.tap_code(1, expect="sendMessage")
     resident.say("/delete")
@@ -228,12 +220,12 @@ def test_delete_erases_answers_and_session_after_confirmation(fake, running, ses
     assert session.scalars(select(BotSession)).all() == []
 
 
-def test_delete_after_submitting_erases_answers_but_keeps_the_code_used(fake, running, session, instrument):
+def test_delete_after_submitting_erases_answers_but_keeps_the_code_used(telegram_api, running, session, instrument):
     from survey_app.invitations import create_invitations, telegram_link
 
     letter = create_invitations(session, instrument, SECRET, [{"age_band": 3}])[0]
     payload = telegram_link("machikoe_test_bot", letter.code).rsplit("=", 1)[1]
-    resident = Resident(fake, 4900, "vi")
+    resident = Resident(telegram_api, 4900, "vi")
     begin(resident, "vi", payload)
     answer_everything(resident, instrument)
     resident.tap_kind("R", "submit", expect="sendMessage")
@@ -248,7 +240,7 @@ def test_delete_after_submitting_erases_answers_but_keeps_the_code_used(fake, ru
     assert erased.status == responses.ERASED and erased.stratum == {} and erased.submitted_at is None
     assert session.scalars(select(Answer)).all() == [] and session.scalars(select(BotSession)).all() == []
     # the code cannot answer again: not in the bot, not on the web, not on paper
-    again = Resident(fake, 4901, "vi").say(f"/start {payload}")
+    again = Resident(telegram_api, 4901, "vi").say(f"/start {payload}")
     assert gettext("vi", responses.CodeProblem.MESSAGES["used"]) in [c.text for c in again]
     with pytest.raises(responses.CodeProblem) as refused:
         responses.start(session, instrument, secret=SECRET, channel="web", locale="vi", code=letter.code)

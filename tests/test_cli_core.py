@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import csv
 
-from rootconf import TEST_SECRET
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app import codes
 from survey_app.instrument import bundled_path
 from survey_app.models import Invitation, Response
+from tests.support.db import TEST_SECRET
 
 
 def test_setup_is_idempotent_and_loads_everything(cli):

@@ -6,9 +6,7 @@ import re
 
 import pytest
 from babel.messages.catalog import Message
-from bot_memory_port import MemoryPort
 from sqlalchemy import select
-from webtools import BASE, PAGES, REVEALED, answer_all, start, submit, text_of
 
 from bot import callbacks
 from bot.engine import Engine
@@ -18,6 +16,9 @@ from survey_app.i18n import locales, ruby
 from survey_app.i18n.checks import entry_problems
 from survey_app.instrument import bundled_path, load_instrument
 from survey_app.models import Response
+from tests.support.bot_memory_port import MemoryPort
+from tests.support.survey import SURVEY_URL
+from tests.support.web import PAGES, REVEALED, answer_all, start, submit, text_of
 
 EASY = "ja-x-easy"
 TYPED_ANSWERS = {v for _, answers in PAGES for v in answers.values() if isinstance(v, str)} | \
@@ -66,18 +67,18 @@ def test_easy_japanese_is_a_resident_locale_that_falls_back_to_japanese():
 def test_resident_completes_the_web_survey_in_easy_japanese_with_ruby_on_every_kanji(client, session):
     started = start(client, lang=EASY)
     assert started.status_code == 302
-    landing = text_of(client.get(f"{BASE}/"))
+    landing = text_of(client.get(f"{SURVEY_URL}/"))
     assert '<html lang="ja-x-easy" dir="ltr">' in landing and "<ruby>" in landing
     assert kanji_outside_ruby(landing) == []
     for section_id, _answers in PAGES:
-        page = text_of(client.get(f"{BASE}/q/{section_id}"))
+        page = text_of(client.get(f"{SURVEY_URL}/q/{section_id}"))
         assert "<ruby>" in page and "{" not in page.split("<body", 1)[1], section_id
         assert kanji_outside_ruby(page) == [], section_id
     answer_all(client)
-    review = text_of(client.get(f"{BASE}/review"))
+    review = text_of(client.get(f"{SURVEY_URL}/review"))
     assert kanji_outside_ruby(review) == []
     assert submit(client).status_code == 302
-    thanks = text_of(client.get(f"{BASE}/thanks"))
+    thanks = text_of(client.get(f"{SURVEY_URL}/thanks"))
     assert kanji_outside_ruby(thanks) == []
     session.expire_all()
     stored = session.scalars(select(Response)).one()
@@ -85,14 +86,14 @@ def test_resident_completes_the_web_survey_in_easy_japanese_with_ruby_on_every_k
 
 
 def test_the_furigana_switch_works_without_javascript(client):
-    page = text_of(client.get(f"{BASE}/?lang={EASY}"))
+    page = text_of(client.get(f"{SURVEY_URL}/?lang={EASY}"))
     assert "furigana=off" in page and 'class="no-furigana"' not in page
-    hidden = text_of(client.get(f"{BASE}/?furigana=off"))
+    hidden = text_of(client.get(f"{SURVEY_URL}/?furigana=off"))
     assert '<html lang="ja-x-easy" dir="ltr" class="no-furigana">' in hidden and "furigana=on" in hidden
     assert 'class="no-furigana"' in text_of(client.get("/"))  # remembered on the next page
-    shown = text_of(client.get(f"{BASE}/?furigana=on"))
+    shown = text_of(client.get(f"{SURVEY_URL}/?furigana=on"))
     assert 'class="no-furigana"' not in shown
-    assert "furigana=" not in text_of(client.get(f"{BASE}/?lang=ja"))  # only for ruby locales
+    assert "furigana=" not in text_of(client.get(f"{SURVEY_URL}/?lang=ja"))  # only for ruby locales
 
 
 def test_chat_shows_readings_in_parentheses():

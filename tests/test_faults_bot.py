@@ -1,7 +1,7 @@
-"""The bot under faults (both databases), against tests/fake_telegram.py on loopback.
+"""The bot under faults (both databases), against tests/support/fake_telegram.py on loopback.
 
 - ``machikoe bot`` is a real subprocess killed with SIGKILL while residents' taps are in
-  flight, then started again: Telegram (the fake) redelivers what was not acknowledged, the
+  flight, then started again: Telegram (the telegram_api) redelivers what was not acknowledged, the
   database is the source of truth, and every resident finishes with exactly the answers
   they tapped, once, in one complete response.
 - Malformed or unexpected updates (no payload, wrong types, other chat kinds, forged
@@ -18,29 +18,20 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-from bot_harness import SECRET, BotRunner, Resident, settings_for
-from fake_telegram import TOKEN, FakeTelegram
 from sqlalchemy import func, select
 
 from survey_app import responses
 from survey_app.models import Response
-
-SURVEY = "ebetsu-2025"
-
-
-@pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
+from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.survey import SURVEY
 
 
 @contextlib.contextmanager
-def bot_process(db_url: str, fake: FakeTelegram, instance: Path):
-    """``machikoe bot`` polling the fake; SIGKILLed (not stopped) when the block ends."""
+def bot_process(db_url: str, telegram_api: FakeTelegram, instance: Path):
+    """``machikoe bot`` polling the telegram_api; SIGKILLed (not stopped) when the block ends."""
     env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET, "MACHIKOE_INSTANCE": str(instance),
-           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram_api.base_url}
     script = Path(sys.executable).parent / "machikoe"
     cmd = [str(script)] if script.exists() else [sys.executable, "-c", "from survey_app.cli import main; main()"]
     instance.mkdir(parents=True, exist_ok=True)
@@ -49,8 +40,8 @@ def bot_process(db_url: str, fake: FakeTelegram, instance: Path):
         proc = subprocess.Popen([*cmd, "bot", "--survey", SURVEY], env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        mark = len(fake.calls)
-        fake.wait_for(lambda: any(c.method == "setMyCommands" for c in fake.calls[mark:]), timeout=30)
+        mark = len(telegram_api.calls)
+        telegram_api.wait_for(lambda: any(c.method == "setMyCommands" for c in telegram_api.calls[mark:]), timeout=30)
         yield proc
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -84,27 +75,27 @@ def answer_current(resident: Resident, instrument) -> str:
     return qid
 
 
-def test_bot_killed_mid_survey_resumes(fake, db_url, session, instrument, tmp_path):
-    residents = [Resident(fake, 5100 + i, "ja") for i in range(2)]
-    with bot_process(db_url, fake, tmp_path / "instance"):
+def test_bot_killed_mid_survey_resumes(telegram_api, db_url, session, instrument, tmp_path):
+    residents = [Resident(telegram_api, 5100 + i, "ja") for i in range(2)]
+    with bot_process(db_url, telegram_api, tmp_path / "instance"):
         for r in residents:
             begin(r)
             answer_current(r, instrument)
         # Taps in flight when the process dies: injected, then SIGKILL at once.
         for r in residents:
-            fake.inject(fake.tap_update(r.chat_id, r.keyboard_message(),
+            telegram_api.inject(telegram_api.tap_update(r.chat_id, r.keyboard_message(),
                                         next(b["callback_data"] for b in r.buttons()
                                              if b["callback_data"].startswith("A|"))))
     # A new bot with no memory of the killed one (in-process, without the per-chat pacing of the
     # real process, to keep the test short): Telegram redelivers what was not acknowledged.
-    with BotRunner(settings_for(fake, db_url)):
-        fake.wait_for(lambda: fake.consumed(max(u["update_id"] for u in fake.updates) if fake.updates else 0))
-        fake.settle(0, quiet=0.5)  # the redelivered taps are answered first
+    with BotRunner(settings_for(telegram_api, db_url)):
+        telegram_api.wait_for(lambda: telegram_api.consumed(max(u["update_id"] for u in telegram_api.updates) if telegram_api.updates else 0))
+        telegram_api.settle(0, quiet=0.5)  # the redelivered taps are answered first
         for r in residents:
-            mark = len(fake.calls)
+            mark = len(telegram_api.calls)
             sent = [c.text for c in r.say("/start") if c.method == "sendMessage"]
             assert any("おかえりなさい" in text for text in sent), sent
-            fake.wait_for(lambda r=r, mark=mark: any(c.chat_id == r.chat_id and c.buttons for c in fake.calls[mark:]))
+            telegram_api.wait_for(lambda r=r, mark=mark: any(c.chat_id == r.chat_id and c.buttons for c in telegram_api.calls[mark:]))
             for _ in range(40):
                 if "R" in current_question(r)[1]:
                     break
@@ -148,13 +139,13 @@ def _bot_lines(caplog, mark: int) -> list[str]:
     return [r.getMessage() for r in caplog.records[mark:] if r.name.startswith("bot")]
 
 
-def test_malformed_updates_are_ignored_with_a_log_line(fake, db_url, instrument, caplog):
-    resident = Resident(fake, 6100, "ja")
-    with caplog.at_level(logging.INFO), BotRunner(settings_for(fake, db_url)):
+def test_malformed_updates_are_ignored_with_a_log_line(telegram_api, db_url, instrument, caplog):
+    resident = Resident(telegram_api, 6100, "ja")
+    with caplog.at_level(logging.INFO), BotRunner(settings_for(telegram_api, db_url)):
         for update in MALFORMED:
             mark = len(caplog.records)
-            sent = fake.inject(dict(update))
-            fake.wait_for(lambda u=sent: fake.consumed(u["update_id"]))
+            sent = telegram_api.inject(dict(update))
+            telegram_api.wait_for(lambda u=sent: telegram_api.consumed(u["update_id"]))
             deadline = time.monotonic() + 5
             while not _bot_lines(caplog, mark) and time.monotonic() < deadline:
                 time.sleep(0.05)

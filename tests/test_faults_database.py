@@ -9,17 +9,17 @@ import logging
 import time
 
 import pytest
-from rootconf import PG_ADMIN_URL, migrated_engine, web_config
-from rootconf import clean as _clean
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
-from webtools import BASE, SURVEY, csrf, post_page, start, text_of
 
 from survey_app import responses
 from survey_app.db import engine_for
 from survey_app.models import Response
 from survey_app.surveys import load_survey
 from survey_app.web import create_app
+from tests.support.db import PG_ADMIN_URL, clean, migrated_engine
+from tests.support.survey import SURVEY, SURVEY_URL
+from tests.support.web import csrf, post_page, start, text_of, web_config
 
 # The start of survey_app.web.outage.PAGE_NOTICE in Vietnamese and Japanese.
 NOTICE_VI = "Chúng tôi chưa lưu được trang này."
@@ -63,25 +63,25 @@ def test_postgresql_unreachable_then_back(pg_url, bundled_instrument, caplog):
         client = create_app(web_config(pg_url)).test_client()
         start(client, lang="vi")
         assert post_page(client, "living", {"kurashiyasui": "1"}).status_code == 302
-        page = client.get(f"{BASE}/q/childcare")
+        page = client.get(f"{SURVEY_URL}/q/childcare")
         token = csrf(text_of(page))
         with postgres_refusing_connections(pg_url), caplog.at_level(logging.ERROR, "survey_app.web.outage"):
-            refused = client.post(f"{BASE}/q/childcare", data={"csrf_token": token, "nav": "next", **CHILDCARE})
+            refused = client.post(f"{SURVEY_URL}/q/childcare", data={"csrf_token": token, "nav": "next", **CHILDCARE})
             html = text_of(refused)
             assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
             assert NOTICE_VI in html and 'lang="vi"' in html and "Traceback" not in html
             assert 'name="has_children" value="2" checked' in html and 'name="kosodate" value="4" checked' in html
-            landing = client.get(f"{BASE}/")  # any page: the plain retry page, still in Vietnamese
+            landing = client.get(f"{SURVEY_URL}/")  # any page: the plain retry page, still in Vietnamese
             assert landing.status_code == 503 and 'lang="vi"' in text_of(landing)
             api = client.get(f"/api/v1/surveys/{SURVEY}/indicators", headers={"Authorization": "Bearer x"})
             assert api.status_code == 503 and api.get_json()["error"]["code"] == "database_unavailable"
             time.sleep(1)  # "a few seconds" of outage; the pool's dead connections stay in it
             assert any("database unavailable" in r.getMessage() for r in caplog.records)
-        again = client.post(f"{BASE}/q/childcare", data={"csrf_token": csrf(html), "nav": "next", **CHILDCARE})
+        again = client.post(f"{SURVEY_URL}/q/childcare", data={"csrf_token": csrf(html), "nav": "next", **CHILDCARE})
         assert again.status_code == 302
         assert stored(engine) == {"kurashiyasui": 1, "has_children": 2, "kosodate": 4}
     finally:
-        _clean(engine)
+        clean(engine)
 
 
 def _switch_database(app, url: str) -> None:
@@ -113,16 +113,16 @@ def test_read_only_sqlite_file(sqlite_survey):
     app, client, engine, sqlite_url = sqlite_survey
     start(client, lang="ja")
     assert post_page(client, "living", {"kurashiyasui": "2"}).status_code == 302
-    token = csrf(text_of(client.get(f"{BASE}/q/childcare")))
+    token = csrf(text_of(client.get(f"{SURVEY_URL}/q/childcare")))
     path = sqlite_url[len("sqlite:///"):]
     _switch_database(app, f"sqlite:///file:{path}?mode=ro&uri=true")
-    refused = client.post(f"{BASE}/q/childcare", data={"csrf_token": token, "nav": "next", **CHILDCARE})
+    refused = client.post(f"{SURVEY_URL}/q/childcare", data={"csrf_token": token, "nav": "next", **CHILDCARE})
     html = text_of(refused)
     assert refused.status_code == 503 and NOTICE_JA in html
     assert 'name="kosodate" value="4" checked' in html
     assert _integrity(engine) == "ok" and stored(engine) == {"kurashiyasui": 2}
     _switch_database(app, sqlite_url)
-    again = client.post(f"{BASE}/q/childcare", data={"csrf_token": csrf(html), "nav": "next", **CHILDCARE})
+    again = client.post(f"{SURVEY_URL}/q/childcare", data={"csrf_token": csrf(html), "nav": "next", **CHILDCARE})
     assert again.status_code == 302 and stored(engine) == {"kurashiyasui": 2, "has_children": 2, "kosodate": 4}
 
 
@@ -130,7 +130,7 @@ def test_full_sqlite_file(sqlite_survey):
     app, client, engine, sqlite_url = sqlite_survey
     start(client, lang="ja")
     assert post_page(client, "living", {"kurashiyasui": "3"}).status_code == 302
-    token = csrf(text_of(client.get(f"{BASE}/q/comment")))
+    token = csrf(text_of(client.get(f"{SURVEY_URL}/q/comment")))
     app_engine = engine_for(sqlite_url)
 
     def no_room_to_grow(dbapi_conn, _record):
@@ -144,14 +144,14 @@ def test_full_sqlite_file(sqlite_survey):
     app_engine.dispose()
     long_comment = "公園とバスについての意見です。" * 130  # ~1,900 characters: needs new pages
     try:
-        refused = client.post(f"{BASE}/q/comment", data={"csrf_token": token, "nav": "next", "comment": long_comment})
+        refused = client.post(f"{SURVEY_URL}/q/comment", data={"csrf_token": token, "nav": "next", "comment": long_comment})
     finally:
         event.remove(app_engine, "connect", no_room_to_grow)
         app_engine.dispose()
     html = text_of(refused)
     assert refused.status_code == 503 and NOTICE_JA in html and long_comment in html
     assert _integrity(engine) == "ok" and stored(engine) == {"kurashiyasui": 3}
-    again = client.post(f"{BASE}/q/comment", data={"csrf_token": csrf(html), "nav": "next", "comment": long_comment})
+    again = client.post(f"{SURVEY_URL}/q/comment", data={"csrf_token": csrf(html), "nav": "next", "comment": long_comment})
     assert again.status_code == 302 and stored(engine) == {"kurashiyasui": 3, "comment": long_comment}
     assert _integrity(engine) == "ok"
 

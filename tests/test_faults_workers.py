@@ -13,16 +13,16 @@ import threading
 import time
 
 import httpx
-from faultkit import complete_survey, machikoe_serve, worker_pids
-from rootconf import web_config
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from webtools import PAGES, REVEALED, SURVEY
 
 from survey_app import responses, sealing
 from survey_app.models import Response
 from survey_app.web import create_app
 from survey_app.web.survey.state import SEAL_PURPOSE
+from tests.support.faultkit import complete_survey, machikoe_serve, worker_pids
+from tests.support.survey import SURVEY
+from tests.support.web import PAGES, REVEALED, web_config
 
 RESIDENTS = 10
 LOAD_SECONDS = 5.0

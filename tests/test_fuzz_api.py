@@ -5,13 +5,15 @@ the documented error shape, 401 without a valid token, every non-GET method refu
 from __future__ import annotations
 
 import pytest
-from fuzzkit import FUZZ, SURVEY, fuzz_app, hostile_text, make_staff
 from hypothesis import given
 from hypothesis import strategies as st
-from rootconf import TEST_SECRET
 
 from survey_app import responses, staff
 from survey_app.web.api.openapi import openapi_document
+from tests.support.db import TEST_SECRET
+from tests.support.fuzzkit import FUZZ, fuzz_app, hostile_text
+from tests.support.staff import make_staff
+from tests.support.survey import SURVEY
 
 DOCUMENT = openapi_document()
 OPERATIONS = [(path, method, op) for path, item in DOCUMENT["paths"].items() for method, op in item.items()]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from fuzzkit import FUZZ, log_in, make_staff
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -21,6 +20,9 @@ from survey_app.invitations import read_frame
 from survey_app.letters import read_letters_csv
 from survey_app.models import Invitation, PopulationMargin
 from survey_app.population import read_population_csv
+from tests.support.fuzzkit import FUZZ
+from tests.support.staff import log_in, make_staff
+from tests.support.web import csrf
 
 INSTRUMENT = load_instrument(bundled_path())
 GOOD_CODE = codes.generate()
@@ -102,12 +104,12 @@ UPLOADS = {"population": "population", "frame": "invitations/generate", "letters
 
 @pytest.mark.parametrize("kind", UPLOADS)
 def test_the_console_shows_the_line_and_changes_nothing(db_url, instrument, session, kind):
-    from fuzzkit import csrf_token, fuzz_app
+    from tests.support.fuzzkit import fuzz_app
 
     client = fuzz_app(db_url).test_client()
     log_in(client, make_staff(session, "admin"))  # staff locale: English
     path = f"/staff/s/{instrument.id}/{UPLOADS[kind]}"
-    token = csrf_token(client.get(f"/staff/s/{instrument.id}/paper").get_data(as_text=True))
+    token = csrf(client.get(f"/staff/s/{instrument.id}/paper").get_data(as_text=True))
     before = (session.scalar(select(func.count()).select_from(PopulationMargin)),
               session.scalar(select(func.count()).select_from(Invitation)))
     refused = client.post(path, content_type="multipart/form-data", data={

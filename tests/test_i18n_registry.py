@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from bot_memory_port import MemoryPort
 
 from bot.engine import Engine
 from bot.events import Start
@@ -15,6 +14,7 @@ from survey_app.i18n.checks import check
 from survey_app.i18n.workflow import Workspace
 from survey_app.instrument import InstrumentError, bundled_path, load_instrument, parse_instrument
 from survey_app.instrument.loader import known_languages
+from tests.support.bot_memory_port import MemoryPort
 
 ROOT = Path(__file__).resolve().parents[1]
 ESPERANTO = locales.LocaleInfo("eo", "Esperanto", "Esperanto", "Latn", fonts=("sans-serif",))

@@ -6,31 +6,7 @@ import dataclasses
 import pytest
 
 from survey_app.instrument import InstrumentError, bundled_path, load_instrument, parse_instrument
-
-GOOD = """\
-id: mini
-version: 1
-title: テスト
-languages: [ja, en]
-privacy_notice: 統計目的のみ
-choice_lists:
-  agree4:
-    - {code: 1, text: そう思う}
-    - {code: 2, text: そう思わない}
-    - {code: 9, text: わからない, missing: true}
-  ages:
-    - {code: 1, text: 若い}
-    - {code: 2, text: 若くない}
-sections:
-  - id: main
-    title: 主
-    questions:
-      - {id: q1, type: single, choices: agree4, text: 質問1}
-      - {id: q2, type: text, show_if: {question: q1, in: [2]}, text: 理由}
-      - {id: age, type: single, choices: ages, weighting: true, text: 年齢}
-indicators:
-  - {id: ind1, question: q1, positive: [1], title: 指標, baseline: {value: 50.0, year: 2023}}
-"""
+from tests.support.instruments import MINI
 
 
 def test_bundled_instrument_has_the_strategy_indicators():
@@ -47,17 +23,17 @@ def test_bundled_instrument_has_the_strategy_indicators():
 
 
 def test_instrument_is_immutable_and_hash_tracks_content():
-    a = parse_instrument(GOOD, "mini.yaml")
+    a = parse_instrument(MINI, "mini.yaml")
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.title = "x"
     with pytest.raises(TypeError):
         a.choice_lists["new"] = None
-    b = parse_instrument(GOOD.replace("質問1", "質問いち"), "mini.yaml")
+    b = parse_instrument(MINI.replace("質問1", "質問いち"), "mini.yaml")
     assert a.content_hash != b.content_hash
 
 
 def test_show_if_is_evaluated_on_answers():
-    inst = parse_instrument(GOOD)
+    inst = parse_instrument(MINI)
     q2 = inst.question("q2")
     assert not inst.is_visible(q2, {})
     assert not inst.is_visible(q2, {"q1": 1})
@@ -65,33 +41,33 @@ def test_show_if_is_evaluated_on_answers():
 
 
 MALFORMED = [
-    ("YAML syntax", GOOD.replace("title: 主", "title: [主"), r"mini\.yaml:\d+: malformed YAML"),
+    ("YAML syntax", MINI.replace("title: 主", "title: [主"), r"mini\.yaml:\d+: malformed YAML"),
     ("not a mapping", "- a\n- b\n", r"mini\.yaml:1: instrument: the file must be a YAML mapping"),
-    ("missing id", GOOD.replace("id: mini\n", ""), r"instrument: missing 'id'"),
-    ("duplicate question id", GOOD.replace("id: q2,", "id: q1,"), r"mini\.yaml:19: question 'q1': duplicate id 'q1'"),
-    ("unknown type", GOOD.replace("type: text", "type: essay"), r":19: question 'q2': unknown type 'essay'"),
-    ("unknown choice list", GOOD.replace("choices: agree4,", "choices: agree5,"),
+    ("missing id", MINI.replace("id: mini\n", ""), r"instrument: missing 'id'"),
+    ("duplicate question id", MINI.replace("id: q2,", "id: q1,"), r"mini\.yaml:19: question 'q1': duplicate id 'q1'"),
+    ("unknown type", MINI.replace("type: text", "type: essay"), r":19: question 'q2': unknown type 'essay'"),
+    ("unknown choice list", MINI.replace("choices: agree4,", "choices: agree5,"),
      r":18: question 'q1': unknown choice list 'agree5'"),
-    ("duplicate choice code", GOOD.replace("{code: 2, text: そう思わない}", "{code: 1, text: そう思わない}"),
+    ("duplicate choice code", MINI.replace("{code: 2, text: そう思わない}", "{code: 1, text: そう思わない}"),
      r":\d+: choice list 'agree4': duplicate code 1"),
-    ("show_if refers forward", GOOD.replace("question: q1, in: [2]", "question: age, in: [2]"),
+    ("show_if refers forward", MINI.replace("question: q1, in: [2]", "question: age, in: [2]"),
      r":19: question 'q2': show_if refers to 'age', which is not an earlier question"),
-    ("show_if invalid code", GOOD.replace("in: [2]", "in: [7]"),
+    ("show_if invalid code", MINI.replace("in: [2]", "in: [7]"),
      r"question 'q2': show_if code\(s\) \[7\] are not choices of 'q1'"),
-    ("indicator on text question", GOOD.replace("question: q1, positive", "question: q2, positive"),
+    ("indicator on text question", MINI.replace("question: q1, positive", "question: q2, positive"),
      r":22: indicator 'ind1': question 'q2' must be a single choice, not 'text'"),
-    ("indicator invalid code", GOOD.replace("positive: [1]", "positive: [5]"),
+    ("indicator invalid code", MINI.replace("positive: [1]", "positive: [5]"),
      r"indicator 'ind1': positive code\(s\) \[5\] are not choices of 'q1'"),
-    ("indicator unknown question", GOOD.replace("question: q1, positive", "question: zz, positive"),
+    ("indicator unknown question", MINI.replace("question: q1, positive", "question: zz, positive"),
      r"indicator 'ind1': unknown question 'zz'"),
-    ("weighting on text", GOOD.replace("type: text,", "type: text, weighting: true,"),
+    ("weighting on text", MINI.replace("type: text,", "type: text, weighting: true,"),
      r"question 'q2': a weighting question must be a single choice"),
-    ("undeclared language", GOOD.replace("[ja, en]", "[ja, fr]"), r"unsupported language\(s\) \['fr'\]"),
-    ("source not declared", GOOD.replace("[ja, en]", "[en]"), r"source_language 'ja' is not among languages"),
-    ("bad base", GOOD.replace("title: 指標", "title: 指標, base: some"), r"base must be 'valid' or 'all'"),
-    ("baseline out of range", GOOD.replace("value: 50.0", "value: 150"), r"value must be a percentage"),
-    ("question without text", GOOD.replace(", text: 年齢", ""), r":20: question 'age': missing 'text'"),
-    ("bad id characters", GOOD.replace("id: q1,", "id: Q-1,"), r"id 'Q-1' must be lower-case"),
+    ("undeclared language", MINI.replace("[ja, en]", "[ja, fr]"), r"unsupported language\(s\) \['fr'\]"),
+    ("source not declared", MINI.replace("[ja, en]", "[en]"), r"source_language 'ja' is not among languages"),
+    ("bad base", MINI.replace("title: 指標", "title: 指標, base: some"), r"base must be 'valid' or 'all'"),
+    ("baseline out of range", MINI.replace("value: 50.0", "value: 150"), r"value must be a percentage"),
+    ("question without text", MINI.replace(", text: 年齢", ""), r":20: question 'age': missing 'text'"),
+    ("bad id characters", MINI.replace("id: q1,", "id: Q-1,"), r"id 'Q-1' must be lower-case"),
 ]
 
 
@@ -106,7 +82,7 @@ def test_missing_and_non_utf8_files(tmp_path):
     with pytest.raises(InstrumentError, match="no such file"):
         load_instrument(tmp_path / "none.yaml")
     bad = tmp_path / "sjis.yaml"
-    bad.write_bytes(GOOD.encode("cp932"))
+    bad.write_bytes(MINI.encode("cp932"))
     with pytest.raises(InstrumentError, match="not UTF-8"):
         load_instrument(bad)
 

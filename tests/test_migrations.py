@@ -7,11 +7,11 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from rootconf import PG_ADMIN_URL, _pg_unavailable
 from sqlalchemy import create_engine, inspect, text
 
 from survey_app.migrate import current_revision, downgrade, upgrade
 from survey_app.models import Base
+from tests.support.db import PG_ADMIN_URL, pg_unavailable
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -26,7 +26,7 @@ def empty_db_url(request, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001
-        _pg_unavailable(str(exc).splitlines()[0])
+        pg_unavailable(str(exc).splitlines()[0])
     yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     from survey_app.db import engine_for
     engine_for(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}").dispose()

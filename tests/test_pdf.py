@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
 
 from survey_app.pdf import PdfError, html_to_pdf
+from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
 
 DOC = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>報告書</title></head><body>
 <h1>江別市 市民意識調査報告書</h1><p>子育て環境が充実していると思う市民割合 55.0%</p>

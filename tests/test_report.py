@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from openpyxl import load_workbook
-from pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
 from sqlalchemy import update
 
 from analysis.publication import build_report, render
@@ -24,6 +23,7 @@ from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import bundled_path
 from survey_app.models import Answer
 from survey_app.population import margins_for, read_population_csv, replace_margins
+from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
 
 ARTIFACTS = Path(__file__).parent / "artifacts" / "report"
 PHONE, EMAIL = "011-382-5151", "hanako.yamada@example.jp"

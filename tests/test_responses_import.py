@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from survey_app import responses
 from survey_app.invitations import create_invitations
 from survey_app.models import Invitation, Response
+from tests.support.survey import SURVEY_OPTION
 
-SURVEY = ("--survey", "ebetsu-2025")
 HEADER = "code,kurashiyasui,kosodate,age_band,sex,district,kosodate_needs\n"
 
 
@@ -25,7 +25,7 @@ def test_a_clean_file_is_stored_invited_and_open(cli, session, instrument, secre
     a, b, _c = letters(session, instrument, secret)
     path = tmp_path / "returns.csv"
     path.write_text(HEADER + f"{a},1,2,2,1,1,1;3\n,4,9,5,2,3,\n{b.lower()},2,,3,2,2,\n", encoding="utf-8")
-    result = cli("responses", "import", *SURVEY, "--channel", "paper", str(path))
+    result = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
     assert result.exit_code == 0, result.output
     assert "3 responses imported" in result.output and "(2 invited, 1 open)" in result.output
     stored = session.scalars(select(Response).order_by(Response.id)).all()
@@ -34,7 +34,7 @@ def test_a_clean_file_is_stored_invited_and_open(cli, session, instrument, secre
     assert stored[0].stratum == {"age_band": 2, "sex": 1, "district": 1} and stored[1].stratum == {}
     # the letters' rows carry no mark of use (issue 14): the responses' access keys make the codes used
     assert not {"used_at", "used_channel"} & set(Invitation.__table__.columns.keys())
-    again = cli("responses", "import", *SURVEY, "--channel", "paper", str(path))
+    again = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
     assert again.exit_code == 1 and "already used (paper)" in again.output and "nothing was stored" in again.output
     assert count(session) == 3
 
@@ -44,7 +44,7 @@ def test_errors_are_reported_by_line_and_nothing_is_stored(cli, session, instrum
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + f"{a},1,2,2,1,1,\n,7,1,2,1,1,\n{a},1,1,2,1,1,\nABCD,1,1,2,1,1,\n,,1,2,1,1,\n",
                     encoding="utf-8")
-    result = cli("responses", "import", *SURVEY, "--channel", "paper", str(path))
+    result = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
     assert result.exit_code == 1
     out = result.output
     assert "line 3: 'kurashiyasui'" in out and "line 4: code" in out and "also on line 2" in out
@@ -58,7 +58,7 @@ def test_a_code_already_used_on_the_web_is_refused(cli, session, instrument, sec
     responses.start(session, instrument, secret=secret, channel="web", locale="ja", code=a)
     path = tmp_path / "r.csv"
     path.write_text(HEADER + f"{a},1,2,2,1,1,\n", encoding="utf-8")
-    result = cli("responses", "import", *SURVEY, "--channel", "paper", str(path))
+    result = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
     assert result.exit_code == 1 and "already used (web)" in result.output
     assert count(session) == 1
 
@@ -66,5 +66,5 @@ def test_a_code_already_used_on_the_web_is_refused(cli, session, instrument, sec
 def test_unknown_columns_refuse_the_file(cli, instrument, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("code,favourite\n,1\n", encoding="utf-8")
-    result = cli("responses", "import", *SURVEY, "--channel", "web", str(path))
+    result = cli("responses", "import", *SURVEY_OPTION, "--channel", "web", str(path))
     assert result.exit_code == 1 and "Unknown column(s): favourite" in result.output

@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
-from rootconf import TEST_SECRET
 from sqlalchemy import select
-from webtools import BASE, PAGES, csrf, post_page, start, text_of
 
 from survey_app import numerals, responses, sealing
 from survey_app.models import Response
 from survey_app.web import create_app
+from tests.support.db import TEST_SECRET
+from tests.support.survey import SURVEY_URL
+from tests.support.web import PAGES, csrf, post_page, start, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,10 +107,10 @@ def test_the_cookie_shows_neither_the_response_nor_the_resume_code(app, client, 
     for secret_value in (response.uuid, response.uuid.replace("-", ""), token, compact):
         assert secret_value not in payload
     # the same phone still continues, and the resume code still works on another one
-    assert client.get(f"{BASE}/continue").headers["Location"].endswith("/q/childcare")
+    assert client.get(f"{SURVEY_URL}/continue").headers["Location"].endswith("/q/childcare")
     other = app.test_client()
-    link = other.get(f"{BASE}/?code={token}")
-    resumed = other.post(f"{BASE}/start", data={"csrf_token": csrf(text_of(link)), "code": token})
+    link = other.get(f"{SURVEY_URL}/?code={token}")
+    resumed = other.post(f"{SURVEY_URL}/start", data={"csrf_token": csrf(text_of(link)), "code": token})
     assert resumed.headers["Location"].endswith("/q/childcare")
 
 
@@ -122,7 +123,7 @@ def test_the_cookie_lasts_thirty_days_and_a_value_from_another_key_is_no_respons
         sealed = sess["r"]["ebetsu-2025"]
         sess["r"] = {"ebetsu-2025": sealing.seal("another key", "response-uuid", "x" * 36)}
     assert sealing.unseal(TEST_SECRET, "response-uuid", sealed) is not None
-    assert client.get(f"{BASE}/continue").headers["Location"].endswith(f"{BASE}/")
+    assert client.get(f"{SURVEY_URL}/continue").headers["Location"].endswith(f"{SURVEY_URL}/")
 
 
 def test_a_cookie_from_before_sealing_still_continues_and_is_sealed(client, session):
@@ -131,7 +132,7 @@ def test_a_cookie_from_before_sealing_still_continues_and_is_sealed(client, sess
     uuid = session.scalars(select(Response)).one().uuid
     with client.session_transaction() as sess:
         sess["r"] = {"ebetsu-2025": uuid}  # what the cookie held before this change
-    assert client.get(f"{BASE}/continue").headers["Location"].endswith("/q/childcare")
+    assert client.get(f"{SURVEY_URL}/continue").headers["Location"].endswith("/q/childcare")
     assert uuid not in _cookie_payload(client)
 
 

@@ -7,12 +7,12 @@ import http.client
 import urllib.parse
 from pathlib import Path
 
-from rootconf import _clean, migrated_engine
-from servekit import serving
 from sqlalchemy.orm import Session
 
 from survey_app import codes, config
 from survey_app.surveys import load_survey
+from tests.support.db import clean, migrated_engine
+from tests.support.servekit import serving
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -45,7 +45,7 @@ def test_flask_and_machikoe_settings_reach_a_served_app(sqlite_url, bundled_inst
             # Another resident behind the same proxy is counted on their own address.
             assert code_try("198.51.100.2") != 429
     finally:
-        _clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared
+        clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared
 
 
 def test_readme_settings_table_is_the_codes_table():

@@ -8,8 +8,8 @@ import threading
 import time
 import urllib.request
 
-from rootconf import _clean, migrated_engine
-from servekit import serving
+from tests.support.db import clean, migrated_engine
+from tests.support.servekit import serving
 
 TRICKLERS = 20
 BODY = 60  # bytes each trickler promises; it sends 1 every 2 s, so it is never done during the test
@@ -53,4 +53,4 @@ def test_twenty_slow_bodies_do_not_delay_healthz(sqlite_url, tmp_path):
                     thread.join(10)
             assert slowest < 1.0, f"/healthz took {slowest:.2f} s behind {TRICKLERS} slow clients"
     finally:
-        _clean(migrated_engine(sqlite_url))
+        clean(migrated_engine(sqlite_url))

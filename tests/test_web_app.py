@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from rootconf import TEST_SECRET, web_config
-from webtools import BASE, start, text_of
 from werkzeug.exceptions import BadRequest, Forbidden
 
 from survey_app.web import blueprints, create_app
+from tests.support.db import TEST_SECRET
+from tests.support.survey import SURVEY_URL
+from tests.support.web import start, text_of, web_config
 
 
 def test_healthz_reports_the_database(client):
@@ -24,7 +25,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
 
 
 def test_security_headers(client):
-    response = client.get(f"{BASE}/?code=K7QF-3MZD-8WXP-R2TA")
+    response = client.get(f"{SURVEY_URL}/?code=K7QF-3MZD-8WXP-R2TA")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert response.headers["Referrer-Policy"] == "no-referrer"
@@ -34,7 +35,7 @@ def test_security_headers(client):
 
 def test_no_inline_script_or_style_and_nothing_from_elsewhere(client):
     start(client)
-    for path in ("/", f"{BASE}/", f"{BASE}/q/living", f"{BASE}/review"):
+    for path in ("/", f"{SURVEY_URL}/", f"{SURVEY_URL}/q/living", f"{SURVEY_URL}/review"):
         page = text_of(client.get(path))
         assert not re.search(r"<script(?![^>]*\bsrc=)", page), path
         assert " style=" not in page and "<style" not in page, path
@@ -44,7 +45,7 @@ def test_no_inline_script_or_style_and_nothing_from_elsewhere(client):
 def test_session_cookie_flags_over_http_and_https(app, db_url):
     over_http = start(app.test_client()).headers["Set-Cookie"]
     assert "HttpOnly" in over_http and "SameSite=Lax" in over_http and "Secure" not in over_http
-    over_https = app.test_client().get(f"{BASE}/?lang=en", base_url="https://survey.example")
+    over_https = app.test_client().get(f"{SURVEY_URL}/?lang=en", base_url="https://survey.example")
     assert "Secure" in over_https.headers["Set-Cookie"]
     configured = create_app(web_config(db_url, SESSION_COOKIE_SECURE=True)).test_client()
     assert "Secure" in configured.get("/?lang=en").headers["Set-Cookie"]
@@ -53,7 +54,7 @@ def test_session_cookie_flags_over_http_and_https(app, db_url):
 @pytest.mark.parametrize(("lang", "direction", "name"), [
     ("ja", "ltr", "日本語"), ("en", "ltr", "English"), ("vi", "ltr", "Tiếng Việt"), ("ur", "rtl", "اردو")])
 def test_every_page_has_lang_and_dir(client, lang, direction, name):
-    for path in ("/", f"{BASE}/", "/no-such-page"):
+    for path in ("/", f"{SURVEY_URL}/", "/no-such-page"):
         page = text_of(client.get(f"{path}?lang={lang}"))
         assert f'<html lang="{lang}" dir="{direction}">' in page, path
         assert f'aria-current="true">{name}</a>' in page
@@ -69,7 +70,7 @@ def test_language_is_negotiated_then_remembered(client):
 
 def test_home_lists_the_loaded_surveys(client):
     page = text_of(client.get("/?lang=ja"))
-    assert f'href="{BASE}/"' in page and "江別市 市民アンケート" in page
+    assert f'href="{SURVEY_URL}/"' in page and "江別市 市民アンケート" in page
 
 
 @pytest.mark.parametrize(("method", "path", "status"), [
@@ -82,7 +83,7 @@ def test_http_errors_are_friendly_pages(client, method, path, status):
 
 def test_a_huge_body_is_a_413_page(client):
     start(client)
-    response = client.post(f"{BASE}/q/comment", data={"comment": "あ" * 400_000, "nav": "next"},
+    response = client.post(f"{SURVEY_URL}/q/comment", data={"comment": "あ" * 400_000, "nav": "next"},
                            query_string={"lang": "en"})
     assert response.status_code == 413 and "Too much was sent" in text_of(response)
 
@@ -110,7 +111,7 @@ def test_rate_limits_use_redis_when_configured(db_url, instrument):
     app = create_app(web_config(db_url, REDIS_URL="redis://127.0.0.1:1/0"))
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:1/0"
     # Nothing listens there: limits fall back to memory and the page still works.
-    assert app.test_client().get(f"{BASE}/?code=K7QF-3MZD-8WXP-R2TA").status_code == 200
+    assert app.test_client().get(f"{SURVEY_URL}/?code=K7QF-3MZD-8WXP-R2TA").status_code == 200
 
 
 def test_staff_parts_plug_in_through_the_registry(db_url, instrument, monkeypatch):

@@ -3,9 +3,7 @@ code, a polite page for a used code, codes of another survey, closed open links,
 from __future__ import annotations
 
 import pytest
-from rootconf import web_config
 from sqlalchemy import select
-from webtools import BASE, answer_all, csrf, start, submit, text_of
 
 from survey_app import codes
 from survey_app.instrument import bundled_path, parse_instrument
@@ -13,6 +11,8 @@ from survey_app.invitations import create_invitations
 from survey_app.models import Response, Survey
 from survey_app.surveys import load_survey
 from survey_app.web import create_app
+from tests.support.survey import SURVEY_URL
+from tests.support.web import answer_all, csrf, start, submit, text_of, web_config
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def with_typo(code: str) -> str:
 
 
 def test_qr_link_prefills_and_recognises_the_code(client, letter):
-    page = text_of(client.get(f"{BASE}/?code={letter.code}&lang=en"))
+    page = text_of(client.get(f"{SURVEY_URL}/?code={letter.code}&lang=en"))
     assert f'value="{letter.code}"' in page and "Your code is recognised" in page
 
 
@@ -39,7 +39,7 @@ def test_invited_response_keeps_the_stratum_and_source(client, session, letter):
 
 def test_entering_the_code_again_continues_the_same_response(app, client, session, letter):
     start(client, code=letter.code)
-    client.post(f"{BASE}/q/living", data={"csrf_token": csrf(text_of(client.get(f"{BASE}/q/living"))),
+    client.post(f"{SURVEY_URL}/q/living", data={"csrf_token": csrf(text_of(client.get(f"{SURVEY_URL}/q/living"))),
                                           "nav": "next", "kurashiyasui": "1"})
     new_phone = app.test_client()
     again = start(new_phone, code=letter.code.replace("-", " ").lower())
@@ -52,7 +52,7 @@ def test_a_used_code_gets_a_polite_page_with_the_contact(app, client, letter):
     answer_all(client)
     submit(client)
     new_phone = app.test_client()
-    checked = new_phone.get(f"{BASE}/?code={letter.code}&lang=en")
+    checked = new_phone.get(f"{SURVEY_URL}/?code={letter.code}&lang=en")
     assert checked.status_code == 409 and "already been used" in text_of(checked)
     assert "011-382-5151" in text_of(checked)
     used = start(new_phone, code=letter.code)
@@ -70,7 +70,7 @@ def test_typo_unknown_and_malformed_codes_are_told_apart(client, session, letter
     page = text_of(shown)
     assert shown.status_code == 200 and expected in page
     assert 'class="error-summary"' in page and 'href="#code"' in page and f'value="{bad}"' in page
-    assert expected in text_of(client.get(f"{BASE}/?code={bad}"))
+    assert expected in text_of(client.get(f"{SURVEY_URL}/?code={bad}"))
     assert session.scalars(select(Response)).all() == []
 
 
@@ -87,7 +87,7 @@ def test_a_code_from_another_survey_is_refused(client, session, secret, instrume
 def test_a_survey_can_refuse_open_links(client, session, letter):
     session.get(Survey, "ebetsu-2025").allow_open = False
     session.commit()
-    landing = text_of(client.get(f"{BASE}/?lang=en"))
+    landing = text_of(client.get(f"{SURVEY_URL}/?lang=en"))
     assert "can only be answered with the invitation code" in landing and "(optional)" not in landing
     refused = start(client, lang="en")
     assert refused.status_code == 200 and 'class="error-summary"' in text_of(refused)
@@ -105,19 +105,19 @@ def test_rate_limit_per_code(db_url, instrument, letter):
     client = app.test_client()
     bad = with_typo(letter.code)
     for _ in range(2):
-        assert client.get(f"{BASE}/?code={bad}").status_code == 200
-    limited = client.get(f"{BASE}/?code={bad}&lang=en")
+        assert client.get(f"{SURVEY_URL}/?code={bad}").status_code == 200
+    limited = client.get(f"{SURVEY_URL}/?code={bad}&lang=en")
     assert limited.status_code == 429 and "Too many attempts" in text_of(limited)
     assert '<html lang="en"' in text_of(limited)
-    assert client.get(f"{BASE}/?code={letter.code}").status_code == 200  # another code is not blocked
+    assert client.get(f"{SURVEY_URL}/?code={letter.code}").status_code == 200  # another code is not blocked
 
 
 def test_rate_limit_per_ip(db_url, instrument):
     app = create_app(web_config(db_url, RATE_LIMIT_CODE_PER_IP="3 per minute"))
     client = app.test_client()
     for _ in range(3):
-        assert client.get(f"{BASE}/?code={codes.generate()}").status_code == 200
-    assert client.get(f"{BASE}/?code={codes.generate()}").status_code == 429
-    assert client.get(f"{BASE}/").status_code == 200  # the page itself, without a code, stays open
-    other_ip = client.get(f"{BASE}/?code={codes.generate()}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+        assert client.get(f"{SURVEY_URL}/?code={codes.generate()}").status_code == 200
+    assert client.get(f"{SURVEY_URL}/?code={codes.generate()}").status_code == 429
+    assert client.get(f"{SURVEY_URL}/").status_code == 200  # the page itself, without a code, stays open
+    other_ip = client.get(f"{SURVEY_URL}/?code={codes.generate()}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other_ip.status_code == 200

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from webtools import BASE, PAGES, answer_all, csrf, post_page, start, submit, text_of
 
 from survey_app import responses
 from survey_app.models import Response
+from tests.support.survey import SURVEY_URL
+from tests.support.web import PAGES, answer_all, csrf, post_page, start, submit, text_of
 
 
 def only_response(session) -> Response:
@@ -21,11 +22,11 @@ def test_complete_survey_in_each_language(client, session, lang):
     started = start(client, lang=lang)
     assert started.status_code == 302 and started.headers["Location"].endswith("/q/living")
     answer_all(client)
-    review = client.get(f"{BASE}/review")
+    review = client.get(f"{SURVEY_URL}/review")
     assert f'<html lang="{lang}" dir="{"rtl" if lang == "ur" else "ltr"}">' in text_of(review)
     done = submit(client)
     assert done.status_code == 302 and done.headers["Location"].endswith("/thanks")
-    assert client.get(f"{BASE}/thanks").status_code == 200
+    assert client.get(f"{SURVEY_URL}/thanks").status_code == 200
     response = only_response(session)
     assert (response.status, response.channel, response.source, response.locale) == ("complete", "web", "open", lang)
     answers = responses.current_answers(session, response)
@@ -35,23 +36,23 @@ def test_complete_survey_in_each_language(client, session, lang):
 
 def test_fields_are_question_ids_and_values_are_codes(client):
     start(client)
-    page = text_of(client.get(f"{BASE}/q/living"))
+    page = text_of(client.get(f"{SURVEY_URL}/q/living"))
     assert 'name="kurashiyasui" value="1"' in page and 'name="kurashiyasui" value="9"' in page
     for nav in ("back", "next", "later"):
         assert f'<button type="submit" name="nav" value="{nav}"' in page
-    review = text_of(client.get(f"{BASE}/review"))
+    review = text_of(client.get(f"{SURVEY_URL}/review"))
     assert '<button type="submit" name="nav" value="submit"' in review
 
 
 def test_progress_shows_position_and_a_bar(client):
     start(client)
-    page = text_of(client.get(f"{BASE}/q/work"))
+    page = text_of(client.get(f"{SURVEY_URL}/q/work"))
     assert "3 / 7" in page and '<progress class="progress-bar" max="7" value="3"' in page
 
 
 def test_show_if_on_the_same_page_reveals_questions_server_side(client):
     start(client)
-    page = text_of(client.get(f"{BASE}/q/childcare"))
+    page = text_of(client.get(f"{SURVEY_URL}/q/childcare"))
     assert 'name="kosodate_needs"' not in page
     moved = post_page(client, "childcare", {"has_children": "1", "kosodate": "1"})
     assert moved.headers["Location"].endswith("/q/childcare?more=1#kosodate_needs")
@@ -65,10 +66,10 @@ def test_back_and_next_keep_answers(client, session):
     post_page(client, "living", {"kurashiyasui": "4"})
     back = post_page(client, "childcare", {"has_children": "2"}, nav="back")
     assert back.headers["Location"].endswith("/q/living")
-    assert 'value="4" checked' in text_of(client.get(f"{BASE}/q/living"))
-    assert 'value="2" checked' in text_of(client.get(f"{BASE}/q/childcare"))
+    assert 'value="4" checked' in text_of(client.get(f"{SURVEY_URL}/q/living"))
+    assert 'value="2" checked' in text_of(client.get(f"{SURVEY_URL}/q/childcare"))
     first_back = post_page(client, "living", {"kurashiyasui": "4"}, nav="back")
-    assert first_back.headers["Location"].endswith(f"{BASE}/")
+    assert first_back.headers["Location"].endswith(f"{SURVEY_URL}/")
 
 
 def test_required_question_missing_shows_summary_and_inline_error(client, session):
@@ -97,11 +98,11 @@ def test_invalid_answer_keeps_the_valid_ones_on_the_page(client, session):
 def test_review_lists_answers_with_change_links_and_refuses_missing_required(client, session):
     start(client, lang="en")
     post_page(client, "living", {"kurashiyasui": "1"})
-    review = text_of(client.get(f"{BASE}/review"))
-    assert f'href="{BASE}/q/living?from=review#kurashiyasui"' in review and "Not answered" in review
+    review = text_of(client.get(f"{SURVEY_URL}/review"))
+    assert f'href="{SURVEY_URL}/q/living?from=review#kurashiyasui"' in review and "Not answered" in review
     refused = submit(client)
     page = text_of(refused)
-    assert refused.status_code == 200 and f'href="{BASE}/q/about_you?from=review#age_band"' in page
+    assert refused.status_code == 200 and f'href="{SURVEY_URL}/q/about_you?from=review#age_band"' in page
     assert only_response(session).status == "partial"
 
 
@@ -113,50 +114,50 @@ def test_continue_later_gives_a_code_that_works_on_another_phone(app, client, se
     token = page.split('class="resume-code" dir="ltr"><bdi>')[1].split("<")[0]
     assert f"?code={token}" in page
     other_phone = app.test_client()
-    link = other_phone.get(f"{BASE}/?code={token}")
+    link = other_phone.get(f"{SURVEY_URL}/?code={token}")
     assert 'class="success"' in text_of(link)
-    resumed = other_phone.post(f"{BASE}/start", data={"csrf_token": csrf(text_of(link)), "code": token})
+    resumed = other_phone.post(f"{SURVEY_URL}/start", data={"csrf_token": csrf(text_of(link)), "code": token})
     assert resumed.headers["Location"].endswith("/q/childcare")  # where the resident stopped
-    assert 'value="2" checked' in text_of(other_phone.get(f"{BASE}/q/childcare"))
+    assert 'value="2" checked' in text_of(other_phone.get(f"{SURVEY_URL}/q/childcare"))
     assert len(session.scalars(select(Response)).all()) == 1
 
 
 def test_the_signed_cookie_resumes_on_the_same_phone(client):
     start(client)
     post_page(client, "living", {"kurashiyasui": "1"})
-    landing = text_of(client.get(f"{BASE}/"))
-    assert f'href="{BASE}/continue"' in landing
-    assert client.get(f"{BASE}/continue").headers["Location"].endswith("/q/childcare")
+    landing = text_of(client.get(f"{SURVEY_URL}/"))
+    assert f'href="{SURVEY_URL}/continue"' in landing
+    assert client.get(f"{SURVEY_URL}/continue").headers["Location"].endswith("/q/childcare")
     again = start(client)  # pressing Start again continues rather than starting over
     assert again.headers["Location"].endswith("/q/childcare")
 
 
 def test_a_tampered_cookie_is_just_no_response(app, client):
     client.set_cookie("machikoe", "not-a-signed-cookie")
-    assert client.get(f"{BASE}/q/living").headers["Location"].endswith(f"{BASE}/")
-    assert client.get(f"{BASE}/").status_code == 200
+    assert client.get(f"{SURVEY_URL}/q/living").headers["Location"].endswith(f"{SURVEY_URL}/")
+    assert client.get(f"{SURVEY_URL}/").status_code == 200
 
 
 def test_back_after_submit_and_a_second_tab_get_a_clear_page(client, session):
     start(client)
     answer_all(client)
-    stale_page = text_of(client.get(f"{BASE}/q/work"))
-    stale_review = text_of(client.get(f"{BASE}/review"))
+    stale_page = text_of(client.get(f"{SURVEY_URL}/q/work"))
+    stale_review = text_of(client.get(f"{SURVEY_URL}/review"))
     assert submit(client).status_code == 302
-    assert client.get(f"{BASE}/q/work").status_code == 409
-    late = client.post(f"{BASE}/q/work", data={"csrf_token": csrf(stale_page), "nav": "next", "hatarakiyasui": "4"})
+    assert client.get(f"{SURVEY_URL}/q/work").status_code == 409
+    late = client.post(f"{SURVEY_URL}/q/work", data={"csrf_token": csrf(stale_page), "nav": "next", "hatarakiyasui": "4"})
     assert late.status_code == 409 and "already been sent" in text_of(late) or late.status_code == 409
-    twice = client.post(f"{BASE}/review", data={"csrf_token": csrf(stale_review), "nav": "submit"})
+    twice = client.post(f"{SURVEY_URL}/review", data={"csrf_token": csrf(stale_review), "nav": "submit"})
     assert twice.status_code == 409
     assert responses.current_answers(session, only_response(session))["hatarakiyasui"] == 1
 
 
 def test_two_tabs_answering_one_response_keep_the_latest(client, session):
     start(client)
-    tab_a = text_of(client.get(f"{BASE}/q/living"))
-    tab_b = text_of(client.get(f"{BASE}/q/living"))
+    tab_a = text_of(client.get(f"{SURVEY_URL}/q/living"))
+    tab_b = text_of(client.get(f"{SURVEY_URL}/q/living"))
     for token, code in ((csrf(tab_a), "1"), (csrf(tab_b), "3")):
-        moved = client.post(f"{BASE}/q/living", data={"csrf_token": token, "nav": "next", "kurashiyasui": code})
+        moved = client.post(f"{SURVEY_URL}/q/living", data={"csrf_token": token, "nav": "next", "kurashiyasui": code})
         assert moved.status_code == 302
     assert responses.current_answers(session, only_response(session))["kurashiyasui"] == 3
 
@@ -164,44 +165,44 @@ def test_two_tabs_answering_one_response_keep_the_latest(client, session):
 def test_delete_my_answers_before_submitting(client, session):
     start(client)
     post_page(client, "living", {"kurashiyasui": "1"})
-    confirm = client.get(f"{BASE}/delete")
+    confirm = client.get(f"{SURVEY_URL}/delete")
     assert confirm.status_code == 200
-    done = client.post(f"{BASE}/delete", data={"csrf_token": csrf(text_of(confirm)), "confirm": "delete"})
+    done = client.post(f"{SURVEY_URL}/delete", data={"csrf_token": csrf(text_of(confirm)), "confirm": "delete"})
     assert done.headers["Location"].endswith("/deleted")
-    assert client.get(f"{BASE}/deleted").status_code == 200
+    assert client.get(f"{SURVEY_URL}/deleted").status_code == 200
     session.expire_all()
     assert session.scalars(select(Response)).all() == []
-    assert client.get(f"{BASE}/q/living").status_code == 302  # nothing held any more
+    assert client.get(f"{SURVEY_URL}/q/living").status_code == 302  # nothing held any more
 
 
 def test_delete_after_submit_is_refused_politely(client, session):
     start(client)
     answer_all(client)
     submit(client)
-    assert client.get(f"{BASE}/delete").status_code == 409
+    assert client.get(f"{SURVEY_URL}/delete").status_code == 409
     assert only_response(session).status == "complete"
 
 
 def test_unknown_survey_and_section_are_404_pages(client):
     assert client.get("/s/no-such-survey/").status_code == 404
     start(client)
-    missing = client.get(f"{BASE}/q/no_such_section")
+    missing = client.get(f"{SURVEY_URL}/q/no_such_section")
     assert missing.status_code == 404 and "<html lang=" in text_of(missing)
 
 
 def test_thanks_and_saved_without_a_response_go_to_the_landing_page(client):
     for path in ("thanks", "saved", "review", "continue", "delete", "start"):
-        assert client.get(f"{BASE}/{path}").status_code == 302, path
+        assert client.get(f"{SURVEY_URL}/{path}").status_code == 302, path
 
 
 def test_a_change_from_the_review_page_returns_to_it(client, session):
     start(client)
     answer_all(client)
-    page = text_of(client.get(f"{BASE}/q/work?from=review"))
-    assert f'action="{BASE}/q/work?from=review"' in page
-    back = client.post(f"{BASE}/q/work?from=review", data={"csrf_token": csrf(page), "nav": "next",
+    page = text_of(client.get(f"{SURVEY_URL}/q/work?from=review"))
+    assert f'action="{SURVEY_URL}/q/work?from=review"' in page
+    back = client.post(f"{SURVEY_URL}/q/work?from=review", data={"csrf_token": csrf(page), "nav": "next",
                                                            "hatarakiyasui": "4"})
-    assert back.headers["Location"].endswith(f"{BASE}/review")
+    assert back.headers["Location"].endswith(f"{SURVEY_URL}/review")
     assert responses.current_answers(session, only_response(session))["hatarakiyasui"] == 4
 
 
@@ -209,7 +210,7 @@ def test_the_response_records_the_language_last_answered_in(client, session):
     start(client, lang="vi")
     post_page(client, "living", {"kurashiyasui": "1"})
     assert only_response(session).locale == "vi"
-    client.get(f"{BASE}/q/childcare?lang=ur")
+    client.get(f"{SURVEY_URL}/q/childcare?lang=ur")
     post_page(client, "childcare", {"has_children": "2"})
     assert only_response(session).locale == "ur"
 

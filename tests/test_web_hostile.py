@@ -5,10 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from webtools import BASE, csrf, post_page, start, text_of
 
 from survey_app import responses
 from survey_app.models import Answer, Response
+from tests.support.survey import SURVEY_URL
+from tests.support.web import csrf, post_page, start, text_of
 
 
 def stored(session) -> dict:
@@ -42,23 +43,23 @@ def test_tampered_multi_choice_and_nav(client, session):
 
 def test_a_post_without_csrf_token_reshows_the_page_with_the_posted_answers(client, session):
     start(client, lang="en")
-    page = client.post(f"{BASE}/q/childcare", data={"nav": "next", "has_children": "2", "kosodate": "4"})
+    page = client.post(f"{SURVEY_URL}/q/childcare", data={"nav": "next", "has_children": "2", "kosodate": "4"})
     html = text_of(page)
     assert page.status_code == 400 and "This page had expired" in html
     assert 'name="has_children" value="2" checked' in html and 'name="kosodate" value="4" checked' in html
     assert 'name="csrf_token"' in html  # a fresh token: pressing the button again works
-    assert client.post(f"{BASE}/q/childcare", data={"nav": "next", "has_children": "2", "kosodate": "4",
+    assert client.post(f"{SURVEY_URL}/q/childcare", data={"nav": "next", "has_children": "2", "kosodate": "4",
                                                     "csrf_token": csrf(html)}).status_code == 302
     assert stored(session) == {"has_children": 2, "kosodate": 4}
 
 
 def test_a_wrong_csrf_token_on_landing_review_and_delete(client, session):
     bad = {"csrf_token": "forged", "code": "K7QF-3MZD-8WXP-R2TA"}
-    landing = client.post(f"{BASE}/start", data=bad, query_string={"lang": "en"})
+    landing = client.post(f"{SURVEY_URL}/start", data=bad, query_string={"lang": "en"})
     assert landing.status_code == 400 and 'value="K7QF-3MZD-8WXP-R2TA"' in text_of(landing)
     start(client)
     for path in ("review", "delete"):
-        page = client.post(f"{BASE}/{path}", data={"csrf_token": "forged", "nav": "submit", "confirm": "delete"})
+        page = client.post(f"{SURVEY_URL}/{path}", data={"csrf_token": "forged", "nav": "submit", "confirm": "delete"})
         assert page.status_code == 400 and "This page had expired" in text_of(page), path
     assert session.scalars(select(Response)).one().status == "partial"
 
@@ -70,10 +71,10 @@ def test_csrf_failure_elsewhere_is_a_friendly_page(client):
 
 def test_a_huge_code_and_odd_bytes_are_refused_politely(client, session):
     assert start(client, code="A" * 5000, lang="en").status_code == 200
-    weird = client.get(f"{BASE}/?code=%FF%00%E2%80%AE&lang=en")
+    weird = client.get(f"{SURVEY_URL}/?code=%FF%00%E2%80%AE&lang=en")
     assert weird.status_code in (200, 400)
-    landing = client.get(f"{BASE}/")
-    raw = client.post(f"{BASE}/start", data=b"csrf_token=" + csrf(text_of(landing)).encode() + b"&code=%FF%FE%00",
+    landing = client.get(f"{SURVEY_URL}/")
+    raw = client.post(f"{SURVEY_URL}/start", data=b"csrf_token=" + csrf(text_of(landing)).encode() + b"&code=%FF%FE%00",
                       content_type="application/x-www-form-urlencoded")
     assert raw.status_code in (200, 400)
     assert session.scalars(select(Response)).all() == []
@@ -83,10 +84,10 @@ def test_the_survey_id_in_the_cookie_cannot_cross_surveys(client, session):
     start(client)
     with client.session_transaction() as cookie:
         cookie["r"] = {"ebetsu-2025": "not-a-uuid", "other": 5}
-    assert client.get(f"{BASE}/q/living").status_code == 302
+    assert client.get(f"{SURVEY_URL}/q/living").status_code == 302
     with client.session_transaction() as cookie:
         cookie["r"] = ["a", "list"]
-    assert client.get(f"{BASE}/q/living").status_code == 302
+    assert client.get(f"{SURVEY_URL}/q/living").status_code == 302
 
 
 _form_values = st.one_of(st.text(max_size=30), st.lists(st.text(max_size=5), max_size=3))
@@ -97,8 +98,8 @@ _form_values = st.one_of(st.text(max_size=30), st.lists(st.text(max_size=5), max
                                              "nav", "x", "kurashiyasui"]), _form_values, max_size=6))
 def test_random_form_posts_never_fail(client, data):
     start(client)
-    page = client.get(f"{BASE}/q/childcare")
+    page = client.get(f"{SURVEY_URL}/q/childcare")
     if page.status_code != 200:
         return
-    response = client.post(f"{BASE}/q/childcare", data={**data, "csrf_token": csrf(text_of(page))})
+    response = client.post(f"{SURVEY_URL}/q/childcare", data={**data, "csrf_token": csrf(text_of(page))})
     assert response.status_code in (200, 302)

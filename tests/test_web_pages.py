@@ -6,9 +6,10 @@ import re
 
 import pytest
 from babel.messages.pofile import read_po
-from webtools import BASE, answer_all, csrf, post_page, start, submit, text_of, visible_text
 
 from survey_app.i18n.catalogs import catalog_path
+from tests.support.survey import SURVEY_URL
+from tests.support.web import answer_all, csrf, post_page, start, submit, text_of, visible_text
 
 PAGE_BUDGET = 60 * 1024
 
@@ -24,25 +25,25 @@ def asset_bytes(client, page_html: str) -> int:
 def every_page_type(app, lang: str) -> dict[str, str]:
     """HTML of each page type a resident can meet, in ``lang``."""
     client = app.test_client()
-    pages = {"home": text_of(client.get(f"/?lang={lang}")), "landing": text_of(client.get(f"{BASE}/"))}
+    pages = {"home": text_of(client.get(f"/?lang={lang}")), "landing": text_of(client.get(f"{SURVEY_URL}/"))}
     pages["landing-error"] = text_of(start(client, code="K7QF-3MZD-8WXP-R2TB"))
     start(client)
-    pages["question"] = text_of(client.get(f"{BASE}/q/about_you"))
+    pages["question"] = text_of(client.get(f"{SURVEY_URL}/q/about_you"))
     pages["question-error"] = text_of(post_page(client, "living", {}))
     pages["review-error"] = text_of(submit(client))
     pages["saved"] = text_of(post_page(client, "living", {"kurashiyasui": "1"}, nav="later", follow=True))
-    pages["delete"] = text_of(client.get(f"{BASE}/delete"))
+    pages["delete"] = text_of(client.get(f"{SURVEY_URL}/delete"))
     answer_all(client)
-    pages["review"] = text_of(client.get(f"{BASE}/review"))
+    pages["review"] = text_of(client.get(f"{SURVEY_URL}/review"))
     submit(client)
-    pages["thanks"] = text_of(client.get(f"{BASE}/thanks"))
-    pages["already"] = text_of(client.get(f"{BASE}/q/living"))
+    pages["thanks"] = text_of(client.get(f"{SURVEY_URL}/thanks"))
+    pages["already"] = text_of(client.get(f"{SURVEY_URL}/q/living"))
     pages["not-found"] = text_of(client.get("/nope"))
     other = app.test_client()
     other.get(f"/?lang={lang}")
     start(other)
-    confirm = other.get(f"{BASE}/delete")
-    pages["deleted"] = text_of(other.post(f"{BASE}/delete", data={"csrf_token": csrf(text_of(confirm))},
+    confirm = other.get(f"{SURVEY_URL}/delete")
+    pages["deleted"] = text_of(other.post(f"{SURVEY_URL}/delete", data={"csrf_token": csrf(text_of(confirm))},
                                           follow_redirects=True))
     return pages
 

@@ -12,11 +12,11 @@ import os
 import random
 
 import pytest
-from rootconf import web_config
-from webtools import BASE
 
 from survey_app import codes
 from survey_app.web import create_app
+from tests.support.survey import SURVEY_URL
+from tests.support.web import web_config
 
 REDIS_URL = os.environ.get("MACHIKOE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
@@ -60,12 +60,12 @@ def test_two_workers_share_one_count_per_address(db_url, instrument, redis_clien
     # Both apps exist before the first request, as forked workers do.
     first, second = (worker(db_url, address, RATE_LIMIT_CODE_PER_IP="4 per minute") for _ in range(2))
     guesses = [codes.generate() for _ in range(6)]
-    statuses = [client.get(f"{BASE}/?code={code}").status_code
+    statuses = [client.get(f"{SURVEY_URL}/?code={code}").status_code
                 for client, code in zip((first, second, first, second), guesses[:4], strict=True)]
     assert statuses == [200] * 4
-    refused = first.get(f"{BASE}/?code={guesses[4]}&lang=en")
+    refused = first.get(f"{SURVEY_URL}/?code={guesses[4]}&lang=en")
     assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
-    assert second.get(f"{BASE}/?code={guesses[5]}").status_code == 429
+    assert second.get(f"{SURVEY_URL}/?code={guesses[5]}").status_code == 429
     assert any(redis_client.scan_iter(f"*{address}*")), "the count was not kept in Redis"
 
 
@@ -73,11 +73,11 @@ def test_two_workers_share_one_count_per_code(db_url, instrument, redis_client, 
     address, code = visitor
     first, second = (worker(db_url, address, RATE_LIMIT_PER_CODE="3 per minute") for _ in range(2))
     for client in (first, second, first):
-        assert client.get(f"{BASE}/?code={code}").status_code == 200
+        assert client.get(f"{SURVEY_URL}/?code={code}").status_code == 200
     typed_otherwise = codes.normalise(code).lower()
-    assert second.get(f"{BASE}/?code={typed_otherwise}").status_code == 429  # the same code
+    assert second.get(f"{SURVEY_URL}/?code={typed_otherwise}").status_code == 429  # the same code
     other = codes.generate()
-    assert second.get(f"{BASE}/?code={other}").status_code == 200  # another code counts apart
+    assert second.get(f"{SURVEY_URL}/?code={other}").status_code == 200  # another code counts apart
     for key in redis_client.scan_iter(f"*{codes.normalise(other)}*"):
         redis_client.delete(key)
 
@@ -85,5 +85,5 @@ def test_two_workers_share_one_count_per_code(db_url, instrument, redis_client, 
 def test_pages_without_a_code_are_not_counted(db_url, instrument, redis_client, visitor):
     address, _ = visitor
     client = worker(db_url, address, RATE_LIMIT_CODE_PER_IP="2 per minute")
-    assert [client.get(f"{BASE}/").status_code for _ in range(5)] == [200] * 5
+    assert [client.get(f"{SURVEY_URL}/").status_code for _ in range(5)] == [200] * 5
     assert not any(redis_client.scan_iter(f"*{address}*"))

@@ -11,10 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from rootconf import TEST_SECRET, _clean, migrated_engine
 from sqlalchemy.orm import Session
 
 from survey_app.surveys import load_survey
+from tests.support.db import TEST_SECRET, clean, migrated_engine
 
 
 def free_port() -> int:
@@ -68,5 +68,5 @@ def test_serve_runs_gunicorn_and_prints_the_url(sqlite_url, bundled_instrument, 
         process.wait(timeout=15)
         log = process.stdout.read()
         process.stdout.close()
-        _clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared by other tests
+        clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared by other tests
     assert "GET /s/ebetsu-2025/ HTTP/1.1" in log and "K7QF" not in log  # no codes in the access log

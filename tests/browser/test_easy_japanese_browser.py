@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from survey_app.models import Response
+from tests.support.survey import SURVEY_URL
 
-SURVEY = "/s/ebetsu-2025"
 EASY = "ja-x-easy"
 ANSWERS = [{"kurashiyasui": "2"}, {"has_children": "2", "kosodate": "1"}, {"hatarakiyasui": "1"},
            {"kyosei": "9"}, {"kenko": "1"},
@@ -36,7 +36,7 @@ def press(page, nav: str) -> None:
 
 def test_easy_japanese_survey_in_chromium_has_ruby_on_every_kanji(new_page, session):
     page = new_page(lang="ja")
-    page.goto(f"{SURVEY}/?lang={EASY}")
+    page.goto(f"{SURVEY_URL}/?lang={EASY}")
     assert page.locator("html").get_attribute("lang") == EASY
     assert page.locator("ruby rt").count() > 10 and page.evaluate(_UNREAD_JS) == []
     rt = page.locator("ruby rt").first

@@ -12,8 +12,8 @@ from survey_app.instrument import bundled_path
 from survey_app.invitations import create_invitations
 from survey_app.models import Response, StaffUser
 from survey_app.population import margins_for, read_population_csv, replace_margins
+from tests.support.survey import STAFF_URL
 
-BASE = "/staff/s/ebetsu-2025"
 PASSWORD = "browser staff password"
 DESK = {"width": 1280, "height": 900}
 
@@ -46,7 +46,7 @@ def test_dashboard_chart_renders_and_pages_pass_axe(new_page, staff_site, axe_vi
     page.goto("/staff/login")
     problems = [f"[login] {p}" for p in axe_violations(page)]
     _log_in(page)
-    page.goto(f"{BASE}/?by=age_band")
+    page.goto(f"{STAFF_URL}/?by=age_band")
     charts = page.locator("svg.trend-chart")
     assert charts.count() == 5
     first = charts.first
@@ -59,12 +59,12 @@ def test_dashboard_chart_renders_and_pages_pass_axe(new_page, staff_site, axe_vi
     page.click("a[href*='weighting=none']")
     page.wait_for_load_state()
     assert page.locator(".switch a[aria-current=page]").inner_text() == "重み付けなし"
-    for name, path in (("monitor", f"{BASE}/monitor"), ("invitations", f"{BASE}/invitations"),
-                       ("population", f"{BASE}/population"), ("exports", f"{BASE}/exports"),
-                       ("audit", "/staff/audit"), ("dashboard-en", f"{BASE}/?lang=en")):
+    for name, path in (("monitor", f"{STAFF_URL}/monitor"), ("invitations", f"{STAFF_URL}/invitations"),
+                       ("population", f"{STAFF_URL}/population"), ("exports", f"{STAFF_URL}/exports"),
+                       ("audit", "/staff/audit"), ("dashboard-en", f"{STAFF_URL}/?lang=en")):
         page.goto(path)
         problems += [f"[{name}] {p}" for p in axe_violations(page)]
-    page.goto(f"{BASE}/invitations")
+    page.goto(f"{STAFF_URL}/invitations")
     page.set_input_files("#frame-file", files=[{"name": "frame.csv", "mimeType": "text/csv",
                                                 "buffer": b"age_band,sex,district\n1,2,3\n"}])
     page.check("#output-pdf")
@@ -80,7 +80,7 @@ def test_dashboard_chart_renders_and_pages_pass_axe(new_page, staff_site, axe_vi
 def test_paper_entry_with_the_keyboard_only(new_page, staff_site, session, axe_violations):
     page = new_page(lang="ja", **DESK)
     _log_in(page)
-    page.goto(f"{BASE}/paper")
+    page.goto(f"{STAFF_URL}/paper")
     assert not axe_violations(page)
     assert page.evaluate("document.activeElement.id") == "f-letter_code"
     page.keyboard.type(staff_site)

@@ -8,8 +8,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent, StaffUser
+from tests.support.survey import STAFF_URL
 
-BASE = "/staff/s/ebetsu-2025"
 PASSWORD = "browser admin password"
 DESK = {"width": 1280, "height": 900}
 
@@ -52,14 +52,14 @@ def test_admin_manages_an_account_and_edits_a_target(new_page, admin, session, a
     _log_in(colleague, "tanaka@city.example", one_time)
     assert colleague.url.endswith("/staff/password")
     problems += [f"[password] {p}" for p in axe_violations(colleague)]
-    colleague.goto(f"{BASE}/")
+    colleague.goto(f"{STAFF_URL}/")
     assert colleague.url.endswith("/staff/password")  # every other page waits for the new password
     colleague.fill("#current", one_time)
     colleague.fill("#new", "tanaka's own password")
     colleague.fill("#repeat", "tanaka's own password")
     with colleague.expect_navigation():
         colleague.click("form.staff-form button[type=submit]")
-    colleague.goto(f"{BASE}/targets")
+    colleague.goto(f"{STAFF_URL}/targets")
     colleague.select_option("#indicator", "childcare")
     colleague.select_option("#kind", "target")
     colleague.fill("#value", "60")
@@ -76,7 +76,7 @@ def test_admin_manages_an_account_and_edits_a_target(new_page, admin, session, a
     with page.expect_navigation():
         page.locator("tr[data-email='tanaka@city.example']").locator("text=無効にする").click()
     assert "無効" in page.inner_text("tr[data-email='tanaka@city.example']")
-    colleague.goto(f"{BASE}/targets")
+    colleague.goto(f"{STAFF_URL}/targets")
     assert "/staff/login" in colleague.url
     session.expire_all()
     actions = set(session.scalars(select(AuditEvent.action)))
@@ -95,9 +95,9 @@ def busy_site(session, instrument, admin):
     create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=5)
 
 
-PRINTED = {"dashboard": f"{BASE}/?by=age_band", "monitor": f"{BASE}/monitor", "invitations": f"{BASE}/invitations",
-           "paper": f"{BASE}/paper?verify=1", "population": f"{BASE}/population", "exports": f"{BASE}/exports",
-           "targets": f"{BASE}/targets", "settings": f"{BASE}/settings", "audit": "/staff/audit",
+PRINTED = {"dashboard": f"{STAFF_URL}/?by=age_band", "monitor": f"{STAFF_URL}/monitor", "invitations": f"{STAFF_URL}/invitations",
+           "paper": f"{STAFF_URL}/paper?verify=1", "population": f"{STAFF_URL}/population", "exports": f"{STAFF_URL}/exports",
+           "targets": f"{STAFF_URL}/targets", "settings": f"{STAFF_URL}/settings", "audit": "/staff/audit",
            "accounts": "/staff/accounts"}
 
 
@@ -117,7 +117,7 @@ def test_every_staff_page_prints_without_menus_and_fits_a4(new_page, busy_site, 
 def test_charts_label_their_axes_and_keep_labels_inside(new_page, busy_site, screenshot):
     page = new_page(lang="ja", **DESK)
     _log_in(page, "admin@city.example", PASSWORD)
-    page.goto(f"{BASE}/")
+    page.goto(f"{STAFF_URL}/")
     chart = page.locator("svg.trend-chart").first
     box = chart.bounding_box()
     for label in chart.locator("g.years text").all():
@@ -128,7 +128,7 @@ def test_charts_label_their_axes_and_keep_labels_inside(new_page, busy_site, scr
     header = page.locator("table.indicators thead th.num").first.bounding_box()
     assert abs((estimate["x"] + estimate["width"]) - (header["x"] + header["width"])) < 2  # right-aligned together
     screenshot(page, "staff-dashboard-readable-ja")
-    page.goto(f"{BASE}/monitor")
+    page.goto(f"{STAFF_URL}/monitor")
     day = page.locator("svg.day-chart")
     assert day.locator("g.date-axis text").count() >= 1 and day.locator("g.value-axis text").count() >= 2
     assert "/" in day.locator("g.date-axis text").first.text_content()

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from survey_app import responses
 from survey_app.invitations import create_invitations
 from survey_app.models import Response, Survey
+from tests.support.survey import SURVEY_URL
 
-SURVEY = "/s/ebetsu-2025"
 ANSWERS = [
     {"kurashiyasui": "2"},
     {"has_children": "1", "kosodate": "3"},
@@ -58,7 +58,7 @@ class Visit:
 def test_complete_the_survey_in_each_language(new_page, live_server, session, lang, axe_violations, screenshot):
     visit = Visit(lang, axe_violations, screenshot)
     page = new_page(lang=lang)
-    page.goto(f"{SURVEY}/?lang={lang}")
+    page.goto(f"{SURVEY_URL}/?lang={lang}")
     visit.check(page, "landing")
     press(page, "next")
     visit.check(page, "question")
@@ -102,19 +102,19 @@ def test_every_other_page_type_is_accessible(new_page, session, instrument, secr
     page = new_page(lang=lang)
     page.goto(f"/?lang={lang}")
     visit.check(page, "home")
-    page.goto(f"{SURVEY}/?code=K7QF-3MZD-8WXP-R2TB")
+    page.goto(f"{SURVEY_URL}/?code=K7QF-3MZD-8WXP-R2TB")
     visit.check(page, "landing-code-error")
-    page.goto(f"{SURVEY}/?code={letter.code}")
+    page.goto(f"{SURVEY_URL}/?code={letter.code}")
     visit.check(page, "landing-code-recognised")
     press(page, "next")
     answer(page, ANSWERS[0])
     press(page, "later")
     assert page.locator(".resume-code").inner_text().strip()
     visit.check(page, "saved")
-    page.goto(f"{SURVEY}/review")
+    page.goto(f"{SURVEY_URL}/review")
     press(page, "submit")  # required questions are missing
     visit.check(page, "review-error")
-    page.goto(f"{SURVEY}/delete")
+    page.goto(f"{SURVEY_URL}/delete")
     visit.check(page, "delete")
     page.click("button[name='confirm']")
     page.wait_for_url("**/deleted")
@@ -124,11 +124,11 @@ def test_every_other_page_type_is_accessible(new_page, session, instrument, secr
     used = create_invitations(session, instrument, secret, [{"age_band": 2}])[0]
     responses.enter_complete(session, instrument, secret=secret, channel="paper", locale="ja", code=used.code,
                              raw={"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 1})
-    page.goto(f"{SURVEY}/?code={used.code}")
+    page.goto(f"{SURVEY_URL}/?code={used.code}")
     visit.check(page, "used-code")
     session.get(Survey, "ebetsu-2025").allow_open = False
     session.commit()
-    page.goto(f"{SURVEY}/")
+    page.goto(f"{SURVEY_URL}/")
     press(page, "next")  # no code, but this survey needs one
     assert page.locator(".error-summary").is_visible()
     visit.check(page, "landing-code-required")

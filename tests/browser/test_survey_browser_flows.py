@@ -9,8 +9,9 @@ from sqlalchemy import select
 from survey_app import responses
 from survey_app.invitations import create_invitations
 from survey_app.models import Response
+from tests.support.survey import SURVEY_URL
 
-from .test_survey_browser import ANSWERS, REVEALED, SURVEY, answer, press
+from .test_survey_browser import ANSWERS, REVEALED, answer, press
 
 
 def finish(page) -> None:
@@ -28,20 +29,20 @@ def finish(page) -> None:
 
 def test_resume_a_half_finished_response_in_a_new_browser_context(new_page, session):
     phone = new_page(lang="vi")
-    phone.goto(f"{SURVEY}/?lang=vi")
+    phone.goto(f"{SURVEY_URL}/?lang=vi")
     press(phone, "next")
     answer(phone, ANSWERS[0])
     press(phone, "next")
     answer(phone, {"has_children": "2"})
     press(phone, "later")
     code = phone.locator(".resume-code").inner_text().strip()
-    phone.goto(f"{SURVEY}/")  # the same phone: the signed cookie offers to continue
+    phone.goto(f"{SURVEY_URL}/")  # the same phone: the signed cookie offers to continue
     with phone.expect_navigation():
-        phone.click(f"a[href='{SURVEY}/continue']")
+        phone.click(f"a[href='{SURVEY_URL}/continue']")
     assert phone.url.endswith("/q/childcare")
 
     laptop = new_page(lang="vi")
-    laptop.goto(f"{SURVEY}/")
+    laptop.goto(f"{SURVEY_URL}/")
     laptop.fill("#code", code.lower())
     press(laptop, "next")
     assert laptop.url.endswith("/q/childcare")
@@ -54,12 +55,12 @@ def test_resume_a_half_finished_response_in_a_new_browser_context(new_page, sess
 def test_a_code_used_twice(new_page, session, instrument, secret, axe_violations, screenshot):
     letter = create_invitations(session, instrument, secret, [{"age_band": 4, "sex": 2, "district": 1}])[0]
     first = new_page(lang="ur")
-    first.goto(f"{SURVEY}/?code={letter.code}&lang=ur")
+    first.goto(f"{SURVEY_URL}/?code={letter.code}&lang=ur")
     assert first.locator("#code").input_value() == letter.code
     press(first, "next")
     finish(first)
     second = new_page(lang="ur")
-    second.goto(f"{SURVEY}/?lang=ur")
+    second.goto(f"{SURVEY_URL}/?lang=ur")
     second.fill("#code", letter.code)
     press(second, "next")
     assert second.locator("h1").count() == 1 and second.locator(".contact").is_visible()
@@ -70,11 +71,11 @@ def test_a_code_used_twice(new_page, session, instrument, secret, axe_violations
 
 def test_submit_with_a_required_answer_missing(new_page, session):
     page = new_page(lang="en")
-    page.goto(f"{SURVEY}/?lang=en")
+    page.goto(f"{SURVEY_URL}/?lang=en")
     press(page, "next")
     answer(page, ANSWERS[0])
     press(page, "next")
-    page.goto(f"{SURVEY}/review")
+    page.goto(f"{SURVEY_URL}/review")
     press(page, "submit")
     summary = page.locator(".error-summary a")
     assert summary.count() == 3  # age band, sex, district
@@ -101,7 +102,7 @@ def keyboard_next(page, nav: str = "next") -> None:
 
 def test_keyboard_only_completion(new_page, session):
     page = new_page(lang="ja")
-    page.goto(f"{SURVEY}/")
+    page.goto(f"{SURVEY_URL}/")
     keyboard_next(page)
     for answers in ANSWERS:
         for qid, value in answers.items():
@@ -124,10 +125,10 @@ def test_keyboard_only_completion(new_page, session):
 @pytest.mark.parametrize("lang", ["ja", "ur"])
 def test_320px_wide_without_sideways_scrolling(new_page, lang):
     page = new_page(lang=lang, width=320, height=640)
-    page.goto(f"{SURVEY}/?lang={lang}")
+    page.goto(f"{SURVEY_URL}/?lang={lang}")
     press(page, "next")
     for path in ("", "/q/about_you", "/q/comment", "/review"):
-        page.goto(f"{SURVEY}{path}")
+        page.goto(f"{SURVEY_URL}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (path, overflow)
 
@@ -136,7 +137,7 @@ def test_urdu_mirrors_buttons_progress_and_errors(new_page):
     boxes = {}
     for lang in ("ja", "ur"):
         page = new_page(lang=lang)
-        page.goto(f"{SURVEY}/?lang={lang}")
+        page.goto(f"{SURVEY_URL}/?lang={lang}")
         press(page, "next")
         press(page, "next")  # error summary shown
         next_box = page.locator("button[value='next']").bounding_box()
@@ -153,11 +154,11 @@ def test_urdu_mirrors_buttons_progress_and_errors(new_page):
 
 def test_touch_targets_are_at_least_44px(new_page):
     page = new_page(lang="vi")
-    page.goto(f"{SURVEY}/?lang=vi")
+    page.goto(f"{SURVEY_URL}/?lang=vi")
     press(page, "next")
     small = []
     for path in ("/q/childcare", "/q/about_you", "/q/comment", "/review", "/"):
-        page.goto(f"{SURVEY}{path}")
+        page.goto(f"{SURVEY_URL}{path}")
         small += page.evaluate("""(path) => Array.from(document.querySelectorAll(
               'main a, main button, .choice-label, main input:not([type=hidden]), main textarea, .languages a'))
             .filter(el => !el.closest('p.resume-link'))
@@ -171,7 +172,7 @@ def test_touch_targets_are_at_least_44px(new_page):
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_smoke_on_postgresql(new_page, session):
     page = new_page(lang="ur")
-    page.goto(f"{SURVEY}/?lang=ur")
+    page.goto(f"{SURVEY_URL}/?lang=ur")
     press(page, "next")
     finish(page)
     assert session.scalars(select(Response)).one().status == "complete"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-SURVEY = "/s/ebetsu-2025"
+from tests.support.survey import SURVEY_URL
+
 PHONE = "011-382-5151"
 
 # The characters of the first element matching `selector` containing `text`, as
@@ -60,7 +61,7 @@ def _overlaps(rects: list[list[float]]) -> list[tuple]:
 @pytest.mark.parametrize("width", [320, 390])
 def test_urdu_phone_number_reads_left_to_right_in_a_latin_font(new_page, width):
     page = new_page(lang="ur", width=width)
-    page.goto(f"{SURVEY}/?lang=ur")
+    page.goto(f"{SURVEY_URL}/?lang=ur")
     for where in ("main bdi.ltr", "footer bdi.ltr"):
         found = page.evaluate(_CHARS_JS, [where, PHONE])
         assert found is not None, where
@@ -74,7 +75,7 @@ def test_urdu_phone_number_reads_left_to_right_in_a_latin_font(new_page, width):
 @pytest.mark.parametrize("width", [320, 390])
 def test_urdu_question_lines_do_not_overlap(new_page, width):
     page = new_page(lang="ur", width=width)
-    page.goto(f"{SURVEY}/?lang=ur")
+    page.goto(f"{SURVEY_URL}/?lang=ur")
     with page.expect_navigation():
         page.click("button[name='nav'][value='next']")
     assert page.locator(".legend").first.evaluate("e => getComputedStyle(e).lineHeight") != "normal"

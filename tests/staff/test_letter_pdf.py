@@ -6,11 +6,11 @@ import datetime as dt
 import re
 
 import pytest
-from pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
 
 from survey_app import survey_settings
 from survey_app.invitations import create_invitations
 from survey_app.letter_pdf import LetterRefused, japanese_date, letter_setup, letters_pdf, public_url_problem
+from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
 
 SETTINGS = {"sender": "江別市長 三好 昇", "contact_office": "江別市 企画政策部 企画政策課",
             "contact_phone": "011-381-1010", "contact_hours": "平日 8:45〜17:15",

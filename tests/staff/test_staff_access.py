@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from stafftools import SURVEY, csrf_of, text
 
 from survey_app import responses
 from survey_app import staff as staff_core
+from tests.support.survey import SURVEY
+from tests.support.web import csrf, text_of
 
 S = f"/staff/s/{SURVEY}"
 ALL, WRITERS, ADMIN = ("admin", "analyst", "viewer"), ("admin", "analyst"), ("admin",)
@@ -55,7 +56,7 @@ def test_role_matrix(login_as, with_responses, role):
     failures = []
     for method, path, allowed, ok_status in ROUTES:
         login_as(role)
-        token = csrf_of(text(client.get("/staff/" if role else "/staff/login")))
+        token = csrf(text_of(client.get("/staff/" if role else "/staff/login")))
         response = _call(client, method, path, token)
         if role is None:
             expected = 302
@@ -92,13 +93,13 @@ def test_every_post_needs_a_csrf_token(login_as, session, path):
     for data in ({}, {"csrf_token": "forged"}):
         response = client.post(path, data={**data, "codes": "X", "letter_code": "Y"})
         assert response.status_code == 400, path
-        assert "csrf" in text(response).lower() or "期限" in text(response)
+        assert "csrf" in text_of(response).lower() or "期限" in text_of(response)
     assert snapshot() == before
     assert client.get("/staff/").status_code == 200  # still logged in: the refused POST did nothing
 
 
 def test_login_post_needs_a_csrf_token(client, staff_users):
-    from stafftools import PASSWORD
+    from tests.support.staff import PASSWORD
 
     response = client.post("/staff/login", data={"email": "admin@city.example", "password": PASSWORD})
     assert response.status_code == 400

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from stafftools import SURVEY
 
 from analysis import CI_METHODS, WEIGHTING_METHODS
 from survey_app import staff as staff_core
 from survey_app.models import utcnow
+from tests.support.survey import SURVEY
 
 URL = f"/api/v1/surveys/{SURVEY}/indicators"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from stafftools import SURVEY
 
 from survey_app import staff as staff_core
 from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
 from survey_app.population import margins_for, read_population_csv, replace_margins
+from tests.support.survey import SURVEY
 
 ISSUE6_KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
                "notices", "warnings"}

@@ -6,15 +6,14 @@ import io
 import re
 
 import pytest
-from stafftools import SURVEY, text
 
 from analysis import IndicatorResult
 from analysis.publication.charts import trend_chart
 from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
 from survey_app.population import margins_for, read_population_csv, replace_margins
-
-BASE = f"/staff/s/{SURVEY}"
+from tests.support.survey import STAFF_URL, SURVEY
+from tests.support.web import text_of
 
 
 @pytest.fixture
@@ -31,8 +30,8 @@ def _estimates(page: str) -> list[str]:
 
 def test_weighted_and_unweighted_tables_with_charts_and_footnotes(login_as, demo):
     client = login_as("viewer")
-    weighted = text(client.get(f"{BASE}/"))
-    unweighted = text(client.get(f"{BASE}/?weighting=none"))
+    weighted = text_of(client.get(f"{STAFF_URL}/"))
+    unweighted = text_of(client.get(f"{STAFF_URL}/?weighting=none"))
     assert weighted.count('<section class="indicator"') == 5
     assert weighted.count('<svg class="trend-chart"') == 5 and weighted.count('<g class="ci-bar">') == 5
     assert weighted.count('class="data trend-table"') == 5  # the same data as a table
@@ -47,14 +46,14 @@ def test_weighted_and_unweighted_tables_with_charts_and_footnotes(login_as, demo
 
 
 def test_breakdown_shows_flags(login_as, demo):
-    page = text(login_as("analyst").get(f"{BASE}/?weighting=none&by=nationality"))
+    page = text_of(login_as("analyst").get(f"{STAFF_URL}/?weighting=none&by=nationality"))
     assert page.count('<table class="data breakdown">') == 5
     assert "flag-suppressed" in page or "flag-caution" in page
     assert "解釈に注意" in page or "非表示" in page
 
 
 def test_english_page_has_japanese_and_english_footnotes(login_as, demo):
-    page = text(login_as("viewer").get(f"{BASE}/?lang=en"))
+    page = text_of(login_as("viewer").get(f"{STAFF_URL}/?lang=en"))
     assert '<html lang="en"' in page and "Interval: 95% confidence interval by the logit method" in page
     assert "ロジット法" in page  # the Japanese footnotes for the yearly review stay
 
@@ -63,25 +62,25 @@ def test_dashboard_without_margins_shows_design_weighted_figures_and_says_so(log
     """Never a dead dashboard (issue 11): raking without margins falls back to the design weights, named."""
     create_demo_responses(session, instrument, read_population_csv(
         bundled_path().with_name("ebetsu-2025-population.csv"), instrument), 50, seed=1)
-    page = text(login_as("viewer").get(f"{BASE}/"))
+    page = text_of(login_as("viewer").get(f"{STAFF_URL}/"))
     assert "設計ウェイトのみで集計しています" in page and 'role="alert"' not in page
     assert page.count('<svg class="trend-chart"') == 5
-    assert text(login_as("viewer").get(f"{BASE}/?weighting=none")).count('<svg class="trend-chart"') == 5
+    assert text_of(login_as("viewer").get(f"{STAFF_URL}/?weighting=none")).count('<svg class="trend-chart"') == 5
 
 
 def test_dashboard_of_an_empty_survey_says_so(login_as, instrument):
-    page = login_as("viewer").get(f"{BASE}/?weighting=none")
-    assert page.status_code == 200 and "完了した回答がない" in text(page)
+    page = login_as("viewer").get(f"{STAFF_URL}/?weighting=none")
+    assert page.status_code == 200 and "完了した回答がない" in text_of(page)
 
 
 def test_indicator_csv_is_excel_ready_with_footnotes(login_as, demo):
-    response = login_as("viewer").get(f"{BASE}/export/indicators.csv?weighting=rake&by=age_band")
+    response = login_as("viewer").get(f"{STAFF_URL}/export/indicators.csv?weighting=rake&by=age_band")
     body = response.get_data()
     assert response.status_code == 200 and body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:2] == ["指標ID", "指標"] and len([r for r in rows if len(r) > 2 and r[2] == ""]) == 5
     assert any("レイキング" in r[0] for r in rows if len(r) == 1)
-    empty_export = login_as("viewer").get(f"{BASE}/export/indicators.xlsx?weighting=none")
+    empty_export = login_as("viewer").get(f"{STAFF_URL}/export/indicators.xlsx?weighting=none")
     assert empty_export.status_code == 200
 
 
@@ -101,7 +100,7 @@ def test_trend_chart_geometry():
 
 def test_cli_and_staff_export_write_the_same_indicator_csv(login_as, demo, cli):
     """One indicator table (analysis.report.table_rows): the CLI's CSV is the staff export's, byte for byte."""
-    web = login_as("viewer").get(f"{BASE}/export/indicators.csv?weighting=rake&by=age_band").get_data()
+    web = login_as("viewer").get(f"{STAFF_URL}/export/indicators.csv?weighting=rake&by=age_band").get_data()
     printed = cli("indicators", "--survey", SURVEY, "--weighting", "rake", "--by", "age_band", "--format", "csv",
                   "--lang", "ja")
     assert printed.exit_code == 0, printed.output

@@ -16,13 +16,14 @@ import json
 
 import numpy as np
 import pytest
-from stafftools import SURVEY, text
 
 from survey_app import responses
 from survey_app import staff as staff_core
 from survey_app.instrument import bundled_path
 from survey_app.invitations import create_invitations
 from survey_app.population import read_population_csv, replace_margins
+from tests.support.survey import SURVEY
+from tests.support.web import text_of
 
 AGE_BANDS = [1] * 5 + [2] * 4 + [3] * 2 + [4, 5, 6]
 SIZES = {"1": 15500, "2": 11500, "3": 14500, "4": 15500, "5": 15000, "6": 29000}
@@ -68,7 +69,7 @@ def test_early_fieldwork_cli_json_has_a_figure_and_the_notices(cli, early):
 
 def test_early_fieldwork_dashboard_and_api_answer_with_numbers(login_as, early, session, secret, staff_users):
     page = login_as("viewer").get(f"/staff/s/{SURVEY}/?weighting=rake")
-    body = text(page)
+    body = text_of(page)
     assert page.status_code == 200 and body.count('<svg class="trend-chart"') == 5
     assert "抽出層 age_band=4, age_band=5, age_band=6" in body and "Traceback" not in body
     assert "設計ウェイトのみで集計しています" in body  # every calibration cell is below --min-cell 20
@@ -138,7 +139,7 @@ def test_api_sample_parameter(login_as, two_samples, session, secret, staff_user
 
 
 def test_dashboard_shows_open_responses_apart_without_an_interval(login_as, two_samples):
-    page = text(login_as("viewer").get(f"/staff/s/{SURVEY}/?weighting=rake"))
+    page = text_of(login_as("viewer").get(f"/staff/s/{SURVEY}/?weighting=rake"))
     section = page.split('<section class="open-sample"')[1].split("</section>")[0]
     assert "公開回答（案内状のコードなし）" in section and "300件" in section
     assert "25.0%" in section and "信頼区間" in section  # says it has none
@@ -148,7 +149,7 @@ def test_dashboard_shows_open_responses_apart_without_an_interval(login_as, two_
 
 def test_dashboard_switches_sample(login_as, two_samples):
     client = login_as("viewer")
-    invited = text(client.get(f"/staff/s/{SURVEY}/?weighting=design"))
+    invited = text_of(client.get(f"/staff/s/{SURVEY}/?weighting=design"))
     assert 'aria-current="page">招待標本（公表する数値）' in invited
-    combined = text(client.get(f"/staff/s/{SURVEY}/?weighting=design&sample=combined"))
+    combined = text_of(client.get(f"/staff/s/{SURVEY}/?weighting=design&sample=combined"))
     assert 'aria-current="page">統合（Chen–Li–Wuモデル）' in combined and "Chen, Li &amp; Wu" in combined

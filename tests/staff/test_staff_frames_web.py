@@ -4,9 +4,10 @@ from __future__ import annotations
 import io
 
 from sqlalchemy import func, select
-from stafftools import SURVEY, csrf_of
 
 from survey_app.models import Invitation
+from tests.support.survey import SURVEY
+from tests.support.web import csrf
 
 FRAME_SJIS = "年齢,性別,地区\n30〜39歳,男性,野幌地区\n３０～３９歳,女性,大麻地区\n70歳以上, 男性 ,江別地区\n"
 
@@ -18,7 +19,7 @@ def test_console_accepts_the_frame_and_offers_templates(login_as, session):
     assert template.status_code == 200 and template.get_data().decode("utf-8-sig").startswith("年齢,性別,地区")
     margins = client.get(f"{base}/population/template.csv")
     assert margins.get_data().decode("utf-8-sig").startswith("項目,区分,人数")
-    token = csrf_of(client.get(f"{base}/invitations").get_data(as_text=True))
+    token = csrf(client.get(f"{base}/invitations").get_data(as_text=True))
     page = client.post(f"{base}/invitations/generate", content_type="multipart/form-data", data={
         "csrf_token": token, "output": "csv", "file": (io.BytesIO(FRAME_SJIS.encode("cp932")), "frame.csv")})
     assert page.status_code == 200 and page.mimetype == "text/csv"

@@ -14,14 +14,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
-from stafftools import SURVEY, csrf_of, text
 
 from survey_app import responses
 from survey_app import staff as staff_core
 from survey_app.i18n.catalogs import gettext
 from survey_app.models import Invitation, PopulationMargin, Response
+from tests.support.survey import STAFF_URL, SURVEY
+from tests.support.web import csrf, text_of
 
-BASE = f"/staff/s/{SURVEY}"
 REQUIRED = {"kurashiyasui": "1", "age_band": "2", "sex": "1", "district": "3"}
 # Digits str.isdigit() accepts but int() refuses, or that NFKC would turn into other numbers.
 FOREIGN_DIGITS = ["፩", "²", "①", "߁", "१"]
@@ -33,14 +33,14 @@ def _count(session, model, *where):
 
 
 def _upload(client, path: str, body: str, page: str | None = None):
-    token = csrf_of(text(client.get(page or path)))
+    token = csrf(text_of(client.get(page or path)))
     return client.post(path, data={"csrf_token": token, "file": (io.BytesIO(body.encode()), "file.csv")},
                        content_type="multipart/form-data")
 
 
 def _paper(client, code: str, answers: dict):
-    token = csrf_of(text(client.get(f"{BASE}/paper")))
-    return client.post(f"{BASE}/paper", data={"csrf_token": token, "letter_code": code, **answers})
+    token = csrf(text_of(client.get(f"{STAFF_URL}/paper")))
+    return client.post(f"{STAFF_URL}/paper", data={"csrf_token": token, "letter_code": code, **answers})
 
 
 def _invite(session, instrument, secret) -> str:
@@ -52,22 +52,22 @@ def _invite(session, instrument, secret) -> str:
 @pytest.mark.parametrize("digit", FOREIGN_DIGITS)
 def test_foreign_digits_in_uploads_are_a_line_error_not_a_500(login_as, session, digit):
     client = login_as("admin")
-    frame = _upload(client, f"{BASE}/invitations/generate", f"age_band\n1\n{digit}\n", page=f"{BASE}/invitations")
-    assert frame.status_code == 400 and digit in text(frame) and "3" in text(frame)
-    margins = _upload(client, f"{BASE}/population", f"dimension,category,count\nage_band,{digit},100\n")
-    assert margins.status_code == 400 and digit in text(margins)
-    count = _upload(client, f"{BASE}/population", f"dimension,category,count\nage_band,1,{digit}00\n")
-    assert count.status_code == 400 and digit in text(count)
+    frame = _upload(client, f"{STAFF_URL}/invitations/generate", f"age_band\n1\n{digit}\n", page=f"{STAFF_URL}/invitations")
+    assert frame.status_code == 400 and digit in text_of(frame) and "3" in text_of(frame)
+    margins = _upload(client, f"{STAFF_URL}/population", f"dimension,category,count\nage_band,{digit},100\n")
+    assert margins.status_code == 400 and digit in text_of(margins)
+    count = _upload(client, f"{STAFF_URL}/population", f"dimension,category,count\nage_band,1,{digit}00\n")
+    assert count.status_code == 400 and digit in text_of(count)
     assert _count(session, Invitation) == 0 and _count(session, PopulationMargin) == 0
 
 
 def test_full_width_and_arabic_indic_digits_in_uploads_are_read(login_as, session):
     client = login_as("admin")
-    frame = _upload(client, f"{BASE}/invitations/generate", "age_band,district\n１,٢\n۳,1\n", page=f"{BASE}/invitations")
+    frame = _upload(client, f"{STAFF_URL}/invitations/generate", "age_band,district\n１,٢\n۳,1\n", page=f"{STAFF_URL}/invitations")
     assert frame.status_code == 200
     assert sorted(i.stratum["age_band"] for i in session.scalars(select(Invitation))) == [1, 3]
     margins = "dimension,category,count\nage_band,１,１００\nage_band,۲,۳۰۰\nsex,1,200\nsex,2,200\n"
-    assert _upload(client, f"{BASE}/population", margins).status_code == 200
+    assert _upload(client, f"{STAFF_URL}/population", margins).status_code == 200
     stored = {(m.category, m.count) for m in session.scalars(select(PopulationMargin))
               if m.dimension == "age_band"}
     assert stored == {("1", 100.0), ("2", 300.0)}
@@ -78,7 +78,7 @@ def test_foreign_digits_in_paper_entry_keep_what_was_typed(login_as, session, in
     code = _invite(session, instrument, secret)
     client = login_as("admin")
     refused = _paper(client, code, {**REQUIRED, "kurashiyasui": digit, "household_size": f"{digit}"})
-    page = text(refused)
+    page = text_of(refused)
     assert refused.status_code == 400 and 'id="e-kurashiyasui"' in page and 'id="e-household_size"' in page
     assert f'value="{digit}"' in page and _count(session, Response) == 0
 
@@ -102,9 +102,9 @@ def test_audit_page_with_foreign_digits_shows_the_first_page(login_as, before):
                                     "next=/staff/%5Cevil", "next=/staff/%5C%5Cevil.example", "next=/staff/%00",
                                     "next=/staff/ok%09x", "next=/staff/%E2%80%AEfdp.exe"])
 def test_control_characters_in_next_redirect_to_the_console(client, staff_users, target):
-    from stafftools import PASSWORD
+    from tests.support.staff import PASSWORD
 
-    token = csrf_of(text(client.get("/staff/login")))
+    token = csrf(text_of(client.get("/staff/login")))
     response = client.post("/staff/login", query_string=target,
                            data={"csrf_token": token, "email": "admin@city.example", "password": PASSWORD})
     assert response.status_code == 302
@@ -112,9 +112,9 @@ def test_control_characters_in_next_redirect_to_the_console(client, staff_users,
 
 
 def test_a_plain_console_next_still_returns_there(client, staff_users):
-    from stafftools import PASSWORD
+    from tests.support.staff import PASSWORD
 
-    token = csrf_of(text(client.get("/staff/login")))
+    token = csrf(text_of(client.get("/staff/login")))
     response = client.post("/staff/login", query_string="next=/staff/audit%3Faction%3Dlogin",
                            data={"csrf_token": token, "email": "admin@city.example", "password": PASSWORD})
     assert response.headers["Location"].endswith("/staff/audit?action=login")
@@ -126,7 +126,7 @@ def test_paper_entry_refuses_a_residents_unfinished_web_answers(login_as, sessio
     responses.record(session, instrument, started.response, {"kurashiyasui": "4", "comment": "của tôi"})
     client = login_as("admin")
     refused = _paper(client, code, {**REQUIRED, "comment": "paper text"})
-    page = text(refused)
+    page = text_of(refused)
     assert refused.status_code == 400 and 'id="e-letter_code"' in page
     said = gettext("ja", responses.StartedElsewhere.message)  # the staff member's language
     assert said != responses.StartedElsewhere.message and said in page
@@ -141,7 +141,7 @@ def test_csv_export_neutralises_full_width_formula_starters(login_as, session, i
     starters = ["＝1+1", "＋1", "－1", "＠SUM(A1)", "﹦1", "−1", "=1", "ok"]
     rows = [{**{k: int(v) for k, v in REQUIRED.items()}, "comment": s} for s in starters]
     responses.bulk_complete(session, instrument, rows, channel="web")
-    body = login_as("analyst").get(f"{BASE}/export/responses.csv").get_data().decode("utf-8-sig")
+    body = login_as("analyst").get(f"{STAFF_URL}/export/responses.csv").get_data().decode("utf-8-sig")
     comments = sorted(row["comment"] for row in csv.DictReader(io.StringIO(body)))
     assert comments == sorted(["'" + s for s in starters[:-1]] + ["ok"])
 

@@ -7,15 +7,14 @@ import io
 
 from openpyxl import load_workbook
 from sqlalchemy import select
-from stafftools import SURVEY, text
 
 from survey_app import responses
 from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
 from survey_app.models import AuditEvent
 from survey_app.population import margins_for, read_population_csv, replace_margins
-
-BASE = f"/staff/s/{SURVEY}"
+from tests.support.survey import STAFF_URL, SURVEY
+from tests.support.web import text_of
 
 
 def _survey(session, instrument, n: int = 120) -> None:
@@ -26,14 +25,14 @@ def _survey(session, instrument, n: int = 120) -> None:
 
 def test_page_and_download_are_role_checked_and_audited(login_as, session, instrument):
     _survey(session, instrument)
-    assert login_as(None).get(f"{BASE}/report").status_code == 302  # to the login page
+    assert login_as(None).get(f"{STAFF_URL}/report").status_code == 302  # to the login page
     viewer = login_as("viewer")
-    assert viewer.get(f"{BASE}/report").status_code == 403  # the report prints every free comment
-    assert viewer.get(f"{BASE}/report/download?format=xlsx").status_code == 403
+    assert viewer.get(f"{STAFF_URL}/report").status_code == 403  # the report prints every free comment
+    assert viewer.get(f"{STAFF_URL}/report/download?format=xlsx").status_code == 403
     analyst = login_as("analyst")
-    page = text(analyst.get(f"{BASE}/report"))
+    page = text_of(analyst.get(f"{STAFF_URL}/report"))
     assert "報告書" in page and 'name="format" value="pdf"' in page
-    response = analyst.get(f"{BASE}/report/download?format=xlsx&weighting=rake&lang=ja")
+    response = analyst.get(f"{STAFF_URL}/report/download?format=xlsx&weighting=rake&lang=ja")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     assert response.headers["Content-Disposition"] == f'attachment; filename="{SURVEY}-report-ja.xlsx"'
     book = load_workbook(io.BytesIO(response.get_data()))
@@ -45,26 +44,26 @@ def test_page_and_download_are_role_checked_and_audited(login_as, session, instr
 
 def test_html_report_in_english(login_as, session, instrument):
     _survey(session, instrument)
-    body = text(login_as("admin").get(f"{BASE}/report/download?format=html&weighting=none&lang=en"))
+    body = text_of(login_as("admin").get(f"{STAFF_URL}/report/download?format=html&weighting=none&lang=en"))
     assert "Simple tabulation" in body and "Cross tabulation" in body and "<svg" in body
 
 
 def test_bad_choice_or_no_margins_is_a_message_not_an_error(login_as, session, instrument):
     client = login_as("admin")
-    response = client.get(f"{BASE}/report/download?format=docx")
+    response = client.get(f"{STAFF_URL}/report/download?format=docx")
     assert response.status_code == 302
-    assert "一覧から" in text(client.get(f"{BASE}/report"))
+    assert "一覧から" in text_of(client.get(f"{STAFF_URL}/report"))
     responses.bulk_complete(session, instrument, [{"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3}],
                             channel="web")
-    response = client.get(f"{BASE}/report/download?format=pdf&weighting=rake&lang=ja")
+    response = client.get(f"{STAFF_URL}/report/download?format=pdf&weighting=rake&lang=ja")
     assert response.status_code == 302
-    assert "has no population margins" in text(client.get(f"{BASE}/report"))
+    assert "has no population margins" in text_of(client.get(f"{STAFF_URL}/report"))
     assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
 
 
 def test_raw_export_weight_column_is_the_raking_weight(login_as, session, instrument):
     _survey(session, instrument, 80)
-    body = login_as("analyst").get(f"{BASE}/export/responses.csv").get_data().decode("utf-8-sig")
+    body = login_as("analyst").get(f"{STAFF_URL}/export/responses.csv").get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     header = rows[0]
     assert header[4] == "submitted_at (Asia/Tokyo)" and header[5] == "weight (rake)"

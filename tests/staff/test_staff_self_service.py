@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from stafftools import PASSWORD, SURVEY, csrf_of, text
 
 from survey_app import indicator_values, staff_admin
 from survey_app import staff as staff_core
 from survey_app.models import AuditEvent, IndicatorValue, StaffUser
+from tests.support.staff import PASSWORD
+from tests.support.survey import SURVEY
+from tests.support.web import csrf, text_of
 
 
 def _events(session, action):
@@ -68,10 +70,10 @@ def test_targets_are_metadata_overriding_the_instrument(session, instrument):
 
 def test_accounts_page_creates_and_forces_a_password_change(login_as, client, session):
     admin = login_as("admin")
-    token = csrf_of(text(admin.get("/staff/accounts")))
+    token = csrf(text_of(admin.get("/staff/accounts")))
     created = admin.post("/staff/accounts", data={"csrf_token": token, "email": "new@city.example",
                                                   "role": "analyst", "locale": "ja"})
-    page = text(created)
+    page = text_of(created)
     assert created.status_code == 200 and "new@city.example" in page
     one_time = page.split('data-testid="one-time-password">')[1].split("<")[0]
     user = session.scalars(select(StaffUser).where(StaffUser.email == "new@city.example")).one()
@@ -84,11 +86,11 @@ def test_accounts_page_creates_and_forces_a_password_change(login_as, client, se
                               data={"csrf_token": token, "action": "disable"})
     assert self_disable.status_code == 400
     login_as(None)
-    token = csrf_of(text(client.get("/staff/login")))
+    token = csrf(text_of(client.get("/staff/login")))
     client.post("/staff/login", data={"csrf_token": token, "email": "new@city.example", "password": one_time})
     blocked = client.get(f"/staff/s/{SURVEY}/")
     assert blocked.status_code == 302 and blocked.headers["Location"].endswith("/staff/password")
-    token = csrf_of(text(client.get("/staff/password")))
+    token = csrf(text_of(client.get("/staff/password")))
     changed = client.post("/staff/password", data={"csrf_token": token, "current": one_time,
                                                    "new": "my own long password", "repeat": "my own long password"})
     assert changed.status_code == 302
@@ -98,11 +100,11 @@ def test_accounts_page_creates_and_forces_a_password_change(login_as, client, se
 def test_viewers_cannot_manage(login_as):
     viewer = login_as("viewer")
     assert viewer.get("/staff/accounts").status_code == 403
-    token = csrf_of(text(viewer.get(f"/staff/s/{SURVEY}/targets")))
+    token = csrf(text_of(viewer.get(f"/staff/s/{SURVEY}/targets")))
     assert viewer.post(f"/staff/s/{SURVEY}/targets", data={"csrf_token": token, "indicator": "childcare",
                                                            "kind": "target", "value": "60", "year": "2029"}
                        ).status_code == 403
-    assert PASSWORD  # the fixture accounts' password is shared (stafftools)
+    assert PASSWORD  # the fixture accounts' password is shared (tests/support/staff.py)
 
 
 def test_cli_targets(cli):
@@ -125,16 +127,16 @@ def test_illustrative_margins_are_marked_until_real_ones_are_imported(login_as, 
     create_demo_responses(session, instrument, margins_for(session, instrument.id), 120, seed=3)
     client = login_as("admin")
     mark = "例示用（実際の住民基本台帳ではありません）"
-    dashboard = text(client.get(f"/staff/s/{SURVEY}/"))
+    dashboard = text_of(client.get(f"/staff/s/{SURVEY}/"))
     assert dashboard.count(mark) >= 2  # the warning above the table and the first footnote
-    assert mark in text(client.get(f"/staff/s/{SURVEY}/population"))
-    assert mark not in text(client.get(f"/staff/s/{SURVEY}/?weighting=none"))
-    token = csrf_of(text(client.get(f"/staff/s/{SURVEY}/population")))
+    assert mark in text_of(client.get(f"/staff/s/{SURVEY}/population"))
+    assert mark not in text_of(client.get(f"/staff/s/{SURVEY}/?weighting=none"))
+    token = csrf(text_of(client.get(f"/staff/s/{SURVEY}/population")))
     import io
     imported = client.post(f"/staff/s/{SURVEY}/population", content_type="multipart/form-data", data={
         "csrf_token": token, "file": (io.BytesIO(bundled.read_bytes()), "register.csv")})
     assert imported.status_code == 200
-    assert mark not in text(client.get(f"/staff/s/{SURVEY}/")) and mark not in text(imported)
+    assert mark not in text_of(client.get(f"/staff/s/{SURVEY}/")) and mark not in text_of(imported)
 
 
 def test_notices_name_questions_by_label(instrument):

@@ -6,19 +6,15 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import select
-from stafftools import PASSWORD, SURVEY, csrf_of
 
 from survey_app import responses
 from survey_app import staff as staff_core
 from survey_app.models import AuditEvent, StaffUser
+from tests.support.staff import PASSWORD, submit_login
+from tests.support.survey import SURVEY
+from tests.support.web import csrf
 
 EXPORT = f"/staff/s/{SURVEY}/export/responses.csv"
-
-
-def _login(client, email: str, password: str = PASSWORD):
-    page = client.get("/staff/login")
-    return client.post("/staff/login", data={"csrf_token": csrf_of(page.get_data(as_text=True)),
-                                             "email": email, "password": password})
 
 
 def _cookie(client) -> str:
@@ -34,10 +30,10 @@ def _with_cookie(app, value: str):
 def test_a_cookie_copied_before_logout_is_refused_after_it(app, client, session, instrument, staff_users):
     responses.bulk_complete(session, instrument, [{"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3}],
                             channel="web")
-    assert _login(client, "analyst@city.example").status_code == 302
+    assert submit_login(client, "analyst@city.example").status_code == 302
     assert client.get(EXPORT).status_code == 200
     stolen = _cookie(client)
-    client.post("/staff/logout", data={"csrf_token": csrf_of(client.get("/staff/").get_data(as_text=True))})
+    client.post("/staff/logout", data={"csrf_token": csrf(client.get("/staff/").get_data(as_text=True))})
     copy = _with_cookie(app, stolen)
     refused = copy.get(EXPORT)
     assert refused.status_code == 302 and "/staff/login" in refused.headers["Location"]
@@ -52,7 +48,7 @@ def test_password_role_change_and_disable_end_every_session(app, session, staff_
         staff_core.set_role(session, user, "analyst", actor="t")
         staff_core.set_password(session, user, PASSWORD, actor="t")
         browser = app.test_client()
-        assert _login(browser, "analyst@city.example").status_code == 302
+        assert submit_login(browser, "analyst@city.example").status_code == 302
         copy = _with_cookie(app, _cookie(browser))
         assert copy.get("/staff/").status_code == 200
         change(user)
@@ -61,14 +57,14 @@ def test_password_role_change_and_disable_end_every_session(app, session, staff_
 
 
 def test_idle_and_absolute_timeouts_hold_for_every_copy(app, client, staff_users):
-    assert _login(client, "viewer@city.example").status_code == 302
+    assert submit_login(client, "viewer@city.example").status_code == 302
     app.config["STAFF_IDLE_MINUTES"] = 1 / 60  # one second
     copy = _with_cookie(app, _cookie(client))
     time.sleep(1.2)  # longer than the idle limit: the invariant, not luck
     assert copy.get("/staff/").status_code == 302
     assert client.get("/staff/").status_code == 302
     app.config["STAFF_IDLE_MINUTES"] = 30
-    assert _login(client, "viewer@city.example").status_code == 302
+    assert submit_login(client, "viewer@city.example").status_code == 302
     app.config["STAFF_SESSION_HOURS"] = 1 / 3600  # one second after login, however active
     for _ in range(3):
         client.get("/staff/")
@@ -77,10 +73,10 @@ def test_idle_and_absolute_timeouts_hold_for_every_copy(app, client, staff_users
 
 
 def test_login_gives_a_new_session_and_csrf_token(app, client, staff_users):
-    before = csrf_of(client.get("/staff/login").get_data(as_text=True))
+    before = csrf(client.get("/staff/login").get_data(as_text=True))
     anonymous = _cookie(client)
-    assert _login(client, "viewer@city.example").status_code == 302
-    after = csrf_of(client.get("/staff/").get_data(as_text=True))
+    assert submit_login(client, "viewer@city.example").status_code == 302
+    after = csrf(client.get("/staff/").get_data(as_text=True))
     assert after != before
     assert _cookie(client) != anonymous
     # The pre-login token is not accepted in the logged-in session.

@@ -4,17 +4,11 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import select
-from stafftools import PASSWORD, csrf_of
 
 from survey_app import staff as staff_core
 from survey_app.models import AuditEvent, StaffUser
-
-
-def _login(client, email, password, next_url=None):
-    page = client.get("/staff/login")
-    query = f"?next={next_url}" if next_url else ""
-    return client.post(f"/staff/login{query}", data={"csrf_token": csrf_of(page.get_data(as_text=True)),
-                                                     "email": email, "password": password})
+from tests.support.staff import PASSWORD, submit_login
+from tests.support.web import csrf
 
 
 def test_anonymous_is_sent_to_login_in_japanese(client):
@@ -25,7 +19,7 @@ def test_anonymous_is_sent_to_login_in_japanese(client):
 
 
 def test_login_success_audit_and_english_switch(client, session, staff_users):
-    response = _login(client, "Analyst@City.example", PASSWORD, next_url="/staff/s/ebetsu-2025/monitor")
+    response = submit_login(client, "Analyst@City.example", PASSWORD, next_url="/staff/s/ebetsu-2025/monitor")
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/s/ebetsu-2025/monitor")
     english = client.get("/staff/?lang=en").get_data(as_text=True)
     assert '<html lang="en"' in english and "Surveys" in english
@@ -38,21 +32,21 @@ def test_login_success_audit_and_english_switch(client, session, staff_users):
 
 def test_wrong_password_then_lockout_message(client, session, staff_users):
     for _ in range(staff_core.MAX_FAILURES - 1):
-        wrong = _login(client, "admin@city.example", "not it")
+        wrong = submit_login(client, "admin@city.example", "not it")
         assert wrong.status_code == 401
-    locked = _login(client, "admin@city.example", "not it")
+    locked = submit_login(client, "admin@city.example", "not it")
     assert locked.status_code == 401 and "ロック" in locked.get_data(as_text=True)
-    still = _login(client, "admin@city.example", PASSWORD)  # right password, but locked
+    still = submit_login(client, "admin@city.example", PASSWORD)  # right password, but locked
     assert still.status_code == 401
     assert session.scalars(select(AuditEvent.action)).all().count("login_failed") == staff_core.MAX_FAILURES + 1
 
 
 def test_open_redirect_is_refused(client, staff_users):
-    response = _login(client, "viewer@city.example", PASSWORD, next_url="https://evil.example/")
+    response = submit_login(client, "viewer@city.example", PASSWORD, next_url="https://evil.example/")
     assert response.headers["Location"].endswith("/staff/")
     with client.session_transaction() as sess:
         sess.clear()
-    response = _login(client, "viewer@city.example", PASSWORD, next_url="//evil.example/staff")
+    response = submit_login(client, "viewer@city.example", PASSWORD, next_url="//evil.example/staff")
     assert "evil" not in response.headers["Location"]
 
 
@@ -70,7 +64,7 @@ def test_idle_timeout_logs_out(app, login_as):
 
 def test_logout_needs_post_with_csrf(login_as):
     client = login_as("admin")
-    token = csrf_of(client.get("/staff/").get_data(as_text=True))
+    token = csrf(client.get("/staff/").get_data(as_text=True))
     assert client.post("/staff/logout").status_code == 400  # no CSRF token
     assert client.get("/staff/").status_code == 200
     assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
@@ -87,5 +81,5 @@ def test_password_change_ends_other_sessions(login_as, session, staff_users):
 
 def test_login_attempts_are_rate_limited_per_address(app, client, staff_users):
     app.config["STAFF_LOGIN_RATE_LIMIT"] = "3 per minute"
-    statuses = [_login(client, f"nobody{i}@city.example", "x").status_code for i in range(4)]
+    statuses = [submit_login(client, f"nobody{i}@city.example", "x").status_code for i in range(4)]
     assert statuses == [401, 401, 401, 429]

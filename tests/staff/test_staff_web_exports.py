@@ -6,19 +6,19 @@ import io
 
 from openpyxl import load_workbook
 from sqlalchemy import select
-from stafftools import SURVEY, text
 
 from survey_app import responses
 from survey_app.models import AuditEvent
+from tests.support.survey import STAFF_URL, SURVEY
+from tests.support.web import text_of
 
-BASE = f"/staff/s/{SURVEY}"
 ROW = {"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3, "comment": "=cmd|' /C calc'!A0"}
 
 
 def test_responses_csv_is_streamed_with_bom_and_neutralised(login_as, session, instrument):
     responses.bulk_complete(session, instrument, [ROW] * 1200, channel="web")
     client = login_as("analyst")
-    response = client.get(f"{BASE}/export/responses.csv")
+    response = client.get(f"{STAFF_URL}/export/responses.csv")
     assert response.status_code == 200 and response.is_streamed
     assert response.headers["Content-Disposition"] == f'attachment; filename="{SURVEY}-responses.csv"'
     body = response.get_data()
@@ -31,36 +31,36 @@ def test_responses_csv_is_streamed_with_bom_and_neutralised(login_as, session, i
 
 def test_responses_xlsx_has_labels_sheet(login_as, session, instrument):
     responses.bulk_complete(session, instrument, [ROW] * 3, channel="paper")
-    response = login_as("admin").get(f"{BASE}/export/responses.xlsx")
+    response = login_as("admin").get(f"{STAFF_URL}/export/responses.xlsx")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
     assert book.sheetnames == ["responses", "labels"]
-    labels = text(login_as("admin").get(f"{BASE}/export/labels.csv"))
+    labels = text_of(login_as("admin").get(f"{STAFF_URL}/export/labels.csv"))
     assert "age_band" in labels and "18〜29歳" in labels
 
 
 def test_viewer_cannot_export_responses(login_as, session, instrument):
     responses.bulk_complete(session, instrument, [ROW], channel="web")
     client = login_as("viewer")
-    assert client.get(f"{BASE}/export/responses.csv").status_code == 403
-    assert client.get(f"{BASE}/export/labels.csv").status_code == 403
-    page = text(client.get(f"{BASE}/exports"))
+    assert client.get(f"{STAFF_URL}/export/responses.csv").status_code == 403
+    assert client.get(f"{STAFF_URL}/export/labels.csv").status_code == 403
+    page = text_of(client.get(f"{STAFF_URL}/exports"))
     assert "export/responses" not in page
 
 
 def test_empty_survey_export_says_so(login_as, session):
     client = login_as("analyst")
-    response = client.get(f"{BASE}/export/responses.csv")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"{BASE}/exports")
-    page = text(client.get(response.headers["Location"]))
+    response = client.get(f"{STAFF_URL}/export/responses.csv")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{STAFF_URL}/exports")
+    page = text_of(client.get(response.headers["Location"]))
     assert SURVEY in page and 'class="notice notice-error"' in page
-    indicators = client.get(f"{BASE}/export/indicators.csv?weighting=none")
+    indicators = client.get(f"{STAFF_URL}/export/indicators.csv?weighting=none")
     assert indicators.status_code == 302
-    assert "推定できません" in text(client.get(indicators.headers["Location"]))
+    assert "推定できません" in text_of(client.get(indicators.headers["Location"]))
     assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
 
 
 def test_unknown_format_and_survey_are_404(login_as):
     client = login_as("admin")
-    assert client.get(f"{BASE}/export/responses.pdf").status_code == 404
+    assert client.get(f"{STAFF_URL}/export/responses.pdf").status_code == 404
     assert client.get("/staff/s/no-such-survey/export/responses.csv").status_code == 404

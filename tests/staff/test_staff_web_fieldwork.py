@@ -5,19 +5,19 @@ import csv
 import io
 import re
 
-from pdfcheck import pdf_pages_text, pdf_text
 from sqlalchemy import func, select
-from stafftools import SURVEY, csrf_of, text
 
 from survey_app import codes, responses, survey_settings
 from survey_app.models import AuditEvent, Invitation, PopulationMargin, Response
+from tests.support.pdfcheck import pdf_pages_text, pdf_text
+from tests.support.survey import STAFF_URL, SURVEY
+from tests.support.web import csrf, text_of
 
-BASE = f"/staff/s/{SURVEY}"
 REQUIRED = {"kurashiyasui": "1", "age_band": "2", "sex": "1", "district": "3"}
 
 
 def _post_file(client, path, data: bytes, name="frame.csv", page=None, **fields):
-    token = csrf_of(text(client.get(page or path.rsplit("/", 1)[0] if "invitations/" in path else path)))
+    token = csrf(text_of(client.get(page or path.rsplit("/", 1)[0] if "invitations/" in path else path)))
     return client.post(path, data={"csrf_token": token, "file": (io.BytesIO(data), name), **fields},
                        content_type="multipart/form-data")
 
@@ -30,7 +30,7 @@ def _count(session, model, *where):
 def test_generate_letters_csv_once_with_bom_and_audit(login_as, session):
     client = login_as("admin")
     frame = b"age_band,sex,district\n1,2,3\n6,1,1\n"
-    response = _post_file(client, f"{BASE}/invitations/generate", frame, output="csv")
+    response = _post_file(client, f"{STAFF_URL}/invitations/generate", frame, output="csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.get_data()
@@ -47,65 +47,65 @@ def test_generate_letters_csv_once_with_bom_and_audit(login_as, session):
 def test_printable_letters_pdf_or_a_refusal_that_creates_nothing(login_as, app, session):
     client = login_as("admin")
     # No public address and no settings: refused before any code exists, naming what to set.
-    refused = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
-    assert refused.status_code == 400 and "PUBLIC_BASE_URL" in text(refused)
+    refused = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
+    assert refused.status_code == 400 and "PUBLIC_BASE_URL" in text_of(refused)
     assert _count(session, Invitation) == 0
     app.config["PUBLIC_BASE_URL"] = "https://survey.city.ebetsu.example"
     app.config["TELEGRAM_BOT_USERNAME"] = "EbetsuSurveyBot"
-    no_deadline = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
-    assert no_deadline.status_code == 400 and "response_deadline" in text(no_deadline)
+    no_deadline = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
+    assert no_deadline.status_code == 400 and "response_deadline" in text_of(no_deadline)
     survey_settings.update(session, SURVEY, {"sender": "江別市長", "contact_office": "企画政策課",
                                              "contact_phone": "011-381-1010", "contact_hours": "平日 8:45〜17:15",
                                              "response_deadline": "2099-01-31"}, "test")
-    page = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
+    page = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band,district\n2,1\n", output="pdf")
     assert page.status_code == 200 and page.mimetype == "application/pdf"
     assert "Telegram" in pdf_text(page.get_data()) and _count(session, Invitation) == 1
     # The letters file can be turned into printable letters again: one page per letter.
-    letters = _post_file(client, f"{BASE}/invitations/generate", b"age_band,district\n3,2\n4,2\n")
-    again = _post_file(client, f"{BASE}/invitations/letters", letters.get_data(), name="letters.csv")
+    letters = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band,district\n3,2\n4,2\n")
+    again = _post_file(client, f"{STAFF_URL}/invitations/letters", letters.get_data(), name="letters.csv")
     assert again.status_code == 200 and len(pdf_pages_text(again.get_data())) == 2
 
 
 def test_frame_upload_bad_inputs_create_nothing(login_as, session):
     client = login_as("admin")
-    xlsx = _post_file(client, f"{BASE}/invitations/generate", b"PK\x03\x04rest", name="frame.xlsx")
-    assert xlsx.status_code == 400 and "CSV" in text(xlsx)
-    wrong_type = _post_file(client, f"{BASE}/invitations/generate", b"age_band\n1\n", name="frame.json")
-    assert wrong_type.status_code == 400 and "frame.json" in text(wrong_type)
-    names = _post_file(client, f"{BASE}/invitations/generate", "name,age_band\n山田,1\n".encode())
-    assert names.status_code == 400 and "name" in text(names)
-    bad_code = _post_file(client, f"{BASE}/invitations/generate", b"age_band\n1\n7\n")
-    assert bad_code.status_code == 400 and "3" in text(bad_code)  # the line number
-    latin1 = _post_file(client, f"{BASE}/invitations/generate", b"age_band\n1\n\xff\xfe\xfa\n")
+    xlsx = _post_file(client, f"{STAFF_URL}/invitations/generate", b"PK\x03\x04rest", name="frame.xlsx")
+    assert xlsx.status_code == 400 and "CSV" in text_of(xlsx)
+    wrong_type = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band\n1\n", name="frame.json")
+    assert wrong_type.status_code == 400 and "frame.json" in text_of(wrong_type)
+    names = _post_file(client, f"{STAFF_URL}/invitations/generate", "name,age_band\n山田,1\n".encode())
+    assert names.status_code == 400 and "name" in text_of(names)
+    bad_code = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band\n1\n7\n")
+    assert bad_code.status_code == 400 and "3" in text_of(bad_code)  # the line number
+    latin1 = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band\n1\n\xff\xfe\xfa\n")
     assert latin1.status_code == 400
     assert _count(session, Invitation) == 0
-    sjis = _post_file(client, f"{BASE}/invitations/generate", "age_band,district\n1,2\n".encode("cp932"))
+    sjis = _post_file(client, f"{STAFF_URL}/invitations/generate", "age_band,district\n1,2\n".encode("cp932"))
     assert sjis.status_code == 200 and _count(session, Invitation) == 1
 
 
 def test_undeliverable_typo_marks_nothing_then_marks(login_as, session):
     client = login_as("admin")
-    body = _post_file(client, f"{BASE}/invitations/generate", b"age_band\n1\n2\n").get_data().decode("utf-8-sig")
+    body = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band\n1\n2\n").get_data().decode("utf-8-sig")
     good = [row["code"] for row in csv.DictReader(io.StringIO(body))]
     typo = good[1][:-1] + ("2" if good[1][-1] != "2" else "3")
-    token = csrf_of(text(client.get(f"{BASE}/invitations")))
-    refused = client.post(f"{BASE}/invitations/undeliverable", data={"csrf_token": token,
+    token = csrf(text_of(client.get(f"{STAFF_URL}/invitations")))
+    refused = client.post(f"{STAFF_URL}/invitations/undeliverable", data={"csrf_token": token,
                                                                      "codes": f"{good[0]}\n{typo}"})
-    assert refused.status_code == 400 and typo in text(refused)
+    assert refused.status_code == 400 and typo in text_of(refused)
     assert _count(session, Invitation, Invitation.undeliverable.is_(True)) == 0
-    done = client.post(f"{BASE}/invitations/undeliverable", data={"csrf_token": token, "codes": good[0]})
+    done = client.post(f"{STAFF_URL}/invitations/undeliverable", data={"csrf_token": token, "codes": good[0]})
     assert done.status_code == 200 and _count(session, Invitation, Invitation.undeliverable.is_(True)) == 1
 
 
 def _paper(client, code, answers):
-    token = csrf_of(text(client.get(f"{BASE}/paper")))
-    return client.post(f"{BASE}/paper", data={"csrf_token": token, "letter_code": code, **answers})
+    token = csrf(text_of(client.get(f"{STAFF_URL}/paper")))
+    return client.post(f"{STAFF_URL}/paper", data={"csrf_token": token, "letter_code": code, **answers})
 
 
 def test_paper_entry_stores_through_the_write_path(login_as, session, instrument, secret):
     code = _invite(session, instrument, secret)
     client = login_as("admin")
-    page = text(client.get(f"{BASE}/paper"))
+    page = text_of(client.get(f"{STAFF_URL}/paper"))
     assert 'name="letter_code"' in page and page.index('name="kurashiyasui"') < page.index('name="age_band"')
     saved = _paper(client, code, {**REQUIRED, "kosodate_needs": "", "has_children": "1"})
     assert saved.status_code == 302
@@ -121,14 +121,14 @@ def test_paper_typo_and_invalid_answer_keep_what_was_typed(login_as, session, in
     client = login_as("admin")
     typo = code[:-1] + ("2" if code[-1] != "2" else "3")
     refused = _paper(client, typo, REQUIRED)
-    assert refused.status_code == 400 and f'value="{typo}"' in text(refused)
+    assert refused.status_code == 400 and f'value="{typo}"' in text_of(refused)
     invalid = _paper(client, code, {**REQUIRED, "kosodate": "7"})
-    assert invalid.status_code == 400 and 'value="7"' in text(invalid) and 'id="e-kosodate"' in text(invalid)
+    assert invalid.status_code == 400 and 'value="7"' in text_of(invalid) and 'id="e-kosodate"' in text_of(invalid)
     missing = _paper(client, code, {"kurashiyasui": "1"})
-    assert missing.status_code == 400 and 'id="e-age_band"' in text(missing)
+    assert missing.status_code == 400 and 'id="e-age_band"' in text_of(missing)
     empty_code = _paper(client, "", REQUIRED)
     assert empty_code.status_code == 400
-    both = text(_paper(client, typo, {**REQUIRED, "kosodate": "7"}))  # every problem shown at once
+    both = text_of(_paper(client, typo, {**REQUIRED, "kosodate": "7"}))  # every problem shown at once
     assert 'id="e-letter_code"' in both and 'id="e-kosodate"' in both
     assert _count(session, Response) == 0
 
@@ -158,29 +158,29 @@ def _invite(session, instrument, secret):
 def test_population_upload_replace_errors_by_line_and_shift_jis(login_as, session):
     client = login_as("admin")
     before = _count(session, PopulationMargin)
-    view = text(client.get(f"{BASE}/population"))
+    view = text_of(client.get(f"{STAFF_URL}/population"))
     assert "age_band" in view and 'type="file"' in view
-    bad = _post_file(client, f"{BASE}/population", b"dimension,category,count\nage_band,1,100\nage_band,9,5\n")
-    assert bad.status_code == 400 and "3" in text(bad)
+    bad = _post_file(client, f"{STAFF_URL}/population", b"dimension,category,count\nage_band,1,100\nage_band,9,5\n")
+    assert bad.status_code == 400 and "3" in text_of(bad)
     assert _count(session, PopulationMargin) == before  # nothing half-imported
     good = "dimension,category,count\nage_band,1,100\nage_band,2,300\nsex,1,200\nsex,2,200\n".encode("cp932")
-    ok = _post_file(client, f"{BASE}/population", good)
+    ok = _post_file(client, f"{STAFF_URL}/population", good)
     assert ok.status_code == 200 and _count(session, PopulationMargin) == 4
     assert _count(session, AuditEvent, AuditEvent.action == "population_replace") == 1
 
 
 def test_viewer_sees_margins_but_cannot_upload(login_as):
     client = login_as("viewer")
-    page = text(client.get(f"{BASE}/population"))
+    page = text_of(client.get(f"{STAFF_URL}/population"))
     assert 'type="file"' not in page
-    token = csrf_of(text(client.get("/staff/")))
-    assert client.post(f"{BASE}/population", data={"csrf_token": token}).status_code == 403
+    token = csrf(text_of(client.get("/staff/")))
+    assert client.post(f"{STAFF_URL}/population", data={"csrf_token": token}).status_code == 403
 
 
 def test_monitor_page_counts(login_as, session, instrument, secret):
     responses.bulk_complete(session, instrument, [{**REQUIRED, "_locale": "vi"}] * 3, channel="telegram")
     _invite(session, instrument, secret)
-    page = text(login_as("viewer").get(f"{BASE}/monitor"))
+    page = text_of(login_as("viewer").get(f"{STAFF_URL}/monitor"))
     assert "<svg" in page and "Tiếng Việt" in page
     assert 'class="bar"' in page
 
@@ -191,9 +191,9 @@ def test_page_batch_refused_once_a_design_is_recorded(login_as, session, instrum
 
     create_invitations(session, instrument, secret, [{"district": 1}], stratify_by=("district",),
                        stratum_sizes={"1": 32300})
-    response = _post_file(login_as("admin"), f"{BASE}/invitations/generate", b"age_band,sex,district\n1,2,3\n",
+    response = _post_file(login_as("admin"), f"{STAFF_URL}/invitations/generate", b"age_band,sex,district\n1,2,3\n",
                           output="csv")
-    assert response.status_code == 400 and "--stratify-by" in text(response)
+    assert response.status_code == 400 and "--stratify-by" in text_of(response)
     assert _count(session, Invitation) == 1
 
 
@@ -202,20 +202,20 @@ def test_paper_double_entry_saves_only_when_both_entries_agree(login_as, session
 
     client = login_as("admin")
     code = create_invitations(session, instrument, secret, [{"age_band": 2}])[0].code
-    page = text(client.get(f"{BASE}/paper?verify=1"))
+    page = text_of(client.get(f"{STAFF_URL}/paper?verify=1"))
     assert 'name="verify" value="1"' in page and 'data-testid="paper-count"' in page
     assert '<textarea id="f-comment"' in page and ">kurashiyasui<" not in page  # labels, not ids
-    token = csrf_of(page)
-    first = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "1",
+    token = csrf(page)
+    first = client.post(f"{STAFF_URL}/paper", data={"csrf_token": token, "verify": "1", "pass": "1",
                                                "letter_code": code, **REQUIRED})
     assert first.status_code == 200 and _count(session, Response) == 0
-    carried = dict(re.findall(r'name="(first__[a-z_]+)" value="([^"]*)"', text(first)))
-    assert carried["first__kurashiyasui"] == "1" and 'name="pass" value="2"' in text(first)
-    second = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "2", **carried,
+    carried = dict(re.findall(r'name="(first__[a-z_]+)" value="([^"]*)"', text_of(first)))
+    assert carried["first__kurashiyasui"] == "1" and 'name="pass" value="2"' in text_of(first)
+    second = client.post(f"{STAFF_URL}/paper", data={"csrf_token": token, "verify": "1", "pass": "2", **carried,
                                                 "letter_code": code, **{**REQUIRED, "kurashiyasui": "2"}})
     assert second.status_code == 409 and _count(session, Response) == 0
-    assert "1. " in text(second) and 'name="pass" value="3"' in text(second)
-    resolved = client.post(f"{BASE}/paper", data={"csrf_token": token, "verify": "1", "pass": "3",
+    assert "1. " in text_of(second) and 'name="pass" value="3"' in text_of(second)
+    resolved = client.post(f"{STAFF_URL}/paper", data={"csrf_token": token, "verify": "1", "pass": "3",
                                                   "letter_code": code, **REQUIRED})
     assert resolved.status_code == 302 and _count(session, Response, Response.channel == "paper") == 1
-    assert "1" in text(client.get(resolved.headers["Location"])).split('data-testid="paper-count">')[1][:80]
+    assert "1" in text_of(client.get(resolved.headers["Location"])).split('data-testid="paper-count">')[1][:80]

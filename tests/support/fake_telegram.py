@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
+
+from tests.support.fake_api import FakeApiServer
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Machikoe", "username": "machikoe_test_bot",
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -53,10 +53,13 @@ def _decode(value: str):
     return value
 
 
-class FakeTelegram:
+class FakeTelegram(FakeApiServer):
     """Start with :meth:`start`; ``base_url`` is what the bot's TELEGRAM_API_BASE_URL should be."""
 
+    wait_timeout = 15.0
+
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.updates: list[dict] = []
         self.messages: dict[tuple[int, int], dict] = {}
@@ -66,53 +69,14 @@ class FakeTelegram:
         self.delivered_up_to = 0
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
-        self._cond = threading.Condition()
-        self._server: ThreadingHTTPServer | None = None
 
-    # ------------------------------------------------------------ server
-    def start(self) -> FakeTelegram:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode() if length else ""
-                if self.headers.get("Content-Type", "").startswith("application/json"):
-                    params = json.loads(body or "{}")
-                else:
-                    params = {k: _decode(v) for k, v in parse_qsl(body, keep_blank_values=True)}
-                method = self.path.rstrip("/").rsplit("/", 1)[-1]
-                status, payload = fake.dispatch(method, params)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                try:
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the bot stopped while a long poll was open
-
-            do_GET = do_POST  # noqa: N815
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        with self._cond:
-            self._cond.notify_all()
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def handle_request(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict]:
+        text = body.decode()
+        if headers.get("Content-Type", "").startswith("application/json"):
+            params = json.loads(text or "{}")
+        else:
+            params = {k: _decode(v) for k, v in parse_qsl(text, keep_blank_values=True)}
+        return self.dispatch(path.rstrip("/").rsplit("/", 1)[-1], params)
 
     # ------------------------------------------------------------ Bot API methods
     def dispatch(self, method: str, params: dict) -> tuple[int, dict]:
@@ -233,15 +197,6 @@ class FakeTelegram:
                                    "chat_instance": f"ci{chat_id}", "data": data, "message": dict(message)}}
 
     # ------------------------------------------------------------ waiting and reading
-    def wait_for(self, predicate, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while not predicate():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError("the bot did not do what the test waited for")
-                self._cond.wait(min(remaining, 0.05))
-
     def settle(self, mark: int, quiet: float = 0.12) -> list[Call]:
         """Wait until no call has arrived for ``quiet`` seconds; return the calls after ``mark``."""
         while True:

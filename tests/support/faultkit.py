@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from tests.support.web import csrf
 
 
 def free_port() -> int:
@@ -71,12 +70,6 @@ def worker_pids(master: int) -> list[int]:
     except OSError:
         return []
 
-
-def csrf(html: str) -> str:
-    match = CSRF_RE.search(html)
-    if not match:
-        raise AssertionError("no CSRF token on the page")
-    return match.group(1)
 
 
 def complete_survey(client: httpx.Client, survey_id: str, pages: list[tuple[str, dict]], revealed: dict,

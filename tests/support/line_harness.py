@@ -1,11 +1,11 @@
 """The real LINE bot server (``bot/line_server.py``) in this process, against :mod:`tests.fake_line`."""
 from __future__ import annotations
 
-from bot_harness import SECRET, SURVEY
-from fake_line import ACCESS_TOKEN, CHANNEL_SECRET, FakeLine, LineResident
-
 from bot.line import LineSettings
 from bot.line_server import LineServer
+from tests.support.bot_harness import SECRET
+from tests.support.fake_line import ACCESS_TOKEN, CHANNEL_SECRET, FakeLine, LineResident
+from tests.support.survey import SURVEY
 
 
 def line_settings(fake: FakeLine, db_url: str, **overrides) -> LineSettings:

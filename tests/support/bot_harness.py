@@ -12,11 +12,10 @@ import asyncio
 import threading
 import time
 
-from fake_telegram import TOKEN, Call, FakeTelegram
-
 from bot.telegram import BotSettings, build_application, start_webhook
+from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
+from tests.support.survey import SURVEY
 
-SURVEY = "ebetsu-2025"
 SECRET = "test-secret-key-for-hmac-at-least-32-chars"
 
 

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from rootconf import TEST_SECRET
+
+from tests.support.db import TEST_SECRET
 
 
 def free_port() -> int:

@@ -1,16 +1,11 @@
-"""Shared pieces of the hypothesis fuzzers: hostile strings, a fuzzing app, a staff login."""
+"""Shared pieces of the hypothesis fuzzers: hostile strings, a fuzzing app, the fuzzing app."""
 from __future__ import annotations
-
-import re
-import time
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rootconf import web_config
 
 from survey_app.web import create_app
-
-SURVEY = "ebetsu-2025"
+from tests.support.web import web_config
 
 # What an attacker (or an unlucky paste) puts into a field.
 HOSTILE = [
@@ -36,30 +31,3 @@ def fuzz_app(db_url: str, **overrides):
                                  RATE_LIMIT_PER_CODE="100000 per minute", **overrides))
 
 
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-def log_in(client, user) -> None:
-    """Give the test client a logged-in staff session (the login form has its own tests)."""
-    from survey_app.web.staff.auth import fingerprint
-
-    with client.session_transaction() as sess:
-        sess.clear()
-        sess["_user_id"] = f"{user.id}:{fingerprint(user)}"
-        sess["_fresh"] = True
-        sess["staff_login_at"] = sess["staff_seen"] = time.time()
-
-
-def make_staff(session, role: str = "admin"):
-    from argon2 import PasswordHasher
-
-    from survey_app.models import StaffUser
-
-    user = StaffUser(email=f"{role}@city.example", role=role, password_hash=PasswordHasher().hash("pw 12345678"),
-                     locale="en", active=True)
-    session.add(user)
-    session.commit()
-    return user

@@ -20,13 +20,13 @@ import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
+
+from tests.support.fake_api import FakeApiServer
 
 ACCESS_TOKEN = "test-line-access-token"
 CHANNEL_SECRET = "test-line-channel-secret"
@@ -45,49 +45,17 @@ class Sent:
         return [m.get("text") or m.get("altText", "") for m in self.messages]
 
 
-class FakeLine:
+class FakeLine(FakeApiServer):
     def __init__(self) -> None:
+        super().__init__()
         self.sent: list[Sent] = []
         self.tokens: dict[str, str] = {}          # reply token → user id (unused ones)
         self.retry_keys: set[str] = set()
         self.refused: list[tuple[str, int]] = []  # (path, status) of calls answered with an error
         self.push_fails_after_accepting = 0
-        self._cond = threading.Condition()
-        self._server: ThreadingHTTPServer | None = None
-
-    def start(self) -> FakeLine:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, payload = fake.dispatch(self.path, dict(self.headers), body)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # ------------------------------------------------------------ the API
-    def dispatch(self, path: str, headers: dict, body: bytes) -> tuple[int, dict]:
+    def handle_request(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict]:
         headers = {k.lower(): v for k, v in headers.items()}
         if headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
             return self._refuse(path, 401, "Authentication failed")
@@ -134,15 +102,6 @@ class FakeLine:
         return token
 
     # ------------------------------------------------------------ waiting and reading
-    def wait_for(self, predicate, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while not predicate():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError("the bot did not do what the test waited for")
-                self._cond.wait(min(remaining, 0.05))
-
     def to(self, user_id: str) -> list[Sent]:
         with self._cond:
             return [s for s in self.sent if s.to == user_id]

@@ -1,0 +1,153 @@
+"""Databases for tests: the shared secret, the throw-away PostgreSQL database, migrated engines.
+
+Every test that takes ``engine`` (or ``session``) runs twice, on SQLite and on PostgreSQL.
+Each pytest process — every pytest-xdist worker too — creates its own PostgreSQL database
+on 127.0.0.1:5432 (named after the worker, so parallel workers never collide) and drops it
+at the end, and its own SQLite file under its own temporary directory. Without a PostgreSQL
+server the PostgreSQL half is skipped locally — but under ``CI=true`` it is a failure,
+never a skip.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from survey_app.db import make_engine
+from survey_app.instrument import Instrument, bundled_path, load_instrument
+from survey_app.migrate import upgrade
+from survey_app.models import Base
+from survey_app.surveys import load_survey
+
+PG_ADMIN_URL = os.environ.get("MACHIKOE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_SECRET = "test-secret-key-for-hmac-at-least-32-chars"
+
+
+def pg_unavailable(reason: str) -> None:
+    """Skip a PostgreSQL test when there is no server — except under CI, where it fails."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL is required under CI=true: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL not available: {reason}")
+
+
+def worker_name() -> str:
+    """``gw0``, ``gw1``… under pytest-xdist; ``main`` in a plain run."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pg_test_database_name() -> str:
+    # The pid and a random tail keep two pytest runs on one server (two checkouts, or the
+    # serial and parallel halves of `make test`) apart; the worker name says whose it is.
+    return f"machikoe_t_{worker_name()}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test process (dropped afterwards)."""
+    name = pg_test_database_name()
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection problem means "no server"
+        pg_unavailable(str(exc).splitlines()[0])
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'machikoe.db'}"
+
+
+_migrated: dict[str, Engine] = {}
+
+
+def migrated_engine(url: str) -> Engine:
+    """The engine of ``url``, migrated to head the first time this process asks for it."""
+    if url not in _migrated:
+        upgrade(url)
+        _migrated[url] = make_engine(url)
+    return _migrated[url]
+
+
+def clean(engine: Engine) -> None:
+    """Empty every table (children first), keeping the schema."""
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated engine on each database, emptied after every test."""
+    eng = migrated_engine(db_url)
+    yield eng
+    clean(eng)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def bundled_instrument() -> Instrument:
+    return load_instrument(bundled_path())
+
+
+@pytest.fixture
+def instrument(session: Session, bundled_instrument: Instrument) -> Instrument:
+    """The bundled Ebetsu instrument, loaded into the test database."""
+    load_survey(session, bundled_instrument)
+    return bundled_instrument
+
+
+@pytest.fixture
+def secret() -> str:
+    return TEST_SECRET
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable]:
+    """Run ``machikoe`` against the test database; returns click's Result."""
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    migrated_engine(db_url)
+    monkeypatch.setenv("MACHIKOE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    runner = CliRunner()
+
+    def run(*args, **kwargs):
+        return runner.invoke(main, ["--database-url", db_url, *args], catch_exceptions=False, **kwargs)
+
+    yield run
+    clean(migrated_engine(db_url))
+
+
+@pytest.fixture
+def sqlite_with_survey(sqlite_url: str, bundled_instrument: Instrument) -> Iterator[str]:
+    """SQLite with the bundled survey, for tests of a command in a process of its own (the
+    process is under test, not the database: PostgreSQL is covered in-process)."""
+    engine = migrated_engine(sqlite_url)
+    with Session(engine) as session:
+        load_survey(session, bundled_instrument)
+    yield sqlite_url
+    clean(engine)
