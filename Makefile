@@ -53,10 +53,16 @@ test-packages:
 
 chromium: test-packages
 
+# The suite in two runs: everything not marked ``serial`` on TEST_WORKERS pytest-xdist workers
+# (auto = one per core; each worker has its own PostgreSQL database, SQLite file and ports), whole
+# files per worker (module fixtures are built once); then the ``serial`` tests alone (they kill
+# workers, or bound a time that a busy neighbour would stretch).
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test test-packages
 	$(BIN)/ruff check .
 	$(BIN)/vulture
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 # vulture: dead code (settings in pyproject.toml, framework hooks in vulture_whitelist.py); ~2 s
 lint: $(VENV)/.installed-test

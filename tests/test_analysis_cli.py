@@ -20,10 +20,11 @@ GROUP_KEYS = {"by", "category", "label", "estimate", "ci_low", "ci_high", "n", "
 
 
 @pytest.fixture
-def demo(cli):
+def demo(cli, bundled_instrument, load_demo):
+    """``machikoe setup`` then the 400 responses of ``machikoe demo --responses 400 --seed 3``
+    (built once per module: tests/support/demo.py; the command itself is tested in test_cli_core)."""
     assert cli("setup").exit_code == 0
-    result = cli("demo", "--responses", "400", "--seed", "3")
-    assert result.exit_code == 0, result.output
+    load_demo(bundled_instrument, 400, seed=3, illustrative=True)
     return cli
 
 

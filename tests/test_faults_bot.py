@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from survey_app import responses
@@ -25,6 +26,8 @@ from survey_app.models import Response
 from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.survey import SURVEY
+
+pytestmark = pytest.mark.serial  # SIGKILLs the bot process mid-survey: alone, so redelivery is not raced by a busy neighbour
 
 
 @contextlib.contextmanager

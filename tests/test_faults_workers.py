@@ -13,6 +13,7 @@ import threading
 import time
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,8 @@ from survey_app.web.survey.state import SEAL_PURPOSE
 from tests.support.faultkit import complete_survey, machikoe_serve, worker_pids
 from tests.support.survey import SURVEY
 from tests.support.web import PAGES, REVEALED, web_config
+
+pytestmark = pytest.mark.serial  # SIGKILLs gunicorn workers under load: alone, so the kill lands where the test aims
 
 RESIDENTS = 10
 LOAD_SECONDS = 5.0

@@ -18,11 +18,8 @@ from analysis.publication import build_report, render
 from analysis.publication.comments import mask
 from analysis.publication.data import response_weights
 from survey_app import responses
-from survey_app.demo import create_demo_responses
 from survey_app.i18n.texts import InstrumentTexts
-from survey_app.instrument import bundled_path
 from survey_app.models import Answer
-from survey_app.population import margins_for, read_population_csv, replace_margins
 from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
 
 ARTIFACTS = Path(__file__).parent / "artifacts" / "report"
@@ -33,10 +30,8 @@ FOREIGN = {"kurashiyasui": 2, "kosodate": 3, "age_band": 1, "sex": 2, "district"
 
 
 @pytest.fixture
-def surveyed(session, instrument):
-    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
-    replace_margins(session, instrument.id, rows)
-    create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=5)
+def surveyed(session, instrument, load_demo):
+    load_demo(instrument, 300, seed=5)
     # Recode the demo's few foreign residents to Japanese: only the five rows below form the small group.
     session.execute(update(Answer).where(Answer.question_id == "nationality").values(code=1))
     comment = {"kurashiyasui": 1, "age_band": 3, "sex": 1, "district": 1, "nationality": 1,

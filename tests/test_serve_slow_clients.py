@@ -8,8 +8,12 @@ import threading
 import time
 import urllib.request
 
+import pytest
+
 from tests.support.db import clean, migrated_engine
 from tests.support.servekit import serving
+
+pytestmark = pytest.mark.serial  # bounds /healthz at 1 s: a time that another test's load would stretch
 
 TRICKLERS = 20
 BODY = 60  # bytes each trickler promises; it sends 1 every 2 s, so it is never done during the test

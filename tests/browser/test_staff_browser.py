@@ -7,11 +7,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from survey_app.demo import create_demo_responses
-from survey_app.instrument import bundled_path
 from survey_app.invitations import create_invitations
 from survey_app.models import Response, StaffUser
-from survey_app.population import margins_for, read_population_csv, replace_margins
 from tests.support.survey import STAFF_URL
 
 PASSWORD = "browser staff password"
@@ -19,10 +16,8 @@ DESK = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def staff_site(session, instrument, secret):
-    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
-    replace_margins(session, instrument.id, rows)
-    create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=11)
+def staff_site(session, instrument, secret, load_demo):
+    load_demo(instrument, 300, seed=11)
     session.add(StaffUser(email="admin@city.example", role="admin", password_hash=PasswordHasher().hash(PASSWORD),
                           locale="ja", active=True))
     session.commit()

@@ -85,14 +85,8 @@ def test_admin_manages_an_account_and_edits_a_target(new_page, admin, session, a
 
 
 @pytest.fixture
-def busy_site(session, instrument, admin):
-    from survey_app.demo import create_demo_responses
-    from survey_app.instrument import bundled_path
-    from survey_app.population import margins_for, read_population_csv, replace_margins
-
-    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
-    replace_margins(session, instrument.id, rows, illustrative=True)
-    create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=5)
+def busy_site(session, instrument, admin, load_demo):
+    load_demo(instrument, 300, seed=5, illustrative=True)
 
 
 PRINTED = {"dashboard": f"{STAFF_URL}/?by=age_band", "monitor": f"{STAFF_URL}/monitor", "invitations": f"{STAFF_URL}/invitations",

@@ -7,9 +7,6 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from survey_app import staff as staff_core
-from survey_app.demo import create_demo_responses
-from survey_app.instrument import bundled_path
-from survey_app.population import margins_for, read_population_csv, replace_margins
 from tests.support.survey import SURVEY
 
 ISSUE6_KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
@@ -20,10 +17,8 @@ INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", 
 
 
 @pytest.fixture
-def api_token(session, instrument, secret, staff_users):
-    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
-    replace_margins(session, instrument.id, rows)
-    create_demo_responses(session, instrument, margins_for(session, instrument.id), 300, seed=3)
+def api_token(session, instrument, secret, staff_users, load_demo):
+    load_demo(instrument, 300, seed=3)
     return staff_core.issue_token(session, secret, staff_users["analyst"])
 
 

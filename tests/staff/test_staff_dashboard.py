@@ -11,16 +11,14 @@ from analysis import IndicatorResult
 from analysis.publication.charts import trend_chart
 from survey_app.demo import create_demo_responses
 from survey_app.instrument import bundled_path
-from survey_app.population import margins_for, read_population_csv, replace_margins
+from survey_app.population import read_population_csv
 from tests.support.survey import STAFF_URL, SURVEY
 from tests.support.web import text_of
 
 
 @pytest.fixture
-def demo(session, instrument):
-    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
-    replace_margins(session, instrument.id, rows)
-    create_demo_responses(session, instrument, margins_for(session, instrument.id), 400, seed=7)
+def demo(load_demo, instrument):
+    load_demo(instrument, 400, seed=7)
 
 
 def _estimates(page: str) -> list[str]:

@@ -9,22 +9,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey_app import responses
-from survey_app.demo import create_demo_responses
-from survey_app.instrument import bundled_path
 from survey_app.models import AuditEvent
-from survey_app.population import margins_for, read_population_csv, replace_margins
+from survey_app.population import margins_for
 from tests.support.survey import STAFF_URL, SURVEY
 from tests.support.web import text_of
 
 
-def _survey(session, instrument, n: int = 120) -> None:
-    rows = read_population_csv(bundled_path().with_name("ebetsu-2025-population.csv"), instrument)
-    replace_margins(session, instrument.id, rows)
-    create_demo_responses(session, instrument, margins_for(session, instrument.id), n, seed=9)
-
-
-def test_page_and_download_are_role_checked_and_audited(login_as, session, instrument):
-    _survey(session, instrument)
+def test_page_and_download_are_role_checked_and_audited(load_demo, login_as, session, instrument):
+    load_demo(instrument, 120, seed=9)
     assert login_as(None).get(f"{STAFF_URL}/report").status_code == 302  # to the login page
     viewer = login_as("viewer")
     assert viewer.get(f"{STAFF_URL}/report").status_code == 403  # the report prints every free comment
@@ -42,8 +34,8 @@ def test_page_and_download_are_role_checked_and_audited(login_as, session, instr
     assert event.detail == {"kind": "report", "format": "xlsx", "weighting": "rake", "lang": "ja"}
 
 
-def test_html_report_in_english(login_as, session, instrument):
-    _survey(session, instrument)
+def test_html_report_in_english(load_demo, login_as, session, instrument):
+    load_demo(instrument, 120, seed=9)
     body = text_of(login_as("admin").get(f"{STAFF_URL}/report/download?format=html&weighting=none&lang=en"))
     assert "Simple tabulation" in body and "Cross tabulation" in body and "<svg" in body
 
@@ -61,8 +53,8 @@ def test_bad_choice_or_no_margins_is_a_message_not_an_error(login_as, session, i
     assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
 
 
-def test_raw_export_weight_column_is_the_raking_weight(login_as, session, instrument):
-    _survey(session, instrument, 80)
+def test_raw_export_weight_column_is_the_raking_weight(load_demo, login_as, session, instrument):
+    load_demo(instrument, 80, seed=9)
     body = login_as("analyst").get(f"{STAFF_URL}/export/responses.csv").get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     header = rows[0]

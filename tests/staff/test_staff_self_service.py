@@ -8,6 +8,7 @@ from sqlalchemy import select
 from survey_app import indicator_values, staff_admin
 from survey_app import staff as staff_core
 from survey_app.models import AuditEvent, IndicatorValue, StaffUser
+from tests.support.demo import BUNDLED_MARGINS
 from tests.support.staff import PASSWORD
 from tests.support.survey import SURVEY
 from tests.support.web import csrf, text_of
@@ -117,14 +118,8 @@ def test_cli_targets(cli):
     assert bad.exit_code == 1 and "percentage" in bad.output
 
 
-def test_illustrative_margins_are_marked_until_real_ones_are_imported(login_as, session, instrument):
-    from survey_app.demo import create_demo_responses
-    from survey_app.instrument import bundled_path
-    from survey_app.population import margins_for, read_population_csv, replace_margins
-
-    bundled = bundled_path().with_name("ebetsu-2025-population.csv")
-    replace_margins(session, instrument.id, read_population_csv(bundled, instrument), illustrative=True)
-    create_demo_responses(session, instrument, margins_for(session, instrument.id), 120, seed=3)
+def test_illustrative_margins_are_marked_until_real_ones_are_imported(login_as, session, instrument, load_demo):
+    load_demo(instrument, 120, seed=3, illustrative=True)
     client = login_as("admin")
     mark = "例示用（実際の住民基本台帳ではありません）"
     dashboard = text_of(client.get(f"/staff/s/{SURVEY}/"))
@@ -134,7 +129,7 @@ def test_illustrative_margins_are_marked_until_real_ones_are_imported(login_as, 
     token = csrf(text_of(client.get(f"/staff/s/{SURVEY}/population")))
     import io
     imported = client.post(f"/staff/s/{SURVEY}/population", content_type="multipart/form-data", data={
-        "csrf_token": token, "file": (io.BytesIO(bundled.read_bytes()), "register.csv")})
+        "csrf_token": token, "file": (io.BytesIO(BUNDLED_MARGINS.read_bytes()), "register.csv")})
     assert imported.status_code == 200
     assert mark not in text_of(client.get(f"/staff/s/{SURVEY}/")) and mark not in text_of(imported)
 
