@@ -19,13 +19,14 @@ import pytest
 
 from survey_app import responses
 from survey_app import staff as staff_core
-from survey_app.instrument import bundled_path
 from survey_app.invitations import create_invitations
-from survey_app.population import read_population_csv, replace_margins
+from survey_app.models import DesignStratum, Invitation
+from tests.support.demo import DEMO_TABLES, bundled_margins
 from tests.support.survey import SURVEY
 from tests.support.web import text_of
 
 AGE_BANDS = [1] * 5 + [2] * 4 + [3] * 2 + [4, 5, 6]
+FIELDWORK_TABLES = (DesignStratum.__table__, Invitation.__table__, *DEMO_TABLES)  # parents first
 SIZES = {"1": 15500, "2": 11500, "3": 14500, "4": 15500, "5": 15000, "6": 29000}
 
 
@@ -36,15 +37,18 @@ def invited_row(i: int, age: int, district: int, opinion: int) -> dict:
 
 
 @pytest.fixture
-def early(session, instrument, secret):
-    replace_margins(session, instrument.id, read_population_csv(
-        bundled_path().with_name("ebetsu-2025-population.csv"), instrument))
-    # every age band × sex × district cell gets letters (a reply always comes from a letter of its cell)
-    frame = [{"age_band": 1 + i % 6, "sex": 1 + (i // 6) % 2, "district": 1 + (i // 12) % 3} for i in range(600)]
-    create_invitations(session, instrument, secret, frame, batch="first", stratify_by=("age_band",),
-                       stratum_sizes=SIZES)
-    rows = [invited_row(i, age, 1 + (i // 2) % 2, 1 + i % 4) for i, age in enumerate(AGE_BANDS)]
-    responses.bulk_complete(session, instrument, rows, channel="paper", source="invited")
+def early(session, instrument, secret, rows_once):
+    bundled_margins(session, instrument)
+
+    def letters_and_returns() -> None:
+        # every age band × sex × district cell gets letters (a reply always comes from a letter of its cell)
+        frame = [{"age_band": 1 + i % 6, "sex": 1 + (i // 6) % 2, "district": 1 + (i // 12) % 3} for i in range(600)]
+        create_invitations(session, instrument, secret, frame, batch="first", stratify_by=("age_band",),
+                           stratum_sizes=SIZES)
+        rows = [invited_row(i, age, 1 + (i // 2) % 2, 1 + i % 4) for i, age in enumerate(AGE_BANDS)]
+        responses.bulk_complete(session, instrument, rows, channel="paper", source="invited")
+
+    rows_once(("early",), FIELDWORK_TABLES, letters_and_returns)
 
 
 def test_early_fieldwork_cli_json_has_a_figure_and_the_notices(cli, early):
@@ -86,9 +90,12 @@ def test_early_fieldwork_dashboard_and_api_answer_with_numbers(login_as, early, 
 
 
 @pytest.fixture
-def two_samples(session, instrument, secret):
-    replace_margins(session, instrument.id, read_population_csv(
-        bundled_path().with_name("ebetsu-2025-population.csv"), instrument))
+def two_samples(session, instrument, secret, rows_once):
+    bundled_margins(session, instrument)
+    rows_once(("two samples",), FIELDWORK_TABLES, lambda: _letters_and_two_samples(session, instrument, secret))
+
+
+def _letters_and_two_samples(session, instrument, secret) -> None:
     frame = [{"age_band": 1 + i % 6, "sex": 1 + (i // 6) % 2, "district": 1 + (i // 12) % 3} for i in range(900)]
     create_invitations(session, instrument, secret, frame, stratify_by=("district",),
                        stratum_sizes={"1": 32300, "2": 45500, "3": 23200})
