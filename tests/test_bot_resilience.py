@@ -18,12 +18,6 @@ from tests.support.fake_telegram import TOKEN
 REMINDER = "You have not finished the survey yet. You can continue here:"
 
 
-def begin(resident: Resident, locale: str = "en") -> None:
-    resident.say("/start")
-    resident.tap_kind("L", locale, expect="sendMessage")
-    resident.tap_kind("C", "y", expect="sendMessage")
-
-
 def state_of(session, resident: Resident) -> str:
     session.expire_all()
     rows = session.scalars(select(BotSession)).all()
@@ -37,9 +31,9 @@ def test_reminders_at_most_twice_and_never_after_stop(telegram_api, db_url, sess
     with BotRunner(settings_for(telegram_api, db_url, reminder_delay=0.4)):
         quiet = Resident(telegram_api, 5100, "en")
         stopped = Resident(telegram_api, 5101, "en")
-        begin(quiet)
+        quiet.begin()
         quiet.tap_code(1, expect="sendMessage")
-        begin(stopped)
+        stopped.begin()
         stopped.say("/stop")
         telegram_api.wait_for(lambda: quiet.texts().count(REMINDER) == 2, timeout=10)
         time.sleep(1.0)  # a third reminder would have come by now
@@ -56,7 +50,7 @@ def test_reminders_at_most_twice_and_never_after_stop(telegram_api, db_url, sess
 def test_blocked_bot_marks_the_chat_stopped(telegram_api, db_url, session, instrument):
     with BotRunner(settings_for(telegram_api, db_url, reminder_delay=0.3)):
         resident = Resident(telegram_api, 5200, "en")
-        begin(resident)
+        resident.begin()
         telegram_api.blocked.add(resident.chat_id)
         resident.say("1", expect=None)   # the answer is stored; removing its keyboard gets a 403
         telegram_api.wait_for(lambda: state_of(session, resident) == "stopped")
@@ -124,7 +118,7 @@ def test_logs_hold_no_chat_ids_names_texts_or_token(telegram_api, db_url, instru
     caplog.set_level(logging.DEBUG, logger="bot")
     with BotRunner(settings_for(telegram_api, db_url)):
         resident = Resident(telegram_api, 987654321, "en")
-        begin(resident)
+        resident.begin()
         resident.say("my private words")
         resident.send_update(telegram_api.media_update(resident.chat_id, "photo", "en"))
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))

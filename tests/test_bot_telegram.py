@@ -23,34 +23,6 @@ def running(telegram_api, db_url, instrument):
         yield runner
 
 
-def begin(resident: Resident, locale: str, payload: str | None = None) -> None:
-    resident.say(f"/start {payload}" if payload else "/start")
-    resident.tap_kind("L", locale, expect="sendMessage")
-    resident.tap_kind("C", "y", expect="sendMessage")
-
-
-def answer_everything(resident: Resident, instrument, typed_number: str = "2") -> list[str]:
-    """Tap the first choice of every question (toggle + done for multi, type for number/text)."""
-    asked = []
-    for _ in range(40):
-        buttons = resident.buttons()
-        kinds = {b["callback_data"].split("|")[0] for b in buttons}
-        if "R" in kinds:
-            return asked
-        qid = buttons[0]["callback_data"].split("|")[3]
-        asked.append(qid)
-        if "A" in kinds:
-            resident.tap_where(lambda b: b["callback_data"].startswith("A|"), expect="sendMessage")
-        elif "T" in kinds:
-            resident.tap_where(lambda b: b["callback_data"].startswith("T|"))
-            resident.tap_kind("D", expect="sendMessage")
-        elif instrument.question(qid).type == "number":
-            resident.say(typed_number)
-        else:
-            resident.say("Hello from Telegram")
-    raise AssertionError("the survey never reached the review")
-
-
 def the_response(session) -> Response:
     session.expire_all()
     return session.scalars(select(Response)).one()
@@ -59,8 +31,8 @@ def the_response(session) -> Response:
 @pytest.mark.parametrize("locale", ["ja", "en", "vi", "ur"])
 def test_complete_survey_by_taps_in_each_language(telegram_api, running, session, instrument, locale):
     resident = Resident(telegram_api, 4100 + len(locale), language_code=locale)
-    begin(resident, locale)
-    asked = answer_everything(resident, instrument)
+    resident.begin(locale)
+    asked = resident.answer_everything(instrument)
     resident.tap_kind("R", "submit", expect="sendMessage")
 
     response = the_response(session)
@@ -86,9 +58,9 @@ def test_complete_survey_by_taps_in_each_language(telegram_api, running, session
 def test_bot_answers_count_in_the_indicators_like_web_answers(telegram_api, running, session, instrument):
     from analysis import Options, compute_for_survey
 
-    begin(Resident(telegram_api, 4200, "en"), "en")
+    Resident(telegram_api, 4200, "en").begin("en")
     resident = Resident(telegram_api, 4200, "en")
-    answer_everything(resident, instrument)
+    resident.answer_everything(instrument)
     resident.tap_kind("R", "submit", expect="sendMessage")
     web_raw = {"kurashiyasui": "4", "age_band": "2", "sex": "1", "district": "2"}
     responses.enter_complete(session, instrument, secret=SECRET, channel="web", locale="ja", raw=web_raw)
@@ -105,7 +77,7 @@ def test_bot_answers_count_in_the_indicators_like_web_answers(telegram_api, runn
 
 def test_typed_answers_in_urdu_digits_and_other_languages(telegram_api, running, session, instrument):
     resident = Resident(telegram_api, 4300, "ur")
-    begin(resident, "ur")
+    resident.begin("ur")
     resident.say("۲")             # Extended Arabic-Indic digit: choice 2
     resident.say("No")            # English label while chatting in Urdu
     resident.say("わからない")      # Japanese label
@@ -121,7 +93,7 @@ def test_deep_link_code_starts_the_invited_response(telegram_api, running, sessi
     letter = create_invitations(session, instrument, SECRET, [{"age_band": 3, "sex": 2, "district": 1}])[0]
     payload = telegram_link("machikoe_test_bot", letter.code).rsplit("=", 1)[1]
     resident = Resident(telegram_api, 4400, "vi")
-    begin(resident, "vi", payload)
+    resident.begin("vi", payload)
     resident.tap_code(1, expect="sendMessage")
     response = the_response(session)
     assert response.source == "invited" and response.stratum == {"age_band": 3, "sex": 2, "district": 1}
@@ -138,7 +110,7 @@ def test_deep_link_code_starts_the_invited_response(telegram_api, running, sessi
 
 def test_double_taps_and_stale_keyboards_are_acknowledged_and_ignored(telegram_api, running, session, instrument):
     resident = Resident(telegram_api, 4500, "en")
-    begin(resident, "en")
+    resident.begin("en")
     question = resident.keyboard_message()
     first = next(b for b in resident.buttons(question) if b["callback_data"].endswith("|1"))["callback_data"]
     second = next(b for b in resident.buttons(question) if b["callback_data"].endswith("|4"))["callback_data"]
@@ -155,7 +127,7 @@ def test_double_taps_and_stale_keyboards_are_acknowledged_and_ignored(telegram_a
 
 def test_bad_input_is_answered_politely_and_never_corrupts_the_session(telegram_api, running, session, instrument):
     resident = Resident(telegram_api, 4600, "vi")
-    begin(resident, "vi")
+    resident.begin("vi")
     resident.tap_code(2, expect="sendMessage")
     polite = []
     for kind in ("sticker", "photo", "voice"):
@@ -191,7 +163,7 @@ def test_restart_mid_survey_resumes_at_the_next_unanswered_question(telegram_api
     settings = settings_for(telegram_api, db_url)
     resident = Resident(telegram_api, 4700, "ja")
     with BotRunner(settings):
-        begin(resident, "ja")
+        resident.begin("ja")
         resident.tap_code(1, expect="sendMessage")
         live_keyboard = resident.keyboard_message()
     with BotRunner(settings):
@@ -206,7 +178,7 @@ def test_restart_mid_survey_resumes_at_the_next_unanswered_question(telegram_api
 
 def test_delete_erases_answers_and_session_after_confirmation(telegram_api, running, session, instrument):
     resident = Resident(telegram_api, 4800, "en")
-    begin(resident, "en")
+    resident.begin("en")
     resident.tap_code(1, expect="sendMessage")
     resident.say("/delete")
     resident.tap_kind("X", "n", expect="sendMessage")
@@ -226,8 +198,8 @@ def test_delete_after_submitting_erases_answers_but_keeps_the_code_used(telegram
     letter = create_invitations(session, instrument, SECRET, [{"age_band": 3}])[0]
     payload = telegram_link("machikoe_test_bot", letter.code).rsplit("=", 1)[1]
     resident = Resident(telegram_api, 4900, "vi")
-    begin(resident, "vi", payload)
-    answer_everything(resident, instrument)
+    resident.begin("vi", payload)
+    resident.answer_everything(instrument)
     resident.tap_kind("R", "submit", expect="sendMessage")
     assert the_response(session).status == "complete"
     resident.say("/delete")

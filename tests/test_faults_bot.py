@@ -52,38 +52,12 @@ def bot_process(db_url: str, telegram_api: FakeTelegram, instance: Path):
         proc.wait()
 
 
-def begin(resident: Resident) -> None:
-    resident.say("/start")
-    resident.tap_kind("L", "ja", expect="sendMessage")
-    resident.tap_kind("C", "y", expect="sendMessage")
-
-
-def current_question(resident: Resident) -> tuple[str, set[str]]:
-    buttons = resident.buttons()
-    return buttons[0]["callback_data"].split("|")[3], {b["callback_data"].split("|")[0] for b in buttons}
-
-
-def answer_current(resident: Resident, instrument) -> str:
-    """Answer what the bot asks now: the first choice, a number, or a sentence."""
-    qid, kinds = current_question(resident)
-    if "A" in kinds:
-        resident.tap_where(lambda b: b["callback_data"].startswith("A|"), expect="sendMessage")
-    elif "T" in kinds:
-        resident.tap_where(lambda b: b["callback_data"].startswith("T|"))
-        resident.tap_kind("D", expect="sendMessage")
-    elif instrument.question(qid).type == "number":
-        resident.say("3")
-    else:
-        resident.say("バスを増やしてください")
-    return qid
-
-
 def test_bot_killed_mid_survey_resumes(telegram_api, db_url, session, instrument, tmp_path):
     residents = [Resident(telegram_api, 5100 + i, "ja") for i in range(2)]
     with bot_process(db_url, telegram_api, tmp_path / "instance"):
         for r in residents:
-            begin(r)
-            answer_current(r, instrument)
+            r.begin()
+            r.answer_current(instrument)
         # Taps in flight when the process dies: injected, then SIGKILL at once.
         for r in residents:
             telegram_api.inject(telegram_api.tap_update(r.chat_id, r.keyboard_message(),
@@ -99,10 +73,7 @@ def test_bot_killed_mid_survey_resumes(telegram_api, db_url, session, instrument
             sent = [c.text for c in r.say("/start") if c.method == "sendMessage"]
             assert any("おかえりなさい" in text for text in sent), sent
             telegram_api.wait_for(lambda r=r, mark=mark: any(c.chat_id == r.chat_id and c.buttons for c in telegram_api.calls[mark:]))
-            for _ in range(40):
-                if "R" in current_question(r)[1]:
-                    break
-                answer_current(r, instrument)
+            r.answer_everything(instrument)
             r.tap_kind("R", "submit", expect="sendMessage")
     session.expire_all()
     found = list(session.scalars(select(Response).where(Response.status == "complete")))
@@ -153,7 +124,7 @@ def test_malformed_updates_are_ignored_with_a_log_line(telegram_api, db_url, ins
             while not _bot_lines(caplog, mark) and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert _bot_lines(caplog, mark), f"no log line for {update!r:.80}"
-        begin(resident)  # and the bot still answers
-        assert answer_current(resident, instrument) == "kurashiyasui"
+        resident.begin()  # and the bot still answers
+        assert resident.answer_current(instrument) == "kurashiyasui"
     errors = [f"{r.name}: {r.getMessage()[:80]}" for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []  # nothing failed, nothing needed a retry: every update was simply ignored

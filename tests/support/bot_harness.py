@@ -13,6 +13,7 @@ import threading
 import time
 
 from bot.telegram import BotSettings, build_application, start_webhook
+from survey_app.instrument import Instrument
 from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
 from tests.support.survey import SURVEY
 
@@ -93,6 +94,42 @@ class Resident:
 
     def __init__(self, fake: FakeTelegram, chat_id: int, language_code: str | None = "ja") -> None:
         self.fake, self.chat_id, self.language_code = fake, chat_id, language_code
+
+    def begin(self, locale: str | None = None, payload: str | None = None) -> None:
+        """/start (with a deep-link payload), choose the language (default: the app's), agree."""
+        self.say(f"/start {payload}" if payload else "/start")
+        self.tap_kind("L", locale or self.language_code, expect="sendMessage")
+        self.tap_kind("C", "y", expect="sendMessage")
+
+    def current_question(self) -> tuple[str, set[str]]:
+        """(question id, button kinds) of the keyboard on screen; kinds hold "R" at the review."""
+        buttons = self.buttons()
+        kinds = {b["callback_data"].split("|")[0] for b in buttons}
+        return ("" if "R" in kinds else buttons[0]["callback_data"].split("|")[3]), kinds
+
+    def answer_current(self, instrument: Instrument, number: str = "2", sentence: str = "バスを増やしてください") -> str:
+        """Answer what the bot asks now: the first choice (toggle + done for multi), a number, or a sentence."""
+        qid, kinds = self.current_question()
+        if "A" in kinds:
+            self.tap_where(lambda b: b["callback_data"].startswith("A|"), expect="sendMessage")
+        elif "T" in kinds:
+            self.tap_where(lambda b: b["callback_data"].startswith("T|"))
+            self.tap_kind("D", expect="sendMessage")
+        elif instrument.question(qid).type == "number":
+            self.say(number)
+        else:
+            self.say(sentence)
+        return qid
+
+    def answer_everything(self, instrument: Instrument, number: str = "2",
+                          sentence: str = "バスを増やしてください") -> list[str]:
+        """Answer every question as :meth:`answer_current` does until the review; the ids asked."""
+        asked = []
+        for _ in range(40):
+            if "R" in self.current_question()[1]:
+                return asked
+            asked.append(self.answer_current(instrument, number, sentence))
+        raise AssertionError("the survey never reached the review")
 
     def _exchange(self, update: dict, expect: str | None, answered_query: str | None = None) -> list[Call]:
         mark = len(self.fake.calls)
