@@ -64,6 +64,8 @@ def headline_rows(web: dict | None, rake: dict | None) -> list[tuple[str, str, s
         rows.append(("pages ÷ floor, PostgreSQL, 64 clients",
                      f"{ratio[0]:.1%} ({ratio[1]:.1%}–{ratio[2]:.1%}), {web['req_s']:.0f} req/s, "
                      f"load {load[0]:.1f}→{load[1]:.1f}", "≥ 50 %", _met(ratio[0] >= 0.5)))
+        rows.append(("same, per server CPU second (floor's CPU/request ÷ ours)", f"{web['cpu_ratio']:.1%}",
+                     "(context)", ""))
         rows.append(("p99 latency, same level", f"{web['p99_ms']:.0f} ms, {web['errors']} errors", "< 200 ms",
                      _met(web["p99_ms"] < 200 and web["errors"] == 0)))
     if rake is None or rake.get("ratio_cpu") is None:

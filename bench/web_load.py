@@ -222,14 +222,25 @@ HEADLINE = ("postgresql", 64)  # the level issue 16's aim is stated for
 
 
 def headline(rows: list[Row], load: list[float]) -> dict | None:
-    """The survey's figures at the headline level, or None when it was not run."""
-    for r in rows:
-        if (r.database, r.clients) == HEADLINE and r.target == "survey" and r.round_ratios:
-            ratios = r.round_ratios
-            return {"database": r.database, "clients": r.clients, "req_s": r.rate(r.stats.requests),
-                    "ratio": [median(ratios), min(ratios), max(ratios)], "p99_ms": r.percentile(99),
-                    "errors": sum(r.stats.errors.values()), "load": load}
-    return None
+    """The survey's figures at the headline level, or None when it was not run.
+
+    ``cpu_ratio`` is the floor's server CPU per request ÷ the survey's: what the page-rate
+    ratio would be if both servers got the same share of the cores. On a machine shared with
+    other work it moves far less than the rates do.
+    """
+    level = {r.target: r for r in rows if (r.database, r.clients) == HEADLINE}
+    survey, floor = level.get("survey"), level.get("floor")
+    if survey is None or floor is None or not survey.round_ratios:
+        return None
+    ratios = survey.round_ratios
+    return {"database": survey.database, "clients": survey.clients, "req_s": survey.rate(survey.stats.requests),
+            "ratio": [median(ratios), min(ratios), max(ratios)], "p99_ms": survey.percentile(99),
+            "errors": sum(survey.stats.errors.values()), "load": load,
+            "cpu_ratio": _cpu_per_request(floor) / _cpu_per_request(survey)}
+
+
+def _cpu_per_request(row: Row) -> float:
+    return row.server_cpu / max(row.rate(row.stats.requests), 1e-9)
 
 
 def main(argv=None) -> int:
