@@ -118,7 +118,7 @@ def _complete_ids(survey_id: str):
 
 
 def _multi(session: Session, instrument: Instrument, position: dict[int, int]) -> dict[str, list[frozenset[int]]]:
-    qids = [q.id for q in instrument.questions if q.type == "multi"]
+    qids = [q.id for q in instrument.questions if q.kind.multiple]
     chosen: dict[str, list[frozenset[int]]] = {qid: [frozenset()] * len(position) for qid in qids}
     if not qids:
         return chosen
