@@ -107,7 +107,7 @@ class QuestionType(ABC):
 
     name: ClassVar[str]
     has_choices: ClassVar[bool] = False  # answered by picking from a choice list
-    multiple: ClassVar[bool] = False  # the answer is a set of codes (one frame column per choice)
+    multiple: ClassVar[bool] = False  # the answer is a set of codes (reports count each code per respondent)
     numeric: ClassVar[bool] = False  # the answer is a number typed by the resident
     free_text: ClassVar[bool] = False  # the answer is the resident's own words
     groups_residents: ClassVar[bool] = False  # a code naming a group of residents: may weight or break down
