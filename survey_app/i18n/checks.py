@@ -154,6 +154,7 @@ RESIDENT_SOURCES = (
     "survey_app/web/templates/home.html", "survey_app/web/templates/error.html",
     "survey_app/web/templates/macros.html", "survey_app/web/errors.py", "survey_app/response_errors.py",
     "survey_app/instrument/types.py", "survey_app/web/outage.py", "survey_app/web/survey/", "bot/",
+    "survey_app/letter_languages.py",
 )
 STAFF_ONLY_CONTEXTS = ("indicator:",)
 
