@@ -147,7 +147,7 @@ def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding:
 
 
 def _locale_value(raw: str, line: int) -> str:
-    """A registry tag ('vi', 'ja-x-easy'); anything else is refused by its line."""
+    """A tag of the language registry (such as vi or ja-x-easy); anything else is refused by its line."""
     tag = registry.match(raw)
     if raw.strip() and tag is not None and tag.lower() == raw.strip().lower():
         return tag

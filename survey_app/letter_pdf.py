@@ -152,7 +152,7 @@ def _environment() -> Environment:
 def letters_html(letters: list[Letter], instrument: Instrument, setup: LetterSetup) -> str:
     pages = printable(letters, instrument, setup.base_url, setup.bot_username)
     return _environment().get_template("letter.html").render(
-        letters=pages, setup=setup, words=_body(instrument.title, setup),
+        letters=pages, setup=setup, words=_body(instrument.title, setup), lang=default(),
         letter_date=japanese_date(setup.letter_date), privacy_notice=instrument.privacy_notice,
         languages=lambda code: language_lines(instrument.languages, code, setup.phone, bool(setup.bot_username)))
 

@@ -99,9 +99,20 @@ def test_readme_language_table_is_the_registrys():
     assert locales.markdown_table() in readme
 
 
-def test_no_literal_language_lists_outside_the_registry():
-    literal = re.compile(r"""\(\s*["']ja["'],\s*["']en["'],\s*["']vi["'],\s*["']ur["']""")
-    offenders = [str(p.relative_to(ROOT)) for folder in ("survey_app", "bot", "analysis")
-                 for p in (ROOT / folder).rglob("*.py") if literal.search(p.read_text(encoding="utf-8"))]
+TAG = r"""["'](?:ja|ja-x-easy|en|vi|ur)["']"""
+LITERALS = (
+    re.compile(rf"[\(\[]\s*{TAG}\s*,\s*{TAG}"),  # a list or tuple of language tags
+    re.compile(rf"\b(?:lang|locale)\s*(?:==|!=)\s*{TAG}"),  # a test against one tag
+    # Japanese as the default: of a parameter, a fallback, a request argument, a printed page
+    re.compile(r"""\b(?:lang|locale)\s*:\s*str\s*=\s*["']ja["']|\bor\s+["']ja["']|default=["']ja["']"""),
+    re.compile(r"""get\(["'](?:lang|locale)["'],\s*["']ja["']\)|<html lang="ja">"""),
+)
+
+
+def test_no_literal_language_lists_or_default_tags_outside_the_registry():
+    sources = [p for folder in ("survey_app", "bot", "analysis") for pattern in ("*.py", "*.html")
+               for p in (ROOT / folder).rglob(pattern) if p.name != "locales.py"]
+    offenders = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in sources for literal in LITERALS
+                 for m in literal.finditer(p.read_text(encoding="utf-8"))]
     assert offenders == []
     assert load_instrument(bundled_path()).languages[0] == locales.default()

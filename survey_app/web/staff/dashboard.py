@@ -74,7 +74,7 @@ def dashboard(survey_id: str):
         on_base_label=lambda other: on_base_label(other, locale),
         flag_label=lambda group: flag_word(group, result, locale),
         notices=[question_labels(m, instrument, locale) for m in notice_messages(result, locale)],
-        notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
+        default_lang=locales.default(), notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
 
 
 def _breakdown_label(by: str, words) -> str:
