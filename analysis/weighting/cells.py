@@ -79,7 +79,7 @@ def code_respondents(data: pd.DataFrame, margins: tuple[Margin, ...], design_wei
 def _variables(data: pd.DataFrame, names: list[str],
                missing_codes: Mapping[str, Iterable[int]]) -> list[Variable] | None:
     """The weighting variables, or None when the per-margin path must code (and judge) them."""
-    if len(data) == 0 or any(name not in data.columns for name in names):
+    if not names or len(data) == 0 or any(name not in data.columns for name in names):
         return None
     variables = []
     for name in names:
