@@ -8,8 +8,9 @@ so 無回答 is a row of its own and the rows of a single-choice table add up to
 
 Weighted % uses the headline weights (:mod:`analysis.publication.data`): Σw of the row ÷ Σw
 of the base. Cross tables show weighted row percentages within each group and the group's
-unweighted n; a group with fewer than ``suppress_below`` respondents shows neither (as on the
-dashboard), fewer than ``caution_below`` is marked "interpret with caution".
+unweighted n; a group with fewer than ``suppress_below`` respondents shows neither, and further
+groups are hidden until the total cannot give it back (:mod:`analysis.suppression`, the rule
+of every other view); fewer than ``caution_below`` is marked "interpret with caution".
 """
 from __future__ import annotations
 
@@ -19,12 +20,12 @@ import numpy as np
 
 from analysis.publication.data import ReportData
 from analysis.result import Thresholds
+from analysis.suppression import hidden_rows
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question
 
-CLOSED_TYPES = ("single", "scale", "multi")
 BREAKDOWNS = ("age_band", "sex", "district", "nationality")
 NO_ANSWER = None  # the code of the 無回答 row
 # Short names of the usual respondent groups (table titles: 「問1 × 年代」); others use the question text.
@@ -58,7 +59,7 @@ class FreqTable:
 
     @property
     def multi(self) -> bool:
-        return self.question.type == "multi"
+        return self.question.kind.multiple
 
 
 @dataclass(frozen=True)
@@ -90,17 +91,15 @@ def applicable(data: ReportData, question: Question) -> np.ndarray:
 
 
 def _indicator_matrix(data: ReportData, question: Question) -> tuple[list[int | float | None], np.ndarray]:
-    """(codes, boolean matrix respondents × codes) with a last column for 無回答."""
-    if question.type == "multi":
+    """(codes, boolean matrix respondents × codes) with a last column for 無回答; the rows are
+    what the question's type summarises (its choice codes, or a number's distinct values)."""
+    if question.kind.multiple:
         chosen = data.multi[question.id]
-        codes = list(question.choice_list.codes())
+        codes = question.kind.summary_codes(question, ())
         matrix = np.array([[c in s for c in codes] + [not s] for s in chosen], dtype=bool).reshape(len(chosen), -1)
         return [*codes, NO_ANSWER], matrix
     values = data.frame.values(question.id)
-    if question.choice_list is not None:
-        codes = list(question.choice_list.codes())
-    else:  # number: its distinct values
-        codes = sorted({float(v) for v in values[~np.isnan(values)]})
+    codes = question.kind.summary_codes(question, values)
     matrix = np.column_stack([values == c for c in codes] + [np.isnan(values)])
     return [*codes, NO_ANSWER], matrix
 
@@ -117,7 +116,7 @@ def frequency_tables(data: ReportData, texts: InstrumentTexts, no_answer: str,
                      condition_text) -> list[FreqTable]:
     """One table per single, scale, multi and number question, in questionnaire order."""
     tables = []
-    for number, question in enumerate((q for q in data.instrument.questions if q.type != "text"), start=1):
+    for number, question in enumerate((q for q in data.instrument.questions if not q.kind.free_text), start=1):
         base = applicable(data, question)
         codes, matrix = _indicator_matrix(data, question)
         matrix = matrix & base[:, None]
@@ -140,7 +139,7 @@ def cross_tables(data: ReportData, tables: list[FreqTable], texts: InstrumentTex
     present = [qid for qid in BREAKDOWNS if data.instrument.has_question(qid)]
     out = []
     for table in tables:
-        if table.question.type not in CLOSED_TYPES:
+        if not table.question.kind.has_choices:  # closed questions only
             continue
         codes, matrix = _indicator_matrix(data, table.question)
         base = applicable(data, table.question)
@@ -158,29 +157,16 @@ def _cross(data, table: FreqTable, codes, matrix, base, by: str, texts: Instrume
     columns = tuple(_label(texts, table.question, c, labels["no_answer"]) for c in codes)
     rows = [_cross_row(labels["total"], base, matrix, data.weights, None)]
     members = [base & (groups == choice.code) for choice in by_question.choices]
-    hidden = _complementary(members, thresholds)
-    for choice, member in zip(by_question.choices, members, strict=True):
+    hidden = hidden_rows([int(m.sum()) for m in members],
+                         [[int((m & matrix[:, j]).sum()) for j in range(matrix.shape[1])] for m in members],
+                         thresholds.suppress_below)
+    for position, (choice, member) in enumerate(zip(by_question.choices, members, strict=True)):
         label = texts.choice(by_question.choice_list, choice)
-        if id(member) in hidden:
+        if position in hidden:
             rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
         else:
             rows.append(_cross_row(label, member, matrix, data.weights, thresholds))
     return CrossTable(table, by, short_label(data.instrument, by, texts.locale), columns, tuple(rows))
-
-
-def _complementary(members: list[np.ndarray], thresholds: Thresholds) -> set[int]:
-    """Groups hidden so that a small group cannot be worked out as total − the others.
-
-    Primary: n below the threshold. When exactly one group is hidden that way, the smallest
-    other group with respondents is hidden too (complementary suppression).
-    """
-    sizes = [int(m.sum()) for m in members]
-    primary = {id(m) for m, n in zip(members, sizes, strict=True) if 0 < n < thresholds.suppress_below}
-    if len(primary) == 1:
-        others = [(n, i) for i, n in enumerate(sizes) if id(members[i]) not in primary and n > 0]
-        if others:
-            primary.add(id(members[min(others)[1]]))
-    return primary
 
 
 def _cross_row(label: str, member: np.ndarray, matrix: np.ndarray, weights: np.ndarray,

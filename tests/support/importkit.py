@@ -1,6 +1,6 @@
 """Import each project module in a process of its own (``tests/test_architecture.py``).
 
-Run as ``python tests/importkit.py`` with a JSON object on stdin:
+Run as ``python tests/support/importkit.py`` with a JSON object on stdin:
 ``{"modules": [...], "preload": [...], "parallel": N}``; prints a JSON object
 ``{module: last line of its traceback}`` for the modules that failed to import.
 
