@@ -16,6 +16,8 @@ still below target.
 """
 from __future__ import annotations
 
+from typing import overload
+
 import numpy as np
 
 from analysis.estimate import Estimate, WeightedSample, proportion
@@ -26,7 +28,12 @@ from analysis.suppression import hidden_groups
 from survey_app.instrument import Indicator, Instrument
 
 
+@overload
+def pp(value: float) -> float: ...
+@overload
+def pp(value: None) -> None: ...
 def pp(value: float | None) -> float | None:
+    """A share (0–1) in percentage points."""
     return None if value is None else 100.0 * value
 
 
@@ -71,7 +78,7 @@ def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, b
         if i in hidden:
             rows.append(GroupResult(by, code, label, None, None, None, None, "suppressed"))
             continue
-        notices = ()
+        notices: tuple[Notice, ...] = ()
         if est.estimate in (0.0, 1.0):
             notices = (Notice("degenerate_group", {"indicator": indicator, "group": f"{by}={label}",
                                                    "estimate": est.estimate}),)

@@ -133,7 +133,7 @@ def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding:
     return Frame(instrument, data, label, {k: np.asarray(v, dtype=object) for k, v in design.items()})
 
 
-def _design_value(name: str, raw: str, line: int):
+def _design_value(name: str, raw: str, line: int) -> float | str:
     if raw == "":
         raise CsvError(f"the design column '{name}' is empty", line)
     if name in ("weight", "fpc"):

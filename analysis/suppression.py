@@ -35,7 +35,7 @@ def _safe(hidden: set[int], sizes: Sequence[int], positives: Sequence[int], belo
 def hidden_groups(sizes: Sequence[int], positives: Sequence[int], below: int) -> set[int]:
     """Indices of the groups to hide (primary and complementary); see module docstring."""
     hidden = {i for i, n in enumerate(sizes) if n < below}
-    if not any(0 < sizes[i] for i in hidden):
+    if not any(sizes[i] > 0 for i in hidden):
         return hidden
     candidates = sorted((i for i, n in enumerate(sizes) if i not in hidden and n > 0), key=lambda i: (sizes[i], i))
     for i in candidates:

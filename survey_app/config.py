@@ -16,6 +16,7 @@ CLI command.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -196,10 +197,8 @@ def _private_sqlite(url: str) -> None:
     if path.name in ("", ":memory:") or str(path).startswith("file:"):
         return
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 @dataclass(frozen=True)

@@ -106,15 +106,15 @@ def xlsx_stream(sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]]) -> Iterat
         sheet = workbook.create_sheet(title=title[:31])
         for row in rows:
             sheet.append([_xlsx_cell(sheet, v) for v in row])
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    descriptor, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(descriptor)  # openpyxl opens the file by name
     try:
-        handle.close()
-        workbook.save(handle.name)
-        with open(handle.name, "rb") as fh:
+        workbook.save(path)
+        with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK):
                 yield chunk
     finally:
-        os.unlink(handle.name)
+        os.unlink(path)
 
 
 # ---------------------------------------------------------------- responses

@@ -49,7 +49,7 @@ def read_frame(source: bytes | str | Path, instrument: Instrument, encoding: str
         return renamed
 
     frame = []
-    for line, row in read_rows(source, required=(), allowed=allowed + ["letter_id"], encoding=encoding,
+    for line, row in read_rows(source, required=(), allowed=[*allowed, "letter_id"], encoding=encoding,
                                rename=rename):
         stratum = {}
         for qid in allowed:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -43,7 +44,7 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[type, Any]] = {datetime: DateTime(timezone=True)}
 
 
 class Survey(Base):

@@ -37,7 +37,7 @@ def _fetcher(allowed: tuple[Path, ...]):
     from weasyprint.urls import URLFetcher
 
     class BundledOnly(URLFetcher):
-        def fetch(self, url: str, headers=None):  # noqa: ANN001 - WeasyPrint's signature
+        def fetch(self, url: str, headers=None):
             if url.startswith("file://"):
                 path = Path(url[len("file://"):].split("?")[0]).resolve()
                 if not any(path.is_relative_to(root) for root in allowed):

@@ -28,7 +28,7 @@ TOLERANCE = 1e-10
 MAX_SWEEPS = 2000
 
 
-def prepare(sample: WeightingInput):
+def prepare(sample: WeightingInput) -> tuple[tuple[Coding, ...], float, tuple[Notice, ...], JointCells]:
     """Code respondents into every margin and check cells and totals (shared with post-stratification)."""
     if not sample.margins:
         raise MarginError("weighting needs population margins (dimension,category,count)")

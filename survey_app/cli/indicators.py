@@ -83,7 +83,7 @@ def indicators(app: AppContext, survey_id, instrument_path, responses_path, popu
     """Weighted indicators with confidence intervals, breakdowns and change from baseline."""
     if bool(survey_id) == bool(instrument_path or responses_path):
         raise click.UsageError("give either --survey ID or --instrument PATH --responses FILE.csv")
-    if instrument_path and not responses_path or responses_path and not instrument_path:
+    if (instrument_path and not responses_path) or (responses_path and not instrument_path):
         raise click.UsageError("--instrument and --responses go together")
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")

@@ -111,7 +111,7 @@ def _load(locale: str, domain: str, directory: Path) -> Translations | NullTrans
                 loaded = _from_po(po, domain)
             else:
                 loaded = IdentityTranslations()
-        except Exception:  # noqa: BLE001 - a broken catalog shows the source text; `check` reports it
+        except Exception:
             log.exception("cannot read the %s catalog for %s in %s", domain, locale, directory)
             loaded = IdentityTranslations()
         _drop_stale(key)

@@ -4,7 +4,22 @@ from .model import Choice, ChoiceList, Indicator, Instrument, Published, Questio
 from .types import REGISTRY, REQUIRED_MESSAGE, InvalidAnswer, question_type
 
 __all__ = [
-    "Choice", "ChoiceList", "Indicator", "Instrument", "InstrumentError", "InvalidAnswer", "Question",
-    "REGISTRY", "Published", "REQUIRED_MESSAGE", "Section", "ShowIf", "Target", "bundled_path", "load_instrument",
-    "parse_cached", "parse_instrument", "question_type",
+    "REGISTRY",
+    "REQUIRED_MESSAGE",
+    "Choice",
+    "ChoiceList",
+    "Indicator",
+    "Instrument",
+    "InstrumentError",
+    "InvalidAnswer",
+    "Published",
+    "Question",
+    "Section",
+    "ShowIf",
+    "Target",
+    "bundled_path",
+    "load_instrument",
+    "parse_cached",
+    "parse_instrument",
+    "question_type",
 ]

@@ -66,7 +66,7 @@ class _Ctx:
         if not isinstance(node, dict) or key not in node or node[key] in (None, ""):
             raise self.fail(node, what, f"missing '{key}'")
         value = node[key]
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise self.fail(node, what, f"'{key}' must be {_kind_name(kind)}")
         return value
 
@@ -128,7 +128,7 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
     show_if = _show_if(ctx, node, what, earlier) if "show_if" in node else None
     weighting = bool(node.get("weighting", False))
     ordered = node.get("ordered", False)
-    if ordered not in (True, False) or ordered and choice_list is None:
+    if ordered not in (True, False) or (ordered and choice_list is None):
         raise ctx.fail(node, what, "'ordered: true' marks a choice question whose codes run in order (age bands)")
     if weighting and qtype != "single":
         raise ctx.fail(node, what, "a weighting question must be a single choice")

@@ -38,7 +38,7 @@ CSRF_PAGE = (N_("This page has expired"),
 def render_error(status: int, title: str, message: str):
     try:
         return render_template("error.html", title=title, message=message, status=status), status
-    except Exception:  # noqa: BLE001 - the error page itself must never fail
+    except Exception:
         log.exception("error page for %s could not be rendered", status)
         return "Error / エラー", status, {"Content-Type": "text/plain; charset=utf-8"}
 

@@ -152,6 +152,6 @@ def _reshow_posted_page() -> Rendered | None:
     try:
         return render_page(instrument, section, shown, posted_values(shown, request.form), answers,
                            notice=gettext(outage.PAGE_NOTICE), status=503)
-    except Exception:  # noqa: BLE001 - fall back to the plain retry page, never a 500
+    except Exception:
         log.exception("the survey page could not be re-shown during a database outage")
         return None
