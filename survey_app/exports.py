@@ -27,6 +27,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
@@ -53,7 +54,7 @@ class ResponseWeights:
 
 
 class ExportError(ValueError):
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, **params: object) -> None:
         self.message, self.params = message, params
         super().__init__(message % params if params else message)
 
@@ -91,7 +92,7 @@ def csv_stream(rows: Iterable[Sequence[Any]], rows_per_chunk: int = 500) -> Iter
         yield buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_cell(sheet, value: Any):
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object) -> object:
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -140,7 +141,7 @@ def local_time(value: datetime | None, zone: tzinfo) -> str:
     return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _cell(code, codes_json, number, text) -> Any:
+def _cell(code: int | None, codes_json: str | None, number: float | None, text: str | None) -> int | float | str:
     """One answer as a cell; ``codes_json`` is the multi-choice column as JSON text ('null' when unused)."""
     if codes_json and codes_json != "null":
         return ";".join(str(c) for c in json.loads(codes_json))

@@ -39,7 +39,7 @@ COMMAND_MODULES = (
 class FriendlyGroup(click.Group):
     """Unexpected errors become one line (set MACHIKOE_DEBUG=1 for the traceback)."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):

@@ -103,7 +103,7 @@ def _script_problems(locale: str, domain: str, message: Message, forms: list[str
             if stray:
                 reasons.append(f"Latin-script words not in the source: {', '.join(sorted(set(stray)))}")
         if domain == "messages" and locale != SOURCE_LANGUAGE["messages"] and " " in msgid.strip() \
-                and form.strip() == (message.id[0] if isinstance(message.id, tuple) else message.id).strip():
+                and form.strip() == (message.id[0] if isinstance(message.id, (tuple, list)) else message.id).strip():
             reasons.append("identical to the English msgid")
     return list(dict.fromkeys(reasons))
 
