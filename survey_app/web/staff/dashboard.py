@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from analysis import Change, SurveyResult
 from analysis.methods import WEIGHTING_LABELS
-from analysis.publication.charts import trend_chart
+from analysis.publication.charts import TrendChart, trend_chart
 from analysis.report import flag_word, footnotes, notice_messages, on_base_label, verdict_word
 from survey_app.i18n import locales
 from survey_app.i18n.fmt import fiscal_year_label
+from survey_app.instrument import Instrument
 from survey_app.models import utcnow
 
 from ..context import current_locale, db
@@ -40,8 +42,8 @@ def verdict_label(change: Change | None, locale: str) -> str:
     return f"{change.estimate:+.1f} pt ({verdict_word(change, locale)})"
 
 
-def _charts(instrument, result: SurveyResult, year: int) -> dict[str, object]:
-    charts = {}
+def _charts(instrument: Instrument, result: SurveyResult, year: int) -> dict[str, TrendChart | None]:
+    charts: dict[str, TrendChart | None] = {}
     for indicator in instrument.indicators:
         history = [(h.year, h.value) for h in indicator.history if h.year is not None and h.value is not None]
         baseline = indicator.baseline.value if indicator.baseline else None
@@ -52,7 +54,7 @@ def _charts(instrument, result: SurveyResult, year: int) -> dict[str, object]:
 
 @bp.get("/s/<survey_id>/")
 @require("view_dashboard")
-def dashboard(survey_id: str):
+def dashboard(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     words = texts(instrument)
     options = options_from(request.args, instrument)

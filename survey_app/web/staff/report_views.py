@@ -5,6 +5,7 @@ prints every free comment. Each download is in the audit log (format, weighting,
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from analysis import AnalysisError
 from analysis.publication import FORMATS, MIMETYPES, REPORT_LANGUAGES, WEIGHTINGS, report_bytes
@@ -19,7 +20,7 @@ from .common import instrument_or_404, record, texts
 
 @bp.get("/s/<survey_id>/report")
 @require("export_report")
-def report_page(survey_id: str):
+def report_page(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     default_lang = current_locale() if current_locale() in REPORT_LANGUAGES else "ja"
     return render_template("staff/report.html", survey_id=survey_id, title=texts(instrument).title(),
@@ -28,7 +29,7 @@ def report_page(survey_id: str):
 
 @bp.get("/s/<survey_id>/report/download")
 @require("export_report")
-def report_download(survey_id: str):
+def report_download(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     fmt, weighting = request.args.get("format", "pdf"), request.args.get("weighting", "rake")
     lang = request.args.get("lang", "ja")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from survey_app import codes, responses
@@ -81,7 +82,7 @@ def _resumable(instrument: Instrument, code: str) -> Response | None:
 @bp.get("/")
 @code_limit_per_ip
 @code_limit_per_code
-def landing(survey_id: str):
+def landing(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     code = submitted_code()
     if not code:
@@ -93,7 +94,7 @@ def landing(survey_id: str):
 
 
 @bp.get("/start")
-def start_again(survey_id: str):
+def start_again(survey_id: str) -> ResponseReturnValue:
     """``/start`` opened directly (bookmark, back button): the landing page shows the way in."""
     instrument_for(survey_id)
     return redirect(url_for("survey.landing", survey_id=survey_id))
@@ -102,7 +103,7 @@ def start_again(survey_id: str):
 @bp.post("/start")
 @code_limit_per_ip
 @code_limit_per_code
-def start(survey_id: str):
+def start(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     code = submitted_code()
     held = held_response(survey_id)
@@ -120,15 +121,16 @@ def start(survey_id: str):
     except responses.CodeProblem as problem:
         if problem.kind == "used":
             return render_used(instrument)
-        response = _resumable(instrument, code) if problem.kind == "unknown" else None
-        if response is None:
+        resumed = _resumable(instrument, code) if problem.kind == "unknown" else None
+        if resumed is None:
             return render_landing(instrument, code=code, error=translate_error(problem))
+        response = resumed
     except responses.OpenLinkRefused as refused:
         return render_landing(instrument, code=code, error=translate_error(refused))
     return go_on(instrument, response)
 
 
-def go_on(instrument: Instrument, response: Response):
+def go_on(instrument: Instrument, response: Response) -> ResponseReturnValue:
     """Remember the response on this phone and open the page where it continues."""
     remember(instrument.id, response)
     responses.set_locale(db(), response, current_locale())
@@ -139,7 +141,7 @@ def go_on(instrument: Instrument, response: Response):
 
 
 @bp.get("/continue")
-def continue_here(survey_id: str):
+def continue_here(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     held = held_response(survey_id)
     if held is None:
