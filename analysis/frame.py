@@ -81,8 +81,8 @@ def _parse_code(question: Question, raw: str, line: int) -> float:
     code = numerals.parse_int(raw)  # full-width and Arabic-Indic digits read; other scripts' refused
     if code is None:
         raise CsvError(f"'{question.id}': '{raw}' is not a choice code", line)
-    if question.choice_list.get(code) is None:
-        codes = ", ".join(map(str, question.choice_list.codes()))
+    if all(c.code != code for c in question.choices):
+        codes = ", ".join(str(c.code) for c in question.choices)
         raise CsvError(f"'{question.id}': {code} is not a code of this question (codes: {codes})", line)
     return float(code)
 

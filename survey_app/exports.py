@@ -50,7 +50,7 @@ class ResponseWeights:
     """The weight of each complete response (by ``Response.id``) under ``method``."""
 
     method: str
-    by_response: Mapping[int, float]
+    by_response: Mapping[int, float | None]  # None: an open response, outside the weighted figures
 
 
 class ExportError(ValueError):

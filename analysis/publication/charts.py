@@ -109,7 +109,7 @@ def trend_chart(history: list[tuple[int, float]], current_year: int, current: In
     return TrendChart(points, baseline, target, low, high, ticks, years)
 
 
-def _num(value) -> float | None:
+def _num(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 

@@ -97,7 +97,7 @@ def response_weights(session: Session, instrument: Instrument, weighting: str = 
                                     for rid, w, inv in zip(ids, weights, invited, strict=True)})
 
 
-def headline_weights(frame: Frame, margins, options: Options) -> np.ndarray:
+def headline_weights(frame: Frame, margins: tuple[Margin, ...], options: Options) -> np.ndarray:
     """Each response's weight in the published figures: the invited sample weighted as the headline is
     (``analysis.indicators.weigh`` on the invited responses), open responses 0 — they are reported
     beside the figures, never inside them (issue 11)."""

@@ -13,6 +13,7 @@ dashboard), fewer than ``caution_below`` is marked "interpret with caution".
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,10 +94,12 @@ def _indicator_matrix(data: ReportData, question: Question) -> tuple[list[int | 
     """(codes, boolean matrix respondents × codes) with a last column for 無回答."""
     if question.type == "multi":
         chosen = data.multi[question.id]
-        codes = list(question.choice_list.codes())
-        matrix = np.array([[c in s for c in codes] + [not s] for s in chosen], dtype=bool).reshape(len(chosen), -1)
-        return [*codes, NO_ANSWER], matrix
+        choice_codes = [c.code for c in question.choices]
+        matrix = np.array([[c in s for c in choice_codes] + [not s] for s in chosen],
+                          dtype=bool).reshape(len(chosen), -1)
+        return [*choice_codes, NO_ANSWER], matrix
     values = data.frame.values(question.id)
+    codes: list[int | float]
     if question.choice_list is not None:
         codes = list(question.choice_list.codes())
     else:  # number: its distinct values
@@ -105,16 +108,16 @@ def _indicator_matrix(data: ReportData, question: Question) -> tuple[list[int | 
     return [*codes, NO_ANSWER], matrix
 
 
-def _label(texts: InstrumentTexts, question: Question, code, no_answer: str) -> str:
+def _label(texts: InstrumentTexts, question: Question, code: int | float | None, no_answer: str) -> str:
     if code is None:
         return no_answer
     if question.choice_list is not None:
-        return texts.choice(question.choice_list, int(code))
+        return texts.label(question, int(code))
     return f"{code:g}"
 
 
 def frequency_tables(data: ReportData, texts: InstrumentTexts, no_answer: str,
-                     condition_text) -> list[FreqTable]:
+                     condition_text: Callable[[Question], str]) -> list[FreqTable]:
     """One table per single, scale, multi and number question, in questionnaire order."""
     tables = []
     for number, question in enumerate((q for q in data.instrument.questions if q.type != "text"), start=1):
@@ -151,7 +154,8 @@ def cross_tables(data: ReportData, tables: list[FreqTable], texts: InstrumentTex
     return out
 
 
-def _cross(data, table: FreqTable, codes, matrix, base, by: str, texts: InstrumentTexts, labels: dict[str, str],
+def _cross(data: ReportData, table: FreqTable, codes: list[int | float | None], matrix: np.ndarray,
+           base: np.ndarray, by: str, texts: InstrumentTexts, labels: dict[str, str],
            thresholds: Thresholds) -> CrossTable:
     by_question = data.instrument.question(by)
     groups = data.frame.values(by)
@@ -160,7 +164,7 @@ def _cross(data, table: FreqTable, codes, matrix, base, by: str, texts: Instrume
     members = [base & (groups == choice.code) for choice in by_question.choices]
     hidden = _complementary(members, thresholds)
     for choice, member in zip(by_question.choices, members, strict=True):
-        label = texts.choice(by_question.choice_list, choice)
+        label = texts.label(by_question, choice)
         if id(member) in hidden:
             rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
         else:

@@ -36,7 +36,7 @@ CSRF_PAGE = (N_("This page has expired"),
              N_("For your security, pages expire. Please go back, reload the page and try again."))
 
 
-def render_error(status: int, title: str, message: str) -> ResponseReturnValue:
+def render_error(status: int, title: str, message: str) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     try:
         return render_template("error.html", title=title, message=message, status=status), status
     except Exception:
