@@ -183,15 +183,10 @@ def _rates(rates: list[StratumRate], texts: InstrumentTexts) -> tuple[RateRow, .
 def _composition(data: report_data.ReportData, texts: InstrumentTexts) -> tuple[Composition, ...]:
     out = []
     for question in data.instrument.weighting_questions():
-        table = report_data.composition(data, question.id)
-        rows = tuple(CompositionRow(texts.label(question, int(r.code)), _number(r.population), int(r.n),
-                                    float(r.unweighted), float(r.weighted)) for r in table.itertuples())
+        rows = tuple(CompositionRow(texts.label(question, r.code), r.population, r.n, r.unweighted, r.weighted)
+                     for r in report_data.composition(data, question.id))
         out.append(Composition(texts.question(question), rows))
     return tuple(out)
-
-
-def _number(value: float | None) -> float | None:
-    return None if value is None or value != value else float(value)  # NaN (no margin cell) → None
 
 
 def _trends(instrument: Instrument, summary: IndicatorSummary, year: int) -> dict[str, TrendChart | None]:

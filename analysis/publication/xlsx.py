@@ -40,7 +40,8 @@ def _width(value: Any) -> int:
 class Sheets:
     def __init__(self, lang: str) -> None:
         self.book = Workbook()
-        self.book.remove(self.book.active)
+        for empty in self.book.worksheets:  # a new workbook opens with one empty sheet
+            self.book.remove(empty)
         self.lang = lang
         self.names: set[str] = set()
 
