@@ -108,7 +108,8 @@ def _sampling_fraction(fpc: ArrayLike | None, strata: np.ndarray, n_psu: np.ndar
     return np.minimum(fraction, 1.0), True
 
 
-def _design_weights(weights: ArrayLike | None, fpc: ArrayLike | None, fraction: np.ndarray, strata: np.ndarray, n: int) -> np.ndarray:
+def _design_weights(weights: ArrayLike | None, fpc: ArrayLike | None, fraction: np.ndarray, strata: np.ndarray,
+                    n: int) -> np.ndarray:
     if weights is not None:
         w = pd.to_numeric(pd.Series(np.asarray(weights, dtype=object)), errors="coerce").to_numpy(dtype=float)
         if len(w) != n or np.isnan(w).any() or np.any(w <= 0) or not np.all(np.isfinite(w)):

@@ -108,7 +108,8 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
     return trimmed, Notice("trimmed_margins", {**params, "error": error})
 
 
-def weigh(frame: Frame, margins: tuple[Margin, ...], options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
+def weigh(frame: Frame, margins: tuple[Margin, ...],
+          options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
     """(weighted sample, notices, names of the margins the weights were calibrated to) under the options.
 
     ``none``: equal weights analysed as a simple random sample (the footnote's "every

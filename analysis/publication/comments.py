@@ -79,8 +79,8 @@ def area_of(instrument: Instrument, question: Question) -> str | None:
     return next((by_question[q.id].id for q in section.questions if q.id in by_question), None)
 
 
-def group_comments(instrument: Instrument, comments: list[Comment], area_title: Callable[[str | None, Question], str],
-                   question_text: Callable[[Question], str],
+def group_comments(instrument: Instrument, comments: list[Comment],
+                   area_title: Callable[[str | None, Question], str], question_text: Callable[[Question], str],
                    locale_order: tuple[str, ...]) -> list[CommentGroup]:
     """Groups in indicator order, then general comments; languages in the instrument's order."""
     grouped: dict[tuple[str, str], list[str]] = defaultdict(list)

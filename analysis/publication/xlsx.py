@@ -106,11 +106,13 @@ def write_xlsx(report: Report) -> bytes:
 
 def _overview(sheets: Sheets, report: Report, _: Translate) -> None:
     first, last = report.fieldwork
-    facts: list[list[object]] = [[_("Survey"), report.title], [_("Fieldwork"), f"{first} – {last} ({report.timezone})"],
-             [_("Produced"), str(report.produced)], [_("Population"), report.population],
-             [_("Letters"), report.letters], [_("Undeliverable"), report.undeliverable],
-             [_("Responses"), report.invited + report.open], [_("Invited (letter with a code)"), report.invited],
-             [_("Open link (self-selected)"), report.open], [_("Response rate"), _share(report.response_rate)]]
+    facts: list[list[object]] = [
+        [_("Survey"), report.title], [_("Fieldwork"), f"{first} – {last} ({report.timezone})"],
+        [_("Produced"), str(report.produced)], [_("Population"), report.population],
+        [_("Letters"), report.letters], [_("Undeliverable"), report.undeliverable],
+        [_("Responses"), report.invited + report.open], [_("Invited (letter with a code)"), report.invited],
+        [_("Open link (self-selected)"), report.open], [_("Response rate"), _share(report.response_rate)]
+    ]
     sheets.add(_("Overview"), _("1. Survey overview"), [_("Item"), _("Value")], facts)
     sheets.book[sheets.book.sheetnames[-1]].cell(len(facts) + 2, 2).number_format = PCT
     returned = [[r.sample, r.channel, r.language, r.n] for r in report.returned]

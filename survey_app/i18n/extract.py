@@ -127,8 +127,8 @@ def instrument_messages(instrument: Instrument) -> Iterator[tuple[int, str, str,
             yield lines.get(context, 0), context, text, comments[context]
 
 
-def extract_instrument(fileobj: IO[bytes] | IO[str], keywords: object, comment_tags: object, options: Mapping[str, str]
-                       ) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
+def extract_instrument(fileobj: IO[bytes] | IO[str], keywords: object, comment_tags: object,
+                       options: Mapping[str, str]) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """Babel extraction method for instrument YAML (see the module docstring)."""
     source = fileobj.read()
     if isinstance(source, bytes):

@@ -56,7 +56,8 @@ def _paper_count(survey_id: str) -> int:
 
 
 def _render(instrument: Instrument, status: int = 200, values: dict[str, str] | None = None,
-            errors: dict[str, str] | None = None, summary: str | None = None, **context: object) -> tuple[str, int]:
+            errors: dict[str, str] | None = None, summary: str | None = None,
+            **context: object) -> tuple[str, int]:
     words = texts(instrument)
     fields = _fields(instrument, words)
     labels = {f["id"]: f"{f['number']}. {f['text']}" for f in fields}
