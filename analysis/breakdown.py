@@ -3,7 +3,8 @@
 All percentages are in percentage points (0–100) at full precision.
 
 Breakdowns (``--by``): one cell per choice of the breakdown question, estimated as a
-domain of the full design. Cells with fewer than ``suppress_below`` respondents (default
+domain of the full design; ``--by locale`` (:data:`BY_LOCALE`) gives one cell per language the
+responses were given in, labelled with the language's own name from the registry. Cells with fewer than ``suppress_below`` respondents (default
 10) are *suppressed* — no estimate, no interval, no n — together with as many other cells as
 needed so that none can be recovered by subtraction from the overall line or the other cells
 (:mod:`analysis.suppression`). Cells below ``caution_below`` (default 30) carry the flag
@@ -16,6 +17,7 @@ still below target.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import overload
 
 import numpy as np
@@ -25,7 +27,11 @@ from analysis.guards import effective_size
 from analysis.notices import Notice
 from analysis.result import GroupResult, Target, Thresholds
 from analysis.suppression import hidden_groups
+from survey_app.i18n import locales
 from survey_app.instrument import Indicator, Instrument
+
+#: The breakdown by the language a response was given in (not a question of the instrument).
+BY_LOCALE = "locale"
 
 
 @overload
@@ -53,6 +59,17 @@ def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.nda
     return positive, np.ones(len(values), dtype=bool)
 
 
+def locale_labels(instrument: Instrument, answered_in: np.ndarray) -> dict[str, str]:
+    """Tag → own name, in menu order: every language the survey offers, and any other found in the rows.
+
+    Own names (「Tiếng Việt」, 「اردو」) in every staff language, as in the language menus: the
+    group is the language, and its name is how its speakers and the city's staff know it.
+    """
+    present = set(answered_in.tolist())
+    return {tag: locales.native_name(tag) for tag in locales.supported()
+            if tag in instrument.languages or tag in present}
+
+
 def target_block(indicator: Indicator, estimate: Estimate) -> Target | None:
     target = indicator.target
     if target is None:
@@ -64,7 +81,7 @@ def target_block(indicator: Indicator, estimate: Estimate) -> Target | None:
 
 
 def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, by_values: np.ndarray,
-               by: str, labels: dict[int, str], method: str, level: float, thresholds: Thresholds,
+               by: str, labels: Mapping[int | str, str], method: str, level: float, thresholds: Thresholds,
                indicator: str = "") -> list[GroupResult]:
     """One row per category; small groups and their complements hidden (:mod:`analysis.suppression`).
 

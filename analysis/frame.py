@@ -12,8 +12,15 @@ Sources:
   :mod:`analysis.sampling` builds the design. Read through :mod:`survey_app.queries`
   (the core's read side), never from ORM tables here.
 
-Values are floats with NaN for "no answer"; only ``single``, ``scale`` and ``number``
-questions become columns (free text never enters the analysis).
+Each row also carries the language the resident answered in (``Frame.locales``, registry
+tags; from the database, or a CSV's optional ``locale`` column), so indicators can be
+broken down by it (:data:`analysis.breakdown.BY_LOCALE`): an easy-Japanese wording that
+shifts a question's meaning shows up as a difference between languages.
+
+Values are floats with NaN for "no answer"; only questions whose type is ``analysed``
+(single choice, scale, number) become columns (free text never enters the analysis). Each
+question's type reads its cells (``QuestionType.read_cell``), so a CSV cell is read as
+the responses export writes it.
 """
 from __future__ import annotations
 
@@ -26,13 +33,14 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.errors import AnalysisError
-from survey_app import numerals, queries
+from survey_app import queries
 from survey_app.csvio import CsvError, read_rows
 from survey_app.design import RecordedDesign, recorded_design
-from survey_app.instrument import Instrument, Question
+from survey_app.i18n import locales as registry
+from survey_app.instrument import Instrument, InvalidCell, Question
 
 DESIGN_COLUMNS = ("weight", "stratum", "psu", "fpc")
-ANALYSED_TYPES = ("single", "scale", "number")
+LOCALE_COLUMN = "locale"
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class Frame:
     sampling: pd.DataFrame | None = None
     invitations: pd.DataFrame | None = None
     recorded: RecordedDesign | None = None
+    locales: np.ndarray | None = None  # per row, the tag of the language answered in (None: not recorded)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -59,7 +68,8 @@ class Frame:
         rows = np.flatnonzero(mask)
         sampling = None if self.sampling is None else self.sampling.iloc[rows].reset_index(drop=True)
         return replace(self, data=self.data.iloc[rows].reset_index(drop=True), sampling=sampling,
-                       design={k: np.asarray(v)[rows] for k, v in self.design.items()})
+                       design={k: np.asarray(v)[rows] for k, v in self.design.items()},
+                       locales=None if self.locales is None else self.locales[rows])
 
     def values(self, qid: str) -> np.ndarray:
         if qid not in self.data.columns:
@@ -68,7 +78,7 @@ class Frame:
 
 
 def analysed_questions(instrument: Instrument) -> list[Question]:
-    return [q for q in instrument.questions if q.type in ANALYSED_TYPES]
+    return [q for q in instrument.questions if q.kind.analysed]
 
 
 def _empty_data(instrument: Instrument, n: int = 0) -> pd.DataFrame:
@@ -77,52 +87,39 @@ def _empty_data(instrument: Instrument, n: int = 0) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- CSV
 
-def _parse_code(question: Question, raw: str, line: int) -> float:
-    code = numerals.parse_int(raw)  # full-width and Arabic-Indic digits read; other scripts' refused
-    if code is None:
-        raise CsvError(f"'{question.id}': '{raw}' is not a choice code", line)
-    if all(c.code != code for c in question.choices):
-        codes = ", ".join(str(c.code) for c in question.choices)
-        raise CsvError(f"'{question.id}': {code} is not a code of this question (codes: {codes})", line)
-    return float(code)
-
-
-def _parse_number(question: Question, raw: str, line: int) -> float:
-    value = numerals.parse_decimal(raw)
-    if value is None:
-        raise CsvError(f"'{question.id}': '{raw}' is not a number", line)
-    if not np.isfinite(value):
-        raise CsvError(f"'{question.id}': '{raw}' is not a finite number", line)
-    return value
-
-
-def _check_multi(question: Question, raw: str, line: int) -> None:
-    for part in (p.strip() for p in raw.replace("|", ";").split(";")):
-        if part:
-            _parse_code(question, part, line)
+def _cell_value(question: Question, raw: str, line: int) -> float:
+    """The frame value of a cell (NaN when blank); every question's cells are checked, analysed or not."""
+    if not raw:
+        return np.nan
+    kind = question.kind
+    try:
+        value = kind.read_cell(question, raw)
+    except InvalidCell as exc:
+        raise CsvError(f"'{question.id}': {exc}", line) from None
+    return kind.frame_value(value) if kind.analysed else np.nan
 
 
 def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding: str = "auto") -> Frame:
     """Read a responses CSV (see module docstring); raises CsvError naming the line."""
     questions = {q.id: q for q in instrument.questions}
-    allowed = (*questions, *DESIGN_COLUMNS)
+    allowed = (*questions, *DESIGN_COLUMNS, LOCALE_COLUMN)
     columns: dict[str, list] = defaultdict(list)
     design: dict[str, list] = defaultdict(list)
+    answered_in: list[str] = []
     n = 0
     header: list[str] | None = None
     for line, row in read_rows(source, required=(), allowed=allowed, encoding=encoding):
         header = header or [h for h in row if h]
         for qid in (h for h in header if h in questions):
-            raw, question = row[qid], questions[qid]
-            if question.type in ("single", "scale"):
-                columns[qid].append(_parse_code(question, raw, line) if raw else np.nan)
-            elif question.type == "number":
-                columns[qid].append(_parse_number(question, raw, line) if raw else np.nan)
-            elif question.type == "multi" and raw:
-                _check_multi(question, raw, line)
+            question = questions[qid]
+            value = _cell_value(question, row[qid], line)
+            if question.kind.analysed:
+                columns[qid].append(value)
         for name in DESIGN_COLUMNS:
             if name in row:
                 design[name].append(_design_value(name, row[name], line))
+        if LOCALE_COLUMN in row:
+            answered_in.append(_locale_value(row[LOCALE_COLUMN], line))
         n += 1
     if n == 0:
         raise AnalysisError("the responses file has no rows")
@@ -130,7 +127,16 @@ def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding:
     for qid, values in columns.items():
         data[qid] = np.asarray(values, dtype=float)
     label = str(source) if isinstance(source, (str, Path)) and "\n" not in str(source) else "<csv>"
-    return Frame(instrument, data, label, {k: np.asarray(v, dtype=object) for k, v in design.items()})
+    return Frame(instrument, data, label, {k: np.asarray(v, dtype=object) for k, v in design.items()},
+                 locales=np.asarray(answered_in, dtype=object) if answered_in else None)
+
+
+def _locale_value(raw: str, line: int) -> str:
+    """A tag of the language registry (such as vi or ja-x-easy); anything else is refused by its line."""
+    tag = registry.match(raw)
+    if raw.strip() and tag is not None and tag.lower() == raw.strip().lower():
+        return tag
+    raise CsvError(f"'{LOCALE_COLUMN}': '{raw}' is not a language tag ({', '.join(registry.supported())})", line)
 
 
 def _design_value(name: str, raw: str, line: int) -> float | str:
@@ -160,7 +166,8 @@ def frame_from_database(session: Session, instrument: Instrument) -> Frame:
     strata = pd.DataFrame([r.stratum for r in responses], index=range(len(responses)))
     strata["_invited"] = [r.source == "invited" for r in responses]
     return Frame(instrument, data, instrument.id, sampling=strata, invitations=_invitations(session, instrument),
-                 recorded=recorded_design(session, instrument.id))
+                 recorded=recorded_design(session, instrument.id),
+                 locales=np.asarray([r.locale for r in responses], dtype=object))
 
 
 def _fill_answers(data: pd.DataFrame, position: dict[int, int], rows: list[queries.StoredValue]) -> None:

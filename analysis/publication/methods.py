@@ -6,7 +6,7 @@ import numpy as np
 from analysis.publication.adapter import IndicatorSummary
 from analysis.publication.data import ReportData
 from analysis.publication.tables import short_label
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
 
 WEIGHTING_TEXT = {
@@ -40,7 +40,7 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
     n = len(data.frame)
     invited = int(data.frame.sampling["_invited"].sum()) if data.frame.sampling is not None else 0
     names = [" × ".join(short_label(data.instrument, d, lang) for d in m.dims) for m in data.margins]
-    margins = ("、" if lang == "ja" else ", ").join(names) or "–"
+    margins = locales.list_separator(lang).join(names) or "–"
     weights = data.weights / data.weights.mean()
     kish = float(data.weights.sum() ** 2 / np.sum(data.weights ** 2))
     notes = [
