@@ -65,8 +65,10 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
                              "percentages nor its number; fewer than %(caution)d is marked ※ (interpret with "
                              "caution).", suppress=data.options.thresholds.suppress_below,
                              caution=data.options.thresholds.caution_below)
-         + " " + _("When only one group would be hidden, the smallest other group is hidden too, so that it "
-                   "cannot be worked out from the total.")),
+         + " " + _("Further groups, smallest first, are hidden too, until the hidden groups are at least two, "
+                   "hold at least %(suppress)d respondents together and did not all give the same answer, so that "
+                   "none of them can be worked out from the total.",
+                   suppress=data.options.thresholds.suppress_below)),
         (_("Free comments"), _("Every comment is printed in the language it was written in. E-mail addresses, "
                                "phone numbers, postal codes and names before an honorific (さん, 様) are masked.")),
     ]
