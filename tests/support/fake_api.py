@@ -2,6 +2,7 @@
 free loopback port in a thread of its own, and waiting for what the bot should have done."""
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -27,7 +28,7 @@ class FakeApiServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, payload = fake.handle_request(self.path, dict(self.headers), body)
                 data = json.dumps(payload).encode()
@@ -35,10 +36,9 @@ class FakeApiServer:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                try:
+                # the bot may stop while a long poll is open
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the bot stopped while a long poll was open
 
             do_GET = do_POST  # noqa: N815
 
