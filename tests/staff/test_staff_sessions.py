@@ -97,6 +97,8 @@ def test_password_change_revokes_the_api_token_and_everything_is_audited(session
     staff_core.set_role(session, user, "viewer", actor="admin@city.example")
     staff_core.set_active(session, user, False, actor="admin@city.example")
     staff_core.unlock(session, secret, user.email, actor="admin@city.example")
-    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.target == user.email)).all()
+    # in the order written (without ORDER BY, PostgreSQL returns rows in whatever order its pages hold them)
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.target == user.email)
+                              .order_by(AuditEvent.id)).all()
     assert actions == ["staff_password", "token_revoke", "staff_sessions_revoked", "staff_role",
                        "staff_disable", "staff_unlock"]
