@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from survey_app import codes
 from survey_app.i18n import N_
@@ -319,13 +320,17 @@ def submit(session: Session, instrument: Instrument, response: Response, *, chan
     if missing:
         raise MissingRequired(missing)
     now = utcnow()
+    stored = {"status": "complete", "submitted_at": now, "updated_at": now, "resume_key": None,
+              "channel": channel or response.channel}
     claimed = session.execute(
-        update(Response).where(Response.id == response.id, Response.status == "partial")
-        .values(status="complete", submitted_at=now, updated_at=now, resume_key=None,
-                channel=channel or response.channel)
+        update(Response).where(Response.id == response.id, Response.status == "partial").values(**stored)
     ).rowcount
     session.commit()
-    session.refresh(response)
+    if claimed == 1:  # the row is what we wrote: no need to read it back
+        for name, value in stored.items():
+            set_committed_value(response, name, value)
+    else:
+        session.refresh(response)
     return SubmitResult(response, already=claimed != 1)
 
 

@@ -10,7 +10,9 @@ IP and per code, shared between the landing page's ``?code=`` check and the star
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, redirect, request, url_for
 from sqlalchemy import select
@@ -123,16 +125,21 @@ def start(survey_id: str):
         response = _resumable(instrument, code) if problem.kind == "unknown" else None
         if response is None:
             return render_landing(instrument, code=code, error=translate_error(problem))
+        return go_on(instrument, response)
     except responses.OpenLinkRefused as refused:
         return render_landing(instrument, code=code, error=translate_error(refused))
-    return go_on(instrument, response)
+    # a response created just now has the current language and no answers: nothing to read back
+    return go_on(instrument, response, None if started.resumed else {})
 
 
-def go_on(instrument: Instrument, response: Response):
-    """Remember the response on this phone and open the page where it continues."""
+def go_on(instrument: Instrument, response: Response, answers: Mapping[str, Any] | None = None):
+    """Remember the response on this phone and open the page where it continues (``answers``:
+    what it holds, when the caller knows; otherwise its language is updated and they are read)."""
     remember(instrument.id, response)
-    responses.set_locale(db(), response, current_locale())
-    section = continue_from(instrument, responses.current_answers(db(), response))
+    if answers is None:
+        responses.set_locale(db(), response, current_locale())
+        answers = responses.current_answers(db(), response)
+    section = continue_from(instrument, answers)
     if section is None:
         return redirect(url_for("survey.review", survey_id=instrument.id))
     return redirect(url_for("survey.page", survey_id=instrument.id, section_id=section.id))
