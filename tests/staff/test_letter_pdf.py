@@ -191,3 +191,23 @@ def test_a_malformed_line_id_is_refused_naming_the_setting(basic_id):
     assert "LINE_BASIC_ID" in message and "@123abcde" in message and "\n" not in message
     assert letter_setup(SETTINGS, "https://survey.example", None, line_basic_id="123abcde").line_account \
         == "@123abcde"
+
+
+def test_cli_refuses_a_malformed_line_id_before_any_code_and_writes_line_url(cli, session, tmp_path):
+    from sqlalchemy import func, select
+
+    from survey_app.models import Invitation
+
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("age_band,sex,district\n1,1,1\n", encoding="utf-8")
+    out = tmp_path / "letters.csv"
+    refused = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out),
+                  "--line-basic-id", "@city office")
+    assert refused.exit_code == 1 and "LINE_BASIC_ID" in refused.output and not out.exists()
+    done = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out),
+               "--line-basic-id", "@123abcde")
+    assert done.exit_code == 0, done.output
+    header, row = out.read_text(encoding="utf-8-sig").splitlines()
+    assert header.endswith("telegram_url,line_url") and "https://line.me/R/oaMessage/%40123abcde/?%2Fstart%20" in row
+    assert session.scalar(select(func.count(Invitation.id))) == 1  # the refused run stored no code
