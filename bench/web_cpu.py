@@ -29,12 +29,12 @@ from werkzeug.datastructures import MultiDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from floor_app import create_floor_app  # noqa: E402
-from loadclient import SurveyPlan, csrf  # noqa: E402
-from servers import postgres_database, prepare, sqlite_database  # noqa: E402
+from floor_app import create_floor_app
+from loadclient import SurveyPlan, csrf
+from servers import postgres_database, prepare, sqlite_database
 
-from survey_app.instrument import bundled_path, load_instrument  # noqa: E402
-from survey_app.web import create_app  # noqa: E402
+from survey_app.instrument import bundled_path, load_instrument
+from survey_app.web import create_app
 
 LANGUAGES = ("ja", "en", "vi", "ur")
 

@@ -39,8 +39,8 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadclient import HttpFailure, Resident, Stats, SurveyPlan  # noqa: E402
-from servers import (  # noqa: E402
+from loadclient import HttpFailure, Resident, Stats, SurveyPlan
+from servers import (
     Unavailable,
     count_rows,
     cpu_seconds,
@@ -51,7 +51,7 @@ from servers import (  # noqa: E402
     sqlite_database,
 )
 
-from survey_app.instrument import bundled_path, load_instrument  # noqa: E402
+from survey_app.instrument import bundled_path, load_instrument
 
 DATABASES = {"sqlite": sqlite_database, "postgresql": postgres_database}
 
@@ -74,7 +74,7 @@ class Row:
         values = sorted(self.stats.latencies)
         if not values:
             return float("nan")
-        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+        return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
 
 
 async def _drive(port: int, clients: int, seconds: float, target: str, plan: SurveyPlan, base: str) -> tuple[Stats, float]:

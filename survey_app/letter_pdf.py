@@ -44,7 +44,7 @@ WEEKDAYS = "月火水木金土日"
 class LetterRefused(ValueError):
     """The letters cannot be printed as configured; ``message % params`` says what to set."""
 
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, **params: object) -> None:
         self.message, self.params = message, params
         super().__init__(message % params if params else message)
 
@@ -88,8 +88,8 @@ def letter_setup(settings: dict[str, str], base_url: str | None, bot_username: s
                  line_basic_id: str | None = None) -> LetterSetup:
     """Check everything a mailed letter needs; raise LetterRefused naming the first thing to set."""
     problem = public_url_problem(base_url)
-    if problem:
-        raise LetterRefused(problem, url=base_url or "", setting=PUBLIC_URL_SETTING)
+    if problem or base_url is None:  # no problem means a URL was given
+        raise LetterRefused(problem or "", url=base_url or "", setting=PUBLIC_URL_SETTING)
     try:
         account = line_account(line_basic_id)
     except LineAccountError as exc:

@@ -91,7 +91,7 @@ def test_proposals_are_fuzzy_listed_and_never_published_until_confirmed(copy):
     # file:line  before → after, the line being the entry's in the rewritten catalog
     report = [line for line in result.output.splitlines() if " → " in line]
     assert len(report) == 2 and f"{typed} → {proposed}" in result.output
-    where, line = report[[i for i, r in enumerate(report) if "messages.po" in r][0]].split(": ", 1)[0].rsplit(":", 1)
+    where, line = next(r for r in report if "messages.po" in r).split(": ", 1)[0].rsplit(":", 1)
     assert read_catalog(Path(where), EASY).get(OTHER_LANGUAGE).lineno == int(line)
 
     check = run(ws, "check", "--locale", EASY)

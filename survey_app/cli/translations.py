@@ -5,7 +5,10 @@ Domains: ``survey`` (the instrument's texts, source language Japanese) and ``mes
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -18,12 +21,15 @@ from survey_app.instrument import InstrumentError, bundled_path
 
 DOMAINS = ("survey", "messages")
 
+_Command = TypeVar("_Command", bound=Callable[..., None])
+_T = TypeVar("_T")
+
 
 def register(main: click.Group) -> None:
     main.add_command(translations)
 
 
-def _workspace_options(command):
+def _workspace_options(command: _Command) -> _Command:
     command = click.option("--domain", "domain", type=click.Choice(["all", *DOMAINS]), default="all",
                            show_default=True, help="Which catalogs: instrument texts, interface, or both.")(command)
     command = click.option("--translations-dir", "translations_dir_", type=click.Path(file_okay=False, path_type=Path),
@@ -34,7 +40,7 @@ def _workspace_options(command):
     return command
 
 
-def _locale_option(command):
+def _locale_option(command: _Command) -> _Command:
     return click.option("--locale", "-l", "only", multiple=True,
                         help="Only this language (repeatable); default: every language the domain needs.")(command)
 
@@ -51,7 +57,7 @@ def _domains(domain: str) -> tuple[str, ...]:
     return DOMAINS if domain == "all" else (domain,)
 
 
-def _run(action):
+def _run(action: Callable[[], _T]) -> _T:
     """Instrument errors become one line (file:line: id: problem), exit status 1."""
     try:
         return action()
@@ -72,22 +78,23 @@ def languages_command() -> None:
 
 @translations.command("extract")
 @_workspace_options
-def extract_command(instrument, translations_dir_, domain) -> None:
+def extract_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str) -> None:
     """Write the templates translations/survey.pot and translations/messages.pot from the sources."""
     ws = _workspace(instrument, translations_dir_)
     for name in _domains(domain):
-        path, count = _run(lambda name=name: extract(ws, name))
+        path, count = _run(partial(extract, ws, name))
         click.echo(f"{name}: {count} entries -> {path}")
 
 
 @translations.command("update")
 @_workspace_options
 @_locale_option
-def update_command(instrument, translations_dir_, domain, only) -> None:
+def update_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str,
+                   only: tuple[str, ...]) -> None:
     """Extract, then merge into every language's .po (translations kept; changed source → fuzzy)."""
     ws = _workspace(instrument, translations_dir_)
     for name in _domains(domain):
-        for locale, path, what in _run(lambda name=name: update(ws, name, tuple(only))):
+        for locale, path, what in _run(partial(update, ws, name, tuple(only))):
             click.echo(f"{name}: {locale} {what} -> {path}")
     clear_cache()
 
@@ -95,11 +102,12 @@ def update_command(instrument, translations_dir_, domain, only) -> None:
 @translations.command("compile")
 @_workspace_options
 @_locale_option
-def compile_command(instrument, translations_dir_, domain, only) -> None:
+def compile_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str,
+                    only: tuple[str, ...]) -> None:
     """Write .mo files (optional: the app reads .po directly; a newer .mo is used if present)."""
     ws = _workspace(instrument, translations_dir_)
     for name in _domains(domain):
-        for locale, path, count in _run(lambda name=name: compile_catalogs(ws, name, tuple(only))):
+        for locale, path, count in _run(partial(compile_catalogs, ws, name, tuple(only))):
             click.echo(f"{name}: {locale} {count} translations -> {path}")
     clear_cache()
 
@@ -107,7 +115,8 @@ def compile_command(instrument, translations_dir_, domain, only) -> None:
 @translations.command("check")
 @_workspace_options
 @_locale_option
-def check_command(instrument, translations_dir_, domain, only) -> None:
+def check_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str,
+                  only: tuple[str, ...]) -> None:
     """Fail (exit 1) listing every missing, untranslated, fuzzy or malformed translation."""
     ws = _workspace(instrument, translations_dir_)
     problems, summary = _run(lambda: check(ws, _domains(domain), tuple(only)))
@@ -127,7 +136,8 @@ def check_command(instrument, translations_dir_, domain, only) -> None:
 @translations.command("propose-readings")
 @_workspace_options
 @click.option("--dry-run", is_flag=True, help="Only list the proposals; change no catalog.")
-def propose_readings_command(instrument, translations_dir_, domain, dry_run) -> None:
+def propose_readings_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str,
+                             dry_run: bool) -> None:
     """やさしい日本語: propose {漢字|かんじ} readings (pykakasi) for kanji without one; the entries become
     fuzzy, so nothing proposed is shown to residents until a person corrects it and removes the flag."""
     ws = _workspace(instrument, translations_dir_)

@@ -140,10 +140,10 @@ def propose_readings(ws: Workspace, domains: tuple[str, ...], reader: Reader | N
             before = " | ".join(_forms(message))
             after = _propose_entry(message, reader) if message.id else None
             if after is not None:
-                changed.append((message.id, message.context, before, after, message.lineno))
+                changed.append((message.id, message.context, before, after, message.lineno or 0))
         if changed and write:
             write_catalog(path, catalog)
-            lines = {(m.id, m.context): m.lineno for m in read_catalog(path, locale)}
+            lines = {(m.id, m.context): m.lineno or 0 for m in read_catalog(path, locale)}
             changed = [(i, c, b, a, lines.get((i, c), n)) for i, c, b, a, n in changed]
         proposals.extend(Proposal(path, line, before, after) for _i, _c, before, after, line in changed)
     return proposals

@@ -165,7 +165,7 @@ def test_with_a_line_account_the_letter_has_a_third_qr_and_every_language_names_
     lines = dict(re.findall(r'<li lang="([^"]+)" dir="(?:ltr|rtl)">(.*?)</li>', page))
     for tag, line in lines.items():
         sentence = get_translations(tag).gettext(OTHER_LANGUAGE_LINE)
-        assert "LINE" in sentence and sentence != OTHER_LANGUAGE_LINE or tag == "en", tag
+        assert "LINE" in sentence and (sentence != OTHER_LANGUAGE_LINE or tag == "en"), tag
         shown = ruby.to_chat(sentence) if locales.uses_ruby(tag) else sentence
         assert shown.split("LINE")[0].strip() in line and "Telegram" in line, tag
     pdf = letters_pdf([letter], instrument, setup)
