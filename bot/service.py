@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.orm import Session
 
 from survey_app.db import session_scope
 from survey_app.models import utcnow
@@ -25,7 +26,7 @@ from .engine import Engine
 from .events import Event, Outcome, Remind
 from .reminder_store import DueReminder, ReminderStore
 from .reminders import ReminderPolicy
-from .states import Conversation
+from .states import Conversation, State
 from .storage import ConversationStore, ResponsesPort
 
 log = logging.getLogger("bot")
@@ -47,10 +48,10 @@ class ConversationService:
         self.reminders = reminders or ReminderPolicy()
         self.clock = clock
 
-    def store(self, session) -> ConversationStore:
+    def store(self, session: Session) -> ConversationStore:
         return ConversationStore(session, self.survey_id, self.secret, self.channel)
 
-    def reminder_store(self, session) -> ReminderStore:
+    def reminder_store(self, session: Session) -> ReminderStore:
         return ReminderStore(session, self.channel, self.secret)
 
     def chat_key(self, chat_id: int | str) -> str:
@@ -79,7 +80,7 @@ class ConversationService:
                 session.commit()
             return Processed(key, after, outcome)
 
-    def keep_reminder(self, session, row_id: int, chat_id: int | str, conversation: Conversation) -> None:
+    def keep_reminder(self, session: Session, row_id: int, chat_id: int | str, conversation: Conversation) -> None:
         """Move the conversation's reminder to the next allowed time, or cancel it (caller commits)."""
         due_at = self.reminders.next_at(conversation, self.clock())
         reminders = self.reminder_store(session)
@@ -110,7 +111,7 @@ class ConversationService:
         with session_scope(self.db) as session:
             store = self.store(session)
             conversation = store.load(chat_key)
-            if conversation.data.get(KEYBOARD) == message_ref or conversation.state == "new":
+            if conversation.data.get(KEYBOARD) == message_ref or conversation.state == State.NEW:
                 return
             conversation.data[KEYBOARD] = message_ref
             store.save(chat_key, conversation, activity=False)

@@ -20,7 +20,7 @@ from survey_app import codes, responses
 from survey_app.instrument import Instrument, InvalidAnswer
 from survey_app.models import BotSession, Response, utcnow
 
-from .states import Conversation
+from .states import Conversation, State
 
 
 class AnswersPort(Protocol):
@@ -115,7 +115,7 @@ class ConversationStore:
         row = self._row(chat_key)
         if row is None:
             return Conversation()
-        return Conversation(state=row.state, locale=row.locale, question_id=row.question_id,
+        return Conversation(state=State(row.state), locale=row.locale, question_id=row.question_id,
                             response_id=row.response_id, reminders_sent=row.reminders_sent,
                             data=dict(row.data or {}))
 
