@@ -105,7 +105,8 @@ class Asker:
     def skip_current(self) -> None:
         """/skip: leave the question on screen unanswered (a required one is asked again)."""
         question = self.ctx.current_question()
-        if question is None:
+        if question is None:  # gone with a new instrument version: on to what the answers call for
+            self.ctx.because(Trigger.ANSWER)
             return self.ask_next()
         if question.required:
             return self.retry(question, self.ctx.r.text(REQUIRED_MESSAGE))
@@ -162,7 +163,8 @@ class Asker:
     def typed(self, text: str) -> None:
         """A typed reply to the question on screen: a choice's number or words, a number, a text."""
         question = self.ctx.current_question()
-        if question is None:
+        if question is None:  # gone with a new instrument version: on to what the answers call for
+            self.ctx.because(Trigger.ANSWER)
             return self.ask_next()
         raw = self.typed_value(question, text)
         if raw is None:

@@ -231,7 +231,7 @@ def _language(update: Update) -> str | None:
 
 def _text(update: Update) -> str:
     message = update.effective_message
-    return message.text or "" if message is not None else ""
+    return (message.text or "") if message is not None else ""
 
 
 def _kind(message: TelegramMessage | None) -> str:

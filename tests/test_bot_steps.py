@@ -258,3 +258,15 @@ def test_no_module_of_the_bot_switches_on_a_question_type_name():
         compares = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Compare)]
         switched = set().union(*map(compared_strings, compares)) & set(REGISTRY)
         assert not switched, f"bot/{name} compares with question type names {switched}: ask question.kind"
+
+
+def test_a_reply_to_a_question_gone_from_the_instrument_moves_on(ins):
+    """A new instrument version may drop the question on screen: the reply leads on, by the table."""
+    answers = {q.id: q.choices[0].code for q in ins.questions if q.required}
+    steps = consented(ins, State.ASK, **answers)
+    for q in ins.questions:
+        if not q.required:
+            steps.ctx.conv.set_skipped(q.id, True)
+    steps.ctx.conv.question_id = "dropped_in_version_3"
+    steps.asker.typed("1")
+    assert steps.ctx.conv.state == State.REVIEW and steps.ctx.trigger == Trigger.ANSWER
