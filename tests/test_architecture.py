@@ -191,13 +191,8 @@ def test_the_survey_blueprint_handles_database_outages_itself():
     assert not any(name.startswith("survey_app.web.survey") for name in outage_imports)
 
 
-# Still reading ORM tables itself, to move into survey_app.queries (issue 16, item 3): the
-# published report's data (merged while the frame moved). The list may only shrink.
-ORM_READERS_TO_MOVE = {"analysis.publication.data"}
-
-
 def test_analysis_reads_no_orm_tables():
     """Analysis reads responses through the core's query functions (``survey_app.queries``)."""
     readers = {module for module, path in MODULES.items()
                if module.startswith("analysis") and "survey_app.models" in imported_names(module, path)}
-    assert readers == ORM_READERS_TO_MOVE
+    assert readers == set()

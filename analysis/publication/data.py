@@ -7,13 +7,11 @@ export's 「重み」 column (:func:`response_weights`) carries exactly these nu
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from analysis.errors import AnalysisError
@@ -23,9 +21,9 @@ from analysis.result import SurveyResult, Thresholds
 from analysis.samples import split
 from analysis.weighting import margins_from_rows
 from analysis.weighting.margins import Margin
+from survey_app import queries
 from survey_app.exports import ResponseWeights
 from survey_app.instrument import Instrument
-from survey_app.models import Answer, Invitation, Response
 from survey_app.population import margins_for
 
 
@@ -78,7 +76,7 @@ def load(session: Session, instrument: Instrument, options: Options) -> ReportDa
         raise AnalysisError(f"survey '{instrument.id}' has no population margins: weighting "
                             f"'{options.weighting}' needs them (machikoe population import, or --weighting none)")
     weights = headline_weights(frame, margins, options)
-    ids = np.asarray(session.scalars(_complete_ids(instrument.id)).all())
+    ids = np.asarray(queries.complete_ids(session, instrument.id))
     position = {int(rid): i for i, rid in enumerate(ids)}
     return ReportData(instrument, frame, weights, options.weighting, margins,
                       compute(frame, margins, options), _multi(session, instrument, position),
@@ -93,7 +91,7 @@ def response_weights(session: Session, instrument: Instrument, weighting: str = 
     if len(frame) == 0:
         return ResponseWeights(method, {})
     weights = headline_weights(frame, margins, Options(weighting=method))
-    ids = session.scalars(_complete_ids(instrument.id)).all()
+    ids = queries.complete_ids(session, instrument.id)
     invited = frame.invited_mask()
     return ResponseWeights(method, {rid: float(w) if inv else None
                                     for rid, w, inv in zip(ids, weights, invited, strict=True)})
@@ -111,53 +109,23 @@ def headline_weights(frame: Frame, margins, options: Options) -> np.ndarray:
     return weights
 
 
-def _complete_ids(survey_id: str):
-    # Same filter and order as analysis.frame.frame_from_database, so positions line up.
-    return (select(Response.id).where(Response.survey_id == survey_id, Response.status == "complete")
-            .order_by(Response.id))
-
-
 def _multi(session: Session, instrument: Instrument, position: dict[int, int]) -> dict[str, list[frozenset[int]]]:
-    qids = [q.id for q in instrument.questions if q.type == "multi"]
+    qids = [q.id for q in instrument.questions if q.kind.multiple]
     chosen: dict[str, list[frozenset[int]]] = {qid: [frozenset()] * len(position) for qid in qids}
-    if not qids:
-        return chosen
-    rows = session.execute(
-        select(Answer.response_id, Answer.question_id, cast(Answer.codes, Text))
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == instrument.id, Response.status == "complete", Answer.question_id.in_(qids)))
-    for response_id, qid, codes_json in rows:
-        codes = json.loads(codes_json) if codes_json and codes_json != "null" else []
-        row = position[response_id]
-        chosen[qid][row] = frozenset(int(c) for c in codes)
+    for (response_id, qid), codes in queries.complete_code_sets(session, instrument.id, qids).items():
+        chosen[qid][position[response_id]] = codes
     return chosen
 
 
 def _comments(session: Session, instrument: Instrument) -> list[Comment]:
     qids = [q.id for q in instrument.questions if q.kind.free_text]
-    rows = session.execute(
-        select(Answer.question_id, Answer.text, Response.locale)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == instrument.id, Response.status == "complete", Answer.question_id.in_(qids),
-               Answer.text.is_not(None))
-        .order_by(Response.locale, Answer.question_id, Response.id))
-    return [Comment(qid, text.strip(), locale) for qid, text, locale in rows if text and text.strip()]
+    return [Comment(row.question_id, row.text, row.locale) for row in queries.complete_texts(session, instrument.id, qids)]
 
 
 def _fieldwork(session: Session, survey_id: str) -> Fieldwork:
-    def count(model, *conditions) -> int:
-        return session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
-
-    first, last = session.execute(select(func.min(Response.submitted_at), func.max(Response.submitted_at))
-                                  .where(Response.survey_id == survey_id, Response.status == "complete")).one()
-    returned = session.execute(
-        select(Response.source, Response.channel, Response.locale, func.count())
-        .where(Response.survey_id == survey_id, Response.status == "complete")
-        .group_by(Response.source, Response.channel, Response.locale)).all()
-    return Fieldwork(count(Invitation, Invitation.survey_id == survey_id),
-                     count(Invitation, Invitation.survey_id == survey_id, Invitation.undeliverable.is_(True)),
-                     first, last, count(Response, Response.survey_id == survey_id, Response.status == "partial"),
-                     {(s, c, loc): int(n) for s, c, loc, n in returned})
+    counts = queries.fieldwork_counts(session, survey_id)
+    return Fieldwork(counts.letters, counts.undeliverable, counts.first_submitted, counts.last_submitted,
+                     counts.partial, counts.complete_by)
 
 
 def composition(data: ReportData, qid: str) -> pd.DataFrame:
