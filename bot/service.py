@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session
 
+from survey_app import codes
 from survey_app.db import session_scope
 from survey_app.models import utcnow
 from survey_app.surveys import get_instrument
@@ -49,19 +50,19 @@ class ConversationService:
         self.clock = clock
 
     def store(self, session: Session) -> ConversationStore:
-        return ConversationStore(session, self.survey_id, self.secret, self.channel)
+        return ConversationStore(session, self.survey_id, self.channel)
 
     def reminder_store(self, session: Session) -> ReminderStore:
         return ReminderStore(session, self.channel, self.secret)
 
     def chat_key(self, chat_id: int | str) -> str:
-        with session_scope(self.db) as session:
-            return self.store(session).chat_key(chat_id)
+        """The chat's pseudonym: all that is stored or logged of a chat id (an HMAC under SECRET_KEY)."""
+        return codes.pseudonym(self.secret, self.channel, chat_id)
 
     def process(self, chat_id: int | str, event: Event) -> Processed:
         with session_scope(self.db) as session:
             store = self.store(session)
-            key = store.chat_key(chat_id)
+            key = self.chat_key(chat_id)
             before = store.load(key)
             if isinstance(event, Remind) and not self.reminders.due(before):
                 row_id = store.row_id(key)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey_app import codes, responses
+from survey_app import responses
 from survey_app.instrument import Instrument, InvalidAnswer
 from survey_app.models import BotSession, Response, utcnow
 
@@ -98,13 +98,11 @@ class ResponsesPort:
 
 
 class ConversationStore:
-    """Load and save conversations of one survey on one channel, keyed by chat pseudonym."""
+    """Load and save conversations of one survey on one channel, keyed by chat pseudonym
+    (:meth:`bot.service.ConversationService.chat_key`)."""
 
-    def __init__(self, session: Session, survey_id: str, secret: str, channel: str) -> None:
-        self.session, self.survey_id, self.secret, self.channel = session, survey_id, secret, channel
-
-    def chat_key(self, chat_id: int | str) -> str:
-        return codes.pseudonym(self.secret, self.channel, chat_id)
+    def __init__(self, session: Session, survey_id: str, channel: str) -> None:
+        self.session, self.survey_id, self.channel = session, survey_id, channel
 
     def _row(self, chat_key: str) -> BotSession | None:
         return self.session.scalar(select(BotSession).where(

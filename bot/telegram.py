@@ -93,9 +93,6 @@ class TelegramAdapter:
         self.seen: collections.OrderedDict[int, None] = collections.OrderedDict()
         self.worker = f"telegram-{uuid.uuid4().hex[:12]}"  # this process, as a reminder claimant
 
-    def chat_key(self, chat_id: int) -> str:
-        return codes.pseudonym(self.settings.secret, CHANNEL, chat_id)
-
     # ------------------------------------------------------------ wiring (every handler is here)
     def wire(self, application: Application) -> None:
         private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -158,7 +155,7 @@ class TelegramAdapter:
         await self.handle(update, context, Tap(query.data or ""))
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        key = self.chat_key(update.effective_chat.id) if update.effective_chat else "-"
+        key = self.service.chat_key(update.effective_chat.id) if update.effective_chat else "-"
         log.info("chat %s: edited message ignored (answers are taken as sent)", key[:12])
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -180,7 +177,7 @@ class TelegramAdapter:
 
     async def run_event(self, application: Application, chat_id: int, event: Event,
                         query: CallbackQuery | None = None) -> Processed | None:
-        key = self.chat_key(chat_id)
+        key = self.service.chat_key(chat_id)
         async with self.locks[key]:
             try:
                 processed = await asyncio.to_thread(self.service.process, chat_id, event)
@@ -210,7 +207,7 @@ class TelegramAdapter:
         try:
             await application.bot.send_message(chat_id=chat_id, text=text)
         except Exception:  # noqa: BLE001 - nothing more to do for this update
-            log.warning("chat %s: apology could not be sent", self.chat_key(chat_id)[:12])
+            log.warning("chat %s: apology could not be sent", self.service.chat_key(chat_id)[:12])
 
     # ------------------------------------------------------------ reminders (rows in the database)
     async def send_due_reminders(self, context: ContextTypes.DEFAULT_TYPE) -> None:
