@@ -128,7 +128,8 @@ class ConversationStore:
         if row is None:
             row = BotSession(channel=self.channel, chat_key=chat_key, survey_id=self.survey_id)
             self.session.add(row)
-        row.state, row.locale, row.question_id = conversation.state, conversation.locale, conversation.question_id
+        row.state = State(conversation.state).value  # the plain string, whatever the driver makes of enums
+        row.locale, row.question_id = conversation.locale, conversation.question_id
         row.response_id, row.reminders_sent = conversation.response_id, conversation.reminders_sent
         row.data = dict(conversation.data)
         if activity or row.last_activity is None:
