@@ -12,8 +12,10 @@ Sources:
   :mod:`analysis.sampling` builds the design. Read through :mod:`survey_app.queries`
   (the core's read side), never from ORM tables here.
 
-Values are floats with NaN for "no answer"; only ``single``, ``scale`` and ``number``
-questions become columns (free text never enters the analysis).
+Values are floats with NaN for "no answer"; only questions whose type is ``analysed``
+(single choice, scale, number) become columns (free text never enters the analysis). Each
+question's type reads its cells (``QuestionType.read_cell``), so a CSV cell is read as
+the responses export writes it.
 """
 from __future__ import annotations
 
@@ -26,13 +28,12 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.errors import AnalysisError
-from survey_app import numerals, queries
+from survey_app import queries
 from survey_app.csvio import CsvError, read_rows
 from survey_app.design import RecordedDesign, recorded_design
-from survey_app.instrument import Instrument, Question
+from survey_app.instrument import Instrument, InvalidCell, Question
 
 DESIGN_COLUMNS = ("weight", "stratum", "psu", "fpc")
-ANALYSED_TYPES = ("single", "scale", "number")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Frame:
 
 
 def analysed_questions(instrument: Instrument) -> list[Question]:
-    return [q for q in instrument.questions if q.type in ANALYSED_TYPES]
+    return [q for q in instrument.questions if q.kind.analysed]
 
 
 def _empty_data(instrument: Instrument, n: int = 0) -> pd.DataFrame:
@@ -77,29 +78,16 @@ def _empty_data(instrument: Instrument, n: int = 0) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- CSV
 
-def _parse_code(question: Question, raw: str, line: int) -> float:
-    code = numerals.parse_int(raw)  # full-width and Arabic-Indic digits read; other scripts' refused
-    if code is None:
-        raise CsvError(f"'{question.id}': '{raw}' is not a choice code", line)
-    if question.choice_list.get(code) is None:
-        codes = ", ".join(map(str, question.choice_list.codes()))
-        raise CsvError(f"'{question.id}': {code} is not a code of this question (codes: {codes})", line)
-    return float(code)
-
-
-def _parse_number(question: Question, raw: str, line: int) -> float:
-    value = numerals.parse_decimal(raw)
-    if value is None:
-        raise CsvError(f"'{question.id}': '{raw}' is not a number", line)
-    if not np.isfinite(value):
-        raise CsvError(f"'{question.id}': '{raw}' is not a finite number", line)
-    return value
-
-
-def _check_multi(question: Question, raw: str, line: int) -> None:
-    for part in (p.strip() for p in raw.replace("|", ";").split(";")):
-        if part:
-            _parse_code(question, part, line)
+def _cell_value(question: Question, raw: str, line: int) -> float:
+    """The frame value of a cell (NaN when blank); every question's cells are checked, analysed or not."""
+    if not raw:
+        return np.nan
+    kind = question.kind
+    try:
+        value = kind.read_cell(question, raw)
+    except InvalidCell as exc:
+        raise CsvError(f"'{question.id}': {exc}", line) from None
+    return kind.frame_value(value) if kind.analysed else np.nan
 
 
 def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding: str = "auto") -> Frame:
@@ -113,13 +101,10 @@ def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding:
     for line, row in read_rows(source, required=(), allowed=allowed, encoding=encoding):
         header = header or [h for h in row if h]
         for qid in (h for h in header if h in questions):
-            raw, question = row[qid], questions[qid]
-            if question.type in ("single", "scale"):
-                columns[qid].append(_parse_code(question, raw, line) if raw else np.nan)
-            elif question.type == "number":
-                columns[qid].append(_parse_number(question, raw, line) if raw else np.nan)
-            elif question.type == "multi" and raw:
-                _check_multi(question, raw, line)
+            question = questions[qid]
+            value = _cell_value(question, row[qid], line)
+            if question.kind.analysed:
+                columns[qid].append(value)
         for name in DESIGN_COLUMNS:
             if name in row:
                 design[name].append(_design_value(name, row[name], line))

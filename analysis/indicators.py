@@ -74,7 +74,7 @@ class Options:
         if not 0.5 <= self.level < 1:
             raise AnalysisError(f"confidence level {self.level} must be at least 0.5 and below 1")
         for qid in self.by:
-            if not instrument.has_question(qid) or instrument.question(qid).type not in ("single", "scale"):
+            if not instrument.has_question(qid) or not instrument.question(qid).kind.one_code:
                 raise AnalysisError(f"cannot break down by '{qid}': not a single-choice question of the survey")
         if self.trim is not None and not 0 <= self.trim[0] < 1 < self.trim[1]:
             raise AnalysisError("trimming bounds LOW,HIGH are multiples of the mean weight with LOW < 1 < HIGH")

@@ -1,5 +1,8 @@
 """Every interface text the bot says, each in one place (msgids of the ``messages`` catalogs).
 
+How to answer each kind of question is the exception: it lives with the type
+(``question.kind.chat_instruction``, ``chat_not_understood`` in ``survey_app/instrument/types.py``).
+
 Marked with ``N_`` for extraction and translated when sent (:meth:`bot.render.Renderer.text`),
 so a wording is changed here once and the catalogs follow. Texts of the instrument itself
 (questions, choices, the privacy notice) come from ``survey_app.i18n.texts`` instead.
@@ -25,21 +28,13 @@ DECLINE = N_("No, thank you")
 DECLINED = N_("All right, nothing more will be asked. If you change your mind, send /start.")
 
 # ---------------------------------------------------------------- questions
-TAP_OR_TYPE_NUMBER = N_("Tap your answer, or type its number.")
-TAP_EVERY_ANSWER = N_("Tap every answer that applies, then tap “Done”. You can also type their numbers, "
-                      "for example 1, 3.")
-TYPE_NUMBER = N_("Please type a number.")
-TYPE_ANSWER = N_("Please type your answer.")
+# How to answer each kind of question: chat_instruction and chat_not_understood in survey_app/instrument/types.py.
 # i18n: Button that finishes a multiple-choice question.
 DONE = N_("Done")
 # i18n: Button that leaves an optional question unanswered.
 SKIP = N_("Skip")
 # i18n: An optional question left unanswered (in the review, and on the tapped question).
 SKIPPED = N_("Skipped")
-NOT_UNDERSTOOD_ONE = N_("Sorry, I did not understand. Please tap one of the buttons, or type the number of "
-                        "your answer.")
-NOT_UNDERSTOOD_MANY = N_("Sorry, I did not understand. Please tap the buttons, or type the numbers of your "
-                         "answers separated by commas, for example 1, 3.")
 CHOOSE_AT_LEAST_ONE = N_("Choose at least one answer.")
 UNSUPPORTED = N_("Sorry, I can only read text messages and button taps.")
 USE_THE_BUTTONS = N_("Please tap one of the buttons above.")

@@ -53,14 +53,7 @@ class Renderer:
 
     def answer_text(self, question: Question, value: Any) -> str:
         """An answer as the resident would read it (labels for codes, the number, the text)."""
-        kind = question.kind
-        if kind.multiple:
-            return self.list_separator().join(self.choice_label(question, c) for c in value)
-        if kind.has_choices:
-            return self.choice_label(question, value)
-        if kind.numeric:
-            return str(int(value)) if float(value).is_integer() else str(value)
-        return str(value)
+        return question.kind.format_answer(question, value, self.texts.choice, separator=self.list_separator())
 
     def list_separator(self) -> str:
         info = locales.info(self.locale)
@@ -100,14 +93,7 @@ class Renderer:
         return self.message("\n\n".join(parts), self.question_buttons(question, selected))
 
     def instruction(self, question: Question) -> str:
-        kind = question.kind
-        if kind.multiple:
-            return self.text(m.TAP_EVERY_ANSWER)
-        if kind.numeric:
-            return self.text(m.TYPE_NUMBER)
-        if kind.free_text:
-            return self.text(m.TYPE_ANSWER)
-        return self.text(m.TAP_OR_TYPE_NUMBER)
+        return self.text(question.kind.chat_instruction)
 
     def question_buttons(self, question: Question, selected: Sequence[int] = ()) -> list[list[Button]]:
         rows: list[list[Button]] = []
@@ -129,7 +115,9 @@ class Renderer:
         return rows
 
     def not_understood(self, question: Question) -> str:
-        return self.text(m.NOT_UNDERSTOOD_MANY if question.kind.multiple else m.NOT_UNDERSTOOD_ONE)
+        """The hint after a reply that names no choice (how to answer, for a type without its own)."""
+        kind = question.kind
+        return self.text(kind.chat_not_understood or kind.chat_instruction)
 
     # ------------------------------------------------------------ review
     def review(self, questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Message]:

@@ -8,8 +8,9 @@
   their full-width forms ``＝＋－＠``)
   would be run as a formula by a spreadsheet. CSV cells get a leading ``'``; XLSX cells
   are written as explicit strings, which a spreadsheet never evaluates.
-- Multi-choice answers are their codes joined by ``;`` (a comma would look like a
-  thousands separator to Excel in Japan).
+- Each cell is what the question's type writes (``QuestionType.export_cell``): multi-choice
+  answers are their codes joined by ``;`` (a comma would look like a thousands separator to
+  Excel in Japan), whole numbers without ``.0``.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.config import DEFAULT_TIMEZONE, city_timezone
 from survey_app.i18n import N_
-from survey_app.instrument import Instrument
+from survey_app.instrument import Instrument, QuestionType
 from survey_app.models import Answer, Response
 
 BOM = "\ufeff"
@@ -140,15 +141,14 @@ def local_time(value: datetime | None, zone: tzinfo) -> str:
     return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _cell(code, codes_json, number, text) -> Any:
-    """One answer as a cell; ``codes_json`` is the multi-choice column as JSON text ('null' when unused)."""
+def _cell(kind: QuestionType, code: int | None, codes_json: str | None, number: float | None,
+          text: str | None) -> Any:
+    """One answer as its question's type writes a cell; ``codes_json`` is the multi-choice
+    column as JSON text ('null' when unused)."""
     if codes_json and codes_json != "null":
-        return ";".join(str(c) for c in json.loads(codes_json))
-    if code is not None:
-        return code
-    if number is not None:
-        return int(number) if float(number).is_integer() else number
-    return text or ""
+        return kind.export_cell(json.loads(codes_json))
+    stored = code if code is not None else number if number is not None else text
+    return "" if stored is None else kind.export_cell(stored)
 
 
 def response_rows(session: Session, instrument: Instrument, page: int = PAGE,
@@ -167,6 +167,7 @@ def response_rows(session: Session, instrument: Instrument, page: int = PAGE,
     zone = zone or city_timezone()
     yield response_header(instrument, str(zone), weights.method if weights else "none")
     qids = [q.id for q in instrument.questions]
+    kinds = {q.id: q.kind for q in instrument.questions}
     connection = session.connection()
     last_id = 0
     while True:
@@ -182,7 +183,9 @@ def response_rows(session: Session, instrument: Instrument, page: int = PAGE,
             select(Answer.response_id, Answer.question_id, Answer.code, cast(Answer.codes, Text), Answer.number,
                    Answer.text).where(Answer.response_id.in_([r.id for r in batch])))
         for response_id, question_id, code, codes_json, number, text in rows:
-            answers.setdefault(response_id, {})[question_id] = _cell(code, codes_json, number, text)
+            if question_id in kinds:  # an answer to a question no longer asked has no column
+                answers.setdefault(response_id, {})[question_id] = _cell(kinds[question_id], code, codes_json,
+                                                                         number, text)
         for r in batch:
             given = answers.get(r.id, {})
             weight = weights.by_response.get(r.id, "") if weights else 1

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from survey_app import codes
 from survey_app.i18n import N_
-from survey_app.instrument import REQUIRED_MESSAGE, Instrument, InvalidAnswer, Question, question_type
+from survey_app.instrument import REQUIRED_MESSAGE, Instrument, InvalidAnswer, Question
 from survey_app.models import Answer, BotSession, Invitation, Response, Survey, utcnow
 from survey_app.response_errors import (  # noqa: F401 - callers write responses.CodeProblem, …
     AlreadySubmitted,
@@ -201,16 +201,7 @@ def _row_value(row) -> Any:
 
 def _columns(question: Question, value: Any) -> dict[str, Any]:
     """The answer columns for a parsed value of ``question`` (the others None)."""
-    columns = {"code": None, "codes": None, "number": None, "text": None}
-    if question.type == "multi":
-        columns["codes"] = list(value)
-    elif question.type in ("single", "scale"):
-        columns["code"] = int(value)
-    elif question.type == "number":
-        columns["number"] = float(value)
-    else:
-        columns["text"] = str(value)
-    return columns
+    return question.kind.to_columns(value)
 
 
 def validate(instrument: Instrument, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, InvalidAnswer]]:
@@ -221,7 +212,7 @@ def validate(instrument: Instrument, raw: Mapping[str, Any]) -> tuple[dict[str, 
             errors[qid] = InvalidAnswer(N_("This question is not part of the survey."))
             continue
         question = instrument.question(qid)
-        qtype = question_type(question.type)
+        qtype = question.kind
         if qtype.is_empty(raw_value):
             values[qid] = None
             continue

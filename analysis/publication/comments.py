@@ -85,7 +85,7 @@ def group_comments(instrument: Instrument, comments: list[Comment], area_title, 
     for comment in comments:
         grouped[(comment.question, comment.locale)].append(mask(comment.text))
     order = {ind.id: i for i, ind in enumerate(instrument.indicators)}
-    text_questions = [q for q in instrument.questions if q.type == "text"]
+    text_questions = [q for q in instrument.questions if q.kind.free_text]
     text_questions.sort(key=lambda q: order.get(area_of(instrument, q), len(order)))
     groups = []
     for question in text_questions:

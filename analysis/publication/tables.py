@@ -24,7 +24,6 @@ from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question
 
-CLOSED_TYPES = ("single", "scale", "multi")
 BREAKDOWNS = ("age_band", "sex", "district", "nationality")
 NO_ANSWER = None  # the code of the 無回答 row
 # Short names of the usual respondent groups (table titles: 「問1 × 年代」); others use the question text.
@@ -58,7 +57,7 @@ class FreqTable:
 
     @property
     def multi(self) -> bool:
-        return self.question.type == "multi"
+        return self.question.kind.multiple
 
 
 @dataclass(frozen=True)
@@ -90,17 +89,15 @@ def applicable(data: ReportData, question: Question) -> np.ndarray:
 
 
 def _indicator_matrix(data: ReportData, question: Question) -> tuple[list[int | float | None], np.ndarray]:
-    """(codes, boolean matrix respondents × codes) with a last column for 無回答."""
-    if question.type == "multi":
+    """(codes, boolean matrix respondents × codes) with a last column for 無回答; the rows are
+    what the question's type summarises (its choice codes, or a number's distinct values)."""
+    if question.kind.multiple:
         chosen = data.multi[question.id]
-        codes = list(question.choice_list.codes())
+        codes = question.kind.summary_codes(question, ())
         matrix = np.array([[c in s for c in codes] + [not s] for s in chosen], dtype=bool).reshape(len(chosen), -1)
         return [*codes, NO_ANSWER], matrix
     values = data.frame.values(question.id)
-    if question.choice_list is not None:
-        codes = list(question.choice_list.codes())
-    else:  # number: its distinct values
-        codes = sorted({float(v) for v in values[~np.isnan(values)]})
+    codes = question.kind.summary_codes(question, values)
     matrix = np.column_stack([values == c for c in codes] + [np.isnan(values)])
     return [*codes, NO_ANSWER], matrix
 
@@ -117,7 +114,7 @@ def frequency_tables(data: ReportData, texts: InstrumentTexts, no_answer: str,
                      condition_text) -> list[FreqTable]:
     """One table per single, scale, multi and number question, in questionnaire order."""
     tables = []
-    for number, question in enumerate((q for q in data.instrument.questions if q.type != "text"), start=1):
+    for number, question in enumerate((q for q in data.instrument.questions if not q.kind.free_text), start=1):
         base = applicable(data, question)
         codes, matrix = _indicator_matrix(data, question)
         matrix = matrix & base[:, None]
@@ -140,7 +137,7 @@ def cross_tables(data: ReportData, tables: list[FreqTable], texts: InstrumentTex
     present = [qid for qid in BREAKDOWNS if data.instrument.has_question(qid)]
     out = []
     for table in tables:
-        if table.question.type not in CLOSED_TYPES:
+        if not table.question.kind.has_choices:  # closed questions only
             continue
         codes, matrix = _indicator_matrix(data, table.question)
         base = applicable(data, table.question)

@@ -116,9 +116,10 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
     qtype = ctx.require(node, "type", what)
     if qtype not in REGISTRY:
         raise ctx.fail(node, what, f"unknown type '{qtype}' (one of: {', '.join(REGISTRY)})")
+    kind = REGISTRY[qtype]
     text = ctx.require(node, "text", what).strip()
     choice_list = None
-    if REGISTRY[qtype].has_choices:
+    if kind.has_choices:
         list_id = ctx.require(node, "choices", what)
         if list_id not in lists:
             raise ctx.fail(node, what, f"unknown choice list '{list_id}'")
@@ -130,7 +131,7 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
     ordered = node.get("ordered", False)
     if ordered not in (True, False) or ordered and choice_list is None:
         raise ctx.fail(node, what, "'ordered: true' marks a choice question whose codes run in order (age bands)")
-    if weighting and qtype != "single":
+    if weighting and not kind.groups_residents:
         raise ctx.fail(node, what, "a weighting question must be a single choice")
     short_name = node.get("short_name")
     if short_name is not None and (not isinstance(short_name, str) or not short_name.strip()):
@@ -213,7 +214,7 @@ def _indicator(ctx: _Ctx, node: dict, questions: dict, seen: set) -> Indicator:
     if qid not in questions:
         raise ctx.fail(node, what, f"unknown question '{qid}'")
     question = questions[qid]
-    if question.type not in ("single", "scale"):
+    if not question.kind.one_code:
         raise ctx.fail(node, what, f"question '{qid}' must be a single choice, not '{question.type}'")
     positive = ctx.require(node, "positive", what, list)
     bad = [c for c in positive if isinstance(c, bool) or not isinstance(c, int) or question.choice_list.get(c) is None]

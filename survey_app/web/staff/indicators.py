@@ -81,7 +81,7 @@ def options_from(args: Mapping[str, str], instrument: Instrument) -> Options:
 def breakdown_questions(instrument: Instrument) -> list[str]:
     """Single-choice questions that describe residents (not the indicator questions themselves)."""
     measured = {ind.question for ind in instrument.indicators}
-    return [q.id for q in instrument.questions if q.type == "single" and q.id not in measured]
+    return [q.id for q in instrument.questions if q.kind.groups_residents and q.id not in measured]
 
 
 def compute(session: Session, instrument: Instrument, options: Options, lang: str | None = None) -> SurveyResult:

@@ -18,7 +18,6 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from sqlalchemy import func, select
 
 from survey_app import codes, responses
-from survey_app.i18n import N_
 from survey_app.models import Response
 
 from ..context import db, gettext, translate_error
@@ -27,8 +26,6 @@ from .auth import require
 from .common import instrument_or_404, record, texts
 
 CODE_FIELD = "letter_code"
-TYPE_HINTS = {"multi": N_("codes separated by commas, e.g. 1,3"), "number": N_("a number"),
-              "text": N_("text as written"), "single": N_("one code"), "scale": N_("one code")}
 
 
 FIRST = "first__"  # prefix of the hidden fields carrying the first pass of a double entry
@@ -39,9 +36,9 @@ def _fields(instrument, words):
     fields = []
     for number, q in enumerate(instrument.questions, start=1):
         codes = ", ".join(f"{c.code}={words.choice(q.choice_list, c)}" for c in q.choices)
-        fields.append({"id": q.id, "number": number, "text": words.question(q), "type": q.type,
-                       "required": q.required, "codes": codes, "hint": TYPE_HINTS.get(q.type, ""),
-                       "numeric": q.type in ("single", "scale", "number")})
+        entry = q.kind.paper  # how staff key this type: hint, keypad, text area
+        fields.append({"id": q.id, "number": number, "text": words.question(q), "required": q.required,
+                       "codes": codes, "hint": entry.hint, "numeric": entry.digits, "wide": entry.multiline})
     return fields
 
 

@@ -18,7 +18,6 @@ from survey_app.i18n.fmt import format_number as _format_number
 from survey_app.instrument import Instrument, Question, Section
 
 from ..context import current_locale, translate_error
-from .fields import FIELD_TEMPLATES
 from .state import held_response, pages, progress, survey_languages, texts_for, visible_in
 
 # A page opened from a review page's "Change" link returns there on Next (GOV.UK check-answers pattern).
@@ -81,13 +80,12 @@ def question_items(instrument: Instrument, questions: list[Question], shown: Map
         values = shown.get(q.id, set())
         hint = texts.hint(q)
         error = translate_error(errors[q.id]) if q.id in errors else None
-        template, input_type = FIELD_TEMPLATES[q.type]
         items.append({
             "q": q, "label": texts.question(q), "hint": hint,
             "values": values, "value": next(iter(values), ""),
             "choices": [{"code": str(c.code), "label": texts.choice(q.choice_list, c),
                          "checked": str(c.code) in values} for c in q.choices],
-            "error": error, "template": template, "input_type": input_type,
+            "error": error, "template": q.kind.field_template, "input_type": q.kind.input_type,
             # aria-describedby: the hint and the error, when there are any
             "described_by": " ".join(f"{q.id}-{part}" for part, shown in (("hint", hint), ("error", error))
                                      if shown),
@@ -117,14 +115,7 @@ def review_rows(instrument: Instrument, answers: Mapping[str, Any]) -> list[dict
         items = []
         for q in visible_in(instrument, section, answers):
             value = answers.get(q.id)
-            if value is None:
-                shown = []
-            elif q.choice_list is not None:
-                codes = value if isinstance(value, tuple) else (value,)
-                shown = [texts.choice(q.choice_list, q.choice_list.get(c)) for c in codes
-                         if q.choice_list.get(c) is not None]
-            else:
-                shown = [format_number(value) if q.type == "number" else str(value)]
+            shown = [] if value is None else q.kind.answer_parts(q, value, texts.choice, format_number)
             items.append({"q": q, "label": texts.question(q), "answers": shown,
                           "href": page_url(instrument, section, anchor=q.id, **FROM_REVIEW)})
         rows.append({"section": section, "title": texts.section(section), "items": items,
