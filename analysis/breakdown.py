@@ -3,7 +3,8 @@
 All percentages are in percentage points (0–100) at full precision.
 
 Breakdowns (``--by``): one cell per choice of the breakdown question, estimated as a
-domain of the full design. Cells with fewer than ``suppress_below`` respondents (default
+domain of the full design; ``--by locale`` (:data:`BY_LOCALE`) gives one cell per language the
+responses were given in, labelled with the language's own name from the registry. Cells with fewer than ``suppress_below`` respondents (default
 10) are *suppressed* — no estimate, no interval, no n — together with as many other cells as
 needed so that none can be recovered by subtraction from the overall line or the other cells
 (:mod:`analysis.suppression`). Cells below ``caution_below`` (default 30) carry the flag
@@ -23,7 +24,11 @@ from analysis.guards import effective_size
 from analysis.notices import Notice
 from analysis.result import GroupResult, Target, Thresholds
 from analysis.suppression import hidden_groups
+from survey_app.i18n import locales
 from survey_app.instrument import Indicator, Instrument
+
+#: The breakdown by the language a response was given in (not a question of the instrument).
+BY_LOCALE = "locale"
 
 
 def pp(value: float | None) -> float | None:
@@ -44,6 +49,17 @@ def indicator_masks(instrument: Instrument, indicator: Indicator, values: np.nda
     if (base_rule or indicator.base) == "valid":
         return positive, answered & ~np.isin(values, missing)
     return positive, np.ones(len(values), dtype=bool)
+
+
+def locale_labels(instrument: Instrument, answered_in: np.ndarray) -> dict[str, str]:
+    """Tag → own name, in menu order: every language the survey offers, and any other found in the rows.
+
+    Own names (「Tiếng Việt」, 「اردو」) in every staff language, as in the language menus: the
+    group is the language, and its name is how its speakers and the city's staff know it.
+    """
+    present = set(answered_in.tolist())
+    return {tag: locales.native_name(tag) for tag in locales.supported()
+            if tag in instrument.languages or tag in present}
 
 
 def target_block(indicator: Indicator, estimate: Estimate) -> Target | None:

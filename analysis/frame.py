@@ -12,6 +12,11 @@ Sources:
   :mod:`analysis.sampling` builds the design. Read through :mod:`survey_app.queries`
   (the core's read side), never from ORM tables here.
 
+Each row also carries the language the resident answered in (``Frame.locales``, registry
+tags; from the database, or a CSV's optional ``locale`` column), so indicators can be
+broken down by it (:data:`analysis.breakdown.BY_LOCALE`): an easy-Japanese wording that
+shifts a question's meaning shows up as a difference between languages.
+
 Values are floats with NaN for "no answer"; only questions whose type is ``analysed``
 (single choice, scale, number) become columns (free text never enters the analysis). Each
 question's type reads its cells (``QuestionType.read_cell``), so a CSV cell is read as
@@ -31,9 +36,11 @@ from analysis.errors import AnalysisError
 from survey_app import queries
 from survey_app.csvio import CsvError, read_rows
 from survey_app.design import RecordedDesign, recorded_design
+from survey_app.i18n import locales as registry
 from survey_app.instrument import Instrument, InvalidCell, Question
 
 DESIGN_COLUMNS = ("weight", "stratum", "psu", "fpc")
+LOCALE_COLUMN = "locale"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class Frame:
     sampling: pd.DataFrame | None = None
     invitations: pd.DataFrame | None = None
     recorded: RecordedDesign | None = None
+    locales: np.ndarray | None = None  # per row, the tag of the language answered in (None: not recorded)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -60,7 +68,8 @@ class Frame:
         rows = np.flatnonzero(mask)
         sampling = None if self.sampling is None else self.sampling.iloc[rows].reset_index(drop=True)
         return replace(self, data=self.data.iloc[rows].reset_index(drop=True), sampling=sampling,
-                       design={k: np.asarray(v)[rows] for k, v in self.design.items()})
+                       design={k: np.asarray(v)[rows] for k, v in self.design.items()},
+                       locales=None if self.locales is None else self.locales[rows])
 
     def values(self, qid: str) -> np.ndarray:
         if qid not in self.data.columns:
@@ -93,9 +102,10 @@ def _cell_value(question: Question, raw: str, line: int) -> float:
 def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding: str = "auto") -> Frame:
     """Read a responses CSV (see module docstring); raises CsvError naming the line."""
     questions = {q.id: q for q in instrument.questions}
-    allowed = (*questions, *DESIGN_COLUMNS)
+    allowed = (*questions, *DESIGN_COLUMNS, LOCALE_COLUMN)
     columns: dict[str, list] = defaultdict(list)
     design: dict[str, list] = defaultdict(list)
+    answered_in: list[str] = []
     n = 0
     header: list[str] | None = None
     for line, row in read_rows(source, required=(), allowed=allowed, encoding=encoding):
@@ -108,6 +118,8 @@ def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding:
         for name in DESIGN_COLUMNS:
             if name in row:
                 design[name].append(_design_value(name, row[name], line))
+        if LOCALE_COLUMN in row:
+            answered_in.append(_locale_value(row[LOCALE_COLUMN], line))
         n += 1
     if n == 0:
         raise AnalysisError("the responses file has no rows")
@@ -115,7 +127,16 @@ def frame_from_csv(source: bytes | str | Path, instrument: Instrument, encoding:
     for qid, values in columns.items():
         data[qid] = np.asarray(values, dtype=float)
     label = str(source) if isinstance(source, (str, Path)) and "\n" not in str(source) else "<csv>"
-    return Frame(instrument, data, label, {k: np.asarray(v, dtype=object) for k, v in design.items()})
+    return Frame(instrument, data, label, {k: np.asarray(v, dtype=object) for k, v in design.items()},
+                 locales=np.asarray(answered_in, dtype=object) if answered_in else None)
+
+
+def _locale_value(raw: str, line: int) -> str:
+    """A tag of the language registry (such as vi or ja-x-easy); anything else is refused by its line."""
+    tag = registry.match(raw)
+    if raw.strip() and tag is not None and tag.lower() == raw.strip().lower():
+        return tag
+    raise CsvError(f"'{LOCALE_COLUMN}': '{raw}' is not a language tag ({', '.join(registry.supported())})", line)
 
 
 def _design_value(name: str, raw: str, line: int):
@@ -145,7 +166,8 @@ def frame_from_database(session: Session, instrument: Instrument) -> Frame:
     strata = pd.DataFrame([r.stratum for r in responses], index=range(len(responses)))
     strata["_invited"] = [r.source == "invited" for r in responses]
     return Frame(instrument, data, instrument.id, sampling=strata, invitations=_invitations(session, instrument),
-                 recorded=recorded_design(session, instrument.id))
+                 recorded=recorded_design(session, instrument.id),
+                 locales=np.asarray([r.locale for r in responses], dtype=object))
 
 
 def _fill_answers(data: pd.DataFrame, position: dict[int, int], rows: list[queries.StoredValue]) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.breakdown import group_rows, indicator_masks, pp, target_block
+from analysis.breakdown import BY_LOCALE, group_rows, indicator_masks, locale_labels, pp, target_block
 from analysis.change import baseline_notices, baseline_result, change, comparison_base
 from analysis.consistency import check_design
 from analysis.design import SamplingDesign
@@ -44,7 +44,8 @@ class Options:
     """How to compute: the one options class of the CLI, the staff pages and the API.
 
     ``weighting`` and ``ci`` are names from :mod:`analysis.methods`; ``trim`` bounds are
-    multiples of the mean weight; ``by`` breakdown question ids; ``lang`` the language of
+    multiples of the mean weight; ``by`` breakdown question ids or ``"locale"`` (the language
+    each response was given in); ``lang`` the language of
     titles and group labels in the result; ``strict``: an indicator without any answer is
     an error (else a ``None`` estimate and a ``no_base`` notice — pages and the API; the
     command line also keeps margins that contradict the data an error, where pages fall back);
@@ -74,6 +75,8 @@ class Options:
         if not 0.5 <= self.level < 1:
             raise AnalysisError(f"confidence level {self.level} must be at least 0.5 and below 1")
         for qid in self.by:
+            if qid == BY_LOCALE and not instrument.has_question(qid):
+                continue
             if not instrument.has_question(qid) or not instrument.question(qid).kind.one_code:
                 raise AnalysisError(f"cannot break down by '{qid}': not a single-choice question of the survey")
         if self.trim is not None and not 0 <= self.trim[0] < 1 < self.trim[1]:
@@ -158,6 +161,9 @@ def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyR
     options.check(instrument)
     if len(frame) == 0:
         raise AnalysisError(f"survey '{instrument.id}' has no complete responses")
+    if BY_LOCALE in options.by and frame.locales is None and not instrument.has_question(BY_LOCALE):
+        raise AnalysisError("cannot break down by locale: the responses do not say which language they were "
+                            "given in (add a 'locale' column such as ja, vi or ur to the responses file)")
     margins = tuple(margins)
     invited, open_frame = split(frame)
     target, notices = sample_frame(invited, open_frame, options)
@@ -200,9 +206,8 @@ def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: O
         notices += (Notice("n_eff_kish", {"indicator": indicator.id, "design": est.n_eff, "n": est.n}),)
     groups = []
     for qid in options.by:
-        question = frame.instrument.question(qid)
-        labels = {c.code: texts.choice(question.choice_list, c) for c in question.choices}
-        groups += group_rows(sample, positive, base, frame.values(qid), qid, labels, options.ci,
+        by_values, labels = breakdown_cells(frame, qid, texts)
+        groups += group_rows(sample, positive, base, by_values, qid, labels, options.ci,
                              options.level, options.thresholds, indicator.id)
     compared, other = comparable_estimate(frame, sample, indicator, values, est, options)
     return IndicatorResult(
@@ -211,6 +216,15 @@ def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: O
         target_block(indicator, est), change(compared, indicator.baseline, options.level, comparison_base(indicator)),
         tuple(groups), notices + baseline_notices(indicator, options.weighting), n_eff_basis=basis,
         kish_n_eff=est.kish_n_eff, on_baseline_base=other)
+
+
+def breakdown_cells(frame: Frame, by: str, texts: InstrumentTexts) -> tuple[np.ndarray, dict]:
+    """(each row's category, category → label) of one breakdown: a question's choices, or the languages."""
+    instrument = frame.instrument
+    if by == BY_LOCALE and not instrument.has_question(by):
+        return frame.locales, locale_labels(instrument, frame.locales)
+    question = instrument.question(by)
+    return frame.values(by), {c.code: texts.choice(question.choice_list, c) for c in question.choices}
 
 
 def comparable_estimate(frame: Frame, sample: WeightedSample, indicator, values, est, options: Options):

@@ -15,6 +15,11 @@ further groups, smallest first, until the hidden non-empty groups
   publishing that they add up to two), and
 - are neither all positive nor all negative together (else the total reveals each one's answer).
 
+The same rule protects a cross table, whose groups are rows with a count per answer column
+(:func:`hidden_rows`): "all positive or all negative" becomes "every hidden respondent in one
+column" — for a multiple-choice question, whose columns overlap, "every hidden respondent
+chose this answer" for some column.
+
 Every hidden group carries the same flag ``suppressed``, so which one was the small one is not
 published either. Empty groups (no respondent in the base) are hidden but protect nothing and
 need no protection. When every group ends up hidden the breakdown shows nothing beyond the
@@ -25,21 +30,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def _safe(hidden: set[int], sizes: Sequence[int], positives: Sequence[int], below: int) -> bool:
+def _safe(hidden: set[int], sizes: Sequence[int], columns: Sequence[Sequence[int]], below: int) -> bool:
     real = [i for i in hidden if sizes[i] > 0]
     total = sum(sizes[i] for i in real)
-    agree = sum(positives[i] for i in real)
-    return len(real) >= 2 and total >= below and 0 < agree < total
+    if len(real) < 2 or total < below:
+        return False
+    width = len(columns[real[0]])
+    # A column holding every hidden respondent tells each of them answered it.
+    return all(sum(columns[i][j] for i in real) < total for j in range(width))
 
 
-def hidden_groups(sizes: Sequence[int], positives: Sequence[int], below: int) -> set[int]:
-    """Indices of the groups to hide (primary and complementary); see module docstring."""
+def hidden_rows(sizes: Sequence[int], columns: Sequence[Sequence[int]], below: int) -> set[int]:
+    """Indices of the groups to hide, each group given by its size and its count per answer column."""
     hidden = {i for i, n in enumerate(sizes) if n < below}
     if not any(0 < sizes[i] for i in hidden):
         return hidden
     candidates = sorted((i for i, n in enumerate(sizes) if i not in hidden and n > 0), key=lambda i: (sizes[i], i))
     for i in candidates:
-        if _safe(hidden, sizes, positives, below):
+        if _safe(hidden, sizes, columns, below):
             break
         hidden.add(i)
     return hidden
+
+
+def hidden_groups(sizes: Sequence[int], positives: Sequence[int], below: int) -> set[int]:
+    """Indices of the groups to hide for a yes/no indicator (primary and complementary); see module docstring."""
+    return hidden_rows(sizes, [(p, n - p) for n, p in zip(sizes, positives, strict=True)], below)

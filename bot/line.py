@@ -52,6 +52,7 @@ from linebot.v3.webhooks import (
 )
 
 from survey_app import codes
+from survey_app.i18n import locales
 from survey_app.i18n.catalogs import gettext
 
 from . import bidi
@@ -185,7 +186,7 @@ def toggled(locale: str, rows: Sequence[Sequence[Button]]) -> Message:
 def outgoing(processed: Processed) -> list[LineMessage]:
     """Everything to send for one processed event, in order."""
     out: Outcome = processed.outcome
-    locale = processed.conversation.locale or "ja"
+    locale = processed.conversation.locale or locales.default()
     messages: list[Message] = []
     if out.notice:
         messages.append(Message(out.notice))
@@ -275,9 +276,9 @@ class LineAdapter:
         if isinstance(event, Blocked | Remind):
             return
         try:
-            locale = self.service.load(self.service.chat_key(user_id)).locale or "ja"
+            locale = self.service.load(self.service.chat_key(user_id)).locale or locales.default()
         except Exception:  # noqa: BLE001 - the database may be what failed
-            locale = "ja"
+            locale = locales.default()
         text = bidi.for_locale(locale, gettext(locale, m.SOMETHING_WENT_WRONG))
         try:
             self.delivery.send(user_id, [TextMessage(text=text)], reply_token, event_time)

@@ -113,9 +113,14 @@ def _comments(instrument: Instrument, rows: list[dict], seed: int) -> None:
             row["kosodate_reason"] = REASONS[int(rng.integers(0, len(REASONS)))]
 
 
+#: Which language a foreign resident of the demo answers in, and how often (Ebetsu's largest groups).
+FOREIGN_LANGUAGE_SHARES = {"vi": 0.5, "ur": 0.3, "en": 0.2}
+
+
 def _channel(rng, foreign: bool) -> tuple[str, str]:
     if foreign:
-        return str(rng.choice(["vi", "ur", "en"], p=[0.5, 0.3, 0.2])), str(rng.choice(["telegram", "web"]))
+        tags, shares = zip(*FOREIGN_LANGUAGE_SHARES.items(), strict=True)
+        return str(rng.choice(list(tags), p=list(shares))), str(rng.choice(["telegram", "web"]))
     return locales.default(), str(rng.choice(["web", "paper"], p=[0.6, 0.4]))
 
 

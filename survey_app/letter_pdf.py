@@ -3,7 +3,9 @@
 The page is laid out for a 長形3号 窓あき封筒 (A4 folded in three): the address window at the
 top left is left empty — the print vendor sticks the address label there, because Machikoe never
 holds names or addresses. The letter text is Japanese (the city's own letter); one short line in
-English, Vietnamese, Urdu and やさしい日本語 points each resident to their language and to the bot.
+each other language the survey offers (English, Vietnamese, Urdu, やさしい日本語 with its readings
+as 漢字（かんじ）) tells a resident, in their language, how to answer in it, about the bot, their code
+and the phone number — code and phone isolated left to right (``<bdi dir="ltr">``) in the Urdu line.
 
 Everything a mailed letter must say comes from the survey's settings (``survey_app.survey_settings``):
 sender, date, 回答期限, contact office, phone and hours, the paper alternative. Printing is refused —
@@ -24,9 +26,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import get_translations
 from survey_app.i18n.fmt import era_year
-from survey_app.i18n.locales import direction
+from survey_app.i18n.locales import default
 from survey_app.instrument import Instrument
 from survey_app.invitations import Letter
+from survey_app.letter_languages import language_lines
 from survey_app.letters import printable
 from survey_app.pdf import html_to_pdf
 from survey_app.survey_settings import date_setting
@@ -129,26 +132,8 @@ BODY = {
     "phone": N_("Phone: %(phone)s"),
     "hours": N_("Hours: %(hours)s"),
 }
-OTHER_LANGUAGE = N_("You can answer in English: open the address above or scan the QR code, then choose "
-                    "your language at the top of the page.")
-OTHER_LANGUAGE_BOT = N_("You can also answer by chatting with our Telegram bot (second QR code).")
-# Its Japanese translation is the line in やさしい日本語 (short words, spaces between phrases).
-EASY_JAPANESE = N_("Easy Japanese: answer on the internet. If you need help, call the phone number below.")
-
-
-def _language_lines(bot: bool) -> list[dict[str, str]]:
-    lines = []
-    for loc in ("en", "vi", "ur"):
-        t = get_translations(loc)
-        text = t.gettext(OTHER_LANGUAGE) + (" " + t.gettext(OTHER_LANGUAGE_BOT) if bot else "")
-        lines.append({"lang": loc, "dir": direction(loc), "text": text})
-    easy = get_translations("ja").gettext(EASY_JAPANESE)
-    lines.append({"lang": "ja", "dir": "ltr", "text": easy})
-    return lines
-
-
 def _body(survey_title: str, setup: LetterSetup) -> dict[str, str]:
-    t = get_translations("ja")
+    t = get_translations(default())
     words = {key: t.gettext(msgid) for key, msgid in BODY.items()}
     words["title"] = words["title"] % {"survey": survey_title}
     words["deadline"] = words["deadline"] % {"date": japanese_date(setup.deadline)}
@@ -167,9 +152,9 @@ def _environment() -> Environment:
 def letters_html(letters: list[Letter], instrument: Instrument, setup: LetterSetup) -> str:
     pages = printable(letters, instrument, setup.base_url, setup.bot_username)
     return _environment().get_template("letter.html").render(
-        letters=pages, setup=setup, words=_body(instrument.title, setup),
+        letters=pages, setup=setup, words=_body(instrument.title, setup), lang=default(),
         letter_date=japanese_date(setup.letter_date), privacy_notice=instrument.privacy_notice,
-        languages=_language_lines(bool(setup.bot_username)))
+        languages=lambda code: language_lines(instrument.languages, code, setup.phone, bool(setup.bot_username)))
 
 
 def letters_pdf(letters: list[Letter], instrument: Instrument, setup: LetterSetup) -> bytes:

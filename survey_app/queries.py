@@ -27,6 +27,7 @@ class CompleteResponse(NamedTuple):
     id: int
     stratum: dict[str, Any]  # the invitation's stratum copied at start ({} for an open link)
     source: str  # "invited" or "open"
+    locale: str  # the language the resident answered in (a registry tag such as ja-x-easy)
 
 
 class StoredValue(NamedTuple):
@@ -46,10 +47,10 @@ class InvitationRow(NamedTuple):
 def complete_responses(session: Session, survey_id: str) -> list[CompleteResponse]:
     """The survey's complete responses in id order (the order analysis rows take)."""
     rows = session.execute(
-        select(Response.id, Response.stratum, Response.source)
+        select(Response.id, Response.stratum, Response.source, Response.locale)
         .where(Response.survey_id == survey_id, Response.status == COMPLETE)
         .order_by(Response.id)).all()
-    return [CompleteResponse(r.id, dict(r.stratum or {}), r.source) for r in rows]
+    return [CompleteResponse(r.id, dict(r.stratum or {}), r.source, r.locale) for r in rows]
 
 
 def complete_values(session: Session, survey_id: str, question_ids: list[str]) -> list[StoredValue]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from survey_app import audit
 from survey_app import staff as staff_core
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.models import ROLES, StaffUser
 
 
@@ -65,7 +65,7 @@ def issue_one_time_password(session: Session, user: StaffUser, actor: str) -> st
 
 
 def create_with_one_time_password(session: Session, email: str, role: str, actor: str,
-                                  locale: str = "ja") -> staff_core.Created:
+                                  locale: str = locales.DEFAULT) -> staff_core.Created:
     created = staff_core.create_user(session, email, role, locale=locale)
     created.user.must_change_password = True
     audit.record(session, actor, "staff_create", created.user.email, {"role": role}, commit=False)

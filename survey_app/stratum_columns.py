@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 from survey_app import numerals
+from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question
 
@@ -68,7 +69,7 @@ class StratumColumns:
             return code if question.choice_list.get(code) is not None else None
         return self._labels[qid].get(normalise(value))
 
-    def choices_hint(self, qid: str, locale: str = "ja") -> str:
+    def choices_hint(self, qid: str, locale: str = locales.DEFAULT) -> str:
         """「1=18〜29歳, 2=30〜39歳, …」 for error messages: what the cell may say."""
         question = self.instrument.question(qid)
         words = InstrumentTexts(self.instrument, locale if locale in self.instrument.languages

@@ -7,7 +7,7 @@ import pytest
 from analysis.frame import frame_from_csv
 from analysis.indicators import Options, compute
 from analysis.report import document, table_rows
-from analysis.suppression import hidden_groups
+from analysis.suppression import hidden_groups, hidden_rows
 from analysis.weighting import margins_from_rows
 from survey_app.instrument import bundled_path
 from survey_app.population import read_population_csv
@@ -61,6 +61,29 @@ def test_primary_suppression_alone_would_be_undone():
     sizes, positives = [150, 144, 6], [70, 60, 5]
     assert hidden_groups(sizes, positives, 10) == {2, 1}  # the complement: the smallest other group
     assert hidden_groups([150, 144, 0], [70, 60, 0], 10) == {2}  # an empty group needs no complement
+
+
+def test_two_small_groups_that_answered_alike_are_protected_in_a_cross_table():
+    # Rows: groups; columns: answers 1..3. Groups 2 and 3 (3 and 4 respondents) are both hidden by the
+    # primary rule, but everyone in them chose answer 1: total − the published groups would say so.
+    sizes = [120, 90, 3, 4]
+    columns = [[40, 40, 40], [30, 30, 30], [3, 0, 0], [4, 0, 0]]
+    hidden = hidden_rows(sizes, columns, 10)
+    assert hidden == {1, 2, 3}
+    together = [sum(columns[i][j] for i in hidden) for j in range(3)]
+    assert sum(sizes[i] for i in hidden) >= 10 and max(together) < sum(sizes[i] for i in hidden)
+
+
+def test_a_multiple_choice_column_everybody_hidden_chose_is_not_given_away():
+    # Overlapping columns (multi-choice): the two hidden groups all ticked answer 1, some also answer 2.
+    sizes = [100, 6, 5]
+    columns = [[50, 50], [6, 2], [5, 1]]
+    assert hidden_rows(sizes, columns, 10) == {0, 1, 2}  # nothing else can break the tie: all hidden
+
+
+def test_the_yes_no_rule_is_the_two_column_case():
+    sizes, positives = [150, 144, 6], [70, 60, 5]
+    assert hidden_groups(sizes, positives, 10) == hidden_rows(sizes, [[70, 80], [60, 84], [5, 1]], 10)
 
 
 @pytest.mark.parametrize("weighting", ["none", "rake"])

@@ -250,6 +250,7 @@ def test_invitation_code_typed_or_from_the_link_makes_the_answers_invited(fake, 
 
 @pytest.mark.parametrize(("locale", "typed", "expected"), [
     ("ja", ["２", "いいえ", "Don't know"], {"kurashiyasui": 2, "has_children": 2, "kosodate": 9}),
+    ("ja-x-easy", ["1", "いいえ", "わからない"], {"kurashiyasui": 1, "has_children": 2, "kosodate": 9}),
     ("en", ["1", "No", "わからない"], {"kurashiyasui": 1, "has_children": 2, "kosodate": 9}),
     ("vi", ["3", "Không", "9"], None),
     ("ur", ["۲", "No", "わからない"], {"kurashiyasui": 2, "has_children": 2, "kosodate": 9}),

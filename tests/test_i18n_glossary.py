@@ -36,3 +36,19 @@ def test_review_findings_stay_fixed():
     assert glossary_problems(TERMS, "en", "survey", "パート・アルバイト", ["Part-time, side job"])
     assert glossary_problems(TERMS, "ur", "messages", "Please wait", ["براہ کرم انتظار کریں"])
     assert glossary_problems(TERMS, "vi", "messages", "Please type", ["Xin hãy nhập"])
+
+
+def _translation(locale: str, context: str) -> str:
+    from babel.messages.pofile import read_po
+
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "survey.po").open("rb") as handle:
+        entry = next(m for m in read_po(handle) if m.context == context)
+    assert entry.string and not entry.fuzzy, (locale, context)
+    return entry.string
+
+
+def test_the_health_question_keeps_the_japanese_strength():
+    """心掛けていること is ordinary care: not "always" (vi luôn) nor "special habits" (ur خاص عادات)."""
+    vietnamese, urdu = _translation("vi", "question:kenko"), _translation("ur", "question:kenko")
+    assert "luôn" not in vietnamese.casefold() and "sức khỏe" in vietnamese
+    assert "خاص" not in urdu and "عادات" not in urdu and "صحت" in urdu

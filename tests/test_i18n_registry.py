@@ -7,14 +7,20 @@ from pathlib import Path
 import pytest
 from bot_memory_port import MemoryPort
 
+from analysis import Options, compute
+from analysis.breakdown import BY_LOCALE
+from analysis.frame import frame_from_csv
 from bot.engine import Engine
 from bot.events import Start
 from bot.states import Conversation
+from survey_app import codes
 from survey_app.i18n import locales
 from survey_app.i18n.checks import check
 from survey_app.i18n.workflow import Workspace
 from survey_app.instrument import InstrumentError, bundled_path, load_instrument, parse_instrument
 from survey_app.instrument.loader import known_languages
+from survey_app.invitations import Letter
+from survey_app.letter_pdf import letter_setup, letters_html
 
 ROOT = Path(__file__).resolve().parents[1]
 ESPERANTO = locales.LocaleInfo("eo", "Esperanto", "Esperanto", "Latn", fonts=("sans-serif",))
@@ -69,14 +75,44 @@ def test_a_registered_language_without_catalogs_fails_the_translations_check(tmp
         assert any("no catalog for this language" in p.reason for p in problems)
 
 
+def test_a_registered_language_is_a_group_of_the_locale_breakdown_by_its_own_name():
+    with locales.registered(ESPERANTO):
+        instrument = parse_instrument(_with_language("eo"))
+        answers = "".join(f"{1 + i % 4},{tag}\n" for i, tag in enumerate(["ja"] * 10 + ["eo"] * 10))
+        frame = frame_from_csv("kurashiyasui,locale\n" + answers, instrument)
+        result = compute(frame, options=Options(by=(BY_LOCALE,), strict=False))
+    groups = {g.category: g for g in result.indicators[0].groups}
+    assert groups["eo"].label == "Esperanto" and groups["eo"].n == 10 and groups["ja"].label == "日本語"
+
+
+def test_a_registered_language_has_its_line_on_the_printed_letter():
+    setup = letter_setup({"sender": "江別市長", "contact_office": "企画政策課", "contact_phone": "011-381-1010",
+                          "contact_hours": "平日 8:45〜17:15", "response_deadline": "2026-01-31",
+                          "letter_date": "2026-01-09"}, "https://survey.city.example", None)
+    with locales.registered(ESPERANTO):
+        page = letters_html([Letter(codes.generate(), {})], parse_instrument(_with_language("eo")), setup)
+    assert '<li lang="eo" dir="ltr">' in page and "011-381-1010</bdi>" in page.split('lang="eo"')[1]
+
+
 def test_readme_language_table_is_the_registrys():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert locales.markdown_table() in readme
 
 
-def test_no_literal_language_lists_outside_the_registry():
-    literal = re.compile(r"""\(\s*["']ja["'],\s*["']en["'],\s*["']vi["'],\s*["']ur["']""")
-    offenders = [str(p.relative_to(ROOT)) for folder in ("survey_app", "bot", "analysis")
-                 for p in (ROOT / folder).rglob("*.py") if literal.search(p.read_text(encoding="utf-8"))]
+TAG = r"""["'](?:ja|ja-x-easy|en|vi|ur)["']"""
+LITERALS = (
+    re.compile(rf"[\(\[]\s*{TAG}\s*,\s*{TAG}"),  # a list or tuple of language tags
+    re.compile(rf"\b(?:lang|locale)\s*(?:==|!=)\s*{TAG}"),  # a test against one tag
+    # Japanese as the default: of a parameter, a fallback, a request argument, a printed page
+    re.compile(r"""\b(?:lang|locale)\s*:\s*str\s*=\s*["']ja["']|\bor\s+["']ja["']|default=["']ja["']"""),
+    re.compile(r"""get\(["'](?:lang|locale)["'],\s*["']ja["']\)|<html lang="ja">"""),
+)
+
+
+def test_no_literal_language_lists_or_default_tags_outside_the_registry():
+    sources = [p for folder in ("survey_app", "bot", "analysis") for pattern in ("*.py", "*.html")
+               for p in (ROOT / folder).rglob(pattern) if p.name != "locales.py"]
+    offenders = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in sources for literal in LITERALS
+                 for m in literal.finditer(p.read_text(encoding="utf-8"))]
     assert offenders == []
     assert load_instrument(bundled_path()).languages[0] == locales.default()

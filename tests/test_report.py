@@ -112,7 +112,7 @@ def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):
     for row in sheet.iter_rows(min_row=3, values_only=True):
         if row[0] in ("日本", "日本以外"):
             assert all(v is None for v in row[1:])  # the first sheet × 国籍 is 問1, asked of everybody
-    assert "次に小さい区分も非表示" in render(report, "html").decode("utf-8")  # said in 調査方法
+    assert "小さい区分から順に非表示" in render(report, "html").decode("utf-8")  # said in 調査方法
 
 
 def test_workbook_sheets_add_up(session, surveyed):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from analysis.publication.build import REPORT_LANGUAGES, WEIGHTINGS, Report, build_report
+from analysis.publication.build import WEIGHTINGS, Report, build_report
+from survey_app.i18n import locales
 from survey_app.instrument import Instrument
 
 FORMATS = ("pdf", "xlsx", "html")
@@ -32,10 +33,10 @@ def render(report: Report, fmt: str) -> bytes:
 
 
 def report_bytes(session: Session, instrument: Instrument, fmt: str, weighting: str = "rake",
-                 lang: str = "ja") -> bytes:
+                 lang: str = locales.DEFAULT) -> bytes:
     """Build and render in one call (CLI and console)."""
     return render(build_report(session, instrument, weighting, lang), fmt)
 
 
-__all__ = ["FORMATS", "MIMETYPES", "REPORT_LANGUAGES", "WEIGHTINGS", "Report", "build_report", "render",
+__all__ = ["FORMATS", "MIMETYPES", "WEIGHTINGS", "Report", "build_report", "render",
            "report_bytes"]

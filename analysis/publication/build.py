@@ -18,7 +18,7 @@ from analysis.publication.methods import method_notes
 from analysis.publication.tables import CrossTable, FreqTable, cross_tables, frequency_tables, short_label
 from survey_app import indicator_values
 from survey_app.config import city_timezone
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.i18n.locales import native_name
@@ -27,7 +27,6 @@ from survey_app.instrument import Instrument
 from survey_app.monitor import CHANNEL_LABELS, StratumRate, response_rates
 
 WEIGHTINGS = ("none", "poststratify", "rake", "propensity")
-REPORT_LANGUAGES = ("ja", "en")
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def wave_year(instrument: Instrument, produced: date) -> int:
     return int(found.group(0)) if found else produced.year
 
 
-def build_report(session: Session, instrument: Instrument, weighting: str = "rake", lang: str = "ja",
+def build_report(session: Session, instrument: Instrument, weighting: str = "rake", lang: str = locales.DEFAULT,
                  now: datetime | None = None) -> Report:
     """Read, compute and word the whole report; raises AnalysisError (one line) on bad input.
 

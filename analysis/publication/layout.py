@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from analysis.publication.build import Report
 from analysis.publication.charts import BarChart, bar_chart
 from analysis.publication.tables import FreqTable
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.fmt import fiscal_year_label, format_date
 from survey_app.i18n.locales import direction, native_name
@@ -123,7 +123,7 @@ def render_html(report: Report) -> str:
     first, last = report.fieldwork
     level = round(100 * report.indicators.level)
     strata = sorted({row.dimension for row in report.rates})
-    sep = "、" if lang == "ja" else ", "
+    sep = locales.list_separator(lang)
     return _environment().get_template("report.html").render(
         r=report, css=PRINT_CSS, _=_, num=_num, pct=_pct, signed=_signed, day=day, level=level,
         chapters=[(cid, _(heading)) for cid, heading in CHAPTERS], period=f"{day(first)} – {day(last)}",

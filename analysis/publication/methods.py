@@ -6,7 +6,7 @@ import numpy as np
 from analysis.publication.adapter import IndicatorSummary
 from analysis.publication.data import ReportData
 from analysis.publication.tables import short_label
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
 
 WEIGHTING_TEXT = {
@@ -40,7 +40,7 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
     n = len(data.frame)
     invited = int(data.frame.sampling["_invited"].sum()) if data.frame.sampling is not None else 0
     names = [" × ".join(short_label(data.instrument, d, lang) for d in m.dims) for m in data.margins]
-    margins = ("、" if lang == "ja" else ", ").join(names) or "–"
+    margins = locales.list_separator(lang).join(names) or "–"
     weights = data.weights / data.weights.mean()
     kish = float(data.weights.sum() ** 2 / np.sum(data.weights ** 2))
     notes = [
@@ -65,8 +65,10 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
                              "percentages nor its number; fewer than %(caution)d is marked ※ (interpret with "
                              "caution).", suppress=data.options.thresholds.suppress_below,
                              caution=data.options.thresholds.caution_below)
-         + " " + _("When only one group would be hidden, the smallest other group is hidden too, so that it "
-                   "cannot be worked out from the total.")),
+         + " " + _("Further groups, smallest first, are hidden too, until the hidden groups are at least two, "
+                   "hold at least %(suppress)d respondents together and did not all give the same answer, so that "
+                   "none of them can be worked out from the total.",
+                   suppress=data.options.thresholds.suppress_below)),
         (_("Free comments"), _("Every comment is printed in the language it was written in. E-mail addresses, "
                                "phone numbers, postal codes and names before an honorific (さん, 様) are masked.")),
     ]

@@ -8,8 +8,9 @@ so 無回答 is a row of its own and the rows of a single-choice table add up to
 
 Weighted % uses the headline weights (:mod:`analysis.publication.data`): Σw of the row ÷ Σw
 of the base. Cross tables show weighted row percentages within each group and the group's
-unweighted n; a group with fewer than ``suppress_below`` respondents shows neither (as on the
-dashboard), fewer than ``caution_below`` is marked "interpret with caution".
+unweighted n; a group with fewer than ``suppress_below`` respondents shows neither, and further
+groups are hidden until the total cannot give it back (:mod:`analysis.suppression`, the rule
+of every other view); fewer than ``caution_below`` is marked "interpret with caution".
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from analysis.publication.data import ReportData
 from analysis.result import Thresholds
+from analysis.suppression import hidden_rows
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.texts import InstrumentTexts
@@ -155,29 +157,16 @@ def _cross(data, table: FreqTable, codes, matrix, base, by: str, texts: Instrume
     columns = tuple(_label(texts, table.question, c, labels["no_answer"]) for c in codes)
     rows = [_cross_row(labels["total"], base, matrix, data.weights, None)]
     members = [base & (groups == choice.code) for choice in by_question.choices]
-    hidden = _complementary(members, thresholds)
-    for choice, member in zip(by_question.choices, members, strict=True):
+    hidden = hidden_rows([int(m.sum()) for m in members],
+                         [[int((m & matrix[:, j]).sum()) for j in range(matrix.shape[1])] for m in members],
+                         thresholds.suppress_below)
+    for position, (choice, member) in enumerate(zip(by_question.choices, members, strict=True)):
         label = texts.choice(by_question.choice_list, choice)
-        if id(member) in hidden:
+        if position in hidden:
             rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
         else:
             rows.append(_cross_row(label, member, matrix, data.weights, thresholds))
     return CrossTable(table, by, short_label(data.instrument, by, texts.locale), columns, tuple(rows))
-
-
-def _complementary(members: list[np.ndarray], thresholds: Thresholds) -> set[int]:
-    """Groups hidden so that a small group cannot be worked out as total − the others.
-
-    Primary: n below the threshold. When exactly one group is hidden that way, the smallest
-    other group with respondents is hidden too (complementary suppression).
-    """
-    sizes = [int(m.sum()) for m in members]
-    primary = {id(m) for m, n in zip(members, sizes, strict=True) if 0 < n < thresholds.suppress_below}
-    if len(primary) == 1:
-        others = [(n, i) for i, n in enumerate(sizes) if id(members[i]) not in primary and n > 0]
-        if others:
-            primary.add(id(members[min(others)[1]]))
-    return primary
 
 
 def _cross_row(label: str, member: np.ndarray, matrix: np.ndarray, weights: np.ndarray,

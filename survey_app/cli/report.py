@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from survey_app.i18n import locales
+
 from .context import AppContext, pass_app
 
 
@@ -34,7 +36,7 @@ class OneLineErrors(click.Command):
               help="File to write.")
 @click.option("--weighting", type=click.Choice(["none", "poststratify", "rake", "propensity"]), default="rake",
               show_default=True, help="Weighting of the headline figures and weighted percentages.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+@click.option("--lang", type=click.Choice(locales.report_languages()), default=locales.DEFAULT, show_default=True,
               help="Language of the report's words (answers and comments stay as written).")
 @pass_app
 def report(app: AppContext, survey_id: str, fmt: str, output: Path, weighting: str, lang: str) -> None:

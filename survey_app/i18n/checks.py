@@ -68,9 +68,13 @@ def stray_latin_words(text: str, msgid: str) -> list[str]:
     return [w for w in _LATIN_WORD_RE.findall(bare) if w.lower() not in allowed]
 
 
-def _japanese_script(locale: str) -> bool:
+def _script(locale: str) -> str:
     found = locales.info(locale)
-    return bool(found and found.script == "Jpan")
+    return found.script if found else ""
+
+
+def _japanese_script(locale: str) -> bool:
+    return _script(locale) == "Jpan"
 
 
 def _entry_name(message: Message, domain: str) -> str:
@@ -94,11 +98,11 @@ def _script_problems(locale: str, domain: str, message: Message, forms: list[str
     for form in forms:
         if not _japanese_script(locale) and japanese_outside_parentheses(form):
             reasons.append("contains Japanese outside parentheses (untranslated source text?)")
-        if locale == "vi" and not unicodedata.is_normalized("NFC", form):
-            reasons.append("not in Unicode NFC (compose the Vietnamese diacritics)")
-        if locale == "ur":
+        if _script(locale) == "Latn" and not unicodedata.is_normalized("NFC", form):
+            reasons.append("not in Unicode NFC (compose the diacritics, e.g. Vietnamese ế as one character)")
+        if _script(locale) == "Arab":  # by the registry's script, so a new Arabic-script language is checked too
             if not is_arabic_script(form):
-                reasons.append("not in Urdu (Arabic) script")
+                reasons.append(f"not in {locales.info(locale).english_name} (Arabic) script")
             stray = stray_latin_words(form, msgid)
             if stray:
                 reasons.append(f"Latin-script words not in the source: {', '.join(sorted(set(stray)))}")
@@ -154,6 +158,7 @@ RESIDENT_SOURCES = (
     "survey_app/web/templates/home.html", "survey_app/web/templates/error.html",
     "survey_app/web/templates/macros.html", "survey_app/web/errors.py", "survey_app/response_errors.py",
     "survey_app/instrument/types.py", "survey_app/web/outage.py", "survey_app/web/survey/", "bot/",
+    "survey_app/letter_languages.py",
 )
 STAFF_ONLY_CONTEXTS = ("indicator:",)
 

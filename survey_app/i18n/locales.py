@@ -145,6 +145,18 @@ def fallbacks(locale: str) -> tuple[str, ...]:
     return found.fallbacks if found else ()
 
 
+def list_separator(locale: str) -> str:
+    """What joins the items of a list in running text: 「、」 in Japanese, 「، 」 in Arabic script, else ', '."""
+    found = _lookup(locale)
+    script = found.script if found else "Latn"
+    return {"Jpan": "、", "Arab": "، "}.get(script, ", ")
+
+
+def report_languages() -> tuple[str, ...]:
+    """The languages of staff-facing publications (the report): the staff console's, fully translated."""
+    return staff_locales()
+
+
 def uses_ruby(locale: str) -> bool:
     found = info(locale)
     return bool(found and found.ruby)

@@ -112,3 +112,32 @@ def test_cli_letters_from_the_letters_file(cli, tmp_path, monkeypatch):
     assert done.exit_code == 0, done.output
     text = pdf_text(out.read_bytes())
     assert text.count("\f") == 2 and "令和8年2月15日（日）" in text
+
+
+def test_every_language_line_names_the_bot_the_code_and_the_phone_isolated(three_letters, instrument, setup,
+                                                                          tmp_path):
+    """Issue 15: the resident-language lines said the bot and the contact only in Japanese; the Urdu
+    line reordered digit groups; the やさしい日本語 line was a literal without readings."""
+    from survey_app.i18n import locales, ruby
+    from survey_app.i18n.catalogs import get_translations
+    from survey_app.letter_languages import OTHER_LANGUAGE
+    from survey_app.letter_pdf import letters_html
+
+    letter = three_letters[0]
+    page = letters_html([letter], instrument, setup)
+    lines = dict(re.findall(r'<li lang="([^"]+)" dir="(?:ltr|rtl)">(.*?)</li>', page))
+    assert list(lines) == [tag for tag in instrument.languages if tag != locales.default()]
+    for tag, line in lines.items():
+        assert f'<bdi dir="ltr" class="value-phone">{SETTINGS["contact_phone"]}</bdi>' in line, tag
+        assert f'<bdi dir="ltr" class="value-code">{letter.code}</bdi>' in line, tag
+        assert "Telegram" in line, tag
+    assert 'lang="ur" dir="rtl"' in page
+    easy = ruby.to_chat(get_translations("ja-x-easy").gettext(OTHER_LANGUAGE))
+    assert "（こた）" in easy and easy in lines["ja-x-easy"]  # from the catalog, readings in parentheses
+    pdf = letters_pdf([letter], instrument, setup)
+    text = pdf_text(pdf).replace("\n", " ")
+    assert text.count(SETTINGS["contact_phone"]) == 1 + len(lines)  # the contact box and every language line
+    assert text.count(letter.code) >= 2 + len(lines)  # the code box, the address, every language line
+    assert "5151" not in text.replace(SETTINGS["contact_phone"], "")
+    assert len(pdf_pages_text(pdf)) == 1 and pdf_to_pngs(pdf, tmp_path, dpi=110)
+

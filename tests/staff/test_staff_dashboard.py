@@ -107,3 +107,27 @@ def test_cli_and_staff_export_write_the_same_indicator_csv(login_as, demo, cli):
     assert printed.exit_code == 0, printed.output
     assert web.decode("utf-8-sig") == printed.stdout_bytes.decode("utf-8")  # (.output turns CRLF into LF)
     assert printed.output.splitlines()[0].startswith("指標ID,指標,区分,区分コード,区分,推定値（%）")
+
+
+def test_breakdown_by_the_language_answered_in_on_page_export_and_api(login_as, demo, session, staff_users, secret,
+                                                                      client):
+    from survey_app import staff as staff_core
+
+    page = text(login_as("analyst").get(f"{BASE}/?weighting=none&by=locale"))
+    assert '<option value="locale" selected>回答した言語</option>' in page
+    assert page.count('<table class="data breakdown">') == 5
+    assert '<th scope="row" lang="ja" dir="auto">日本語</th>' in page
+    assert '<th scope="row" lang="ur" dir="auto">اردو</th>' in page  # own names, on a Japanese page
+    exported = login_as("viewer").get(f"{BASE}/export/indicators.csv?weighting=none&by=locale")
+    rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
+    vietnamese = [r for r in rows if r[2:5] == ["locale", "vi", "Tiếng Việt"]]
+    assert len(vietnamese) == 5 and all(r[5] == "" and r[-1] for r in vietnamese)  # a few: suppressed, said so
+    token = staff_core.issue_token(session, secret, staff_users["viewer"])
+    document = client.get(f"/api/v1/surveys/{SURVEY}/indicators?weighting=none&by=locale&lang=en",
+                          headers={"Authorization": f"Bearer {token}"}).get_json()
+    groups = document["indicators"][0]["groups"]
+    assert [(g["category"], g["label"]) for g in groups][:3] == [("ja", "日本語"), ("ja-x-easy", "やさしい にほんご"),
+                                                              ("en", "English")]
+    # A dozen foreign respondents in 400: the overall line minus 日本語 would give their share back,
+    # so 日本語 is hidden with them (complementary suppression), in the API as on the page.
+    assert groups[-1]["label"] == "اردو" and all(g["estimate"] is None and g["n"] is None for g in groups)

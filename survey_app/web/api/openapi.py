@@ -104,7 +104,9 @@ PARAMETERS = [
                     "interval; combined: both, by the Chen-Li-Wu model."},
     {"name": "by", "in": "query", "required": False, "style": "form", "explode": True,
      "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Weighting question(s) to break the indicators down by, e.g. age_band."},
+     "description": "Question(s) describing residents to break the indicators down by, e.g. age_band; "
+                    "'locale' breaks them down by the language each response was given in (labels are "
+                    "the languages' own names)."},
     {"name": "ci", "in": "query", "required": False,
      "schema": {"type": "string", "enum": list(CI_METHODS), "default": DEFAULT_CI}},
     {"name": "level", "in": "query", "required": False,

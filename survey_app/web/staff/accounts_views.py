@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from survey_app import staff as staff_core
 from survey_app import staff_admin
+from survey_app.i18n import locales
 from survey_app.models import ROLES, StaffUser
 
 from ..context import db, gettext
@@ -34,10 +35,10 @@ def accounts():
 @require("manage_staff")
 def account_create():
     email = request.form.get("email", "").replace("\x00", "").strip()
-    role, locale = request.form.get("role", ""), request.form.get("locale", "ja")
+    role, locale = request.form.get("role", ""), request.form.get("locale", locales.default())
     try:
         created = staff_admin.create_with_one_time_password(
-            db(), email, role, current_user.email, locale=locale if locale in STAFF_LOCALES else "ja")
+            db(), email, role, current_user.email, locale=locale if locale in STAFF_LOCALES else locales.default())
     except staff_core.StaffError as exc:
         return _refused(exc, typed_email=email)
     return _page(one_time=(created.user.email, created.password))

@@ -13,6 +13,7 @@ import re
 from flask import render_template, request
 
 from analysis import Change, SurveyResult
+from analysis.breakdown import BY_LOCALE
 from analysis.methods import WEIGHTING_LABELS
 from analysis.publication.charts import trend_chart
 from analysis.report import flag_word, footnotes, notice_messages, on_base_label, verdict_word
@@ -20,11 +21,11 @@ from survey_app.i18n import locales
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.models import utcnow
 
-from ..context import current_locale, db
+from ..context import current_locale, db, gettext
 from . import bp
 from .auth import require
 from .common import instrument_or_404, texts
-from .indicators import IndicatorProblem, breakdown_questions, compute, options_from, question_labels
+from .indicators import IndicatorProblem, breakdowns, compute, options_from, question_labels
 
 
 def wave_year(survey_id: str) -> int:
@@ -59,7 +60,7 @@ def dashboard(survey_id: str):
     locale = current_locale()
     context = {"survey_id": survey_id, "title": words.title(), "options": options, "words": words,
                "weighting_labels": WEIGHTING_LABELS,
-               "by_choices": [(qid, words.question(qid)) for qid in breakdown_questions(instrument)]}
+               "by_choices": [(by, _breakdown_label(by, words)) for by in breakdowns(instrument)]}
     try:
         result = compute(db(), instrument, options, lang=locale)
     except IndicatorProblem as exc:
@@ -73,7 +74,13 @@ def dashboard(survey_id: str):
         on_base_label=lambda other: on_base_label(other, locale),
         flag_label=lambda group: flag_word(group, result, locale),
         notices=[question_labels(m, instrument, locale) for m in notice_messages(result, locale)],
-        notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
+        default_lang=locales.default(), notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
+
+
+def _breakdown_label(by: str, words) -> str:
+    if by == BY_LOCALE and not words.instrument.has_question(by):
+        return gettext("Language of the answer")
+    return words.question(by)
 
 
 def _notes(result: SurveyResult, locale: str) -> list[str]:

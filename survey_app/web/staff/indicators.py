@@ -13,6 +13,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from analysis import CI_METHODS, WEIGHTING_METHODS, Options, SurveyResult, compute_for_survey
+from analysis.breakdown import BY_LOCALE
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.notices import Notice
 from analysis.samples import SAMPLES
@@ -50,7 +51,7 @@ def parse_options(args: Mapping[str, str], instrument: Instrument, *, multi_by: 
     sample = args.get("sample") or "invited"
     if sample not in SAMPLES:
         raise OptionError("sample", f"sample must be one of {', '.join(SAMPLES)}")
-    allowed = breakdown_questions(instrument)
+    allowed = breakdowns(instrument)
     by = tuple(dict.fromkeys(b for b in (multi_by if multi_by is not None else [args.get("by") or ""]) if b))
     for qid in by:
         if qid not in allowed:
@@ -84,6 +85,11 @@ def breakdown_questions(instrument: Instrument) -> list[str]:
     return [q.id for q in instrument.questions if q.kind.groups_residents and q.id not in measured]
 
 
+def breakdowns(instrument: Instrument) -> list[str]:
+    """What a table may be broken down by: the resident questions, then the language answered in."""
+    return [*breakdown_questions(instrument), BY_LOCALE]
+
+
 def compute(session: Session, instrument: Instrument, options: Options, lang: str | None = None) -> SurveyResult:
     """The result for this survey and these options; titles and group labels in ``lang``."""
     from ..context import gettext
@@ -108,7 +114,7 @@ def question_labels(text: str, instrument: Instrument, lang: str) -> str:
     words = InstrumentTexts(instrument, lang)
     for question in instrument.questions:
         if question.id in text:
-            label = question.short_name if question.short_name and lang == "ja" else words.question(question)
+            label = question.short_name if question.short_name and lang == locales.default() else words.question(question)
             for left, right in (("'", "'"), ("「", "」"), ("\u201c", "\u201d")):
                 text = text.replace(f"{left}{question.id}{right}", f"{left}{label}{right}")
     return text

@@ -7,9 +7,10 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from analysis import AnalysisError
-from analysis.publication import FORMATS, MIMETYPES, REPORT_LANGUAGES, WEIGHTINGS, report_bytes
+from analysis.publication import FORMATS, MIMETYPES, WEIGHTINGS, report_bytes
 from survey_app.config import TimezoneError
 from survey_app.exports import count_complete
+from survey_app.i18n import locales
 
 from ..context import current_locale, db, gettext
 from . import bp
@@ -21,9 +22,10 @@ from .common import instrument_or_404, record, texts
 @require("export_report")
 def report_page(survey_id: str):
     instrument = instrument_or_404(survey_id)
-    default_lang = current_locale() if current_locale() in REPORT_LANGUAGES else "ja"
+    default_lang = current_locale() if current_locale() in locales.report_languages() else locales.default()
     return render_template("staff/report.html", survey_id=survey_id, title=texts(instrument).title(),
-                           complete=count_complete(db(), survey_id), default_lang=default_lang)
+                           complete=count_complete(db(), survey_id), default_lang=default_lang,
+                           languages=[(tag, locales.native_name(tag)) for tag in locales.report_languages()])
 
 
 @bp.get("/s/<survey_id>/report/download")
@@ -31,8 +33,8 @@ def report_page(survey_id: str):
 def report_download(survey_id: str):
     instrument = instrument_or_404(survey_id)
     fmt, weighting = request.args.get("format", "pdf"), request.args.get("weighting", "rake")
-    lang = request.args.get("lang", "ja")
-    if fmt not in FORMATS or weighting not in WEIGHTINGS or lang not in REPORT_LANGUAGES:
+    lang = request.args.get("lang", locales.default())
+    if fmt not in FORMATS or weighting not in WEIGHTINGS or lang not in locales.report_languages():
         flash(gettext("Choose a format, a weighting and a language from the lists."), "error")
         return redirect(url_for("staff.report_page", survey_id=survey_id))
     try:
