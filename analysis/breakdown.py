@@ -17,6 +17,9 @@ still below target.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import overload
+
 import numpy as np
 
 from analysis.estimate import Estimate, WeightedSample, proportion
@@ -31,7 +34,12 @@ from survey_app.instrument import Indicator, Instrument
 BY_LOCALE = "locale"
 
 
+@overload
+def pp(value: float) -> float: ...
+@overload
+def pp(value: None) -> None: ...
 def pp(value: float | None) -> float | None:
+    """A share (0–1) in percentage points."""
     return None if value is None else 100.0 * value
 
 
@@ -73,7 +81,7 @@ def target_block(indicator: Indicator, estimate: Estimate) -> Target | None:
 
 
 def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, by_values: np.ndarray,
-               by: str, labels: dict[int, str], method: str, level: float, thresholds: Thresholds,
+               by: str, labels: Mapping[int | str, str], method: str, level: float, thresholds: Thresholds,
                indicator: str = "") -> list[GroupResult]:
     """One row per category; small groups and their complements hidden (:mod:`analysis.suppression`).
 
@@ -87,7 +95,7 @@ def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, b
         if i in hidden:
             rows.append(GroupResult(by, code, label, None, None, None, None, "suppressed"))
             continue
-        notices = ()
+        notices: tuple[Notice, ...] = ()
         if est.estimate in (0.0, 1.0):
             notices = (Notice("degenerate_group", {"indicator": indicator, "group": f"{by}={label}",
                                                    "estimate": est.estimate}),)

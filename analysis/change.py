@@ -27,26 +27,25 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from analysis.breakdown import pp
 from analysis.estimate import Estimate
 from analysis.notices import Notice
 from analysis.result import Baseline, Change
 from survey_app.instrument import Indicator, Published
 
 
-def _pp(value: float | None) -> float | None:
-    return None if value is None else 100.0 * value
-
-
 def change(estimate: Estimate, baseline: Published | None, level: float, base: str) -> Change | None:
     """The change of ``estimate`` (0–1 scale) from ``baseline`` (percentage points); see module docstring."""
     if baseline is None or baseline.value is None or estimate.estimate is None:
         return None
-    difference = _pp(estimate.estimate) - baseline.value
+    if estimate.ci_low is None or estimate.ci_high is None:
+        return None  # no interval, nothing to weigh the difference against
+    difference = pp(estimate.estimate) - baseline.value
     baseline_se = baseline.standard_error()
     if baseline_se is None or estimate.se is None:
-        low, high = _pp(estimate.ci_low) - baseline.value, _pp(estimate.ci_high) - baseline.value
+        low, high = pp(estimate.ci_low) - baseline.value, pp(estimate.ci_high) - baseline.value
         return Change(difference, low, high, "indicative", None, "estimate_interval_only", base)
-    half = float(stats.norm.ppf(1 - (1 - level) / 2) * np.hypot(_pp(estimate.se), baseline_se))
+    half = float(stats.norm.ppf(1 - (1 - level) / 2) * np.hypot(pp(estimate.se), baseline_se))
     low, high = difference - half, difference + half
     verdict = "improved" if low > 0 else "worsened" if high < 0 else "no detectable change"
     return Change(difference, low, high, verdict, baseline_se, "two_sample_z", base)

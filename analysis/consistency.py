@@ -48,10 +48,10 @@ def check_design(frame: Frame, margins: tuple[Margin, ...]) -> None:
     for key, count in answered.items():
         deliverable = int(sent.get(key, 0))
         if deliverable == 0:
-            raise DesignError(f"stratum {_label(variables, key)} has {count} reply(ies) but no deliverable letters: "
+            raise DesignError(f"stratum {_label(variables, str(key))} has {count} reply(ies) but no deliverable letters: "
                               "check the invitations (or mark fewer letters undeliverable)")
         if count > deliverable:
-            raise DesignError(f"stratum {_label(variables, key)} has {count} replies but only {deliverable} "
+            raise DesignError(f"stratum {_label(variables, str(key))} has {count} replies but only {deliverable} "
                               "deliverable letter(s): letters are missing from the database")
     for margin in margins:
         dims = list(margin.dims)

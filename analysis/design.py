@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from analysis.errors import AnalysisError
 
 
-def _codes(values, name: str, n: int) -> np.ndarray:
+def _codes(values: ArrayLike | None, name: str, n: int) -> np.ndarray:
     if values is None:
         return np.zeros(n, dtype=np.int64)
     series = pd.Series(np.asarray(values, dtype=object))
@@ -51,7 +52,8 @@ class SamplingDesign:
         return len(self.weights)
 
     @classmethod
-    def build(cls, n: int, weights=None, strata=None, psu=None, fpc=None) -> SamplingDesign:
+    def build(cls, n: int, weights: ArrayLike | None = None, strata: ArrayLike | None = None,
+              psu: ArrayLike | None = None, fpc: ArrayLike | None = None) -> SamplingDesign:
         strata_codes = _codes(strata, "stratum", n)
         stratum_names = tuple(pd.Series(np.asarray(strata, dtype=object)).astype(str).sort_values().unique()) \
             if strata is not None else ("all",)
@@ -87,7 +89,8 @@ def _nested(strata: np.ndarray, psu: np.ndarray) -> np.ndarray:
     return np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
 
 
-def _sampling_fraction(fpc, strata: np.ndarray, n_psu: np.ndarray, names, n: int) -> tuple[np.ndarray, bool]:
+def _sampling_fraction(fpc: ArrayLike | None, strata: np.ndarray, n_psu: np.ndarray, names: tuple[str, ...],
+                       n: int) -> tuple[np.ndarray, bool]:
     if fpc is None:
         return np.zeros(len(n_psu)), False
     values = pd.to_numeric(pd.Series(np.asarray(fpc, dtype=object)), errors="coerce").to_numpy(dtype=float)
@@ -105,7 +108,8 @@ def _sampling_fraction(fpc, strata: np.ndarray, n_psu: np.ndarray, names, n: int
     return np.minimum(fraction, 1.0), True
 
 
-def _design_weights(weights, fpc, fraction: np.ndarray, strata: np.ndarray, n: int) -> np.ndarray:
+def _design_weights(weights: ArrayLike | None, fpc: ArrayLike | None, fraction: np.ndarray, strata: np.ndarray,
+                    n: int) -> np.ndarray:
     if weights is not None:
         w = pd.to_numeric(pd.Series(np.asarray(weights, dtype=object)), errors="coerce").to_numpy(dtype=float)
         if len(w) != n or np.isnan(w).any() or np.any(w <= 0) or not np.all(np.isfinite(w)):

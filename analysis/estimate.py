@@ -55,8 +55,9 @@ def _empty(n_positive: int | None = None) -> Estimate:
     return Estimate(None, None, None, None, 0, n_positive)
 
 
-def _ratio_parts(sample: WeightedSample, y: np.ndarray, domain: np.ndarray):
-    """Estimate, variance and diagnostics shared by shares and means."""
+def _ratio_parts(sample: WeightedSample, y: np.ndarray, domain: np.ndarray
+                 ) -> tuple[float, float, float, float | None, float, int]:
+    """(estimate, variance, s², deff, Kish n_eff, n): shared by shares and means."""
     w = sample.weights
     wd = np.where(domain, w, 0.0)
     total_w = wd.sum()

@@ -109,7 +109,7 @@ def _merge_empty(m: Margin, sample_counts: np.ndarray) -> tuple[Margin, dict[int
     order = np.argsort(codes)
     target: dict[int, int] = {}
     pending: list[int] = []
-    last_filled = None
+    last_filled: int | None = None
     for j in order:
         if sample_counts[j] > 0:
             for p in pending:
@@ -118,7 +118,8 @@ def _merge_empty(m: Margin, sample_counts: np.ndarray) -> tuple[Margin, dict[int
             target[int(j)] = int(j)
         else:
             pending.append(int(j))
-    for p in pending:
+    for p in pending:  # trailing empty categories join the last populated one; the caller ensures one exists
+        assert last_filled is not None
         target[p] = last_filled
     counts = np.zeros(len(m.cells))
     for j, t in target.items():

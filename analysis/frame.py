@@ -139,7 +139,7 @@ def _locale_value(raw: str, line: int) -> str:
     raise CsvError(f"'{LOCALE_COLUMN}': '{raw}' is not a language tag ({', '.join(registry.supported())})", line)
 
 
-def _design_value(name: str, raw: str, line: int):
+def _design_value(name: str, raw: str, line: int) -> float | str:
     if raw == "":
         raise CsvError(f"the design column '{name}' is empty", line)
     if name in ("weight", "fpc"):

@@ -7,7 +7,9 @@ pages and the API alike. :class:`Options` is the one set of analysis options.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from analysis.change import baseline_notices, baseline_result, change, compariso
 from analysis.consistency import check_design
 from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
-from analysis.estimate import WeightedSample, proportion
+from analysis.estimate import Estimate, WeightedSample, proportion
 from analysis.fallback import design_only, weigh_with_fallback
 from analysis.frame import Frame, frame_from_database
 from analysis.guards import effective_size, weight_notices
@@ -27,13 +29,16 @@ from analysis.result import IndicatorResult, OtherBase, SurveyResult, Target, Th
 from analysis.samples import SAMPLES, invited_design, open_summary, sample_estimates, sample_frame, split
 from analysis.sampling import invited_sample
 from analysis.trim import trim_weights
-from analysis.weighting import WeightingInput, WeightingResult, margins_from_rows
+from analysis.weighting import Margin, WeightingInput, WeightingResult, margins_from_rows
 from analysis.weighting.bounded import bounded_rake
 from analysis.weighting.collapse import MIN_CELL, collapse_sparse
 from analysis.weighting.rake import max_relative_error
 from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
-from survey_app.instrument import Instrument
+from survey_app.instrument import Indicator, Instrument
+
+if TYPE_CHECKING:
+    from survey_app.population import MarginRow
 
 #: Methods that calibrate to the margins, so their cells must hold enough respondents.
 CALIBRATING = frozenset({"poststratify", "rake", "propensity"})
@@ -83,12 +88,12 @@ class Options:
             raise AnalysisError("trimming bounds LOW,HIGH are multiples of the mean weight with LOW < 1 < HIGH")
 
 
-def weighting_input(frame: Frame, margins, design_weights: np.ndarray) -> WeightingInput:
+def weighting_input(frame: Frame, margins: tuple[Margin, ...], design_weights: np.ndarray) -> WeightingInput:
     instrument = frame.instrument
     variables = [q.id for q in instrument.weighting_questions()]
     dims = {d for m in margins for d in m.dims}
-    missing = {qid: instrument.question(qid).choice_list.missing_codes() for qid in variables if
-               instrument.question(qid).choice_list}
+    lists = {qid: instrument.question(qid).choice_list for qid in variables}
+    missing = {qid: choices.missing_codes() for qid, choices in lists.items() if choices}
     columns = [c for c in dict.fromkeys([*variables, *sorted(dims)]) if c in frame.data.columns]
     invited, sampling = invited_sample(frame) if frame.invitations is not None else (None, None)
     return WeightingInput(frame.data[columns], design_weights, tuple(margins), missing, invited, sampling)
@@ -106,7 +111,8 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
     return trimmed, Notice("trimmed_margins", {**params, "error": error})
 
 
-def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
+def weigh(frame: Frame, margins: tuple[Margin, ...],
+          options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
     """(weighted sample, notices, names of the margins the weights were calibrated to) under the options.
 
     ``none``: equal weights analysed as a simple random sample (the footnote's "every
@@ -119,7 +125,7 @@ def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tupl
     """
     if options.weighting == "none":
         return WeightedSample(np.ones(len(frame)), SamplingDesign.build(len(frame))), (), ()
-    check_design(frame, tuple(margins))
+    check_design(frame, margins)
     design, notices = invited_design(frame)
     lonely = design.lonely_strata()
     if lonely:
@@ -143,7 +149,7 @@ def weigh(frame: Frame, margins, options: Options) -> tuple[WeightedSample, tupl
     return finish(result, design, notices, options)
 
 
-def finish(result: WeightingResult, design, notices: tuple[Notice, ...],
+def finish(result: WeightingResult, design: SamplingDesign, notices: tuple[Notice, ...],
            options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
     """Trim weights the calibration did not bound, add the weight guards' notices, and package the sample."""
     weights, notices = result.weights, notices + result.notices
@@ -154,7 +160,7 @@ def finish(result: WeightingResult, design, notices: tuple[Notice, ...],
     return WeightedSample(weights, design, result.calibration), notices, tuple(m.name for m in result.margins)
 
 
-def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyResult:
+def compute(frame: Frame, margins: Iterable[Margin] = (), options: Options | None = None) -> SurveyResult:
     """The indicators of ``frame`` under ``options`` (see module docstring)."""
     options = sample_options(options or Options())
     instrument = frame.instrument
@@ -164,7 +170,7 @@ def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyR
     if BY_LOCALE in options.by and frame.locales is None and not instrument.has_question(BY_LOCALE):
         raise AnalysisError("cannot break down by locale: the responses do not say which language they were "
                             "given in (add a 'locale' column such as ja, vi or ur to the responses file)")
-    margins = tuple(margins)
+    margins_used = tuple(margins)
     invited, open_frame = split(frame)
     target, notices = sample_frame(invited, open_frame, options)
     texts = InstrumentTexts(instrument, options.lang)
@@ -172,7 +178,7 @@ def compute(frame: Frame, margins=(), options: Options | None = None) -> SurveyR
     if len(target) == 0:
         indicators = tuple(empty_result(indicator, texts) for indicator in instrument.indicators)
     else:
-        sample, weighting_notices, used = weigh(target, margins, options)
+        sample, weighting_notices, used = weigh(target, margins_used, options)
         notices += weighting_notices
         indicators = tuple(indicator_result(target, sample, indicator, options, texts)
                            for indicator in instrument.indicators)
@@ -188,7 +194,7 @@ def sample_options(options: Options) -> Options:
     return replace(options, weighting=forced, trim=None) if forced else options
 
 
-def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: Options,
+def indicator_result(frame: Frame, sample: WeightedSample, indicator: Indicator, options: Options,
                      texts: InstrumentTexts) -> IndicatorResult:
     values = frame.values(indicator.question)
     positive, base = indicator_masks(frame.instrument, indicator, values)
@@ -198,7 +204,7 @@ def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: O
                                 "so there is nothing to estimate")
         return empty_result(indicator, texts)
     est = proportion(sample, positive, base, method=options.ci, level=options.level)
-    notices = ()
+    notices: tuple[Notice, ...] = ()
     if est.degenerate:
         notices = (Notice("degenerate_interval", {"indicator": indicator.id, "estimate": est.estimate}),)
     n_eff, basis = effective_size(est)
@@ -209,25 +215,32 @@ def indicator_result(frame: Frame, sample: WeightedSample, indicator, options: O
         by_values, labels = breakdown_cells(frame, qid, texts)
         groups += group_rows(sample, positive, base, by_values, qid, labels, options.ci,
                              options.level, options.thresholds, indicator.id)
+    n_positive = int(np.sum(positive & base))  # the estimate's own count, never None when the base has answers
     compared, other = comparable_estimate(frame, sample, indicator, values, est, options)
     return IndicatorResult(
         indicator.id, texts.indicator(indicator), indicator.base, pp(est.estimate), pp(est.se), pp(est.ci_low),
-        pp(est.ci_high), est.n, est.n_positive, n_eff, est.deff, baseline_result(indicator.baseline),
+        pp(est.ci_high), est.n, n_positive, n_eff, est.deff, baseline_result(indicator.baseline),
         target_block(indicator, est), change(compared, indicator.baseline, options.level, comparison_base(indicator)),
         tuple(groups), notices + baseline_notices(indicator, options.weighting), n_eff_basis=basis,
         kish_n_eff=est.kish_n_eff, on_baseline_base=other)
 
 
-def breakdown_cells(frame: Frame, by: str, texts: InstrumentTexts) -> tuple[np.ndarray, dict]:
+def breakdown_cells(frame: Frame, by: str,
+                    texts: InstrumentTexts) -> tuple[np.ndarray, dict[int | str, str]]:
     """(each row's category, category → label) of one breakdown: a question's choices, or the languages."""
     instrument = frame.instrument
     if by == BY_LOCALE and not instrument.has_question(by):
-        return frame.locales, locale_labels(instrument, frame.locales)
+        if frame.locales is None:  # compute() refuses this in words before any breakdown
+            raise AnalysisError("cannot break down by locale: the responses do not say which language they were given in")
+        languages: dict[int | str, str] = dict(locale_labels(instrument, frame.locales).items())
+        return frame.locales, languages
     question = instrument.question(by)
-    return frame.values(by), {c.code: texts.choice(question.choice_list, c) for c in question.choices}
+    choices: dict[int | str, str] = {c.code: texts.label(question, c) for c in question.choices}
+    return frame.values(by), choices
 
 
-def comparable_estimate(frame: Frame, sample: WeightedSample, indicator, values, est, options: Options):
+def comparable_estimate(frame: Frame, sample: WeightedSample, indicator: Indicator, values: np.ndarray,
+                        est: Estimate, options: Options) -> tuple[Estimate, OtherBase | None]:
     """(the estimate to compare with the baseline, the figure on the baseline's base or None).
 
     A baseline published on another base (valid answers vs all respondents) is compared with
@@ -242,7 +255,7 @@ def comparable_estimate(frame: Frame, sample: WeightedSample, indicator, values,
                             other.n)
 
 
-def empty_result(indicator, texts: InstrumentTexts) -> IndicatorResult:
+def empty_result(indicator: Indicator, texts: InstrumentTexts) -> IndicatorResult:
     """No respondent in the base: no estimate, and a ``no_base`` notice."""
     target = indicator.target
     return IndicatorResult(indicator.id, texts.indicator(indicator), indicator.base, None, None, None, None, 0, 0,
@@ -252,7 +265,7 @@ def empty_result(indicator, texts: InstrumentTexts) -> IndicatorResult:
 
 
 def compute_for_survey(session: Session, instrument: Instrument, options: Options,
-                       margins=None) -> SurveyResult:
+                       margins: Iterable[MarginRow] | None = None) -> SurveyResult:
     """The result for a survey in the database; ``margins`` are ``MarginRow`` objects (default: stored ones).
 
     Raises :class:`AnalysisError` (a ``ValueError``) with a one-line message on bad input.

@@ -13,7 +13,7 @@ never given an interval.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,7 +21,8 @@ import numpy as np
 from analysis.breakdown import indicator_masks, pp
 from analysis.change import change as change_from_baseline
 from analysis.change import comparison_base
-from analysis.combined import combined_share, dummies
+from analysis.combined import CombinedEstimate, combined_share, dummies
+from analysis.design import SamplingDesign
 from analysis.estimate import Estimate
 from analysis.frame import Frame
 from analysis.intervals import proportion_interval
@@ -31,6 +32,7 @@ from analysis.sampling import csv_design, database_design
 
 if TYPE_CHECKING:
     from analysis.indicators import Options
+    from survey_app.instrument import Indicator
 
 SAMPLES = ("invited", "open", "combined")
 
@@ -51,7 +53,7 @@ def open_summary(open_frame: Frame) -> OpenSummary:
     return OpenSummary(len(open_frame), tuple(rows))
 
 
-def invited_design(invited: Frame):
+def invited_design(invited: Frame) -> tuple[SamplingDesign, tuple[Notice, ...]]:
     """The reference sample's design (recorded, or SRS) and its notices."""
     if invited.invitations is None:
         return csv_design(invited), ()
@@ -62,7 +64,22 @@ def covariates(frame: Frame) -> list[str]:
     return [q.id for q in frame.instrument.weighting_questions() if q.id in frame.data.columns]
 
 
-def combined_indicator(invited: Frame, open_frame: Frame, design, indicator, ci: str, level: float) -> dict:
+@dataclass(frozen=True)
+class CombinedFigure:
+    """One indicator from both samples on the 0–1 scale; ``parts`` holds the composite's pieces."""
+
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_positive: int
+    n_eff: float | None
+    parts: CombinedEstimate
+
+
+def combined_indicator(invited: Frame, open_frame: Frame, design: SamplingDesign, indicator: Indicator, ci: str,
+                       level: float) -> CombinedFigure:
     """Estimate, SE and interval (0–1 scale) of one indicator from both samples (Chen–Li–Wu composite)."""
     pos_a, base_a = indicator_masks(invited.instrument, indicator, invited.values(indicator.question))
     pos_b, base_b = indicator_masks(open_frame.instrument, indicator, open_frame.values(indicator.question))
@@ -76,17 +93,15 @@ def combined_indicator(invited: Frame, open_frame: Frame, design, indicator, ci:
     p = min(max(est.estimate, 0.0), 1.0)
     (low, high), _degenerate = proportion_interval(ci, p, est.variance, design.degrees_of_freedom(), n, level,
                                                    fallback_n=n)
-    return {"estimate": p, "se": est.se, "ci_low": low, "ci_high": high, "n": n,
-            "n_positive": int(np.sum(pos_a & base_a) + np.sum(pos_b & base_b)),
-            "n_eff": p * (1 - p) / est.variance if est.variance > 0 else None,
-            "invited_estimate": est.invited, "open_dr_estimate": est.open_dr, "weight_invited": est.weight_invited}
+    return CombinedFigure(p, est.se, low, high, n, int(np.sum(pos_a & base_a) + np.sum(pos_b & base_b)),
+                          p * (1 - p) / est.variance if est.variance > 0 else None, est)
 
 
 def sample_frame(invited: Frame, open_frame: Frame, options: Options) -> tuple[Frame, tuple[Notice, ...]]:
     """The responses the headline figures come from, and what the choice leaves out."""
     if options.sample == "open":
         return open_frame, (Notice("open_sample", {"n": len(open_frame)}),)
-    notices = ()
+    notices: tuple[Notice, ...] = ()
     if options.sample == "invited" and len(open_frame):
         notices = (Notice("open_responses_excluded", {"n": len(open_frame)}),)
     if len(invited) == 0:
@@ -112,14 +127,13 @@ def sample_estimates(indicators: tuple[IndicatorResult, ...], invited: Frame, op
             out.append(ind)
             continue
         est = combined_indicator(invited, open_frame, design, indicator, options.ci, options.level)
-        change = change_from_baseline(Estimate(est["estimate"], est["se"], est["ci_low"], est["ci_high"], est["n"],
-                                               est["n_positive"]), indicator.baseline, options.level,
-                                      comparison_base(indicator))
-        out.append(replace(ind, estimate=pp(est["estimate"]), se=pp(est["se"]), ci_low=pp(est["ci_low"]),
-                           ci_high=pp(est["ci_high"]), n=est["n"], n_positive=est["n_positive"],
-                           n_eff=est["n_eff"], deff=None, groups=(), change=change, kish_n_eff=None,
+        change = change_from_baseline(Estimate(est.estimate, est.se, est.ci_low, est.ci_high, est.n, est.n_positive),
+                                      indicator.baseline, options.level, comparison_base(indicator))
+        out.append(replace(ind, estimate=pp(est.estimate), se=pp(est.se), ci_low=pp(est.ci_low),
+                           ci_high=pp(est.ci_high), n=est.n, n_positive=est.n_positive,
+                           n_eff=est.n_eff, deff=None, groups=(), change=change, kish_n_eff=None,
                            n_eff_basis=None, on_baseline_base=None,
-                           combined=CombinedParts(pp(est["invited_estimate"]), pp(est["open_dr_estimate"]),
-                                                  est["weight_invited"])))
+                           combined=CombinedParts(pp(est.parts.invited), pp(est.parts.open_dr),
+                                                  est.parts.weight_invited)))
     variables = ", ".join(covariates(invited))
     return tuple(out), (Notice("combined_estimator", {"covariates": variables, "n_open": len(open_frame)}),)

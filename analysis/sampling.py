@@ -57,8 +57,8 @@ def database_design(frame: Frame) -> tuple[SamplingDesign, tuple[Notice, ...]]:
         return SamplingDesign.build(n), (Notice("no_recorded_design", {}),)
     known = recorded.by_key()
     rows = frame.sampling.to_dict("records") if frame.sampling is not None else [{}] * n
-    keys = [recorded.stratum_of(row) for row in rows]
-    keys = [k if k in known else UNRECORDED for k in keys]
+    found = (recorded.stratum_of(row) for row in rows)
+    keys = [k if k is not None and k in known else UNRECORDED for k in found]
     respondents = Counter(keys)
     population_total = sum(s.population for s in known.values())
     recorded_n = n - respondents.get(UNRECORDED, 0)

@@ -43,7 +43,7 @@ def _safe(hidden: set[int], sizes: Sequence[int], columns: Sequence[Sequence[int
 def hidden_rows(sizes: Sequence[int], columns: Sequence[Sequence[int]], below: int) -> set[int]:
     """Indices of the groups to hide, each group given by its size and its count per answer column."""
     hidden = {i for i, n in enumerate(sizes) if n < below}
-    if not any(0 < sizes[i] for i in hidden):
+    if not any(sizes[i] > 0 for i in hidden):
         return hidden
     candidates = sorted((i for i, n in enumerate(sizes) if i not in hidden and n > 0), key=lambda i: (sizes[i], i))
     for i in candidates:

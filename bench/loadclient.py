@@ -151,7 +151,7 @@ class Resident:
                 break
             _, _, page = await self.call("GET", location)
             section_id = location.split("/q/", 1)[1].split("?")[0]
-            form = [("csrf_token", csrf(page)), ("nav", "next")] + plan.form_for(section_id, answers)
+            form = [("csrf_token", csrf(page)), ("nav", "next"), *plan.form_for(section_id, answers)]
             _, headers, _ = await self.call("POST", location.split("?")[0], form, expect=(302,))
             location = _path(headers["location"])
         else:

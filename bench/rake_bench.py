@@ -3,11 +3,14 @@
 Synthetic respondents (100k and 1M) with age (6) × sex (2) × district (8) and unequal
 design weights are raked to population margins that differ from the sample. Both
 implementations get the same data (saved to an ``.npz`` in a temporary directory) and
-run in their own subprocess, which times the call itself (the fastest of three) and
-measures its memory:
-``peak`` is the subprocess's peak resident set (ru_maxrss, interpreter and libraries
-included) and ``call`` the peak of allocations during the call (tracemalloc, in a second,
-untimed call).
+run in their own subprocess, which times the call itself five times — wall clock and the
+process's CPU time — and keeps the median. The comparison is repeated in ``--rounds``
+rounds (ours, balance, ours, balance, …) and the ratio printed is the median of the
+rounds' ratios, their lowest and highest beside it: on a shared machine the wall clock
+of one call can be stretched by anything else running, while the CPU time of these
+single-threaded calls barely moves. The first round also measures memory: ``peak`` is the
+subprocess's peak resident set (ru_maxrss, interpreter and libraries included) and
+``call`` the peak of allocations during the call (tracemalloc, in a further, untimed call).
 
 ``balance`` pins scikit-learn < 1.4 on Python 3.11, so it cannot live in the project's
 virtualenv: it runs from ``.venv-bench`` (created on first use:
@@ -19,7 +22,8 @@ an absolute error in proportions ≤ 1e-10; balance is given ``convergence_rate=
 not stop early on a slow sweep. The largest weight difference is reported relative to
 the mean weight.
 
-Usage: ``.venv/bin/python bench/rake_bench.py [--sizes 100000 1000000] [--no-balance]``
+Usage: ``.venv/bin/python bench/rake_bench.py [--sizes 100000 1000000] [--rounds 3] [--no-balance]
+[--summary FILE]`` (``--summary`` writes the largest size's figures as JSON for ``run_all.py``).
 """
 from __future__ import annotations
 
@@ -30,7 +34,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 import numpy as np
 
@@ -38,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".venv-bench"
 LEVELS = {"age": 6, "sex": 2, "district": 8}
 TOLERANCE = 1e-10
-REPEATS = 3
+REPEATS = 5
 
 
 def synthetic(n: int, seed: int = 2025) -> dict[str, np.ndarray]:
@@ -64,20 +70,29 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def best_of(call, repeats: int = REPEATS):
-    """(result, fastest wall time) of ``repeats`` calls: the same rule for both implementations."""
-    times = []
+def timed(call, repeats: int = REPEATS):
+    """(result, median wall seconds, median CPU seconds) of ``repeats`` calls: one rule for both sides."""
+    walls, cpus = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         result = call()
-        times.append(time.perf_counter() - start)
-    return result, min(times)
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return result, median(walls), median(cpus)
 
 
-def run_ours(path: str, out: str) -> dict:
-    sys.path.insert(0, str(ROOT))
+def call_peak_mb(call) -> float:
     import tracemalloc
 
+    tracemalloc.start()
+    call()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return peak
+
+
+def run_ours(path: str, out: str, memory: bool) -> dict:
+    sys.path.insert(0, str(ROOT))
     import pandas as pd
 
     from analysis.weighting import WeightingInput, margin, rake
@@ -87,19 +102,15 @@ def run_ours(path: str, out: str) -> dict:
     margins = tuple(margin(dim, dict(zip(range(1, k + 1), data[f"target_{dim}"], strict=True)))
                     for dim, k in LEVELS.items())
     sample = WeightingInput(frame, data["weights"], margins)
-    result, seconds = best_of(lambda: rake(sample, tolerance=TOLERANCE))
+    result, seconds, cpu = timed(lambda: rake(sample, tolerance=TOLERANCE))
     np.save(out, result.weights)
-    tracemalloc.start()
-    rake(sample, tolerance=TOLERANCE)
-    call_peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb(), "call_peak_mb": call_peak, "sweeps": result.sweeps,
-            "max_relative_error": result.max_error}
+    call_peak = call_peak_mb(lambda: rake(sample, tolerance=TOLERANCE)) if memory else None
+    return {"seconds": seconds, "cpu": cpu, "peak_rss_mb": peak_rss_mb(), "call_peak_mb": call_peak,
+            "sweeps": result.sweeps, "max_relative_error": result.max_error}
 
 
-def run_balance(path: str, out: str) -> dict:
+def run_balance(path: str, out: str, memory: bool) -> dict:
     import logging
-    import tracemalloc
 
     import pandas as pd
 
@@ -119,13 +130,10 @@ def run_balance(path: str, out: str) -> dict:
         return rake(sample, weights, target, target_weights, variables=list(LEVELS), transformations=None,
                     max_iteration=10_000, convergence_rate=TOLERANCE, rate_tolerance=0.0)
 
-    result, seconds = best_of(call)
+    result, seconds, cpu = timed(call)
     np.save(out, result["weight"].to_numpy(dtype=float))
-    tracemalloc.start()
-    call()
-    call_peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb(), "call_peak_mb": call_peak}
+    call_peak = call_peak_mb(call) if memory else None
+    return {"seconds": seconds, "cpu": cpu, "peak_rss_mb": peak_rss_mb(), "call_peak_mb": call_peak}
 
 
 # ---------------------------------------------------------------- driver
@@ -140,9 +148,9 @@ def ensure_bench_venv() -> Path | None:
     return python if probe.returncode == 0 else None
 
 
-def worker(python: Path | str, which: str, data: Path, out: Path) -> dict:
+def worker(python: Path | str, which: str, data: Path, out: Path, memory: bool) -> dict:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    done = subprocess.run([str(python), __file__, "--worker", which, str(data), str(out)],
+    done = subprocess.run([str(python), __file__, "--worker", which, str(data), str(out), str(int(memory))],
                           capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{which} worker failed:\n{done.stderr[-2000:]}")
@@ -155,39 +163,87 @@ def compare(ours: np.ndarray, theirs: np.ndarray) -> float:
     return float(np.max(np.abs(ours - theirs)) / ours.mean())
 
 
-def bench(n: int, balance_python: Path | None, tmp: Path) -> None:
+@dataclass
+class Comparison:
+    """One size's rounds: each side's per-round medians, and the ratios of every round."""
+
+    n: int
+    ours: list[dict]
+    theirs: list[dict]
+    difference: float | None = None
+
+    def ratios(self, key: str) -> list[float]:
+        return [t[key] / o[key] for o, t in zip(self.ours, self.theirs, strict=True)]
+
+    def summary(self) -> dict:
+        return {"n": self.n, "ours_cpu": median(o["cpu"] for o in self.ours),
+                "ours_wall": median(o["seconds"] for o in self.ours),
+                "balance_cpu": median(t["cpu"] for t in self.theirs) if self.theirs else None,
+                "balance_wall": median(t["seconds"] for t in self.theirs) if self.theirs else None,
+                "ratio_cpu": _spread(self.ratios("cpu")) if self.theirs else None,
+                "ratio_wall": _spread(self.ratios("seconds")) if self.theirs else None,
+                "difference": self.difference}
+
+
+def _spread(values: list[float]) -> list[float]:
+    """[median, lowest, highest]."""
+    return [median(values), min(values), max(values)]
+
+
+def bench(n: int, balance_python: Path | None, tmp: Path, rounds: int) -> Comparison:
     data_path = tmp / f"sample_{n}.npz"
     np.savez(data_path, **synthetic(n))
-    ours = worker(sys.executable, "ours", data_path, tmp / f"ours_{n}.npy")
-    print(f"\nn = {n:,} respondents, margins age(6) + sex(2) + district(8)")
-    print(f"  machikoe rake : {ours['seconds']:8.3f} s   peak RSS {ours['peak_rss_mb']:7.1f} MB   "
-          f"call peak {ours['call_peak_mb']:7.1f} MB   sweeps {ours['sweeps']}   "
-          f"max rel. margin error {ours['max_relative_error']:.1e}")
-    if balance_python is None:
+    result = Comparison(n, [], [])
+    for number in range(rounds):
+        result.ours.append(worker(sys.executable, "ours", data_path, tmp / f"ours_{n}.npy", number == 0))
+        if balance_python is not None:
+            result.theirs.append(worker(balance_python, "balance", data_path, tmp / f"balance_{n}.npy", number == 0))
+    if balance_python is not None:
+        result.difference = compare(np.load(tmp / f"ours_{n}.npy"), np.load(tmp / f"balance_{n}.npy"))
+    report(result)
+    return result
+
+
+def report(result: Comparison) -> None:
+    first, summary = result.ours[0], result.summary()
+    print(f"\nn = {result.n:,} respondents, margins age(6) + sex(2) + district(8), "
+          f"{len(result.ours)} rounds × {REPEATS} calls (medians)")
+    print(f"  machikoe rake : {summary['ours_wall']:8.4f} s wall {summary['ours_cpu']:8.4f} s CPU   "
+          f"peak RSS {first['peak_rss_mb']:7.1f} MB   call peak {first['call_peak_mb']:7.1f} MB   "
+          f"sweeps {first['sweeps']}   max rel. margin error {first['max_relative_error']:.1e}")
+    if not result.theirs:
         print("  balance       : not available (.venv-bench could not be set up)")
         return
-    theirs = worker(balance_python, "balance", data_path, tmp / f"balance_{n}.npy")
-    print(f"  balance rake  : {theirs['seconds']:8.3f} s   peak RSS {theirs['peak_rss_mb']:7.1f} MB   "
-          f"call peak {theirs['call_peak_mb']:7.1f} MB")
-    difference = compare(np.load(tmp / f"ours_{n}.npy"), np.load(tmp / f"balance_{n}.npy"))
-    print(f"  ratio         : machikoe is {theirs['seconds'] / ours['seconds']:.1f}x faster than balance; "
-          f"largest weight difference {difference:.2e} of the mean weight")
+    theirs = result.theirs[0]
+    print(f"  balance rake  : {summary['balance_wall']:8.4f} s wall {summary['balance_cpu']:8.4f} s CPU   "
+          f"peak RSS {theirs['peak_rss_mb']:7.1f} MB   call peak {theirs['call_peak_mb']:7.1f} MB")
+    cpu, wall = summary["ratio_cpu"], summary["ratio_wall"]
+    print(f"  ratio         : machikoe is {cpu[0]:.1f}x faster than balance in CPU time (rounds {cpu[1]:.1f}–"
+          f"{cpu[2]:.1f}), {wall[0]:.1f}x in wall time (rounds {wall[1]:.1f}–{wall[2]:.1f}); "
+          f"largest weight difference {result.difference:.2e} of the mean weight")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--rounds", type=int, default=3, help="alternating ours/balance rounds per size")
     parser.add_argument("--no-balance", action="store_true", help="only time Machikoe's rake")
-    parser.add_argument("--worker", nargs=3, metavar=("WHICH", "DATA", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--summary", type=Path, help="write the largest size's figures here (JSON)")
+    parser.add_argument("--worker", nargs=4, metavar=("WHICH", "DATA", "OUT", "MEMORY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        which, data, out = args.worker
-        print(json.dumps((run_ours if which == "ours" else run_balance)(data, out)))
+        which, data, out, memory = args.worker
+        print(json.dumps((run_ours if which == "ours" else run_balance)(data, out, memory == "1")))
         return
     balance_python = None if args.no_balance else ensure_bench_venv()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="rake-bench-") as tmp:
-        for n in args.sizes:
-            bench(n, balance_python, Path(tmp))
+        results = [bench(n, balance_python, Path(tmp), args.rounds) for n in args.sizes]
+    load = [load_before, os.getloadavg()[0]]
+    print(f"\nload average (1 min) before {load[0]:.2f}, after {load[1]:.2f} on {os.cpu_count()} cores")
+    if args.summary:
+        largest = max(results, key=lambda r: r.n)
+        args.summary.write_text(json.dumps({**largest.summary(), "load": load}), encoding="utf-8")
 
 
 if __name__ == "__main__":

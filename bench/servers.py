@@ -125,7 +125,7 @@ def server(kind: str, database_url: str, workers: int, threads: int):
     env.pop("REDIS_URL", None)
     sizes = ["--workers", str(workers), "--threads", str(threads)]
     if kind == "survey":
-        cmd = machikoe_command() + ["serve", "--host", "127.0.0.1", "--port", str(port), *sizes]
+        cmd = [*machikoe_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *sizes]
     else:
         cmd = [sys.executable, str(BENCH_DIR / "floor_app.py"), database_url, "127.0.0.1", str(port),
                str(workers), str(threads)]

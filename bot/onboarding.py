@@ -101,10 +101,10 @@ class Onboarding:
         if conv.response_id:
             ctx.port.set_locale(conv.response_id, locale)
         ctx.confirm(native_name(locale), ticked=True)
-        if conv.state == State.CHOOSE_LANGUAGE:
-            target = conv.resume() or self.after_language()
-        else:  # an older chooser tapped: the language changes, the screen stays
-            target = conv.state
+        # From the chooser: back where /language came from, or onwards. An older chooser tapped
+        # elsewhere: the language changes, the screen stays.
+        chooser = conv.state == State.CHOOSE_LANGUAGE
+        target = (conv.resume() or self.after_language()) if chooser else conv.state
         ctx.note(f"language {locale}")
         self.screens.show(target)
 

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from survey_app.db import rows_changed
 from survey_app.models import OpenStartCount, utcnow
 
 BURST_THRESHOLD = 20
@@ -43,7 +44,7 @@ def note_open_start(session: Session, survey_id: str, secret: str, address: str 
     day = ((now or utcnow()) + JST).date()
     key = address_key(secret, day, address)
     where = (OpenStartCount.survey_id == survey_id, OpenStartCount.day == day, OpenStartCount.address_key == key)
-    if session.execute(update(OpenStartCount).where(*where).values(count=OpenStartCount.count + 1)).rowcount:
+    if rows_changed(session.execute(update(OpenStartCount).where(*where).values(count=OpenStartCount.count + 1))):
         session.commit()
         return
     session.add(OpenStartCount(survey_id=survey_id, day=day, address_key=key, count=1))
@@ -59,4 +60,4 @@ def bursts(session: Session, survey_id: str, threshold: int = BURST_THRESHOLD) -
     rows = session.execute(select(OpenStartCount.day, OpenStartCount.count)
                            .where(OpenStartCount.survey_id == survey_id, OpenStartCount.count >= threshold)
                            .order_by(OpenStartCount.count.desc(), OpenStartCount.day)).all()
-    return [Burst(row.day, row.count) for row in rows]
+    return [Burst(day, starts) for day, starts in rows]

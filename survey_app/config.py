@@ -16,13 +16,17 @@ CLI command.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -196,10 +200,8 @@ def _private_sqlite(url: str) -> None:
     if path.name in ("", ":memory:") or str(path).startswith("file:"):
         return
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 @dataclass(frozen=True)
@@ -210,27 +212,26 @@ class Settings:
     telegram_bot_token: str | None = None
     telegram_api_base_url: str | None = None
     redis_url: str | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def load_settings(**overrides) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read settings from the environment; keyword arguments win (tests use them)."""
     instance = Path(overrides.pop("instance", None) or instance_path())
     values = {
-        "database_url": env_value("DATABASE_URL") or default_database_url(instance),
+        "database_url": env_value("DATABASE_URL"),
         "secret_key": env_value("SECRET_KEY"),
         "telegram_bot_token": env_value("TELEGRAM_BOT_TOKEN"),
         "telegram_api_base_url": env_value("TELEGRAM_API_BASE_URL"),
         "redis_url": env_value("REDIS_URL"),
     }
     values.update({k: v for k, v in overrides.items() if k in values})
-    if values["secret_key"]:
-        values["secret_key"] = check_secret(values["secret_key"], "MACHIKOE_SECRET_KEY")
-    else:
-        values["secret_key"] = load_or_create_secret(instance)
-    _private_sqlite(values["database_url"])
     extra = {k: v for k, v in overrides.items() if k not in values}
-    return Settings(instance=instance, extra=extra, **values)
+    database_url = values.pop("database_url") or default_database_url(instance)
+    secret = values.pop("secret_key")
+    secret_key = check_secret(secret, "MACHIKOE_SECRET_KEY") if secret else load_or_create_secret(instance)
+    _private_sqlite(database_url)
+    return Settings(database_url, secret_key, instance, extra=extra, **values)
 
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
@@ -245,7 +246,7 @@ def city_timezone_name() -> str:
     return os.environ.get("MACHIKOE_TIMEZONE") or DEFAULT_TIMEZONE
 
 
-def city_timezone():
+def city_timezone() -> ZoneInfo:
     """The city's time zone as a ``ZoneInfo``; raises TimezoneError naming the bad setting."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

@@ -17,7 +17,7 @@ from survey_app.i18n import N_
 class CsvError(ValueError):
     """One clear line: what is wrong and where (file and line)."""
 
-    def __init__(self, message: str, line: int | None = None, **params):
+    def __init__(self, message: str, line: int | None = None, **params: object) -> None:
         self.message, self.line, self.params = message, line, params
         text = message % params if params else message
         super().__init__(f"line {line}: {text}" if line else text)

@@ -13,12 +13,13 @@ with ``machikoe population import`` before publishing anything.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from survey_app.i18n import locales
-from survey_app.instrument import Instrument
+from survey_app.instrument import ChoiceList, Instrument, Question
 from survey_app.models import utcnow
 from survey_app.population import MarginRow
 from survey_app.responses import bulk_complete
@@ -37,12 +38,12 @@ def _marginal(margins: list[MarginRow], dimension: str) -> tuple[np.ndarray, np.
     return codes, p / p.sum()
 
 
-def _opinion(rng, instrument: Instrument, qid: str, age: np.ndarray) -> np.ndarray:
+def _opinion(rng: np.random.Generator, instrument: Instrument, qid: str, age: np.ndarray) -> np.ndarray:
     base, slope = OPINION[qid]
     p_positive = 1 / (1 + np.exp(-(base + slope * (age - 3.5) + rng.normal(0, 0.3, len(age)))))
     positive = rng.random(len(age)) < p_positive
     strong = rng.random(len(age)) < 0.35
-    choices = instrument.question(qid).choice_list
+    choices = _choice_list(instrument.question(qid))
     missing = sorted(choices.missing_codes())
     substantive = [c for c in choices.codes() if c not in missing]
     if len(substantive) == 2:  # a yes/no fact (健康): the first code is the positive one
@@ -55,7 +56,7 @@ def _opinion(rng, instrument: Instrument, qid: str, age: np.ndarray) -> np.ndarr
     return np.where(dont_know, missing[0], answer)
 
 
-def synthetic_rows(instrument: Instrument, margins: list[MarginRow], n: int, seed: int) -> list[dict]:
+def synthetic_rows(instrument: Instrument, margins: list[MarginRow], n: int, seed: int) -> list[dict[str, Any]]:
     rng = np.random.default_rng(seed)
     age_codes, age_p = _marginal(margins, "age_band")
     weights = age_p * np.array([RESPONSE_PROPENSITY.get(int(c), 1.0) for c in age_codes])
@@ -71,7 +72,7 @@ def synthetic_rows(instrument: Instrument, margins: list[MarginRow], n: int, see
     now = utcnow()
     rows = []
     for i in range(n):
-        row = {qid: int(v[i]) for qid, v in opinions.items()}
+        row: dict[str, Any] = {qid: int(v[i]) for qid, v in opinions.items()}  # bulk_complete's row
         row.update(age_band=int(age[i]), sex=int(sex[i]), district=int(district[i]),
                    nationality=2 if foreign[i] else 1, has_children=int(children[i]),
                    years_lived=int(rng.integers(1, 6)), household_size=int(rng.integers(1, 6)),
@@ -102,7 +103,7 @@ COMMENTS = {
 REASONS = ["保育園の空きが少ないです。", "子どもの遊び場が近くにありません。", "相談できる場所がわかりにくい。"]
 
 
-def _comments(instrument: Instrument, rows: list[dict], seed: int) -> None:
+def _comments(instrument: Instrument, rows: list[dict[str, Any]], seed: int) -> None:
     """About one respondent in twelve writes a comment; some who find childcare lacking say why."""
     rng = np.random.default_rng(seed + 1)  # its own stream: the answers above do not change
     for row in rows:
@@ -117,20 +118,27 @@ def _comments(instrument: Instrument, rows: list[dict], seed: int) -> None:
 FOREIGN_LANGUAGE_SHARES = {"vi": 0.5, "ur": 0.3, "en": 0.2}
 
 
-def _channel(rng, foreign: bool) -> tuple[str, str]:
+def _channel(rng: np.random.Generator, foreign: bool) -> tuple[str, str]:
     if foreign:
         tags, shares = zip(*FOREIGN_LANGUAGE_SHARES.items(), strict=True)
         return str(rng.choice(list(tags), p=list(shares))), str(rng.choice(["telegram", "web"]))
     return locales.default(), str(rng.choice(["web", "paper"], p=[0.6, 0.4]))
 
 
-def _register_value(question, answered, index: int) -> int:
+def _choice_list(question: Question) -> ChoiceList:
+    if question.choice_list is None:
+        raise ValueError(f"demo data: question '{question.id}' has no choices")
+    return question.choice_list
+
+
+def _register_value(question: Question, answered: int | None, index: int) -> int:
     """The register's attribute behind an answer: the answer itself, unless it is a 'missing' code
     (「その他・答えたくない」) or blank — the register (and so the letter) always has a real category."""
-    missing = set(question.choice_list.missing_codes()) if question.choice_list else set()
+    choices = _choice_list(question)
+    missing = choices.missing_codes()
     if answered is not None and answered not in missing:
         return answered
-    real = [c for c in question.choice_list.codes() if c not in missing]
+    real = [c for c in choices.codes() if c not in missing]
     return real[index % len(real)]
 
 

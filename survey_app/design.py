@@ -116,7 +116,7 @@ def plan_batch(session: Session, survey_id: str, frame: list[dict[str, int]], va
                                            .limit(1)) is not None:
         raise DesignError("letters were already made for this survey without a recorded design; a design must be "
                           "recorded from the first batch on")
-    letters = Counter()
+    letters: Counter[str] = Counter()
     for line, row in enumerate(frame, start=2):
         key = stratum_key(row, variables)
         if key is None:

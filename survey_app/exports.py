@@ -28,6 +28,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
@@ -50,11 +51,11 @@ class ResponseWeights:
     """The weight of each complete response (by ``Response.id``) under ``method``."""
 
     method: str
-    by_response: Mapping[int, float]
+    by_response: Mapping[int, float | None]  # None: an open response, outside the weighted figures
 
 
 class ExportError(ValueError):
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, **params: object) -> None:
         self.message, self.params = message, params
         super().__init__(message % params if params else message)
 
@@ -92,7 +93,7 @@ def csv_stream(rows: Iterable[Sequence[Any]], rows_per_chunk: int = 500) -> Iter
         yield buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_cell(sheet, value: Any):
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object) -> object:
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -107,15 +108,15 @@ def xlsx_stream(sheets: Sequence[tuple[str, Iterable[Sequence[Any]]]]) -> Iterat
         sheet = workbook.create_sheet(title=title[:31])
         for row in rows:
             sheet.append([_xlsx_cell(sheet, v) for v in row])
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    descriptor, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(descriptor)  # openpyxl opens the file by name
     try:
-        handle.close()
-        workbook.save(handle.name)
-        with open(handle.name, "rb") as fh:
+        workbook.save(path)
+        with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK):
                 yield chunk
     finally:
-        os.unlink(handle.name)
+        os.unlink(path)
 
 
 # ---------------------------------------------------------------- responses

@@ -35,7 +35,7 @@ YEARS = range(1989, 2101)
 class IndicatorValueError(ValueError):
     """A refused value; ``message % params`` (a msgid) says why."""
 
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, **params: object) -> None:
         self.message, self.params = message, params
         super().__init__(message % params if params else message)
 

@@ -49,7 +49,7 @@ def read_frame(source: bytes | str | Path, instrument: Instrument, encoding: str
         return renamed
 
     frame = []
-    for line, row in read_rows(source, required=(), allowed=allowed + ["letter_id"], encoding=encoding,
+    for line, row in read_rows(source, required=(), allowed=[*allowed, "letter_id"], encoding=encoding,
                                rename=rename):
         stratum = {}
         for qid in allowed:
@@ -97,8 +97,8 @@ def create_invitations(session: Session, instrument: Instrument, secret: str, fr
             raise DesignError(f"cannot stratify by {', '.join(unknown)}: strata are frame columns "
                               f"({', '.join(sorted(allowed))})")
         session.add_all(plan_batch(session, instrument.id, frame, tuple(stratify_by), batch or "", stratum_sizes))
-    elif recorded_variables(session, instrument.id):
-        raise DesignError(f"this survey's design is stratified by {','.join(recorded_variables(session, instrument.id))}"
+    elif recorded := recorded_variables(session, instrument.id):
+        raise DesignError(f"this survey's design is stratified by {','.join(recorded)}"
                           f": give --stratify-by for every batch")
     letters = [Letter(codes.generate(), stratum) for stratum in frame]
     shuffled = list(letters)

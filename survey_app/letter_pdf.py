@@ -43,7 +43,7 @@ WEEKDAYS = "月火水木金土日"
 class LetterRefused(ValueError):
     """The letters cannot be printed as configured; ``message % params`` says what to set."""
 
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, **params: object) -> None:
         self.message, self.params = message, params
         super().__init__(message % params if params else message)
 
@@ -85,8 +85,8 @@ def letter_setup(settings: dict[str, str], base_url: str | None, bot_username: s
                  deadline: dt.date | None = None, today: dt.date | None = None) -> LetterSetup:
     """Check everything a mailed letter needs; raise LetterRefused naming the first thing to set."""
     problem = public_url_problem(base_url)
-    if problem:
-        raise LetterRefused(problem, url=base_url or "", setting=PUBLIC_URL_SETTING)
+    if problem or base_url is None:  # no problem means a URL was given
+        raise LetterRefused(problem or "", url=base_url or "", setting=PUBLIC_URL_SETTING)
     deadline = deadline or date_setting(settings, "response_deadline")
     if deadline is None:
         raise LetterRefused(N_("The letters need a response deadline: set '%(setting)s' in the survey settings "

@@ -22,6 +22,7 @@ from sqlalchemy import and_, case, delete, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from survey_app.db import rows_changed
 from survey_app.models import LoginThrottle
 
 MAX_FAILURES = 5
@@ -97,4 +98,4 @@ def clear_address(session: Session, subject: str, address: str) -> None:
 
 def clear_subject(session: Session, subject: str) -> int:
     """An admin's unlock: every pause and count of this e-mail address (not committed)."""
-    return session.execute(delete(LoginThrottle).where(LoginThrottle.subject == subject)).rowcount
+    return rows_changed(session.execute(delete(LoginThrottle).where(LoginThrottle.subject == subject)))

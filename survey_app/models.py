@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -43,7 +45,9 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[type, Any]] = {datetime: DateTime(timezone=True)}
+    if TYPE_CHECKING:  # every model here maps one Table (DeclarativeBase types it as any FromClause)
+        __table__: ClassVar[Table]
 
 
 class Survey(Base):

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Date, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Date, cast, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from survey_app.bursts import Burst, bursts
 from survey_app.i18n import N_
@@ -63,14 +64,14 @@ class MonitorReport:
     bursts: list[Burst] = field(default_factory=list)
 
 
-def _day_expression(session: Session, column):
+def _day_expression(session: Session, column: InstrumentedAttribute[datetime | None]) -> ColumnElement[Any]:
     """The JST calendar day of a UTC timestamp column, on SQLite and PostgreSQL."""
     if session.get_bind().dialect.name == "sqlite":
         return func.date(column, f"+{JST_OFFSET_HOURS} hours")
     return cast(func.timezone("Asia/Tokyo", column), Date)
 
 
-def _as_date(value) -> date:
+def _as_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -86,7 +87,8 @@ def submissions_per_day(session: Session, survey_id: str) -> list[tuple[date, in
     return [(_as_date(d), n) for d, n in session.execute(stmt)]
 
 
-def counts_by(session: Session, survey_id: str, column, status: str = "complete") -> dict[str, int]:
+def counts_by(session: Session, survey_id: str, column: InstrumentedAttribute[str],
+              status: str = "complete") -> dict[str, int]:
     stmt = (select(column, func.count()).where(Response.survey_id == survey_id, Response.status == status)
             .group_by(column).order_by(column))
     return {str(key): n for key, n in session.execute(stmt)}
@@ -112,9 +114,10 @@ def answers_by_code(session: Session, survey_id: str, question_id: str) -> dict[
     return counts
 
 
-def _group_json(session: Session, model, dimension: str, *conditions) -> dict[tuple, int]:
+def _group_json(session: Session, model: type[Invitation] | type[Response], dimension: str,
+                *conditions: ColumnElement[bool]) -> dict[tuple[Any, ...], int]:
     key = model.stratum[dimension].as_integer()
-    extra = [model.undeliverable] if model is Invitation else [model.status]
+    extra = [model.undeliverable] if issubclass(model, Invitation) else [model.status]
     stmt = select(key, *extra, func.count()).where(*conditions).group_by(key, *extra)
     return {tuple(row[:-1]): row[-1] for row in session.execute(stmt)}
 

@@ -14,8 +14,12 @@ loudly instead of reaching out (city networks and LGWAN block the internet anywa
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 #: The font families, first match wins, for the languages Machikoe prints.
 FONT_STACK = '"Noto Sans CJK JP", "Noto Sans", "Noto Naskh Arabic", "Noto Sans Arabic", sans-serif'
@@ -32,12 +36,12 @@ class PdfError(RuntimeError):
     """The document could not be rendered (a resource outside the allowed folders, a broken file)."""
 
 
-def _fetcher(allowed: tuple[Path, ...]):
+def _fetcher(allowed: tuple[Path, ...]) -> URLFetcher:
     """A WeasyPrint fetcher that serves ``data:`` URLs and files under ``allowed``, nothing else."""
     from weasyprint.urls import URLFetcher
 
     class BundledOnly(URLFetcher):
-        def fetch(self, url: str, headers=None):  # noqa: ANN001 - WeasyPrint's signature
+        def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
             if url.startswith("file://"):
                 path = Path(url[len("file://"):].split("?")[0]).resolve()
                 if not any(path.is_relative_to(root) for root in allowed):

@@ -4,7 +4,7 @@ reads in their own language (``message`` is a msgid; ``params`` fill its placeho
 Callers use them through ``survey_app.responses`` (``responses.CodeProblem`` …)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from survey_app.i18n import N_
 from survey_app.instrument import InvalidAnswer
@@ -22,7 +22,7 @@ class ResponseError(Exception):
 
 
 class CodeProblem(ResponseError):
-    MESSAGES = {
+    MESSAGES: ClassVar[dict[str, str]] = {
         "malformed": N_("This does not look like an invitation code. A code has 16 letters and digits, "
                         "like K7QF-3MZD-8WXP-R2TA."),
         "typo": N_("This code has a typing mistake. Please check each character against your letter."),

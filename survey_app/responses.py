@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from survey_app import codes
+from survey_app.db import rows_changed
 from survey_app.i18n import N_
 from survey_app.instrument import REQUIRED_MESSAGE, Instrument, InvalidAnswer, Question
 from survey_app.models import Answer, BotSession, Invitation, Response, Survey, utcnow
@@ -40,6 +42,28 @@ from survey_app.response_errors import (  # noqa: F401 - callers write responses
 RESPONSES, ANSWERS, SURVEYS = Response.__table__, Answer.__table__, Survey.__table__
 ERASED = "erased"  # a submitted response its resident erased: no answers, its code stays used
 FINISHED = ("complete", ERASED)  # statuses whose code cannot answer again
+
+
+class ResponseRef(Protocol):
+    """What the answer functions read of a response: an ORM ``Response`` or a ``Held`` row both fit."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+
+
+class _AnswerColumns(Protocol):
+    """An answer's value columns as a Core row has them."""
+
+    @property
+    def code(self) -> int | None: ...
+    @property
+    def codes(self) -> list[int] | None: ...
+    @property
+    def number(self) -> float | None: ...
+    @property
+    def text(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -81,7 +105,10 @@ def start(session: Session, instrument: Instrument, *, secret: str, channel: str
     except IntegrityError:
         # Another request started this code at the same moment: continue that response.
         session.rollback()
-        return _continue(session.scalar(select(Response).where(Response.access_key == key)))
+        winner = session.scalar(select(Response).where(Response.access_key == key))
+        if winner is None:  # the conflict was not this code's response (it cannot vanish in between)
+            raise
+        return _continue(winner)
     return Started(response, resumed=False)
 
 
@@ -105,12 +132,12 @@ def _continue(response: Response) -> Started:
 
 
 def _new_response(instrument: Instrument, channel: str, locale: str, source: str,
-                  stratum: dict | None = None) -> Response:
+                  stratum: dict[str, Any] | None = None) -> Response:
     return Response(survey_id=instrument.id, survey_version=instrument.version, channel=channel,
                     locale=locale, source=source, status="partial", stratum=stratum or {})
 
 
-def issue_resume_token(session: Session, secret: str, response: Response) -> str:
+def issue_resume_token(session: Session, secret: str, response: ResponseRef) -> str:
     """A code the resident can note down to continue on another device; only its HMAC is kept."""
     token = codes.generate()
     session.execute(RESPONSES.update().where(RESPONSES.c.id == response.id)
@@ -177,7 +204,7 @@ def set_locale(session: Session, response: Response, locale: str) -> None:
 
 # ---------------------------------------------------------------- answers
 
-def current_answers(session: Session, response) -> dict[str, Any]:
+def current_answers(session: Session, response: ResponseRef) -> dict[str, Any]:
     """The response's answers as stored now (always read from the database; Core rows, so
     never an out-of-date object from the session)."""
     rows = session.execute(select(ANSWERS.c.question_id, ANSWERS.c.code, ANSWERS.c.codes, ANSWERS.c.number,
@@ -185,7 +212,8 @@ def current_answers(session: Session, response) -> dict[str, Any]:
     return {row.question_id: _row_value(row) for row in rows}
 
 
-def _value_of(code=None, codes=None, number=None, text=None) -> Any:
+def _value_of(code: int | None = None, codes: Iterable[int] | None = None, number: float | None = None,
+              text: str | None = None) -> Any:
     """An answer's value from its columns (a multi-choice answer is a tuple of codes)."""
     if codes is not None:
         return tuple(codes)
@@ -195,7 +223,7 @@ def _value_of(code=None, codes=None, number=None, text=None) -> Any:
     return None
 
 
-def _row_value(row) -> Any:
+def _row_value(row: _AnswerColumns) -> Any:
     return _value_of(row.code, row.codes, row.number, row.text)
 
 
@@ -206,7 +234,8 @@ def _columns(question: Question, value: Any) -> dict[str, Any]:
 
 def validate(instrument: Instrument, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, InvalidAnswer]]:
     """Parse raw values by question type: (valid values, errors). Empty raw means 'no answer'."""
-    values, errors = {}, {}
+    values: dict[str, Any] = {}
+    errors: dict[str, InvalidAnswer] = {}
     for qid, raw_value in raw.items():
         if not instrument.has_question(qid):
             errors[qid] = InvalidAnswer(N_("This question is not part of the survey."))
@@ -223,7 +252,7 @@ def validate(instrument: Instrument, raw: Mapping[str, Any]) -> tuple[dict[str, 
     return values, errors
 
 
-def record(session: Session, instrument: Instrument, response, raw: Mapping[str, Any], *,
+def record(session: Session, instrument: Instrument, response: ResponseRef, raw: Mapping[str, Any], *,
            answers: dict[str, Any] | None = None, locale: str | None = None) -> dict[str, InvalidAnswer]:
     """Store the valid answers of ``raw`` (question id → raw value; empty clears); return the errors.
 
@@ -259,9 +288,9 @@ def _save(session: Session, instrument: Instrument, response_id: int, before: di
           values: dict[str, Any], locale: str | None) -> dict[str, Any]:
     after = _merged(instrument, before, values)
     now = utcnow()
-    claimed = session.execute(
+    claimed = rows_changed(session.execute(
         RESPONSES.update().where(RESPONSES.c.id == response_id, RESPONSES.c.status == "partial")
-        .values(updated_at=now, **({"locale": locale} if locale else {}))).rowcount
+        .values(updated_at=now, **({"locale": locale} if locale else {}))))
     if claimed != 1:
         session.rollback()
         raise AlreadySubmitted()
@@ -277,9 +306,9 @@ def _save(session: Session, instrument: Instrument, response_id: int, before: di
              **_columns(instrument.question(qid), after[qid])} for qid in new])
     for qid in written:
         if qid in before:
-            changed = session.execute(
+            changed = rows_changed(session.execute(
                 ANSWERS.update().where(ANSWERS.c.response_id == response_id, ANSWERS.c.question_id == qid)
-                .values(answered_at=now, **_columns(instrument.question(qid), after[qid]))).rowcount
+                .values(answered_at=now, **_columns(instrument.question(qid), after[qid]))))
             if changed != 1:
                 raise _Overtaken(qid)
     session.commit()
@@ -319,17 +348,20 @@ def submit(session: Session, instrument: Instrument, response: Response, *, chan
     if missing:
         raise MissingRequired(missing)
     now = utcnow()
-    claimed = session.execute(
-        update(Response).where(Response.id == response.id, Response.status == "partial")
-        .values(status="complete", submitted_at=now, updated_at=now, resume_key=None,
-                channel=channel or response.channel)
-    ).rowcount
+    stored = {"status": "complete", "submitted_at": now, "updated_at": now, "resume_key": None,
+              "channel": channel or response.channel}
+    claimed = rows_changed(session.execute(
+        update(Response).where(Response.id == response.id, Response.status == "partial").values(**stored)))
     session.commit()
-    session.refresh(response)
+    if claimed == 1:  # the row is what we wrote: no need to read it back
+        for name, value in stored.items():
+            set_committed_value(response, name, value)
+    else:
+        session.refresh(response)
     return SubmitResult(response, already=claimed != 1)
 
 
-def delete_response(session: Session, response: Response) -> None:
+def delete_response(session: Session, response: ResponseRef) -> None:
     """A resident's right to erasure: every answer goes; bot sessions let go of the response.
 
     A partial response's row goes too (its code may start again). A *submitted* response's
@@ -338,9 +370,9 @@ def delete_response(session: Session, response: Response) -> None:
     free the code to answer (and be counted) a second time.
     """
     session.execute(update(BotSession).where(BotSession.response_id == response.id).values(response_id=None))
-    erased = session.execute(
+    erased = rows_changed(session.execute(
         update(Response).where(Response.id == response.id, Response.status == "complete")
-        .values(status=ERASED, stratum={}, submitted_at=None, resume_key=None)).rowcount
+        .values(status=ERASED, stratum={}, submitted_at=None, resume_key=None)))
     session.execute(delete(Answer).where(Answer.response_id == response.id))
     if not erased:
         session.execute(delete(Response).where(Response.id == response.id))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from survey_app.models import Answer, AuditEvent, BotSession, LoginThrottle, Response
@@ -29,18 +29,18 @@ class PurgeCounts:
     coarsened_responses: int = 0
 
 
-def _old_responses(before: datetime):
+def _old_responses(before: datetime) -> Select[int]:
     return select(Response.id).where(Response.updated_at < before)
 
 
 def count_purgeable(session: Session, before: datetime) -> PurgeCounts:
     return PurgeCounts(
         free_texts=session.scalar(select(func.count()).select_from(Answer).where(
-            Answer.text.is_not(None), Answer.response_id.in_(_old_responses(before)))),
+            Answer.text.is_not(None), Answer.response_id.in_(_old_responses(before)))) or 0,
         bot_sessions=session.scalar(select(func.count()).select_from(BotSession).where(
-            BotSession.last_activity < before)),
+            BotSession.last_activity < before)) or 0,
         partial_responses=session.scalar(select(func.count()).select_from(Response).where(
-            Response.status == "partial", Response.updated_at < before)),
+            Response.status == "partial", Response.updated_at < before)) or 0,
     )
 
 

@@ -73,20 +73,20 @@ def _answer_errors(instrument: Instrument, raw: dict[str, Any]) -> list[str]:
 
 
 def _code_problem(session: Session, instrument: Instrument, secret: str, raw_code: str,
-                  seen: dict[str, int]) -> tuple[str | None, Invitation | None, str]:
-    """(problem or None, invitation, normalised code)."""
+                  seen: dict[str, int]) -> tuple[Invitation | str, str]:
+    """(the invitation, or the problem with the code; normalised code)."""
     status, code = codes.check(raw_code)
     if status != codes.CodeStatus.VALID:
-        return f"'{raw_code}' is not a valid invitation code ({status})", None, code
+        return f"'{raw_code}' is not a valid invitation code ({status})", code
     if code in seen:
-        return f"code {code} is also on line {seen[code]}", None, code
+        return f"code {code} is also on line {seen[code]}", code
     invitation = session.scalar(select(Invitation).where(Invitation.code_hmac == codes.invitation_hmac(secret, code)))
     if invitation is None or invitation.survey_id != instrument.id:
-        return f"no invitation of survey '{instrument.id}' has the code {code}", None, code
+        return f"no invitation of survey '{instrument.id}' has the code {code}", code
     used = session.scalar(select(Response.channel).where(Response.access_key == codes.response_key(secret, code)))
     if used is not None:
-        return f"code {code} was already used ({used})", None, code
-    return None, invitation, code
+        return f"code {code} was already used ({used})", code
+    return invitation, code
 
 
 def import_returns(session: Session, instrument: Instrument, secret: str, source: bytes | str | Path, *,
@@ -103,12 +103,12 @@ def import_returns(session: Session, instrument: Instrument, secret: str, source
         errors += [LineError(line, p) for p in _answer_errors(instrument, raw)]
         entry: dict[str, Any] = {**raw, "_source": "open"}
         if row.get("code"):
-            problem, invitation, code = _code_problem(session, instrument, secret, row["code"], seen)
-            if problem:
-                errors.append(LineError(line, problem))
+            found, code = _code_problem(session, instrument, secret, row["code"], seen)
+            if isinstance(found, str):
+                errors.append(LineError(line, found))
             else:
                 seen[code] = line
-                entry.update(_source="invited", _stratum=dict(invitation.stratum or {}),
+                entry.update(_source="invited", _stratum=dict(found.stratum or {}),
                              _access_key=codes.response_key(secret, code))
         rows.append(entry)
     if not rows and not errors:

@@ -63,13 +63,13 @@ _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$OW5JXUnuVizr5W1+NL3p3A$hgifASQEw3v
 class StaffError(ValueError):
     """A refusal staff can act on; ``message`` is a msgid of the ``messages`` domain."""
 
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, **params: object) -> None:
         self.message, self.params = message, params
         super().__init__(message % params if params else message)
 
 
 class LoginFailed(StaffError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(N_("Wrong e-mail address or password."))
 
 
@@ -141,8 +141,9 @@ def create_user(session: Session, email: str, role: str, password: str | None = 
         raise StaffError(N_("Unknown role '%(role)s' (roles: %(roles)s)."), role=role, roles=", ".join(ROLES))
     if find_user(session, email) is not None:
         raise StaffError(N_("A staff account for %(email)s already exists."), email=email)
-    generated = None if password else generate_password()
-    password = password or generated
+    generated: str | None = None
+    if not password:
+        password = generated = generate_password()
     check_password_strength(password)
     user = StaffUser(email=email, role=role, password_hash=_hasher.hash(password), locale=locale or locales.default(), active=True,
                      session_version=0)
@@ -216,16 +217,17 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     if paused is not None:
         raise AccountLocked(paused)
     user = find_user(session, email or "")
-    valid = user is not None and user.active
-    if not _verify(user.password_hash if valid else _DUMMY_HASH, password) or not valid:
+    account = user if user is not None and user.active else None
+    # a missing or inactive account still costs one hash check, so timing does not tell it apart
+    if not _verify(account.password_hash if account else _DUMMY_HASH, password) or account is None:
         until = lockout.record_failure(session, subject, where, now)
         raise AccountLocked(until) if until is not None else LoginFailed()
     lockout.clear_address(session, subject, where)
-    user.last_login_at = now
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    account.last_login_at = now
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hasher.hash(password)
     session.commit()
-    return user
+    return account
 
 
 def password_matches(user: StaffUser, password: str) -> bool:

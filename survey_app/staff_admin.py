@@ -18,7 +18,7 @@ from survey_app.models import ROLES, StaffUser
 
 def _other_active_admins(session: Session, user: StaffUser) -> int:
     return session.scalar(select(func.count()).select_from(StaffUser).where(
-        StaffUser.role == "admin", StaffUser.active.is_(True), StaffUser.id != user.id))
+        StaffUser.role == "admin", StaffUser.active.is_(True), StaffUser.id != user.id)) or 0
 
 
 def get_user(session: Session, user_id: int) -> StaffUser:

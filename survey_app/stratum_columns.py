@@ -48,7 +48,7 @@ class StratumColumns:
             labels: dict[str, int | None] = {}
             for choice in q.choices:
                 for w in words:
-                    key = normalise(w.choice(q.choice_list, choice))
+                    key = normalise(w.label(q, choice))
                     # Two choices with one label: refuse the label rather than guess.
                     labels[key] = choice.code if labels.get(key, choice.code) == choice.code else None
             self._labels[q.id] = labels
@@ -66,7 +66,7 @@ class StratumColumns:
         question = self.instrument.question(qid)
         code = numerals.parse_int(value or "")  # the one home for typed digits (full-width, Urdu…)
         if code is not None:
-            return code if question.choice_list.get(code) is not None else None
+            return code if any(c.code == code for c in question.choices) else None
         return self._labels[qid].get(normalise(value))
 
     def choices_hint(self, qid: str, locale: str = locales.DEFAULT) -> str:
@@ -74,7 +74,7 @@ class StratumColumns:
         question = self.instrument.question(qid)
         words = InstrumentTexts(self.instrument, locale if locale in self.instrument.languages
                                 else self.instrument.source_language)
-        return ", ".join(f"{c.code}={words.choice(question.choice_list, c)}" for c in question.choices)
+        return ", ".join(f"{c.code}={words.label(question, c)}" for c in question.choices)
 
     def display_name(self, question: Question) -> str:
         """The column name templates use: the short name, or the id."""

@@ -52,7 +52,7 @@ ILLUSTRATIVE = "illustrative"
 class SettingError(ValueError):
     """``message % params`` (a msgid); ``key`` is the setting at fault, when there is one."""
 
-    def __init__(self, message: str, key: str | None = None, **params):
+    def __init__(self, message: str, key: str | None = None, **params: object) -> None:
         self.message, self.params, self.key = message, params, key
         text = message % params if params else message
         super().__init__(f"{key}: {text}" if key else text)

@@ -34,8 +34,8 @@ def load_survey(session: Session, instrument: Instrument) -> tuple[Survey, str]:
     elif survey.content_hash == instrument.content_hash:
         return survey, "unchanged"
     else:
-        has_answers = session.scalar(select(func.count()).select_from(Response)
-                                     .where(Response.survey_id == instrument.id)) > 0
+        has_answers = (session.scalar(select(func.count()).select_from(Response)
+                                      .where(Response.survey_id == instrument.id)) or 0) > 0
         if has_answers and survey.version == instrument.version and not _same_measurement(survey, instrument):
             raise ValueError(f"{instrument.path}: instrument '{instrument.id}': its text changed but its version "
                              f"is still {instrument.version}, and it already has responses; raise 'version'")

@@ -59,7 +59,7 @@ class FakeLine:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, payload = fake.dispatch(self.path, dict(self.headers), body)
                 data = json.dumps(payload).encode()

@@ -10,6 +10,7 @@ flood limit (429 with ``retry_after``).
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -74,7 +75,7 @@ class FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
                 if self.headers.get("Content-Type", "").startswith("application/json"):
@@ -88,10 +89,9 @@ class FakeTelegram:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                try:
+                # the bot may stop while a long poll is open
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the bot stopped while a long poll was open
 
             do_GET = do_POST  # noqa: N815
 

@@ -97,7 +97,7 @@ def test_a_responses_file_may_say_the_language_and_a_wrong_tag_is_refused(bundle
 
 def test_without_the_language_the_breakdown_is_refused_in_words(bundled_instrument):
     frame = frame_from_csv("age_band,kurashiyasui\n1,1\n2,2\n", bundled_instrument)
-    with pytest.raises(AnalysisError, match="cannot break down by locale: .*'locale' column"):
+    with pytest.raises(AnalysisError, match=r"cannot break down by locale: .*'locale' column"):
         compute(frame, options=UNWEIGHTED)
 
 

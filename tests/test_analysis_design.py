@@ -129,7 +129,7 @@ def test_a_lonely_stratum_is_adjusted_as_r_and_named(designed, session, instrume
     kept = [row for i, row in enumerate(RESPONDENTS) if row["district"] != 2 or i == first_of_2]
     store_respondents(session, instrument, kept)
     doc = indicators(designed, "--weighting", "design")
-    assert [n for n in doc["notices"] if n["code"] == "lonely_psu"][0]["message"].count("district=2") == 1
+    assert next(n for n in doc["notices"] if n["code"] == "lonely_psu")["message"].count("district=2") == 1
     found = {i["id"]: i for i in doc["indicators"]}
     for qid, (estimate, se, low, high) in R_LONELY.items():
         block = found[INDICATOR[qid]]

@@ -75,7 +75,7 @@ def test_mean_of_a_numeric_variable_ignores_no_answer():
 def test_fpc_must_be_constant_within_a_stratum_and_not_below_the_sample():
     with pytest.raises(AnalysisError, match="fpc differs within stratum 'a'"):
         SamplingDesign.build(4, strata=["a", "a", "b", "b"], fpc=[10, 11, 5, 5])
-    with pytest.raises(AnalysisError, match="stratum 'b' has 2 sampled PSUs but an fpc of 1.5"):
+    with pytest.raises(AnalysisError, match=r"stratum 'b' has 2 sampled PSUs but an fpc of 1\.5"):
         SamplingDesign.build(4, strata=["a", "a", "b", "b"], fpc=[10, 10, 1.5, 1.5])
 
 

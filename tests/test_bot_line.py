@@ -53,7 +53,7 @@ def answer_everything(resident, instrument) -> list[str]:
         if "R" in kinds:
             return asked
         qid = actions[0]["data"].split("|")[3]
-        if kinds <= {"S"} or qid in asked and instrument.question(qid).type in ("number", "text"):
+        if kinds <= {"S"} or (qid in asked and instrument.question(qid).type in ("number", "text")):
             qid = resident_question(resident)
         asked.append(qid)
         if "A" in kinds:

@@ -127,7 +127,7 @@ def test_read_only_sqlite_file(sqlite_survey):
 
 
 def test_full_sqlite_file(sqlite_survey):
-    app, client, engine, sqlite_url = sqlite_survey
+    _app, client, engine, sqlite_url = sqlite_survey
     start(client, lang="ja")
     assert post_page(client, "living", {"kurashiyasui": "3"}).status_code == 302
     token = csrf(text_of(client.get(f"{BASE}/q/comment")))

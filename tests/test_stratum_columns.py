@@ -34,7 +34,7 @@ def test_errors_name_the_line_and_the_value(bundled_instrument):
         read_frame("年齢,地区\n30〜39歳,野幌地区\n30〜39歳,札幌地区\n".encode("cp932"), bundled_instrument)
     assert info.value.line == 3 and "'札幌地区'" in str(info.value) and "'地区'" in str(info.value)
     assert "2=野幌地区" in str(info.value)
-    with pytest.raises(CsvError, match="line 1: Unknown column.*氏名"):
+    with pytest.raises(CsvError, match=r"line 1: Unknown column.*氏名"):
         read_frame("氏名,年齢\n江別太郎,30〜39歳\n".encode(), bundled_instrument)
 
 

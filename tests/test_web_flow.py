@@ -145,7 +145,7 @@ def test_back_after_submit_and_a_second_tab_get_a_clear_page(client, session):
     assert submit(client).status_code == 302
     assert client.get(f"{BASE}/q/work").status_code == 409
     late = client.post(f"{BASE}/q/work", data={"csrf_token": csrf(stale_page), "nav": "next", "hatarakiyasui": "4"})
-    assert late.status_code == 409 and "already been sent" in text_of(late) or late.status_code == 409
+    assert (late.status_code == 409 and "already been sent" in text_of(late)) or late.status_code == 409
     twice = client.post(f"{BASE}/review", data={"csrf_token": csrf(stale_review), "nav": "submit"})
     assert twice.status_code == 409
     assert responses.current_answers(session, only_response(session))["hatarakiyasui"] == 1

@@ -6,7 +6,7 @@ Sections (the shape Japanese cities publish): 1 表紙・調査の概要, 2 指�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.i18n.locales import native_name
 from survey_app.i18n.texts import InstrumentTexts
-from survey_app.instrument import Instrument
+from survey_app.instrument import Instrument, Question
 from survey_app.monitor import CHANNEL_LABELS, StratumRate, response_rates
 
 WEIGHTINGS = ("none", "poststratify", "rake", "propensity")
@@ -138,21 +138,23 @@ def build_report(session: Session, instrument: Instrument, weighting: str = "rak
         thresholds=(options.thresholds.suppress_below, options.thresholds.caution_below))
 
 
-def _local_date(value: datetime | None, zone) -> date | None:
+def _local_date(value: datetime | None, zone: tzinfo) -> date | None:
     if value is None:
         return None
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone).date()
 
 
-def _condition(texts: InstrumentTexts, question, lang: str) -> str:
+def _condition(texts: InstrumentTexts, question: Question, lang: str) -> str:
     condition = question.show_if
+    if condition is None:
+        return ""
     shown_by = texts.instrument.question(condition.question)
-    answers = "・".join(texts.choice(shown_by.choice_list, c) for c in sorted(condition.codes))
+    answers = "・".join(texts.label(shown_by, c) for c in sorted(condition.codes))
     return gettext(lang, "Asked only of respondents who answered “%(answers)s” to “%(question)s”.",
                    answers=answers, question=texts.question(shown_by))
 
 
-def _area(texts: InstrumentTexts, area: str | None, question, lang: str) -> str:
+def _area(texts: InstrumentTexts, area: str | None, question: Question, lang: str) -> str:
     if area is None:
         return gettext(lang, "General comments")
     return texts.indicator(area)
@@ -172,23 +174,18 @@ def _rates(rates: list[StratumRate], texts: InstrumentTexts) -> tuple[RateRow, .
     rows = []
     for r in rates:
         question = texts.instrument.question(r.dimension)
-        label = texts.choice(question.choice_list, r.code) if r.code is not None and question.choice_list else "–"
+        label = texts.label(question, r.code) if r.code is not None and question.choice_list else "–"
         rows.append(RateRow(short_label(texts.instrument, r.dimension, texts.locale), label, r.invited, r.undeliverable, r.responded, r.rate))
     return tuple(rows)
 
 
-def _composition(data, texts: InstrumentTexts) -> tuple[Composition, ...]:
+def _composition(data: report_data.ReportData, texts: InstrumentTexts) -> tuple[Composition, ...]:
     out = []
     for question in data.instrument.weighting_questions():
-        table = report_data.composition(data, question.id)
-        rows = tuple(CompositionRow(texts.choice(question.choice_list, int(r.code)), _number(r.population), int(r.n),
-                                    float(r.unweighted), float(r.weighted)) for r in table.itertuples())
+        rows = tuple(CompositionRow(texts.label(question, r.code), r.population, r.n, r.unweighted, r.weighted)
+                     for r in report_data.composition(data, question.id))
         out.append(Composition(texts.question(question), rows))
     return tuple(out)
-
-
-def _number(value) -> float | None:
-    return None if value is None or value != value else float(value)  # NaN (no margin cell) → None
 
 
 def _trends(instrument: Instrument, summary: IndicatorSummary, year: int) -> dict[str, TrendChart | None]:

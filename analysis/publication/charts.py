@@ -14,11 +14,16 @@ from typing import Protocol
 
 
 class Interval(Protocol):
-    """What a chart needs of this year's figure (``IndicatorResult`` or the report's ``IndicatorFigure``)."""
+    """What a chart needs of this year's figure (``IndicatorResult`` or the report's ``IndicatorFigure``).
 
-    estimate: float | None
-    ci_low: float | None
-    ci_high: float | None
+    Read-only properties, so frozen dataclasses match."""
+
+    @property
+    def estimate(self) -> float | None: ...
+    @property
+    def ci_low(self) -> float | None: ...
+    @property
+    def ci_high(self) -> float | None: ...
 
 WIDTH, HEIGHT = 560, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 48, 16, 36  # room for 「令和7年度」 and the last value label
@@ -104,7 +109,7 @@ def trend_chart(history: list[tuple[int, float]], current_year: int, current: In
     return TrendChart(points, baseline, target, low, high, ticks, years)
 
 
-def _num(value) -> float | None:
+def _num(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 

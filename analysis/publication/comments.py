@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from analysis.publication.data import Comment
@@ -78,7 +79,8 @@ def area_of(instrument: Instrument, question: Question) -> str | None:
     return next((by_question[q.id].id for q in section.questions if q.id in by_question), None)
 
 
-def group_comments(instrument: Instrument, comments: list[Comment], area_title, question_text,
+def group_comments(instrument: Instrument, comments: list[Comment],
+                   area_title: Callable[[str | None, Question], str], question_text: Callable[[Question], str],
                    locale_order: tuple[str, ...]) -> list[CommentGroup]:
     """Groups in indicator order, then general comments; languages in the instrument's order."""
     grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -86,7 +88,7 @@ def group_comments(instrument: Instrument, comments: list[Comment], area_title, 
         grouped[(comment.question, comment.locale)].append(mask(comment.text))
     order = {ind.id: i for i, ind in enumerate(instrument.indicators)}
     text_questions = [q for q in instrument.questions if q.kind.free_text]
-    text_questions.sort(key=lambda q: order.get(area_of(instrument, q), len(order)))
+    text_questions.sort(key=lambda q: order.get(area_of(instrument, q) or "", len(order)))  # no area: last
     groups = []
     for question in text_questions:
         area = area_of(instrument, question)

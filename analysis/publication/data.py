@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.errors import AnalysisError
@@ -97,7 +96,7 @@ def response_weights(session: Session, instrument: Instrument, weighting: str = 
                                     for rid, w, inv in zip(ids, weights, invited, strict=True)})
 
 
-def headline_weights(frame: Frame, margins, options: Options) -> np.ndarray:
+def headline_weights(frame: Frame, margins: tuple[Margin, ...], options: Options) -> np.ndarray:
     """Each response's weight in the published figures: the invited sample weighted as the headline is
     (``analysis.indicators.weigh`` on the invited responses), open responses 0 — they are reported
     beside the figures, never inside them (issue 11)."""
@@ -128,7 +127,18 @@ def _fieldwork(session: Session, survey_id: str) -> Fieldwork:
                      counts.partial, counts.complete_by)
 
 
-def composition(data: ReportData, qid: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Share:
+    """One code of a weighting question: respondents, and shares (%) of the population and of the respondents."""
+
+    code: int
+    n: int
+    population: float | None  # None: the margins have no cell for it
+    unweighted: float
+    weighted: float
+
+
+def composition(data: ReportData, qid: str) -> list[Share]:
     """Population share (margins), respondents' share unweighted and weighted, per code of ``qid``."""
     question = data.instrument.question(qid)
     values = data.frame.values(qid)
@@ -141,8 +151,7 @@ def composition(data: ReportData, qid: str) -> pd.DataFrame:
     rows = []
     for choice in question.choices:
         hit = values == choice.code
-        rows.append({"code": choice.code, "n": int(hit.sum()),
-                     "population": population.get(choice.code),
-                     "unweighted": 100.0 * hit.sum() / max(known.sum(), 1),
-                     "weighted": 100.0 * data.weights[hit].sum() / max(data.weights[known].sum(), 1e-12)})
-    return pd.DataFrame(rows)
+        rows.append(Share(choice.code, int(hit.sum()), population.get(choice.code),
+                          float(100.0 * hit.sum() / max(known.sum(), 1)),
+                          float(100.0 * data.weights[hit].sum() / max(data.weights[known].sum(), 1e-12))))
+    return rows

@@ -84,15 +84,15 @@ h3.area { border-left: 3pt solid #1d4f91; padding-left: 2mm; }
 """
 
 
-def _num(value) -> str:
+def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
-def _pct(value) -> str:
+def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def _signed(value) -> str:
+def _signed(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}"
 
 
@@ -114,7 +114,7 @@ def render_html(report: Report) -> str:
     """The whole report as one HTML document (what the PDF is printed from)."""
     lang = report.lang
 
-    def _(msgid: str, **params) -> str:
+    def _(msgid: str, **params: object) -> str:
         return gettext(lang, msgid, **params)
 
     def day(value: date | None) -> str:

@@ -34,7 +34,7 @@ def _count(value: float) -> str:
 
 def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list[tuple[str, str]]:
     """(heading, paragraph) pairs for the 調査方法 section, in ``lang``."""
-    def _(msgid: str, **params) -> str:
+    def _(msgid: str, **params: object) -> str:
         return gettext(lang, msgid, **params)
 
     n = len(data.frame)

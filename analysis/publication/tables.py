@@ -14,6 +14,7 @@ of every other view); fewer than ``caution_below`` is marked "interpret with cau
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,16 +105,16 @@ def _indicator_matrix(data: ReportData, question: Question) -> tuple[list[int | 
     return [*codes, NO_ANSWER], matrix
 
 
-def _label(texts: InstrumentTexts, question: Question, code, no_answer: str) -> str:
+def _label(texts: InstrumentTexts, question: Question, code: int | float | None, no_answer: str) -> str:
     if code is None:
         return no_answer
     if question.choice_list is not None:
-        return texts.choice(question.choice_list, int(code))
+        return texts.label(question, int(code))
     return f"{code:g}"
 
 
 def frequency_tables(data: ReportData, texts: InstrumentTexts, no_answer: str,
-                     condition_text) -> list[FreqTable]:
+                     condition_text: Callable[[Question], str]) -> list[FreqTable]:
     """One table per single, scale, multi and number question, in questionnaire order."""
     tables = []
     for number, question in enumerate((q for q in data.instrument.questions if not q.kind.free_text), start=1):
@@ -150,7 +151,8 @@ def cross_tables(data: ReportData, tables: list[FreqTable], texts: InstrumentTex
     return out
 
 
-def _cross(data, table: FreqTable, codes, matrix, base, by: str, texts: InstrumentTexts, labels: dict[str, str],
+def _cross(data: ReportData, table: FreqTable, codes: list[int | float | None], matrix: np.ndarray,
+           base: np.ndarray, by: str, texts: InstrumentTexts, labels: dict[str, str],
            thresholds: Thresholds) -> CrossTable:
     by_question = data.instrument.question(by)
     groups = data.frame.values(by)
@@ -161,7 +163,7 @@ def _cross(data, table: FreqTable, codes, matrix, base, by: str, texts: Instrume
                          [[int((m & matrix[:, j]).sum()) for j in range(matrix.shape[1])] for m in members],
                          thresholds.suppress_below)
     for position, (choice, member) in enumerate(zip(by_question.choices, members, strict=True)):
-        label = texts.choice(by_question.choice_list, choice)
+        label = texts.label(by_question, choice)
         if position in hidden:
             rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
         else:

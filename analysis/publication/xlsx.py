@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,6 +20,8 @@ from openpyxl.utils import get_column_letter
 from analysis.publication.build import Report
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.locales import native_name
+
+Translate = Callable[..., str]  # msgid, **params → the text in the report's language
 
 PCT = "0.0%"
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF6")
@@ -38,7 +40,8 @@ def _width(value: Any) -> int:
 class Sheets:
     def __init__(self, lang: str) -> None:
         self.book = Workbook()
-        self.book.remove(self.book.active)
+        for empty in self.book.worksheets:  # a new workbook opens with one empty sheet
+            self.book.remove(empty)
         self.lang = lang
         self.names: set[str] = set()
 
@@ -75,7 +78,7 @@ class Sheets:
 def write_xlsx(report: Report) -> bytes:
     lang = report.lang
 
-    def _(msgid: str, **params) -> str:
+    def _(msgid: str, **params: object) -> str:
         return gettext(lang, msgid, **params)
 
     sheets = Sheets(lang)
@@ -101,13 +104,15 @@ def write_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def _overview(sheets: Sheets, report: Report, _) -> None:
+def _overview(sheets: Sheets, report: Report, _: Translate) -> None:
     first, last = report.fieldwork
-    facts = [[_("Survey"), report.title], [_("Fieldwork"), f"{first} – {last} ({report.timezone})"],
-             [_("Produced"), str(report.produced)], [_("Population"), report.population],
-             [_("Letters"), report.letters], [_("Undeliverable"), report.undeliverable],
-             [_("Responses"), report.invited + report.open], [_("Invited (letter with a code)"), report.invited],
-             [_("Open link (self-selected)"), report.open], [_("Response rate"), _share(report.response_rate)]]
+    facts: list[list[object]] = [
+        [_("Survey"), report.title], [_("Fieldwork"), f"{first} – {last} ({report.timezone})"],
+        [_("Produced"), str(report.produced)], [_("Population"), report.population],
+        [_("Letters"), report.letters], [_("Undeliverable"), report.undeliverable],
+        [_("Responses"), report.invited + report.open], [_("Invited (letter with a code)"), report.invited],
+        [_("Open link (self-selected)"), report.open], [_("Response rate"), _share(report.response_rate)]
+    ]
     sheets.add(_("Overview"), _("1. Survey overview"), [_("Item"), _("Value")], facts)
     sheets.book[sheets.book.sheetnames[-1]].cell(len(facts) + 2, 2).number_format = PCT
     returned = [[r.sample, r.channel, r.language, r.n] for r in report.returned]
@@ -126,14 +131,14 @@ def _overview(sheets: Sheets, report: Report, _) -> None:
                    (1, 3, 4))
 
 
-def _indicators(sheets: Sheets, report: Report, _) -> None:
+def _indicators(sheets: Sheets, report: Report, _: Translate) -> None:
     level = round(100 * report.indicators.level)
     header = [_("Indicator"), _("Estimate (%)"), _("Interval low (%)"), _("Interval high (%)"), "n",
               _("Baseline (%)"), _("Baseline year"), _("Target (%)"), _("Target year"), _("Change (pt)"), _("Verdict")]
     verdicts = {"improved": _("improved"), "no detectable change": _("no detectable change"),
                 "worsened": _("worsened"), "indicative": _("indicative (baseline uncertainty unknown)")}
     rows = [[f.title, _share(f.estimate), _share(f.ci_low), _share(f.ci_high), f.n, _share(f.baseline),
-             f.baseline_year, _share(f.target), f.target_year, f.change, verdicts.get(f.verdict, "")]
+             f.baseline_year, _share(f.target), f.target_year, f.change, verdicts.get(f.verdict or "", "")]
             for f in report.indicators.figures]
     sheets.add(_("Indicators"), _("2. Indicators") + f" ({_('%(level)d%% interval', level=level)})", header, rows,
                (1, 2, 3, 5, 7), [text for _h, text in report.methods[1:5]])

@@ -26,5 +26,17 @@ METHODS: dict[str, Method] = {
     "propensity": propensity,
 }
 
-__all__ = ["METHODS", "Calibration", "Margin", "WeightingInput", "WeightingResult", "margin",
-           "margins_from_rows", "design_weighting", "no_weighting", "poststratify", "propensity", "rake"]
+__all__ = [
+    "METHODS",
+    "Calibration",
+    "Margin",
+    "WeightingInput",
+    "WeightingResult",
+    "design_weighting",
+    "margin",
+    "margins_from_rows",
+    "no_weighting",
+    "poststratify",
+    "propensity",
+    "rake",
+]

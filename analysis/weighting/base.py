@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ import pandas as pd
 from analysis.notices import Notice
 
 from .margins import Coding, Margin
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 DENSE_KEY_LIMIT = 4_000_000
 RANK_TOLERANCE = 1e-10
@@ -75,7 +79,7 @@ class Calibration:
         return scores - (x @ beta)[self.cell]
 
     @cached_property
-    def _sparse_dummies(self):
+    def _sparse_dummies(self) -> sparse.csr_matrix:
         # one non-zero per margin in each row: products with X cost O(cells × margins), not O(cells × p)
         from scipy import sparse
 

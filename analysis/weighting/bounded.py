@@ -36,7 +36,8 @@ TOLERANCE = 1e-8
 MAX_SWEEPS = 20_000
 
 
-def _atoms(cell: np.ndarray, design_weights: np.ndarray):
+def _atoms(cell: np.ndarray, design_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(cell, design weight, respondents, respondent → atom) of each distinct (cell, weight) pair."""
     keys = np.stack([cell.astype(float), design_weights], axis=1)
     unique, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
     return unique[:, 0].astype(np.int64), unique[:, 1], counts.astype(float), inverse.ravel()
@@ -88,5 +89,5 @@ def bounded_rake(sample: WeightingInput, lower: float, upper: float, *, toleranc
     calibration = Calibration(cells.of_respondent, dummy_matrix(cells.codes, codings),
                               np.where(at_bound, 0.0, sample.design_weights))
     notice = Notice("trimmed_calibrated", {"lower": low, "upper": high, "n": int(at_bound.sum()), "error": error})
-    return WeightingResult("rake", weights, calibration, notices + (notice,), sweeps, error,
+    return WeightingResult("rake", weights, calibration, (*notices, notice), sweeps, error,
                            tuple(c.margin for c in codings), codings)

@@ -37,9 +37,10 @@ from .margins import Margin, code_margin
 MIN_CELL = 20
 
 
-def _sparsest(data: pd.DataFrame, margins: list[Margin], missing: Mapping, min_cell: int):
+def _sparsest(data: pd.DataFrame, margins: list[Margin], missing: Mapping[str, frozenset[int]], min_cell: int
+              ) -> tuple[Margin, tuple[int, ...], int] | None:
     """(margin, cell, respondents) of the sparsest populated cell below ``min_cell``, or None."""
-    worst = None
+    worst: tuple[Margin, tuple[int, ...], int] | None = None
     for m in margins:
         counts = np.bincount(code_margin(data, m, missing).index, minlength=len(m.cells) + 1)[: len(m.cells)]
         for cell, population, n in zip(m.cells, m.counts, counts, strict=True):
@@ -56,7 +57,7 @@ def _neighbour(m: Margin, cell: tuple[int, ...], dim: str, counts: Mapping) -> i
     options = [codes[k] for k in (at - 1, at + 1) if 0 <= k < len(codes)]
     if not options:
         return None
-    return min(options, key=lambda code: (counts.get(cell[:j] + (code,) + cell[j + 1:], 0), code))
+    return min(options, key=lambda code: (counts.get((*cell[:j], code, *cell[j + 1:]), 0), code))
 
 
 def _merge_margin(m: Margin, dim: str, old: int, new: int) -> Margin:
@@ -65,7 +66,7 @@ def _merge_margin(m: Margin, dim: str, old: int, new: int) -> Margin:
     j = m.dims.index(dim)
     merged: dict[tuple[int, ...], float] = {}
     for cell, count in zip(m.cells, m.counts, strict=True):
-        key = cell[:j] + (new if cell[j] == old else cell[j],) + cell[j + 1:]
+        key = (*cell[:j], new if cell[j] == old else cell[j], *cell[j + 1:])
         merged[key] = merged.get(key, 0.0) + float(count)
     return Margin(m.dims, tuple(merged), np.array(list(merged.values())))
 
@@ -89,7 +90,7 @@ def collapse_sparse(sample: WeightingInput, min_cell: int = MIN_CELL,
         dim = next((d for d in m.dims if d in ordered), None)
         counts = _cell_counts(data, m, sample.missing_codes)
         code = None if dim is None else _neighbour(m, cell, dim, counts)
-        if code is None:
+        if dim is None or code is None:
             margins = [x for x in margins if x is not m]
             notices.append(Notice("sparse_margin_dropped", {"margin": m.name, "cell": m.label(cell), "n": n,
                                                             "min_cell": min_cell}))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -75,15 +76,25 @@ def margins_from_rows(rows: Iterable) -> tuple[Margin, ...]:
 
 @dataclass(frozen=True)
 class Coding:
-    """Respondents' cells in one margin: ``index`` in 0..K-1, or K for the missing category."""
+    """Respondents' cells in one margin: ``index`` in 0..K-1, or K for the missing category.
+
+    ``categories`` is either that index itself or, when ``rows`` maps each respondent to a
+    joint cell, the category of each joint cell: raking needs only the cells', so the
+    respondents' index is then derived on first use.
+    """
 
     margin: Margin
-    index: np.ndarray
+    categories: np.ndarray
     n_missing: int
+    rows: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_cells(self) -> int:
         return len(self.margin.cells)
+
+    @cached_property
+    def index(self) -> np.ndarray:
+        return self.categories if self.rows is None else np.take(self.categories, self.rows)
 
 
 def _column_codes(data: pd.DataFrame, dim: str, missing_codes: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -110,16 +121,19 @@ def code_margin(data: pd.DataFrame, m: Margin, missing_codes: Mapping[str, Itera
         codes, unknown = _column_codes(data, dim, missing_codes.get(dim, ()))
         columns.append(codes)
         missing |= unknown
-    n_missing = int(missing.sum())
-    if n_missing == len(data):
+    return Coding(m, code_present(m, columns, missing), int(missing.sum()))
+
+
+def code_present(m: Margin, columns: list[np.ndarray], missing: np.ndarray) -> np.ndarray:
+    """Cell of each row of ``columns`` (the margin's dimensions), K where ``missing``."""
+    if missing.all():
         raise MarginError(f"population margin '{m.name}': no respondent gave '{m.name}', "
                           "so the weights cannot be fitted to it")
-    if n_missing == 0:
-        return Coding(m, _cell_index(columns, m), 0)
-    index = np.full(len(data), len(m.cells), dtype=np.int64)
-    if n_missing < len(data):
-        index[~missing] = _cell_index([c[~missing] for c in columns], m)
-    return Coding(m, index, n_missing)
+    if not missing.any():
+        return _cell_index(columns, m)
+    index = np.full(len(missing), len(m.cells), dtype=np.int64)
+    index[~missing] = _cell_index([c[~missing] for c in columns], m)
+    return index
 
 
 def _cell_index(columns: list[np.ndarray], m: Margin) -> np.ndarray:

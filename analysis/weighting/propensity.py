@@ -18,6 +18,7 @@ adjustments.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,13 +29,17 @@ from analysis.notices import Notice
 from .base import WeightingInput, WeightingResult
 from .rake import rake
 
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
+
 
 def _one_hot(frame: pd.DataFrame, variables: list[str], levels: dict[str, list]) -> np.ndarray:
     blocks = [(frame[v].to_numpy()[:, None] == np.array(levels[v])[None, 1:]).astype(float) for v in variables]
     return np.hstack(blocks) if blocks else np.zeros((len(frame), 0))
 
 
-def fit_propensity(invited: pd.DataFrame, variables: list[str]):
+def fit_propensity(invited: pd.DataFrame, variables: list[str]
+                   ) -> tuple[LogisticRegression, dict[str, list]]:
     """Logistic regression of responding on the stratum variables, fitted on cell counts."""
     # imported on use: scikit-learn is heavy and only this method needs it
     from sklearn.linear_model import LogisticRegression

@@ -8,53 +8,38 @@ information) solution R's ``rake()`` converges to.
 
 Speed: respondents sharing all their margin categories get the same factor in every
 sweep, so the sweeps run on the joint-cell table (at most ∏ categories cells, e.g. 96 for
-age 6 × sex 2 × district 8) built once with ``bincount``. The cost is O(n × margins) to
-build the table and apply the final factors, plus O(cells × margins × sweeps): the
-n-proportional part does not grow with the number of sweeps.
+age 6 × sex 2 × district 8), built once by :func:`cells.code_respondents` from one
+integer key per respondent. The n-proportional cost is a few passes over the weighting
+variables (the key, one ``bincount``, one look-up) and one to apply the final factors; it
+does not grow with the number of sweeps or margins' categories.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from analysis.errors import ConvergenceError, MarginError
 from analysis.notices import Notice
 
-from .base import Calibration, WeightingInput, WeightingResult, dummy_matrix, joint_cells, missing_notices
-from .margins import Coding, check_cells, code_margin, common_total
+from .base import Calibration, WeightingInput, WeightingResult, dummy_matrix, missing_notices
+from .cells import JointCells, code_respondents
+from .margins import Coding, check_cells, common_total
 
 TOLERANCE = 1e-10
 MAX_SWEEPS = 2000
 
 
-def prepare(sample: WeightingInput):
+def prepare(sample: WeightingInput) -> tuple[tuple[Coding, ...], float, tuple[Notice, ...], JointCells]:
     """Code respondents into every margin and check cells and totals (shared with post-stratification)."""
     if not sample.margins:
         raise MarginError("weighting needs population margins (dimension,category,count)")
     margins, total, gap = common_total(sample.margins)
-    codings = tuple(code_margin(sample.data, m, sample.missing_codes) for m in margins)
-    cells = JointCells.of(codings, sample.design_weights)
+    codings, cells = code_respondents(sample.data, margins, sample.design_weights, sample.missing_codes)
     for j, coding in enumerate(codings):
         check_cells(Coding(coding.margin, cells.codes[:, j], coding.n_missing), cells.weights)
     notices = list(missing_notices(codings))
     if gap > 1e-12:
         notices.append(Notice("totals_rescaled", {"gap": gap, "reference": margins[0].name, "total": total}))
     return codings, total, tuple(notices), cells
-
-
-@dataclass(frozen=True)
-class JointCells:
-    """Respondent → joint cell, each cell's category in every margin, and its design weight total."""
-
-    of_respondent: np.ndarray
-    codes: np.ndarray
-    weights: np.ndarray
-
-    @classmethod
-    def of(cls, codings: tuple[Coding, ...], design_weights: np.ndarray) -> JointCells:
-        cell, codes = joint_cells(codings)
-        return cls(cell, codes, np.bincount(cell, weights=design_weights, minlength=len(codes)))
 
 
 def margin_targets(coding: Coding, current: np.ndarray, total: float) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +91,8 @@ def rake(sample: WeightingInput, *, tolerance: float = TOLERANCE, max_sweeps: in
     """Rake the design weights to ``sample.margins`` (see module docstring)."""
     codings, total, notices, cells = prepare(sample)
     factor, sweeps, error = ipf(cells.weights, cells.codes, codings, total, tolerance, max_sweeps)
-    weights = sample.design_weights * factor[cells.of_respondent]
+    weights = np.take(factor, cells.of_respondent)
+    weights *= sample.design_weights  # in place: one pass over the respondents, no temporary
     calibration = Calibration(cells.of_respondent, dummy_matrix(cells.codes, codings), sample.design_weights)
     return WeightingResult("rake", weights, calibration, notices, sweeps, error,
                            tuple(c.margin for c in codings), codings)

@@ -39,7 +39,7 @@ COMMAND_MODULES = (
 class FriendlyGroup(click.Group):
     """Unexpected errors become one line (set MACHIKOE_DEBUG=1 for the traceback)."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -47,7 +47,7 @@ class FriendlyGroup(click.Group):
         except ConfigError as exc:  # a setting that cannot be used: say which, once
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI user
+        except Exception as exc:
             if os.environ.get("MACHIKOE_DEBUG"):
                 raise
             click.echo(f"Error: {type(exc).__name__}: {exc} (MACHIKOE_DEBUG=1 shows details)", err=True)

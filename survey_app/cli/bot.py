@@ -93,10 +93,12 @@ async def _bot_username(token: str, api_base_url: str | None) -> str:
 
     from bot.telegram import api_urls
 
-    kwargs = {}
     if api_base_url:
-        kwargs["base_url"], kwargs["base_file_url"] = api_urls(api_base_url)
-    async with Bot(token, **kwargs) as telegram_bot:
+        base_url, base_file_url = api_urls(api_base_url)
+        telegram_bot = Bot(token, base_url=base_url, base_file_url=base_file_url)
+    else:
+        telegram_bot = Bot(token)
+    async with telegram_bot:
         return telegram_bot.username
 
 

@@ -1,17 +1,25 @@
 """Shared state and helpers for CLI commands."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import click
 
 from survey_app.config import Settings, load_settings
 from survey_app.db import engine_for, session_scope
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from survey_app.instrument import Instrument
+
 
 class AppContext:
-    def __init__(self, database_url: str | None = None):
+    def __init__(self, database_url: str | None = None) -> None:
         self._database_url = database_url
 
     @cached_property
@@ -20,11 +28,11 @@ class AppContext:
         return load_settings(**overrides)
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         return engine_for(self.settings.database_url)
 
     @contextmanager
-    def session(self):
+    def session(self) -> Iterator[Session]:
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
         try:
@@ -35,7 +43,7 @@ class AppContext:
             raise click.ClickException(
                 f"database error: {reason} (is the database migrated? run: machikoe db upgrade)") from None
 
-    def instrument(self, session, survey_id: str):
+    def instrument(self, session: Session, survey_id: str) -> Instrument:
         from survey_app.indicator_values import apply
         from survey_app.surveys import UnknownSurvey, get_instrument, list_surveys
 

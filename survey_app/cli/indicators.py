@@ -11,15 +11,15 @@ from pathlib import Path
 import click
 
 from analysis import CI_METHODS, WEIGHTING_METHODS, AnalysisError, Options, SurveyResult, Thresholds, compute
-from analysis.frame import frame_from_csv, frame_from_database
+from analysis.frame import Frame, frame_from_csv, frame_from_database
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.report import render_json, render_table, table_rows
 from analysis.samples import SAMPLES
-from analysis.weighting import margins_from_rows
+from analysis.weighting import Margin, margins_from_rows
 from survey_app import exports
 from survey_app.csvio import CsvError
 from survey_app.i18n import locales
-from survey_app.instrument import InstrumentError, load_instrument
+from survey_app.instrument import Instrument, InstrumentError, load_instrument
 from survey_app.population import margins_for, read_population_csv
 
 from .context import AppContext, pass_app
@@ -31,7 +31,7 @@ def register(main: click.Group) -> None:
     main.add_command(indicators)
 
 
-def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
+def parse_trim(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[float, float] | None:
     if value is None:
         return None
     try:
@@ -78,12 +78,14 @@ def parse_trim(_ctx, _param, value: str | None) -> tuple[float, float] | None:
                    "margin is left out (named in a notice).")
 @click.option("--encoding", type=ENCODINGS, default="auto", show_default=True, help="Encoding of the CSV files.")
 @pass_app
-def indicators(app: AppContext, survey_id, instrument_path, responses_path, population_path, weighting, sample, trim,
-               ci, level, by, fmt, output, lang, suppress_below, caution_below, min_cell, encoding) -> None:
+def indicators(app: AppContext, survey_id: str | None, instrument_path: Path | None, responses_path: Path | None,
+               population_path: Path | None, weighting: str, sample: str, trim: tuple[float, float] | None,
+               ci: str, level: float, by: tuple[str, ...], fmt: str, output: Path | None, lang: str,
+               suppress_below: int, caution_below: int, min_cell: int, encoding: str) -> None:
     """Weighted indicators with confidence intervals, breakdowns and change from baseline."""
     if bool(survey_id) == bool(instrument_path or responses_path):
         raise click.UsageError("give either --survey ID or --instrument PATH --responses FILE.csv")
-    if instrument_path and not responses_path or responses_path and not instrument_path:
+    if (instrument_path and not responses_path) or (responses_path and not instrument_path):
         raise click.UsageError("--instrument and --responses go together")
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
@@ -93,11 +95,12 @@ def indicators(app: AppContext, survey_id, instrument_path, responses_path, popu
     if survey_id:
         result, instrument = _from_database(app, survey_id, population_path, options, encoding)
     else:
+        assert instrument_path and responses_path  # checked above: they go together
         result, instrument = _from_files(instrument_path, responses_path, population_path, options, encoding)
     _emit(result, instrument, fmt, output, lang)
 
 
-def _margins(population_path: Path | None, instrument, encoding: str):
+def _margins(population_path: Path | None, instrument: Instrument, encoding: str) -> tuple[Margin, ...] | None:
     if population_path is None:
         return None
     try:
@@ -106,14 +109,15 @@ def _margins(population_path: Path | None, instrument, encoding: str):
         raise click.ClickException(f"{population_path}: {exc}") from None
 
 
-def _compute(frame, margins, options) -> SurveyResult:
+def _compute(frame: Frame, margins: tuple[Margin, ...] | None, options: Options) -> SurveyResult:
     try:
         return compute(frame, margins or (), options)
     except (AnalysisError, CsvError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def _from_database(app: AppContext, survey_id: str, population_path, options, encoding):
+def _from_database(app: AppContext, survey_id: str, population_path: Path | None, options: Options,
+                   encoding: str) -> tuple[SurveyResult, Instrument]:
     with app.session() as session:
         instrument = app.instrument(session, survey_id)
         margins = _margins(population_path, instrument, encoding)
@@ -123,7 +127,8 @@ def _from_database(app: AppContext, survey_id: str, population_path, options, en
     return _compute(frame, margins, options), instrument
 
 
-def _from_files(instrument_path: Path, responses_path: Path, population_path, options, encoding):
+def _from_files(instrument_path: Path, responses_path: Path, population_path: Path | None, options: Options,
+                encoding: str) -> tuple[SurveyResult, Instrument]:
     try:
         instrument = load_instrument(instrument_path)
     except (InstrumentError, OSError) as exc:
@@ -136,13 +141,14 @@ def _from_files(instrument_path: Path, responses_path: Path, population_path, op
     return _compute(frame, margins, options), instrument
 
 
-def _emit(result: SurveyResult, instrument, fmt: str, output: Path | None, lang: str) -> None:
+def _emit(result: SurveyResult, instrument: Instrument, fmt: str, output: Path | None, lang: str) -> None:
     """One renderer per format; CSV and XLSX are the staff console's indicator table, byte for byte.
     Files are written 0600 (they may hold small-group figures)."""
     from survey_app.config import write_private
     from survey_app.i18n.texts import InstrumentTexts
 
     if fmt == "xlsx":
+        assert output is not None  # the command refuses xlsx without --output
         write_private(output, b"".join(exports.xlsx_stream([("indicators", table_rows(result, lang))])))
         click.echo(f"written: {output}", err=True)
         return

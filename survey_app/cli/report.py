@@ -6,6 +6,7 @@ an unknown survey, no responses or no margins: one line on stderr and exit statu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,7 +22,8 @@ def register(main: click.Group) -> None:
 class OneLineErrors(click.Command):
     """A wrong flag or value is one line naming it (not the usage block): staff run this from scripts."""
 
-    def make_context(self, info_name, args, parent=None, **extra):
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:

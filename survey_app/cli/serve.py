@@ -9,7 +9,14 @@ must not become a list of codes.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import click
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from gunicorn.app.base import BaseApplication
 
 from .context import AppContext, pass_app
 
@@ -29,7 +36,7 @@ def display_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def gunicorn_application(app_factory, options: dict):
+def gunicorn_application(app_factory: Callable[[], Flask], options: dict[str, Any]) -> BaseApplication:
     """A gunicorn application object serving ``app_factory()`` (imported lazily: optional)."""
     from gunicorn.app.base import BaseApplication
 
@@ -38,7 +45,7 @@ def gunicorn_application(app_factory, options: dict):
             for key, value in options.items():
                 self.cfg.set(key, value)
 
-        def load(self):
+        def load(self) -> Flask:
             return app_factory()
 
     return MachikoeApplication()
@@ -67,7 +74,7 @@ def serve(app: AppContext, host: str, port: int, workers: int, threads: int) -> 
     settings = app.settings  # creates instance/ and the secret key once, before workers start
     _set_limits()
 
-    def factory():
+    def factory() -> Flask:
         from survey_app.web import create_app
 
         return create_app({"DATABASE_URL": settings.database_url, "SECRET_KEY": settings.secret_key,

@@ -1,6 +1,9 @@
 """``machikoe setup``: what ``make run`` needs on a fresh machine, idempotent."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
 from survey_app.instrument import bundled_path, load_instrument
@@ -10,10 +13,13 @@ from survey_app.surveys import load_survey
 
 from .context import AppContext, pass_app
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 BUNDLED_POPULATION = bundled_path().with_name("ebetsu-2025-population.csv")
 
 # Extra idempotent steps other parts register (e.g. the first staff account).
-SETUP_STEPS: list = []
+SETUP_STEPS: list[Callable[[AppContext, Session], None]] = []
 
 
 def register(main: click.Group) -> None:

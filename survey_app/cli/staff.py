@@ -5,11 +5,12 @@ import os
 import sys
 
 import click
+from sqlalchemy.orm import Session
 
 from survey_app import audit
 from survey_app import staff as staff_core
 from survey_app.i18n import locales
-from survey_app.models import ROLES
+from survey_app.models import ROLES, StaffUser
 
 from .context import AppContext, pass_app
 from .setup import SETUP_STEPS
@@ -23,7 +24,7 @@ def register(main: click.Group) -> None:
         SETUP_STEPS.append(first_admin_step)
 
 
-def first_admin_step(app: AppContext, session) -> None:
+def first_admin_step(app: AppContext, session: Session) -> None:
     """Idempotent: creates an admin only while there is none, and shows its password this once."""
     email = os.environ.get("MACHIKOE_ADMIN_EMAIL") or DEFAULT_ADMIN_EMAIL
     created = staff_core.ensure_first_admin(session, email)
@@ -35,7 +36,7 @@ def first_admin_step(app: AppContext, session) -> None:
                "change it with: machikoe staff password " + created.user.email)
 
 
-def _user(session, email: str):
+def _user(session: Session, email: str) -> StaffUser:
     user = staff_core.find_user(session, email)
     if user is None:
         raise click.ClickException(f"no staff account for {email.strip().lower()} (machikoe staff list)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from survey_app import survey_settings
+from survey_app.instrument import Target
 
 from .context import AppContext, pass_app
 from .surveys import survey
@@ -67,7 +68,7 @@ def survey_targets(app: AppContext, survey_id: str, assignments: tuple[str, ...]
             click.echo(f"{len(parsed)} value(s) set")
         instrument = app.instrument(session, survey_id)
     for ind in instrument.indicators:
-        def show(target) -> str:
+        def show(target: Target | None) -> str:
             return f"{target.value:g}@{target.year}" if target and target.value is not None else "–"
         history = " ".join(f"{h.value:g}@{h.year}" for h in ind.history)
         click.echo(f"{ind.id:<16} baseline {show(ind.baseline):<12} target {show(ind.target):<12} history {history}")

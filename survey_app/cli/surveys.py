@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from survey_app.instrument import InstrumentError, bundled_path, load_instrument
+from survey_app.instrument import Instrument, InstrumentError, bundled_path, load_instrument
 from survey_app.surveys import list_surveys, load_survey
 
 from .context import AppContext, pass_app
@@ -20,7 +20,7 @@ def survey() -> None:
     """Survey instruments (questions, choices, indicators)."""
 
 
-def _load(path: str):
+def _load(path: Path) -> Instrument:
     try:
         return load_instrument(path)
     except InstrumentError as exc:

@@ -5,7 +5,10 @@ Domains: ``survey`` (the instrument's texts, source language Japanese) and ``mes
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -17,12 +20,15 @@ from survey_app.instrument import InstrumentError, bundled_path
 
 DOMAINS = ("survey", "messages")
 
+_Command = TypeVar("_Command", bound=Callable[..., None])
+_T = TypeVar("_T")
+
 
 def register(main: click.Group) -> None:
     main.add_command(translations)
 
 
-def _workspace_options(command):
+def _workspace_options(command: _Command) -> _Command:
     command = click.option("--domain", "domain", type=click.Choice(["all", *DOMAINS]), default="all",
                            show_default=True, help="Which catalogs: instrument texts, interface, or both.")(command)
     command = click.option("--translations-dir", "translations_dir_", type=click.Path(file_okay=False, path_type=Path),
@@ -33,7 +39,7 @@ def _workspace_options(command):
     return command
 
 
-def _locale_option(command):
+def _locale_option(command: _Command) -> _Command:
     return click.option("--locale", "-l", "only", multiple=True,
                         help="Only this language (repeatable); default: every language the domain needs.")(command)
 
@@ -50,7 +56,7 @@ def _domains(domain: str) -> tuple[str, ...]:
     return DOMAINS if domain == "all" else (domain,)
 
 
-def _run(action):
+def _run(action: Callable[[], _T]) -> _T:
     """Instrument errors become one line (file:line: id: problem), exit status 1."""
     try:
         return action()
@@ -71,22 +77,23 @@ def languages_command() -> None:
 
 @translations.command("extract")
 @_workspace_options
-def extract_command(instrument, translations_dir_, domain) -> None:
+def extract_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str) -> None:
     """Write the templates translations/survey.pot and translations/messages.pot from the sources."""
     ws = _workspace(instrument, translations_dir_)
     for name in _domains(domain):
-        path, count = _run(lambda name=name: extract(ws, name))
+        path, count = _run(partial(extract, ws, name))
         click.echo(f"{name}: {count} entries -> {path}")
 
 
 @translations.command("update")
 @_workspace_options
 @_locale_option
-def update_command(instrument, translations_dir_, domain, only) -> None:
+def update_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str,
+                   only: tuple[str, ...]) -> None:
     """Extract, then merge into every language's .po (translations kept; changed source → fuzzy)."""
     ws = _workspace(instrument, translations_dir_)
     for name in _domains(domain):
-        for locale, path, what in _run(lambda name=name: update(ws, name, tuple(only))):
+        for locale, path, what in _run(partial(update, ws, name, tuple(only))):
             click.echo(f"{name}: {locale} {what} -> {path}")
     clear_cache()
 
@@ -94,11 +101,12 @@ def update_command(instrument, translations_dir_, domain, only) -> None:
 @translations.command("compile")
 @_workspace_options
 @_locale_option
-def compile_command(instrument, translations_dir_, domain, only) -> None:
+def compile_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str,
+                    only: tuple[str, ...]) -> None:
     """Write .mo files (optional: the app reads .po directly; a newer .mo is used if present)."""
     ws = _workspace(instrument, translations_dir_)
     for name in _domains(domain):
-        for locale, path, count in _run(lambda name=name: compile_catalogs(ws, name, tuple(only))):
+        for locale, path, count in _run(partial(compile_catalogs, ws, name, tuple(only))):
             click.echo(f"{name}: {locale} {count} translations -> {path}")
     clear_cache()
 
@@ -106,7 +114,8 @@ def compile_command(instrument, translations_dir_, domain, only) -> None:
 @translations.command("check")
 @_workspace_options
 @_locale_option
-def check_command(instrument, translations_dir_, domain, only) -> None:
+def check_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str,
+                  only: tuple[str, ...]) -> None:
     """Fail (exit 1) listing every missing, untranslated, fuzzy or malformed translation."""
     ws = _workspace(instrument, translations_dir_)
     problems, summary = _run(lambda: check(ws, _domains(domain), tuple(only)))

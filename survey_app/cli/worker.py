@@ -49,7 +49,7 @@ class BufferingWorker(TornadoWorker):
         worker = self
 
         class _Server(tornado.httpserver.HTTPServer):
-            def on_close(self, server_conn) -> None:
+            def on_close(self, server_conn: object) -> None:
                 worker.handle_request()
                 super().on_close(server_conn)
 

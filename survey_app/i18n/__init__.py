@@ -8,6 +8,6 @@
 """
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional marker name
     """Mark a string for extraction into the ``messages`` domain without translating it now."""
     return message

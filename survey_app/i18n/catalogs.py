@@ -32,10 +32,6 @@ SOURCE_LANGUAGE = {"messages": "en", "survey": "ja"}
 ENV_DIR = "MACHIKOE_TRANSLATIONS_DIR"
 _DEFAULT_DIR = Path(__file__).resolve().parents[2] / "translations"
 
-_cache: dict[tuple, Translations | NullTranslations] = {}
-_lock = threading.Lock()
-
-
 class CatalogTranslations(Translations):
     """Babel translations that can also say whether a message has a translation at all."""
 
@@ -54,6 +50,14 @@ class IdentityTranslations(NullTranslations):
     def find(self, message: str, context: str | None = None) -> str | None:
         fallback = getattr(self, "_fallback", None)
         return fallback.find(message, context) if fallback is not None and hasattr(fallback, "find") else None
+
+
+# What a locale and domain load to: a compiled catalog, or identity for the source language.
+Loaded = CatalogTranslations | IdentityTranslations
+
+_CacheKey = tuple[str, str, str, float | None, float | None]  # directory, locale, domain, po and mo times
+_cache: dict[_CacheKey, Loaded] = {}
+_lock = threading.Lock()
 
 
 def translations_dir() -> Path:
@@ -85,7 +89,7 @@ def _from_po(po: Path, domain: str) -> CatalogTranslations:
     return CatalogTranslations(fp=buffer, domain=domain)
 
 
-def _complete(string) -> bool:
+def _complete(string: str | tuple[str, ...] | list[str] | None) -> bool:
     if isinstance(string, (tuple, list)):
         return all(string)
     return bool(string)
@@ -96,7 +100,7 @@ def _from_mo(mo: Path, domain: str) -> CatalogTranslations:
         return CatalogTranslations(fp=fh, domain=domain)
 
 
-def _load(locale: str, domain: str, directory: Path) -> Translations | NullTranslations:
+def _load(locale: str, domain: str, directory: Path) -> Loaded:
     po, mo = catalog_path(locale, domain, directory), catalog_path(locale, domain, directory, "mo")
     po_time, mo_time = _mtime(po), _mtime(mo)
     key = (str(directory), locale, domain, po_time, mo_time)
@@ -104,6 +108,7 @@ def _load(locale: str, domain: str, directory: Path) -> Translations | NullTrans
         cached = _cache.get(key)
         if cached is not None:
             return cached
+        loaded: Loaded
         try:
             if mo_time is not None and (po_time is None or mo_time >= po_time):
                 loaded = _from_mo(mo, domain)
@@ -111,7 +116,7 @@ def _load(locale: str, domain: str, directory: Path) -> Translations | NullTrans
                 loaded = _from_po(po, domain)
             else:
                 loaded = IdentityTranslations()
-        except Exception:  # noqa: BLE001 - a broken catalog shows the source text; `check` reports it
+        except Exception:
             log.exception("cannot read the %s catalog for %s in %s", domain, locale, directory)
             loaded = IdentityTranslations()
         _drop_stale(key)
@@ -119,12 +124,12 @@ def _load(locale: str, domain: str, directory: Path) -> Translations | NullTrans
         return loaded
 
 
-def _drop_stale(key: tuple) -> None:
+def _drop_stale(key: _CacheKey) -> None:
     for old in [k for k in _cache if k[:3] == key[:3]]:
         del _cache[old]
 
 
-def get_translations(locale: str, domain: str = "messages", directory: Path | None = None):
+def get_translations(locale: str, domain: str = "messages", directory: Path | None = None) -> Loaded:
     """Translations for ``locale`` in ``domain`` (gettext, ngettext, pgettext, npgettext, find).
 
     The domain's source language, and a locale without a catalog, get identity behaviour.
@@ -148,7 +153,7 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _format(locale: str, translated: str, original: str, params: dict) -> str:
+def _format(locale: str, translated: str, original: str, params: dict[str, object]) -> str:
     """``translated % params``; a broken translation falls back to the msgid rather than failing a page."""
     try:
         return translated % params
@@ -157,13 +162,13 @@ def _format(locale: str, translated: str, original: str, params: dict) -> str:
         return original % params
 
 
-def gettext(locale: str, msgid: str, /, **params) -> str:
+def gettext(locale: str, msgid: str, /, **params: object) -> str:
     """``msgid`` (English, domain ``messages``) in ``locale``, formatted with ``% params`` if given."""
     text = get_translations(locale).gettext(msgid)
     return _format(locale, text, msgid, params) if params else text
 
 
-def ngettext(locale: str, singular: str, plural: str, n: int, /, **params) -> str:
+def ngettext(locale: str, singular: str, plural: str, n: int, /, **params: object) -> str:
     """The plural form for ``n`` in ``locale``, formatted with ``% params`` if given (pass ``n=`` too)."""
     text = get_translations(locale).ngettext(singular, plural, n)
     original = singular if n == 1 else plural

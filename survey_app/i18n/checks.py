@@ -102,12 +102,13 @@ def _script_problems(locale: str, domain: str, message: Message, forms: list[str
             reasons.append("not in Unicode NFC (compose the diacritics, e.g. Vietnamese ế as one character)")
         if _script(locale) == "Arab":  # by the registry's script, so a new Arabic-script language is checked too
             if not is_arabic_script(form):
-                reasons.append(f"not in {locales.info(locale).english_name} (Arabic) script")
+                known = locales.info(locale)
+                reasons.append(f"not in {known.english_name if known else locale} (Arabic) script")
             stray = stray_latin_words(form, msgid)
             if stray:
                 reasons.append(f"Latin-script words not in the source: {', '.join(sorted(set(stray)))}")
         if domain == "messages" and locale != SOURCE_LANGUAGE["messages"] and " " in msgid.strip() \
-                and form.strip() == (message.id[0] if isinstance(message.id, tuple) else message.id).strip():
+                and form.strip() == (message.id[0] if isinstance(message.id, (tuple, list)) else message.id).strip():
             reasons.append("identical to the English msgid")
     return list(dict.fromkeys(reasons))
 

@@ -9,18 +9,19 @@ a choice list answers, the condition under which a question is shown).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
-from survey_app.instrument import Instrument, parse_instrument
+from survey_app.instrument import Instrument, Question, parse_instrument
 
 from .catalogs import SOURCE_LANGUAGE
-from .placeholders import placeholders
+from .placeholders import MessageId, placeholders
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 COMMENT_TAGS = ("i18n:",)
@@ -30,9 +31,11 @@ PROJECT = "Machikoe"
 # ``ngettext(locale, singular, plural, n, **params)`` take the locale first, so calls
 # with more arguments are also tried with the msgid in second place; Babel skips a
 # spec silently when the argument there is not a string literal.
-_LOCALE_FIRST = {n: (2,) for n in range(2, 9)}
-_LOCALE_FIRST_PLURAL = {n: (2, 3) for n in range(4, 11)}
-KEYWORDS = {
+# Babel's keyword spec: the argument positions of the msgid (and plural), per number of arguments.
+_Spec = tuple[int | tuple[int, int] | tuple[int, str], ...] | None
+_LOCALE_FIRST: dict[int | None, _Spec] = {n: (2,) for n in range(2, 9)}
+_LOCALE_FIRST_PLURAL: dict[int | None, _Spec] = {n: (2, 3) for n in range(4, 11)}
+KEYWORDS: dict[str, dict[int | None, _Spec] | _Spec] = {
     **DEFAULT_KEYWORDS,
     "gettext": {None: None, **_LOCALE_FIRST},
     "_": {None: None, **_LOCALE_FIRST},
@@ -77,11 +80,11 @@ def _line_index(source: str) -> dict[str, int]:
     return lines
 
 
-def _fields(node) -> dict:
+def _fields(node: yaml.Node) -> dict[str, yaml.Node]:
     return {k.value: v for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
 
 
-def _condition(instrument: Instrument, question) -> str:
+def _condition(instrument: Instrument, question: Question) -> str:
     if question.show_if is None:
         return ""
     codes = ", ".join(str(c) for c in sorted(question.show_if.codes))
@@ -124,7 +127,8 @@ def instrument_messages(instrument: Instrument) -> Iterator[tuple[int, str, str,
             yield lines.get(context, 0), context, text, comments[context]
 
 
-def extract_instrument(fileobj, keywords, comment_tags, options):
+def extract_instrument(fileobj: IO[bytes] | IO[str], keywords: object, comment_tags: object,
+                       options: Mapping[str, str]) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """Babel extraction method for instrument YAML (see the module docstring)."""
     source = fileobj.read()
     if isinstance(source, bytes):
@@ -186,6 +190,6 @@ def messages_template(root: Path = PROJECT_ROOT, mapping: Path | None = None) ->
     return catalog
 
 
-def _has_placeholder(message) -> bool:
+def _has_placeholder(message: MessageId) -> bool:
     texts = message if isinstance(message, (tuple, list)) else (message,)
     return any(placeholders(t) for t in texts)

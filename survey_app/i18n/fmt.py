@@ -58,7 +58,7 @@ def format_date(value: dt.date, locale: str, style: str = "medium") -> str:
     return _babel_date(value, format=style, locale=locales.cldr(locale))
 
 
-def format_datetime(value: dt.datetime, locale: str, style: str = "medium", tzinfo=None) -> str:
+def format_datetime(value: dt.datetime, locale: str, style: str = "medium", tzinfo: dt.tzinfo | None = None) -> str:
     return _babel_datetime(value, format=style, tzinfo=tzinfo, locale=locales.cldr(locale))
 
 

@@ -31,7 +31,7 @@ class InstrumentTexts:
         self._translations = None if self.is_source else get_translations(locale, DOMAIN)
 
     def _text(self, context: str, source: str) -> str:
-        if self.is_source or not source:
+        if self._translations is None or not source:  # the source language: its own words
             return source
         found = self._translations.find(source, context)
         if found is not None:
@@ -74,6 +74,13 @@ class InstrumentTexts:
                 raise KeyError(f"choice list '{choice_list.id}' has no code {choice}")
             choice = found
         return self._text(f"choice:{choice_list.id}:{choice.code}", choice.text)
+
+    def label(self, question: Question | str, choice: Choice | int) -> str:
+        """The wording of one of ``question``'s choices; KeyError for a question that has no choices."""
+        question = self._question(question)
+        if question.choice_list is None:
+            raise KeyError(f"question '{question.id}' has no choices")
+        return self.choice(question.choice_list, choice)
 
     def indicator(self, indicator: Indicator | str) -> str:
         if isinstance(indicator, str):

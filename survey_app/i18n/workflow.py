@@ -72,9 +72,9 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     for message in catalog:  # Babel reads '#| msgid …' as a translator comment '| msgid …'
         message.user_comments = [c for c in message.user_comments if not _PREVIOUS_RE.match(c)]
     for (msgid, context), previous in previous_ids(path.read_text(encoding="utf-8")).items():
-        message = catalog.get(msgid, context)
-        if message is not None and message.fuzzy:
-            message.previous_id = [previous]
+        fuzzy = catalog.get(msgid, context)
+        if fuzzy is not None and fuzzy.fuzzy:
+            fuzzy.previous_id = [previous]
     return catalog
 
 

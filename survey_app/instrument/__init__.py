@@ -4,8 +4,24 @@ from .model import Choice, ChoiceList, Indicator, Instrument, Published, Questio
 from .types import REGISTRY, REQUIRED_MESSAGE, InvalidAnswer, InvalidCell, QuestionType, question_type
 
 __all__ = [
-    "Choice", "ChoiceList", "Indicator", "Instrument", "InstrumentError", "InvalidAnswer", "InvalidCell", "Question",
+    "REGISTRY",
+    "REQUIRED_MESSAGE",
+    "Choice",
+    "ChoiceList",
+    "Indicator",
+    "Instrument",
+    "InstrumentError",
+    "InvalidAnswer",
+    "InvalidCell",
+    "Published",
+    "Question",
     "QuestionType",
-    "REGISTRY", "Published", "REQUIRED_MESSAGE", "Section", "ShowIf", "Target", "bundled_path", "load_instrument",
-    "parse_cached", "parse_instrument", "question_type",
+    "Section",
+    "ShowIf",
+    "Target",
+    "bundled_path",
+    "load_instrument",
+    "parse_cached",
+    "parse_instrument",
+    "question_type",
 ]

@@ -37,7 +37,7 @@ class InstrumentError(ValueError):
     """A malformed instrument; the message is one line naming file, line and id."""
 
 
-class _LineDict(dict):
+class _LineDict(dict[Any, Any]):
     line = 0
 
 
@@ -45,7 +45,7 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader whose mappings remember their (1-based) line."""
 
 
-def _construct_mapping(loader, node, deep=False):
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> _LineDict:
     mapping = _LineDict(loader.construct_mapping(node, deep=deep))
     mapping.line = node.start_mark.line + 1
     return mapping
@@ -55,30 +55,31 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 class _Ctx:
-    def __init__(self, path: str):
+    def __init__(self, path: str) -> None:
         self.path = path
 
     def fail(self, node: Any, what: str, message: str) -> InstrumentError:
         line = getattr(node, "line", 0) or "?"
         return InstrumentError(f"{self.path}:{line}: {what}: {message}")
 
-    def require(self, node: dict, key: str, what: str, kind: type | tuple = str) -> Any:
+    def require(self, node: dict, key: str, what: str, kind: type | tuple[type, ...] = str) -> Any:
         if not isinstance(node, dict) or key not in node or node[key] in (None, ""):
             raise self.fail(node, what, f"missing '{key}'")
         value = node[key]
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise self.fail(node, what, f"'{key}' must be {_kind_name(kind)}")
         return value
 
 
-def _kind_name(kind) -> str:
+def _kind_name(kind: type | tuple[type, ...]) -> str:
     names = {str: "text", int: "a whole number", list: "a list", dict: "a mapping", bool: "true or false"}
     if isinstance(kind, tuple):
         return " or ".join(names.get(k, k.__name__) for k in kind)
     return names.get(kind, kind.__name__)
 
 
-def _check_id(ctx: _Ctx, node, value, what: str, seen: set | None = None, pattern=ID_RE) -> str:
+def _check_id(ctx: _Ctx, node: object, value: object, what: str, seen: set[str] | None = None,
+              pattern: re.Pattern[str] = ID_RE) -> str:
     if not isinstance(value, str) or not pattern.match(value):
         raise ctx.fail(node, what, f"id {value!r} must be lower-case letters, digits and _")
     if seen is not None:
@@ -129,7 +130,7 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
     show_if = _show_if(ctx, node, what, earlier) if "show_if" in node else None
     weighting = bool(node.get("weighting", False))
     ordered = node.get("ordered", False)
-    if ordered not in (True, False) or ordered and choice_list is None:
+    if ordered not in (True, False) or (ordered and choice_list is None):
         raise ctx.fail(node, what, "'ordered: true' marks a choice question whose codes run in order (age bands)")
     if weighting and not kind.groups_residents:
         raise ctx.fail(node, what, "a weighting question must be a single choice")
@@ -141,7 +142,7 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise ctx.fail(node, what, f"'{key}' must be a number")
     return Question(
-        id=qid, type=qtype, text=text, section_id=section_id, line=node.line, choice_list=choice_list,
+        id=qid, type=qtype, text=text, section_id=section_id, line=getattr(node, "line", 0), choice_list=choice_list,
         required=bool(node.get("required", False)), hint=(node.get("hint") or None),
         show_if=show_if, weighting=weighting, ordered=bool(ordered), minimum=numbers["min"], maximum=numbers["max"],
         max_length=int(node.get("max_length", 2000)), max_choices=node.get("max_choices"),
@@ -164,7 +165,7 @@ def _show_if(ctx: _Ctx, node: dict, what: str, earlier: dict) -> ShowIf:
     return ShowIf(target, frozenset(codes))
 
 
-def _target(ctx: _Ctx, node, what: str) -> Target | None:
+def _target(ctx: _Ctx, node: object, what: str) -> Target | None:
     if node is None:
         return None
     if not isinstance(node, dict):
@@ -177,14 +178,14 @@ def _target(ctx: _Ctx, node, what: str) -> Target | None:
     return Target(None if value is None else float(value), year)
 
 
-def _number(value) -> bool:
+def _number(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float))
 
 
-def _published(ctx: _Ctx, node, what: str) -> Published | None:
+def _published(ctx: _Ctx, node: dict[str, Any] | None, what: str) -> Published | None:
     """A baseline or history point: ``{value, year}`` plus optional ``se`` | ``n`` (+ ``deff``), ``base``, ``weighting``."""
     target = _target(ctx, node, what)
-    if target is None:
+    if target is None or node is None:
         return None
     unknown = set(node) - {"value", "year", "se", "n", "deff", "base", "weighting"}
     if unknown:
@@ -230,8 +231,15 @@ def _indicator(ctx: _Ctx, node: dict, questions: dict, seen: set) -> Indicator:
         id=iid, question=qid, positive=frozenset(positive), base=base, title=ctx.require(node, "title", what),
         baseline=_published(ctx, node.get("baseline"), f"{what} baseline"),
         target=_target(ctx, node.get("target"), f"{what} target"),
-        history=tuple(_published(ctx, h, f"{what} history") for h in history),
+        history=tuple(_history_point(ctx, h, f"{what} history") for h in history),
     )
+
+
+def _history_point(ctx: _Ctx, node: dict[str, Any] | None, what: str) -> Published:
+    point = _published(ctx, node, what)
+    if point is None:  # an empty list item ("- ")
+        raise ctx.fail(node, what, "each entry must be {value, year}")
+    return point
 
 
 def parse_instrument(text: str, path: str = "<string>") -> Instrument:
@@ -256,7 +264,10 @@ def parse_instrument(text: str, path: str = "<string>") -> Instrument:
     if source not in languages:
         raise ctx.fail(doc, what, f"source_language '{source}' is not among languages {list(languages)}")
     lists = _choice_lists(ctx, doc)
-    sections, questions, section_ids, question_ids = [], {}, set(), set()
+    sections: list[Section] = []
+    questions: dict[str, Question] = {}
+    section_ids: set[str] = set()
+    question_ids: set[str] = set()
     for snode in ctx.require(doc, "sections", what, list):
         sid = _check_id(ctx, snode, snode.get("id") if isinstance(snode, dict) else None,
                         f"section {snode.get('id') if isinstance(snode, dict) else snode!r}", section_ids)
@@ -268,7 +279,7 @@ def parse_instrument(text: str, path: str = "<string>") -> Instrument:
             questions[q.id] = q
             qs.append(q)
         sections.append(Section(sid, ctx.require(snode, "title", f"section '{sid}'").strip(), tuple(qs)))
-    indicator_ids: set = set()
+    indicator_ids: set[str] = set()
     indicators = tuple(_indicator(ctx, n, questions, indicator_ids) for n in (doc.get("indicators") or []))
     return Instrument(
         id=survey_id, version=version, title=ctx.require(doc, "title", what).strip(), source_language=source,

@@ -9,13 +9,15 @@ cookie), the cookie, the browser's Accept-Language, the default (Japanese).
 """
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask import current_app, g, request, session
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from survey_app.db import engine_for, session_factory
 from survey_app.i18n import locales, ruby
-from survey_app.i18n.catalogs import get_translations
+from survey_app.i18n.catalogs import Loaded, get_translations
 
 LANG_PARAM = "lang"
 LANG_COOKIE_KEY = "lang"
@@ -74,20 +76,20 @@ def _resolve_locale() -> str:
         return locales.default()
 
 
-def translations():
+def translations() -> Loaded:
     if "translations" not in g:
         g.translations = get_translations(current_locale())
     return g.translations
 
 
-def gettext(message: str, **params) -> str:
+def gettext(message: str, **params: object) -> str:
     text = translations().gettext(message)
     if locales.uses_ruby(current_locale()) and ruby.has_markup(text):  # やさしい日本語: readings as <ruby>
         text = Markup(ruby.to_html(text))
     return _format(text, message, params) if params else text
 
 
-def _format(translated: str, original: str, params: dict) -> str:
+def _format(translated: str, original: str, params: dict[str, object]) -> str:
     """A translation whose placeholders do not match falls back to the msgid, never to a 500."""
     try:
         return translated % params
@@ -95,7 +97,13 @@ def _format(translated: str, original: str, params: dict) -> str:
         return original % params
 
 
-def translate_error(error) -> str:
+class Refusal(Protocol):
+    """An error a resident reads: ``message`` is a msgid; an optional ``params`` dict fills it."""
+
+    message: str
+
+
+def translate_error(error: Refusal) -> str:
     """An error object with ``message`` (msgid) and ``params`` in the resident's language."""
     params = getattr(error, "params", None) or {}
     return gettext(error.message, **params)

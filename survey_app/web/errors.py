@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -35,25 +36,25 @@ CSRF_PAGE = (N_("This page has expired"),
              N_("For your security, pages expire. Please go back, reload the page and try again."))
 
 
-def render_error(status: int, title: str, message: str):
+def render_error(status: int, title: str, message: str) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     try:
         return render_template("error.html", title=title, message=message, status=status), status
-    except Exception:  # noqa: BLE001 - the error page itself must never fail
+    except Exception:
         log.exception("error page for %s could not be rendered", status)
         return "Error / エラー", status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
-def handle_http_error(exc: HTTPException):
+def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     title, message = PAGES.get(status, PAGES[400] if status < 500 else PAGES[500])
     return render_error(status, title, message)
 
 
-def handle_csrf_error(_exc: CSRFError):
+def handle_csrf_error(_exc: CSRFError) -> ResponseReturnValue:
     return render_error(400, *CSRF_PAGE)
 
 
-def handle_unexpected(exc: InternalServerError):
+def handle_unexpected(exc: InternalServerError) -> ResponseReturnValue:
     original = getattr(exc, "original_exception", None)
     if original is not None:
         log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.surveys import get_instrument, list_surveys
@@ -12,7 +13,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     session = db()
     locale = current_locale()
     surveys = []

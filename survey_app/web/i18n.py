@@ -26,7 +26,8 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def _pgettext(ctx: str, message: str) -> str:
-    return ruby_html(translations().pgettext(ctx, message), current_locale())
+    # Babel types pgettext as object (its lookup sentinel); what it returns is the text
+    return ruby_html(str(translations().pgettext(ctx, message)), current_locale())
 
 
 def language_links(allowed: tuple[str, ...] | None = None) -> list[dict[str, Any]]:

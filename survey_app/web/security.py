@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -43,7 +43,7 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         configured = bool(app.config.get("SESSION_COOKIE_SECURE"))
         return configured or (has_request_context() and request.is_secure)
 
-    def should_set_cookie(self, app: Flask, session) -> bool:
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         """A changed cookie is always sent; an unchanged one is re-sent (its 30 days start
         again) when the resident saves something, not on every page view — signing and
         compressing the cookie is a measurable share of a page's time."""

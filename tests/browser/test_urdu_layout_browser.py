@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 SURVEY = "/s/ebetsu-2025"
@@ -54,7 +56,7 @@ def _overlaps(rects: list[list[float]]) -> list[tuple]:
             lines[-1] = [min(lines[-1][0], top), max(lines[-1][1], bottom)]
         else:
             lines.append([top, bottom])
-    return [(a, b) for a, b in zip(lines, lines[1:], strict=False) if b[0] < a[1] - 0.5]
+    return [(a, b) for a, b in itertools.pairwise(lines) if b[0] < a[1] - 0.5]
 
 
 @pytest.mark.parametrize("width", [320, 390])

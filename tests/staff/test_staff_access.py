@@ -57,10 +57,7 @@ def test_role_matrix(login_as, with_responses, role):
         login_as(role)
         token = csrf_of(text(client.get("/staff/" if role else "/staff/login")))
         response = _call(client, method, path, token)
-        if role is None:
-            expected = 302
-        else:
-            expected = ok_status if role in allowed else 403
+        expected = 302 if role is None else (ok_status if role in allowed else 403)
         if response.status_code != expected:
             failures.append(f"{role} {method} {path}: {response.status_code} != {expected}")
         if role is None and "/staff/login" not in response.headers.get("Location", ""):

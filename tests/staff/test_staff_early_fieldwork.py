@@ -120,7 +120,7 @@ def test_headline_is_the_invited_sample_and_open_is_beside_it(cli, two_samples):
     between = combined["indicators"][0]
     assert combined["sample"] == "combined" and 25 < between["estimate"] < 75 and between["se"] > 0
     assert 0 <= between["weight_invited"] <= 1
-    note = [n["message"] for n in combined["notices"] if n["code"] == "combined_estimator"][0]
+    note = next(n["message"] for n in combined["notices"] if n["code"] == "combined_estimator")
     assert "Chen, Li & Wu" in note and "Assumption" in note
     opened = run("--sample", "open", "--weighting", "rake")
     assert opened["weighting"] == "none"  # a self-selected sample is never weighted here

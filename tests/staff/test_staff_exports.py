@@ -82,7 +82,7 @@ def test_xlsx_has_answers_and_labels_and_never_formulas(session, instrument):
     header = rows[0]
     comment = rows[1][header.index("comment")]
     assert comment == "=HYPERLINK(\"http://evil\")"  # kept verbatim, stored as text
-    cells = list(load_workbook(io.BytesIO(data))["responses"].iter_rows(min_row=2, max_row=2))[0]
+    cells = next(load_workbook(io.BytesIO(data))["responses"].iter_rows(min_row=2, max_row=2))
     assert cells[header.index("comment")].data_type == "s"
     labels = list(book["labels"].iter_rows(values_only=True))
     assert ("kosodate", 9) in {(r[0], r[3]) for r in labels}

@@ -8,7 +8,8 @@ The API is read-only (GET), so CSRF does not apply; the OpenAPI document at
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from analysis.report import document
@@ -26,7 +27,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-def error(status: int, code: str, message: str, **extra):
+def error(status: int, code: str, message: str, **extra: object) -> Response:
     body = {"error": {"code": code, "message": message, **extra}}
     response = jsonify(body)
     response.status_code = status
@@ -46,7 +47,7 @@ def _token() -> str | None:
 
 
 @bp.before_request
-def authenticate():
+def authenticate() -> Response | None:
     if request.endpoint == "api.openapi":
         return None
     try:
@@ -59,17 +60,17 @@ def authenticate():
 
 
 @bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
+def http_error(exc: HTTPException) -> ResponseReturnValue:
     return error(exc.code or 500, "http_error", exc.description or exc.name)
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     return jsonify(openapi_document())
 
 
 @bp.get("/surveys/<survey_id>/indicators")
-def indicators(survey_id: str):
+def indicators(survey_id: str) -> ResponseReturnValue:
     try:
         instrument = indicator_values.apply(db(), get_instrument(db(), survey_id))
     except UnknownSurvey:
@@ -97,7 +98,7 @@ def _message_locale() -> str:
 
 
 @bp.get("/<path:unknown>")
-def not_found(unknown: str):
+def not_found(unknown: str) -> ResponseReturnValue:
     """Anything else under /api/v1 answers in JSON too (after authentication)."""
     return error(404, "not_found", "There is no such API endpoint; see /api/v1/openapi.json.")
 
@@ -107,7 +108,7 @@ def not_found(unknown: str):
 # other API error (found by tests/test_fuzz_api.py).
 @bp.route("/", methods=["POST", "PUT", "PATCH", "DELETE"], defaults={"anything": ""})
 @bp.route("/<path:anything>", methods=["POST", "PUT", "PATCH", "DELETE"])
-def read_only(anything: str):
+def read_only(anything: str) -> ResponseReturnValue:
     response = error(405, "method_not_allowed", "The API is read-only: use GET.")
     response.headers["Allow"] = "GET, HEAD, OPTIONS"
     return response

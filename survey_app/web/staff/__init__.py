@@ -7,17 +7,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
 from survey_app import audit
 from survey_app import staff as staff_core
 from survey_app.i18n import locales
-from survey_app.models import StaffUser
 from survey_app.surveys import list_surveys
 
 from ..context import db, gettext
 from ..extensions import limiter
-from .auth import before_staff_request, login_manager, require, start_session
+from .auth import before_staff_request, login_manager, own_account, require, start_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(before_staff_request)
@@ -31,12 +31,12 @@ NAV = (  # endpoint, label msgid, permission
 
 
 @bp.app_context_processor
-def staff_globals():
+def staff_globals() -> dict[str, object]:
     return {"staff_locales": locales.staff_locales(), "staff_nav": NAV}
 
 
 @bp.context_processor
-def staff_user():
+def staff_user() -> dict[str, object]:
     return {"current_user": current_user}
 
 
@@ -59,7 +59,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: _login_limit(), methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("staff.index"))
     error = None
@@ -90,9 +90,9 @@ def _login_limit() -> str:
 
 @bp.post("/logout")
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     """Ends every session of the account: a copy of this cookie made earlier dies too."""
-    user = db().get(StaffUser, current_user.id)
+    user = own_account()
     audit.record(db(), current_user.email, "logout", commit=False)
     staff_core.revoke_sessions(db(), user, actor=user.email, reason="logout")
     logout_user()
@@ -102,7 +102,7 @@ def logout():
 
 @bp.get("/")
 @require("view_dashboard")
-def index():
+def index() -> ResponseReturnValue:
     return render_template("staff/index.html", surveys=list_surveys(db()))
 
 

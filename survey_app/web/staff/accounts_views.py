@@ -3,37 +3,38 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from survey_app import staff as staff_core
 from survey_app import staff_admin
 from survey_app.i18n import locales
-from survey_app.models import ROLES, StaffUser
+from survey_app.models import ROLES
 
 from ..context import db, gettext
 from . import bp
-from .auth import STAFF_LOCALES, require, start_session
+from .auth import STAFF_LOCALES, own_account, require, start_session
 
 
-def _page(status: int = 200, **context):
+def _page(status: int = 200, **context: object) -> tuple[str, int]:
     return render_template("staff/accounts.html", users=staff_core.list_users(db()), roles=ROLES,
                            locales=STAFF_LOCALES, **context), status
 
 
-def _refused(exc: staff_core.StaffError, **context):
+def _refused(exc: staff_core.StaffError, **context: object) -> tuple[str, int]:
     db().rollback()
     return _page(400, error=gettext(exc.message, **exc.params), **context)
 
 
 @bp.get("/accounts")
 @require("manage_staff")
-def accounts():
+def accounts() -> ResponseReturnValue:
     return _page()
 
 
 @bp.post("/accounts")
 @require("manage_staff")
-def account_create():
+def account_create() -> ResponseReturnValue:
     email = request.form.get("email", "").replace("\x00", "").strip()
     role, locale = request.form.get("role", ""), request.form.get("locale", locales.default())
     try:
@@ -46,7 +47,7 @@ def account_create():
 
 @bp.post("/accounts/<int:user_id>")
 @require("manage_staff")
-def account_update(user_id: int):
+def account_update(user_id: int) -> ResponseReturnValue:
     action = request.form.get("action", "")
     try:
         user = staff_admin.get_user(db(), user_id)
@@ -66,10 +67,10 @@ def account_update(user_id: int):
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def own_password():
+def own_password() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("staff/password.html", min_length=staff_core.MIN_PASSWORD_LENGTH)
-    user = db().get(StaffUser, current_user.id)
+    user = own_account()
     try:
         staff_admin.change_own_password(db(), user, request.form.get("current", ""), request.form.get("new", ""),
                                         request.form.get("repeat", ""))

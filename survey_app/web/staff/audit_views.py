@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from survey_app import audit as audit_core
 
@@ -14,7 +15,7 @@ PAGE_SIZE = 100
 
 @bp.get("/audit")
 @require("view_audit")
-def audit_log():
+def audit_log() -> ResponseReturnValue:
     action = request.args.get("action") or None
     if action not in audit_core.ACTIONS:
         action = None

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeAlias
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user
 
 from survey_app import staff as staff_core
@@ -27,6 +30,8 @@ from survey_app.i18n import N_, locales
 from survey_app.models import StaffUser
 
 from ..context import db, gettext
+
+View: TypeAlias = Callable[..., ResponseReturnValue]
 
 STAFF_LOCALES = locales.staff_locales()  # from the language registry
 ROLE_LABELS = {"admin": N_("admin"), "analyst": N_("analyst"), "viewer": N_("viewer")}
@@ -42,7 +47,7 @@ class StaffPrincipal:
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, user: StaffUser):
+    def __init__(self, user: StaffUser) -> None:
         self.id, self.email, self.role, self.locale = user.id, user.email, user.role, user.locale or locales.default()
         self.is_active = bool(user.active)
         self.must_change_password = bool(user.must_change_password)
@@ -58,6 +63,14 @@ class StaffPrincipal:
 def fingerprint(user: StaffUser) -> str:
     material = f"{user.password_hash}:{user.session_version or 0}"
     return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+def own_account() -> StaffUser:
+    """The logged-in member's database row (``current_user`` is a snapshot); 403 if it was deleted since."""
+    user = db().get(StaffUser, current_user.id)
+    if user is None:
+        abort(403)
+    return user
 
 
 def start_session(user: StaffUser) -> None:
@@ -136,8 +149,7 @@ def staff_locale() -> str:
     if chosen in locales.staff_locales():
         session["staff_lang"] = chosen
         if current_user.is_authenticated and current_user.locale != chosen:
-            user = db().get(StaffUser, current_user.id)
-            user.locale = chosen
+            own_account().locale = chosen
             db().commit()
         return chosen
     if current_user.is_authenticated and current_user.locale in locales.staff_locales():
@@ -146,7 +158,7 @@ def staff_locale() -> str:
     return remembered if remembered in locales.staff_locales() else locales.default()
 
 
-def before_staff_request():
+def before_staff_request() -> ResponseReturnValue | None:
     """Language first (every page, the login page too), then tell a timed-out member why."""
     g.locale = staff_locale()
     if not current_user.is_authenticated and g.get("staff_expired"):
@@ -155,11 +167,11 @@ def before_staff_request():
     return None
 
 
-def require(permission: str):
+def require(permission: str) -> Callable[[View], View]:
     """Logged in (else to the login page) and allowed (else 403)."""
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             if not current_user.is_authenticated:
                 if request.method == "GET":
                     return login_manager.unauthorized()  # back to this page after logging in

@@ -71,5 +71,5 @@ def csv_error_text(exc: CsvError) -> str:
     return gettext("Line %(line)d: %(problem)s", line=exc.line, problem=message) if exc.line else message
 
 
-def record(action: str, target: str | None = None, **detail) -> None:
+def record(action: str, target: str | None = None, **detail: object) -> None:
     audit.record(db(), current_user.email, action, target, detail)

@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from analysis import Change, SurveyResult
 from analysis.breakdown import BY_LOCALE
 from analysis.methods import WEIGHTING_LABELS
-from analysis.publication.charts import trend_chart
+from analysis.publication.charts import TrendChart, trend_chart
 from analysis.report import flag_word, footnotes, notice_messages, on_base_label, verdict_word
 from survey_app.i18n import locales
 from survey_app.i18n.fmt import fiscal_year_label
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.instrument import Instrument
 from survey_app.models import utcnow
 
 from ..context import current_locale, db, gettext
@@ -41,8 +44,8 @@ def verdict_label(change: Change | None, locale: str) -> str:
     return f"{change.estimate:+.1f} pt ({verdict_word(change, locale)})"
 
 
-def _charts(instrument, result: SurveyResult, year: int) -> dict[str, object]:
-    charts = {}
+def _charts(instrument: Instrument, result: SurveyResult, year: int) -> dict[str, TrendChart | None]:
+    charts: dict[str, TrendChart | None] = {}
     for indicator in instrument.indicators:
         history = [(h.year, h.value) for h in indicator.history if h.year is not None and h.value is not None]
         baseline = indicator.baseline.value if indicator.baseline else None
@@ -53,7 +56,7 @@ def _charts(instrument, result: SurveyResult, year: int) -> dict[str, object]:
 
 @bp.get("/s/<survey_id>/")
 @require("view_dashboard")
-def dashboard(survey_id: str):
+def dashboard(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     words = texts(instrument)
     options = options_from(request.args, instrument)
@@ -77,7 +80,7 @@ def dashboard(survey_id: str):
         default_lang=locales.default(), notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
 
 
-def _breakdown_label(by: str, words) -> str:
+def _breakdown_label(by: str, words: InstrumentTexts) -> str:
     if by == BY_LOCALE and not words.instrument.has_question(by):
         return gettext("Language of the answer")
     return words.question(by)

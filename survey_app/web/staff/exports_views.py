@@ -6,7 +6,11 @@ every row at once.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from analysis.publication.data import response_weights
 from analysis.report import table_rows
@@ -14,6 +18,7 @@ from survey_app import exports as export_core
 from survey_app.config import city_timezone_name
 from survey_app.db import engine_for, session_scope
 from survey_app.i18n import locales
+from survey_app.instrument import Instrument
 
 from ..context import db, gettext
 from . import bp
@@ -27,19 +32,19 @@ MIMETYPES = {"csv": "text/csv",  # Flask adds "; charset=utf-8"
 
 @bp.get("/s/<survey_id>/exports")
 @require("export_indicators")
-def exports(survey_id: str):
+def exports(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     return render_template("staff/exports.html", survey_id=survey_id, title=texts(instrument).title(),
                            complete=export_core.count_complete(db(), survey_id), zone=city_timezone_name())
 
 
-def _download(chunks, filename: str, fmt: str) -> Response:
+def _download(chunks: Iterable[bytes], filename: str, fmt: str) -> Response:
     return Response(chunks, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
-def _response_rows(instrument, database_url: str):
+def _response_rows(instrument: Instrument, database_url: str) -> Iterator[list[Any]]:
     """Rows with the headline (raked) weight of each response — unweighted when there are no margins."""
     with session_scope(engine_for(database_url)) as session:
         weights = response_weights(session, instrument, "rake")
@@ -48,7 +53,7 @@ def _response_rows(instrument, database_url: str):
 
 @bp.get("/s/<survey_id>/export/responses.<fmt>")
 @require("export_responses")
-def export_responses(survey_id: str, fmt: str):
+def export_responses(survey_id: str, fmt: str) -> ResponseReturnValue:
     if fmt not in MIMETYPES:
         abort(404)
     instrument = instrument_or_404(survey_id)
@@ -67,14 +72,14 @@ def export_responses(survey_id: str, fmt: str):
 
 @bp.get("/s/<survey_id>/export/labels.csv")
 @require("export_responses")
-def export_labels(survey_id: str):
+def export_labels(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     return _download(export_core.csv_stream(export_core.label_rows(instrument)), f"{survey_id}-labels.csv", "csv")
 
 
 @bp.get("/s/<survey_id>/export/indicators.<fmt>")
 @require("export_indicators")
-def export_indicators(survey_id: str, fmt: str):
+def export_indicators(survey_id: str, fmt: str) -> ResponseReturnValue:
     if fmt not in MIMETYPES:
         abort(404)
     instrument = instrument_or_404(survey_id)

@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 
 from flask import Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from survey_app import survey_settings
 from survey_app.csvio import CsvError
 from survey_app.design import DesignError
-from survey_app.invitations import create_invitations, frame_template, letters_csv, read_frame
-from survey_app.letter_pdf import LetterRefused, letter_setup, letters_pdf
-from survey_app.letters import UndeliverableError, mark_undeliverable, read_letters_csv
+from survey_app.instrument import Instrument
+from survey_app.invitations import Letter, create_invitations, frame_template, letters_csv, read_frame
+from survey_app.letter_pdf import LetterRefused, LetterSetup, letter_setup, letters_pdf
+from survey_app.letters import CodeLineError, UndeliverableError, mark_undeliverable, read_letters_csv
 from survey_app.models import Invitation
 
 from ..context import db, gettext
@@ -41,7 +43,7 @@ def _counts(survey_id: str) -> dict[str, int]:
     return {"total": sum(by_flag.values()), "undeliverable": by_flag.get(True, 0)}
 
 
-def _page(survey_id: str, instrument, status: int = 200, **context):
+def _page(survey_id: str, instrument: Instrument, status: int = 200, **context: object) -> tuple[str, int]:
     return render_template("staff/invitations.html", survey_id=survey_id, title=texts(instrument).title(),
                            counts=_counts(survey_id),
                            columns=[q.short_name or q.id for q in instrument.weighting_questions()],
@@ -50,13 +52,13 @@ def _page(survey_id: str, instrument, status: int = 200, **context):
 
 @bp.get("/s/<survey_id>/invitations")
 @require("manage_invitations")
-def invitations(survey_id: str):
+def invitations(survey_id: str) -> ResponseReturnValue:
     return _page(survey_id, instrument_or_404(survey_id))
 
 
 @bp.get("/s/<survey_id>/invitations/frame-template.csv")
 @require("manage_invitations")
-def frame_template_download(survey_id: str):
+def frame_template_download(survey_id: str) -> ResponseReturnValue:
     body = "\ufeff" + frame_template(instrument_or_404(survey_id))
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="frame-template-{survey_id}.csv"'})
@@ -64,7 +66,7 @@ def frame_template_download(survey_id: str):
 
 @bp.post("/s/<survey_id>/invitations/generate")
 @require("manage_invitations")
-def generate_invitations(survey_id: str):
+def generate_invitations(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     try:
         upload = read_upload()
@@ -99,7 +101,7 @@ def generate_invitations(survey_id: str):
                              "Cache-Control": "no-store"})
 
 
-def _letter_setup(survey_id: str):
+def _letter_setup(survey_id: str) -> tuple[LetterSetup, None] | tuple[None, str]:
     """Everything the letters need, or a translated sentence saying what to set (nothing is created then)."""
     base = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL")
     bot = current_app.config.get("TELEGRAM_BOT_USERNAME") or os.environ.get("TELEGRAM_BOT_USERNAME")
@@ -109,7 +111,7 @@ def _letter_setup(survey_id: str):
         return None, gettext(exc.message, **exc.params)
 
 
-def _letters_pdf(instrument, letters, setup) -> Response:
+def _letters_pdf(instrument: Instrument, letters: list[Letter], setup: LetterSetup) -> Response:
     pdf = letters_pdf(letters, instrument, setup)
     record("letters_print", instrument.id, count=len(letters))
     return Response(pdf, mimetype="application/pdf",
@@ -119,7 +121,7 @@ def _letters_pdf(instrument, letters, setup) -> Response:
 
 @bp.post("/s/<survey_id>/invitations/letters")
 @require("manage_invitations")
-def printable_letters(survey_id: str):
+def printable_letters(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     try:
         letters = read_letters_csv(read_upload().data, instrument, encoding="auto")
@@ -128,12 +130,12 @@ def printable_letters(survey_id: str):
     except CsvError as exc:
         return _page(survey_id, instrument, 400, letters_error=csv_error_text(exc))
     setup, refused = _letter_setup(survey_id)
-    if refused:
+    if setup is None:
         return _page(survey_id, instrument, 400, letters_error=refused)
     return _letters_pdf(instrument, letters, setup)
 
 
-def _line_problem(error) -> str:
+def _line_problem(error: CodeLineError) -> str:
     problem = gettext(error.problem)
     if error.code:
         problem = error.code + " – " + problem
@@ -142,7 +144,7 @@ def _line_problem(error) -> str:
 
 @bp.post("/s/<survey_id>/invitations/undeliverable")
 @require("manage_invitations")
-def undeliverable(survey_id: str):
+def undeliverable(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     typed = request.form.get("codes", "")
     try:

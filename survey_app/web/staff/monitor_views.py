@@ -2,7 +2,10 @@
 response rate per stratum for invited samples; partial vs complete."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import render_template
+from flask.typing import ResponseReturnValue
 
 from survey_app import monitor as monitor_core
 from survey_app.bursts import BURST_THRESHOLD
@@ -28,7 +31,7 @@ def _value_ticks(peak: int) -> list[int]:
     return list(range(0, peak + step, step))
 
 
-def day_bars(per_day, height: int = 120, bar: int = 14, gap: int = 4) -> dict:
+def day_bars(per_day: list[tuple[date, int]], height: int = 120, bar: int = 14, gap: int = 4) -> dict[str, object]:
     """Geometry of the submissions-per-day bar chart (inline SVG) with a value axis and dated x axis.
 
     Dates are labelled ``M/D`` at most every 40 px (every k-th day), values at round steps.
@@ -44,7 +47,8 @@ def day_bars(per_day, height: int = 120, bar: int = 14, gap: int = 4) -> dict:
     bars = [{"x": DAY_LEFT + i * (bar + gap), "y": y(n), "h": base - y(n), "day": d, "n": n}
             for i, (d, n) in enumerate(days)]
     every = max(1, -(-40 // (bar + gap)))
-    labels = [{"x": b["x"] + bar / 2, "text": f"{b['day'].month}/{b['day'].day}"} for b in bars[::every]]
+    labels = [{"x": DAY_LEFT + i * (bar + gap) + bar / 2, "text": f"{d.month}/{d.day}"}
+              for i, (d, _) in list(enumerate(days))[::every]]
     return {"bars": bars, "width": DAY_LEFT + max(len(days) * (bar + gap), bar) + 16, "bar": bar, "peak": top,
             "height": base + DAY_BOTTOM, "base": base, "left": DAY_LEFT, "labels": labels,
             "ticks": [{"y": y(t), "n": t} for t in ticks]}
@@ -52,13 +56,13 @@ def day_bars(per_day, height: int = 120, bar: int = 14, gap: int = 4) -> dict:
 
 @bp.get("/s/<survey_id>/monitor")
 @require("view_monitor")
-def monitor(survey_id: str):
+def monitor(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     report = monitor_core.monitor(db(), instrument)
     words = texts(instrument)
 
-    def code_label(qid: str, code):
-        return words.choice(instrument.question(qid).choice_list, code) if code is not None else None
+    def code_label(qid: str, code: int | None) -> str | None:
+        return words.label(qid, code) if code is not None else None
 
     return render_template("staff/monitor.html", survey_id=survey_id, title=words.title(), report=report,
                            chart=day_bars(report.per_day), code_label=code_label, channel_labels=CHANNEL_LABELS,

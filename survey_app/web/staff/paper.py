@@ -14,10 +14,15 @@ corrects them from the paper before saving. The page keeps a running count of pa
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from survey_app import codes, responses
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.instrument import Instrument
 from survey_app.models import Response
 
 from ..context import db, gettext, translate_error
@@ -32,10 +37,10 @@ FIRST = "first__"  # prefix of the hidden fields carrying the first pass of a do
 SESSION_COUNT = "paper_entered"
 
 
-def _fields(instrument, words):
+def _fields(instrument: Instrument, words: InstrumentTexts) -> list[dict[str, Any]]:
     fields = []
     for number, q in enumerate(instrument.questions, start=1):
-        codes = ", ".join(f"{c.code}={words.choice(q.choice_list, c)}" for c in q.choices)
+        codes = ", ".join(f"{c.code}={words.label(q, c)}" for c in q.choices)
         entry = q.kind.paper  # how staff key this type: hint, keypad, text area
         fields.append({"id": q.id, "number": number, "text": words.question(q), "required": q.required,
                        "codes": codes, "hint": entry.hint, "numeric": entry.digits, "wide": entry.multiline})
@@ -44,10 +49,12 @@ def _fields(instrument, words):
 
 def _paper_count(survey_id: str) -> int:
     return db().scalar(select(func.count()).select_from(Response).where(
-        Response.survey_id == survey_id, Response.channel == "paper", Response.status == "complete"))
+        Response.survey_id == survey_id, Response.channel == "paper", Response.status == "complete")) or 0
 
 
-def _render(instrument, status=200, values=None, errors=None, summary=None, **context):
+def _render(instrument: Instrument, status: int = 200, values: dict[str, str] | None = None,
+            errors: dict[str, str] | None = None, summary: str | None = None,
+            **context: object) -> tuple[str, int]:
     words = texts(instrument)
     fields = _fields(instrument, words)
     labels = {f["id"]: f"{f['number']}. {f['text']}" for f in fields}
@@ -66,7 +73,7 @@ def _same(name: str, first: str, second: str) -> bool:
     return first == second
 
 
-def _verify_step(instrument, values: dict[str, str]):
+def _verify_step(instrument: Instrument, values: dict[str, str]) -> tuple[str, int] | None:
     """The ベリファイ passes before saving: a page to show, or None when the entry may be saved."""
     names = [CODE_FIELD, *(q.id for q in instrument.questions)]
     step = values.get("pass", "1")
@@ -85,7 +92,7 @@ def _verify_step(instrument, values: dict[str, str]):
     return None
 
 
-def _first_check(instrument, code: str, raw: dict) -> dict[str, str]:
+def _first_check(instrument: Instrument, code: str, raw: dict[str, str]) -> dict[str, str]:
     """Every problem the form shows at once: the code's form and each answer (before touching the database)."""
     problems = {}
     if not code:
@@ -101,13 +108,13 @@ def _first_check(instrument, code: str, raw: dict) -> dict[str, str]:
 
 @bp.get("/s/<survey_id>/paper")
 @require("enter_paper")
-def paper(survey_id: str):
+def paper(survey_id: str) -> ResponseReturnValue:
     return _render(instrument_or_404(survey_id))
 
 
 @bp.post("/s/<survey_id>/paper")
 @require("enter_paper")
-def paper_submit(survey_id: str):
+def paper_submit(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     code = values.get(CODE_FIELD, "").strip()
@@ -140,5 +147,5 @@ def paper_submit(survey_id: str):
     record("paper_entry", survey_id, verified=values.get("verify") == "1")
     session[SESSION_COUNT] = session.get(SESSION_COUNT, 0) + 1
     flash(gettext("Saved. Enter the next letter."), "info")
-    return redirect(url_for("staff.paper", survey_id=survey_id, **({"verify": "1"} if values.get("verify") == "1"
-                                                                   else {})))
+    verify: dict[str, Any] = {"verify": "1"} if values.get("verify") == "1" else {}  # url_for types values Any
+    return redirect(url_for("staff.paper", survey_id=survey_id, **verify))

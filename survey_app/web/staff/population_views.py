@@ -6,10 +6,13 @@ Shift_JIS files saved by Excel are read (``encoding="auto"``).
 from __future__ import annotations
 
 from flask import Response, render_template
+from flask.typing import ResponseReturnValue
 
 from analysis.notices import MESSAGES
 from survey_app import numerals
 from survey_app.csvio import CsvError
+from survey_app.i18n.texts import InstrumentTexts
+from survey_app.instrument import Instrument
 from survey_app.population import margins_for, margins_template, read_population_csv, replace_margins
 from survey_app.survey_settings import margins_are_illustrative
 
@@ -19,18 +22,17 @@ from .auth import require
 from .common import UploadProblem, csv_error_text, instrument_or_404, read_upload, record, texts
 
 
-def _label(instrument, words, dimension: str, category: str) -> str:
+def _label(instrument: Instrument, words: InstrumentTexts, dimension: str, category: str) -> str:
     parts = []
     for qid, code in zip(dimension.split(":"), category.split(":"), strict=False):
         question = instrument.question(qid) if instrument.has_question(qid) else None
         number = numerals.parse_int(code)
-        known = question is not None and question.choice_list is not None and number is not None \
-            and question.choice_list.get(number) is not None
-        parts.append(words.choice(question.choice_list, number) if known else code)
+        known = question is not None and any(c.code == number for c in question.choices)
+        parts.append(words.label(qid, number) if known and number is not None else code)
     return " × ".join(parts)
 
 
-def _page(survey_id: str, status: int = 200, **context):
+def _page(survey_id: str, status: int = 200, **context: object) -> tuple[str, int]:
     instrument = instrument_or_404(survey_id)
     words = texts(instrument)
     rows = margins_for(db(), survey_id)
@@ -47,13 +49,13 @@ def _page(survey_id: str, status: int = 200, **context):
 
 @bp.get("/s/<survey_id>/population")
 @require("view_population")
-def population(survey_id: str):
+def population(survey_id: str) -> ResponseReturnValue:
     return _page(survey_id)
 
 
 @bp.get("/s/<survey_id>/population/template.csv")
 @require("view_population")
-def population_template(survey_id: str):
+def population_template(survey_id: str) -> ResponseReturnValue:
     body = "\ufeff" + margins_template(instrument_or_404(survey_id))
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="margins-template-{survey_id}.csv"'})
@@ -61,7 +63,7 @@ def population_template(survey_id: str):
 
 @bp.post("/s/<survey_id>/population")
 @require("manage_population")
-def population_upload(survey_id: str):
+def population_upload(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     try:
         upload = read_upload()

@@ -5,6 +5,7 @@ prints every free comment. Each download is in the audit log (format, weighting,
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from analysis import AnalysisError
 from analysis.publication import FORMATS, MIMETYPES, WEIGHTINGS, report_bytes
@@ -20,7 +21,7 @@ from .common import instrument_or_404, record, texts
 
 @bp.get("/s/<survey_id>/report")
 @require("export_report")
-def report_page(survey_id: str):
+def report_page(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     default_lang = current_locale() if current_locale() in locales.report_languages() else locales.default()
     return render_template("staff/report.html", survey_id=survey_id, title=texts(instrument).title(),
@@ -30,7 +31,7 @@ def report_page(survey_id: str):
 
 @bp.get("/s/<survey_id>/report/download")
 @require("export_report")
-def report_download(survey_id: str):
+def report_download(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     fmt, weighting = request.args.get("format", "pdf"), request.args.get("weighting", "rake")
     lang = request.args.get("lang", locales.default())

@@ -5,6 +5,7 @@ Stored by ``survey_app.survey_settings`` (audited, all or nothing); a refused va
 from __future__ import annotations
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from survey_app import survey_settings
@@ -15,7 +16,8 @@ from .auth import require
 from .common import instrument_or_404, texts
 
 
-def _page(survey_id: str, status: int = 200, values: dict[str, str] | None = None, **context):
+def _page(survey_id: str, status: int = 200, values: dict[str, str] | None = None,
+          **context: object) -> tuple[str, int]:
     instrument = instrument_or_404(survey_id)
     current = survey_settings.read(db(), survey_id)
     return render_template("staff/survey_settings.html", survey_id=survey_id, title=texts(instrument).title(),
@@ -25,13 +27,13 @@ def _page(survey_id: str, status: int = 200, values: dict[str, str] | None = Non
 
 @bp.get("/s/<survey_id>/settings")
 @require("view_dashboard")
-def survey_settings_page(survey_id: str):
+def survey_settings_page(survey_id: str) -> ResponseReturnValue:
     return _page(survey_id)
 
 
 @bp.post("/s/<survey_id>/settings")
 @require("manage_settings")
-def survey_settings_save(survey_id: str):
+def survey_settings_save(survey_id: str) -> ResponseReturnValue:
     instrument_or_404(survey_id)
     typed = {spec.key: request.form.get(spec.key, "") for spec in survey_settings.SPECS}
     try:

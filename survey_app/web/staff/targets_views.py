@@ -3,6 +3,7 @@ survey metadata, audited, never a new instrument version."""
 from __future__ import annotations
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from survey_app import indicator_values
@@ -14,7 +15,7 @@ from .auth import require
 from .common import instrument_or_404, texts
 
 
-def _page(survey_id: str, status: int = 200, **context):
+def _page(survey_id: str, status: int = 200, **context: object) -> tuple[str, int]:
     instrument = instrument_or_404(survey_id)  # with the values set so far
     words = texts(instrument)
     return render_template("staff/targets.html", survey_id=survey_id, title=words.title(), words=words,
@@ -25,13 +26,13 @@ def _page(survey_id: str, status: int = 200, **context):
 
 @bp.get("/s/<survey_id>/targets")
 @require("view_dashboard")
-def targets(survey_id: str):
+def targets(survey_id: str) -> ResponseReturnValue:
     return _page(survey_id)
 
 
 @bp.post("/s/<survey_id>/targets")
 @require("manage_settings")
-def targets_save(survey_id: str):
+def targets_save(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     indicator_id, kind = request.form.get("indicator", ""), request.form.get("kind", "target")
     value, year = request.form.get("value", ""), request.form.get("year", "")

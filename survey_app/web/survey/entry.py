@@ -10,9 +10,12 @@ IP and per code, shared between the landing page's ``?code=`` check and the star
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from survey_app import codes, responses
@@ -81,7 +84,7 @@ def _resumable(instrument: Instrument, code: str) -> Response | None:
 @bp.get("/")
 @code_limit_per_ip
 @code_limit_per_code
-def landing(survey_id: str):
+def landing(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     code = submitted_code()
     if not code:
@@ -93,7 +96,7 @@ def landing(survey_id: str):
 
 
 @bp.get("/start")
-def start_again(survey_id: str):
+def start_again(survey_id: str) -> ResponseReturnValue:
     """``/start`` opened directly (bookmark, back button): the landing page shows the way in."""
     instrument_for(survey_id)
     return redirect(url_for("survey.landing", survey_id=survey_id))
@@ -102,7 +105,7 @@ def start_again(survey_id: str):
 @bp.post("/start")
 @code_limit_per_ip
 @code_limit_per_code
-def start(survey_id: str):
+def start(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     code = submitted_code()
     held = held_response(survey_id)
@@ -120,26 +123,32 @@ def start(survey_id: str):
     except responses.CodeProblem as problem:
         if problem.kind == "used":
             return render_used(instrument)
-        response = _resumable(instrument, code) if problem.kind == "unknown" else None
-        if response is None:
+        resumed = _resumable(instrument, code) if problem.kind == "unknown" else None
+        if resumed is None:
             return render_landing(instrument, code=code, error=translate_error(problem))
+        return go_on(instrument, resumed)
     except responses.OpenLinkRefused as refused:
         return render_landing(instrument, code=code, error=translate_error(refused))
-    return go_on(instrument, response)
+    # a response created just now has the current language and no answers: nothing to read back
+    return go_on(instrument, response, None if started.resumed else {})
 
 
-def go_on(instrument: Instrument, response: Response):
-    """Remember the response on this phone and open the page where it continues."""
+def go_on(instrument: Instrument, response: Response,
+          answers: Mapping[str, Any] | None = None) -> ResponseReturnValue:
+    """Remember the response on this phone and open the page where it continues (``answers``:
+    what it holds, when the caller knows; otherwise its language is updated and they are read)."""
     remember(instrument.id, response)
-    responses.set_locale(db(), response, current_locale())
-    section = continue_from(instrument, responses.current_answers(db(), response))
+    if answers is None:
+        responses.set_locale(db(), response, current_locale())
+        answers = responses.current_answers(db(), response)
+    section = continue_from(instrument, answers)
     if section is None:
         return redirect(url_for("survey.review", survey_id=instrument.id))
     return redirect(url_for("survey.page", survey_id=instrument.id, section_id=section.id))
 
 
 @bp.get("/continue")
-def continue_here(survey_id: str):
+def continue_here(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     held = held_response(survey_id)
     if held is None:

@@ -9,6 +9,7 @@ review page. A page whose answers reveal further questions on the same page (a
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from survey_app import responses
 from survey_app.instrument import Instrument, Question, Section
@@ -31,12 +32,12 @@ from .state import (
 NAV_VALUES = ("back", "next", "later")
 
 
-def no_response(survey_id: str):
+def no_response(survey_id: str) -> ResponseReturnValue:
     return redirect(url_for("survey.landing", survey_id=survey_id))
 
 
 @bp.route("/q/<section_id>", methods=["GET", "POST"])
-def page(survey_id: str, section_id: str):
+def page(survey_id: str, section_id: str) -> ResponseReturnValue:
     instrument, response = survey_and_response(survey_id)
     section = section_or_404(instrument, section_id)
     if response is None:
@@ -52,7 +53,8 @@ def page(survey_id: str, section_id: str):
     return save_page(instrument, section, response, shown)
 
 
-def save_page(instrument: Instrument, section: Section, response: responses.Held, shown: list[Question]):
+def save_page(instrument: Instrument, section: Section, response: responses.Held,
+              shown: list[Question]) -> ResponseReturnValue:
     nav = request.form.get("nav", "next")
     nav = nav if nav in NAV_VALUES else "next"
     try:
@@ -86,7 +88,7 @@ def save_page(instrument: Instrument, section: Section, response: responses.Held
 # ---------------------------------------------------------------- review, submit, thanks
 
 @bp.route("/review", methods=["GET", "POST"])
-def review(survey_id: str):
+def review(survey_id: str) -> ResponseReturnValue:
     instrument, response = survey_and_response(survey_id)
     if response is None:
         return no_response(survey_id)
@@ -112,7 +114,7 @@ def review(survey_id: str):
 
 
 @bp.get("/thanks")
-def thanks(survey_id: str):
+def thanks(survey_id: str) -> ResponseReturnValue:
     instrument, response = survey_and_response(survey_id)
     if response is None or response.status != "complete":
         return no_response(survey_id)

@@ -50,7 +50,7 @@ EXPIRED_NOTICE = N_("This page had expired, so nothing was saved yet. Your answe
                     "please check them and press the button again.")
 
 
-def save_for_later(instrument: Instrument, response: Response):
+def save_for_later(instrument: Instrument, response: responses.ResponseRef) -> ResponseReturnValue:
     token = responses.issue_resume_token(db(), secret(), response)
     saved = dict(session.get(SAVED_KEY) or {})
     saved[instrument.id] = sealing.seal(secret(), SAVED_PURPOSE, token)  # never readable in the cookie
@@ -59,7 +59,7 @@ def save_for_later(instrument: Instrument, response: Response):
 
 
 @bp.get("/saved")
-def saved(survey_id: str):
+def saved(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     response = held_response(survey_id)
     token = sealing.unseal(secret(), SAVED_PURPOSE, (session.get(SAVED_KEY) or {}).get(survey_id))
@@ -71,7 +71,7 @@ def saved(survey_id: str):
 
 
 @bp.route("/delete", methods=["GET", "POST"])
-def delete(survey_id: str):
+def delete(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     response = held_response(survey_id)
     if response is None:
@@ -88,14 +88,14 @@ def delete(survey_id: str):
 
 
 @bp.get("/deleted")
-def deleted(survey_id: str):
+def deleted(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     return render_template("survey/deleted.html", instrument=instrument, texts=texts_for(instrument),
                            languages=survey_languages(instrument))
 
 
 @bp.errorhandler(CSRFError)
-def csrf_failed(exc: CSRFError):
+def csrf_failed(exc: CSRFError) -> ResponseReturnValue:
     survey_id = (request.view_args or {}).get("survey_id", "")
     try:
         instrument = get_instrument(db(), survey_id)
@@ -113,8 +113,9 @@ def csrf_failed(exc: CSRFError):
     return render_landing(instrument, code=submitted_code(), notice=notice, status=400)
 
 
-def _reshow_page(instrument: Instrument, response: Response, notice: str):
-    section = next((s for s in instrument.sections if s.id == request.view_args.get("section_id")), None)
+def _reshow_page(instrument: Instrument, response: Response, notice: str) -> ResponseReturnValue:
+    section_id = (request.view_args or {}).get("section_id")
+    section = next((s for s in instrument.sections if s.id == section_id), None)
     if section is None:
         return errors.render_error(404, *errors.PAGES[404])
     answers = responses.current_answers(db(), response)
@@ -139,7 +140,7 @@ def _reshow_posted_page() -> Rendered | None:
     args = request.view_args or {}
     instrument = last_known_instrument(args.get("survey_id", ""))
     section = next((s for s in instrument.sections if s.id == args.get("section_id")), None) if instrument else None
-    if section is None:
+    if instrument is None or section is None:
         return None
     posted = posted_answers((q for q in section.questions if q.id in request.form), request.form)
     values, _ = responses.validate(instrument, posted)
@@ -152,6 +153,6 @@ def _reshow_posted_page() -> Rendered | None:
     try:
         return render_page(instrument, section, shown, posted_values(shown, request.form), answers,
                            notice=gettext(outage.PAGE_NOTICE), status=503)
-    except Exception:  # noqa: BLE001 - fall back to the plain retry page, never a 500
+    except Exception:
         log.exception("the survey page could not be re-shown during a database outage")
         return None

@@ -38,7 +38,8 @@ def return_args() -> dict[str, str]:
 def page_url(instrument: Instrument, section: Section | None, anchor: str | None = None, **args: str) -> str:
     if section is None:
         return url_for("survey.review", survey_id=instrument.id)
-    return url_for("survey.page", survey_id=instrument.id, section_id=section.id, _anchor=anchor, **args)
+    query: dict[str, Any] = dict(args)  # as url_for types its query values (else mypy matches _external)
+    return url_for("survey.page", survey_id=instrument.id, section_id=section.id, _anchor=anchor, **query)
 
 
 def _page(template: str, instrument: Instrument, status: int = 200, **context: Any) -> Rendered:
@@ -83,7 +84,7 @@ def question_items(instrument: Instrument, questions: list[Question], shown: Map
         items.append({
             "q": q, "label": texts.question(q), "hint": hint,
             "values": values, "value": next(iter(values), ""),
-            "choices": [{"code": str(c.code), "label": texts.choice(q.choice_list, c),
+            "choices": [{"code": str(c.code), "label": texts.label(q, c),
                          "checked": str(c.code) in values} for c in q.choices],
             "error": error, "template": q.kind.field_template, "input_type": q.kind.input_type,
             # aria-describedby: the hint and the error, when there are any

@@ -111,12 +111,12 @@ def held_response(survey_id: str) -> Response | None:
 
 
 def _held_uuid(survey_id: str) -> str | None:
-    held = session.get(COOKIE_KEY)
-    value = held.get(survey_id) if isinstance(held, dict) else None
+    stored = session.get(COOKIE_KEY)
+    held = dict(stored) if isinstance(stored, dict) else {}
+    value = held.get(survey_id)
     if isinstance(value, str) and _LEGACY_UUID.fullmatch(value):
         # A cookie from before values were sealed (signed by us, so genuine): seal it now,
         # so a resident in the middle of the survey at the upgrade keeps their place.
-        held = dict(held)
         held[survey_id] = sealing.seal(secret(), SEAL_PURPOSE, value)
         session[COOKIE_KEY] = held
         return value
