@@ -258,7 +258,7 @@ class LineAdapter:
     def run(self, user_id: str, event: Event, reply_token: str | None = None, event_time: float | None = None) -> None:
         try:
             processed = self.service.process(user_id, event)
-        except Exception:  # noqa: BLE001 - a resident never sees a crash; the log has the details
+        except Exception:  # a resident never sees a crash; the log has the details
             log.exception("chat %s: %s could not be handled", self.service.chat_key(user_id)[:12],
                           type(event).__name__)
             return self.apologise(user_id, event, reply_token, event_time)

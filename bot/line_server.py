@@ -129,7 +129,7 @@ class LineServer:
         events = [e for e in map(readable, payload["events"]) if e is not None]
         try:
             fresh = [e for e in events if self.first_sighting(e)]
-        except Exception:  # noqa: BLE001 - database down: LINE may redeliver later
+        except Exception:  # database down: LINE may redeliver later
             log.exception("webhook: events could not be recorded")
             return 500
         for event in fresh:
@@ -153,7 +153,7 @@ class LineServer:
                     self.adapter.run(job, Remind())
                 else:
                     self.adapter.take(job)
-            except Exception:  # noqa: BLE001 - one event must not stop the worker
+            except Exception:  # one event must not stop the worker
                 log.exception("a %s could not be handled", "reminder" if isinstance(job, str) else "event")
 
     def poll_reminders(self) -> None:
@@ -165,7 +165,7 @@ class LineServer:
                 if time.monotonic() - pruned > PRUNE_EVERY:
                     self.service.prune_seen()
                     pruned = time.monotonic()
-            except Exception:  # noqa: BLE001 - the next poll tries again
+            except Exception:  # the next poll tries again
                 log.exception("due reminders could not be read")
 
 
@@ -184,7 +184,7 @@ def _handler_for(server: LineServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         timeout = 30  # seconds a silent client may hold a connection (and its thread)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:  # http.server's naming
             if self.path.split("?")[0].rstrip("/") != PATH:
                 return self.answer(404)
             length = self.headers.get("Content-Length", "")
@@ -194,7 +194,7 @@ def _handler_for(server: LineServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(length))
             return self.answer(server.accept(body, self.headers.get(SIGNATURE_HEADER)))
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.answer(405)
 
         def answer(self, status: int) -> None:

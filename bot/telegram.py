@@ -181,7 +181,7 @@ class TelegramAdapter:
         async with self.locks[key]:
             try:
                 processed = await asyncio.to_thread(self.service.process, chat_id, event)
-            except Exception:  # noqa: BLE001 - a resident never sees a crash; the log has the details
+            except Exception:  # a resident never sees a crash; the log has the details
                 log.exception("chat %s: %s could not be handled", key[:12], type(event).__name__)
                 await self.apologise(application, chat_id, event, query)
                 return None
@@ -214,7 +214,7 @@ class TelegramAdapter:
         """Claim the due reminders (any process may; each is claimed once) and send them."""
         try:
             due = await asyncio.to_thread(self.service.claim_reminders, self.worker)
-        except Exception:  # noqa: BLE001 - the next poll tries again
+        except Exception:  # the next poll tries again
             log.exception("due reminders could not be read")
             return
         for reminder in due:
