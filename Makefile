@@ -61,13 +61,16 @@ TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test test-packages
 	$(BIN)/ruff check .
 	$(BIN)/vulture
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest -m serial
 
 # vulture: dead code (settings in pyproject.toml, framework hooks in vulture_whitelist.py); ~2 s
+# mypy: survey_app, analysis and bot with disallow_untyped_defs (setup.cfg [mypy])
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/vulture
+	$(BIN)/mypy
 
 translations: $(VENV)/.installed
 	$(BIN)/machikoe translations extract

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage
+from telegram import Message as TelegramMessage
 from telegram.error import BadRequest, Forbidden
 
-from .events import Button, Outcome
+from .events import Button, Outcome, TappedUpdate
 from .service import KEYBOARD, ConversationService, Processed
 
 log = logging.getLogger("bot.telegram")
@@ -35,20 +37,20 @@ class Delivery:
     def __init__(self, service: ConversationService) -> None:
         self.service = service
 
-    async def answer(self, query, notice: str | None) -> None:
+    async def answer(self, query: CallbackQuery, notice: str | None) -> None:
         try:
             await query.answer(text=notice[:200] if notice else None)
         except BadRequest as exc:  # too old to answer: the resident sees nothing, nothing breaks
             log.info("tap acknowledgement refused: %s", exc.message)
 
-    async def deliver(self, bot, chat_id: int, processed: Processed, query=None) -> None:
+    async def deliver(self, bot: Bot, chat_id: int, processed: Processed, query: CallbackQuery | None = None) -> None:
         out: Outcome = processed.outcome
         tapped_id = None
         if query is not None:
             await self.answer(query, out.notice)
             tapped_id = query.message.message_id if query.message is not None else None
-            if out.tapped is not None and tapped_id is not None:
-                await self.update_tapped(query, out)
+            if out.tapped is not None and query.message is not None:
+                await self.update_tapped(query.message, out.tapped)
         before = processed.conversation.data.get(KEYBOARD)
         live = before
         if live is not None and live == tapped_id and out.tapped is not None and out.tapped.buttons is None:
@@ -65,12 +67,12 @@ class Delivery:
         if live != before and not out.forget:
             await asyncio.to_thread(self.service.remember_keyboard, processed.chat_key, live)
 
-    async def update_tapped(self, query, out: Outcome) -> None:
-        tapped = out.tapped
-        message = query.message
+    async def update_tapped(self, message: MaybeInaccessibleMessage, tapped: TappedUpdate) -> None:
+        if not isinstance(message, TelegramMessage):  # too old for Telegram to hand over: nothing to edit
+            return
         if tapped.buttons is not None:
             await self.edit(message.edit_reply_markup(reply_markup=markup(tapped.buttons)))
-        elif tapped.confirm and getattr(message, "text", None):
+        elif tapped.confirm and message.text:
             text = f"{message.text}\n\n{tapped.confirm}"
             if len(text) > MAX_TEXT:
                 text = f"{message.text[:MAX_TEXT - len(tapped.confirm) - 3]}\n\n{tapped.confirm}"
@@ -78,7 +80,7 @@ class Delivery:
         else:
             await self.edit(message.edit_reply_markup(reply_markup=None))
 
-    async def edit(self, call) -> None:
+    async def edit(self, call: Awaitable[object]) -> None:
         try:
             await call
         except Forbidden:

@@ -32,9 +32,12 @@ class Tap:
     data: str
 
 
+COMMANDS = ("language", "skip", "stop", "delete", "help")  # besides /start, which is :class:`Start`
+
+
 @dataclass(frozen=True)
 class Command:
-    """A command: 'language', 'stop', 'delete', 'help', 'skip'."""
+    """A command: one of :data:`COMMANDS`."""
 
     name: str
     language_code: str | None = None

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from linebot.v3.messaging import (
@@ -39,7 +39,9 @@ from linebot.v3.messaging import (
     ReplyMessageRequest,
     TextMessage,
 )
+from linebot.v3.messaging import Message as LineMessage
 from linebot.v3.messaging.exceptions import ApiException
+from linebot.v3.webhooks import Event as LineEvent
 from linebot.v3.webhooks import (
     FollowEvent,
     MessageEvent,
@@ -54,15 +56,28 @@ from survey_app.i18n import locales
 from survey_app.i18n.catalogs import gettext
 
 from . import bidi
-from .events import Blocked, Button, Command, Event, Message, Outcome, Remind, Start, Tap, Text, Unsupported
+from . import messages as m
+from .events import (
+    COMMANDS,
+    Blocked,
+    Button,
+    Command,
+    Event,
+    Message,
+    Outcome,
+    Remind,
+    Start,
+    Tap,
+    Text,
+    Unsupported,
+)
 from .reminders import DEFAULT_DELAY, DEFAULT_TIMEZONE
 from .render import TICK
 from .service import ConversationService, Processed
-from .states import CHOOSE_LANGUAGE, NEW
+from .states import State
 
 log = logging.getLogger("bot.line")
 CHANNEL = "line"
-COMMANDS = ("language", "skip", "stop", "delete", "help")
 REPLY_WINDOW = 50.0        # seconds: a reply token is used only while younger than this
 MAX_PER_REQUEST = 5        # messages per reply or push
 MAX_QUICK_REPLIES = 13
@@ -89,7 +104,7 @@ class LineSettings:
 
 # ---------------------------------------------------------------- LINE event → engine event
 
-def user_of(event) -> str | None:
+def user_of(event: LineEvent) -> str | None:
     """The LINE user id of a one-to-one chat event (None for groups, rooms, or no source)."""
     source = getattr(event, "source", None)
     return source.user_id if isinstance(source, UserSource) and source.user_id else None
@@ -104,7 +119,7 @@ def command_event(text: str) -> Event:
     return Command(name if name in COMMANDS else "help")
 
 
-def engine_event(event, state_of) -> Event | None:
+def engine_event(event: LineEvent, state_of: Callable[[], State]) -> Event | None:
     """The engine's event for a LINE event, or None when the bot has nothing to do with it.
 
     ``state_of()`` gives the conversation's state (asked only for a typed invitation code).
@@ -123,7 +138,7 @@ def engine_event(event, state_of) -> Event | None:
     text = message.text or ""
     if text.startswith("/"):
         return command_event(text)
-    if codes.check(text)[0] == codes.CodeStatus.VALID and state_of() in (NEW, CHOOSE_LANGUAGE):
+    if codes.check(text)[0] == codes.CodeStatus.VALID and state_of() in (State.NEW, State.CHOOSE_LANGUAGE):
         return Start(text)
     return Text(text)
 
@@ -138,7 +153,7 @@ def _action(button: Button, limit: int) -> PostbackAction:
     return PostbackAction(label=_label(button.label, limit), data=button.data, displayText=button.label[:300])
 
 
-def line_message(message: Message):
+def line_message(message: Message) -> TextMessage | FlexMessage:
     text = message.text[:MAX_TEXT] or "…"
     buttons = [b for row in message.buttons for b in row]
     if not buttons:
@@ -164,11 +179,11 @@ def flex_message(text: str, rows: Sequence[Sequence[Button]]) -> FlexMessage:
 def toggled(locale: str, rows: Sequence[Sequence[Button]]) -> Message:
     """The multiple-choice keyboard again, after a toggle, under the list of what is ticked."""
     ticked = [b.label for row in rows for b in row if b.label.startswith(TICK)]
-    text = "\n".join(ticked) or gettext(locale, "Choose at least one answer.")
+    text = "\n".join(ticked) or gettext(locale, m.CHOOSE_AT_LEAST_ONE)
     return Message(bidi.for_locale(locale, text), tuple(tuple(row) for row in rows))
 
 
-def outgoing(processed: Processed) -> list:
+def outgoing(processed: Processed) -> list[LineMessage]:
     """Everything to send for one processed event, in order."""
     out: Outcome = processed.outcome
     locale = processed.conversation.locale or locales.default()
@@ -189,15 +204,16 @@ class LineDelivery:
     def __init__(self, api: MessagingApi) -> None:
         self.api = api
 
-    def send(self, user_id: str, messages: list, reply_token: str | None, event_time: float | None) -> None:
-        batches = [messages[i:i + MAX_PER_REQUEST] for i in range(0, len(messages), MAX_PER_REQUEST)]
-        fresh = reply_token and event_time is not None and time.time() - event_time < REPLY_WINDOW
-        if batches and fresh and self.reply(reply_token, batches[0]):
+    def send(self, user_id: str, messages: Sequence[LineMessage], reply_token: str | None,
+             event_time: float | None) -> None:
+        batches = [list(messages[i:i + MAX_PER_REQUEST]) for i in range(0, len(messages), MAX_PER_REQUEST)]
+        fresh = event_time is not None and time.time() - event_time < REPLY_WINDOW
+        if batches and reply_token and fresh and self.reply(reply_token, batches[0]):
             batches = batches[1:]
         for batch in batches:
             self.push(user_id, batch)
 
-    def reply(self, token: str, batch: list) -> bool:
+    def reply(self, token: str, batch: list[LineMessage]) -> bool:
         try:
             self.api.reply_message(ReplyMessageRequest(replyToken=token, messages=batch))
             return True
@@ -205,7 +221,7 @@ class LineDelivery:
             log.info("reply refused (HTTP %s): pushing instead", exc.status)
             return False
 
-    def push(self, user_id: str, batch: list) -> None:
+    def push(self, user_id: str, batch: list[LineMessage]) -> None:
         """Push once: the same retry key on every attempt, and 409 means LINE already has it."""
         key = str(uuid.uuid4())
         for attempt in range(1, PUSH_ATTEMPTS + 1):
@@ -229,7 +245,7 @@ class LineAdapter:
     def __init__(self, service: ConversationService, delivery: LineDelivery) -> None:
         self.service, self.delivery = service, delivery
 
-    def take(self, event) -> None:
+    def take(self, event: LineEvent) -> None:
         user_id = user_of(event)
         if user_id is None:
             return log.info("%s event outside a one-to-one chat ignored", getattr(event, "type", "unknown"))
@@ -242,7 +258,7 @@ class LineAdapter:
     def run(self, user_id: str, event: Event, reply_token: str | None = None, event_time: float | None = None) -> None:
         try:
             processed = self.service.process(user_id, event)
-        except Exception:  # noqa: BLE001 - a resident never sees a crash; the log has the details
+        except Exception:  # a resident never sees a crash; the log has the details
             log.exception("chat %s: %s could not be handled", self.service.chat_key(user_id)[:12],
                           type(event).__name__)
             return self.apologise(user_id, event, reply_token, event_time)
@@ -263,7 +279,7 @@ class LineAdapter:
             locale = self.service.load(self.service.chat_key(user_id)).locale or locales.default()
         except Exception:  # noqa: BLE001 - the database may be what failed
             locale = locales.default()
-        text = bidi.for_locale(locale, gettext(locale, "Sorry, something went wrong. Please try again in a moment."))
+        text = bidi.for_locale(locale, gettext(locale, m.SOMETHING_WENT_WRONG))
         try:
             self.delivery.send(user_id, [TextMessage(text=text)], reply_token, event_time)
         except Exception:  # noqa: BLE001 - nothing more to do for this event

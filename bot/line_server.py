@@ -29,6 +29,7 @@ import time
 import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeAlias
 
 from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
 from linebot.v3.webhook import SignatureValidator
@@ -47,6 +48,8 @@ SIGNATURE_HEADER = "X-Line-Signature"
 MAX_BODY = 1024 * 1024
 PRUNE_EVERY = 3600.0  # seconds between clean-ups of old seen-event ids
 _TYPE_NAME = re.compile(r"^[A-Za-z]{1,32}$")
+# A worker's job: a LINE event to take, or the chat address of a due reminder (None: stop).
+Job: TypeAlias = LineEvent | str
 
 
 def reminder_policy(settings: LineSettings) -> ReminderPolicy:
@@ -74,7 +77,7 @@ class LineServer:
         self.adapter = LineAdapter(self.service, LineDelivery(api))
         self.validator = SignatureValidator(settings.channel_secret)
         self.worker_id = f"line-{uuid.uuid4().hex[:12]}"
-        self.queues: list[queue.Queue] = [queue.Queue() for _ in range(max(1, settings.workers))]
+        self.queues: list[queue.Queue[Job | None]] = [queue.Queue() for _ in range(max(1, settings.workers))]
         self.stopping = threading.Event()
         self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self.httpd.daemon_threads = True
@@ -126,48 +129,47 @@ class LineServer:
         events = [e for e in map(readable, payload["events"]) if e is not None]
         try:
             fresh = [e for e in events if self.first_sighting(e)]
-        except Exception:  # noqa: BLE001 - database down: LINE may redeliver later
+        except Exception:  # database down: LINE may redeliver later
             log.exception("webhook: events could not be recorded")
             return 500
         for event in fresh:
-            self.queue_for(user_of(event) or "").put(("event", event))
+            self.queue_for(user_of(event) or "").put(event)
         return 200
 
-    def first_sighting(self, event) -> bool:
+    def first_sighting(self, event: LineEvent) -> bool:
         if self.service.first_sighting(event.webhook_event_id):
             return True
         log.info("event %s delivered again: ignored", event.webhook_event_id)
         return False
 
-    def queue_for(self, user_id: str) -> queue.Queue:
+    def queue_for(self, user_id: str) -> queue.Queue[Job | None]:
         return self.queues[zlib.crc32(user_id.encode()) % len(self.queues)]
 
     # ------------------------------------------------------------ workers and reminders
-    def work(self, jobs: queue.Queue) -> None:
+    def work(self, jobs: queue.Queue[Job | None]) -> None:
         while (job := jobs.get()) is not None:
-            kind, item = job
             try:
-                if kind == "event":
-                    self.adapter.take(item)
+                if isinstance(job, str):
+                    self.adapter.run(job, Remind())
                 else:
-                    self.adapter.run(item, Remind())
-            except Exception:  # noqa: BLE001 - one event must not stop the worker
-                log.exception("a %s could not be handled", kind)
+                    self.adapter.take(job)
+            except Exception:  # one event must not stop the worker
+                log.exception("a %s could not be handled", "reminder" if isinstance(job, str) else "event")
 
     def poll_reminders(self) -> None:
         pruned = 0.0
         while not self.stopping.wait(self.settings.reminder_poll):
             try:
                 for reminder in self.service.claim_reminders(self.worker_id):
-                    self.queue_for(reminder.address).put(("remind", reminder.address))
+                    self.queue_for(reminder.address).put(reminder.address)
                 if time.monotonic() - pruned > PRUNE_EVERY:
                     self.service.prune_seen()
                     pruned = time.monotonic()
-            except Exception:  # noqa: BLE001 - the next poll tries again
+            except Exception:  # the next poll tries again
                 log.exception("due reminders could not be read")
 
 
-def readable(raw) -> LineEvent | None:
+def readable(raw: Any) -> LineEvent | None:
     """The SDK's event object, or None (logged by type only) for one it cannot read."""
     try:
         return LineEvent.from_dict(raw)
@@ -182,7 +184,7 @@ def _handler_for(server: LineServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         timeout = 30  # seconds a silent client may hold a connection (and its thread)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:  # http.server's naming
             if self.path.split("?")[0].rstrip("/") != PATH:
                 return self.answer(404)
             length = self.headers.get("Content-Length", "")
@@ -192,7 +194,7 @@ def _handler_for(server: LineServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(length))
             return self.answer(server.accept(body, self.headers.get(SIGNATURE_HEADER)))
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.answer(405)
 
         def answer(self, status: int) -> None:
@@ -202,7 +204,7 @@ def _handler_for(server: LineServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(b"{}")
 
-        def log_message(self, *args) -> None:  # the access log would print every call
+        def log_message(self, *args: Any) -> None:  # the access log would print every call
             pass
 
     return Handler

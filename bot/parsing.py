@@ -73,10 +73,10 @@ def match_choices(text: str, question: Question, labels: Labels) -> tuple[int, .
             parts = words
     if len(parts) < 2:
         return None
-    codes = [match_choice(part, question, labels) for part in parts]
-    if any(code is None for code in codes):
+    codes = {match_choice(part, question, labels) for part in parts}
+    if None in codes:
         return None
-    return tuple(sorted(set(codes)))
+    return tuple(sorted(code for code in codes if code is not None))
 
 
 def number_text(text: str) -> str:

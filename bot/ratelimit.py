@@ -9,10 +9,14 @@ requests pause for the time Telegram asks, then the request is retried (``max_re
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
 MAX_CHAT_LIMITERS = 1024  # idle per-chat buckets are dropped beyond this many
+ApiResult = bool | dict[str, Any] | list[dict[str, Any]]  # what a Bot API call returns (PTB's JSONDict)
 
 
 class ChatRateLimiter(AIORateLimiter):
@@ -22,7 +26,7 @@ class ChatRateLimiter(AIORateLimiter):
         self.chat_rate, self.burst = chat_rate, max(1, burst)
         self.chat_limiters: dict[str, AsyncLimiter] = {}
 
-    def chat_limiter(self, chat_id) -> AsyncLimiter:
+    def chat_limiter(self, chat_id: int | str) -> AsyncLimiter:
         key = str(chat_id)
         if key not in self.chat_limiters:
             if len(self.chat_limiters) >= MAX_CHAT_LIMITERS:
@@ -32,7 +36,9 @@ class ChatRateLimiter(AIORateLimiter):
             self.chat_limiters[key] = AsyncLimiter(max_rate=self.burst, time_period=self.burst / self.chat_rate)
         return self.chat_limiters[key]
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, ApiResult]], args: Any,
+                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> ApiResult:
         chat_id = data.get("chat_id")
         if chat_id is None or not self.chat_rate:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)

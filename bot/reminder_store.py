@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -71,8 +72,9 @@ class ReminderStore:
         self.session.rollback()  # end the read: each claim below is its own short transaction
         claimed = []
         for reminder_id, chat_key, address in candidates:
-            taken = self.session.execute(update(BotReminder).where(BotReminder.id == reminder_id, takeable)
-                                         .values(claimed_by=worker, claimed_at=now))
+            taken = cast(CursorResult[Any], self.session.execute(
+                update(BotReminder).where(BotReminder.id == reminder_id, takeable)
+                .values(claimed_by=worker, claimed_at=now)))
             self.session.commit()
             if taken.rowcount != 1:
                 continue

@@ -15,6 +15,7 @@ from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question
 
 from . import bidi, callbacks
+from . import messages as m
 from .events import Button, Message
 
 MAX_MESSAGE = 3800     # Telegram allows 4096 characters; leave room for isolates
@@ -30,6 +31,10 @@ class Renderer:
         self.texts = InstrumentTexts(instrument, locale)
 
     # ------------------------------------------------------------ helpers
+    def text(self, msgid: str, **params: Any) -> str:
+        """An interface text (:mod:`bot.messages`) in this locale, not yet made ready for chat."""
+        return gettext(self.locale, msgid, **params)
+
     def message(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> Message:
         rows = tuple(tuple(Button(self.chat_text(b.label), b.data) for b in row) for row in buttons)
         return Message(self.chat_text(text), rows)
@@ -42,42 +47,37 @@ class Renderer:
         return Button(label, callbacks.encode(self.instrument, kind, arg, code))
 
     def choice_label(self, question: Question, code: int) -> str:
+        if question.choice_list is None:
+            raise KeyError(f"question '{question.id}' has no choices")
         return self.texts.choice(question.choice_list, code)
 
     def answer_text(self, question: Question, value: Any) -> str:
         """An answer as the resident would read it (labels for codes, the number, the text)."""
-        if question.type == "multi":
-            return "、".join(self.choice_label(question, c) for c in value) if locales.info(self.locale) and locales.info(self.locale).script == "Jpan" else \
-                ", ".join(self.choice_label(question, c) for c in value)
-        if question.type in ("single", "scale"):
-            return self.choice_label(question, value)
-        if question.type == "number":
-            return str(int(value)) if float(value).is_integer() else str(value)
-        return str(value)
+        return question.kind.format_answer(question, value, self.texts.choice, separator=self.list_separator())
+
+    def list_separator(self) -> str:
+        info = locales.info(self.locale)
+        return "、" if info is not None and info.script == "Jpan" else ", "
 
     # ------------------------------------------------------------ language and consent
     def language_chooser(self, suggested: str, greet: bool) -> Message:
         ordered = [suggested, *[loc for loc in offered(self.instrument.languages) if loc != suggested]]
         rows = [[self.button(f"{TICK} {native_name(loc)}" if loc == suggested else native_name(loc),
                              callbacks.LANGUAGE, loc)] for loc in ordered]
-        # i18n: First message of the chat; %(title)s is the survey's title.
-        hello = gettext(self.locale, "Hello! This is the survey “%(title)s”.", title=self.texts.title()) + "\n\n" if greet else ""
-        # i18n: Above the language buttons (each language is named in itself).
-        return self.message(hello + gettext(self.locale, "Please choose your language."), rows)
+        hello = self.text(m.HELLO, title=self.texts.title()) + "\n\n" if greet else ""
+        return self.message(hello + self.text(m.CHOOSE_LANGUAGE), rows)
 
     def consent(self) -> Message:
         text = "\n\n".join([
             self.texts.privacy_notice(),
-            # i18n: %(contact)s is the city office answering questions about the survey.
-            gettext(self.locale, "Contact: %(contact)s", contact=self.texts.contact()),
-            gettext(self.locale, "Do you agree to answer the survey on these terms?"),
+            self.text(m.CONTACT, contact=self.texts.contact()),
+            self.text(m.AGREE_QUESTION),
         ])
-        return self.message(text, [[self.button(gettext(self.locale, "Yes, start"), callbacks.CONSENT, "y")],
-                                   [self.button(gettext(self.locale, "No, thank you"), callbacks.CONSENT, "n")]])
+        return self.message(text, [[self.button(self.text(m.AGREE), callbacks.CONSENT, "y")],
+                                   [self.button(self.text(m.DECLINE), callbacks.CONSENT, "n")]])
 
     def ask_code(self) -> Message:
-        return self.message(gettext(self.locale,
-            "Please type the invitation code from your letter, for example K7QF-3MZD-8WXP-R2TA."))
+        return self.message(self.text(m.TYPE_CODE))
 
     # ------------------------------------------------------------ questions
     def question(self, question: Question, number: int, total: int, selected: Sequence[int] = ()) -> Message:
@@ -93,75 +93,57 @@ class Renderer:
         return self.message("\n\n".join(parts), self.question_buttons(question, selected))
 
     def instruction(self, question: Question) -> str:
-        if question.type == "multi":
-            return gettext(self.locale, "Tap every answer that applies, then tap “Done”. You can also type their numbers, "
-                          "for example 1, 3.")
-        if question.type == "number":
-            return gettext(self.locale, "Please type a number.")
-        if question.type == "text":
-            return gettext(self.locale, "Please type your answer.")
-        return gettext(self.locale, "Tap your answer, or type its number.")
+        return self.text(question.kind.chat_instruction)
 
     def question_buttons(self, question: Question, selected: Sequence[int] = ()) -> list[list[Button]]:
         rows: list[list[Button]] = []
+        multiple = question.kind.multiple
         for position, choice in enumerate(question.choices, start=1):
             label = f"{position}. {self.choice_label(question, choice.code)}"
-            if question.type == "multi":
+            if multiple:
                 mark = f"{TICK} " if choice.code in selected else ""
                 rows.append([self.button(mark + label, callbacks.TOGGLE, question.id, choice.code)])
             else:
                 rows.append([self.button(label, callbacks.ANSWER, question.id, choice.code)])
         last = []
-        if question.type == "multi":
-            # i18n: Button that finishes a multiple-choice question.
-            last.append(self.button(gettext(self.locale, "Done"), callbacks.DONE, question.id))
+        if multiple:
+            last.append(self.button(self.text(m.DONE), callbacks.DONE, question.id))
         if not question.required:
-            # i18n: Button that leaves an optional question unanswered.
-            last.append(self.button(gettext(self.locale, "Skip"), callbacks.SKIP, question.id))
+            last.append(self.button(self.text(m.SKIP), callbacks.SKIP, question.id))
         if last:
             rows.append(last)
         return rows
 
     def not_understood(self, question: Question) -> str:
-        if question.type == "multi":
-            return gettext(self.locale, "Sorry, I did not understand. Please tap the buttons, or type the numbers of your "
-                          "answers separated by commas, for example 1, 3.")
-        return gettext(self.locale, "Sorry, I did not understand. Please tap one of the buttons, or type the number of "
-                      "your answer.")
+        """The hint after a reply that names no choice (how to answer, for a type without its own)."""
+        kind = question.kind
+        return self.text(kind.chat_not_understood or kind.chat_instruction)
 
     # ------------------------------------------------------------ review
     def review(self, questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Message]:
-        lines = [gettext(self.locale, "Please check your answers:")]
+        lines = [self.text(m.CHECK_ANSWERS)]
         for number, question in enumerate(questions, start=1):
             value = answers.get(question.id)
-            shown = gettext(self.locale, "Skipped") if value is None else self.answer_text(question, value)
+            shown = self.text(m.SKIPPED) if value is None else self.answer_text(question, value)
             lines.append(f"{number}. {shorten(self.texts.question(question))}\n    → {shown}")
-        buttons = [[self.button(gettext(self.locale, "Submit answers"), callbacks.REVIEW, "submit")],
-                   [self.button(gettext(self.locale, "Change an answer"), callbacks.REVIEW, "change")]]
+        buttons = [[self.button(self.text(m.SUBMIT), callbacks.REVIEW, "submit")],
+                   [self.button(self.text(m.CHANGE), callbacks.REVIEW, "change")]]
         chunks = split_text("\n".join(lines))
         return [self.message(chunk) for chunk in chunks[:-1]] + [self.message(chunks[-1], buttons)]
 
     def change_picker(self, questions: Sequence[Question]) -> Message:
         numbers = [self.button(str(n), callbacks.EDIT, q.id) for n, q in enumerate(questions, start=1)]
         rows = [numbers[i:i + 5] for i in range(0, len(numbers), 5)]
-        rows.append([self.button(gettext(self.locale, "Back"), callbacks.REVIEW, "back")])
-        return self.message(gettext(self.locale, "Which answer would you like to change? Tap its number."), rows)
+        rows.append([self.button(self.text(m.BACK), callbacks.REVIEW, "back")])
+        return self.message(self.text(m.WHICH_ANSWER), rows)
 
     # ------------------------------------------------------------ delete
     def confirm_delete(self) -> Message:
-        return self.message(
-            gettext(self.locale, "Do you want to erase all your answers and this conversation? This cannot be undone."),
-            [[self.button(gettext(self.locale, "Yes, erase everything"), callbacks.DELETE, "y")],
-             [self.button(gettext(self.locale, "No, keep them"), callbacks.DELETE, "n")]])
+        return self.message(self.text(m.CONFIRM_DELETE), [[self.button(self.text(m.ERASE), callbacks.DELETE, "y")],
+                                                          [self.button(self.text(m.KEEP), callbacks.DELETE, "n")]])
 
     def help(self) -> Message:
-        return self.message(gettext(self.locale,
-            "This chat asks the questions of the survey “%(title)s”. Tap a button or type your answer.\n"
-            "/language: change the language\n"
-            "/skip: skip an optional question\n"
-            "/stop: stop the survey and all messages\n"
-            "/delete: erase your answers\n"
-            "/help: show this help", title=self.texts.title()))
+        return self.message(self.text(m.HELP, title=self.texts.title()))
 
 
 def shorten(text: str, limit: int = REVIEW_TEXT_CHARS) -> str:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.orm import Session
 
+from survey_app import codes
 from survey_app.db import session_scope
 from survey_app.models import utcnow
 from survey_app.surveys import get_instrument
@@ -25,7 +27,7 @@ from .engine import Engine
 from .events import Event, Outcome, Remind
 from .reminder_store import DueReminder, ReminderStore
 from .reminders import ReminderPolicy
-from .states import Conversation
+from .states import Conversation, State
 from .storage import ConversationStore, ResponsesPort
 
 log = logging.getLogger("bot")
@@ -47,20 +49,20 @@ class ConversationService:
         self.reminders = reminders or ReminderPolicy()
         self.clock = clock
 
-    def store(self, session) -> ConversationStore:
-        return ConversationStore(session, self.survey_id, self.secret, self.channel)
+    def store(self, session: Session) -> ConversationStore:
+        return ConversationStore(session, self.survey_id, self.channel)
 
-    def reminder_store(self, session) -> ReminderStore:
+    def reminder_store(self, session: Session) -> ReminderStore:
         return ReminderStore(session, self.channel, self.secret)
 
     def chat_key(self, chat_id: int | str) -> str:
-        with session_scope(self.db) as session:
-            return self.store(session).chat_key(chat_id)
+        """The chat's pseudonym: all that is stored or logged of a chat id (an HMAC under SECRET_KEY)."""
+        return codes.pseudonym(self.secret, self.channel, chat_id)
 
     def process(self, chat_id: int | str, event: Event) -> Processed:
         with session_scope(self.db) as session:
             store = self.store(session)
-            key = store.chat_key(chat_id)
+            key = self.chat_key(chat_id)
             before = store.load(key)
             if isinstance(event, Remind) and not self.reminders.due(before):
                 row_id = store.row_id(key)
@@ -79,7 +81,7 @@ class ConversationService:
                 session.commit()
             return Processed(key, after, outcome)
 
-    def keep_reminder(self, session, row_id: int, chat_id: int | str, conversation: Conversation) -> None:
+    def keep_reminder(self, session: Session, row_id: int, chat_id: int | str, conversation: Conversation) -> None:
         """Move the conversation's reminder to the next allowed time, or cancel it (caller commits)."""
         due_at = self.reminders.next_at(conversation, self.clock())
         reminders = self.reminder_store(session)
@@ -110,7 +112,7 @@ class ConversationService:
         with session_scope(self.db) as session:
             store = self.store(session)
             conversation = store.load(chat_key)
-            if conversation.data.get(KEYBOARD) == message_ref or conversation.state == "new":
+            if conversation.data.get(KEYBOARD) == message_ref or conversation.state == State.NEW:
                 return
             conversation.data[KEYBOARD] = message_ref
             store.save(chat_key, conversation, activity=False)

@@ -16,11 +16,11 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey_app import codes, responses
+from survey_app import responses
 from survey_app.instrument import Instrument, InvalidAnswer
 from survey_app.models import BotSession, Response, utcnow
 
-from .states import Conversation
+from .states import Conversation, State
 
 
 class AnswersPort(Protocol):
@@ -98,13 +98,11 @@ class ResponsesPort:
 
 
 class ConversationStore:
-    """Load and save conversations of one survey on one channel, keyed by chat pseudonym."""
+    """Load and save conversations of one survey on one channel, keyed by chat pseudonym
+    (:meth:`bot.service.ConversationService.chat_key`)."""
 
-    def __init__(self, session: Session, survey_id: str, secret: str, channel: str) -> None:
-        self.session, self.survey_id, self.secret, self.channel = session, survey_id, secret, channel
-
-    def chat_key(self, chat_id: int | str) -> str:
-        return codes.pseudonym(self.secret, self.channel, chat_id)
+    def __init__(self, session: Session, survey_id: str, channel: str) -> None:
+        self.session, self.survey_id, self.channel = session, survey_id, channel
 
     def _row(self, chat_key: str) -> BotSession | None:
         return self.session.scalar(select(BotSession).where(
@@ -115,7 +113,7 @@ class ConversationStore:
         row = self._row(chat_key)
         if row is None:
             return Conversation()
-        return Conversation(state=row.state, locale=row.locale, question_id=row.question_id,
+        return Conversation(state=State(row.state), locale=row.locale, question_id=row.question_id,
                             response_id=row.response_id, reminders_sent=row.reminders_sent,
                             data=dict(row.data or {}))
 
@@ -130,7 +128,8 @@ class ConversationStore:
         if row is None:
             row = BotSession(channel=self.channel, chat_key=chat_key, survey_id=self.survey_id)
             self.session.add(row)
-        row.state, row.locale, row.question_id = conversation.state, conversation.locale, conversation.question_id
+        row.state = State(conversation.state).value  # the plain string, whatever the driver makes of enums
+        row.locale, row.question_id = conversation.locale, conversation.question_id
         row.response_id, row.reminders_sent = conversation.response_id, conversation.reminders_sent
         row.data = dict(conversation.data)
         if activity or row.last_activity is None:

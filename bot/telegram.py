@@ -19,7 +19,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, CallbackQuery, Update
+from telegram import Message as TelegramMessage
 from telegram.error import Forbidden
 from telegram.ext import (
     Application,
@@ -38,8 +39,9 @@ from survey_app.db import engine_for
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.locales import from_telegram, supported
 
+from . import messages as m
 from .delivery import Delivery
-from .events import Blocked, Command, Event, Remind, Start, Tap, Text, Unsupported
+from .events import COMMANDS, Blocked, Command, Event, Remind, Start, Tap, Text, Unsupported
 from .ratelimit import ChatRateLimiter
 from .reminders import DEFAULT_DELAY, DEFAULT_TIMEZONE, ReminderPolicy
 from .service import ConversationService, Processed
@@ -48,7 +50,6 @@ from .webhook import WebhookServer
 
 log = logging.getLogger("bot.telegram")
 CHANNEL = "telegram"
-COMMANDS = ("language", "skip", "stop", "delete", "help")
 SEEN_UPDATES = 4096  # update ids remembered to drop duplicates (webhook retries, replays)
 
 
@@ -81,16 +82,7 @@ def api_urls(api_base_url: str) -> tuple[str, str]:
 
 def command_menu(locale: str) -> list[BotCommand]:
     """The command list Telegram shows in the menu, in one language."""
-    descriptions = {
-        # i18n: Telegram command menu entries (short).
-        "start": gettext(locale, "Start or continue the survey"),
-        "language": gettext(locale, "Change the language"),
-        "skip": gettext(locale, "Skip an optional question"),
-        "stop": gettext(locale, "Stop the survey and all messages"),
-        "delete": gettext(locale, "Erase your answers"),
-        "help": gettext(locale, "Help"),
-    }
-    return [BotCommand(name, text) for name, text in descriptions.items()]
+    return [BotCommand(name, gettext(locale, msgid)) for name, msgid in m.COMMAND_MENU.items()]
 
 
 class TelegramAdapter:
@@ -100,9 +92,6 @@ class TelegramAdapter:
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.seen: collections.OrderedDict[int, None] = collections.OrderedDict()
         self.worker = f"telegram-{uuid.uuid4().hex[:12]}"  # this process, as a reminder claimant
-
-    def chat_key(self, chat_id: int) -> str:
-        return codes.pseudonym(self.settings.secret, CHANNEL, chat_id)
 
     # ------------------------------------------------------------ wiring (every handler is here)
     def wire(self, application: Application) -> None:
@@ -146,17 +135,19 @@ class TelegramAdapter:
         await self.handle(update, context, Start(payload, _language(update)))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        name = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+        name = _text(update).split()[0].lstrip("/").split("@")[0].lower()
         await self.handle(update, context, Command(name, _language(update)))
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.handle(update, context, Command("help", _language(update)))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.handle(update, context, Text(update.effective_message.text, _language(update)))
+        await self.handle(update, context, Text(_text(update), _language(update)))
 
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        if query is None:
+            return
         if query.message is None or update.effective_chat is None or update.effective_chat.type != "private":
             log.info("tap outside a private chat ignored")
             await self.delivery.answer(query, None)
@@ -164,7 +155,7 @@ class TelegramAdapter:
         await self.handle(update, context, Tap(query.data or ""))
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        key = self.chat_key(update.effective_chat.id) if update.effective_chat else "-"
+        key = self.service.chat_key(update.effective_chat.id) if update.effective_chat else "-"
         log.info("chat %s: edited message ignored (answers are taken as sent)", key[:12])
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -180,15 +171,17 @@ class TelegramAdapter:
 
     # ------------------------------------------------------------ the one path every event takes
     async def handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
-        chat_id = update.effective_chat.id
-        await self.run_event(context.application, chat_id, event, update.callback_query)
+        if update.effective_chat is None:  # the handlers' filters take private chats only
+            return
+        await self.run_event(context.application, update.effective_chat.id, event, update.callback_query)
 
-    async def run_event(self, application: Application, chat_id: int, event: Event, query=None) -> Processed | None:
-        key = self.chat_key(chat_id)
+    async def run_event(self, application: Application, chat_id: int, event: Event,
+                        query: CallbackQuery | None = None) -> Processed | None:
+        key = self.service.chat_key(chat_id)
         async with self.locks[key]:
             try:
                 processed = await asyncio.to_thread(self.service.process, chat_id, event)
-            except Exception:  # noqa: BLE001 - a resident never sees a crash; the log has the details
+            except Exception:  # a resident never sees a crash; the log has the details
                 log.exception("chat %s: %s could not be handled", key[:12], type(event).__name__)
                 await self.apologise(application, chat_id, event, query)
                 return None
@@ -204,24 +197,24 @@ class TelegramAdapter:
                 processed = await asyncio.to_thread(self.service.process, chat_id, Blocked())
             return processed
 
-    async def apologise(self, application: Application, chat_id: int, event: Event, query) -> None:
+    async def apologise(self, application: Application, chat_id: int, event: Event, query: CallbackQuery | None) -> None:
         if query is not None:
             await self.delivery.answer(query, None)
         if isinstance(event, Remind):
             return
         locale = from_telegram(getattr(event, "language_code", None))
-        text = gettext(locale, "Sorry, something went wrong. Please try again in a moment.")
+        text = gettext(locale, m.SOMETHING_WENT_WRONG)
         try:
             await application.bot.send_message(chat_id=chat_id, text=text)
         except Exception:  # noqa: BLE001 - nothing more to do for this update
-            log.warning("chat %s: apology could not be sent", self.chat_key(chat_id)[:12])
+            log.warning("chat %s: apology could not be sent", self.service.chat_key(chat_id)[:12])
 
     # ------------------------------------------------------------ reminders (rows in the database)
     async def send_due_reminders(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Claim the due reminders (any process may; each is claimed once) and send them."""
         try:
             due = await asyncio.to_thread(self.service.claim_reminders, self.worker)
-        except Exception:  # noqa: BLE001 - the next poll tries again
+        except Exception:  # the next poll tries again
             log.exception("due reminders could not be read")
             return
         for reminder in due:
@@ -233,7 +226,12 @@ def _language(update: Update) -> str | None:
     return user.language_code if user is not None else None
 
 
-def _kind(message) -> str:
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "") if message is not None else ""
+
+
+def _kind(message: TelegramMessage | None) -> str:
     for kind in ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation",
                  "location", "contact", "poll", "dice"):
         if message is not None and getattr(message, kind, None):
@@ -293,7 +291,7 @@ def run_webhook(application: Application, settings: BotSettings, *, url: str, li
     asyncio.run(_serve_webhook(application, settings, url=url, listen=listen, port=port))
 
 
-async def _serve_webhook(application: Application, settings: BotSettings, **where) -> None:
+async def _serve_webhook(application: Application, settings: BotSettings, *, url: str, listen: str, port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -301,7 +299,7 @@ async def _serve_webhook(application: Application, settings: BotSettings, **wher
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
-    server = await start_webhook(application, settings, **where)
+    server = await start_webhook(application, settings, url=url, listen=listen, port=port)
     await application.start()
     try:
         await stop.wait()

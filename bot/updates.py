@@ -20,19 +20,24 @@ log = logging.getLogger(__name__)
 
 
 class TolerantUpdatesRequest(HTTPXRequest):
-    """PTB's request for ``getUpdates`` (same pool of one connection), checking each update."""
+    """PTB's request for ``getUpdates`` (same pool of one connection), checking each update.
+
+    PTB sends only ``getUpdates`` through the request given as ``get_updates_request``, and
+    ``parse_json_payload`` is its documented hook for reading a response (``post`` is final).
+    """
 
     def __init__(self) -> None:
         super().__init__(connection_pool_size=1)
 
-    async def post(self, url: str, request_data=None, *args: Any, **kwargs: Any):
-        result = await super().post(url, request_data, *args, **kwargs)
-        if url.rstrip("/").endswith("/getUpdates") and isinstance(result, list):
-            return [update for update in map(readable, result) if update is not None]
-        return result
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        data = HTTPXRequest.parse_json_payload(payload)
+        if isinstance(data.get("result"), list):
+            data["result"] = [update for update in map(readable, data["result"]) if update is not None]
+        return data
 
 
-def readable(raw: Any) -> dict | None:
+def readable(raw: Any) -> dict[str, Any] | None:
     """``raw`` if it parses as an Update; else a bare update with its id (None without an id)."""
     update_id = raw.get("update_id") if isinstance(raw, dict) else None
     try:

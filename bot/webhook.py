@@ -36,7 +36,7 @@ MAX_BODY = 1024 * 1024  # an update is a few kilobytes; Telegram's largest are f
 
 
 class _UpdateHandler(tornado.web.RequestHandler):
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, bot_application: Application, secret_token: str) -> None:
         self.bot_application = bot_application  # ``self.application`` is tornado's

@@ -63,7 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINE_CHANNEL_ACCESS_TOKEN", None, "The LINE bot's long-lived channel access token. "
                                                "Also `LINE_CHANNEL_ACCESS_TOKEN`."),
     Setting("LINE_API_BASE_URL", None, "Another LINE API server (tests: a local fake). Also `LINE_API_BASE_URL`."),
-    Setting("LINE_BASIC_ID", None, "The official account's basic ID (`@…`), for `machikoe line link`. "
+    Setting("LINE_BASIC_ID", None, "The LINE official account's basic ID (`@123abcde`): a LINE QR code on the "
+                                   "letters, `line_url` in the letters CSV, `machikoe line link`. "
                                    "Also `LINE_BASIC_ID`."),
     Setting("TIMEZONE", "Asia/Tokyo", "The city's time zone: every time in exports and reports is wall-clock "
                                       "time there, and says so."),

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -118,12 +120,60 @@ def telegram_link(bot_username: str | None, code: str) -> str:
     return f"https://t.me/{bot_username}?start={codes.normalise(code)}" if bot_username else ""
 
 
-def letters_csv(letters: list[Letter], instrument: Instrument, base_url: str, bot_username: str | None) -> str:
+# A LINE official account's ID: the basic ID LINE assigns (@123abcde) or a premium ID
+# (@ebetsu-city): lower-case letters, digits, '.', '_' and '-' after the '@'.
+LINE_ACCOUNT_RE = re.compile(r"@[0-9a-z][0-9a-z._-]{2,19}")
+LINE_ACCOUNT_SETTING = "LINE_BASIC_ID"
+
+
+class LineAccountError(ValueError):
+    """``LINE_BASIC_ID`` is not an official account ID; ``message % params`` says so (a msgid)."""
+
+    def __init__(self, value: str):
+        self.message = N_("'%(value)s' is not a LINE official account ID: set %(setting)s to the account's "
+                          "basic ID as LINE Official Account Manager shows it, e.g. @123abcde.")
+        self.params = {"value": value, "setting": LINE_ACCOUNT_SETTING}
+        super().__init__(self.message % self.params)
+
+
+def line_account(raw: str | None) -> str | None:
+    """The official account's ID written as LINE does (``@123abcde``), None when unset.
+
+    The '@' may be left out and letters may be typed in capitals; anything else raises
+    ``LineAccountError`` — a letter printed with a wrong ID would open someone else's chat.
+    """
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip().lower()
+    value = value if value.startswith("@") else "@" + value
+    if not LINE_ACCOUNT_RE.fullmatch(value):
+        raise LineAccountError(raw.strip())
+    return value
+
+
+def line_start_text(code: str) -> str:
+    """The message a letter's LINE link fills in: ``/start CODE`` starts the invited survey in any
+    state of the chat (a bare code is taken only before the survey has begun, ``bot/line.py``)."""
+    return f"/start {codes.format_code(codes.normalise(code))}"
+
+
+def line_link(account: str | None, code: str) -> str:
+    """LINE's URL scheme ``https://line.me/R/oaMessage/{ID}/?{text}``: opens the chat with the official
+    account (its add-friend screen first, for a new friend) with the start message typed in, ready to send."""
+    if not account:
+        return ""
+    return f"https://line.me/R/oaMessage/{quote(account, safe='')}/?{quote(line_start_text(code), safe='')}"
+
+
+def letters_csv(letters: list[Letter], instrument: Instrument, base_url: str, bot_username: str | None,
+                line_basic_id: str | None = None) -> str:
     columns = [q.id for q in instrument.weighting_questions()]
+    account = line_account(line_basic_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["code", *columns, "web_url", "telegram_url"])
+    writer.writerow(["code", *columns, "web_url", "telegram_url", "line_url"])
     for letter in letters:
         writer.writerow([letter.code, *(letter.stratum.get(c, "") for c in columns),
-                         web_link(base_url, instrument.id, letter.code), telegram_link(bot_username, letter.code)])
+                         web_link(base_url, instrument.id, letter.code), telegram_link(bot_username, letter.code),
+                         line_link(account, letter.code)])
     return out.getvalue()

@@ -26,6 +26,9 @@ from survey_app.i18n.locales import default, direction, offered, uses_ruby
 OTHER_LANGUAGE = N_("You can answer in English: open the address above or scan the QR code, then choose "
                     "your language at the top of the page.")
 OTHER_LANGUAGE_BOT = N_("You can also answer by chatting with our Telegram bot (second QR code).")
+# Named by its label, not its place: the LINE code is second or third, depending on Telegram.
+OTHER_LANGUAGE_LINE = N_("You can also answer in LINE: scan the QR code marked LINE and send the message "
+                         "it fills in.")
 OTHER_LANGUAGE_CONTACT = N_("Your personal code is %(code)s. Questions about the survey: call %(phone)s.")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -47,15 +50,18 @@ def _line_html(template: str, values: dict[str, str], locale: str) -> str:
     return "".join(out)
 
 
-def language_lines(languages: tuple[str, ...], code: str, phone: str, bot: bool) -> list[dict[str, str]]:
+def language_lines(languages: tuple[str, ...], code: str, phone: str, bot: bool,
+                   line: bool = False) -> list[dict[str, str]]:
     """One line for each of ``languages`` (a survey's) besides the letter's own, in that language:
-    how to answer in it, the bot (when there is one), the resident's code and the phone number."""
+    how to answer in it, the Telegram bot and the LINE account (each when there is one), the
+    resident's code and the phone number."""
+    channels = [OTHER_LANGUAGE_BOT] * bot + [OTHER_LANGUAGE_LINE] * line
     lines = []
     for loc in offered(languages):
         if loc == default():
             continue
         t = get_translations(loc)
-        parts = [t.gettext(OTHER_LANGUAGE)] + ([t.gettext(OTHER_LANGUAGE_BOT)] if bot else [])
+        parts = [t.gettext(msgid) for msgid in (OTHER_LANGUAGE, *channels)]
         words = " ".join(_line_html(part, {}, loc) for part in parts)
         contact = _line_html(t.gettext(OTHER_LANGUAGE_CONTACT), {"code": code, "phone": phone}, loc)
         lines.append({"lang": loc, "dir": direction(loc), "html": f"{words} {contact}"})

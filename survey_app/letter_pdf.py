@@ -4,7 +4,8 @@ The page is laid out for a 長形3号 窓あき封筒 (A4 folded in three): the 
 top left is left empty — the print vendor sticks the address label there, because Machikoe never
 holds names or addresses. The letter text is Japanese (the city's own letter); one short line in
 each other language the survey offers (English, Vietnamese, Urdu, やさしい日本語 with its readings
-as 漢字（かんじ）) tells a resident, in their language, how to answer in it, about the bot, their code
+as 漢字（かんじ）) tells a resident, in their language, how to answer in it, about the Telegram bot and
+the LINE account (each only when configured), their code
 and the phone number — code and phone isolated left to right (``<bdi dir="ltr">``) in the Urdu line.
 
 Everything a mailed letter must say comes from the survey's settings (``survey_app.survey_settings``):
@@ -28,7 +29,7 @@ from survey_app.i18n.catalogs import get_translations
 from survey_app.i18n.fmt import era_year
 from survey_app.i18n.locales import default
 from survey_app.instrument import Instrument
-from survey_app.invitations import Letter
+from survey_app.invitations import Letter, LineAccountError, line_account
 from survey_app.letter_languages import language_lines
 from survey_app.letters import printable
 from survey_app.pdf import html_to_pdf
@@ -52,6 +53,7 @@ class LetterRefused(ValueError):
 class LetterSetup:
     base_url: str
     bot_username: str | None
+    line_account: str | None  # the LINE official account's ID (@123abcde), checked
     sender: str
     office: str
     phone: str
@@ -82,11 +84,16 @@ def public_url_problem(url: str | None) -> str | None:
 
 
 def letter_setup(settings: dict[str, str], base_url: str | None, bot_username: str | None,
-                 deadline: dt.date | None = None, today: dt.date | None = None) -> LetterSetup:
+                 deadline: dt.date | None = None, today: dt.date | None = None,
+                 line_basic_id: str | None = None) -> LetterSetup:
     """Check everything a mailed letter needs; raise LetterRefused naming the first thing to set."""
     problem = public_url_problem(base_url)
     if problem or base_url is None:  # no problem means a URL was given
         raise LetterRefused(problem or "", url=base_url or "", setting=PUBLIC_URL_SETTING)
+    try:
+        account = line_account(line_basic_id)
+    except LineAccountError as exc:
+        raise LetterRefused(exc.message, **exc.params) from None
     deadline = deadline or date_setting(settings, "response_deadline")
     if deadline is None:
         raise LetterRefused(N_("The letters need a response deadline: set '%(setting)s' in the survey settings "
@@ -99,7 +106,8 @@ def letter_setup(settings: dict[str, str], base_url: str | None, bot_username: s
     if deadline <= letter_date:
         raise LetterRefused(N_("The response deadline %(deadline)s is not after the letter's date %(date)s."),
                             deadline=deadline.isoformat(), date=letter_date.isoformat())
-    return LetterSetup(base_url.strip(), bot_username or None, settings["sender"], settings["contact_office"],
+    return LetterSetup(base_url.strip(), bot_username or None, account, settings["sender"],
+                       settings["contact_office"],
                        settings["contact_phone"], settings["contact_hours"], settings.get("paper_alternative", ""),
                        deadline, letter_date)
 
@@ -125,6 +133,8 @@ BODY = {
     "code_note": N_("Type the code if the page asks for it. It lets you answer once; it is not linked to "
                     "your name or address."),
     "telegram": N_("Or answer in Telegram: scan this QR code."),
+    "line": N_("Or answer in LINE: scan the QR code marked LINE and send the message that appears "
+               "(it contains your code)."),
     "paper": N_("If you cannot answer on the internet, call us: we will mail you a paper questionnaire "
                 "and a prepaid return envelope."),
     "privacy": N_("Your personal information"),
@@ -150,11 +160,12 @@ def _environment() -> Environment:
 
 
 def letters_html(letters: list[Letter], instrument: Instrument, setup: LetterSetup) -> str:
-    pages = printable(letters, instrument, setup.base_url, setup.bot_username)
+    pages = printable(letters, instrument, setup.base_url, setup.bot_username, setup.line_account)
     return _environment().get_template("letter.html").render(
         letters=pages, setup=setup, words=_body(instrument.title, setup), lang=default(),
         letter_date=japanese_date(setup.letter_date), privacy_notice=instrument.privacy_notice,
-        languages=lambda code: language_lines(instrument.languages, code, setup.phone, bool(setup.bot_username)))
+        languages=lambda code: language_lines(instrument.languages, code, setup.phone, bool(setup.bot_username),
+                                              bool(setup.line_account)))
 
 
 def letters_pdf(letters: list[Letter], instrument: Instrument, setup: LetterSetup) -> bytes:

@@ -1,7 +1,8 @@
 """Printable invitation letters with QR codes, and letters returned as undeliverable.
 
 QR codes are made locally with ``segno`` as inline SVG (no image service, no internet):
-one for the web link with the code, one for the Telegram deep link. Codes exist only in
+one for the web link with the code, one for the Telegram deep link and one for the LINE
+official account (the chat opens with ``/start CODE`` typed in) when those are configured. Codes exist only in
 the letters file made at creation (the database keeps HMACs), so the printable page is
 built either right after creation or from that letters CSV uploaded again.
 """
@@ -19,7 +20,7 @@ from survey_app.csvio import CsvError, read_rows
 from survey_app.design import record_undeliverable
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
-from survey_app.invitations import Letter, telegram_link, web_link
+from survey_app.invitations import Letter, line_link, telegram_link, web_link
 from survey_app.models import Invitation
 
 
@@ -31,6 +32,8 @@ class PrintableLetter:
     telegram_url: str
     web_qr: str  # inline SVG
     telegram_qr: str  # inline SVG, empty without a bot
+    line_url: str
+    line_qr: str  # inline SVG, empty without a LINE official account
 
 
 def qr_svg(data: str, label: str, scale: int = 3) -> str:
@@ -44,15 +47,20 @@ def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
+def _optional_qr(url: str) -> str:
+    return qr_svg(url, "QR: " + url) if url else ""
+
+
 def printable(letters: list[Letter], instrument: Instrument, base_url: str,
-              bot_username: str | None) -> list[PrintableLetter]:
+              bot_username: str | None, line_account: str | None = None) -> list[PrintableLetter]:
+    """``line_account``: the official account's ID as ``invitations.line_account`` checked it."""
     result = []
     for letter in letters:
         web = web_link(base_url, instrument.id, letter.code)
         telegram = telegram_link(bot_username, letter.code)
-        result.append(PrintableLetter(
-            letter.code, letter.stratum, web, telegram, qr_svg(web, "QR: " + web),
-            qr_svg(telegram, "QR: " + telegram) if telegram else ""))
+        line = line_link(line_account, letter.code)
+        result.append(PrintableLetter(letter.code, letter.stratum, web, telegram, qr_svg(web, "QR: " + web),
+                                      _optional_qr(telegram), line, _optional_qr(line)))
     return result
 
 
@@ -60,7 +68,7 @@ def read_letters_csv(source: bytes | str | Path, instrument: Instrument, encodin
     """Letters from a letters file written by ``letters_csv`` (codes checked; links are rebuilt)."""
     strata = [q.id for q in instrument.weighting_questions()]
     letters = []
-    for line, row in read_rows(source, required=("code",), allowed=["code", *strata, "web_url", "telegram_url"],
+    for line, row in read_rows(source, required=("code",), allowed=["code", *strata, "web_url", "telegram_url", "line_url"],
                                encoding=encoding):
         status, code = codes.check(row["code"])
         if status != codes.CodeStatus.VALID:

@@ -241,6 +241,26 @@ def test_invitation_code_typed_or_from_the_link_makes_the_answers_invited(line_a
     assert response.stratum == {"age_band": 3, "sex": 2, "district": 1}
 
 
+def test_the_message_the_letters_line_link_fills_in_makes_the_answers_invited(fake, bot, session, instrument):
+    """The letter's LINE QR opens the chat with a message typed in; sent as it is, it is the code."""
+    from urllib.parse import unquote, urlsplit
+
+    from survey_app.invitations import create_invitations, line_account, line_link
+
+    letter = create_invitations(session, instrument, SECRET, [{"age_band": 2, "sex": 1, "district": 2}])[0]
+    link = urlsplit(line_link(line_account("@123abcde"), letter.code))
+    assert (link.netloc, unquote(link.path)) == ("line.me", "/R/oaMessage/@123abcde/")
+    resident = bot.resident(fake)
+    resident.follow()  # a new friend: LINE shows the add-friend screen first, then the chat
+    resident.say(unquote(link.query))
+    resident.tap_kind("L", "ur")
+    resident.tap_kind("C", "y")
+    resident.tap_kind("A")
+    response = the_response(session)
+    assert response.source == "invited" and response.channel == "line" and response.locale == "ur"
+    assert response.stratum == {"age_band": 2, "sex": 1, "district": 2}
+
+
 @pytest.mark.parametrize(("locale", "typed", "expected"), [
     ("ja", ["２", "いいえ", "Don't know"], {"kurashiyasui": 2, "has_children": 2, "kosodate": 9}),
     ("ja-x-easy", ["1", "いいえ", "わからない"], {"kurashiyasui": 1, "has_children": 2, "kosodate": 9}),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.reminder_store import SEAL_PURPOSE, ReminderStore
 from bot.reminders import ReminderPolicy
 from bot.service import ConversationService
-from bot.states import ASK, Conversation
+from bot.states import Conversation, State
 from survey_app import sealing
 from survey_app.models import BotReminder, BotSession
 from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
@@ -55,11 +55,11 @@ def test_quiet_hours_are_21_to_8_city_time(local, quiet):
 
 def test_a_reminder_due_in_quiet_hours_moves_to_eight_in_the_morning():
     policy = ReminderPolicy(delay=3600)
-    asking = Conversation(state=ASK)
+    asking = Conversation(state=State.ASK)
     assert policy.next_at(asking, tokyo(19, 30).astimezone(UTC)) == tokyo(20, 30)
     assert policy.next_at(asking, tokyo(20, 30).astimezone(UTC)) == tokyo(8, 0, day=2)
     assert policy.next_at(asking, tokyo(2, 0).astimezone(UTC)) == tokyo(8, 0)
-    assert policy.next_at(Conversation(state=ASK, reminders_sent=2), tokyo(12).astimezone(UTC)) is None
+    assert policy.next_at(Conversation(state=State.ASK, reminders_sent=2), tokyo(12).astimezone(UTC)) is None
     assert ReminderPolicy(timezone="Europe/Berlin").is_quiet(tokyo(22).astimezone(UTC)) is False  # 14:00 there
     with pytest.raises(ValueError):
         ReminderPolicy(timezone="Mars/Olympus")
@@ -71,7 +71,7 @@ def make_rows(engine, count: int, due: datetime) -> None:
     with Session(engine) as session:
         store = ReminderStore(session, "line", SECRET)
         for n in range(count):
-            row = BotSession(channel="line", chat_key=f"{n:064d}", survey_id=SURVEY, state=ASK, data={})
+            row = BotSession(channel="line", chat_key=f"{n:064d}", survey_id=SURVEY, state=State.ASK, data={})
             session.add(row)
             session.flush()
             store.schedule(row.id, f"U{n:032d}", due)
@@ -94,7 +94,7 @@ def test_two_workers_claim_each_due_reminder_exactly_once(engine, session, instr
     make_rows(engine, 40, now - timedelta(seconds=1))
     make_rows_later = now + timedelta(hours=1)
     with Session(engine) as s:  # one more, not yet due
-        row = BotSession(channel="line", chat_key="f" * 64, survey_id=SURVEY, state=ASK, data={})
+        row = BotSession(channel="line", chat_key="f" * 64, survey_id=SURVEY, state=State.ASK, data={})
         s.add(row)
         s.flush()
         ReminderStore(s, "line", SECRET).schedule(row.id, "Ulater", make_rows_later)

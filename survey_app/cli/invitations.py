@@ -8,7 +8,7 @@ import click
 from survey_app.config import write_private
 from survey_app.csvio import CsvError
 from survey_app.design import DesignError, read_stratum_sizes
-from survey_app.invitations import create_invitations, letters_csv, read_frame
+from survey_app.invitations import LineAccountError, create_invitations, letters_csv, line_account, read_frame
 
 from .context import AppContext, pass_app
 
@@ -30,6 +30,8 @@ def invitations() -> None:
               help="Letters CSV for the print vendor (codes are shown only here, once).")
 @click.option("--base-url", default="http://localhost:5000", show_default=True, help="Public URL of the survey.")
 @click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None, help="For t.me deep links.")
+@click.option("--line-basic-id", envvar=["MACHIKOE_LINE_BASIC_ID", "LINE_BASIC_ID"], default=None,
+              help="The LINE official account's basic ID (@123abcde), for the letters' LINE links.")
 @click.option("--encoding", type=click.Choice(["utf-8", "cp932", "auto"]), default="utf-8", show_default=True)
 @click.option("--stratify-by", "stratify_by", metavar="COL[,COL]", default="",
               help="The sampling strata (frame columns, e.g. district): records N_h and letters n_h per stratum.")
@@ -37,8 +39,13 @@ def invitations() -> None:
               help="CSV stratum,count with N_h (default: the stored population margin of the strata columns).")
 @pass_app
 def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_path: Path, base_url: str,
-                       bot_username: str | None, encoding: str, stratify_by: str, sizes_path: Path | None) -> None:
+                       bot_username: str | None, line_basic_id: str | None, encoding: str, stratify_by: str,
+                       sizes_path: Path | None) -> None:
     """Generate one code per frame row; store only their HMACs (and the design with --stratify-by)."""
+    try:  # before any code is stored: codes saved but never written out would be lost
+        line_account(line_basic_id)
+    except LineAccountError as exc:
+        raise click.ClickException(str(exc)) from None
     variables = tuple(v.strip() for v in stratify_by.split(",") if v.strip())
     if sizes_path is not None and not variables:
         raise click.UsageError("--stratum-sizes needs --stratify-by")
@@ -62,7 +69,7 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
                                          batch=frame_path.name, stratify_by=variables, stratum_sizes=sizes)
         except DesignError as exc:
             raise click.ClickException(str(exc)) from None
-        letters_text = letters_csv(letters, instrument, base_url, bot_username)
+        letters_text = letters_csv(letters, instrument, base_url, bot_username, line_basic_id)
     write_private(out_path, letters_text.encode("utf-8-sig"))  # codes: readable by the owner only
     click.echo(f"{len(letters)} invitation codes created for '{survey_id}' -> {out_path}")
 
@@ -77,10 +84,13 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
 @click.option("--base-url", envvar="PUBLIC_BASE_URL", default=None,
               help="Public address of the survey (default: $PUBLIC_BASE_URL).")
 @click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default=None, help="For t.me deep links.")
+@click.option("--line-basic-id", envvar=["MACHIKOE_LINE_BASIC_ID", "LINE_BASIC_ID"], default=None,
+              help="The LINE official account's basic ID (@123abcde), for the letters' LINE links.")
 @click.option("--encoding", type=click.Choice(["utf-8", "cp932", "auto"]), default="auto", show_default=True)
 @pass_app
 def invitations_letters(app: AppContext, survey_id: str, letters_path: Path, output_path: Path,
-                        deadline: str | None, base_url: str | None, bot_username: str | None, encoding: str) -> None:
+                        deadline: str | None, base_url: str | None, bot_username: str | None,
+                        line_basic_id: str | None, encoding: str) -> None:
     """Printable letters (PDF) from a letters file; settings come from 'machikoe survey settings'."""
     from survey_app import audit, survey_settings
     from survey_app.letter_pdf import LetterRefused, letter_setup, letters_pdf
@@ -92,7 +102,8 @@ def invitations_letters(app: AppContext, survey_id: str, letters_path: Path, out
         instrument = app.instrument(session, survey_id)
         try:
             due = survey_settings.parse_date(deadline) if deadline else None
-            setup = letter_setup(survey_settings.read(session, survey_id), base_url, bot_username, due)
+            setup = letter_setup(survey_settings.read(session, survey_id), base_url, bot_username, due,
+                                 line_basic_id=line_basic_id)
             letters = read_letters_csv(letters_path, instrument, encoding=encoding)
         except (LetterRefused, survey_settings.SettingError) as exc:
             raise click.ClickException(f"letters not printed: {exc}") from None

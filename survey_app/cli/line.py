@@ -7,8 +7,6 @@ at a local API server) and ``LINE_BASIC_ID``.
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import click
 
 from survey_app import config
@@ -72,10 +70,14 @@ def line(ctx: click.Context, survey_id: str | None, host: str, port: int, remind
 def link(code: str, basic_id: str) -> None:
     """Print a link that opens the official account with “/start CODE” ready to send."""
     from survey_app import codes
+    from survey_app.invitations import LineAccountError, line_account, line_link
 
     status, canonical = codes.check(code)
     if status != codes.CodeStatus.VALID:
         what = "has a typing mistake" if status == codes.CodeStatus.TYPO else "is not an invitation code"
         raise click.ClickException(f"'{code}' {what} (a code looks like K7QF-3MZD-8WXP-R2TA)")
-    account = basic_id if basic_id.startswith("@") else f"@{basic_id}"
-    click.echo(f"https://line.me/R/oaMessage/{quote(account, safe='')}/?{quote('/start ' + canonical, safe='')}")
+    try:
+        account = line_account(basic_id)
+    except LineAccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(line_link(account, canonical))

@@ -1,4 +1,4 @@
-"""``machikoe translations extract|update|compile|check``: the translator's workflow.
+"""``machikoe translations extract|update|compile|check|propose-readings``: the translator's workflow.
 
 Domains: ``survey`` (the instrument's texts, source language Japanese) and ``messages``
 (interface strings, English msgids). See translations/README.md.
@@ -15,6 +15,7 @@ import click
 from survey_app.i18n import locales
 from survey_app.i18n.catalogs import clear_cache, translations_dir
 from survey_app.i18n.checks import check
+from survey_app.i18n.readings import ReaderMissing, propose_readings
 from survey_app.i18n.workflow import Workspace, compile_catalogs, extract, update
 from survey_app.instrument import InstrumentError, bundled_path
 
@@ -130,3 +131,23 @@ def check_command(instrument: tuple[Path, ...], translations_dir_: Path | None, 
     if problems:
         raise click.ClickException(f"{len(problems)} translation problem(s); see the list above")
     click.echo("translations OK")
+
+
+@translations.command("propose-readings")
+@_workspace_options
+@click.option("--dry-run", is_flag=True, help="Only list the proposals; change no catalog.")
+def propose_readings_command(instrument: tuple[Path, ...], translations_dir_: Path | None, domain: str,
+                             dry_run: bool) -> None:
+    """やさしい日本語: propose {漢字|かんじ} readings (pykakasi) for kanji without one; the entries become
+    fuzzy, so nothing proposed is shown to residents until a person corrects it and removes the flag."""
+    ws = _workspace(instrument, translations_dir_)
+    try:
+        proposals = _run(lambda: propose_readings(ws, _domains(domain), write=not dry_run))
+    except ReaderMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    for proposal in proposals:
+        click.echo(str(proposal))
+    verb = "would be marked" if dry_run else "marked"
+    click.echo(f"{len(proposals)} entries with proposed readings {verb} fuzzy: check each reading, correct it, "
+               "then remove the fuzzy flag (machikoe translations check lists them until then)")
+    clear_cache()

@@ -4,7 +4,8 @@ The check compares each catalog with a template extracted *fresh* from the sourc
 (not with the last .pot), so a reworded question fails the check at once, before
 anyone remembers to run ``update``. Problems reported per entry:
 
-* missing from the catalog, untranslated (empty msgstr), or fuzzy (not confirmed);
+* missing from the catalog, untranslated (empty msgstr), or fuzzy (not confirmed: a changed
+  source text, or readings proposed by ``propose-readings`` for やさしい日本語);
 * python-format placeholders that differ from the msgid's;
 * Japanese text outside parentheses in en, vi or ur (a leaked source text; place
   names may follow in parentheses, e.g. "Nopporo (野幌)");
@@ -122,7 +123,7 @@ def entry_problems(locale: str, domain: str, wanted: Message, found: Message | N
     if not any(forms) or not all(forms):
         return ["untranslated"]
     if found.fuzzy:
-        return ["fuzzy: confirm the translation matches the current source text, then remove the fuzzy flag"]
+        return [_fuzzy_reason(locale, forms)]
     reasons = []
     placeholder = placeholder_problem(wanted.id, found.string)
     if placeholder:
@@ -130,6 +131,14 @@ def entry_problems(locale: str, domain: str, wanted: Message, found: Message | N
     source = " ".join(wanted.id) if isinstance(wanted.id, (tuple, list)) else wanted.id
     return reasons + _script_problems(locale, domain, wanted, forms) + _ruby_problems(locale, forms) + \
         glossary_problems(terms, locale, domain, source, forms)
+
+
+def _fuzzy_reason(locale: str, forms: list[str]) -> str:
+    # やさしい日本語 entries are made fuzzy by ``propose-readings`` too: a dictionary's reading needs a person.
+    if locales.uses_ruby(locale) and any(ruby.has_markup(form) for form in forms):
+        return ("fuzzy: check the proposed readings ({漢字|かんじ}) and that the translation matches the current "
+                "source text, then remove the fuzzy flag")
+    return "fuzzy: confirm the translation matches the current source text, then remove the fuzzy flag"
 
 
 def _ruby_problems(locale: str, forms: list[str]) -> list[str]:

@@ -141,3 +141,73 @@ def test_every_language_line_names_the_bot_the_code_and_the_phone_isolated(three
     assert "5151" not in text.replace(SETTINGS["contact_phone"], "")
     assert len(pdf_pages_text(pdf)) == 1 and pdf_to_pngs(pdf, tmp_path, dpi=110)
 
+
+
+def test_with_a_line_account_the_letter_has_a_third_qr_and_every_language_names_line(three_letters, instrument,
+                                                                                    tmp_path):
+    """Issue 15: LINE on the printed letter — a QR labelled LINE (the chat opens with ``/start CODE``
+    typed in), the Japanese sentence under the address and LINE in every language line."""
+    from urllib.parse import unquote
+
+    from survey_app.i18n import locales, ruby
+    from survey_app.i18n.catalogs import get_translations
+    from survey_app.letter_languages import OTHER_LANGUAGE_LINE
+    from survey_app.letter_pdf import letters_html
+
+    setup = letter_setup(SETTINGS, "https://survey.city.ebetsu.example", "EbetsuSurveyBot",
+                         line_basic_id="@123ABCDE")
+    assert setup.line_account == "@123abcde"  # LINE IDs are lower case; a capital typed in is forgiven
+    letter = three_letters[0]
+    page = letters_html([letter], instrument, setup)
+    assert page.count("<figcaption>") == 3 and "<figcaption>LINE</figcaption>" in page
+    link = f"https://line.me/R/oaMessage/%40123abcde/?{'%2Fstart%20' + letter.code}"
+    assert f'aria-label="QR: {link}"' in page and unquote(link.split("?", 1)[1]) == f"/start {letter.code}"
+    lines = dict(re.findall(r'<li lang="([^"]+)" dir="(?:ltr|rtl)">(.*?)</li>', page))
+    for tag, line in lines.items():
+        sentence = get_translations(tag).gettext(OTHER_LANGUAGE_LINE)
+        assert "LINE" in sentence and (sentence != OTHER_LANGUAGE_LINE or tag == "en"), tag
+        shown = ruby.to_chat(sentence) if locales.uses_ruby(tag) else sentence
+        assert shown.split("LINE")[0].strip() in line and "Telegram" in line, tag
+    pdf = letters_pdf([letter], instrument, setup)
+    text = pdf_text(pdf).replace("\n", "")
+    assert "またはLINEで回答：「LINE」のQRコード" in text  # the Japanese sentence under the address
+    assert "LINEでも 答（こた）えることが" in text and "answer in LINE" in text and "qua LINE" in text
+    assert len(pdf_pages_text(pdf)) == 1 and len(pdf_to_pngs(pdf, tmp_path, dpi=110)) == 1  # still one page
+
+
+def test_without_a_line_account_the_letter_says_nothing_of_line(three_letters, instrument, setup):
+    from survey_app.letter_pdf import letters_html
+
+    page = letters_html(three_letters[:1], instrument, setup)
+    assert "LINE" not in page and page.count("<figcaption>") == 2
+
+
+@pytest.mark.parametrize("basic_id", ["123abcde!", "@", "@ab", "@line account", "https://line.me/R/ti/p/@123abcde",
+                                      "@" + "a" * 30])
+def test_a_malformed_line_id_is_refused_naming_the_setting(basic_id):
+    with pytest.raises(LetterRefused) as info:
+        letter_setup(SETTINGS, "https://survey.example", None, line_basic_id=basic_id)
+    message = str(info.value)
+    assert "LINE_BASIC_ID" in message and "@123abcde" in message and "\n" not in message
+    assert letter_setup(SETTINGS, "https://survey.example", None, line_basic_id="123abcde").line_account \
+        == "@123abcde"
+
+
+def test_cli_refuses_a_malformed_line_id_before_any_code_and_writes_line_url(cli, session, tmp_path):
+    from sqlalchemy import func, select
+
+    from survey_app.models import Invitation
+
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("age_band,sex,district\n1,1,1\n", encoding="utf-8")
+    out = tmp_path / "letters.csv"
+    refused = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out),
+                  "--line-basic-id", "@city office")
+    assert refused.exit_code == 1 and "LINE_BASIC_ID" in refused.output and not out.exists()
+    done = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out),
+               "--line-basic-id", "@123abcde")
+    assert done.exit_code == 0, done.output
+    header, row = out.read_text(encoding="utf-8-sig").splitlines()
+    assert header.endswith("telegram_url,line_url") and "https://line.me/R/oaMessage/%40123abcde/?%2Fstart%20" in row
+    assert session.scalar(select(func.count(Invitation.id))) == 1  # the refused run stored no code

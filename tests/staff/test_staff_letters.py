@@ -28,6 +28,26 @@ def test_printable_letters_have_both_links(session, instrument, secret):
     assert no_bot[0].telegram_url == "" and no_bot[0].telegram_qr == ""
 
 
+def test_printable_letters_and_letters_file_carry_the_line_link(session, instrument, secret):
+    from urllib.parse import unquote
+
+    from survey_app.invitations import LineAccountError, line_account
+
+    letters = create_invitations(session, instrument, secret, [{"age_band": 1, "sex": 2, "district": 3}] * 2)
+    pages = printable(letters, instrument, "https://survey.example/", None, line_account("123abcde"))
+    assert pages[0].line_url.startswith("https://line.me/R/oaMessage/%40123abcde/?")
+    assert unquote(pages[0].line_url.split("?", 1)[1]) == f"/start {letters[0].code}"
+    assert pages[0].line_qr.startswith("<svg") and pages[0].telegram_qr == ""
+    assert printable(letters, instrument, "https://survey.example/", None)[0].line_qr == ""
+    text = letters_csv(letters, instrument, "https://survey.example", "EbetsuBot", "@123abcde")
+    header, first = text.splitlines()[:2]
+    assert header.endswith(",web_url,telegram_url,line_url") and first.endswith("," + pages[0].line_url)
+    assert [lt.code for lt in read_letters_csv(text.encode("utf-8-sig"), instrument)] == [lt.code for lt in letters]
+    assert letters_csv(letters, instrument, "https://survey.example", None).splitlines()[1].endswith(",")
+    with pytest.raises(LineAccountError, match="LINE_BASIC_ID"):
+        letters_csv(letters, instrument, "https://survey.example", None, "@line account")
+
+
 def test_letters_file_round_trip_and_bad_code(session, instrument, secret):
     letters = create_invitations(session, instrument, secret, [{"age_band": 2, "district": 1}] * 3)
     text = letters_csv(letters, instrument, "https://survey.example", None)

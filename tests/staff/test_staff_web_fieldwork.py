@@ -66,6 +66,18 @@ def test_printable_letters_pdf_or_a_refusal_that_creates_nothing(login_as, app, 
     assert again.status_code == 200 and len(pdf_pages_text(again.get_data())) == 2
 
 
+def test_line_account_on_the_letters_file_or_a_refusal_that_creates_nothing(login_as, app, session):
+    client = login_as("admin")
+    app.config["LINE_BASIC_ID"] = "line.me/R/ti/p/@123abcde"  # a link pasted instead of the ID
+    refused = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band,district\n2,1\n", output="csv")
+    assert refused.status_code == 400 and "LINE_BASIC_ID" in text_of(refused) and "@123abcde" in text_of(refused)
+    assert _count(session, Invitation) == 0
+    app.config["LINE_BASIC_ID"] = "@123abcde"
+    letters = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band,district\n2,1\n", output="csv")
+    row = next(csv.DictReader(io.StringIO(letters.get_data().decode("utf-8-sig"))))
+    assert row["line_url"] == f"https://line.me/R/oaMessage/%40123abcde/?%2Fstart%20{row['code']}"
+
+
 def test_frame_upload_bad_inputs_create_nothing(login_as, session):
     client = login_as("admin")
     xlsx = _post_file(client, f"{STAFF_URL}/invitations/generate", b"PK\x03\x04rest", name="frame.xlsx")

@@ -13,10 +13,19 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from survey_app import survey_settings
+from survey_app.config import env_value
 from survey_app.csvio import CsvError
 from survey_app.design import DesignError
 from survey_app.instrument import Instrument
-from survey_app.invitations import Letter, create_invitations, frame_template, letters_csv, read_frame
+from survey_app.invitations import (
+    Letter,
+    LineAccountError,
+    create_invitations,
+    frame_template,
+    letters_csv,
+    line_account,
+    read_frame,
+)
 from survey_app.letter_pdf import LetterRefused, LetterSetup, letter_setup, letters_pdf
 from survey_app.letters import CodeLineError, UndeliverableError, mark_undeliverable, read_letters_csv
 from survey_app.models import Invitation
@@ -29,11 +38,15 @@ from .common import UploadProblem, csv_error_text, instrument_or_404, read_uploa
 MAX_LETTERS = 50_000
 
 
-def _links() -> tuple[str, str | None]:
+def _links() -> tuple[str, str | None, str | None]:
     # The letters must carry the public address, not whatever Host this request came with.
     base = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL") or request.host_url
     bot = current_app.config.get("TELEGRAM_BOT_USERNAME") or os.environ.get("TELEGRAM_BOT_USERNAME")
-    return base, bot
+    return base, bot, _line_basic_id()
+
+
+def _line_basic_id() -> str | None:
+    return current_app.config.get("LINE_BASIC_ID") or env_value("LINE_BASIC_ID")
 
 
 def _counts(survey_id: str) -> dict[str, int]:
@@ -78,6 +91,10 @@ def generate_invitations(survey_id: str) -> ResponseReturnValue:
     if len(frame) > MAX_LETTERS:
         return _page(survey_id, instrument, 400, generate_error=gettext(
             "At most %(max)d letters per file; split the frame.", max=MAX_LETTERS))
+    try:  # checked before any code exists, like the letter settings below
+        line_account(_line_basic_id())
+    except LineAccountError as exc:
+        return _page(survey_id, instrument, 400, generate_error=gettext(exc.message, **exc.params))
     setup = None
     if request.form.get("output") == "pdf":
         setup, refused = _letter_setup(survey_id)
@@ -94,8 +111,7 @@ def generate_invitations(survey_id: str) -> ResponseReturnValue:
     record("invitations_create", survey_id, count=len(letters), batch=upload.name[:64])
     if setup is not None:
         return _letters_pdf(instrument, letters, setup)
-    base, bot = _links()
-    body = "\ufeff" + letters_csv(letters, instrument, base, bot)
+    body = "\ufeff" + letters_csv(letters, instrument, *_links())
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="letters-{survey_id}.csv"',
                              "Cache-Control": "no-store"})
@@ -106,7 +122,7 @@ def _letter_setup(survey_id: str) -> tuple[LetterSetup, None] | tuple[None, str]
     base = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL")
     bot = current_app.config.get("TELEGRAM_BOT_USERNAME") or os.environ.get("TELEGRAM_BOT_USERNAME")
     try:
-        return letter_setup(survey_settings.read(db(), survey_id), base, bot), None
+        return letter_setup(survey_settings.read(db(), survey_id), base, bot, line_basic_id=_line_basic_id()), None
     except LetterRefused as exc:
         return None, gettext(exc.message, **exc.params)
 
