@@ -1,4 +1,4 @@
-"""End to end: the real LINE bot server and line-bot-sdk against a line_api LINE Messaging API.
+"""End to end: the real LINE bot server and line-bot-sdk against a fake LINE Messaging API.
 
 Residents (tests/support/fake_line.py) send signed webhook events and tap the quick replies the bot
 really sent; both databases (the ``db_url``/``session`` fixtures).
@@ -241,7 +241,7 @@ def test_invitation_code_typed_or_from_the_link_makes_the_answers_invited(line_a
     assert response.stratum == {"age_band": 3, "sex": 2, "district": 1}
 
 
-def test_the_message_the_letters_line_link_fills_in_makes_the_answers_invited(fake, bot, session, instrument):
+def test_the_message_the_letters_line_link_fills_in_makes_the_answers_invited(line_api, bot, session, instrument):
     """The letter's LINE QR opens the chat with a message typed in; sent as it is, it is the code."""
     from urllib.parse import unquote, urlsplit
 
@@ -250,7 +250,7 @@ def test_the_message_the_letters_line_link_fills_in_makes_the_answers_invited(fa
     letter = create_invitations(session, instrument, SECRET, [{"age_band": 2, "sex": 1, "district": 2}])[0]
     link = urlsplit(line_link(line_account("@123abcde"), letter.code))
     assert (link.netloc, unquote(link.path)) == ("line.me", "/R/oaMessage/@123abcde/")
-    resident = bot.resident(fake)
+    resident = bot.resident(line_api)
     resident.follow()  # a new friend: LINE shows the add-friend screen first, then the chat
     resident.say(unquote(link.query))
     resident.tap_kind("L", "ur")

@@ -1,4 +1,4 @@
-"""End to end: the real python-telegram-bot Application against a telegram_api Bot API server.
+"""End to end: the real python-telegram-bot Application against a fake Bot API server.
 
 Each test starts tests/support/fake_telegram.py on 127.0.0.1 (free port), runs the bot against it via
 ``base_url`` and plays residents who tap the buttons the bot really sent. Databases: SQLite

@@ -1,7 +1,7 @@
 """The bot under faults (both databases), against tests/support/fake_telegram.py on loopback.
 
 - ``machikoe bot`` is a real subprocess killed with SIGKILL while residents' taps are in
-  flight, then started again: Telegram (the telegram_api) redelivers what was not acknowledged, the
+  flight, then started again: Telegram (the fake) redelivers what was not acknowledged, the
   database is the source of truth, and every resident finishes with exactly the answers
   they tapped, once, in one complete response.
 - Malformed or unexpected updates (no payload, wrong types, other chat kinds, forged
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.serial  # SIGKILLs the bot process mid-survey: alone, s
 
 @contextlib.contextmanager
 def bot_process(db_url: str, telegram_api: FakeTelegram, instance: Path):
-    """``machikoe bot`` polling the telegram_api; SIGKILLed (not stopped) when the block ends."""
+    """``machikoe bot`` polling the fake Bot API; SIGKILLed (not stopped) when the block ends."""
     env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET, "MACHIKOE_INSTANCE": str(instance),
            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram_api.base_url}
     script = Path(sys.executable).parent / "machikoe"
