@@ -45,7 +45,7 @@ class Proposal:
 
 
 class ReaderMissing(RuntimeError):
-    """pykakasi is not installed (it is only needed to propose readings)."""
+    """pykakasi is missing from this installation (it is only needed to propose readings)."""
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +53,7 @@ def pykakasi_reader() -> Reader:
     try:
         import pykakasi
     except ImportError:
-        raise ReaderMissing("proposing readings needs pykakasi: pip install -e '.[readings]'") from None
+        raise ReaderMissing("proposing readings needs pykakasi, which Machikoe declares: reinstall it (pip install -e .)") from None
     kakasi = pykakasi.kakasi()
     return lambda text: [(word["orig"], word["hira"]) for word in kakasi.convert(text)]
 
