@@ -110,6 +110,24 @@ def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):
     assert "小さい区分から順に非表示" in render(report, "html").decode("utf-8")  # said in 調査方法
 
 
+def test_cross_tables_by_the_language_answered_in(session, surveyed):
+    report = build_report(session, surveyed, "rake", "ja")
+    by_language = [c for c in report.crosses if c.by == "locale"]
+    assert len(by_language) == len({c.table.question.id for c in report.crosses})  # one per closed question
+    cross = by_language[0]
+    assert cross.by_text == "回答した言語"
+    total, *groups = cross.rows
+    labels = [g.label for g in groups]
+    assert labels[0] == "日本語" and "اردو" in labels  # each language named in itself
+    urdu = groups[labels.index("اردو")]
+    assert urdu.n is None and urdu.flag == "suppressed"  # five respondents
+    hidden = [g for g in groups if g.n is None]
+    shown_n = sum(g.n for g in groups if g.n is not None)
+    # What the total leaves for the hidden languages is at least the threshold, so Urdu is not given away.
+    assert total.n - shown_n >= 10 and len(hidden) >= 2
+    assert "回答した言語" in render(report, "html").decode("utf-8")
+
+
 def test_workbook_sheets_add_up(session, surveyed):
     report = build_report(session, surveyed, "rake", "ja")
     book = load_workbook(io.BytesIO(render(report, "xlsx")))

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.breakdown import BY_LOCALE
 from analysis.publication.data import ReportData
 from analysis.result import Thresholds
 from analysis.suppression import hidden_rows
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument, Question
@@ -31,7 +32,7 @@ BREAKDOWNS = ("age_band", "sex", "district", "nationality")
 NO_ANSWER = None  # the code of the 無回答 row
 # Short names of the usual respondent groups (table titles: 「問1 × 年代」); others use the question text.
 SHORT_LABELS = {"age_band": N_("Age group"), "sex": N_("Sex"), "district": N_("District"),
-                "nationality": N_("Nationality")}
+                "nationality": N_("Nationality"), BY_LOCALE: N_("Language of the answer")}
 
 
 def short_label(instrument: Instrument, qid: str, lang: str) -> str:
@@ -136,8 +137,12 @@ def frequency_tables(data: ReportData, texts: InstrumentTexts, no_answer: str,
 
 def cross_tables(data: ReportData, tables: list[FreqTable], texts: InstrumentTexts, labels: dict[str, str],
                  thresholds: Thresholds) -> list[CrossTable]:
-    """Every closed question × each breakdown question the survey has (age, sex, district, nationality)."""
+    """Every closed question × each breakdown question the survey has (age, sex, district, nationality),
+    and × the language answered in when residents answered in more than one (an easy-Japanese or
+    translated wording that shifts a question's meaning shows as a difference between languages)."""
     present = [qid for qid in BREAKDOWNS if data.instrument.has_question(qid)]
+    if data.frame.locales is not None and len(set(data.frame.locales)) > 1:
+        present.append(BY_LOCALE)
     out = []
     for table in tables:
         if not table.question.kind.has_choices:  # closed questions only
@@ -154,21 +159,31 @@ def cross_tables(data: ReportData, tables: list[FreqTable], texts: InstrumentTex
 def _cross(data: ReportData, table: FreqTable, codes: list[int | float | None], matrix: np.ndarray,
            base: np.ndarray, by: str, texts: InstrumentTexts, labels: dict[str, str],
            thresholds: Thresholds) -> CrossTable:
-    by_question = data.instrument.question(by)
-    groups = data.frame.values(by)
     columns = tuple(_label(texts, table.question, c, labels["no_answer"]) for c in codes)
     rows = [_cross_row(labels["total"], base, matrix, data.weights, None)]
-    members = [base & (groups == choice.code) for choice in by_question.choices]
+    groups = _groups(data, by, texts)
+    members = [base & mask for _label_text, mask in groups]
     hidden = hidden_rows([int(m.sum()) for m in members],
                          [[int((m & matrix[:, j]).sum()) for j in range(matrix.shape[1])] for m in members],
                          thresholds.suppress_below)
-    for position, (choice, member) in enumerate(zip(by_question.choices, members, strict=True)):
-        label = texts.label(by_question, choice)
+    for position, ((label, _mask), member) in enumerate(zip(groups, members, strict=True)):
         if position in hidden:
             rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
         else:
             rows.append(_cross_row(label, member, matrix, data.weights, thresholds))
     return CrossTable(table, by, short_label(data.instrument, by, texts.locale), columns, tuple(rows))
+
+
+def _groups(data: ReportData, by: str, texts: InstrumentTexts) -> list[tuple[str, np.ndarray]]:
+    """(label, respondents) per group of a breakdown: a question's choices, or the survey's languages
+    (named in themselves, as residents chose them)."""
+    if by == BY_LOCALE:
+        assert data.frame.locales is not None  # cross_tables offers the breakdown only then
+        answered_in = data.frame.locales
+        return [(locales.native_name(tag), answered_in == tag) for tag in locales.offered(data.instrument.languages)]
+    question = data.instrument.question(by)
+    values = data.frame.values(by)
+    return [(texts.label(question, choice), values == choice.code) for choice in question.choices]
 
 
 def _cross_row(label: str, member: np.ndarray, matrix: np.ndarray, weights: np.ndarray,
