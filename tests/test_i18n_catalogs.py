@@ -22,10 +22,12 @@ REPO_TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
 @pytest.fixture
 def tdir(tmp_path, monkeypatch):
-    """An empty translations directory that the catalog loader uses."""
+    """An empty translations directory that the catalog loader uses, looking at the files on
+    every lookup (as if a second had passed each time; the once-a-second check has its own test)."""
     directory = tmp_path / "translations"
     directory.mkdir()
     monkeypatch.setenv(catalogs.ENV_DIR, str(directory))
+    monkeypatch.setattr(catalogs, "RECHECK_SECONDS", 0.0)
     clear_cache()
     yield directory
     clear_cache()
@@ -99,6 +101,32 @@ def test_cache_returns_the_same_object_until_a_file_changes(tdir):
     write_catalog(tdir, "vi", "messages", [("Next", "Tiếp theo")])
     os.utime(po, (2_000_000_000, 2_000_000_000))
     assert get_translations("vi").gettext("Next") == "Tiếp theo"
+
+
+def test_files_are_looked_at_again_once_a_second_or_when_the_cache_is_cleared(tdir, monkeypatch):
+    """A page must not stat() every catalog on every request, yet an edit shows without a restart."""
+    monkeypatch.setattr(catalogs, "RECHECK_SECONDS", 3600.0)
+    po = write_catalog(tdir, "vi", "messages", [("Next", "Tiếp")])
+    first, generation = get_translations("vi"), catalogs.generation()
+    write_catalog(tdir, "vi", "messages", [("Next", "Tiếp theo")])
+    os.utime(po, (2_000_000_000, 2_000_000_000))
+    assert get_translations("vi") is first                  # within the window: not looked at
+    assert catalogs.generation() == generation
+    monkeypatch.setattr(catalogs, "RECHECK_SECONDS", 0.0)   # the window has passed
+    assert get_translations("vi").gettext("Next") == "Tiếp theo"
+    assert catalogs.generation() > generation               # what was made from the old one is stale
+    monkeypatch.setattr(catalogs, "RECHECK_SECONDS", 3600.0)
+    write_catalog(tdir, "vi", "messages", [("Next", "Kế tiếp")])
+    os.utime(po, (2_000_000_100, 2_000_000_100))
+    clear_cache()                                           # `machikoe translations` commands clear it
+    assert get_translations("vi").gettext("Next") == "Kế tiếp"
+
+
+def test_a_locale_with_fallbacks_is_chained_once_while_its_catalogs_stay(tdir):
+    write_catalog(tdir, "ja", "messages", [("Next", "次へ")])
+    easy = get_translations("ja-x-easy")
+    assert easy is get_translations("ja-x-easy")
+    assert easy.gettext("Next") == "次へ"                    # from the fallback
 
 
 def test_a_malformed_po_shows_the_source_text_instead_of_failing(tdir, caplog):

@@ -8,7 +8,7 @@ imports every module on its own to keep it so).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import render_template, request, url_for
@@ -18,6 +18,7 @@ from survey_app.i18n.fmt import format_number as _format_number
 from survey_app.instrument import Instrument, Question, Section
 
 from ..context import current_locale, translate_error
+from . import page_cache
 from .state import held_response, pages, progress, survey_languages, texts_for, visible_in
 
 # A page opened from a review page's "Change" link returns there on Next (GOV.UK check-answers pattern).
@@ -97,14 +98,24 @@ def question_items(instrument: Instrument, questions: list[Question], shown: Map
 def render_page(instrument: Instrument, section: Section, questions: list[Question],
                 shown: Mapping[str, set[str]], answers: Mapping[str, Any], errors: Mapping[str, Any] | None = None,
                 notice: str | None = None, status: int = 200) -> Rendered:
-    items = question_items(instrument, questions, shown, errors or {})
     position, total = progress(instrument, section, answers)
-    return _page(
-        "survey/page.html", instrument, status, section=section, items=items,
-        action=page_url(instrument, section, **return_args()),
-        error_items=[{"href": f"#{i['q'].id}", "label": i["label"], "error": i["error"]} for i in items if i["error"]],
-        position=position, total=total,
-        first=position == 1, notice=notice, appeared=request.args.get("more") == "1")
+
+    def draw(csrf_token: Callable[[], str] | None = None) -> str:
+        items = question_items(instrument, questions, shown, errors or {})
+        tokens = {"csrf_token": csrf_token} if csrf_token else {}
+        return _page(
+            "survey/page.html", instrument, status, section=section, items=items,
+            action=page_url(instrument, section, **return_args()),
+            error_items=[{"href": f"#{i['q'].id}", "label": i["label"], "error": i["error"]}
+                         for i in items if i["error"]],
+            position=position, total=total,
+            first=position == 1, notice=notice, appeared=request.args.get("more") == "1", **tokens)[0]
+
+    if page_cache.eligible(shown, errors, notice, status):
+        page = (instrument.id, instrument.content_hash, instrument.allow_open, section.id,
+                tuple(q.id for q in questions), position, total)
+        return page_cache.first_view(page, draw), status
+    return draw(), status
 
 
 # ---------------------------------------------------------------- the review page

@@ -72,7 +72,12 @@ def last_known_instrument(survey_id: str) -> Instrument | None:
 
 
 def texts_for(instrument: Instrument) -> InstrumentTexts:
-    return WebTexts(instrument, current_locale())
+    """The instrument's wording in the resident's language, made once per request."""
+    made = g.setdefault("texts", {})
+    key = (id(instrument), current_locale())
+    if key not in made:
+        made[key] = WebTexts(instrument, current_locale())
+    return made[key]
 
 
 def survey_languages(instrument: Instrument) -> tuple[str, ...]:
