@@ -187,7 +187,7 @@ _HELD = (
 def held_with_survey(session: Session, uuid: str) -> Held | None:
     """The response, its answers and its survey's current version in one round trip —
     what every survey page needs before it can do anything (Core rows: no ORM objects)."""
-    rows = session.execute(_HELD, {"uuid": uuid}).all()
+    rows = session.connection().execute(_HELD, {"uuid": uuid}).all()  # Core on the session's connection: no ORM layer
     if not rows:
         return None
     first = rows[0]
@@ -287,8 +287,8 @@ class _Overtaken(Exception):
 def _save(session: Session, instrument: Instrument, response_id: int, before: dict[str, Any],
           values: dict[str, Any], locale: str | None) -> dict[str, Any]:
     after = _merged(instrument, before, values)
-    now = utcnow()
-    claimed = rows_changed(session.execute(
+    now, conn = utcnow(), session.connection()  # Core statements in the session's transaction, past the ORM layer
+    claimed = rows_changed(conn.execute(
         RESPONSES.update().where(RESPONSES.c.id == response_id, RESPONSES.c.status == "partial")
         .values(updated_at=now, **({"locale": locale} if locale else {}))))
     if claimed != 1:
@@ -296,17 +296,17 @@ def _save(session: Session, instrument: Instrument, response_id: int, before: di
         raise AlreadySubmitted()
     gone = [qid for qid in before if qid not in after]
     if gone:
-        session.execute(ANSWERS.delete().where(ANSWERS.c.response_id == response_id,
-                                               ANSWERS.c.question_id.in_(gone)))
+        conn.execute(ANSWERS.delete().where(ANSWERS.c.response_id == response_id,
+                                            ANSWERS.c.question_id.in_(gone)))
     written = [qid for qid in values if qid in after and after[qid] != before.get(qid)]
     new = [qid for qid in written if qid not in before]
     if new:
-        session.execute(ANSWERS.insert(), [
+        conn.execute(ANSWERS.insert(), [
             {"response_id": response_id, "question_id": qid, "answered_at": now,
              **_columns(instrument.question(qid), after[qid])} for qid in new])
     for qid in written:
         if qid in before:
-            changed = rows_changed(session.execute(
+            changed = rows_changed(conn.execute(
                 ANSWERS.update().where(ANSWERS.c.response_id == response_id, ANSWERS.c.question_id == qid)
                 .values(answered_at=now, **_columns(instrument.question(qid), after[qid]))))
             if changed != 1:

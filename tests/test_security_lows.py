@@ -11,7 +11,7 @@ import configparser
 import json
 import re
 import zlib
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -124,6 +124,22 @@ def test_the_cookie_lasts_thirty_days_and_a_value_from_another_key_is_no_respons
         sess["r"] = {"ebetsu-2025": sealing.seal("another key", "response-uuid", "x" * 36)}
     assert sealing.unseal(TEST_SECRET, "response-uuid", sealed) is not None
     assert client.get(f"{SURVEY_URL}/continue").headers["Location"].endswith(f"{SURVEY_URL}/")
+
+
+def test_an_unchanged_cookie_is_renewed_on_the_first_save_of_a_day_only(client):
+    """Its 30 days start again when the resident saves, once a day: not re-signed on every save."""
+    start(client)
+    first = post_page(client, "living", {"kurashiyasui": "1"})
+    assert "machikoe=" in first.headers.get("Set-Cookie", "")            # the day's first save renews it
+    day = date.today()
+    again = post_page(client, "living", {"kurashiyasui": "2"})
+    if date.today() == day:                                               # (not across midnight)
+        assert "Set-Cookie" not in again.headers                          # later saves that day do not
+    with client.session_transaction() as sess:
+        sess["d"] = sess["d"] - 1                                          # as if last renewed yesterday
+    renewed = post_page(client, "living", {"kurashiyasui": "3"})
+    assert "machikoe=" in renewed.headers.get("Set-Cookie", "")
+    assert "Set-Cookie" not in client.get(f"{SURVEY_URL}/q/living").headers  # a view never renews it
 
 
 def test_a_cookie_from_before_sealing_still_continues_and_is_sealed(client, session):
