@@ -102,6 +102,26 @@ def test_a_cycle_fails_the_isolated_import(tmp_path):
     assert all("partially initialized module" in message for message in failures.values())
 
 
+def test_modules_under_a_package_are_checked_from_its_import(tmp_path):
+    """The tree of forks: a cycle inside a subpackage still fails; a package that fails to
+    import fails every module under it, with its message (as a fresh import of them would)."""
+    files = {"tree/__init__.py": "", "tree/fine.py": "import tree.inner\n", "tree/inner/__init__.py": "",
+             "tree/inner/a.py": "from tree.inner.b import B\nA = 1\n", "tree/inner/b.py": "from tree.inner.a import A\nB = 2\n",
+             "tree/broken/__init__.py": "raise RuntimeError('no settings')\n", "tree/broken/leaf.py": "LEAF = 1\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    modules = sorted(name[:-3].replace("/", ".").removesuffix(".__init__") for name in files)
+    job = {"modules": modules, "preload": [], "parallel": 2, "sources": [str(tmp_path / name) for name in files]}
+    run = subprocess.run([sys.executable, str(ROOT / "tests" / "support" / "importkit.py")], input=json.dumps(job),
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    failures = json.loads(run.stdout)
+    assert set(failures) == {"tree.inner.a", "tree.inner.b", "tree.broken", "tree.broken.leaf"}
+    assert all("partially initialized module" in failures[m] for m in ("tree.inner.a", "tree.inner.b"))
+    assert failures["tree.broken.leaf"] == failures["tree.broken"] == "RuntimeError: no settings"
+
+
 # ---------------------------------------------------------------- layering
 
 def _layer(module: str) -> str:
