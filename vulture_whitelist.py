@@ -16,6 +16,10 @@ _used = (
     # gunicorn calls load_config on a BaseApplication; the worker class is named by string in
     # survey_app.cli.serve, and gunicorn and tornado call or set these on it
     _.load_config, _.BufferingWorker, _._log, _.alive, _.server_alive,
+    # click calls list_commands on the machikoe group (survey_app.cli's deferred commands)
+    _.list_commands,
+    # the import machinery reads sys.pycache_prefix (tests/support/importkit.py sets it)
+    _.pycache_prefix,
     # a flask.g flag read with g.get("staff_expired")
     _.staff_expired,
     # Babel calls the extractor named in setup.cfg with (fileobj, keywords, comment_tags, options)

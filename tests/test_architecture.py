@@ -1,10 +1,11 @@
 """The shape of the code: every module imports on its own, and imports run one way.
 
 - Import isolation: each module of ``survey_app``, ``analysis`` and ``bot`` is imported in a
-  process of its own in which no other module of the project has been imported
-  (``tests/support/importkit.py`` explains how, and why not one interpreter per module), so a
-  cycle that only works in one import order (module A importing B at module level while B
-  imports A) fails here, not in production on the first request that imports B first.
+  process of its own in which no other module of the project has been imported but its
+  packages, as in a fresh interpreter (``tests/support/importkit.py`` explains how, and why
+  not one interpreter per module), so a cycle that only works in one import order (module A
+  importing B at module level while B imports A) fails here, not in production on the first
+  request that imports B first.
 - Layering (the README's rule, checked on the source with ``ast``, imports inside
   functions included): the core (``survey_app`` without ``web`` and ``cli``) imports no
   Flask and none of ``analysis``, ``bot``, ``survey_app.web``, ``survey_app.cli``;
@@ -68,9 +69,10 @@ def test_the_packages_are_found():
 
 
 def test_every_module_imports_on_its_own():
-    job = {"modules": sorted(MODULES), "preload": third_party(MODULES), "parallel": PARALLEL}
+    job = {"modules": sorted(MODULES), "preload": third_party(MODULES), "parallel": PARALLEL,
+           "sources": [str(path) for path in MODULES.values()]}
     run = subprocess.run([sys.executable, str(ROOT / "tests" / "support" / "importkit.py")], input=json.dumps(job),
-                         cwd=ROOT, capture_output=True, text=True, timeout=600,  # ~40 s alone; far more on a loaded machine
+                         cwd=ROOT, capture_output=True, text=True, timeout=600,  # ~15 s alone; far more on a loaded machine
                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     assert run.returncode == 0, run.stderr[-2000:]
     assert json.loads(run.stdout.strip().splitlines()[-1]) == {}
@@ -98,6 +100,26 @@ def test_a_cycle_fails_the_isolated_import(tmp_path):
     failures = json.loads(run.stdout)
     assert set(failures) == {"cyclic.a", "cyclic.b"}
     assert all("partially initialized module" in message for message in failures.values())
+
+
+def test_modules_under_a_package_are_checked_from_its_import(tmp_path):
+    """The tree of forks: a cycle inside a subpackage still fails; a package that fails to
+    import fails every module under it, with its message (as a fresh import of them would)."""
+    files = {"tree/__init__.py": "", "tree/fine.py": "import tree.inner\n", "tree/inner/__init__.py": "",
+             "tree/inner/a.py": "from tree.inner.b import B\nA = 1\n", "tree/inner/b.py": "from tree.inner.a import A\nB = 2\n",
+             "tree/broken/__init__.py": "raise RuntimeError('no settings')\n", "tree/broken/leaf.py": "LEAF = 1\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    modules = sorted(name[:-3].replace("/", ".").removesuffix(".__init__") for name in files)
+    job = {"modules": modules, "preload": [], "parallel": 2, "sources": [str(tmp_path / name) for name in files]}
+    run = subprocess.run([sys.executable, str(ROOT / "tests" / "support" / "importkit.py")], input=json.dumps(job),
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    failures = json.loads(run.stdout)
+    assert set(failures) == {"tree.inner.a", "tree.inner.b", "tree.broken", "tree.broken.leaf"}
+    assert all("partially initialized module" in failures[m] for m in ("tree.inner.a", "tree.inner.b"))
+    assert failures["tree.broken.leaf"] == failures["tree.broken"] == "RuntimeError: no settings"
 
 
 # ---------------------------------------------------------------- layering

@@ -3,6 +3,12 @@
 Each command group lives in its own module with a ``register(main)`` function;
 add the module to ``COMMAND_MODULES`` to expose it. Errors a user can fix are one
 line on stderr and a non-zero exit status, never a traceback.
+
+Start-up: every ``machikoe`` process imports this package and every command module, so a
+command module imports at module level only what building its options needs; libraries
+only some commands use (Alembic, numpy, WeasyPrint, the analysis stack) are imported by
+those commands (tests/test_cli_startup.py). A module that cannot build its options without
+such a library is in ``DEFERRED_COMMANDS`` instead, imported when its command is used.
 """
 from __future__ import annotations
 
@@ -29,15 +35,37 @@ COMMAND_MODULES = (
     "survey_app.cli.staff",
     "survey_app.cli.bot",
     "survey_app.cli.line",
-    "survey_app.cli.indicators",
     "survey_app.cli.responses",
     "survey_app.cli.survey_meta",
     "survey_app.cli.report",
 )
 
+# name -> (module, its help's first sentence). ``indicators`` lists the analysis package's
+# methods in its options, and their registries import numpy, pandas and scipy (seconds of
+# CPU): the module is imported when the command is run or asked for its help, not by
+# ``machikoe --help``, which shows the sentence given here (a test compares the two).
+DEFERRED_COMMANDS = {
+    "indicators": ("survey_app.cli.indicators",
+                   "Weighted indicators with confidence intervals, breakdowns and change from baseline."),
+}
+
 
 class FriendlyGroup(click.Group):
-    """Unexpected errors become one line (set MACHIKOE_DEBUG=1 for the traceback)."""
+    """Unexpected errors become one line (set MACHIKOE_DEBUG=1 for the traceback); the
+    ``DEFERRED_COMMANDS`` are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *DEFERRED_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in DEFERRED_COMMANDS and cmd_name not in self.commands:
+            importlib.import_module(DEFERRED_COMMANDS[cmd_name][0]).register(self)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's list of commands, a deferred one shown by its sentence rather than imported."""
+        listed = {name: click.Command(name, help=sentence) for name, (_, sentence) in DEFERRED_COMMANDS.items()}
+        click.Group.format_commands(click.Group(commands={**listed, **self.commands}), ctx, formatter)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

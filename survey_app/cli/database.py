@@ -1,9 +1,10 @@
-"""``machikoe db upgrade|downgrade|current``: Alembic migrations."""
+"""``machikoe db upgrade|downgrade|current``: Alembic migrations.
+
+Alembic is imported by these commands, not on every ``machikoe`` start (see ``survey_app.cli``).
+"""
 from __future__ import annotations
 
 import click
-
-from survey_app.migrate import current_revision, downgrade, upgrade
 
 from .context import AppContext, pass_app
 
@@ -22,6 +23,8 @@ def db() -> None:
 @pass_app
 def db_upgrade(app: AppContext, revision: str) -> None:
     """Migrate the database up to REVISION (default: head)."""
+    from survey_app.migrate import current_revision, upgrade
+
     upgrade(app.settings.database_url, revision)
     click.echo(f"database at {current_revision(app.settings.database_url)}")
 
@@ -31,6 +34,8 @@ def db_upgrade(app: AppContext, revision: str) -> None:
 @pass_app
 def db_downgrade(app: AppContext, revision: str) -> None:
     """Migrate the database down to REVISION ('base' empties it)."""
+    from survey_app.migrate import current_revision, downgrade
+
     downgrade(app.settings.database_url, revision)
     click.echo(f"database at {current_revision(app.settings.database_url) or 'base'}")
 
@@ -39,4 +44,6 @@ def db_downgrade(app: AppContext, revision: str) -> None:
 @pass_app
 def db_current(app: AppContext) -> None:
     """Print the current revision."""
+    from survey_app.migrate import current_revision
+
     click.echo(current_revision(app.settings.database_url) or "base (empty)")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import click
 
-from survey_app.demo import create_demo_responses
 from survey_app.population import margins_for
 
 from .context import AppContext, pass_app
@@ -20,6 +19,8 @@ def register(main: click.Group) -> None:
 @pass_app
 def demo(app: AppContext, survey_id: str, n: int, seed: int) -> None:
     """Create N synthetic complete responses (older residents answer more often)."""
+    from survey_app.demo import create_demo_responses  # numpy: only this command needs it
+
     with app.session() as session:
         instrument = app.instrument(session, survey_id)
         margins = margins_for(session, survey_id)

@@ -9,6 +9,7 @@ must not become a list of codes.
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -77,8 +78,14 @@ def serve(app: AppContext, host: str, port: int, workers: int, threads: int) -> 
     def factory() -> Flask:
         from survey_app.web import create_app
 
-        return create_app({"DATABASE_URL": settings.database_url, "SECRET_KEY": settings.secret_key,
-                           "REDIS_URL": settings.redis_url})
+        app = create_app({"DATABASE_URL": settings.database_url, "SECRET_KEY": settings.secret_key,
+                          "REDIS_URL": settings.redis_url})
+        # Built once in the master (preload_app) and shared by the forked workers: moved out of
+        # reach of the cyclic GC, as Python's gc.freeze documentation advises before a fork, the
+        # workers' collections do not copy the shared pages, and every process stops in a fraction
+        # of a second instead of two (the collections at interpreter exit skip these objects).
+        gc.freeze()
+        return app
 
     click.echo(f"Machikoe is serving at {display_url(host, port)} ({workers} workers × {threads} threads; "
                "Ctrl+C stops)")

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import click
 
 from survey_app.instrument import bundled_path, load_instrument
-from survey_app.migrate import upgrade
 from survey_app.population import margins_for, read_population_csv, replace_margins
 from survey_app.surveys import load_survey
 
@@ -30,6 +29,8 @@ def register(main: click.Group) -> None:
 @pass_app
 def setup(app: AppContext) -> None:
     """Migrate the database, load the bundled Ebetsu survey and its illustrative margins."""
+    from survey_app.migrate import upgrade  # Alembic: not on every start (see survey_app.cli)
+
     upgrade(app.settings.database_url)
     instrument = load_instrument(bundled_path())
     with app.session() as session:

@@ -19,6 +19,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from survey_app.instrument import Instrument, Question, parse_instrument
+from survey_app.instrument.loader import SafeLoader
 
 from .catalogs import SOURCE_LANGUAGE
 from .placeholders import MessageId, placeholders
@@ -49,7 +50,7 @@ KEYWORDS: dict[str, dict[int | None, _Spec] | _Spec] = {
 
 def _line_index(source: str) -> dict[str, int]:
     """msgctxt → 1-based line of the YAML node holding that text (for '#:' locations)."""
-    root = yaml.compose(source, Loader=yaml.SafeLoader)
+    root = yaml.compose(source, Loader=SafeLoader)
     lines: dict[str, int] = {}
     if not isinstance(root, yaml.MappingNode):
         return lines
