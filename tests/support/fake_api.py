@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
+
+
+def stop_serving(port: int, stop: Callable[[], None]) -> None:
+    """Run ``stop`` (which shuts down an ``http.server`` serving on ``port``) without waiting out
+    ``serve_forever``'s 0.5 s poll: connections to the port wake its ``select`` at once, and a woken
+    loop that was asked to shut down ends. Until ``stop`` returns, each wait is one loop's
+    round trip; once the socket is closed a connection is refused, which is as good."""
+    stopping = threading.Thread(target=stop, daemon=True)
+    stopping.start()
+    while stopping.is_alive():
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            pass
+        stopping.join(0.01)
 
 
 class FakeApiServer:
@@ -54,8 +68,9 @@ class FakeApiServer:
         with self._cond:
             self._cond.notify_all()
         if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+            server = self._server
+            stop_serving(server.server_address[1], server.shutdown)
+            server.server_close()
 
     @property
     def base_url(self) -> str:
