@@ -12,17 +12,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
 
-def stop_serving(port: int, stop: Callable[[], None]) -> None:
-    """Run ``stop`` (which shuts down an ``http.server`` serving on ``port``) without waiting out
-    ``serve_forever``'s 0.5 s poll: connections to the port wake its ``select`` at once, and a woken
-    loop that was asked to shut down ends. Until ``stop`` returns, each wait is one loop's
-    round trip; once the socket is closed a connection is refused, which is as good."""
+def stop_serving(server: ThreadingHTTPServer, stop: Callable[[], None]) -> None:
+    """Run ``stop`` (which shuts ``server`` down) without waiting out ``serve_forever``'s 0.5 s
+    poll: a connection to its port wakes the ``select`` at once, and a woken loop that was asked to
+    shut down ends. Only while the socket is open: a closed port may soon be someone else's."""
+    port = server.server_address[1]
     stopping = threading.Thread(target=stop, daemon=True)
     stopping.start()
-    while stopping.is_alive():
+    while stopping.is_alive() and server.socket.fileno() != -1:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
             pass
         stopping.join(0.01)
+    stopping.join()
 
 
 class FakeApiServer:
@@ -42,6 +43,9 @@ class FakeApiServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs: not a connection and a thread per call
+            disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK wait
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, payload = fake.handle_request(self.path, dict(self.headers), body)
@@ -69,7 +73,7 @@ class FakeApiServer:
             self._cond.notify_all()
         if self._server:
             server = self._server
-            stop_serving(server.server_address[1], server.shutdown)
+            stop_serving(server, server.shutdown)
             server.server_close()
 
     @property

@@ -79,4 +79,4 @@ class LineRunner:
         return self
 
     def __exit__(self, *exc) -> None:
-        stop_serving(self.server.port, self.server.stop)
+        stop_serving(self.server.httpd, self.server.stop)
