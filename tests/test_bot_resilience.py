@@ -7,6 +7,7 @@ import socket
 import time
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from bot.ratelimit import ChatRateLimiter
@@ -28,15 +29,20 @@ def state_of(session, resident: Resident) -> str:
 
 
 def test_reminders_at_most_twice_and_never_after_stop(telegram_api, db_url, session, instrument):
-    with BotRunner(settings_for(telegram_api, db_url, reminder_delay=0.4)):
+    delay = 0.4
+    with BotRunner(settings_for(telegram_api, db_url, reminder_delay=delay)) as bot:
         quiet = Resident(telegram_api, 5100, "en")
         stopped = Resident(telegram_api, 5101, "en")
         quiet.begin()
         quiet.tap_code(1, expect="sendMessage")
         stopped.begin()
         stopped.say("/stop")
+        stopped_at = time.monotonic()
         telegram_api.wait_for(lambda: quiet.texts().count(REMINDER) == 2, timeout=10)
-        time.sleep(1.0)  # a third reminder would have come by now
+        second = [c for c in telegram_api.sent_to(quiet.chat_id) if c.text == REMINDER][-1]
+        # a third reminder (moved before the second was sent) or one after /stop would be due by
+        # then, so the bot's next look for due reminders would have sent it
+        bot.wait_reminder_round(after=max(second.at, stopped_at) + delay)
         assert quiet.texts().count(REMINDER) == 2
         # never after /stop (one may come before it: the delay is short on a slow machine)
         texts = stopped.texts()
@@ -48,14 +54,16 @@ def test_reminders_at_most_twice_and_never_after_stop(telegram_api, db_url, sess
 
 
 def test_blocked_bot_marks_the_chat_stopped(telegram_api, db_url, session, instrument):
-    with BotRunner(settings_for(telegram_api, db_url, reminder_delay=0.3)):
+    delay = 0.3
+    with BotRunner(settings_for(telegram_api, db_url, reminder_delay=delay)) as bot:
         resident = Resident(telegram_api, 5200, "en")
         resident.begin()
         telegram_api.blocked.add(resident.chat_id)
         resident.say("1", expect=None)   # the answer is stored; removing its keyboard gets a 403
         telegram_api.wait_for(lambda: state_of(session, resident) == "stopped")
         sends = len(telegram_api.sent_to(resident.chat_id))
-        time.sleep(0.8)  # no reminder to a chat that blocked the bot
+        # the answer's reminder would be due by then: no reminder to a chat that blocked the bot
+        bot.wait_reminder_round(after=time.monotonic() + delay)
         assert len(telegram_api.sent_to(resident.chat_id)) == sends
 
 
@@ -86,31 +94,38 @@ def test_per_chat_limiter_spaces_messages_to_one_chat():
     assert limiter.chat_limiter(42) is not limiter.chat_limiter(43)
 
 
+@pytest.fixture(scope="module")
+def http():
+    """One client for the module: ``httpx.post`` builds one (and loads the CA bundle) per call."""
+    with httpx.Client(timeout=10) as client:
+        yield client
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def test_webhook_refuses_a_wrong_secret_token(telegram_api, db_url, instrument):
+def test_webhook_refuses_a_wrong_secret_token(telegram_api, db_url, instrument, http):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     webhook = {"listen": "127.0.0.1", "port": port, "webhook_url": url}
-    with BotRunner(settings_for(telegram_api, db_url), webhook=webhook):
+    with BotRunner(settings_for(telegram_api, db_url), webhook=webhook) as bot:
         assert telegram_api.webhook["url"] == url and telegram_api.webhook["secret_token"] == webhook_secret(SECRET)
         update = telegram_api.text_update(5400, "/start", "en")
         update["update_id"] = 77
-        wrong = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
-        missing = httpx.post(url, json=update)
+        wrong = http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+        missing = http.post(url, json=update)
         assert (wrong.status_code, missing.status_code) == (403, 403)
-        time.sleep(0.3)
+        bot.wait_processed()  # the webhook queues an update before it answers: whatever it took is done
         assert telegram_api.sent_to(5400) == []
-        right = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET)})
+        right = http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET)})
         assert right.status_code == 200
         telegram_api.wait_for(lambda: len(telegram_api.sent_to(5400)) == 1)
         # Telegram retrying the same update (same update_id) is not answered twice
-        httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET)})
-        time.sleep(0.4)
+        http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(SECRET)})
+        bot.wait_processed()
         assert len(telegram_api.sent_to(5400)) == 1
 
 
@@ -127,7 +142,7 @@ def test_logs_hold_no_chat_ids_names_texts_or_token(telegram_api, db_url, instru
         assert secret_thing not in logged
 
 
-def test_webhook_survives_unreadable_bodies_with_a_log_line(telegram_api, db_url, instrument, caplog):
+def test_webhook_survives_unreadable_bodies_with_a_log_line(telegram_api, db_url, instrument, caplog, http):
     """What reaches the webhook with the right secret but cannot be read is never a 5xx: a body
     that is not a JSON update is refused (400), an update that cannot be read is acknowledged
     (200, or Telegram resends it for hours) — each with a log line copying nothing of it — and
@@ -142,10 +157,10 @@ def test_webhook_survives_unreadable_bodies_with_a_log_line(telegram_api, db_url
     with caplog.at_level(logging.INFO), BotRunner(settings_for(telegram_api, db_url), webhook=webhook):
         for body, status in bodies.items():
             mark = len(caplog.records)
-            assert httpx.post(url, content=body, headers=headers).status_code == status, body
+            assert http.post(url, content=body, headers=headers).status_code == status, body
             assert [r for r in caplog.records[mark:] if r.name.startswith("bot")], f"no log line for {body!r}"
         update = {**telegram_api.text_update(5500, "/start", "en"), "update_id": 78}
-        assert httpx.post(url, json=update, headers=headers).status_code == 200
+        assert http.post(url, json=update, headers=headers).status_code == 200
         telegram_api.wait_for(lambda: len(telegram_api.sent_to(5500)) == 1)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "private words" not in logged and "hello" not in logged

@@ -22,16 +22,36 @@ SECRET = "test-secret-key-for-hmac-at-least-32-chars"
 
 def settings_for(fake: FakeTelegram, db_url: str, **overrides) -> BotSettings:
     values = {"token": TOKEN, "database_url": db_url, "secret": SECRET, "survey_id": SURVEY,
-              "api_base_url": fake.base_url, "chat_rate": 1000.0, "reminder_delay": 3600.0,
+              "api_base_url": fake.base_url, "overall_rate": 1000.0, "chat_rate": 1000.0, "reminder_delay": 3600.0,
               "reminder_poll": 0.1, "quiet_hours": (0, 0)}  # quiet hours: tests/test_bot_reminders.py
     values.update(overrides)
     return BotSettings(**values)
+
+
+# The in-process bots polling each fake (by the fake's base URL), for :class:`Resident`.
+_POLLING: dict[str, BotRunner] = {}
 
 
 class BotRunner:
     def __init__(self, settings: BotSettings, webhook: dict | None = None) -> None:
         self.settings, self.webhook = settings, webhook
         self.application = build_application(settings)
+        self._rounds = threading.Condition()
+        self._round_starts: list[float] = []  # monotonic start of each finished reminder round
+        adapter = self.application.bot_data["adapter"]
+        look = adapter.send_due_reminders
+
+        async def counted(context) -> None:
+            # the real round, noted when done (the job is scheduled at start, so this is what runs)
+            started = time.monotonic()
+            try:
+                await look(context)
+            finally:
+                with self._rounds:
+                    self._round_starts.append(started)
+                    self._rounds.notify_all()
+
+        adapter.send_due_reminders = counted
         self.ready = threading.Event()
         self.error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -44,7 +64,33 @@ class BotRunner:
             raise AssertionError(f"the bot did not start: {self.error!r}")
         if self.error:
             raise self.error
+        if not self.webhook and self.settings.api_base_url:
+            _POLLING[self.settings.api_base_url] = self
         return self
+
+    def wait_reminder_round(self, after: float, timeout: float = FakeTelegram.wait_timeout) -> None:
+        """Block until a look for due reminders that began at ``after`` (``time.monotonic()``) or
+        later has finished: every reminder due by ``after`` has been claimed and sent by then."""
+        deadline = time.monotonic() + timeout
+        with self._rounds:
+            while not any(start >= after for start in self._round_starts):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError("the bot did not look for due reminders in time")
+                self._rounds.wait(remaining)
+
+    def wait_processed(self, timeout: float = FakeTelegram.wait_timeout) -> None:
+        """Block until every update the bot has taken from the fake is processed: the updater puts
+        each fetched update on ``application.update_queue`` before it polls again, and PTB marks
+        one done (``task_done``) after its handlers — and so everything they send — have finished."""
+        if self._loop is None:
+            raise AssertionError("the bot is not running")
+        done = asyncio.run_coroutine_threadsafe(self.application.update_queue.join(), self._loop)
+        try:
+            done.result(timeout)
+        except TimeoutError:
+            done.cancel()
+            raise AssertionError("the bot did not finish processing its updates in time") from None
 
     def _main(self) -> None:
         self._loop = asyncio.new_event_loop()
@@ -78,6 +124,8 @@ class BotRunner:
         await app.shutdown()
 
     def stop(self) -> None:
+        if _POLLING.get(self.settings.api_base_url or "") is self:
+            del _POLLING[self.settings.api_base_url or ""]
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(20)
@@ -134,6 +182,13 @@ class Resident:
     def _exchange(self, update: dict, expect: str | None, answered_query: str | None = None) -> list[Call]:
         mark = len(self.fake.calls)
         update = self.fake.inject(update)
+        bot = _POLLING.get(self.fake.base_url)
+        if bot is not None:  # in this process: wait until the update is processed, then look
+            self.fake.wait_for(lambda: self.fake.consumed(update["update_id"]))
+            bot.wait_processed(self.fake.wait_timeout)
+            self._check(mark, expect, answered_query)
+            return self.fake.calls[mark:]
+        # a bot in another process: wait for what it should send, then for it to go quiet
         if answered_query is not None:
             self.fake.wait_for(lambda: any(c.method == "answerCallbackQuery" and
                                            c.params.get("callback_query_id") == answered_query
@@ -145,6 +200,14 @@ class Resident:
             self.fake.wait_for(lambda: self.fake.consumed(update["update_id"]))
             time.sleep(0.3)  # give an ignored update the time to (not) cause a reply
         return self.fake.settle(mark)
+
+    def _check(self, mark: int, expect: str | None, answered_query: str | None) -> None:
+        calls = self.fake.calls[mark:]
+        if answered_query is not None:
+            assert any(c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == answered_query
+                       for c in calls), "the tap was not acknowledged"
+        if expect is not None:
+            assert any(c.method == expect and c.chat_id == self.chat_id for c in calls), f"no {expect} to the chat"
 
     def say(self, text: str, expect: str | None = "sendMessage") -> list[Call]:
         return self._exchange(self.fake.text_update(self.chat_id, text, self.language_code), expect)

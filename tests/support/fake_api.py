@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
+
+
+def stop_serving(server: ThreadingHTTPServer, stop: Callable[[], None]) -> None:
+    """Run ``stop`` (which shuts ``server`` down) without waiting out ``serve_forever``'s 0.5 s
+    poll: a connection to its port wakes the ``select`` at once, and a woken loop that was asked to
+    shut down ends. Only while the socket is open: a closed port may soon be someone else's."""
+    port = server.server_address[1]
+    stopping = threading.Thread(target=stop, daemon=True)
+    stopping.start()
+    while stopping.is_alive() and server.socket.fileno() != -1:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            pass
+        stopping.join(0.01)
+    stopping.join()
 
 
 class FakeApiServer:
@@ -28,6 +43,9 @@ class FakeApiServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs: not a connection and a thread per call
+            disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK wait
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, payload = fake.handle_request(self.path, dict(self.headers), body)
@@ -54,8 +72,9 @@ class FakeApiServer:
         with self._cond:
             self._cond.notify_all()
         if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+            server = self._server
+            stop_serving(server, server.shutdown)
+            server.server_close()
 
     @property
     def base_url(self) -> str:

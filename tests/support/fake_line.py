@@ -22,6 +22,7 @@ import itertools
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -107,6 +108,11 @@ class FakeLine(FakeApiServer):
             return [s for s in self.sent if s.to == user_id]
 
 
+# One client for every webhook call: ``httpx.post`` builds a client (and loads the CA bundle,
+# ~0.1 s) per call.
+_HTTP = httpx.Client(timeout=10)
+
+
 def sign(body: bytes, secret: str = CHANNEL_SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
@@ -116,8 +122,12 @@ class LineResident:
 
     _ids = itertools.count(1)
 
-    def __init__(self, fake: FakeLine, webhook_url: str, user_id: str | None = None) -> None:
-        self.fake, self.url = fake, webhook_url
+    def __init__(self, fake: FakeLine, webhook_url: str, user_id: str | None = None,
+                 handled: Callable[[], None] | None = None) -> None:
+        """``handled`` blocks until the bot has handled every event it took (an in-process bot:
+        ``LineRunner.resident``); without it (a bot in another process) :meth:`send` waits for
+        the bot to answer and then go quiet for a while."""
+        self.fake, self.url, self.handled = fake, webhook_url, handled
         self.user_id = user_id or "U" + uuid.uuid4().hex
 
     # ------------------------------------------------------------ events as LINE sends them
@@ -139,12 +149,17 @@ class LineResident:
         headers = {"Content-Type": "application/json"}
         if signature is not None:
             headers["X-Line-Signature"] = (sign(body) if signature == "sign" else signature).encode()
-        return httpx.post(self.url, content=body, headers=headers, timeout=10).status_code
+        return _HTTP.post(self.url, content=body, headers=headers).status_code
 
     def send(self, event: dict, *, expect: bool = True) -> list[Sent]:
-        """Post one event; with ``expect``, wait until the bot has answered and gone quiet."""
+        """Post one event; with ``expect``, return what the bot sent for it (at least one message)."""
         mark = len(self.fake.to(self.user_id))
         assert self.post([event]) == 200
+        if self.handled is not None:
+            self.handled()  # everything the bot sends for this event has been sent
+            if expect:
+                assert len(self.fake.to(self.user_id)) > mark, "the bot handled the event but sent nothing"
+            return self.fake.to(self.user_id)[mark:] if expect else []
         if not expect:
             return []
         self.fake.wait_for(lambda: len(self.fake.to(self.user_id)) > mark)
