@@ -47,6 +47,8 @@ _used = (
     # fake Telegram Bot API: methods dispatched by the called method's name (``api_<method>``)
     _.api_getMe, _.api_sendMessage, _.api_editMessageText, _.api_editMessageReplyMarkup,
     _.api_setWebhook, _.api_deleteWebhook,
+    # http.server request handler settings read by the standard library (the fake chat APIs)
+    _.protocol_version, _.disable_nagle_algorithm,
     # a module ``__getattr__`` (PEP 562), called by Python
     _.__getattr__,
     # SQLAlchemy declarative: columns kept in the schema (see migrations/), and the base's type map
