@@ -62,6 +62,9 @@ test: $(VENV)/.installed-test test-packages
 	$(BIN)/ruff check .
 	$(BIN)/vulture
 	$(BIN)/mypy
+	@# bytecode once, up front: with PYTHONDONTWRITEBYTECODE set (as on some CI machines) every
+	@# CLI, server and bot process the tests start would compile the project's sources again
+	$(BIN)/python -m compileall -q survey_app analysis bot tests > /dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest -m serial
 
