@@ -49,6 +49,10 @@ _used = (
     _.api_setWebhook, _.api_deleteWebhook,
     # http.server request handler settings read by the standard library (the fake chat APIs)
     _.protocol_version, _.disable_nagle_algorithm,
+    # jinja2.BytecodeCache's hooks (survey_app/web/templating.py); Flask's template loader
+    _.load_bytecode, _.dump_bytecode, _.jinja_loader,
+    # Flask-Limiter's flag, reset for each new app (survey_app/web/extensions.py)
+    _._storage_dead,
     # a module ``__getattr__`` (PEP 562), called by Python
     _.__getattr__,
     # SQLAlchemy declarative: columns kept in the schema (see migrations/), and the base's type map

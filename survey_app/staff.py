@@ -52,12 +52,39 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_settings": frozenset({"admin", "analyst"}),
 }
 
-_hasher = PasswordHasher()
 # Verified against unknown accounts so that a miss costs as much as a hit. A fixed hash of a
-# random password nobody kept (verifying costs the same for any hash with the hasher's
-# parameters, checked by tests/test_architecture.py); hashing one at import cost every
-# process a second of CPU.
-_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$OW5JXUnuVizr5W1+NL3p3A$hgifASQEw3vunXhrvEwOz96R/kjCzHJFyiBlTXopFrw"
+# random password nobody kept, made with argon2-cffi's default parameters (hashing one at
+# import cost every process a second of CPU; tests/test_architecture.py checks it matches).
+_DEFAULT_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$OW5JXUnuVizr5W1+NL3p3A$"
+                       "hgifASQEw3vunXhrvEwOz96R/kjCzHJFyiBlTXopFrw")
+
+
+@dataclass(frozen=True)
+class PasswordHashing:
+    """The hasher every password goes through and the dummy hash a miss is checked against
+    (made with the same parameters, so that a miss costs what a hit costs)."""
+
+    hasher: PasswordHasher
+    dummy_hash: str
+
+
+_hashing = PasswordHashing(PasswordHasher(), _DEFAULT_DUMMY_HASH)
+
+
+def password_hashing() -> PasswordHashing:
+    return _hashing
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Hash with other argon2 parameters from now on, in this process only.
+
+    For test suites, as Django's ``PASSWORD_HASHERS`` test setting is: hundreds of logins at
+    ~60 ms of CPU each. Deliberately no setting or environment variable: a deployment always
+    hashes with argon2-cffi's defaults (RFC 9106's low-memory profile), and a hash with other
+    parameters is upgraded at its next login."""
+    global _hashing  # one hasher per process, like the argon2 module's own defaults
+    same = not hasher.check_needs_rehash(_DEFAULT_DUMMY_HASH)
+    _hashing = PasswordHashing(hasher, _DEFAULT_DUMMY_HASH if same else hasher.hash(secrets.token_urlsafe(24)))
 
 
 class StaffError(ValueError):
@@ -145,7 +172,7 @@ def create_user(session: Session, email: str, role: str, password: str | None = 
     if not password:
         password = generated = generate_password()
     check_password_strength(password)
-    user = StaffUser(email=email, role=role, password_hash=_hasher.hash(password), locale=locale or locales.default(), active=True,
+    user = StaffUser(email=email, role=role, password_hash=_hashing.hasher.hash(password), locale=locale or locales.default(), active=True,
                      session_version=0)
     session.add(user)
     session.commit()
@@ -155,7 +182,7 @@ def create_user(session: Session, email: str, role: str, password: str | None = 
 def set_password(session: Session, user: StaffUser, password: str, actor: str | None = "cli") -> None:
     """New password; ends every session and revokes the API token (a leaked one dies with it)."""
     check_password_strength(password)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hashing.hasher.hash(password)
     user.api_token_hash, user.api_token_expires = None, None
     _bump(user)
     audit.record(session, actor, "staff_password", user.email, {"sessions_revoked": True, "token_revoked": True},
@@ -219,13 +246,13 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     user = find_user(session, email or "")
     account = user if user is not None and user.active else None
     # a missing or inactive account still costs one hash check, so timing does not tell it apart
-    if not _verify(account.password_hash if account else _DUMMY_HASH, password) or account is None:
+    if not _verify(account.password_hash if account else _hashing.dummy_hash, password) or account is None:
         until = lockout.record_failure(session, subject, where, now)
         raise AccountLocked(until) if until is not None else LoginFailed()
     lockout.clear_address(session, subject, where)
     account.last_login_at = now
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = _hasher.hash(password)
+    if _hashing.hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hashing.hasher.hash(password)
     session.commit()
     return account
 
@@ -237,7 +264,7 @@ def password_matches(user: StaffUser, password: str) -> bool:
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password or "")
+        return _hashing.hasher.verify(password_hash, password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

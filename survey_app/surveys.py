@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument, parse_cached
+from survey_app.instrument.loader import SURVEY_ID_RE
 from survey_app.models import Response, Survey
 
 
@@ -65,6 +66,10 @@ _PARSED: dict[tuple[str, str, bool], Instrument] = {}
 
 
 def get_instrument(session: Session, survey_id: str) -> Instrument:
+    if not SURVEY_ID_RE.match(survey_id):
+        # Not an id any survey can have (ids are checked on load): unknown without asking the
+        # database, which may refuse the text outright (PostgreSQL: a NUL from a typed URL).
+        raise UnknownSurvey(survey_id)
     current = session.execute(select(Survey.content_hash, Survey.allow_open)
                               .where(Survey.id == survey_id)).first()
     if current is None:

@@ -80,10 +80,24 @@ def test_every_module_imports_on_its_own():
 
 def test_the_dummy_password_hash_costs_what_a_real_one_costs():
     """``survey_app.staff`` keeps a fixed dummy hash (hashing one at import cost every process
-    a second); it must carry the hasher's current parameters, or a miss would be cheaper."""
+    a second); it must carry the default hasher's parameters, or a miss would be cheaper. With
+    another hasher (the suite's cheap one), the dummy is made with that hasher."""
+    from argon2 import PasswordHasher
+
     from survey_app import staff
 
-    assert not staff._hasher.check_needs_rehash(staff._DUMMY_HASH)
+    assert not PasswordHasher().check_needs_rehash(staff._DEFAULT_DUMMY_HASH)
+    hashing = staff.password_hashing()
+    assert not hashing.hasher.check_needs_rehash(hashing.dummy_hash)
+
+
+def test_a_process_of_machikoe_hashes_passwords_with_argon2_defaults():
+    """The suite's cheap hasher is its own: a process started afresh (the CLI, a server) uses
+    argon2-cffi's defaults — RFC 9106's low-memory profile, argon2id."""
+    code = ("from survey_app.staff import password_hashing as p; h = p().hasher; "
+            "print(h.type.name, h.time_cost, h.memory_cost, h.parallelism)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.split() == ["ID", "3", "65536", "4"]
 
 
 def test_a_cycle_fails_the_isolated_import(tmp_path):

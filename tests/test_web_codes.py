@@ -2,6 +2,8 @@
 code, a polite page for a used code, codes of another survey, closed open links, rate limits."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -121,3 +123,17 @@ def test_rate_limit_per_ip(db_url, instrument):
     assert client.get(f"{SURVEY_URL}/").status_code == 200  # the page itself, without a code, stays open
     other_ip = client.get(f"{SURVEY_URL}/?code={codes.generate()}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other_ip.status_code == 200
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # about the limiter, not the database
+def test_rate_limit_per_code_holds_after_an_app_whose_redis_was_down(db_url, instrument, letter):
+    """Apps of one process share the limiter object: an earlier app's unreachable Redis must not
+    leave the next app counting in a fallback that it drops at its next storage check (2 s
+    after the failed one), the count starting again from zero."""
+    down = create_app(web_config(db_url, REDIS_URL="redis://127.0.0.1:1/0")).test_client()
+    assert down.get(f"{SURVEY_URL}/?code={codes.generate()}").status_code == 200  # Redis found down
+    client = create_app(web_config(db_url, RATE_LIMIT_PER_CODE="2 per minute")).test_client()
+    bad = with_typo(letter.code)
+    assert [client.get(f"{SURVEY_URL}/?code={bad}").status_code for _ in range(2)] == [200, 200]
+    time.sleep(2.1)  # past the limiter's back-off before it looks at the storage again
+    assert client.get(f"{SURVEY_URL}/?code={bad}").status_code == 429

@@ -6,7 +6,8 @@
 then ``test_config``; CSRF, rate limits,
 security headers, per-request database session and language, Jinja i18n with our
 catalogs, friendly error pages, then every blueprint listed in
-``survey_app.web.blueprints`` and every ``init_app`` hook listed there.
+``survey_app.web.blueprints`` and every ``init_app`` hook listed there; compiled templates
+are shared with the process's other apps (``templating``).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey_app import config
 
-from . import blueprints, context, errors, i18n, security
+from . import blueprints, context, errors, i18n, security, templating
 from .extensions import init_extensions
 
 DEFAULTS: dict[str, Any] = {
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         _import(hook)(app)
     for path in blueprints.BLUEPRINTS:
         app.register_blueprint(_import(path))
+    templating.init_templating(app)
     return app
 
 

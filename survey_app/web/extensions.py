@@ -23,6 +23,12 @@ def init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     csrf.init_app(app)
     limiter.init_app(app)
+    # ``limiter`` is one object for every app of this process, and Flask-Limiter's init_app
+    # gives it the new app's storage but keeps the earlier storage's "unreachable" flag: an app
+    # made after one whose Redis was down would count in a throw-away fallback, then switch to
+    # its own storage at the next health check and forget the count (seen in the test suite,
+    # where many apps share a process). A new app starts from its own, reachable, storage.
+    limiter._storage_dead = False
     _only_decorated_limits(app)
 
 

@@ -102,7 +102,7 @@ def test_a_spread_attack_pauses_everywhere_until_time_or_an_admin_lifts_it(sessi
         staff_core.authenticate(session, "admin@city.example", PASSWORD, now, secret=secret, address="10.1.1.1")
     later = now + lockout.LOCKOUT + timedelta(seconds=1)  # unlock by time
     assert staff_core.authenticate(session, "admin@city.example", PASSWORD, later, secret=secret, address="10.1.1.1")
-    assert not staff_core._hasher.check_needs_rehash(admin.password_hash)  # the login upgraded the old hash
+    assert not staff_core.password_hashing().hasher.check_needs_rehash(admin.password_hash)  # the login upgraded the old hash
     admin.password_hash = OLD_PARAMETERS.hash(PASSWORD)  # cheap again for the attempts below
     session.commit()
     _fail(session, secret, "admin@city.example", "203.0.113.66", staff_core.MAX_FAILURES)

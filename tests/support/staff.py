@@ -1,5 +1,11 @@
 """Staff accounts for tests: one per role, a logged-in client without the login form, and the
-login form itself (for the tests of logging in)."""
+login form itself (for the tests of logging in).
+
+Passwords are hashed with cheap argon2 parameters in the test process (``TEST_HASHER``,
+through ``survey_app.staff.use_password_hasher``): the suite logs in hundreds of times, and
+argon2's defaults cost ~60 ms of CPU each time on purpose. Processes the tests start (served
+apps, the CLI) hash with the defaults, as every deployment does; tests/test_architecture.py
+checks those defaults."""
 from __future__ import annotations
 
 import time
@@ -9,12 +15,18 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
+from survey_app import staff as staff_core
 from survey_app.models import StaffUser
 from tests.support.web import csrf
 
 PASSWORD = "staff password 123"
-PASSWORD_HASH = PasswordHasher().hash(PASSWORD)  # once per run: argon2 is slow on purpose
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PASSWORD_HASH = TEST_HASHER.hash(PASSWORD)
 ROLES = ("admin", "analyst", "viewer")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    staff_core.use_password_hasher(TEST_HASHER)
 
 
 def make_staff(session: Session, role: str = "admin", locale: str = "en") -> StaffUser:
