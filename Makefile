@@ -10,6 +10,10 @@ WORKERS ?= 2
 
 .PHONY: run setup test lint bench translations clean help chromium system-packages test-packages
 
+# Python may write bytecode (__pycache__, git-ignored) whatever the calling environment says:
+# the suite starts hundreds of Python processes that would otherwise compile the same sources.
+unexport PYTHONDONTWRITEBYTECODE
+
 help:
 	@echo "make run | make test | make bench | make lint | make translations | make clean"
 
@@ -55,18 +59,19 @@ chromium: test-packages
 
 # The suite in two runs: everything not marked ``serial`` on TEST_WORKERS pytest-xdist workers
 # (auto = one per core; each worker has its own PostgreSQL database, SQLite file and ports), whole
-# files per worker (module fixtures are built once); then the ``serial`` tests alone (they kill
-# workers, or bound a time that a busy neighbour would stretch).
+# files per worker (module fixtures are built once); then the ``serial`` tests (tests/serial/)
+# alone: they kill workers, or bound a time that a busy neighbour would stretch.
 TEST_WORKERS ?= auto
+# mypy runs inside the suite (tests/test_types.py), beside the other tests rather than before them.
 test: $(VENV)/.installed-test test-packages
 	$(BIN)/ruff check .
 	$(BIN)/vulture
-	$(BIN)/mypy
-	@# bytecode once, up front: with PYTHONDONTWRITEBYTECODE set (as on some CI machines) every
-	@# CLI, server and bot process the tests start would compile the project's sources again
+	@# bytecode once, up front, and kept: with PYTHONDONTWRITEBYTECODE set (as on some CI machines)
+	@# every CLI, server and bot process the tests start would compile the project again, and
+	@# pytest would rewrite the asserts of every test module in each worker (see unexport below)
 	$(BIN)/python -m compileall -q survey_app analysis bot tests > /dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
-	$(BIN)/python -m pytest -m serial
+	$(BIN)/python -m pytest tests/serial
 
 # vulture: dead code (settings in pyproject.toml, framework hooks in vulture_whitelist.py); ~2 s
 # mypy: survey_app, analysis and bot with disallow_untyped_defs (setup.cfg [mypy])

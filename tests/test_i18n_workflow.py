@@ -291,3 +291,12 @@ def test_messages_extraction_covers_python_and_jinja_forms(tmp_path):
     assert template.get("Welcome").auto_comments == ["shown on the bot's first screen"]
     assert template.get("Hello").auto_comments == ["page heading"]
     assert "python-format" in template.get("You have %(n)d answers").flags
+    # the same process extracts again (as `translations check` then `update` do): what was read
+    # before is remembered by content, so the comments come out the same and an edit shows
+    again = messages_template(tmp_path)
+    assert [(m.id, m.auto_comments, m.locations) for m in again] == [(m.id, m.auto_comments, m.locations)
+                                                                      for m in template]
+    (tmp_path / "survey_app" / "web" / "templates" / "page.html").write_text(
+        "{# i18n: the heading, edited #}\n<h1>{{ _('Hello again') }}</h1>\n", encoding="utf-8")
+    edited = messages_template(tmp_path)
+    assert edited.get("Hello") is None and edited.get("Hello again").auto_comments == ["the heading, edited"]

@@ -9,14 +9,17 @@ a choice list answers, the condition under which a question is shown).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+import hashlib
+import io
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import yaml
 from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_python
 from babel.messages.frontend import parse_mapping_cfg
+from jinja2.ext import babel_extract
 
 from survey_app.instrument import Instrument, Question, parse_instrument
 from survey_app.instrument.loader import SafeLoader
@@ -182,6 +185,7 @@ def messages_template(root: Path = PROJECT_ROOT, mapping: Path | None = None) ->
     with mapping.open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     catalog = _new_catalog("messages", "en")
+    method_map = [(pattern, _remembered(method)) for pattern, method in method_map]
     for filename, line, message, comments, context in extract_from_dir(
             str(root), method_map, options_map, keywords=KEYWORDS, comment_tags=COMMENT_TAGS,
             strip_comment_tags=True):
@@ -194,3 +198,32 @@ def messages_template(root: Path = PROJECT_ROOT, mapping: Path | None = None) ->
 def _has_placeholder(message: MessageId) -> bool:
     texts = message if isinstance(message, (tuple, list)) else (message,)
     return any(placeholders(t) for t in texts)
+
+
+# What Babel's extractors found, by file content. ``translations check`` and ``update``
+# extract the whole tree each time (about 1.5 s); a process that does so again — the test
+# suite, dozens of times — reads every file but tokenises only what changed. Keyed by the
+# file's bytes and the extractor's options, so an edit is always seen. Bounded.
+RawMessages = list[tuple[int, str, Any, list[str]]]
+_EXTRACTORS: dict[str, Callable[..., Any]] = {"python": extract_python, "jinja2": babel_extract}
+_FOUND: dict[tuple[object, ...], RawMessages] = {}
+_MAX_FOUND = 4096
+
+
+def _remembered(method: str | Callable[..., Any]) -> str | Callable[..., Any]:
+    extractor = _EXTRACTORS.get(method) if isinstance(method, str) else None
+    if extractor is None:
+        return method  # "ignore", or a method of someone else's: Babel resolves it as usual
+
+    def extract(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],
+                options: Mapping[str, Any]) -> RawMessages:
+        data = fileobj.read()
+        key = (method, hashlib.sha256(data).digest(), tuple(keywords), tuple(comment_tags),
+               tuple(sorted(options.items())))
+        if key not in _FOUND:
+            if len(_FOUND) >= _MAX_FOUND:
+                _FOUND.clear()
+            _FOUND[key] = list(extractor(io.BytesIO(data), keywords, comment_tags, options))
+        # copies of the comment lists: Babel strips their tags in place
+        return [(line, function, messages, list(comments)) for line, function, messages, comments in _FOUND[key]]
+    return extract

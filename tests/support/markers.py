@@ -1,8 +1,9 @@
-"""Markers given by place: every test under tests/browser/ is ``browser``.
+"""Markers given by place: every test under tests/browser/ is ``browser``, every test under
+tests/serial/ is ``serial``.
 
-``serial`` is given by the test files themselves (``pytestmark = pytest.mark.serial``): tests
-that kill workers, measure time or load the machine on purpose run after the parallel part,
-alone (``make test`` runs ``-m "not serial"`` under pytest-xdist, then ``-m serial``).
+``serial`` tests kill workers, bound a time or load the machine on purpose: they run after
+the parallel part, alone (``make test`` runs ``-m "not serial"`` under pytest-xdist, then
+``tests/serial`` — which imports only what those few tests need).
 """
 from __future__ import annotations
 
@@ -13,5 +14,8 @@ import pytest
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+        path = str(item.fspath).replace(os.sep, "/")
+        if "tests/browser/" in path:
             item.add_marker(pytest.mark.browser)
+        if "tests/serial/" in path:
+            item.add_marker(pytest.mark.serial)
