@@ -66,7 +66,9 @@ def code_respondents(data: pd.DataFrame, margins: tuple[Margin, ...], design_wei
         return _per_margin(data, margins, design_weights, missing_codes)
     codes, cell_of_key = np.unique(categories, axis=0, return_inverse=True)
     cell_of_key = cell_of_key.ravel()
-    table = np.zeros(len(by_key), dtype=np.int32)  # int32 halves the cost of the look-up below
+    # intp: every later look-up by cell (the weights here, the variance's bincounts) indexes with
+    # it, and numpy converts a narrower index array to intp first (a copy of n rows each time)
+    table = np.zeros(len(by_key), dtype=np.intp)
     table[present] = cell_of_key
     of_respondent = np.take(table, key)
     missing = _missing_counts(key, present, categories, margins, len(by_key))

@@ -6,14 +6,16 @@
 - ``web``: ``web_config``, the ``app``/``client``/``runner`` fixtures, ``csrf`` (the one CSRF
   reader), ``text_of``, walking the survey (``start``, ``answer_all``, ``submit``, ``PAGES``).
 - ``staff``: accounts per role (``staff_users``, ``make_staff``), ``log_in`` / ``login_as``
-  (a session without the form), ``submit_login`` (the form), ``token_for``.
+  (a session without the form), ``submit_login`` (the form), ``token_for``; cheap argon2
+  parameters in the suite's own process.
 - ``survey``: the bundled survey's id, URLs and CLI option.
 - ``demo``: demo responses built once per test module and copied into each test's database.
 - ``instruments``: small YAML instruments (``MINI``).
 - ``bots``, ``fake_api``, ``fake_telegram``, ``fake_line``, ``bot_harness``, ``line_harness``,
   ``bot_memory_port``: the chat channels against fake APIs on loopback.
-- ``browser``: live server, headless Chromium, axe-core (registered by tests/browser/conftest.py).
+- ``browser``: live server, headless Chromium with pages kept across tests, axe-core (registered by
+  tests/browser/conftest.py).
 - ``faultkit``, ``servekit``, ``fuzzkit``, ``importkit``, ``pdfcheck``: processes under fault,
   ``machikoe serve`` as a process, hypothesis strategies, import isolation, PDF text.
-- ``markers``: markers given by place (``browser``).
+- ``markers``: markers given by place (``browser``, ``serial``).
 """
