@@ -3,8 +3,8 @@
 Synthetic respondents (100k and 1M) with age (6) × sex (2) × district (8) and unequal
 design weights are raked to population margins that differ from the sample. Both
 implementations get the same data (saved to an ``.npz`` in a temporary directory) and
-run in their own subprocess, which times the call itself five times — wall clock and the
-process's CPU time — and keeps the median. The comparison is repeated in ``--rounds``
+run in their own subprocess, which calls it once untimed (a warm-up), then times the call itself
+five times — wall clock and the process's CPU time — and keeps the median. The comparison is repeated in ``--rounds``
 rounds (ours, balance, ours, balance, …) and the ratio printed is the median of the
 rounds' ratios, their lowest and highest beside it: on a shared machine the wall clock
 of one call can be stretched by anything else running, while the CPU time of these
@@ -71,7 +71,10 @@ def peak_rss_mb() -> float:
 
 
 def timed(call, repeats: int = REPEATS):
-    """(result, median wall seconds, median CPU seconds) of ``repeats`` calls: one rule for both sides."""
+    """(result, median wall seconds, median CPU seconds) of ``repeats`` calls after one untimed
+    warm-up call (as pyperf and timeit's users do: the first call in a process pays for lazy
+    imports and first-touch memory, 2–3× a later call for ours): one rule for both sides."""
+    call()
     walls, cpus = [], []
     for _ in range(repeats):
         wall, cpu = time.perf_counter(), time.process_time()
