@@ -25,8 +25,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # every module imported in a process of its own: started first (tests/support/markers.py)
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("survey_app", "analysis", "bot")
 PARALLEL = 2 * (os.cpu_count() or 1)  # imports wait on the disk as well as on the CPU

@@ -16,8 +16,6 @@ from survey_app.i18n.texts import InstrumentTexts
 from survey_app.models import Answer, BotSession, Response
 from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
 
-pytestmark = pytest.mark.slow  # whole surveys through the bot, both databases: started first (tests/support/markers.py)
-
 
 @pytest.fixture
 def running(telegram_api, db_url, instrument):

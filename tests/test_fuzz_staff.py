@@ -28,8 +28,6 @@ from tests.support.staff import log_in, make_staff
 from tests.support.survey import STAFF_URL
 from tests.support.web import csrf
 
-pytestmark = pytest.mark.slow  # hypothesis against the staff console, argon2 on purpose: started first (tests/support/markers.py)
-
 QIDS = [q.id for q in load_instrument(bundled_path()).questions]
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"

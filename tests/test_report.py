@@ -23,8 +23,6 @@ from survey_app.i18n.texts import InstrumentTexts
 from survey_app.models import Answer
 from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
 
-pytestmark = pytest.mark.slow  # PDFs laid out and rendered: started first (tests/support/markers.py)
-
 ARTIFACTS = Path(__file__).parent / "artifacts" / "report"
 PHONE, EMAIL = "011-382-5151", "hanako.yamada@example.jp"
 # Five Urdu-speaking respondents in one district: fewer than 10, so every cross table hides them.

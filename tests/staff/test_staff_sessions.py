@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlalchemy import select
 
 from survey_app import responses
@@ -14,8 +13,6 @@ from survey_app.models import AuditEvent, StaffUser
 from tests.support.staff import PASSWORD, submit_login
 from tests.support.survey import SURVEY
 from tests.support.web import csrf
-
-pytestmark = pytest.mark.slow  # real idle and absolute timeouts: started first (tests/support/markers.py)
 
 EXPORT = f"/staff/s/{SURVEY}/export/responses.csv"
 

@@ -4,11 +4,6 @@ tests/serial/ is ``serial``.
 ``serial`` tests kill workers, bound a time or load the machine on purpose: they run after
 the parallel part, alone (``make test`` runs ``-m "not serial"`` under pytest-xdist, then
 ``tests/serial`` — which imports only what those few tests need).
-
-Files marked ``slow`` (``pytestmark = pytest.mark.slow``: each takes 10 s or more of one worker)
-and the browser tests are put first. pytest-xdist hands whole files to the workers in the order
-they were collected; a long file handed out last keeps one worker busy after the other has
-finished.
 """
 from __future__ import annotations
 
@@ -24,4 +19,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if "tests/serial/" in path:
             item.add_marker(pytest.mark.serial)
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None and item.get_closest_marker("browser") is None)
