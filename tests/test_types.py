@@ -1,6 +1,6 @@
 """The type check (mypy, settings in setup.cfg: ``survey_app``, ``analysis`` and ``bot`` with
 ``disallow_untyped_defs``) as a test of the suite, so that ``make test`` runs it beside the
-other tests rather than before them (about 25 s of one core on a clean clone, 2 s with its
+other tests rather than before them (13–25 s of one core on a clean clone, 2 s with its
 cache). ``make lint`` runs the same check on its own."""
 from __future__ import annotations
 
