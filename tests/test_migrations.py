@@ -1,9 +1,6 @@
 """Migrations: empty -> head -> base -> head on both databases; models and migrations agree."""
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -11,7 +8,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from survey_app.migrate import current_revision, downgrade, upgrade
 from survey_app.models import Base
-from tests.support.db import PG_ADMIN_URL, pg_unavailable
+from tests.support.db import PG_ADMIN_URL, pg_test_database_name, pg_unavailable
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -20,7 +17,7 @@ def empty_db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    name = f"machikoe_mig_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = pg_test_database_name()  # a killed run's is dropped by the next run, as the suite's own are
     try:
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

@@ -2,14 +2,18 @@
 
 Every test that takes ``engine`` (or ``session``) runs twice, on SQLite and on PostgreSQL.
 Each pytest process — every pytest-xdist worker too — creates its own PostgreSQL database
-on 127.0.0.1:5432 (named after the worker, so parallel workers never collide) and drops it
-at the end, and its own SQLite file under its own temporary directory. Without a PostgreSQL
+on 127.0.0.1:5432 (named after the host, the worker and the process, so parallel workers never
+collide) and drops it at the end, and its own SQLite file under its own temporary directory. A
+run that was killed cannot drop its databases: the next run on the same host drops those whose
+process is gone. Without a PostgreSQL
 server the PostgreSQL half is skipped locally — but under ``CI=true`` it is a failure,
 never a skip.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -39,10 +43,43 @@ def worker_name() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+# This host, shortened: a PostgreSQL server may be shared by several machines, and only this
+# host's processes can be checked for being alive.
+HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+PREFIX = f"machikoe_t_{HOST}_"
+
+
 def pg_test_database_name() -> str:
     # The pid and a random tail keep two pytest runs on one server (two checkouts, or the
     # serial and parallel halves of `make test`) apart; the worker name says whose it is.
-    return f"machikoe_t_{worker_name()}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    return f"{PREFIX}{worker_name()}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def drop_abandoned(admin: Engine) -> list[str]:
+    """Drop this host's test databases whose pytest process is gone (a killed run); their names."""
+    dropped = []
+    with admin.connect() as conn:
+        names = conn.scalars(text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"),
+                             {"prefix": PREFIX}).all()
+        for name in names:
+            pid = name[len(PREFIX):].split("_")[1]  # <worker>_<pid>_<random>
+            if pid.isdigit() and not _alive(int(pid)):
+                try:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    dropped.append(name)
+                except Exception:  # noqa: BLE001 - another worker dropping it at the same moment
+                    continue
+    return dropped
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +88,7 @@ def pg_url() -> Iterator[str]:
     name = pg_test_database_name()
     try:
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        drop_abandoned(admin)
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001 - any connection problem means "no server"
