@@ -3,8 +3,8 @@
 python-telegram-bot parses a whole ``getUpdates`` batch at once. If any update in it does not
 parse — a field of an unexpected type, or a newer Bot API shape than this PTB version knows —
 the parse raises, the updater retries, receives the same batch again, and from then on no
-resident gets an answer (found by tests/test_faults_bot.py). Here every update that cannot be
-read is replaced by a bare ``{"update_id": …}``: it is logged, acknowledged (the next poll's
+resident gets an answer (found by tests/test_bot_malformed_updates.py). Here every update that
+cannot be read is replaced by a bare ``{"update_id": …}``: it is logged, acknowledged (the next poll's
 offset moves past it) and then ignored like any update no handler takes.
 """
 from __future__ import annotations

@@ -60,7 +60,7 @@ def gunicorn_application(app_factory: Callable[[], Flask], options: dict[str, An
 # Two threads: one runs Python while the other waits on the database. More threads per
 # worker only queue for the interpreter lock: on 2 cores 2 × 2 served 10-20 % more pages than
 # 2 × 4, with a lower p99 (bench/README.md). Slow phones do not hold a thread: the worker's
-# event loop reads each request whole before a thread runs it (tests/test_serve_slow_clients.py).
+# event loop reads each request whole before a thread runs it (tests/serial/test_serve_slow_clients.py).
 @click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker (more workers, not threads, use more cores).")
 @pass_app

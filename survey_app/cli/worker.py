@@ -5,7 +5,7 @@ client that sends its body one byte every two seconds holds a thread the whole t
 of them froze the server (issue 14). Here tornado's event loop reads every request — headers
 and body — without a thread; only a COMPLETE request reaches the Flask app, on a pool of
 ``--threads`` threads. Slow clients then cost a socket and a few bytes each, never a thread,
-and give up after ``body_timeout`` seconds. Measured: ``tests/test_serve_slow_clients.py``.
+and give up after ``body_timeout`` seconds. Measured: ``tests/serial/test_serve_slow_clients.py``.
 
 The access log is ours, not tornado's (which prints the query string): a QR link carries the
 resident's invitation code, and a log file must not become a list of codes.

@@ -3,7 +3,7 @@
 Jinja turns a template's source into Python code the first time an environment loads it
 (10–20 ms for a survey page: lexing, parsing, code generation, ``compile``). Every
 ``create_app`` has an environment of its own, so a process that builds many apps — the
-test suite builds about a thousand — compiled the same templates again for each. This
+test suite builds hundreds — compiled the same templates again for each. This
 bytecode cache (Jinja's own mechanism, ``jinja2.BytecodeCache``) keeps the compiled code in
 memory: Jinja checks each entry against a checksum of the template's source, so an edited
 template is compiled afresh (with ``TEMPLATES_AUTO_RELOAD`` too).
