@@ -17,16 +17,23 @@ unexport PYTHONDONTWRITEBYTECODE
 help:
 	@echo "make run | make test | make bench | make lint | make translations | make clean"
 
+# Packages are installed with uv (itself a wheel from the same package index pip uses) when it
+# can be had: on a 2-core machine pip took 62-75 s to resolve, unpack and compile the test
+# dependencies one by one, uv about 9 s (parallel downloads, no bytecode up front: each module is
+# compiled the first time a process imports it). Without uv, pip does the same job.
+INSTALL = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q --python $(BIN)/python $(1); \
+          else $(BIN)/pip install -q $(1); fi
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q uv || echo "uv is not available: installing with pip"
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(call INSTALL,-e .)
 	touch $@
 
 $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+	$(call INSTALL,-e '.[test]')
 	touch $(VENV)/.installed $@
 
 setup: $(VENV)/.installed system-packages
@@ -86,7 +93,7 @@ translations: $(VENV)/.installed
 	$(BIN)/machikoe translations check
 
 bench: $(VENV)/.installed-test
-	$(BIN)/pip install -q -e '.[bench]'
+	$(call INSTALL,-e '.[bench]')
 	$(BIN)/python bench/run_all.py
 
 clean:
