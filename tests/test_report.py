@@ -113,6 +113,31 @@ def test_english_report_speaks_english(session, surveyed):
     assert "Noweighting" in text
 
 
+def test_the_weighting_note_describes_the_invited_sample_alone(session, surveyed):
+    """The open responses weigh nothing in the figures: the weights' spread and Kish's effective
+    size are the invited sample's, out of the invited responses."""
+    report = build_report(session, surveyed, "rake", "en")
+    assert report.open == 6 and report.invited > 0
+    weighting = dict(report.methods)["Weighting"]
+    low, high = (float(v) for v in re.search(r"range from ([\d.]+) to ([\d.]+)", weighting).groups())
+    assert 0 < low <= 1 <= high
+    assert re.search(rf"effective sample size is [\d,]+ of {report.invited:,}\.", weighting), weighting
+
+
+def test_a_report_of_open_responses_alone_is_built_and_says_there_is_no_figure(session, instrument):
+    """Early in fieldwork only open responses may be in: the report is still made (it was a
+    ValueError, a 500 in the console), states no weight spread and gives the notice's reason."""
+    responses.bulk_complete(session, instrument, [{"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3}] * 3,
+                            channel="paper")
+    report = build_report(session, instrument, "none", "en")
+    notes = dict(report.methods)
+    assert (report.invited, report.open) == (0, 3)
+    assert "Kish" not in notes["Weighting"] and "nan" not in str(report.methods)
+    notices = [text for heading, text in report.methods if heading == "Notice"]
+    assert any(text.startswith("No invited (randomly sampled) resident has responded yet") for text in notices)
+    assert "No invited (randomly sampled) resident has responded yet" in render(report, "html").decode("utf-8")
+
+
 def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):
     report = build_report(session, surveyed, "rake", "ja")
     by_nationality = [c for c in report.crosses if c.by == "nationality"]

@@ -41,17 +41,22 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
     invited = int(data.frame.sampling["_invited"].sum()) if data.frame.sampling is not None else 0
     names = [" × ".join(short_label(data.instrument, d, lang) for d in m.dims) for m in data.margins]
     margins = locales.list_separator(lang).join(names) or "–"
-    weights = data.weights / data.weights.mean()
-    kish = float(data.weights.sum() ** 2 / np.sum(data.weights ** 2))
+    # The spread and Kish's effective size are those of the invited sample the figures come from:
+    # open responses weigh 0 in them (reported beside), and may be all there is early in fieldwork
+    # — then there is no spread to state, and the notice no_invited_responses says why.
+    sample = data.weights[data.frame.invited_mask()]
+    spread = ""
+    if sample.size:
+        relative = sample / sample.mean()
+        spread = " " + _("Weights relative to their mean range from %(low).2f to %(high).2f; Kish's effective "
+                         "sample size is %(kish)s of %(n)s.", low=float(relative.min()), high=float(relative.max()),
+                         kish=_count(float(sample.sum() ** 2 / np.sum(sample ** 2))), n=_count(sample.size))
     notes = [
         (_("Sample"), _("%(n)s complete responses: %(invited)s from residents invited by letter (the probability "
                         "sample) and %(open)s through the open link (self-selected). %(partial)s unfinished "
                         "responses are not counted.", n=_count(n), invited=_count(invited), open=_count(n - invited),
                         partial=_count(data.fieldwork.partial))),
-        (_("Weighting"), _(WEIGHTING_TEXT[data.weighting], margins=margins) + " "
-         + _("Weights relative to their mean range from %(low).2f to %(high).2f; Kish's effective sample size "
-             "is %(kish)s of %(n)s.", low=float(weights.min()), high=float(weights.max()), kish=_count(kish),
-             n=_count(n))),
+        (_("Weighting"), _(WEIGHTING_TEXT[data.weighting], margins=margins) + spread),
         (_("Intervals"), _(CI_TEXT[summary.ci_method], level=round(100 * summary.level))),
         (_("Bases"), _("Indicators: respondents who answered the question, excluding “don't know” and no answer "
                        "(base “valid”), or all respondents (base “all”), as each indicator states. Simple "
