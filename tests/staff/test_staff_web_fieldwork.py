@@ -64,6 +64,9 @@ def test_printable_letters_pdf_or_a_refusal_that_creates_nothing(login_as, app, 
     letters = _post_file(client, f"{STAFF_URL}/invitations/generate", b"age_band,district\n3,2\n4,2\n")
     again = _post_file(client, f"{STAFF_URL}/invitations/letters", letters.get_data(), name="letters.csv")
     assert again.status_code == 200 and len(pdf_pages_text(again.get_data())) == 2
+    for pdf in (page, again):  # letters carry residents' codes: saved, never kept by a cache
+        assert pdf.headers["Content-Disposition"] == f'attachment; filename="letters-{SURVEY}.pdf"'
+        assert pdf.headers["Cache-Control"] == "no-store"
 
 
 def test_line_account_on_the_letters_file_or_a_refusal_that_creates_nothing(login_as, app, session):

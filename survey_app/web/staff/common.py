@@ -1,9 +1,10 @@
-"""Helpers shared by the staff views: the survey of a URL, uploads, translated errors."""
+"""Helpers shared by the staff views: the survey of a URL, uploads, downloads, translated errors."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import abort, request
+from flask import Response, abort, request
 from flask_login import current_user
 
 from survey_app import audit, indicator_values
@@ -64,6 +65,26 @@ def read_upload(field: str = "file") -> Upload:
     if b"\x00" in data[:4096]:
         raise UploadProblem(gettext("This file is not text. Upload a CSV file (UTF-8 or Shift_JIS)."))
     return Upload(storage.filename, data)
+
+
+def download(body: bytes | Iterable[bytes], filename: str, mimetype: str) -> Response:
+    """A file for the staff member's computer: saved, never shown in the browser, never kept.
+
+    Every download of the console goes through here (exports, letters, reports, templates), so
+    all carry the same headers: ``Content-Disposition: attachment`` (an HTML report would
+    otherwise be shown under the console's CSP, which forbids its inline style) and
+    ``Cache-Control: no-store`` (letters and exports hold codes, answers and unpublished figures;
+    neither a proxy nor the browser's cache should keep them). ``nosniff`` comes with every
+    response (``web/security.py``). ``filename`` is ASCII (survey ids, formats, languages).
+    """
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                                      "Cache-Control": "no-store"})
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """CSV as Excel reads it: UTF-8 with a byte-order mark (without one, Japanese Excel reads
+    the file as Shift_JIS and shows mojibake)."""
+    return download(("\ufeff" + text).encode("utf-8"), filename, "text/csv")
 
 
 def csv_error_text(exc: CsvError) -> str:

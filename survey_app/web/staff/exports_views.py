@@ -23,7 +23,7 @@ from survey_app.instrument import Instrument
 from ..context import db, gettext
 from . import bp
 from .auth import require
-from .common import instrument_or_404, record, texts
+from .common import download, instrument_or_404, record, texts
 from .indicators import IndicatorProblem, compute, options_from
 
 MIMETYPES = {"csv": "text/csv",  # Flask adds "; charset=utf-8"
@@ -39,9 +39,7 @@ def exports(survey_id: str) -> ResponseReturnValue:
 
 
 def _download(chunks: Iterable[bytes], filename: str, fmt: str) -> Response:
-    return Response(chunks, mimetype=MIMETYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return download(chunks, filename, MIMETYPES[fmt])
 
 
 def _response_rows(instrument: Instrument, database_url: str) -> Iterator[list[Any]]:

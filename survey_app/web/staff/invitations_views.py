@@ -33,7 +33,16 @@ from survey_app.models import Invitation
 from ..context import db, gettext
 from . import bp
 from .auth import require
-from .common import UploadProblem, csv_error_text, instrument_or_404, read_upload, record, texts
+from .common import (
+    UploadProblem,
+    csv_download,
+    csv_error_text,
+    download,
+    instrument_or_404,
+    read_upload,
+    record,
+    texts,
+)
 
 MAX_LETTERS = 50_000
 
@@ -72,9 +81,7 @@ def invitations(survey_id: str) -> ResponseReturnValue:
 @bp.get("/s/<survey_id>/invitations/frame-template.csv")
 @require("manage_invitations")
 def frame_template_download(survey_id: str) -> ResponseReturnValue:
-    body = "\ufeff" + frame_template(instrument_or_404(survey_id))
-    return Response(body.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="frame-template-{survey_id}.csv"'})
+    return csv_download(frame_template(instrument_or_404(survey_id)), f"frame-template-{survey_id}.csv")
 
 
 @bp.post("/s/<survey_id>/invitations/generate")
@@ -111,10 +118,7 @@ def generate_invitations(survey_id: str) -> ResponseReturnValue:
     record("invitations_create", survey_id, count=len(letters), batch=upload.name[:64])
     if setup is not None:
         return _letters_pdf(instrument, letters, setup)
-    body = "\ufeff" + letters_csv(letters, instrument, *_links())
-    return Response(body.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="letters-{survey_id}.csv"',
-                             "Cache-Control": "no-store"})
+    return csv_download(letters_csv(letters, instrument, *_links()), f"letters-{survey_id}.csv")
 
 
 def _letter_setup(survey_id: str) -> tuple[LetterSetup, None] | tuple[None, str]:
@@ -130,9 +134,7 @@ def _letter_setup(survey_id: str) -> tuple[LetterSetup, None] | tuple[None, str]
 def _letters_pdf(instrument: Instrument, letters: list[Letter], setup: LetterSetup) -> Response:
     pdf = letters_pdf(letters, instrument, setup)
     record("letters_print", instrument.id, count=len(letters))
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="letters-{instrument.id}.pdf"',
-                             "Cache-Control": "no-store"})
+    return download(pdf, f"letters-{instrument.id}.pdf", "application/pdf")
 
 
 @bp.post("/s/<survey_id>/invitations/letters")

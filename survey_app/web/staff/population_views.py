@@ -5,7 +5,7 @@ Shift_JIS files saved by Excel are read (``encoding="auto"``).
 """
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from analysis.notices import MESSAGES
@@ -19,7 +19,7 @@ from survey_app.survey_settings import margins_are_illustrative
 from ..context import db, gettext
 from . import bp
 from .auth import require
-from .common import UploadProblem, csv_error_text, instrument_or_404, read_upload, record, texts
+from .common import UploadProblem, csv_download, csv_error_text, instrument_or_404, read_upload, record, texts
 
 
 def _label(instrument: Instrument, words: InstrumentTexts, dimension: str, category: str) -> str:
@@ -56,9 +56,7 @@ def population(survey_id: str) -> ResponseReturnValue:
 @bp.get("/s/<survey_id>/population/template.csv")
 @require("view_population")
 def population_template(survey_id: str) -> ResponseReturnValue:
-    body = "\ufeff" + margins_template(instrument_or_404(survey_id))
-    return Response(body.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="margins-template-{survey_id}.csv"'})
+    return csv_download(margins_template(instrument_or_404(survey_id)), f"margins-template-{survey_id}.csv")
 
 
 @bp.post("/s/<survey_id>/population")

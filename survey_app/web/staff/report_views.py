@@ -4,7 +4,7 @@ prints every free comment. Each download is in the audit log (format, weighting,
 """
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from analysis import AnalysisError
@@ -16,7 +16,7 @@ from survey_app.i18n import locales
 from ..context import current_locale, db, gettext
 from . import bp
 from .auth import require
-from .common import instrument_or_404, record, texts
+from .common import download, instrument_or_404, record, texts
 
 
 @bp.get("/s/<survey_id>/report")
@@ -47,6 +47,4 @@ def report_download(survey_id: str) -> ResponseReturnValue:
     record("export", survey_id, kind="report", format=fmt, weighting=weighting, lang=lang)
     name = f"{survey_id}-report-{lang}.{fmt}"
     # Always a download: the HTML report carries its own inline style, which the console's CSP forbids.
-    return Response(content, mimetype=MIMETYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
-                             "X-Content-Type-Options": "nosniff"})
+    return download(content, name, MIMETYPES[fmt])
