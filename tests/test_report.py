@@ -133,6 +133,9 @@ def test_a_report_of_open_responses_alone_is_built_and_says_there_is_no_figure(s
     notes = dict(report.methods)
     assert (report.invited, report.open) == (0, 3)
     assert "Kish" not in notes["Weighting"] and "nan" not in str(report.methods)
+    # paper forms without a code are open responses too, not "the open link"
+    assert "0 from residents invited by letter" in notes["Sample"]
+    assert "3 open responses without an invitation code (open link, chat or paper form" in notes["Sample"]
     notices = [text for heading, text in report.methods if heading == "Notice"]
     assert any(text.startswith("No invited (randomly sampled) resident has responded yet") for text in notices)
     assert "No invited (randomly sampled) resident has responded yet" in render(report, "html").decode("utf-8")

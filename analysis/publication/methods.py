@@ -53,8 +53,8 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
                          kish=_count(float(sample.sum() ** 2 / np.sum(sample ** 2))), n=_count(sample.size))
     notes = [
         (_("Sample"), _("%(n)s complete responses: %(invited)s from residents invited by letter (the probability "
-                        "sample) and %(open)s through the open link (self-selected). %(partial)s unfinished "
-                        "responses are not counted.", n=_count(n), invited=_count(invited), open=_count(n - invited),
+                        "sample) and %(open)s open responses without an invitation code (open link, chat or paper "
+                        "form; self-selected). %(partial)s unfinished responses are not counted.", n=_count(n), invited=_count(invited), open=_count(n - invited),
                         partial=_count(data.fieldwork.partial))),
         (_("Weighting"), _(WEIGHTING_TEXT[data.weighting], margins=margins) + spread),
         (_("Intervals"), _(CI_TEXT[summary.ci_method], level=round(100 * summary.level))),
