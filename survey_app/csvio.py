@@ -3,6 +3,11 @@
 Excel in Japan saves CSV as Shift_JIS (cp932). ``encoding="auto"`` (web uploads)
 reads UTF-8 (with or without BOM) and falls back to cp932; ``encoding="utf-8"``
 (the CLI default) refuses anything else with one line that says what to do.
+
+Excel's other text format, 「Unicode テキスト」 (.txt), is UTF-16 with a byte-order mark and
+separates values with tabs: a file that starts with that mark is read as UTF-16 whatever
+``encoding`` says (the mark leaves no doubt), and a header line with tabs and no comma is
+read as tab-separated.
 """
 from __future__ import annotations
 
@@ -23,7 +28,17 @@ class CsvError(ValueError):
         super().__init__(f"line {line}: {text}" if line else text)
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode(data: bytes, encoding: str = "auto") -> str:
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise CsvError(N_("The file is damaged UTF-16 text (Excel's 'Unicode Text'). Save it as 'CSV UTF-8'."),
+                           line) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -74,7 +89,9 @@ def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequ
         text = read_bytes(source).decode(encoding, errors="strict")
     else:
         text = decode(read_bytes(source), encoding)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
         if rename is not None:

@@ -46,6 +46,26 @@ def test_bom_and_shift_jis_are_read(kind):
     assert reader(good.replace("\n", "\r\n").encode("cp932"), INSTRUMENT, encoding="auto") == expected
 
 
+@pytest.mark.parametrize("encoding", ["auto", "utf-8"])
+@pytest.mark.parametrize("kind", IMPORTERS)
+def test_excel_unicode_text_is_read(kind, encoding):
+    """Excel's 「Unicode テキスト」: UTF-16 with a byte-order mark, tab-separated, CRLF."""
+    reader, good, _ = IMPORTERS[kind]
+    expected = reader(good.encode("utf-8"), INSTRUMENT)
+    unicode_text = good.replace(",", "\t").replace("\n", "\r\n").encode("utf-16")
+    assert unicode_text.startswith(b"\xff\xfe")
+    assert reader(unicode_text, INSTRUMENT, encoding=encoding) == expected
+    assert reader(good.replace(",", "\t").encode("utf-8"), INSTRUMENT, encoding=encoding) == expected
+
+
+def test_damaged_utf16_names_its_line():
+    reader, good, _ = IMPORTERS["population"]
+    damaged = good.encode("utf-16") + b"\x00\xd8"  # a lone high surrogate at the end of line 4
+    with pytest.raises(CsvError) as caught:
+        reader(damaged, INSTRUMENT)
+    assert caught.value.line == 4 and "UTF-16" in str(caught.value)
+
+
 @pytest.mark.parametrize("kind", IMPORTERS)
 def test_shift_jis_without_auto_detection_says_what_to_do(kind):
     reader, good, _ = IMPORTERS[kind]
