@@ -190,6 +190,20 @@ def make_instance(instance: Path) -> None:
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+
+
+def check_database_url(url: str) -> str:
+    """``url`` if Machikoe runs on its database (SQLite or PostgreSQL), else one line saying what to
+    give. Only the scheme is repeated back: the rest of a URL may hold a password."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme.lower() not in DATABASE_SCHEMES:
+        shown = f"'{scheme}'" if scheme else "no scheme"
+        raise ConfigError(f"MACHIKOE_DATABASE_URL (or --database-url) has {shown}: Machikoe runs on SQLite "
+                          "(sqlite:///path/to/machikoe.db) or PostgreSQL (postgresql://user@host/dbname)")
+    return url
+
+
 def _private_sqlite(url: str) -> None:
     """Create the SQLite file 0600 before SQLAlchemy does (it would use the umask, often 0644).
 
@@ -228,7 +242,7 @@ def load_settings(**overrides: Any) -> Settings:
     }
     values.update({k: v for k, v in overrides.items() if k in values})
     extra = {k: v for k, v in overrides.items() if k not in values}
-    database_url = values.pop("database_url") or default_database_url(instance)
+    database_url = check_database_url(values.pop("database_url") or default_database_url(instance))
     secret = values.pop("secret_key")
     secret_key = check_secret(secret, "MACHIKOE_SECRET_KEY") if secret else load_or_create_secret(instance)
     _private_sqlite(database_url)

@@ -100,3 +100,19 @@ def test_sqlite_uri_urls_are_not_created_as_files(tmp_path, monkeypatch):
     config.load_settings(instance=tmp_path / "instance", secret_key="k" * 40,
                          database_url=f"sqlite:///file:{tmp_path}/ro.db?mode=ro&uri=true")
     assert not (tmp_path / "file:").exists() and not (tmp_path / "ro.db").exists()
+
+
+@pytest.mark.parametrize("url", ["mysql://root:hunter2@db/machikoe", "bogus://x", "machikoe.db"])
+def test_a_database_url_machikoe_cannot_use_is_refused_with_one_line_and_no_password(tmp_path, monkeypatch, url):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    with pytest.raises(config.ConfigError):
+        config.load_settings(instance=tmp_path / "instance", secret_key="k" * 40, database_url=url)
+    monkeypatch.setenv("MACHIKOE_INSTANCE", str(tmp_path / "instance"))
+    result = CliRunner().invoke(main, ["--database-url", url, "survey", "list"])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert "sqlite:///" in lines[0] and "postgresql://" in lines[0] and "hunter2" not in lines[0]
+    assert not (tmp_path / "instance" / "machikoe.db").exists()
