@@ -138,3 +138,19 @@ def test_the_console_shows_the_line_and_changes_nothing(db_url, instrument, sess
     session.expire_all()
     assert (session.scalar(select(func.count()).select_from(PopulationMargin)),
             session.scalar(select(func.count()).select_from(Invitation))) == before
+
+
+def test_the_console_reads_excel_unicode_text(db_url, instrument, session):
+    """「Unicode テキスト」 from Excel (UTF-16, tabs, .txt) is uploaded like a CSV: NUL bytes and all."""
+    from tests.support.fuzzkit import fuzz_app
+
+    client = fuzz_app(db_url).test_client()
+    log_in(client, make_staff(session, "admin"))
+    token = csrf(client.get(f"/staff/s/{instrument.id}/paper").get_data(as_text=True))
+    _reader, good, _ = IMPORTERS["population"]
+    unicode_text = good.replace(",", "\t").replace("\n", "\r\n").encode("utf-16")
+    stored = client.post(f"/staff/s/{instrument.id}/population", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(unicode_text), "population.txt")})
+    assert stored.status_code in (200, 302), stored.get_data(as_text=True)[:500]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(PopulationMargin)) == 2

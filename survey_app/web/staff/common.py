@@ -8,7 +8,7 @@ from flask import Response, abort, request
 from flask_login import current_user
 
 from survey_app import audit, indicator_values
-from survey_app.csvio import CsvError
+from survey_app.csvio import UTF16_BOMS, CsvError
 from survey_app.i18n import N_
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
@@ -62,7 +62,7 @@ def read_upload(field: str = "file") -> Upload:
         raise UploadProblem(gettext("'%(name)s' is not a CSV file (.csv).", name=storage.filename))
     if not data.strip():
         raise UploadProblem(gettext("The file is empty."))
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith(UTF16_BOMS):  # UTF-16 text (Excel's Unicode Text) has NULs
         raise UploadProblem(gettext("This file is not text. Upload a CSV file (UTF-8 or Shift_JIS)."))
     return Upload(storage.filename, data)
 
