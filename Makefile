@@ -18,7 +18,7 @@ help:
 	@echo "make run | make test | make bench | make lint | make translations | make clean"
 
 # Packages are installed with uv (itself a wheel from the same package index pip uses) when it
-# can be had: on a 2-core machine pip took 62-75 s to resolve, unpack and compile the test
+# can be had: on a 2-core machine pip took 62-95 s to resolve, unpack and compile the test
 # dependencies one by one, uv about 9 s (parallel downloads, no bytecode up front: each module is
 # compiled the first time a process imports it). Without uv, pip does the same job.
 INSTALL = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q --python $(BIN)/python $(1); \

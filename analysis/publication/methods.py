@@ -38,13 +38,14 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
         return gettext(lang, msgid, **params)
 
     n = len(data.frame)
-    invited = int(data.frame.sampling["_invited"].sum()) if data.frame.sampling is not None else 0
+    invited_mask = data.frame.invited_mask()  # the probability sample: the one definition (analysis.frame)
+    invited = int(invited_mask.sum())
     names = [" × ".join(short_label(data.instrument, d, lang) for d in m.dims) for m in data.margins]
     margins = locales.list_separator(lang).join(names) or "–"
     # The spread and Kish's effective size are those of the invited sample the figures come from:
     # open responses weigh 0 in them (reported beside), and may be all there is early in fieldwork
     # — then there is no spread to state, and the notice no_invited_responses says why.
-    sample = data.weights[data.frame.invited_mask()]
+    sample = data.weights[invited_mask]
     spread = ""
     if sample.size:
         relative = sample / sample.mean()
@@ -54,7 +55,8 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
     notes = [
         (_("Sample"), _("%(n)s complete responses: %(invited)s from residents invited by letter (the probability "
                         "sample) and %(open)s open responses without an invitation code (open link, chat or paper "
-                        "form; self-selected). %(partial)s unfinished responses are not counted.", n=_count(n), invited=_count(invited), open=_count(n - invited),
+                        "form; self-selected). %(partial)s unfinished responses are not counted.",
+                        n=_count(n), invited=_count(invited), open=_count(n - invited),
                         partial=_count(data.fieldwork.partial))),
         (_("Weighting"), _(WEIGHTING_TEXT[data.weighting], margins=margins) + spread),
         (_("Intervals"), _(CI_TEXT[summary.ci_method], level=round(100 * summary.level))),
