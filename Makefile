@@ -44,9 +44,9 @@ run: setup
 
 # Debian packages (no browser or font downloads); root or sudo; installed only when missing.
 # To run: fonts-noto-* (Japanese, Vietnamese, Urdu on pages and in PDFs; mono: codes on letters), libpango* (WeasyPrint's text
-# layout, survey_app/pdf.py). To test, also: chromium (browser tests), poppler-utils (pdftotext/pdftoppm).
+# layout, survey_app/pdf.py). To test, also: chromium-headless-shell (browser tests), poppler-utils (pdftotext/pdftoppm).
 RUN_PACKAGES  := fonts-noto-core fonts-noto-cjk fonts-noto-mono libpango-1.0-0 libpangoft2-1.0-0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+TEST_PACKAGES := $(RUN_PACKAGES) chromium-headless-shell poppler-utils
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -28,8 +28,11 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+# Debian's chromium-headless-shell: Chromium's headless shell, the build Playwright itself runs
+# headless. Measured on the browser tests alone (35 tests, one process, 2026-11-30): 66 s of
+# Chromium CPU and 79 s wall, against 112 s and 104 s with the full browser (/usr/bin/chromium).
+CHROMIUM = "/usr/bin/chromium-headless-shell"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"  # tests/artifacts
@@ -86,7 +89,7 @@ def live_server(_server, app):
 @pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing (make test installs Debian's chromium)"
+        message = f"{CHROMIUM} is missing (make test installs Debian's chromium-headless-shell)"
         if os.environ.get("CI") == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
