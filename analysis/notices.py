@@ -33,7 +33,8 @@ MESSAGES: dict[str, str] = {
         "No invited resident with %(cell)s responded: that part of the population is represented only through "
         "the model."),
     "open_responses": N_(
-        "%(n)s response(s) came without an invitation (open link): they get the average design weight."),
+        "%(n)s response(s) came without an invitation code (open link, chat or paper form): they get the average "
+        "design weight."),
     "degenerate_interval": N_(
         "'%(indicator)s' is %(estimate)s in its base: the interval is the exact (Clopper–Pearson) interval on "
         "the Kish effective sample size."),

@@ -27,7 +27,7 @@ JST_OFFSET_HOURS = 9
 # How channels and samples are named to staff (monitor page and the published report).
 CHANNEL_LABELS = {"web": N_("Web form"), "telegram": N_("Telegram chat"), "line": N_("LINE chat"),
                   "paper": N_("Paper questionnaire")}
-SOURCE_LABELS = {"invited": N_("Invited (letter code)"), "open": N_("Open link")}
+SOURCE_LABELS = {"invited": N_("Invited (letter code)"), "open": N_("Open (no code)")}
 
 
 @dataclass(frozen=True)

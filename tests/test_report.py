@@ -138,7 +138,24 @@ def test_a_report_of_open_responses_alone_is_built_and_says_there_is_no_figure(s
     assert "3 open responses without an invitation code (open link, chat or paper form" in notes["Sample"]
     notices = [text for heading, text in report.methods if heading == "Notice"]
     assert any(text.startswith("No invited (randomly sampled) resident has responded yet") for text in notices)
-    assert "No invited (randomly sampled) resident has responded yet" in render(report, "html").decode("utf-8")
+    page = html.unescape(render(report, "html").decode("utf-8"))
+    assert "No invited (randomly sampled) resident has responded yet" in page
+    assert "every response is an open one (open link, chat or paper form without a code)" in page
+    assert "Open link" not in page  # a paper form without a code did not come through a link
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the template's words: one database is enough
+def test_invited_responses_without_letters_are_not_called_open(session, surveyed):
+    """Demo data (or letters made outside Machikoe): invited responses but no letter recorded. The
+    overview said every response came through the open link, beside a table of invited ones."""
+    report = build_report(session, surveyed, "rake", "en")
+    assert report.letters == 0 and report.invited == 300
+    page = html.unescape(render(report, "html").decode("utf-8"))
+    assert "yet 300 responses are marked as invited" in page and "no response rate can be given" in page
+    assert "every response is an open one" not in page
+    assert "300 invited and 6 open complete responses (open: without an invitation code)" in page
+    # the open rows (a web form and Telegram chats without a code) are not called "open link"
+    assert "Open, no code (self-selected)" in page and "Open link" not in page
 
 
 def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):

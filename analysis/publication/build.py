@@ -160,7 +160,7 @@ def _area(texts: InstrumentTexts, area: str | None, question: Question, lang: st
     return texts.indicator(area)
 
 
-SAMPLE_WORDS = {"invited": N_("Invited (letter with a code)"), "open": N_("Open link (self-selected)")}
+SAMPLE_WORDS = {"invited": N_("Invited (letter with a code)"), "open": N_("Open, no code (self-selected)")}
 
 
 def _returned(returned: dict[tuple[str, str, str], int], lang: str) -> tuple[ReturnedRow, ...]:

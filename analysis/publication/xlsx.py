@@ -111,7 +111,7 @@ def _overview(sheets: Sheets, report: Report, _: Translate) -> None:
         [_("Produced"), str(report.produced)], [_("Population"), report.population],
         [_("Letters"), report.letters], [_("Undeliverable"), report.undeliverable],
         [_("Responses"), report.invited + report.open], [_("Invited (letter with a code)"), report.invited],
-        [_("Open link (self-selected)"), report.open], [_("Response rate"), _share(report.response_rate)]
+        [_("Open, no code (self-selected)"), report.open], [_("Response rate"), _share(report.response_rate)]
     ]
     sheets.add(_("Overview"), _("1. Survey overview"), [_("Item"), _("Value")], facts)
     sheets.book[sheets.book.sheetnames[-1]].cell(len(facts) + 2, 2).number_format = PCT

@@ -198,6 +198,7 @@ def test_monitor_page_counts(login_as, session, instrument, secret):
     page = text_of(login_as("viewer").get(f"{STAFF_URL}/monitor"))
     assert "<svg" in page and "Tiếng Việt" in page
     assert 'class="bar"' in page
+    assert "<td>回答コードなし</td>" in page  # "Open (no code)": chats without a code came through no link
 
 
 def test_page_batch_refused_once_a_design_is_recorded(login_as, session, instrument, secret):
