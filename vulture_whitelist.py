@@ -41,7 +41,7 @@ _used = (
     _.max_content_length, _.max_form_memory_size,
     # read only by Jinja templates (staff/monitor.html, staff/chart.html, analysis/publication/templates)
     _.by_source, _.y_bottom, _.polyline, _.change_low, _.change_high, _.trends, _.year_label,
-    _.label_width, _.office,
+    _.label_width, _.office, _.line_ys, _.bar_y, _.thickness,
     # openpyxl cell styles, set as attributes
     _.font, _.alignment,
     # fake Telegram Bot API: methods dispatched by the called method's name (``api_<method>``)

@@ -15,7 +15,6 @@ gettext domain, worded in the requested locale (ja, en, vi, ur).
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +30,7 @@ from analysis.result import (
 )
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.fmt import display_width
 
 # ---------------------------------------------------------------- words (msgids)
 
@@ -288,12 +288,8 @@ def _text_rows(result: SurveyResult, locale: str) -> list[list[str]]:
     return out
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int, right: bool) -> str:
-    space = " " * (width - _width(text))
+    space = " " * (width - display_width(text))
     return space + text if right else text + space
 
 
@@ -302,7 +298,7 @@ def render_table(result: SurveyResult, locale: str, title: str) -> str:
     level = round(100 * result.level)
     header = [gettext(locale, h, level=level) if "%(level)s" in h else gettext(locale, h) for h in TEXT_HEADER]
     body = _text_rows(result, locale)
-    widths = [max(_width(r[i]) for r in [header, *body]) for i in range(len(header))]
+    widths = [max(display_width(r[i]) for r in [header, *body]) for i in range(len(header))]
     numeric = {1, 2, 3, 4, 6}
     lines = [gettext(locale, TITLE, survey=title, n=result.n_respondents), ""]
     for r in [header, *body]:

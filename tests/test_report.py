@@ -21,10 +21,11 @@ from analysis.publication.data import response_weights
 from survey_app import responses
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.models import Answer
-from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
+from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs, pdf_words_outside
 
 ARTIFACTS = Path(__file__).parent / "artifacts" / "report"
 PHONE, EMAIL = "011-382-5151", "hanako.yamada@example.jp"
+SIDE_MARGIN_PT = 16 / 25.4 * 72  # survey_app/pdf.py's @page: 16 mm left and right
 # Five Urdu-speaking respondents in one district: fewer than 10, so every cross table hides them.
 FOREIGN = {"kurashiyasui": 2, "kosodate": 3, "age_band": 1, "sex": 2, "district": 3, "nationality": 2,
            "_locale": "ur"}
@@ -98,6 +99,7 @@ def test_pdf_has_every_section_indicator_and_closed_question(session, surveyed):
     crosses_page = next(i for i, p in enumerate(pages, start=1) if "4クロス集計" in _plain(p) and i > 2)
     assert f"4クロス集計{crosses_page}" in toc  # the contents give the real page
     assert all(f["embedded"] == "yes" for f in pdf_fonts(pdf))
+    assert pdf_words_outside(pdf, SIDE_MARGIN_PT) == []  # no label runs off its chart or the page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pngs = pdf_to_pngs(pdf, ARTIFACTS, dpi=50)
     assert len(pngs) == len(pages)
@@ -107,7 +109,11 @@ def test_pdf_has_every_section_indicator_and_closed_question(session, surveyed):
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the PDF: once (see above)
 def test_english_report_speaks_english(session, surveyed):
-    text = _plain(pdf_text(render(build_report(session, surveyed, "none", "en"), "pdf")))
+    pdf = render(build_report(session, surveyed, "none", "en"), "pdf")
+    # English answers are long: "Places that look after children, such as daycare centers and
+    # kindergartens" ran off the left of its bar chart (clipped: "hat look after" at x -4 pt)
+    assert pdf_words_outside(pdf, SIDE_MARGIN_PT) == []
+    text = _plain(pdf_text(pdf))
     for heading in ("Simpletabulation", "Crosstabulation", "Freecomments", "Surveymethods"):
         assert heading in text
     assert "Noweighting" in text

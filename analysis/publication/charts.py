@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from survey_app.i18n.fmt import display_width
+
 
 class Interval(Protocol):
     """What a chart needs of this year's figure (``IndicatorResult`` or the report's ``IndicatorFigure``).
@@ -116,14 +118,35 @@ def _num(value: float | None) -> float | None:
 # ---------------------------------------------------------------- bar charts (単純集計)
 
 BAR_ROW, BAR_LABEL, BAR_WIDTH, BAR_VALUE = 20, 250, 560, 52
+BAR_LINE = 11  # px between the lines of a wrapped label (font-size 10)
+BAR_THICKNESS = 14
+# Label space in display columns (a wide character is two): Noto Sans at 10 px averages under
+# 5 px a Latin letter and 10 px a kanji, so 46 columns fit the 250 px less the 6 px gap.
+LABEL_COLUMNS, LABEL_LINES = 46, 2
+NO_LINE_START = "、。，．・：；？！）」』】〕〉》ー…,.;:!?)"  # 行頭禁則: these stay with the line before
 
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    lines: tuple[str, ...]  # the answer's label, wrapped to the label space
     value: float  # percent, 0–100
-    y: float
-    width: float
+    y: float  # top of the row
+    height: float  # of the row
+    width: float  # of the bar
+
+    @property
+    def label(self) -> str:
+        return "".join(self.lines)
+
+    @property
+    def line_ys(self) -> list[float]:
+        """Baselines of the label's lines, centred on the bar."""
+        first = self.y + self.height / 2 + 3.5 - BAR_LINE * (len(self.lines) - 1) / 2
+        return [round(first + BAR_LINE * i, 1) for i in range(len(self.lines))]
+
+    @property
+    def bar_y(self) -> float:
+        return round(self.y + (self.height - BAR_THICKNESS) / 2, 1)
 
 
 @dataclass(frozen=True)
@@ -133,16 +156,61 @@ class BarChart:
     bars: tuple[Bar, ...]
     width: int = BAR_WIDTH
     label_width: int = BAR_LABEL
-    row: int = BAR_ROW
 
     @property
     def height(self) -> int:
-        return self.row * len(self.bars) + 4
+        return round(sum(b.height for b in self.bars)) + 4
+
+    @property
+    def thickness(self) -> int:
+        return BAR_THICKNESS
+
+
+def wrap_label(label: str, columns: int = LABEL_COLUMNS, lines: int = LABEL_LINES) -> tuple[str, ...]:
+    """``label`` in at most ``lines`` lines of ``columns`` display columns (a wide character is two).
+
+    Breaks after a space where there is one (English, Vietnamese), else between any two
+    characters (Japanese), never before closing punctuation; what the last line cannot hold
+    ends in "…" (the table beside the chart has the whole label). A chart drawn with the
+    whole label on one line ran it off the left edge of the page."""
+    out: list[str] = []
+    rest = label.strip()
+    while rest and len(out) < lines:
+        if display_width(rest) <= columns:
+            out.append(rest)
+            return tuple(out)
+        if len(out) == lines - 1:
+            out.append(_cut(rest, columns - 1).rstrip() + "…")
+            return tuple(out)
+        head = _cut(rest, columns)
+        space = head.rfind(" ")
+        if space > 0:
+            head = head[:space]
+        while head and rest[len(head):][:1] in tuple(NO_LINE_START) and len(head) > 1:
+            head = head[:-1]  # pull a character down with the punctuation rather than start a line with it
+        out.append(head.rstrip())
+        rest = rest[len(head):].lstrip()
+    return tuple(out)
+
+
+def _cut(text: str, columns: int) -> str:
+    """The longest start of ``text`` that fits in ``columns`` display columns."""
+    used = 0
+    for index, char in enumerate(text):
+        used += display_width(char)
+        if used > columns:
+            return text[:index]
+    return text
 
 
 def bar_chart(rows: list[tuple[str, float]]) -> BarChart:
-    """``rows`` are (label, percent); the bar length is the percent of the plot width."""
+    """``rows`` are (label, percent); the bar length is the percent of the plot width. A row is
+    ``BAR_ROW`` high, and ``BAR_LINE`` more for each further line of a wrapped label."""
     plot = BAR_WIDTH - BAR_LABEL - BAR_VALUE
-    bars = tuple(Bar(label, value, 2 + i * BAR_ROW, round(plot * max(0.0, min(value, 100.0)) / 100, 1))
-                 for i, (label, value) in enumerate(rows))
-    return BarChart(bars)
+    bars, y = [], 2.0
+    for label, value in rows:
+        lines = wrap_label(label)
+        height = BAR_ROW + BAR_LINE * (len(lines) - 1)
+        bars.append(Bar(lines, value, y, height, round(plot * max(0.0, min(value, 100.0)) / 100, 1)))
+        y += height
+    return BarChart(tuple(bars))

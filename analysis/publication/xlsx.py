@@ -9,7 +9,6 @@ group is suppressed, shown empty).
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from analysis.publication.build import Report
 from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.fmt import display_width
 from survey_app.i18n.locales import native_name
 
 Translate = Callable[..., str]  # msgid, **params → the text in the report's language
@@ -33,8 +33,7 @@ def _share(value: float | None) -> float | None:
 
 
 def _width(value: Any) -> int:
-    text = str(value if value is not None else "")
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return display_width(str(value if value is not None else ""))
 
 
 class Sheets:

@@ -102,3 +102,9 @@ def parse_fiscal_year(label: str) -> int:
                 break
             return first + n - 1
     raise ValueError(f"not a fiscal year: {label!r} (use e.g. 令和7年度 or FY2025)")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes where East Asian wide and full-width characters take two: a terminal
+    table, a spreadsheet column, the label space of a chart. 「江別市」 is 6, "Ebetsu" 6."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
