@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import get_translations
-from survey_app.i18n.fmt import era_year
+from survey_app.i18n.fmt import display_width, era_year
 from survey_app.i18n.locales import default
 from survey_app.instrument import Instrument
 from survey_app.invitations import Letter, LineAccountError, line_account
@@ -154,6 +154,43 @@ def _body(survey_title: str, setup: LetterSetup) -> dict[str, str]:
     return words
 
 
+# The printed address: 9 pt Noto Sans Mono, whose every character is 0.6 em (5.4 pt) wide, in the
+# 174 mm (493 pt) between the 18 mm margins: 91 columns; 88 leave room for rounding.
+URL_COLUMNS = 88
+
+
+def url_lines(url: str, columns: int = URL_COLUMNS) -> list[str]:
+    """The letter's web address in lines of at most ``columns`` characters, to be typed as one.
+
+    A city's page path can be long (``https://www.city.ebetsu.hokkaido.jp/soshiki/…``): on one
+    line it ran off the page and cut the code. It breaks before ``?code=…`` (kept whole), then
+    after a ``/``; a piece longer than a line is cut where the line ends. No invisible break
+    characters are added (a zero-width space would go along with a copied address)."""
+    if display_width(url) <= columns:
+        return [url]
+    path, mark, query = url.partition("?")
+    pieces = [*_path_pieces(path), *([mark + query] if mark else [])]
+    lines = [""]
+    for piece in pieces:
+        if display_width(lines[-1] + piece) > columns and lines[-1]:
+            lines.append("")
+        lines[-1] += piece
+        while display_width(lines[-1]) > columns:  # one piece longer than a line
+            lines[-1:] = [lines[-1][:columns], lines[-1][columns:]]
+    return lines
+
+
+def _path_pieces(path: str) -> list[str]:
+    """``https://host/a/b`` → ``https://host/``, ``a/``, ``b`` (the host is never split)."""
+    scheme, _, rest = path.partition("://")
+    host, slash, tail = rest.partition("/")
+    pieces = [f"{scheme}://{host}{slash}"]
+    for part in tail.split("/"):
+        pieces.append(part + "/")
+    pieces[-1] = pieces[-1][:-1]  # the last part has no slash after it
+    return [piece for piece in pieces if piece]
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -163,7 +200,7 @@ def letters_html(letters: list[Letter], instrument: Instrument, setup: LetterSet
     pages = printable(letters, instrument, setup.base_url, setup.bot_username, setup.line_account)
     return _environment().get_template("letter.html").render(
         letters=pages, setup=setup, words=_body(instrument.title, setup), lang=default(),
-        letter_date=japanese_date(setup.letter_date), privacy_notice=instrument.privacy_notice,
+        letter_date=japanese_date(setup.letter_date), privacy_notice=instrument.privacy_notice, url_lines=url_lines,
         languages=lambda code: language_lines(instrument.languages, code, setup.phone, bool(setup.bot_username),
                                               bool(setup.line_account)))
 

@@ -9,8 +9,16 @@ import pytest
 
 from survey_app import survey_settings
 from survey_app.invitations import create_invitations
-from survey_app.letter_pdf import LetterRefused, japanese_date, letter_setup, letters_pdf, public_url_problem
-from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs
+from survey_app.letter_pdf import (
+    URL_COLUMNS,
+    LetterRefused,
+    japanese_date,
+    letter_setup,
+    letters_pdf,
+    public_url_problem,
+    url_lines,
+)
+from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs, pdf_words_outside
 
 SETTINGS = {"sender": "江別市長 三好 昇", "contact_office": "江別市 企画政策部 企画政策課",
             "contact_phone": "011-381-1010", "contact_hours": "平日 8:45〜17:15",
@@ -41,7 +49,37 @@ def test_one_page_per_letter_with_the_whole_code_on_one_line(three_letters, inst
         assert "اردو" in page or re.search("[\u0600-\u06ff]", page)  # the Urdu line
         assert "Telegram" in page
     assert all(font["embedded"] == "yes" for font in pdf_fonts(pdf))
+    assert pdf_words_outside(pdf, 18 / 25.4 * 72) == []  # letter.html's @page: 18 mm left and right
     assert len(pdf_to_pngs(pdf, tmp_path, dpi=30)) == 3
+
+
+LONG_BASE = "https://www.city.ebetsu.hokkaido.jp/soshiki/kikaku/shimin-anketo/reiwa7nendo/ebetsu-shimin-ishiki-chosa"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the layout: one database is enough
+def test_a_long_city_address_breaks_onto_lines_and_keeps_the_code_whole(three_letters, instrument):
+    """A city's page path made the address run off the page, cutting the code (x up to 597 pt)."""
+    pdf = letters_pdf(three_letters, instrument, letter_setup(SETTINGS, LONG_BASE, "EbetsuSurveyBot"))
+    assert pdf_words_outside(pdf, 18 / 25.4 * 72) == []
+    pages = pdf_pages_text(pdf)
+    assert len(pages) == 3  # still one page a letter
+    for letter, page in zip(three_letters, pages, strict=True):
+        lines = [line.strip() for line in page.splitlines()]
+        start = lines.index(LONG_BASE.rsplit("/", 1)[0] + "/")
+        assert "".join(lines[start:start + 2]) == f"{LONG_BASE}/s/ebetsu-2025/?code={letter.code}"
+
+
+@pytest.mark.parametrize("url", [
+    "https://survey.city.ebetsu.example/s/ebetsu-2025/?code=VBAQ-S2FP-Q7M5-9E6S",
+    f"{LONG_BASE}/s/ebetsu-2025/?code=VBAQ-S2FP-Q7M5-9E6S",
+    "https://www.city.ebetsu.hokkaido.jp/soshiki/kikaku/shimin-anketo-2025/s/ebetsu-2025/?code=VBAQ-S2FP-Q7M5-9E6S",
+    "https://x.example/" + "a" * 200 + "/s/e/?code=AAAA-BBBB-CCCC-DDDD",
+])
+def test_address_lines_join_to_the_address_and_fit(url):
+    lines = url_lines(url)
+    assert "".join(lines) == url and all(len(line) <= URL_COLUMNS for line in lines)
+    assert any(line.endswith("?code=" + url.rsplit("=", 1)[1]) for line in lines)  # the code is never split
+    assert len(lines) == 1 or not url.startswith("https://survey.")  # a short address stays on one line
 
 
 @pytest.mark.parametrize("url", [None, "", "http://127.0.0.1:5077", "http://localhost:5000/", "http://[::1]/",
