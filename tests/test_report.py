@@ -109,11 +109,15 @@ def test_pdf_has_every_section_indicator_and_closed_question(session, surveyed):
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the PDF: once (see above)
 def test_english_report_speaks_english(session, surveyed):
+    pasted = "https://www.example.com/" + "longpath" * 20  # a comment printed as written: no break of its own
+    responses.bulk_complete(session, surveyed, [{**FOREIGN, "_locale": "en", "comment": pasted}], channel="web")
     pdf = render(build_report(session, surveyed, "none", "en"), "pdf")
     # English answers are long: "Places that look after children, such as daycare centers and
-    # kindergartens" ran off the left of its bar chart (clipped: "hat look after" at x -4 pt)
+    # kindergartens" ran off the left of its bar chart (clipped: "hat look after" at x -4 pt), and
+    # the pasted address off the right of the page (to x 600 pt of 595)
     assert pdf_words_outside(pdf, SIDE_MARGIN_PT) == []
     text = _plain(pdf_text(pdf))
+    assert pasted in text  # broken across lines, every character kept
     for heading in ("Simpletabulation", "Crosstabulation", "Freecomments", "Surveymethods"):
         assert heading in text
     assert "Noweighting" in text

@@ -75,6 +75,8 @@ svg { display: block; }
    marker as an absolute box, which was a fifth of the PDF's time with a thousand comments. */
 ul.comments, ol.footnotes { list-style: none; padding: 0; }
 ul.comments { font-size: 9pt; } ul.comments li { margin: 0 0 1.5mm; padding-inline-start: 1em; text-indent: -1em; }
+/* printed as written: a pasted address or a run of one letter has no break of its own and ran off the page */
+ul.comments li, dd { overflow-wrap: anywhere; }
 ul.comments[dir=rtl] { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", sans-serif; }
 table.indicators { table-layout: fixed; }
 table.indicators col.title { width: 46mm; } table.indicators .note { white-space: nowrap; } table.indicators col.verdict { width: 22mm; }

@@ -131,6 +131,13 @@ def test_320px_wide_without_sideways_scrolling(new_page, lang):
         page.goto(f"{SURVEY_URL}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (path, overflow)
+    # a pasted address has no break of its own: on the page that shows it back it must still wrap
+    page.goto(f"{SURVEY_URL}/q/comment")
+    page.fill("#comment", "https://www.example.com/" + "longpath" * 12)
+    press(page, "next")
+    assert page.url.endswith("/review") and "longpathlongpath" in page.content()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, ("/review with a pasted address", overflow)
 
 
 def test_urdu_mirrors_buttons_progress_and_errors(new_page):
