@@ -122,7 +122,7 @@ def test_keyboard_only_completion(new_page, session):
     assert stored.status == "complete" and responses.current_answers(session, stored)["age_band"] == 1
 
 
-@pytest.mark.parametrize("lang", ["ja", "ur"])
+@pytest.mark.parametrize("lang", ["ja", "ja-x-easy", "en", "ur"])  # やさしい日本語: ruby labels ran 159 px off
 def test_320px_wide_without_sideways_scrolling(new_page, lang):
     page = new_page(lang=lang, width=320, height=640)
     page.goto(f"{SURVEY_URL}/?lang={lang}")
