@@ -55,5 +55,5 @@ def test_rows_grow_with_their_labels_and_never_overlap():
         assert below.y == above.y + above.height
         assert above.line_ys[-1] < below.y + 1  # the last line's baseline stays in its row
     assert chart.height >= chart.bars[-1].y + chart.bars[-1].height
-    assert chart.bars[1].label.replace(" ", "") == LONG_EN.replace(" ", "")
+    assert " ".join(chart.bars[1].lines) == LONG_EN
     assert chart.bars[2].width == 0 and chart.bars[3].width == BAR_WIDTH - BAR_LABEL - BAR_VALUE  # 120 % drawn as 100 %

@@ -135,10 +135,6 @@ class Bar:
     width: float  # of the bar
 
     @property
-    def label(self) -> str:
-        return "".join(self.lines)
-
-    @property
     def line_ys(self) -> list[float]:
         """Baselines of the label's lines, centred on the bar."""
         first = self.y + self.height / 2 + 3.5 - BAR_LINE * (len(self.lines) - 1) / 2
