@@ -70,3 +70,4 @@ def test_serve_runs_gunicorn_and_prints_the_url(sqlite_url, bundled_instrument, 
         process.stdout.close()
         clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared by other tests
     assert "GET /s/ebetsu-2025/ HTTP/1.1" in log and "K7QF" not in log  # no codes in the access log
+    assert "Control socket" not in log  # gunicorn's management socket stays closed (survey_app/cli/serve.py)

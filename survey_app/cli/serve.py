@@ -37,6 +37,9 @@ def display_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+NEWER_GUNICORN = frozenset({"control_socket_disable"})  # settings gunicorn 25.1 added
+
+
 def gunicorn_application(app_factory: Callable[[], Flask], options: dict[str, Any]) -> BaseApplication:
     """A gunicorn application object serving ``app_factory()`` (imported lazily: optional)."""
     from gunicorn.app.base import BaseApplication
@@ -44,6 +47,8 @@ def gunicorn_application(app_factory: Callable[[], Flask], options: dict[str, An
     class MachikoeApplication(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
+                if key in NEWER_GUNICORN and key not in self.cfg.settings:
+                    continue  # an older gunicorn (setup.cfg allows 23+) has no such setting
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
@@ -92,7 +97,11 @@ def serve(app: AppContext, host: str, port: int, workers: int, threads: int) -> 
     options = {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
                "threads": threads, "worker_class": "survey_app.cli.worker.BufferingWorker",
                "accesslog": "-", "errorlog": "-", "access_log_format": ACCESS_LOG_FORMAT,
-               "timeout": 60, "graceful_timeout": 10, "preload_app": True}
+               "timeout": 60, "graceful_timeout": 10, "preload_app": True,
+               # gunicorn 25's control socket (for its gunicornc tool) is one path per user account,
+               # $HOME/.gunicorn/gunicorn.ctl, so two deployments on a host take it from each other;
+               # Machikoe does not use it, and a management interface nobody uses stays closed.
+               "control_socket_disable": True}
     gunicorn_application(factory, options).run()
 
 
