@@ -166,6 +166,8 @@ def test_invited_responses_without_letters_are_not_called_open(session, surveyed
     assert "300 invited and 6 open complete responses (open: without an invitation code)" in page
     # the open rows (a web form and Telegram chats without a code) are not called "open link"
     assert "Open, no code (self-selected)" in page and "Open link" not in page
+    # a group of hundreds hidden so that a small one cannot be worked out is not "fewer than 10"
+    assert "or is hidden with such a group so that its figures cannot be worked out from the total" in page
 
 
 def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):
