@@ -40,7 +40,8 @@ HEADER = (N_("Indicator id"), N_("Indicator"), N_("Breakdown by"), N_("Category 
           N_("Target year"), N_("Change vs baseline (points)"), N_("Verdict"), N_("Note"))
 VERDICTS = {"improved": N_("improved"), "no detectable change": N_("no detectable change"),
             "worsened": N_("worsened"), "indicative": N_("indicative (baseline uncertainty unknown)")}
-FLAGS = {"suppressed": N_("suppressed (fewer than %(n)d respondents)"),
+# One word for every hidden group, so that which one was the small one stays unknown (analysis.suppression)
+FLAGS = {"suppressed": N_("suppressed (fewer than %(n)d respondents, or hidden with such a group)"),
          "caution": N_("interpret with caution (fewer than %(n)d respondents)")}
 BASE_NOTES = {
     "valid": N_("Base: respondents who answered the question, excluding “don't know” and no answer."),
@@ -93,7 +94,7 @@ def on_base_label(other: OtherBase, locale: str) -> str:
 
 
 def flag_word(group: GroupResult, result: SurveyResult, locale: str) -> str:
-    """'suppressed (fewer than 10 respondents)' with the thresholds actually used."""
+    """'suppressed (fewer than 10 respondents, or hidden with such a group)' with the thresholds actually used."""
     if group.flag not in FLAGS:
         return ""
     limit = result.thresholds.suppress_below if group.flag == "suppressed" else result.thresholds.caution_below

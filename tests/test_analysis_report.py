@@ -71,15 +71,15 @@ def test_footnotes_name_the_margins_and_thresholds_actually_used():
 def test_the_one_table_flags_with_the_thresholds_used_and_ends_with_notes():
     rows = list(table_rows(result(Thresholds(caution_below=80, suppress_below=50)), "en"))
     assert len(rows[0]) == 19 and all(len(r) == 19 for r in rows[1:4])  # Kish effective n beside effective n
-    assert rows[2][-1] == "suppressed (fewer than 50 respondents)"
+    assert rows[2][-1] == "suppressed (fewer than 50 respondents, or hidden with such a group)"
     assert rows[3][-1] == "interpret with caution (fewer than 80 respondents)"
     assert rows[4] == [] and rows[-1] == ["Warning: 'living' is 100% in its base: the interval is the exact "
                                           "(Clopper–Pearson) interval on the Kish effective sample size."]
     japanese = list(table_rows(result(), "ja"))
-    assert japanese[2][-1] == "非表示（回答者10人未満）"
+    assert japanese[2][-1] == "非表示（回答者10人未満、またはその区分と併せて非表示）"
 
 
 def test_text_table_in_vietnamese():
     text = render_table(result(), "vi", "Khảo sát")
     assert text.startswith("Khảo sát: các chỉ số (100 người trả lời)")
-    assert "Cảnh báo:" in text and "không hiển thị (dưới 10 người trả lời)" in text
+    assert "Cảnh báo:" in text and "không hiển thị (dưới 10 người trả lời, hoặc ẩn cùng một nhóm như vậy)" in text

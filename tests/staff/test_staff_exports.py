@@ -111,6 +111,6 @@ def test_indicator_rows_from_the_typed_result():
         (78.3, 75.0, 78.3, "")
     group_row = dict(zip(rows[0], rows[2], strict=True))
     assert (group_row["Breakdown by"], group_row["Estimate (%)"], group_row["Note"]) == \
-        ("age_band", "", "suppressed (fewer than 10 respondents)")
+        ("age_band", "", "suppressed (fewer than 10 respondents, or hidden with such a group)")
     assert rows[3] == [] and ["Weighted by raking to the population margins (age_band, sex); the intervals " \
                               "account for the weighting."] in rows[4:]
