@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import get_translations
-from survey_app.i18n.fmt import display_width, era_year
+from survey_app.i18n.fmt import cut_to_width, display_width, era_year
 from survey_app.i18n.locales import default
 from survey_app.instrument import Instrument
 from survey_app.invitations import Letter, LineAccountError, line_account
@@ -176,7 +176,8 @@ def url_lines(url: str, columns: int = URL_COLUMNS) -> list[str]:
             lines.append("")
         lines[-1] += piece
         while display_width(lines[-1]) > columns:  # one piece longer than a line
-            lines[-1:] = [lines[-1][:columns], lines[-1][columns:]]
+            head = cut_to_width(lines[-1], columns)
+            lines[-1:] = [head, lines[-1][len(head):]]
     return lines
 
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from survey_app.i18n.fmt import display_width
+from survey_app.i18n.fmt import cut_to_width, display_width
 
 
 class Interval(Protocol):
@@ -176,9 +176,9 @@ def wrap_label(label: str, columns: int = LABEL_COLUMNS, lines: int = LABEL_LINE
             out.append(rest)
             return tuple(out)
         if len(out) == lines - 1:
-            out.append(_cut(rest, columns - 1).rstrip() + "…")
+            out.append(cut_to_width(rest, columns - 1).rstrip() + "…")
             return tuple(out)
-        head = _cut(rest, columns)
+        head = cut_to_width(rest, columns)
         space = head.rfind(" ")
         if space > 0:
             head = head[:space]
@@ -187,16 +187,6 @@ def wrap_label(label: str, columns: int = LABEL_COLUMNS, lines: int = LABEL_LINE
         out.append(head.rstrip())
         rest = rest[len(head):].lstrip()
     return tuple(out)
-
-
-def _cut(text: str, columns: int) -> str:
-    """The longest start of ``text`` that fits in ``columns`` display columns."""
-    used = 0
-    for index, char in enumerate(text):
-        used += display_width(char)
-        if used > columns:
-            return text[:index]
-    return text
 
 
 def bar_chart(rows: list[tuple[str, float]]) -> BarChart:

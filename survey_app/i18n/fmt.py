@@ -108,3 +108,13 @@ def display_width(text: str) -> int:
     """Columns ``text`` takes where East Asian wide and full-width characters take two: a terminal
     table, a spreadsheet column, the label space of a chart. 「江別市」 is 6, "Ebetsu" 6."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cut_to_width(text: str, columns: int) -> str:
+    """The longest start of ``text`` that fits in ``columns`` display columns (:func:`display_width`)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += display_width(char)
+        if used > columns:
+            return text[:index]
+    return text

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from survey_app import survey_settings
+from survey_app.i18n.fmt import display_width
 from survey_app.invitations import create_invitations
 from survey_app.letter_pdf import (
     URL_COLUMNS,
@@ -249,3 +250,9 @@ def test_cli_refuses_a_malformed_line_id_before_any_code_and_writes_line_url(cli
     header, row = out.read_text(encoding="utf-8-sig").splitlines()
     assert header.endswith("telegram_url,line_url") and "https://line.me/R/oaMessage/%40123abcde/?%2Fstart%20" in row
     assert session.scalar(select(func.count(Invitation.id))) == 1  # the refused run stored no code
+
+
+def test_a_wide_character_path_is_cut_by_its_printed_width():
+    url = "https://x.example/" + "調査" * 40 + "/s/e/?code=AAAA-BBBB-CCCC-DDDD"
+    lines = url_lines(url)
+    assert "".join(lines) == url and all(display_width(line) <= URL_COLUMNS for line in lines)
