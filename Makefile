@@ -67,7 +67,7 @@ chromium: test-packages
 # The suite in two runs: everything not marked ``serial`` on TEST_WORKERS pytest-xdist workers
 # (auto = one per core; each worker has its own PostgreSQL database, SQLite file and ports), whole
 # files per worker (module fixtures are built once); then the ``serial`` tests (tests/serial/)
-# alone: they kill workers, or bound a time that a busy neighbour would stretch.
+# alone: they bound a time that a busy neighbour would stretch.
 TEST_WORKERS ?= auto
 # mypy runs inside the suite (tests/test_types.py), beside the other tests rather than before them.
 test: $(VENV)/.installed-test test-packages

