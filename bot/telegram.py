@@ -42,6 +42,7 @@ from survey_app.i18n.locales import from_telegram, supported
 from . import messages as m
 from .delivery import Delivery
 from .events import COMMANDS, Blocked, Command, Event, Remind, Start, Tap, Text, Unsupported
+from .jobqueue import DrainingJobQueue
 from .ratelimit import ChatRateLimiter
 from .reminders import DEFAULT_DELAY, DEFAULT_TIMEZONE, ReminderPolicy
 from .service import ConversationService, Processed
@@ -253,6 +254,7 @@ def build_application(settings: BotSettings, *, service: ConversationService | N
                                              settings.secret, CHANNEL, reminder_policy(settings))
     adapter = TelegramAdapter(settings, service)
     builder = (ApplicationBuilder().token(settings.token).post_init(adapter.on_startup)
+               .job_queue(DrainingJobQueue())  # a stop cancels no reminder round that is about to begin
                .get_updates_request(TolerantUpdatesRequest())  # one unreadable update must not stall the bot
                .rate_limiter(ChatRateLimiter(settings.overall_rate, settings.chat_rate,
                                              max_retries=settings.retry_after_retries)))
