@@ -173,26 +173,46 @@ def test_invited_responses_without_letters_are_not_called_open(session, surveyed
 def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):
     report = build_report(session, surveyed, "rake", "ja")
     by_nationality = [c for c in report.crosses if c.by == "nationality"]
-    assert by_nationality
+    # 日本以外 (5) is hidden, and 日本 too: otherwise 全体 − 日本 would give it away. A table of dashes
+    # alone is left out and counted in one sentence; the tables that stay are those of the questions
+    # nobody foreign was asked (show_if), where 日本以外 has no one to protect.
+    closed = [t for t in report.frequencies if t.question.kind.has_choices and t.question.id != "nationality"]
+    withheld = len(closed) - len(by_nationality)
+    assert withheld > 0 and by_nationality
     for cross in by_nationality:
+        assert cross.table.question.show_if is not None
         total, *groups = cross.rows
-        assert total.n is not None
-        # 日本以外 (5) is hidden, and 日本 too: otherwise 全体 − 日本 would give it away.
-        assert [g.label for g in groups] == ["日本", "日本以外"]
-        hidden = groups if cross.table.question.show_if is None else groups[1:]  # asked of nobody foreign
-        assert all(g.n is None and all(v is None for v in g.cells) and g.flag == "suppressed" for g in hidden)
+        assert [g.label for g in groups] == ["日本", "日本以外"] and total.n is not None and groups[0].n is not None
+        assert groups[1].n is None and all(v is None for v in groups[1].cells) and groups[1].flag == "suppressed"
+    note = f"「国籍」別の表{withheld}件は掲載していません。どの区分も回答者が10人未満であるか、そうした区分と合わせて非表示にしているためです。"
+    assert note in report.crosses_withheld
+    page = render(report, "html").decode("utf-8")
+    assert note in page and "小さい区分から順に非表示" in page  # the rule itself is said in 調査方法
     book = load_workbook(io.BytesIO(render(report, "xlsx")))
-    sheet = next(book[name] for name in book.sheetnames if name.endswith("×国籍"))
-    for row in sheet.iter_rows(min_row=3, values_only=True):
-        if row[0] in ("日本", "日本以外"):
-            assert all(v is None for v in row[1:])  # the first sheet × 国籍 is 問1, asked of everybody
-    assert "小さい区分から順に非表示" in render(report, "html").decode("utf-8")  # said in 調査方法
+    assert not any(name.startswith("問1×") and name.endswith("×国籍") for name in book.sheetnames)
+    assert [note] == [row[1] for row in book["調査方法"].iter_rows(values_only=True) if row[1] == note]
+    english = build_report(session, surveyed, "none", "en")
+    assert (f"Not shown: {withheld} tables by Nationality, in which every group has fewer than 10 respondents "
+            "or is hidden with such a group.") in english.crosses_withheld
 
 
 def test_cross_tables_by_the_language_answered_in(session, surveyed):
+    # Five in Urdu beside ~300 in Japanese: Urdu hidden, and with it every other group, or the total
+    # would give it away — so no table × language is printed, and one sentence says so.
+    report = build_report(session, surveyed, "rake", "ja")
+    closed = {c.table.question.id for c in report.crosses}
+    assert [c for c in report.crosses if c.by == "locale"] == []
+    assert (f"「回答した言語」別の表{len(closed)}件は掲載していません。どの区分も回答者が10人未満であるか、"
+            "そうした区分と合わせて非表示にしているためです。") in report.crosses_withheld
+    # Twelve more in English and in Vietnamese: Urdu and one of them are hidden, the rest shown.
+    other = {**FOREIGN, "district": 1, "nationality": 1}
+    responses.bulk_complete(session, surveyed, [{**other, "_locale": "en"}] * 12 + [{**other, "_locale": "vi"}] * 12,
+                            channel="web")
     report = build_report(session, surveyed, "rake", "ja")
     by_language = [c for c in report.crosses if c.by == "locale"]
-    assert len(by_language) == len({c.table.question.id for c in report.crosses})  # one per closed question
+    # one per closed question, but those the new respondents were not asked (show_if), counted instead
+    left_out = [n for n in (re.search(r"「回答した言語」別の表(\d+)件", note) for note in report.crosses_withheld) if n]
+    assert len(by_language) + sum(int(n.group(1)) for n in left_out) == len(closed) and by_language
     cross = by_language[0]
     assert cross.by_text == "回答した言語"
     total, *groups = cross.rows
@@ -201,9 +221,10 @@ def test_cross_tables_by_the_language_answered_in(session, surveyed):
     urdu = groups[labels.index("اردو")]
     assert urdu.n is None and urdu.flag == "suppressed"  # five respondents
     hidden = [g for g in groups if g.n is None]
-    shown_n = sum(g.n for g in groups if g.n is not None)
+    shown = [g for g in groups if g.n is not None]
+    assert shown[0].label == "日本語" and len(shown) >= 2  # Japanese and one of the two twelves
     # What the total leaves for the hidden languages is at least the threshold, so Urdu is not given away.
-    assert total.n - shown_n >= 10 and len(hidden) >= 2
+    assert total.n - sum(g.n for g in shown) >= 10 and len(hidden) >= 2
     assert "回答した言語" in render(report, "html").decode("utf-8")
 
 

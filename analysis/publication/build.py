@@ -15,11 +15,19 @@ from analysis.publication.adapter import IndicatorSummary, summarise
 from analysis.publication.charts import TrendChart, trend_chart
 from analysis.publication.comments import CommentGroup, group_comments
 from analysis.publication.methods import method_notes
-from analysis.publication.tables import CrossTable, FreqTable, cross_tables, frequency_tables, short_label
+from analysis.publication.tables import (
+    CrossTable,
+    FreqTable,
+    cross_tables,
+    frequency_tables,
+    fully_hidden,
+    short_label,
+    withheld,
+)
 from survey_app import indicator_values
 from survey_app.config import city_timezone
 from survey_app.i18n import N_, locales
-from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.catalogs import gettext, ngettext
 from survey_app.i18n.fmt import fiscal_year_label
 from survey_app.i18n.locales import native_name
 from survey_app.i18n.texts import InstrumentTexts
@@ -85,7 +93,8 @@ class Report:
     indicators: IndicatorSummary
     trends: dict[str, TrendChart | None]
     frequencies: tuple[FreqTable, ...]
-    crosses: tuple[CrossTable, ...]
+    crosses: tuple[CrossTable, ...]  # without the tables whose every group is hidden, which
+    crosses_withheld: tuple[str, ...]  # these sentences name instead (one per breakdown)
     comments: tuple[CommentGroup, ...]
     methods: tuple[tuple[str, str], ...]  # (heading, paragraph)
     timezone: str
@@ -131,7 +140,9 @@ def build_report(session: Session, instrument: Instrument, weighting: str = "rak
         response_rate=100.0 * invited / delivered if delivered > 0 else None,
         returned=_returned(fw.returned, lang), rates=_rates(response_rates(session, instrument), texts),
         composition=_composition(data, texts), indicators=summary, trends=_trends(instrument, summary, year),
-        frequencies=tuple(freqs), crosses=tuple(crosses),
+        frequencies=tuple(freqs), crosses=tuple(c for c in crosses if not fully_hidden(c)),
+        crosses_withheld=tuple(_withheld_note(by, n, options.thresholds.suppress_below, lang)
+                               for by, n in withheld(crosses)),
         comments=tuple(group_comments(instrument, data.comments, lambda area, q: _area(texts, area, q, lang),
                                       texts.question, instrument.languages)),
         methods=tuple(method_notes(data, summary, lang)), timezone=str(zone),
@@ -197,3 +208,10 @@ def _trends(instrument: Instrument, summary: IndicatorSummary, year: int) -> dic
         charts[indicator.id] = trend_chart(history, year, figure, figure.baseline if figure else None,
                                            figure.target if figure else None)
     return charts
+
+
+def _withheld_note(by: str, tables: int, suppress: int, lang: str) -> str:
+    return ngettext(lang, "Not shown: %(n)d table by %(by)s, in which every group has fewer than %(suppress)d "
+                    "respondents or is hidden with such a group.",
+                    "Not shown: %(n)d tables by %(by)s, in which every group has fewer than %(suppress)d "
+                    "respondents or is hidden with such a group.", tables, n=tables, by=by, suppress=suppress)

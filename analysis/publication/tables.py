@@ -81,6 +81,21 @@ class CrossTable:
     rows: tuple[CrossRow, ...]  # the first row is the total
 
 
+def fully_hidden(cross: CrossTable) -> bool:
+    """Every group of the breakdown hidden: the table would repeat the total and show dashes
+    (nearly everyone answered in Japanese, say, and the few others must not be recoverable)."""
+    return all(row.n is None for row in cross.rows[1:])
+
+
+def withheld(crosses: list[CrossTable]) -> tuple[tuple[str, int], ...]:
+    """(breakdown, number of tables) left out of the report because :func:`fully_hidden`."""
+    counts: dict[str, int] = {}
+    for cross in crosses:
+        if fully_hidden(cross):
+            counts[cross.by_text] = counts.get(cross.by_text, 0) + 1
+    return tuple(counts.items())
+
+
 def applicable(data: ReportData, question: Question) -> np.ndarray:
     """Respondents the question was shown to (``show_if`` evaluated on the stored answers)."""
     n = len(data.frame)

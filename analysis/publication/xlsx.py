@@ -97,7 +97,9 @@ def write_xlsx(report: Report) -> bytes:
     comments = [[g.area, native_name(g.locale), g.question, text] for g in report.comments for text in g.comments]
     sheets.add(_("Free comments"), _("5. Free comments (自由意見)"),
                [_("Area"), _("Language"), _("Question"), _("Comment")], comments)
-    sheets.add(_("Methods"), _("6. Survey methods"), [_("Item"), _("Description")], [list(m) for m in report.methods])
+    withheld = [[_("4. Cross tabulation (クロス集計)"), note] for note in report.crosses_withheld]
+    methods = [list(m) for m in report.methods] + withheld
+    sheets.add(_("Methods"), _("6. Survey methods"), [_("Item"), _("Description")], methods)
     buffer = io.BytesIO()
     sheets.book.save(buffer)
     return buffer.getvalue()
