@@ -77,7 +77,7 @@ test: $(VENV)/.installed-test test-packages
 	@# every CLI, server and bot process the tests start would compile the project again, and
 	@# pytest would rewrite the asserts of every test module in each worker (see unexport below)
 	$(BIN)/python -m compileall -q survey_app analysis bot tests > /dev/null
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not serial"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest tests/serial
 
 # vulture: dead code (settings in pyproject.toml, framework hooks in vulture_whitelist.py); ~2 s

@@ -232,11 +232,3 @@ def test_analysis_reads_no_orm_tables():
     readers = {module for module, path in MODULES.items()
                if module.startswith("analysis") and "survey_app.models" in imported_names(module, path)}
     assert readers == set()
-
-
-def test_the_suite_order_names_files_that_exist():
-    """tests/support/order.py starts the longest files first: a renamed file would silently lose its place."""
-    from tests.support.order import LONGEST_FIRST
-
-    assert [path for path in LONGEST_FIRST if not (ROOT / path).is_file()] == []
-    assert len(set(LONGEST_FIRST)) == len(LONGEST_FIRST)

@@ -17,5 +17,5 @@
   tests/browser/conftest.py).
 - ``faultkit``, ``servekit``, ``fuzzkit``, ``importkit``, ``pdfcheck``: processes under fault,
   ``machikoe serve`` as a process, hypothesis strategies, import isolation, PDF text.
-- ``markers``: markers given by place (``browser``, ``serial``); ``order``: the longest files first.
+- ``markers``: markers given by place (``browser``, ``serial``).
 """
