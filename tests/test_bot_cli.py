@@ -10,6 +10,7 @@ import pytest
 
 from survey_app import codes
 from tests.support.fake_telegram import TOKEN
+from tests.support.servekit import stop
 
 
 @pytest.fixture
@@ -77,8 +78,7 @@ def test_machikoe_bot_polls_and_stops_on_ctrl_c(telegram_api, sqlite_with_survey
         telegram_api.wait_for(lambda: len(telegram_api.sent_to(6100)) == 1, timeout=15)
         assert "Tiếng Việt" in telegram_api.sent_to(6100)[0].buttons[0][0]["text"]
     finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        out, err = stop(process, signal.SIGINT, timeout=20)
     assert process.returncode == 0, err
     assert "polling" in out
     assert TOKEN not in err and "6100" not in err
@@ -110,8 +110,7 @@ def test_machikoe_bot_serves_a_webhook_and_stops_on_sigterm(telegram_api, sqlite
         telegram_api.wait_for(lambda: len(telegram_api.sent_to(6200)) == 1, timeout=15)
         assert httpx.post(url, content=b"{garbage", headers=headers).status_code == 400
     finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=20)
+        out, err = stop(process, signal.SIGTERM, timeout=20)
     assert process.returncode == 0, err
     assert "webhook" in out and "Traceback" not in err
     assert TOKEN not in err and "6200" not in err

@@ -14,6 +14,7 @@ import pytest
 
 from survey_app import codes
 from tests.support.fake_line import ACCESS_TOKEN, CHANNEL_SECRET, LineResident
+from tests.support.servekit import stop
 
 LINE_ENV = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL", "LINE_BASIC_ID")
 
@@ -83,8 +84,7 @@ def test_machikoe_line_serves_the_webhook_and_stops_on_sigterm(line_api, sqlite_
         assert resident.post([], body=b"{garbage") == 400
         assert httpx.get(url).status_code == 405
     finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
+        out, err = stop(process, signal.SIGTERM, timeout=30)
     assert process.returncode == 0, err
     assert "/line/webhook" in out and "Traceback" not in err
     assert ACCESS_TOKEN not in err and CHANNEL_SECRET not in err and resident.user_id not in err

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.surveys import load_survey
 from tests.support.db import TEST_SECRET, clean, migrated_engine
+from tests.support.servekit import stop
 
 
 def free_port() -> int:
@@ -64,10 +65,9 @@ def test_serve_runs_gunicorn_and_prints_the_url(sqlite_url, bundled_instrument, 
         status, page = get(f"http://127.0.0.1:{port}/s/ebetsu-2025/?lang=ur&code=K7QF-3MZD-8WXP-R2TA")
         assert status == 200 and '<html lang="ur" dir="rtl">' in page
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
-        log = process.stdout.read()
-        process.stdout.close()
-        clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared by other tests
+        try:
+            log, _ = stop(process, signal.SIGTERM, timeout=15)
+        finally:
+            clean(migrated_engine(sqlite_url))  # the session-wide SQLite database is shared by other tests
     assert "GET /s/ebetsu-2025/ HTTP/1.1" in log and "K7QF" not in log  # no codes in the access log
     assert "Control socket" not in log  # gunicorn's management socket stays closed (survey_app/cli/serve.py)

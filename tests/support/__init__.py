@@ -16,6 +16,7 @@
 - ``browser``: live server, headless Chromium with pages kept across tests, axe-core (registered by
   tests/browser/conftest.py).
 - ``faultkit``, ``servekit``, ``fuzzkit``, ``importkit``, ``pdfcheck``: processes under fault,
-  ``machikoe serve`` as a process, hypothesis strategies, import isolation, PDF text.
+  ``machikoe serve`` as a process and ``stop`` (a signal, then a kill before the test fails),
+  hypothesis strategies, import isolation, PDF text.
 - ``markers``: markers given by place (``browser``, ``serial``).
 """

@@ -22,6 +22,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 30) -> tuple[str, str]:
+    """Send ``sig`` and collect the output; a process that outlives ``timeout`` is killed before the
+    test fails, so that a failing test leaves nothing running (a leftover server kept its port and
+    kept a profiler of the suite waiting)."""
+    process.send_signal(sig)
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail(f"the process did not stop within {timeout:g} s of signal {signal.Signals(sig).name}")
+
+
 @contextmanager
 def serving(database_url: str, instance: Path, env: dict[str, str] | None = None, workers: int = 1,
             threads: int = 2):
