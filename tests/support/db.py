@@ -91,6 +91,10 @@ def pg_url() -> Iterator[str]:
         drop_abandoned(admin)
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A throw-away database need not wait for each commit's WAL to reach the disk: only a
+            # crash of the server could lose a commit, never a killed client (what the fault tests do).
+            # The PostgreSQL half ran about 6 % faster (51 s against 54 s, back to back).
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except Exception as exc:  # noqa: BLE001 - any connection problem means "no server"
         pg_unavailable(str(exc).splitlines()[0])
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
