@@ -42,14 +42,15 @@ setup: $(VENV)/.installed system-packages
 run: setup
 	$(BIN)/machikoe serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-# Debian packages (no browser or font downloads); root or sudo; installed only when missing.
+# Debian packages (no browser or font downloads); root or sudo; installed only when missing (a package
+# removed but for its configuration files, which `dpkg -s` still answers for, is missing).
 # To run: fonts-noto-* (Japanese, Vietnamese, Urdu on pages and in PDFs; mono: codes on letters), libpango* (WeasyPrint's text
 # layout, survey_app/pdf.py), libharfbuzz-subset0 (WeasyPrint embeds only the glyphs a PDF uses; without it, it warns
 # that the library will be required and falls back to a slower subsetter). To test, also: chromium-headless-shell (browser tests), poppler-utils (pdftotext/pdftoppm).
 RUN_PACKAGES  := fonts-noto-core fonts-noto-cjk fonts-noto-mono libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := $(RUN_PACKAGES) chromium-headless-shell poppler-utils
 define apt_install
-	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  echo "installing Debian packages:" $$missing; \
