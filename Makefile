@@ -67,13 +67,16 @@ test-packages:
 chromium: test-packages
 
 # The suite in two runs: everything not marked ``serial`` on TEST_WORKERS pytest-xdist workers
-# (auto = one per core; each worker has its own PostgreSQL database, SQLite file and ports); then
+# (one per core and one more: each worker has its own PostgreSQL database, SQLite file and ports); then
 # the ``serial`` tests (tests/serial/) alone: they bound a time that a busy neighbour would stretch.
 # --dist worksteal: each worker starts with half of the files, in order, and a worker that runs out
 # takes the untouched tail of the other's queue, so both finish together. Most files still run whole
 # on one worker (module fixtures built once); --dist loadfile left one core idle for the last
 # 15-20 s, behind the fault tests' files (measured: 174 s against 160 s for the parallel part).
-TEST_WORKERS ?= auto
+# One more worker than cores: a worker waiting on a process it started, on Chromium or on PostgreSQL
+# leaves its core to the third. On 2 cores, back to back: 149 s and 149 s with 3 workers, 158 s and
+# 162 s with 2 (the machine 95 % busy against 85-90 %).
+TEST_WORKERS ?= $(shell expr $$(nproc) + 1)
 # The virtualenv and the Debian packages are independent: installed side by side (-j2).
 # mypy runs inside the suite (tests/test_types.py), beside the other tests rather than before them.
 test:
