@@ -46,6 +46,7 @@ from .jobqueue import DrainingJobQueue
 from .ratelimit import ChatRateLimiter
 from .reminders import DEFAULT_DELAY, DEFAULT_TIMEZONE, ReminderPolicy
 from .service import ConversationService, Processed
+from .transport import bot_request
 from .updates import TolerantUpdatesRequest
 from .webhook import WebhookServer
 
@@ -254,6 +255,7 @@ def build_application(settings: BotSettings, *, service: ConversationService | N
                                              settings.secret, CHANNEL, reminder_policy(settings))
     adapter = TelegramAdapter(settings, service)
     builder = (ApplicationBuilder().token(settings.token).post_init(adapter.on_startup)
+               .request(bot_request())  # one TLS context for both of the application's clients
                .job_queue(DrainingJobQueue())  # a stop cancels no reminder round that is about to begin
                .get_updates_request(TolerantUpdatesRequest())  # one unreadable update must not stall the bot
                .rate_limiter(ChatRateLimiter(settings.overall_rate, settings.chat_rate,

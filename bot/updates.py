@@ -16,6 +16,8 @@ from typing import Any
 from telegram import Update
 from telegram.request import HTTPXRequest
 
+from .transport import shared_tls_kwargs
+
 log = logging.getLogger(__name__)
 
 
@@ -27,7 +29,7 @@ class TolerantUpdatesRequest(HTTPXRequest):
     """
 
     def __init__(self) -> None:
-        super().__init__(connection_pool_size=1)
+        super().__init__(connection_pool_size=1, httpx_kwargs=shared_tls_kwargs())
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:

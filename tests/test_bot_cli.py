@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from survey_app import codes
+from tests.support import httpkit
 from tests.support.fake_telegram import TOKEN
 from tests.support.servekit import stop
 
@@ -87,8 +88,6 @@ def test_machikoe_bot_polls_and_stops_on_ctrl_c(telegram_api, sqlite_with_survey
 def test_machikoe_bot_serves_a_webhook_and_stops_on_sigterm(telegram_api, sqlite_with_survey, tmp_path):
     import socket
 
-    import httpx
-
     from bot.telegram import webhook_secret
 
     with socket.socket() as s:
@@ -106,9 +105,9 @@ def test_machikoe_bot_serves_a_webhook_and_stops_on_sigterm(telegram_api, sqlite
         assert telegram_api.webhook["secret_token"] == webhook_secret(secret)
         headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(secret)}
         update = {**telegram_api.text_update(6200, "/start", "vi"), "update_id": 901}
-        assert httpx.post(url, json=update, headers=headers).status_code == 200
+        assert httpkit.post(url, json=update, headers=headers).status_code == 200
         telegram_api.wait_for(lambda: len(telegram_api.sent_to(6200)) == 1, timeout=15)
-        assert httpx.post(url, content=b"{garbage", headers=headers).status_code == 400
+        assert httpkit.post(url, content=b"{garbage", headers=headers).status_code == 400
     finally:
         out, err = stop(process, signal.SIGTERM, timeout=20)
     assert process.returncode == 0, err

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from survey_app import codes
+from tests.support import httpkit
 from tests.support.fake_line import ACCESS_TOKEN, CHANNEL_SECRET, LineResident
 from tests.support.servekit import stop
 
@@ -82,7 +83,7 @@ def test_machikoe_line_serves_the_webhook_and_stops_on_sigterm(line_api, sqlite_
         sent = resident.follow()
         assert sent[0].kind == "reply" and "Tiếng Việt" in str(sent[0].messages)
         assert resident.post([], body=b"{garbage") == 400
-        assert httpx.get(url).status_code == 405
+        assert httpkit.get(url).status_code == 405
     finally:
         out, err = stop(process, signal.SIGTERM, timeout=30)
     assert process.returncode == 0, err

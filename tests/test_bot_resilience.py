@@ -6,7 +6,6 @@ import logging
 import socket
 import time
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from bot.telegram import webhook_secret
 from survey_app.models import BotSession
 from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
 from tests.support.fake_telegram import TOKEN
+from tests.support.httpkit import client as http_client
 
 REMINDER = "You have not finished the survey yet. You can continue here:"
 
@@ -97,7 +97,7 @@ def test_per_chat_limiter_spaces_messages_to_one_chat():
 @pytest.fixture(scope="module")
 def http():
     """One client for the module: ``httpx.post`` builds one (and loads the CA bundle) per call."""
-    with httpx.Client(timeout=10) as client:
+    with http_client(timeout=10) as client:
         yield client
 
 

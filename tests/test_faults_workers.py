@@ -20,6 +20,7 @@ from survey_app import responses, sealing
 from survey_app.models import Response
 from survey_app.web import create_app
 from survey_app.web.survey.state import SEAL_PURPOSE
+from tests.support import httpkit
 from tests.support.faultkit import complete_survey, machikoe_serve, worker_pids
 from tests.support.survey import SURVEY
 from tests.support.web import PAGES, REVEALED, web_config
@@ -74,7 +75,7 @@ class Residents:
 
     def run(self) -> None:
         while not self.stop.is_set():
-            with httpx.Client(base_url=self.base, timeout=15) as client:
+            with httpkit.client(base_url=self.base, timeout=15) as client:
                 try:
                     complete_survey(client, SURVEY, PAGES, REVEALED, on_submitted=lambda c=client: self._told(c))
                 except httpx.HTTPStatusError as exc:

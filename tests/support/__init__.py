@@ -15,6 +15,7 @@
   ``bot_memory_port``: the chat channels against fake APIs on loopback.
 - ``browser``: live server, headless Chromium with pages kept across tests, axe-core (registered by
   tests/browser/conftest.py).
+- ``httpkit``: ``client``, ``get``, ``post`` — httpx sharing one TLS context (httpx builds one per client).
 - ``faultkit``, ``servekit``, ``fuzzkit``, ``importkit``, ``pdfcheck``: processes under fault,
   ``machikoe serve`` as a process and ``stop`` (a signal, then a kill before the test fails),
   hypothesis strategies, import isolation, PDF text.

@@ -25,8 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import httpx
-
+from tests.support import httpkit
 from tests.support.fake_api import FakeApiServer
 
 ACCESS_TOKEN = "test-line-access-token"
@@ -108,9 +107,8 @@ class FakeLine(FakeApiServer):
             return [s for s in self.sent if s.to == user_id]
 
 
-# One client for every webhook call: ``httpx.post`` builds a client (and loads the CA bundle,
-# ~0.1 s) per call.
-_HTTP = httpx.Client(timeout=10)
+# One client for every webhook call: ``httpx.post`` builds a client (and a TLS context) per call.
+_HTTP = httpkit.client(timeout=10)
 
 
 def sign(body: bytes, secret: str = CHANNEL_SECRET) -> str:

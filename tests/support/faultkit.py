@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import httpkit
 from tests.support.web import csrf
 
 
@@ -58,7 +59,7 @@ def wait_until_serving(base: str, proc: subprocess.Popen, log_path: Path, timeou
         if proc.poll() is not None:
             raise RuntimeError(f"machikoe serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if httpkit.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return
         time.sleep(0.1)
     raise RuntimeError(f"machikoe serve did not answer within {timeout} s")
