@@ -69,8 +69,8 @@ chromium: test-packages
 # The suite in two runs: everything not marked ``serial`` on TEST_WORKERS pytest-xdist workers
 # (one per core and one more: each worker has its own PostgreSQL database, SQLite file and ports); then
 # the ``serial`` tests (tests/serial/) alone: they bound a time that a busy neighbour would stretch.
-# --dist worksteal: each worker starts with half of the files, in order, and a worker that runs out
-# takes the untouched tail of the other's queue, so both finish together. Most files still run whole
+# --dist worksteal: each worker starts with its share of the files, in order, and a worker that runs
+# out takes the untouched tail of another's queue, so all finish together. Most files still run whole
 # on one worker (module fixtures built once); --dist loadfile left one core idle for the last
 # 15-20 s, behind the fault tests' files (measured: 174 s against 160 s for the parallel part).
 # One more worker than cores: a worker waiting on a process it started, on Chromium or on PostgreSQL
