@@ -7,20 +7,28 @@ and body — without a thread; only a COMPLETE request reaches the Flask app, on
 ``--threads`` threads. Slow clients then cost a socket and a few bytes each, never a thread,
 and give up after ``body_timeout`` seconds. Measured: ``tests/serial/test_serve_slow_clients.py``.
 
+Connections are accepted by the least-loaded worker (``balance.py``): kept-alive connections
+would otherwise pile up on whichever worker woke first.
+
 The access log is ours, not tornado's (which prints the query string): a QR link carries the
 resident's invitation code, and a log file must not become a list of codes.
 """
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import tornado.httpserver
 from gunicorn.workers.gtornado import TornadoWorker
 from tornado import httputil
 from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.iostream import IOStream
 from tornado.wsgi import WSGIContainer
+
+from .balance import BOARD, BalancedAcceptor, Seat
 
 _access = logging.getLogger("gunicorn.error")
 
@@ -41,6 +49,8 @@ class BufferingWorker(TornadoWorker):
     def run(self) -> None:
         self.ioloop = IOLoop.current()
         self.alive, self.server_alive = True, False
+        self.seat = seat = Seat(BOARD, self.age)
+        self.acceptors: list[BalancedAcceptor] = []
         self.callbacks = [PeriodicCallback(self.watchdog, 1000), PeriodicCallback(self.heartbeat, 1000)]
         for callback in self.callbacks:
             callback.start()
@@ -50,16 +60,35 @@ class BufferingWorker(TornadoWorker):
 
         class _Server(tornado.httpserver.HTTPServer):
             def on_close(self, server_conn: object) -> None:
+                seat.closed()
                 worker.handle_request()
                 super().on_close(server_conn)
 
-        self.server = _Server(app, max_body_size=BODY_LIMIT, body_timeout=BODY_TIMEOUT,
-                              idle_connection_timeout=IDLE_TIMEOUT, no_keep_alive=self.cfg.keepalive <= 0)
+            def stop(self) -> None:
+                for acceptor in worker.acceptors:
+                    acceptor.stop()
+                super().stop()
+
+        self.server = server = _Server(app, max_body_size=BODY_LIMIT, body_timeout=BODY_TIMEOUT,
+                                       idle_connection_timeout=IDLE_TIMEOUT, no_keep_alive=self.cfg.keepalive <= 0)
+
+        def serve_connection(connection: socket.socket, address: tuple[Any, ...]) -> None:
+            stream = IOStream(connection, max_buffer_size=server.max_buffer_size,
+                              read_chunk_size=server.read_chunk_size)
+            server.handle_stream(stream, address)
+
         self.server_alive = True
         for sock in self.sockets:
             sock.setblocking(False)
-            self.server.add_socket(sock)
-        self.ioloop.start()
+            self.acceptors.append(BalancedAcceptor(sock, serve_connection, seat, self.ioloop))
+        try:
+            self.ioloop.start()
+        finally:
+            seat.leave()
+
+    def heartbeat(self) -> None:
+        self.seat.beat()  # a live worker's slot stays fresh even when its count does not change
+        super().heartbeat()
 
 
 # Set by ``machikoe serve`` before the workers start (module globals survive the fork).
