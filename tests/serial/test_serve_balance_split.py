@@ -1,9 +1,10 @@
 """Kept-alive connections are spread evenly over ``machikoe serve``'s workers (balance.py): 40
-residents connecting at once to 2 workers leave each worker holding 20 ± 4 of them. Before the
+residents connecting at once to 2 workers (once both are up) leave each worker holding 20 ± 4 of them. Before the
 least-connections accept one worker took up to 52 of 64 (bench/README.md)."""
 from __future__ import annotations
 
 import socket
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -41,14 +42,32 @@ def _kept_alive_request(sock: socket.socket) -> bytes:
     return answer
 
 
+def _until_both_workers_serve(master_pid: int, port: int) -> list[socket.socket]:
+    """Kept-alive connections opened one by one until each worker holds one: /healthz answers as
+    soon as the first worker is up, and a worker still booting is not on the board yet."""
+    opened: list[socket.socket] = []
+    deadline = time.monotonic() + 30  # a bound for a failing test, not a time the test expects
+    while time.monotonic() < deadline and len(opened) < RESIDENTS:
+        opened.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        assert _kept_alive_request(opened[-1]).startswith(b"HTTP/1.1 200")
+        split = _established_by_worker(master_pid, port)
+        if len(split) == 2 and min(split.values()) > 0:
+            return opened
+        time.sleep(0.1)
+    raise AssertionError(f"one worker never took a connection: {dict(_established_by_worker(master_pid, port))}")
+
+
 def test_forty_residents_connecting_at_once_are_split_evenly_over_two_workers(sqlite_url, tmp_path):
     migrated_engine(sqlite_url)
     try:
         with serving(sqlite_url, tmp_path, workers=2, threads=2) as (base, process):
             port = int(base.rsplit(":", 1)[1])
-            residents = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(RESIDENTS)]
+            residents = _until_both_workers_serve(process.pid, port)
             try:
-                for sock in residents:  # every connection accepted and served before counting
+                burst = [socket.create_connection(("127.0.0.1", port), timeout=10)
+                         for _ in range(RESIDENTS - len(residents))]
+                residents += burst
+                for sock in burst:  # every connection accepted and served before counting
                     assert _kept_alive_request(sock).startswith(b"HTTP/1.1 200")
                 split = _established_by_worker(process.pid, port)
             finally:
