@@ -48,6 +48,9 @@ def test_a_seat_counts_its_connections_and_stands_aside_only_for_a_lighter_worke
     assert me.connections == 0 and board.read(0) == (201, 0, clock.now)
     other.leave()
     assert not me.should_stand_aside() and board.read(1) == (0, 0, 0.0)
+    other.closed()  # a connection drained after leaving does not put the worker back on the board
+    other.beat()
+    assert board.read(1) == (0, 0, 0.0)
 
 
 def test_the_slot_wraps_round_the_board():

@@ -73,10 +73,12 @@ class Seat:
         self.board, self.index, self.clock = board, index % board.slots, clock
         self.pid = os.getpid() if pid is None else pid
         self.connections = 0
+        self.left = False
         self.beat()
 
     def beat(self) -> None:
-        self.board.write(self.index, self.pid, self.connections, self.clock())
+        if not self.left:
+            self.board.write(self.index, self.pid, self.connections, self.clock())
 
     def opened(self) -> None:
         self.connections += 1
@@ -87,6 +89,9 @@ class Seat:
         self.beat()
 
     def leave(self) -> None:
+        """Off the board for good: a worker that stops accepting (shutting down, its last
+        connections draining) must not make the others stand aside for it."""
+        self.left = True
         self.board.write(self.index, 0, 0, 0.0)
 
     def should_stand_aside(self) -> bool:

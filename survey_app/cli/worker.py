@@ -67,6 +67,7 @@ class BufferingWorker(TornadoWorker):
             def stop(self) -> None:
                 for acceptor in worker.acceptors:
                     acceptor.stop()
+                seat.leave()
                 super().stop()
 
         self.server = server = _Server(app, max_body_size=BODY_LIMIT, body_timeout=BODY_TIMEOUT,
