@@ -4,11 +4,11 @@ workers is measured in tests/serial/test_serve_balance_split.py."""
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 from tornado.ioloop import IOLoop
 
-from survey_app.cli import balance
 from survey_app.cli.balance import PATIENCE, STALE, BalancedAcceptor, Board, Seat
 
 
@@ -94,7 +94,7 @@ def _accept_one(sock: socket.socket, seat: Seat) -> tuple[BalancedAcceptor, floa
 
 def test_an_acceptor_with_no_lighter_worker_accepts_without_pausing(listener):
     board = Board(slots=4)
-    board.write(1, 999_999, 3, balance.time.monotonic())  # another worker, busier than this one
+    board.write(1, 999_999, 3, time.monotonic())  # another worker, busier than this one
     seat = Seat(board, 0, pid=301)
     acceptor, _, _ = _accept_one(listener, seat)
     assert acceptor.last_pause == -PATIENCE  # it never stood aside
@@ -106,7 +106,7 @@ def test_an_acceptor_stands_aside_for_a_lighter_worker_then_accepts_when_patienc
     seat = Seat(board, 0, pid=401)
     seat.connections = 5
     # A lighter worker that never accepts (stuck): its slot stays fresh for the whole test.
-    board.write(1, 999_998, 0, balance.time.monotonic() + 60)
+    board.write(1, 999_998, 0, time.monotonic() + 60)
     acceptor, connected, accepted = _accept_one(listener, seat)
     assert acceptor.last_pause > connected  # it stood aside at least once ...
     assert accepted - connected >= PATIENCE  # ... for its whole patience, and no longer was the resident lost
