@@ -157,15 +157,15 @@ def _wait_until_listening(port: int, proc: subprocess.Popen, log_path: Path, tim
     raise RuntimeError(f"server did not listen on port {port} within {timeout} s")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User+system CPU seconds of a process and its direct children (gunicorn master + workers)."""
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """User+system CPU seconds of a process and of each of its direct children, by pid."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    seconds = {}
     for p in [pid, *_children(pid)]:
         with contextlib.suppress(OSError, IndexError, ValueError):
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            seconds[p] = (int(fields[11]) + int(fields[12])) / tick
+    return seconds
 
 
 def _children(pid: int) -> list[int]:

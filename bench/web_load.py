@@ -10,7 +10,8 @@ For each database (SQLite file, throw-away PostgreSQL database on 127.0.0.1:5432
 3. start the floor (``bench/floor_app.py``: a bare Flask endpoint doing one INSERT under
    the very same gunicorn settings and engine) and drive it with the same client counts;
 4. print one table: surveys/s, page requests/s, p50/p95/p99 latency, errors, the CPU the
-   client itself used, and our page rate ÷ the floor's request rate.
+   client itself used, the server's CPU and how evenly its workers shared it (``skew``: the
+   busiest worker ÷ the mean, in the worst round), and our page rate ÷ the floor's request rate.
 
 Each level runs in ``--rounds`` short rounds, survey and floor alternating, and the ratio
 printed is the median of the rounds' ratios with their range beside it: on a shared
@@ -43,7 +44,7 @@ from loadclient import HttpFailure, Resident, Stats, SurveyPlan
 from servers import (
     Unavailable,
     count_rows,
-    cpu_seconds,
+    cpu_by_process,
     incomplete_submissions,
     postgres_database,
     prepare,
@@ -65,6 +66,7 @@ class Row:
     stats: Stats
     client_cpu: float  # share of one core used by this benchmark's own process
     server_cpu: float  # share of one core used by gunicorn (master + workers)
+    worker_skew: float = 1.0  # the busiest worker's CPU ÷ the workers' mean (1.00: an even split)
     round_ratios: list[float] = field(default_factory=list)  # survey rows: req/s ÷ floor, per round
 
     def rate(self, count: int) -> float:
@@ -106,10 +108,21 @@ async def _drive(port: int, clients: int, seconds: float, target: str, plan: Sur
 def run_level(database: str, target: str, port: int, pid: int, clients: int, seconds: float,
               plan: SurveyPlan, base: str) -> Row:
     own_before = _own_cpu()
-    server_before = cpu_seconds(pid)
+    server_before = cpu_by_process(pid)
     stats, elapsed = asyncio.run(_drive(port, clients, seconds, target, plan, base))
+    server_after = cpu_by_process(pid)
     return Row(database, target, clients, elapsed, stats, client_cpu=(_own_cpu() - own_before) / elapsed,
-               server_cpu=(cpu_seconds(pid) - server_before) / elapsed)
+               server_cpu=(sum(server_after.values()) - sum(server_before.values())) / elapsed,
+               worker_skew=_skew(server_before, server_after, master=pid))
+
+
+def _skew(before: dict[int, float], after: dict[int, float], master: int) -> float:
+    """The busiest worker's CPU ÷ the workers' mean over one round: 1.00 when the requests were
+    spread evenly; with 2 workers, 1.5 means one did three quarters of the work (its clients'
+    requests queued on one core while the other idled — what balance.py prevents)."""
+    used = [after[p] - before[p] for p in after if p != master and p in before]
+    mean = sum(used) / len(used) if used else 0.0
+    return max(used) / mean if mean > 0 else 1.0
 
 
 def _own_cpu() -> float:
@@ -160,7 +173,8 @@ def _merged(parts: list[Row], ratios: list[float]) -> Row:
     first = parts[0]
     return Row(first.database, first.target, first.clients, seconds, stats,
                client_cpu=sum(p.client_cpu * p.seconds for p in parts) / seconds,
-               server_cpu=sum(p.server_cpu * p.seconds for p in parts) / seconds, round_ratios=ratios)
+               server_cpu=sum(p.server_cpu * p.seconds for p in parts) / seconds, round_ratios=ratios,
+               worker_skew=max(p.worker_skew for p in parts))
 
 
 def _verify(database: str, target: str, url: str, done: int) -> str:
@@ -176,7 +190,7 @@ def _verify(database: str, target: str, url: str, done: int) -> str:
 
 def print_table(rows: list[Row], checks: list[str], args) -> None:
     header = (f"{'database':<10} {'server':<7} {'clients':>7} {'surveys/s':>9} {'req/s':>8} {'p50 ms':>7} "
-              f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'client CPU':>10} {'server CPU':>10} {'÷ floor':>8} "
+              f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'client CPU':>10} {'server CPU':>10} {'skew':>5} {'÷ floor':>8} "
               f"{'rounds':>13}")
     print()
     print(f"Machikoe web load — {os.cpu_count()} cores, {platform.python_version()}, gunicorn buffering worker "
@@ -184,7 +198,8 @@ def print_table(rows: list[Row], checks: list[str], args) -> None:
           "alternating rounds, loopback")
     print("req/s counts every page request (GET and POST); the floor is one INSERT per request;")
     print("÷ floor is the median of the rounds' ratios, their lowest and highest beside it;")
-    print("CPU is in cores (1.00 = one core busy); client and server share the machine.")
+    print("CPU is in cores (1.00 = one core busy); client and server share the machine;")
+    print("skew is the busiest worker's CPU ÷ the workers' mean in the worst round (1.00: an even split).")
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -195,7 +210,7 @@ def print_table(rows: list[Row], checks: list[str], args) -> None:
         surveys = f"{r.rate(r.stats.completed):9.2f}" if r.target == "survey" else f"{'':>9}"
         print(f"{r.database:<10} {r.target:<7} {r.clients:>7} {surveys} {r.rate(r.stats.requests):8.1f} "
               f"{r.percentile(50):7.1f} {r.percentile(95):7.1f} {r.percentile(99):7.1f} "
-              f"{sum(r.stats.errors.values()):>6} {r.client_cpu:10.2f} {r.server_cpu:10.2f} {ratio:>8} "
+              f"{sum(r.stats.errors.values()):>6} {r.client_cpu:10.2f} {r.server_cpu:10.2f} {r.worker_skew:5.2f} {ratio:>8} "
               f"{spread:>13}")
     for r in rows:
         for message, count in r.stats.errors.most_common(5):
