@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import Response
 from werkzeug.exceptions import BadRequest, Forbidden
 
 from survey_app.web import blueprints, create_app
+from survey_app.web.security import HEADERS, add_security_headers
 from tests.support.db import TEST_SECRET
 from tests.support.survey import SURVEY_URL
 from tests.support.web import start, text_of, web_config
@@ -31,6 +33,16 @@ def test_security_headers(client):
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_security_headers_keep_a_views_own_value_and_appear_once():
+    own = Response("x", mimetype="text/html", headers={"x-frame-options": "SAMEORIGIN"})
+    headers = add_security_headers(own).headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    for name, value in HEADERS.items():
+        assert len(headers.getlist(name)) == 1 and (name == "X-Frame-Options" or headers[name] == value)
+    assert headers["Cache-Control"] == "no-store"
+    assert "Cache-Control" not in add_security_headers(Response("{}", mimetype="application/json")).headers
 
 
 def test_no_inline_script_or_style_and_nothing_from_elsewhere(client):

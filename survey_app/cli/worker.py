@@ -34,7 +34,54 @@ _access = logging.getLogger("gunicorn.error")
 
 
 class BufferedWSGI(WSGIContainer):
-    """tornado's WSGI adapter on a thread pool, logging path only (no query string)."""
+    """tornado's WSGI adapter on a thread pool, one hand-off per request, logging path only.
+
+    tornado's own ``handle_request`` hands each request to the pool three times — to call
+    the app, for each chunk of the body, and once more to find the end — and closes the
+    app's response on the event loop. Closing it runs Flask's teardown (the database session
+    is closed and its connection returned to the pool), which does not belong on the thread
+    every connection shares. Here one call in the pool runs the app, collects the body and
+    closes it; the loop only writes the answer.
+    """
+
+    async def handle_request(self, request: httputil.HTTPServerRequest) -> None:
+        environ = self.environ(request)
+        status, headers, body = await IOLoop.current().run_in_executor(self.executor, self._answer, environ)
+        code_text, reason = status.split(" ", 1)
+        code = int(code_text)
+        named = {name.lower() for name, _ in headers}
+        if code != 304:
+            if "content-length" not in named:
+                headers.append(("Content-Length", str(len(body))))
+            if "content-type" not in named:
+                headers.append(("Content-Type", "text/html; charset=UTF-8"))
+        head = httputil.HTTPHeaders()
+        for name, value in headers:
+            head.add(name, value)
+        assert request.connection is not None
+        request.connection.write_headers(httputil.ResponseStartLine("HTTP/1.1", code, reason), head, chunk=body)
+        request.connection.finish()
+        self._log(code, request)
+
+    def _answer(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Run the app to the end of its body, in a pool thread: (status, headers, body)."""
+        started: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started["status"], started["headers"] = status, headers
+            return chunks.append
+
+        chunks: list[bytes] = []
+        iterable = self.wsgi_application(environ, start_response)
+        try:
+            chunks.extend(iterable)
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+        if not started:
+            raise RuntimeError("the WSGI app did not call start_response")
+        return started["status"], started["headers"], b"".join(chunks)
 
     def _log(self, status_code: int, request: httputil.HTTPServerRequest) -> None:
         took = 1000.0 * request.request_time()

@@ -65,11 +65,22 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         return True
 
 
+_LOWER_HEADERS = tuple((name.lower(), name, value) for name, value in HEADERS.items())
+
+
 def add_security_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Each of ``HEADERS`` that the view did not set itself, and ``no-store`` on HTML.
+
+    One pass over the response's headers, then appends: ``Headers.setdefault`` scans the
+    list and raises (and catches) a ``KeyError`` per missing name — six per response, about
+    a tenth of the survey's per-request overhead outside the view."""
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    for lower, name, value in _LOWER_HEADERS:
+        if lower not in present:
+            headers.add(name, value)
     if response.mimetype == "text/html":
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
     return response
 
 
