@@ -16,6 +16,8 @@ _used = (
     # gunicorn calls load_config on a BaseApplication; the worker class is named by string in
     # survey_app.cli.serve, and gunicorn and tornado call or set these on it
     _.load_config, _.BufferingWorker, _._log, _.alive, _.server_alive,
+    # PEP 3333 names start_response's third argument; an app may pass it by keyword
+    _.exc_info,
     # click calls list_commands on the machikoe group (survey_app.cli's deferred commands)
     _.list_commands,
     # the import machinery reads sys.pycache_prefix (tests/support/importkit.py sets it)

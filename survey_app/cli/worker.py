@@ -46,7 +46,12 @@ class BufferedWSGI(WSGIContainer):
 
     async def handle_request(self, request: httputil.HTTPServerRequest) -> None:
         environ = self.environ(request)
-        status, headers, body = await IOLoop.current().run_in_executor(self.executor, self._answer, environ)
+        try:
+            status, headers, body = await IOLoop.current().run_in_executor(self.executor, self._answer, environ)
+        except Exception:  # noqa: BLE001 - failed outside Flask's handlers: answer, never leave the client hanging
+            _access.exception("the app failed on %s %s", request.method, request.path)
+            status, headers, body = "500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")], \
+                b"Internal Server Error"
         code_text, reason = status.split(" ", 1)
         code = int(code_text)
         named = {name.lower() for name, _ in headers}
