@@ -37,7 +37,12 @@ def db() -> Session:
 def reading_only() -> Session:
     """The request's session for a view that only reads: its statements run without a
     transaction, saving the BEGIN and ROLLBACK round trips on PostgreSQL (a page view is one
-    SELECT, consistent on its own). Only for views that write nothing."""
+    SELECT, consistent on its own). Only for views that write nothing.
+
+    The ROLLBACK costs more than its round trip: psycopg forgets the connection's prepared
+    statements after every rollback (and sends ``DEALLOCATE ALL``), so one read in a
+    transaction per new resident — the landing page — kept the hot statements from ever
+    staying prepared (``tests/test_web_transactions.py``)."""
     session = db()
     if not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

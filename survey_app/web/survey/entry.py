@@ -23,7 +23,7 @@ from survey_app.bursts import note_open_start
 from survey_app.instrument import Instrument
 from survey_app.models import Response
 
-from ..context import current_locale, db, translate_error
+from ..context import current_locale, db, reading_only, translate_error
 from ..extensions import limiter
 from . import bp
 from .render import render_landing, render_used
@@ -85,6 +85,7 @@ def _resumable(instrument: Instrument, code: str) -> Response | None:
 @code_limit_per_ip
 @code_limit_per_code
 def landing(survey_id: str) -> ResponseReturnValue:
+    reading_only()  # the survey and any code are looked up, nothing written
     instrument = instrument_for(survey_id)
     code = submitted_code()
     if not code:
@@ -98,6 +99,7 @@ def landing(survey_id: str) -> ResponseReturnValue:
 @bp.get("/start")
 def start_again(survey_id: str) -> ResponseReturnValue:
     """``/start`` opened directly (bookmark, back button): the landing page shows the way in."""
+    reading_only()
     instrument_for(survey_id)
     return redirect(url_for("survey.landing", survey_id=survey_id))
 

@@ -26,7 +26,7 @@ from survey_app.models import Response
 from survey_app.surveys import UnknownSurvey, get_instrument
 
 from .. import errors, outage
-from ..context import db, gettext
+from ..context import db, gettext, reading_only
 from . import bp
 from .entry import submitted_code
 from .fields import posted_answers, posted_values
@@ -60,6 +60,7 @@ def save_for_later(instrument: Instrument, response: responses.ResponseRef) -> R
 
 @bp.get("/saved")
 def saved(survey_id: str) -> ResponseReturnValue:
+    reading_only()
     instrument = instrument_for(survey_id)
     response = held_response(survey_id)
     token = sealing.unseal(secret(), SAVED_PURPOSE, (session.get(SAVED_KEY) or {}).get(survey_id))
@@ -72,6 +73,8 @@ def saved(survey_id: str) -> ResponseReturnValue:
 
 @bp.route("/delete", methods=["GET", "POST"])
 def delete(survey_id: str) -> ResponseReturnValue:
+    if request.method == "GET":  # the question is asked; only its POST deletes
+        reading_only()
     instrument = instrument_for(survey_id)
     response = held_response(survey_id)
     if response is None:
@@ -89,6 +92,7 @@ def delete(survey_id: str) -> ResponseReturnValue:
 
 @bp.get("/deleted")
 def deleted(survey_id: str) -> ResponseReturnValue:
+    reading_only()
     instrument = instrument_for(survey_id)
     return render_template("survey/deleted.html", instrument=instrument, texts=texts_for(instrument),
                            languages=survey_languages(instrument))
