@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from survey_app.i18n import N_
@@ -70,11 +70,15 @@ def get_instrument(session: Session, survey_id: str) -> Instrument:
         # Not an id any survey can have (ids are checked on load): unknown without asking the
         # database, which may refuse the text outright (PostgreSQL: a NUL from a typed URL).
         raise UnknownSurvey(survey_id)
-    current = session.execute(select(Survey.content_hash, Survey.allow_open)
-                              .where(Survey.id == survey_id)).first()
+    current = session.execute(_CURRENT_VERSION, {"survey_id": survey_id}).first()
     if current is None:
         raise UnknownSurvey(survey_id)
-    return instrument_at(session, survey_id, current.content_hash, bool(current.allow_open))
+    content_hash, allow_open = current
+    return instrument_at(session, survey_id, content_hash, bool(allow_open))
+
+
+# Built once, not per call (as the write path's statements in survey_app.responses).
+_CURRENT_VERSION = select(Survey.content_hash, Survey.allow_open).where(Survey.id == bindparam("survey_id"))
 
 
 def instrument_at(session: Session, survey_id: str, content_hash: str, allow_open: bool) -> Instrument:

@@ -191,6 +191,19 @@ def test_the_callers_answers_follow_what_is_stored(session, instrument, secret):
     assert responses.held_with_survey(session, held.uuid).locale == "vi"
 
 
+def test_a_changed_answer_of_every_column_is_rewritten_and_the_language_kept(session, instrument, secret):
+    started = responses.start(session, instrument, secret=secret, channel="web", locale="ja")
+    held = responses.held_with_survey(session, started.response.uuid)
+    first = {"has_children": "1", "kosodate_needs": ["2", "4"], "household_size": "3", "comment": "はじめ"}
+    responses.record(session, instrument, held, first, answers=held.answers, locale="ur")
+    changed = {"kosodate_needs": ["1"], "household_size": "5", "comment": "あと"}
+    responses.record(session, instrument, held, changed, answers=held.answers)  # no language given: kept
+    stored = responses.held_with_survey(session, held.uuid)
+    assert stored.answers == held.answers == {"has_children": 1, "kosodate_needs": (1,), "household_size": 5.0,
+                                              "comment": "あと"}
+    assert stored.locale == "ur"
+
+
 def test_a_stale_read_of_the_caller_is_repaired(engine, session, instrument, secret):
     """The caller's answers are out of date (another tab saved or cleared the same question
     meanwhile): the save is applied on top of what is stored, the latest answer wins."""
