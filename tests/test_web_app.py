@@ -63,6 +63,17 @@ def test_session_cookie_flags_over_http_and_https(app, db_url):
     assert "Secure" in configured.get("/?lang=en").headers["Set-Cookie"]
 
 
+def test_a_rotated_secret_key_keeps_cookies_through_its_fallback_and_ends_them_without(app, client):
+    """The session cookie's serializer is made once per set of keys: a key changed in a running
+    app (as Flask's SECRET_KEY_FALLBACKS rotation does) is followed, not the first one kept."""
+    assert '<html lang="en"' in text_of(client.get("/?lang=en"))  # the cookie remembers English
+    old = app.secret_key
+    app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = TEST_SECRET[::-1], [old]
+    assert '<html lang="en"' in text_of(client.get("/"))  # signed with the old key: still read
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert '<html lang="ja"' in text_of(client.get("/"))  # the old key retired: a fresh session
+
+
 @pytest.mark.parametrize(("lang", "direction", "name"), [
     ("ja", "ltr", "日本語"), ("en", "ltr", "English"), ("vi", "ltr", "Tiếng Việt"), ("ur", "rtl", "اردو")])
 def test_every_page_has_lang_and_dir(client, lang, direction, name):

@@ -124,14 +124,14 @@ def review_rows(instrument: Instrument, answers: Mapping[str, Any]) -> list[dict
     texts = texts_for(instrument)
     rows = []
     for section in pages(instrument, answers):
+        href = page_url(instrument, section, **FROM_REVIEW)
         items = []
         for q in visible_in(instrument, section, answers):
             value = answers.get(q.id)
             shown = [] if value is None else q.kind.answer_parts(q, value, texts.choice, format_number)
-            items.append({"q": q, "label": texts.question(q), "answers": shown,
-                          "href": page_url(instrument, section, anchor=q.id, **FROM_REVIEW)})
-        rows.append({"section": section, "title": texts.section(section), "items": items,
-                     "href": page_url(instrument, section, **FROM_REVIEW)})
+            # a question id needs no escaping in a fragment (loader.ID_RE): one url_for per section
+            items.append({"q": q, "label": texts.question(q), "answers": shown, "href": f"{href}#{q.id}"})
+        rows.append({"section": section, "title": texts.section(section), "items": items, "href": href})
     return rows
 
 
