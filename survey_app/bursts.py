@@ -14,7 +14,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,23 +36,34 @@ def address_key(secret: str, day: date, address: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+# Core statements built once on the table: the ORM's UPDATE (which first checks the session's
+# objects for rows to keep in step) and its unit of work made this 40 % of starting a response.
+_COUNTS = OpenStartCount.__table__
+_ONE_MORE = (_COUNTS.update()
+             .where(_COUNTS.c.survey_id == bindparam("survey"), _COUNTS.c.day == bindparam("on_day"),
+                    _COUNTS.c.address_key == bindparam("key"))
+             .values(count=_COUNTS.c.count + 1))
+_FIRST = _COUNTS.insert().values(survey_id=bindparam("survey"), day=bindparam("on_day"),
+                                 address_key=bindparam("key"), count=1)
+
+
 def note_open_start(session: Session, survey_id: str, secret: str, address: str | None,
                     now: datetime | None = None) -> None:
     """Count one open start for the address today (JST); one small transaction."""
     if not address:
         return
     day = ((now or utcnow()) + JST).date()
-    key = address_key(secret, day, address)
-    where = (OpenStartCount.survey_id == survey_id, OpenStartCount.day == day, OpenStartCount.address_key == key)
-    if rows_changed(session.execute(update(OpenStartCount).where(*where).values(count=OpenStartCount.count + 1))):
+    params = {"survey": survey_id, "on_day": day, "key": address_key(secret, day, address)}
+    conn = session.connection()
+    if rows_changed(conn.execute(_ONE_MORE, params)):
         session.commit()
         return
-    session.add(OpenStartCount(survey_id=survey_id, day=day, address_key=key, count=1))
     try:
+        conn.execute(_FIRST, params)
         session.commit()
     except IntegrityError:  # the same address started twice at the same moment: count on the row it made
         session.rollback()
-        session.execute(update(OpenStartCount).where(*where).values(count=OpenStartCount.count + 1))
+        session.connection().execute(_ONE_MORE, params)
         session.commit()
 
 

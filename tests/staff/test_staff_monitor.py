@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from survey_app import monitor, responses
 from survey_app.invitations import create_invitations
 
@@ -79,3 +81,32 @@ def test_bursts_of_open_starts_are_counts_under_a_daily_key(session, instrument,
     assert len(keys) == 3 and not any("203.0.113.7" in k or "198.51" in k for k in keys)
     assert address_key(secret, date(2026, 5, 1), "203.0.113.7") != address_key(secret, date(2026, 5, 2), "203.0.113.7")
     assert monitor.monitor(session, instrument).bursts[0].starts == BURST_THRESHOLD
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite's writers queue: no such race
+def test_two_first_starts_from_one_address_at_once_count_two(engine, instrument, secret):
+    """The other request inserts the day's row between this one's UPDATE (no row yet) and its
+    INSERT: the INSERT's unique violation is rolled back and counted on the row the other made."""
+    from sqlalchemy import event, select
+    from sqlalchemy.orm import Session
+
+    from survey_app.bursts import note_open_start
+    from survey_app.models import OpenStartCount
+
+    when = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+    overtaken: list[str] = []
+
+    def the_other_request_first(_conn, _cursor, statement, *_args):
+        if statement.startswith("INSERT INTO open_start_counts") and not overtaken:
+            overtaken.append(statement)
+            with Session(engine) as other:
+                note_open_start(other, instrument.id, secret, "203.0.113.7", now=when)
+
+    event.listen(engine, "before_cursor_execute", the_other_request_first)
+    try:
+        with Session(engine) as mine:
+            note_open_start(mine, instrument.id, secret, "203.0.113.7", now=when)
+    finally:
+        event.remove(engine, "before_cursor_execute", the_other_request_first)
+    with Session(engine) as check:
+        assert overtaken and check.scalars(select(OpenStartCount.count)).all() == [2]
