@@ -287,6 +287,12 @@ _CLAIM_IN_LOCALE = _CLAIM.values(locale=bindparam("lang"))
 _FORGET = ANSWERS.delete().where(ANSWERS.c.response_id == bindparam("rid"),
                                  ANSWERS.c.question_id.in_(bindparam("gone", expanding=True)))
 _INSERT_ANSWERS = ANSWERS.insert()
+# Core, not the ORM's UPDATE (which first checks the session's objects to keep them in step:
+# submit() sets the one it holds itself).
+_SUBMIT = (RESPONSES.update()
+           .where(RESPONSES.c.id == bindparam("rid"), RESPONSES.c.status == "partial")
+           .values(status="complete", submitted_at=bindparam("at"), updated_at=bindparam("at"), resume_key=None,
+                   channel=bindparam("via")))
 _REWRITE = (ANSWERS.update()
             .where(ANSWERS.c.response_id == bindparam("rid"), ANSWERS.c.question_id == bindparam("qid"))
             .values(answered_at=bindparam("at"), **{name: bindparam(f"new_{name}") for name in ANSWER_COLUMNS}))
@@ -356,8 +362,8 @@ def submit(session: Session, instrument: Instrument, response: Response, *, chan
     now = utcnow()
     stored = {"status": "complete", "submitted_at": now, "updated_at": now, "resume_key": None,
               "channel": channel or response.channel}
-    claimed = rows_changed(session.execute(
-        update(Response).where(Response.id == response.id, Response.status == "partial").values(**stored)))
+    claimed = rows_changed(session.connection().execute(_SUBMIT, {"rid": response.id, "at": now,
+                                                                  "via": stored["channel"]}))
     session.commit()
     if claimed == 1:  # the row is what we wrote: no need to read it back
         for name, value in stored.items():
