@@ -14,8 +14,14 @@ def without_token(page_html: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value=""', page_html)
 
 
-def kept(app) -> int:
-    return len(app.extensions.get("machikoe_page_cache", []))
+def kept(app, what: str = "section pages") -> int:
+    """How many first views are kept: of section pages (a key's page starts with the survey id),
+    of landing pages (it starts with "landing"), or "all"."""
+    cache = app.extensions.get("machikoe_page_cache")
+    if cache is None:
+        return 0
+    landing = sum(1 for key in cache.kept_keys() if key[0][0] == "landing")
+    return {"all": len(cache), "landing pages": landing, "section pages": len(cache) - landing}[what]
 
 
 def test_two_residents_get_the_same_first_view_each_with_a_token_that_works(app):
@@ -64,7 +70,7 @@ def test_languages_and_queries_are_kept_apart_and_the_cache_is_bounded(app, monk
     for number in range(10):
         page = text_of(client.get(f"{SURVEY_URL}/q/living?x={number}"))
         assert f"x={number}&amp;lang=vi" in page            # the language links keep this page's query
-    assert kept(app) == 3
+    assert kept(app, "all") == 3
 
 
 def test_an_edited_translation_shows_at_once(app, monkeypatch):
@@ -75,6 +81,23 @@ def test_an_edited_translation_shows_at_once(app, monkeypatch):
     catalogs.clear_cache()                                  # what `machikoe translations` commands do
     text_of(client.get(f"{SURVEY_URL}/q/living"))
     assert kept(app) == before + 1                           # drawn again under the new generation
+
+
+def test_the_landing_page_is_kept_per_state_of_the_held_response_and_never_with_a_code(app):
+    app.test_client().get(f"{SURVEY_URL}/")  # catalogs are read on first use (a new generation): read them,
+    app.extensions.pop("machikoe_page_cache", None)  # then start from an empty cache
+    newcomers = [app.test_client() for _ in range(2)]
+    first_views = [text_of(client.get(f"{SURVEY_URL}/")) for client in newcomers]
+    assert kept(app, "landing pages") == 1 and csrf(first_views[0]) != csrf(first_views[1])
+    assert without_token(first_views[0]) == without_token(first_views[1])
+    started = newcomers[0]
+    assert start(started).status_code == 302  # the token of a kept landing page works
+    back = text_of(started.get(f"{SURVEY_URL}/"))   # this phone now holds a partial response
+    assert "/continue" in back and "/continue" not in first_views[1]
+    assert kept(app, "landing pages") == 2
+    assert "/continue" not in text_of(newcomers[1].get(f"{SURVEY_URL}/"))  # the other phone holds none
+    with_code = text_of(newcomers[1].get(f"{SURVEY_URL}/?code=K7QF-3MZD-8WXP-R2TA"))
+    assert "K7QF-3MZD-8WXP-R2TA" in with_code and kept(app, "landing pages") == 2  # drawn for them alone
 
 
 def test_nothing_is_kept_while_templates_reload(app):

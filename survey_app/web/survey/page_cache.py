@@ -56,6 +56,11 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._pages)
 
+    def kept_keys(self) -> list[Hashable]:
+        """The kept pages' keys, oldest use first (tests, and a look in a debugger)."""
+        with self._lock:
+            return list(self._pages)
+
 
 def eligible(shown: Mapping[str, set[str]], errors: Mapping[str, Any] | None, notice: str | None,
              status: int) -> bool:

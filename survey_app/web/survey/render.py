@@ -52,9 +52,20 @@ def _page(template: str, instrument: Instrument, status: int = 200, **context: A
 
 def render_landing(instrument: Instrument, *, code: str = "", error: str | None = None,
                    recognised: bool = False, notice: str | None = None, status: int = 200) -> Rendered:
-    return _page("survey/landing.html", instrument, status, code=code, code_error=error, recognised=recognised,
-                 held=held_response(instrument.id), notice=notice,
-                 error_items=[{"href": "#code", "error": error}] if error else [])
+    held = held_response(instrument.id)
+
+    def draw(csrf_token: Callable[[], str] | None = None) -> str:
+        tokens = {"csrf_token": csrf_token} if csrf_token else {}
+        return _page("survey/landing.html", instrument, status, code=code, code_error=error, recognised=recognised,
+                     held=held, notice=notice, error_items=[{"href": "#code", "error": error}] if error else [],
+                     **tokens)[0]
+
+    if not (code or error or recognised or notice) and status == 200:
+        # Every new resident's first page: nothing of theirs on it but whether this phone holds
+        # a response, and in what state (the template shows no more of it than that).
+        page = ("landing", instrument.id, instrument.content_hash, instrument.allow_open, held and held.status)
+        return page_cache.first_view(page, draw), status
+    return draw(), status
 
 
 def render_used(instrument: Instrument) -> Rendered:
