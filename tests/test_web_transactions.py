@@ -24,6 +24,9 @@ def prepared(app) -> list[str]:
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_a_new_residents_landing_page_keeps_the_hot_statements_prepared(app):
+    # The engine is one per URL and process, shared with earlier tests: start from an empty pool,
+    # so that every request (one at a time) and every check below use the same connection.
+    engine_for(app.config["DATABASE_URL"]).dispose()
     first = app.test_client()
     start(first)
     answer_all(first)
