@@ -55,8 +55,8 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         """Flask's serializer, made once per set of keys rather than twice per request (opening
-        and saving the cookie): 19 µs each time on a slow machine state (bench/README.md). It holds only the
-        keys and settings, so threads can share it; a changed key (or fallback) makes a new one."""
+        and saving the cookie; 19 µs each time, bench/README.md). It holds only the keys and
+        settings, so threads can share it; a changed key (or fallback) makes a new one."""
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         made = self._serializers.get(keys)
         if made is None:
