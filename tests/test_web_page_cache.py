@@ -7,7 +7,7 @@ import re
 from survey_app.i18n import catalogs
 from survey_app.web.survey import page_cache
 from tests.support.survey import SURVEY_URL
-from tests.support.web import csrf, post_page, start, text_of
+from tests.support.web import answer_all, csrf, post_page, start, submit, text_of
 
 
 def without_token(page_html: str) -> str:
@@ -16,12 +16,13 @@ def without_token(page_html: str) -> str:
 
 def kept(app, what: str = "section pages") -> int:
     """How many first views are kept: of section pages (a key's page starts with the survey id),
-    of landing pages (it starts with "landing"), or "all"."""
+    of landing or thank-you pages (it starts with "landing" or "thanks"), or "all"."""
     cache = app.extensions.get("machikoe_page_cache")
     if cache is None:
         return 0
-    landing = sum(1 for key in cache.kept_keys() if key[0][0] == "landing")
-    return {"all": len(cache), "landing pages": landing, "section pages": len(cache) - landing}[what]
+    kinds = [{"landing": "landing pages", "thanks": "thank-you pages"}.get(key[0][0], "section pages")
+             for key in cache.kept_keys()]
+    return len(kinds) if what == "all" else kinds.count(what)
 
 
 def test_two_residents_get_the_same_first_view_each_with_a_token_that_works(app):
@@ -98,6 +99,21 @@ def test_the_landing_page_is_kept_per_state_of_the_held_response_and_never_with_
     assert "/continue" not in text_of(newcomers[1].get(f"{SURVEY_URL}/"))  # the other phone holds none
     with_code = text_of(newcomers[1].get(f"{SURVEY_URL}/?code=K7QF-3MZD-8WXP-R2TA"))
     assert "K7QF-3MZD-8WXP-R2TA" in with_code and kept(app, "landing pages") == 2  # drawn for them alone
+
+
+def test_the_thank_you_page_is_kept_once_and_changes_no_cookie(app):
+    residents = [app.test_client() for _ in range(2)]
+    pages = []
+    for client in residents:
+        start(client)
+        answer_all(client)
+        assert submit(client).status_code == 302
+        thanks = client.get(f"{SURVEY_URL}/thanks")
+        assert thanks.status_code == 200 and "Set-Cookie" not in thanks.headers  # no token made for it
+        pages.append(text_of(thanks))
+    assert pages[0] == pages[1] and 'name="csrf_token"' not in pages[0]
+    assert kept(app, "thank-you pages") == 1
+    assert app.test_client().get(f"{SURVEY_URL}/thanks").status_code != 200  # only after sending answers
 
 
 def test_nothing_is_kept_while_templates_reload(app):

@@ -68,13 +68,14 @@ def eligible(shown: Mapping[str, set[str]], errors: Mapping[str, Any] | None, no
     return status == 200 and not errors and notice is None and not any(shown.values())
 
 
-def first_view(page: Hashable, draw: Callable[[Callable[[], str]], str]) -> str:
+def first_view(page: Hashable, draw: Callable[[Callable[[], str]], str], *, form: bool = True) -> str:
     """The page for ``page`` (what the view knows: survey version, page, questions, progress),
-    from the cache or drawn now; ``draw(csrf_token)`` renders it with that token function."""
-    token = str(escape(generate_csrf()))  # also keeps the session's CSRF secret, as the template call did
+    from the cache or drawn now; ``draw(csrf_token)`` renders it with that token function.
+    ``form=False``: a page without a form (the thank-you page), which takes no token at all."""
+    token = str(escape(generate_csrf())) if form else None  # also keeps the session's CSRF secret
     app = current_app
     if app.jinja_env.auto_reload:  # templates may change under us (debug): draw every time
-        return draw(lambda: token)
+        return _with_token(draw(lambda: _SLOT), token)
     cache: PageCache | None = app.extensions.get("machikoe_page_cache")
     if cache is None:
         cache = app.extensions.setdefault("machikoe_page_cache", PageCache(MAX_PAGES))
@@ -85,7 +86,15 @@ def first_view(page: Hashable, draw: Callable[[Callable[[], str]], str]) -> str:
     html = cache.get(key)
     if html is None:
         html = draw(lambda: _SLOT)
-        if html.count(_SLOT) != 1:  # not the page this module knows: never keep it
-            return html.replace(_SLOT, token)
+        if html.count(_SLOT) != (1 if form else 0):  # not the page this module knows: never keep it
+            return _with_token(html, token)
         cache.put(key, html)
-    return html.replace(_SLOT, token)
+    return _with_token(html, token)
+
+
+def _with_token(html: str, token: str | None) -> str:
+    """The page with this view's token in its slot (a page that was to have no form but asked
+    for a token gets a real one, and is not kept)."""
+    if _SLOT not in html:
+        return html
+    return html.replace(_SLOT, token if token is not None else str(escape(generate_csrf())))

@@ -8,6 +8,8 @@ review page. A page whose answers reveal further questions on the same page (a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -15,7 +17,7 @@ from survey_app import responses
 from survey_app.instrument import Instrument, Question, Section
 
 from ..context import current_locale, db
-from . import bp
+from . import bp, page_cache
 from .fields import posted_answers, posted_values, stored_values
 from .recovery import save_for_later
 from .render import page_url, render_already, render_page, render_review, return_args
@@ -118,5 +120,11 @@ def thanks(survey_id: str) -> ResponseReturnValue:
     instrument, response = survey_and_response(survey_id)
     if response is None or response.status != "complete":
         return no_response(survey_id)
-    return render_template("survey/thanks.html", instrument=instrument, texts=texts_for(instrument),
-                           languages=survey_languages(instrument))
+
+    def draw(csrf_token: Callable[[], str]) -> str:
+        # the slot's token function goes in too: a form added to this page later is never kept
+        return render_template("survey/thanks.html", instrument=instrument, texts=texts_for(instrument),
+                               languages=survey_languages(instrument), csrf_token=csrf_token)
+
+    # the same for everyone who sent their answers: kept, as a page's first view is
+    return page_cache.first_view(("thanks", instrument.id, instrument.content_hash), draw, form=False)
