@@ -8,26 +8,22 @@ review page. A page whose answers reveal further questions on the same page (a
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import redirect, render_template, request, url_for
+from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from survey_app import responses
 from survey_app.instrument import Instrument, Question, Section
 
 from ..context import current_locale, db
-from . import bp, page_cache
+from . import bp
 from .fields import posted_answers, posted_values, stored_values
 from .recovery import save_for_later
-from .render import page_url, render_already, render_page, render_review, return_args
+from .render import page_url, render_already, render_page, render_review, render_thanks, return_args
 from .state import (
     neighbour,
     pages,
     section_or_404,
     survey_and_response,
-    survey_languages,
-    texts_for,
     visible_in,
 )
 
@@ -120,11 +116,4 @@ def thanks(survey_id: str) -> ResponseReturnValue:
     instrument, response = survey_and_response(survey_id)
     if response is None or response.status != "complete":
         return no_response(survey_id)
-
-    def draw(csrf_token: Callable[[], str]) -> str:
-        # the slot's token function goes in too: a form added to this page later is never kept
-        return render_template("survey/thanks.html", instrument=instrument, texts=texts_for(instrument),
-                               languages=survey_languages(instrument), csrf_token=csrf_token)
-
-    # the same for everyone who sent their answers: kept, as a page's first view is
-    return page_cache.first_view(("thanks", instrument.id, instrument.content_hash), draw, form=False)
+    return render_thanks(instrument)

@@ -68,6 +68,15 @@ def render_landing(instrument: Instrument, *, code: str = "", error: str | None 
     return draw(), status
 
 
+def render_thanks(instrument: Instrument) -> str:
+    """The same for everyone who sent their answers: kept, as a page's first view is."""
+    def draw(csrf_token: Callable[[], str]) -> str:
+        # the slot's token function goes in too: a form added to this page later is never kept
+        return _page("survey/thanks.html", instrument, csrf_token=csrf_token)[0]
+
+    return page_cache.first_view(("thanks", instrument.id, instrument.content_hash), draw, form=False)
+
+
 def render_used(instrument: Instrument) -> Rendered:
     return _page("survey/used.html", instrument, 409)
 
