@@ -71,3 +71,39 @@ def test_a_variable_nobody_gave_and_a_missing_column_are_named() -> None:
         code_respondents(data, (AGE, SEX), np.ones(len(data)), {})
     with pytest.raises(MarginError, match="no column 'district'"):
         code_respondents(data.drop(columns="district"), (AGE, DISTRICT), np.ones(len(data)), {})
+
+
+def every_combination(n: int, seed: int) -> pd.DataFrame:
+    """Every age × sex × district answered, no missing code: each key is its own cell."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"age": rng.integers(1, 5, n), "sex": rng.integers(1, 3, n),
+                         "district": rng.integers(-2, 3, n)})
+
+
+@pytest.mark.parametrize("margins", [(AGE, SEX, DISTRICT), (AGE_SEX, DISTRICT)])
+def test_when_every_key_is_its_own_cell_the_key_is_the_cell(margins) -> None:
+    data = every_combination(2000, 4)
+    assert_same_coding(data, margins, {})
+    _, cells = code_respondents(data, margins, np.ones(len(data)), {})
+    assert len(cells.codes) == 4 * 2 * 5
+    assert cells.of_respondent.dtype == np.intp
+
+
+def test_the_cells_never_share_memory_with_the_callers_columns() -> None:
+    """A single integer variable starting at 0 is its own key: it must still be a copy, or a later
+    change to the caller's frame would move respondents between cells of a finished weighting."""
+    data = pd.DataFrame({"district": np.random.default_rng(1).integers(0, 3, 300)})
+    district = margin("district", {0: 10.0, 1: 20.0, 2: 30.0})
+    _, cells = code_respondents(data, (district,), np.ones(len(data)), {})
+    np.testing.assert_array_equal(cells.of_respondent, data["district"].to_numpy())
+    assert not np.shares_memory(cells.of_respondent, data["district"].to_numpy())
+
+
+def test_very_large_codes_are_shifted_before_the_key_is_made() -> None:
+    """Codes near 10¹⁵ (an identifier used as a code): Σ code · stride would overflow int64."""
+    rng = np.random.default_rng(9)
+    big = 10**15
+    data = pd.DataFrame({"age": rng.integers(1, 5, 1000), "sex": rng.integers(1, 3, 1000) + big})
+    sex = margin("sex", {big + 1: 480.0, big + 2: 520.0})
+    assert_same_coding(data, (AGE, sex), {})
+    assert_same_coding(data.iloc[:, ::-1], (sex, AGE), {})

@@ -27,6 +27,10 @@ from analysis.errors import MarginError
 from .base import DENSE_KEY_LIMIT, joint_cells
 from .margins import Coding, Margin, code_margin, code_present
 
+# Codes up to this size keep their column unshifted: Σ code · stride then stays far inside int64
+# (2³¹ × the key table's 4 M cells < 2⁵⁴).
+SMALL_CODE = 2**31
+
 
 @dataclass(frozen=True)
 class JointCells:
@@ -39,10 +43,16 @@ class JointCells:
 
 @dataclass(frozen=True)
 class Variable:
-    """One weighting variable's codes shifted to 0..size-1; ``blank`` is the shifted code of no answer."""
+    """One weighting variable: ``codes − offset`` runs over 0..size-1 (``low`` is the code at 0);
+    ``blank`` is the shifted code of no answer.
+
+    The offset is subtracted once from the whole key (:func:`_key`), not from each column: the
+    column itself is then read as it is, with no shifted copy of it made.
+    """
 
     name: str
-    shifted: np.ndarray
+    codes: np.ndarray
+    offset: int
     low: int
     size: int
     blank: int | None
@@ -56,7 +66,7 @@ def code_respondents(data: pd.DataFrame, margins: tuple[Margin, ...], design_wei
     if variables is None:
         return _per_margin(data, margins, design_weights, missing_codes)
     sizes = tuple(v.size for v in variables)
-    key = _key([v.shifted for v in variables], sizes)
+    key = _key(variables)
     by_key = np.bincount(key, weights=design_weights, minlength=int(np.prod(sizes)))
     present = np.flatnonzero(by_key)  # design weights are positive: a key with weight has respondents
     values = np.stack(np.unravel_index(present, sizes), axis=1)
@@ -66,11 +76,7 @@ def code_respondents(data: pd.DataFrame, margins: tuple[Margin, ...], design_wei
         return _per_margin(data, margins, design_weights, missing_codes)
     codes, cell_of_key = np.unique(categories, axis=0, return_inverse=True)
     cell_of_key = cell_of_key.ravel()
-    # intp: every later look-up by cell (the weights here, the variance's bincounts) indexes with
-    # it, and numpy converts a narrower index array to intp first (a copy of n rows each time)
-    table = np.zeros(len(by_key), dtype=np.intp)
-    table[present] = cell_of_key
-    of_respondent = np.take(table, key)
+    of_respondent = _cell_of_respondent(key, present, cell_of_key, len(by_key))
     missing = _missing_counts(key, present, categories, margins, len(by_key))
     codings = tuple(Coding(m, codes[:, j], n, rows=of_respondent)
                     for j, (m, n) in enumerate(zip(margins, missing, strict=True)))
@@ -103,11 +109,12 @@ def _variable(data: pd.DataFrame, name: str, missing_codes: Iterable[int]) -> Va
     """
     raw = data[name].to_numpy()
     if raw.dtype.kind in "iu":
-        low, high = min(int(raw.min()), 0), int(raw.max())
+        low, high = int(raw.min()), int(raw.max())
         if high - low >= DENSE_KEY_LIMIT:
             return None
-        shifted = raw.astype(np.int64, copy=False)
-        return Variable(name, shifted - low if low else shifted, low, high - low + 1, None)
+        if max(-low, high) > SMALL_CODE:  # a key of codes this large could overflow: shift first
+            return Variable(name, (raw - low).astype(np.int64, copy=False), 0, low, high - low + 1, None)
+        return Variable(name, raw.astype(np.int64, copy=False), low, low, high - low + 1, None)
     values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
     unknown = np.isnan(values)
     missing = list(missing_codes)
@@ -118,18 +125,29 @@ def _variable(data: pd.DataFrame, name: str, missing_codes: Iterable[int]) -> Va
         return None
     low, high = min(int(known.min()), 0) - 1, int(known.max())
     shifted = np.where(unknown, low, values).astype(np.int64) - low
-    return Variable(name, shifted, low, high - low + 1, 0)
+    return Variable(name, shifted, 0, low, high - low + 1, 0)
 
 
-def _key(columns: list[np.ndarray], sizes: tuple[int, ...]) -> np.ndarray:
-    """Row-major key of the shifted codes (what ``ravel_multi_index`` gives, at half its cost)."""
-    if len(columns) == 1:
-        return columns[0]
-    key = np.multiply(columns[0], sizes[1], dtype=np.int64)  # a new array: the loop works in place
-    for at, column in enumerate(columns[1:], start=1):
+def _key(variables: list[Variable]) -> np.ndarray:
+    """Row-major key of the shifted codes (what ``ravel_multi_index`` gives, at half its cost).
+
+    Σ (codes_i − offset_i) · stride_i is computed as Σ codes_i · stride_i − Σ offset_i · stride_i:
+    one pass for the whole offset instead of a shifted copy of every column. Always a new array
+    (the weights' calibration keeps it; it must not be the caller's column).
+    """
+    sizes = [v.size for v in variables]
+    offset = 0
+    for variable, size in zip(variables, sizes, strict=True):
+        offset = offset * size + variable.offset
+    if len(variables) == 1:
+        return variables[0].codes - offset if offset else variables[0].codes.copy()
+    key = np.multiply(variables[0].codes, sizes[1], dtype=np.int64)  # a new array: the loop works in place
+    for at, variable in enumerate(variables[1:], start=1):
         if at > 1:
             key *= sizes[at]
-        key += column
+        key += variable.codes
+    if offset:
+        key -= offset
     return key
 
 
@@ -147,6 +165,21 @@ def _categories(m: Margin, variables: list[Variable], values: np.ndarray,
             missing |= np.isin(codes + variable.low, list(missing_codes.get(dim, ())))
         columns.append(codes + variable.low)
     return code_present(m, columns, missing)
+
+
+def _cell_of_respondent(key: np.ndarray, present: np.ndarray, cell_of_key: np.ndarray, n_keys: int) -> np.ndarray:
+    """Each respondent's joint cell (intp: every later look-up by cell indexes with it, and numpy
+    converts a narrower index array to intp first — a copy of n rows each time).
+
+    When every key is present and is its own cell, in order — every combination of the codes
+    answered, each margin's categories in code order, as in most surveys — the key already is the
+    cell, and the look-up (a pass over the respondents and n more rows) is skipped.
+    """
+    if len(present) == n_keys and np.array_equal(cell_of_key, np.arange(n_keys)):
+        return key.astype(np.intp, copy=False)
+    table = np.zeros(n_keys, dtype=np.intp)
+    table[present] = cell_of_key
+    return np.take(table, key)
 
 
 def _missing_counts(key: np.ndarray, present: np.ndarray, categories: np.ndarray, margins: tuple[Margin, ...],
