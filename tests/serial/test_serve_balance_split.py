@@ -1,6 +1,6 @@
 """Kept-alive connections are spread evenly over ``machikoe serve``'s workers (balance.py): 40
 residents connecting at once to 2 workers (once both are up) leave each worker holding 20 ± 4 of them. Before the
-least-connections accept one worker took up to 52 of 64 (bench/README.md)."""
+least-connections accept one worker took up to 52 of 64 (bench/HISTORY.md)."""
 from __future__ import annotations
 
 import socket
