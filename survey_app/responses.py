@@ -23,10 +23,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from survey_app import codes
 from survey_app.db import rows_changed
+from survey_app.held import (  # noqa: F401 - callers write responses.held_with_survey, …
+    ANSWERS,
+    RESPONSES,
+    Held,
+    current_answers,
+    held_with_survey,
+    value_of,
+)
 from survey_app.i18n import N_
 from survey_app.instrument import REQUIRED_MESSAGE, Instrument, InvalidAnswer, Question
 from survey_app.instrument.types import ANSWER_COLUMNS
-from survey_app.models import Answer, BotSession, Invitation, Response, Survey, utcnow
+from survey_app.models import Answer, BotSession, Invitation, Response, utcnow
 from survey_app.response_errors import (  # noqa: F401 - callers write responses.CodeProblem, …
     AlreadySubmitted,
     CodeProblem,
@@ -38,9 +46,6 @@ from survey_app.response_errors import (  # noqa: F401 - callers write responses
     StartedElsewhere,
 )
 
-# The hot paths (every survey page, every bot answer) use the tables directly: Core rows cost
-# a fraction of ORM objects, and nothing the session caches can go out of date.
-RESPONSES, ANSWERS, SURVEYS = Response.__table__, Answer.__table__, Survey.__table__
 ERASED = "erased"  # a submitted response its resident erased: no answers, its code stays used
 FINISHED = ("complete", ERASED)  # statuses whose code cannot answer again
 
@@ -152,47 +157,6 @@ def by_uuid(session: Session, uuid: str) -> Response | None:
     return session.scalar(select(Response).where(Response.uuid == uuid))
 
 
-@dataclass
-class Held:
-    """A response as a survey page needs it, read in one query: its state, its answers
-    (kept up to date by ``record(..., answers=held.answers)``) and its survey's version."""
-
-    id: int
-    uuid: str
-    survey_id: str
-    status: str
-    locale: str
-    survey_hash: str  # the survey's content hash now: which instrument the page is built from
-    survey_allow_open: bool
-    answers: dict[str, Any]
-
-
-_HELD = (
-    select(RESPONSES.c.id, RESPONSES.c.uuid, RESPONSES.c.survey_id, RESPONSES.c.status, RESPONSES.c.locale,
-           SURVEYS.c.content_hash, SURVEYS.c.allow_open, ANSWERS.c.question_id, ANSWERS.c.code,
-           ANSWERS.c.codes, ANSWERS.c.number, ANSWERS.c.text)
-    .select_from(RESPONSES.join(SURVEYS, SURVEYS.c.id == RESPONSES.c.survey_id)
-                 .outerjoin(ANSWERS, ANSWERS.c.response_id == RESPONSES.c.id))
-    .where(RESPONSES.c.uuid == bindparam("uuid"))
-)
-_CURRENT_ANSWERS = (select(ANSWERS.c.question_id, ANSWERS.c.code, ANSWERS.c.codes, ANSWERS.c.number, ANSWERS.c.text)
-                    .where(ANSWERS.c.response_id == bindparam("response_id")))
-
-
-def held_with_survey(session: Session, uuid: str) -> Held | None:
-    """The response, its answers and its survey's current version in one round trip —
-    what every survey page needs before it can do anything (Core rows: no ORM objects)."""
-    rows = session.connection().execute(_HELD, {"uuid": uuid}).all()  # Core on the session's connection: no ORM layer
-    if not rows:
-        return None
-    # Unpacked by position (the columns of _HELD, in order): reading each row's columns by name
-    # made this function about 15 % slower on a response with fifteen answers.
-    answers = {qid: _value_of(code, codes, number, text)
-               for *_, qid, code, codes, number, text in rows if qid is not None}
-    rid, ruuid, survey_id, status, locale, content_hash, allow_open = rows[0][:7]
-    return Held(rid, ruuid, survey_id, status, locale, content_hash, bool(allow_open), answers)
-
-
 def set_locale(session: Session, response: Response, locale: str) -> None:
     if response.locale != locale:
         response.locale = locale
@@ -200,24 +164,6 @@ def set_locale(session: Session, response: Response, locale: str) -> None:
 
 
 # ---------------------------------------------------------------- answers
-
-def current_answers(session: Session, response: ResponseRef) -> dict[str, Any]:
-    """The response's answers as stored now (always read from the database; Core rows, so
-    never an out-of-date object from the session)."""
-    rows = session.execute(_CURRENT_ANSWERS, {"response_id": response.id})
-    return {qid: _value_of(code, codes, number, text) for qid, code, codes, number, text in rows}
-
-
-def _value_of(code: int | None = None, codes: Iterable[int] | None = None, number: float | None = None,
-              text: str | None = None) -> Any:
-    """An answer's value from its columns (a multi-choice answer is a tuple of codes)."""
-    if codes is not None:
-        return tuple(codes)
-    for value in (code, number, text):
-        if value is not None:
-            return value
-    return None
-
 
 def _columns(question: Question, value: Any) -> dict[str, Any]:
     """The answer columns for a parsed value of ``question`` (the others None)."""
@@ -335,7 +281,7 @@ def _merged(instrument: Instrument, before: Mapping[str, Any], values: Mapping[s
         if value is None:
             after.pop(qid, None)
         else:
-            after[qid] = _value_of(**_columns(instrument.question(qid), value))
+            after[qid] = value_of(**_columns(instrument.question(qid), value))
     for q in instrument.questions:
         if q.id in after and not instrument.is_visible(q, after):
             del after[q.id]

@@ -10,7 +10,7 @@ from survey_app.db import engine_for
 from tests.support.survey import SURVEY_URL
 from tests.support.web import answer_all, start, submit
 
-HELD_RESPONSE = "%FROM responses JOIN surveys%"  # survey_app.responses._HELD, read by every page
+HELD_RESPONSE = "%FROM responses JOIN surveys%"  # survey_app.held._HELD, read by every page
 
 
 def prepared(app) -> list[str]:
