@@ -19,9 +19,13 @@ from survey_app.models import Answer, Response, Survey
 RESPONSES, ANSWERS, SURVEYS = Response.__table__, Answer.__table__, Survey.__table__
 
 
-class _HasId(Protocol):
+class ResponseRef(Protocol):
+    """What the answer functions read of a response: an ORM ``Response`` or a ``Held`` row both fit."""
+
     @property
     def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass
@@ -65,7 +69,7 @@ def held_with_survey(session: Session, uuid: str) -> Held | None:
     return Held(rid, ruuid, survey_id, status, locale, content_hash, bool(allow_open), answers)
 
 
-def current_answers(session: Session, response: _HasId) -> dict[str, Any]:
+def current_answers(session: Session, response: ResponseRef) -> dict[str, Any]:
     """The response's answers as stored now (always read from the database; Core rows, so
     never an out-of-date object from the session)."""
     rows = session.execute(_CURRENT_ANSWERS, {"response_id": response.id})
@@ -73,7 +77,7 @@ def current_answers(session: Session, response: _HasId) -> dict[str, Any]:
 
 
 def value_of(code: int | None = None, codes: Iterable[int] | None = None, number: float | None = None,
-              text: str | None = None) -> Any:
+             text: str | None = None) -> Any:
     """An answer's value from its columns (a multi-choice answer is a tuple of codes)."""
     if codes is not None:
         return tuple(codes)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ from survey_app.held import (  # noqa: F401 - callers write responses.held_with_
     ANSWERS,
     RESPONSES,
     Held,
+    ResponseRef,
     current_answers,
     held_with_survey,
     value_of,
@@ -48,15 +49,6 @@ from survey_app.response_errors import (  # noqa: F401 - callers write responses
 
 ERASED = "erased"  # a submitted response its resident erased: no answers, its code stays used
 FINISHED = ("complete", ERASED)  # statuses whose code cannot answer again
-
-
-class ResponseRef(Protocol):
-    """What the answer functions read of a response: an ORM ``Response`` or a ``Held`` row both fit."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)
