@@ -232,3 +232,11 @@ def test_analysis_reads_no_orm_tables():
     readers = {module for module, path in MODULES.items()
                if module.startswith("analysis") and "survey_app.models" in imported_names(module, path)}
     assert readers == set()
+
+
+def test_the_survey_pages_are_drawn_only_by_render():
+    """Every resident-facing page of the survey blueprint comes from ``render`` (the routes and the
+    error handlers choose a page; only ``render`` fills a template)."""
+    drawers = {module for module, path in MODULES.items() if module.startswith("survey_app.web.survey")
+               and "render_template" in path.read_text(encoding="utf-8")}
+    assert drawers == {"survey_app.web.survey.render"}

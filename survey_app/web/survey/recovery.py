@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import redirect, render_template, request, session, url_for
+from flask import redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
@@ -30,15 +30,22 @@ from ..context import db, gettext, reading_only
 from . import bp
 from .entry import submitted_code
 from .fields import posted_answers, posted_values
-from .render import Rendered, render_already, render_delete, render_landing, render_page, render_review
+from .render import (
+    Rendered,
+    render_already,
+    render_delete,
+    render_deleted,
+    render_landing,
+    render_page,
+    render_review,
+    render_saved,
+)
 from .state import (
     forget,
     held_response,
     instrument_for,
     last_known_instrument,
     secret,
-    survey_languages,
-    texts_for,
     visible_in,
 )
 
@@ -67,8 +74,7 @@ def saved(survey_id: str) -> ResponseReturnValue:
     if response is None or token is None or response.status != "partial":
         return redirect(url_for("survey.landing", survey_id=survey_id))
     link = url_for("survey.landing", survey_id=survey_id, code=token, _external=True)
-    return render_template("survey/saved.html", instrument=instrument, texts=texts_for(instrument),
-                           languages=survey_languages(instrument), token=token, link=link)
+    return render_saved(instrument, token, link)
 
 
 @bp.route("/delete", methods=["GET", "POST"])
@@ -94,8 +100,7 @@ def delete(survey_id: str) -> ResponseReturnValue:
 def deleted(survey_id: str) -> ResponseReturnValue:
     reading_only()
     instrument = instrument_for(survey_id)
-    return render_template("survey/deleted.html", instrument=instrument, texts=texts_for(instrument),
-                           languages=survey_languages(instrument))
+    return render_deleted(instrument)
 
 
 @bp.errorhandler(CSRFError)

@@ -90,6 +90,15 @@ def render_delete(instrument: Instrument, notice: str | None = None, status: int
     return _page("survey/delete.html", instrument, status, notice=notice)
 
 
+def render_saved(instrument: Instrument, token: str, link: str) -> Rendered:
+    """"Continue later": the resume code and the link that carries it."""
+    return _page("survey/saved.html", instrument, token=token, link=link)
+
+
+def render_deleted(instrument: Instrument) -> Rendered:
+    return _page("survey/deleted.html", instrument)
+
+
 # ---------------------------------------------------------------- a section page
 
 def question_items(instrument: Instrument, questions: list[Question], shown: Mapping[str, set[str]],
