@@ -21,21 +21,34 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy import stats
-from scipy.special import expit, logit
+
+# The quantiles straight from scipy.special, the functions scipy.stats' t, beta and norm call
+# for their ppf (equal to the last bit, NaN and infinite df included): importing scipy.stats
+# cost every process that imports the analysis (the CLI, each web worker) half a second (1.49 → 0.97 s).
+from scipy.special import betaincinv, expit, logit, stdtrit
 
 Interval = tuple[float, float]
 
 
+def t_quantile(q: float, df: float) -> float:
+    """Student's t quantile (``scipy.stats.t.ppf(q, df)``; R's ``qt(q, df)``)."""
+    return float(stdtrit(df, q))
+
+
+def beta_quantile(q: float, a: float, b: float) -> float:
+    """Beta quantile (``scipy.stats.beta.ppf(q, a, b)``; R's ``qbeta(q, a, b)``)."""
+    return float(betaincinv(a, b, q))
+
+
 def _t(level: float, df: float) -> float:
-    return float(stats.t.ppf(1 - (1 - level) / 2, df))
+    return t_quantile(1 - (1 - level) / 2, df)
 
 
 def clopper_pearson(p: float, n: float, level: float) -> Interval:
     alpha = 1 - level
     x = p * n
-    low = 0.0 if x <= 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
-    high = 1.0 if x >= n else float(stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    low = 0.0 if x <= 0 else beta_quantile(alpha / 2, x, n - x + 1)
+    high = 1.0 if x >= n else beta_quantile(1 - alpha / 2, x + 1, n - x)
     return low, high
 
 
@@ -49,9 +62,9 @@ def beta_interval(p: float, variance: float, df: float, n: int, level: float) ->
     alpha = 1 - level
     n_eff = p * (1 - p) / variance
     if n > 1:
-        n_eff *= (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2
-    low = float(stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1))
-    high = float(stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)))
+        n_eff *= (t_quantile(alpha / 2, n - 1) / t_quantile(alpha / 2, df)) ** 2
+    low = beta_quantile(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+    high = beta_quantile(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
     return low, high
 
 

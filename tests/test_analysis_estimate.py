@@ -10,7 +10,7 @@ from analysis.change import change
 from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import Estimate, WeightedSample, mean, proportion
-from analysis.intervals import clopper_pearson, proportion_interval
+from analysis.intervals import beta_quantile, clopper_pearson, proportion_interval, t_quantile
 from analysis.result import Target as ResultTarget
 from survey_app.instrument import Indicator, Published, Target
 
@@ -132,3 +132,24 @@ def test_distance_to_target_when_set():
     assert target_block(indicator, make(0.55, 0.5, 0.6)).distance == pytest.approx(5.0)
     unset = Indicator("x", "q", frozenset({1}), "valid", "t", target=Target(None, 2029))
     assert target_block(unset, make(0.55, 0.5, 0.6)) == ResultTarget(None, 2029, None)
+
+
+@pytest.mark.parametrize("q", [0.005, 0.025, 0.5, 0.975, 0.995])
+def test_the_quantiles_are_scipy_stats_own(q: float) -> None:
+    """scipy.special's functions, which scipy.stats' ppf calls: the same floats, edge cases included."""
+    for df in (0.5, 1, 1.7, 29, 1e4, np.inf):
+        assert t_quantile(q, df) == stats.t.ppf(q, df)
+    for a in (1e-3, 0.3, 2.5, 500.0, 1e5):
+        for b in (1e-3, 1.0, 10.0, 1e5):
+            assert beta_quantile(q, a, b) == stats.beta.ppf(q, a, b)
+    assert np.isnan(t_quantile(q, 0)) and np.isnan(beta_quantile(q, 0, 1))
+
+
+def test_importing_the_analysis_leaves_scipy_stats_unimported() -> None:
+    """scipy.stats cost every process that imports the analysis (CLI, web workers) half a second."""
+    import subprocess
+    import sys
+
+    code = "import sys, analysis, survey_app.web; print(any(m.startswith('scipy.stats') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
