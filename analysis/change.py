@@ -25,10 +25,10 @@ one); a different ``weighting`` cannot be undone here and is stated. Both give n
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
 
 from analysis.breakdown import pp
 from analysis.estimate import Estimate
+from analysis.intervals import normal_quantile
 from analysis.notices import Notice
 from analysis.result import Baseline, Change
 from survey_app.instrument import Indicator, Published
@@ -45,7 +45,7 @@ def change(estimate: Estimate, baseline: Published | None, level: float, base: s
     if baseline_se is None or estimate.se is None:
         low, high = pp(estimate.ci_low) - baseline.value, pp(estimate.ci_high) - baseline.value
         return Change(difference, low, high, "indicative", None, "estimate_interval_only", base)
-    half = float(ndtri(1 - (1 - level) / 2) * np.hypot(pp(estimate.se), baseline_se))  # z: R's qnorm
+    half = normal_quantile(1 - (1 - level) / 2) * float(np.hypot(pp(estimate.se), baseline_se))
     low, high = difference - half, difference + half
     verdict = "improved" if low > 0 else "worsened" if high < 0 else "no detectable change"
     return Change(difference, low, high, verdict, baseline_se, "two_sample_z", base)

@@ -25,7 +25,7 @@ import numpy as np
 # The quantiles straight from scipy.special, the functions scipy.stats' t, beta and norm call
 # for their ppf (equal to the last bit, NaN and infinite df included): importing scipy.stats
 # cost every process that imports the analysis (the CLI, each web worker) half a second (1.49 → 0.97 s).
-from scipy.special import betaincinv, expit, logit, stdtrit
+from scipy.special import betaincinv, expit, logit, ndtri, stdtrit
 
 Interval = tuple[float, float]
 
@@ -33,6 +33,11 @@ Interval = tuple[float, float]
 def t_quantile(q: float, df: float) -> float:
     """Student's t quantile (``scipy.stats.t.ppf(q, df)``; R's ``qt(q, df)``)."""
     return float(stdtrit(df, q))
+
+
+def normal_quantile(q: float) -> float:
+    """Standard normal quantile (``scipy.stats.norm.ppf(q)``; R's ``qnorm(q)``)."""
+    return float(ndtri(q))
 
 
 def beta_quantile(q: float, a: float, b: float) -> float:

@@ -10,7 +10,13 @@ from analysis.change import change
 from analysis.design import SamplingDesign
 from analysis.errors import AnalysisError
 from analysis.estimate import Estimate, WeightedSample, mean, proportion
-from analysis.intervals import beta_quantile, clopper_pearson, proportion_interval, t_quantile
+from analysis.intervals import (
+    beta_quantile,
+    clopper_pearson,
+    normal_quantile,
+    proportion_interval,
+    t_quantile,
+)
 from analysis.result import Target as ResultTarget
 from survey_app.instrument import Indicator, Published, Target
 
@@ -142,6 +148,7 @@ def test_the_quantiles_are_scipy_stats_own(q: float) -> None:
     for a in (1e-3, 0.3, 2.5, 500.0, 1e5):
         for b in (1e-3, 1.0, 10.0, 1e5):
             assert beta_quantile(q, a, b) == stats.beta.ppf(q, a, b)
+    assert normal_quantile(q) == stats.norm.ppf(q)
     assert np.isnan(t_quantile(q, 0)) and np.isnan(beta_quantile(q, 0, 1))
 
 
