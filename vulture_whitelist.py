@@ -53,6 +53,8 @@ _used = (
     _.protocol_version, _.disable_nagle_algorithm,
     # jinja2.BytecodeCache's hooks (survey_app/web/templating.py); Flask's template loader
     _.load_bytecode, _.dump_bytecode, _.jinja_loader,
+    # Flask's rule class hook and Werkzeug's builder hook (survey_app/web/routing.py)
+    _.url_rule_class, _._compile_builder,
     # Flask-Limiter's flag, reset for each new app (survey_app/web/extensions.py)
     _._storage_dead,
     # a module ``__getattr__`` (PEP 562), called by Python

@@ -7,7 +7,8 @@ then ``test_config``; CSRF, rate limits,
 security headers, per-request database session and language, Jinja i18n with our
 catalogs, friendly error pages, then every blueprint listed in
 ``survey_app.web.blueprints`` and every ``init_app`` hook listed there; compiled templates
-are shared with the process's other apps (``templating``).
+are shared with the process's other apps (``templating``), and so are the URL rules'
+compiled builders (``routing``).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from survey_app import config
 
 from . import blueprints, context, errors, i18n, security, templating
 from .extensions import init_extensions
+from .routing import SharedBuildersFlask
 
 DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "machikoe",
@@ -51,7 +53,7 @@ def _settings_config() -> dict[str, Any]:
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = SharedBuildersFlask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config.defaults())
     app.config.from_prefixed_env("FLASK")
