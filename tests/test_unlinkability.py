@@ -57,11 +57,12 @@ def _times(row: dict) -> list[datetime]:
 def _nearest_time(dump, letters) -> dict[int, int]:
     """Letter i is the i-th invitation by id; a response is the invitation with the nearest time."""
     invitations = sorted(dump["invitations"], key=lambda r: r["id"])
+    times = [_times(invitation) for invitation in invitations]  # read once, not once per response
     guesses = {}
     for response in dump["responses"]:
         started = _as_time(response["started_at"])
         best = min(range(len(invitations)), key=lambda i: min(
-            (abs((t - started).total_seconds()) for t in _times(invitations[i])), default=float("inf")))
+            (abs((t - started).total_seconds()) for t in times[i]), default=float("inf")))
         guesses[response["id"]] = best
     return guesses
 
