@@ -73,8 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TELEGRAM_BOT_USERNAME", None, "For t.me deep links on letters."),
     Setting("PROXY_FIX_X_FOR", 0, "Number of trusted reverse proxies in front of the app: the client's address "
                                   "(rate limits, lockout) and https come from their `X-Forwarded-*` headers."),
-    Setting("RATE_LIMIT_CODE_PER_IP", "30 per minute;300 per hour", "Invitation-code tries per client address."),
-    Setting("RATE_LIMIT_PER_CODE", "10 per 10 minutes", "Tries per invitation code, from any address."),
+    Setting("RATE_LIMIT_CODE_PER_IP", "30 per minute;300 per hour", "Refused invitation-code tries per client address (an accepted code is not counted)."),
+    Setting("RATE_LIMIT_PER_CODE", "10 per 10 minutes", "Refused tries per invitation code, from any address."),
     Setting("STAFF_LOGIN_RATE_LIMIT", "10 per minute;60 per hour", "Staff login attempts per client address."),
     Setting("STAFF_IDLE_MINUTES", 30, "A staff session ends after this long without a request."),
     Setting("STAFF_SESSION_HOURS", 12, "A staff session ends this long after login, active or not."),

@@ -114,6 +114,26 @@ def test_rate_limit_per_code(db_url, instrument, letter):
     assert client.get(f"{SURVEY_URL}/?code={letter.code}").status_code == 200  # another code is not blocked
 
 
+def test_a_resident_switching_language_with_their_code_never_uses_up_its_tries(db_url, instrument, letter):
+    """The language links of the page a letter's QR code opens keep ``?code=``; only codes that were
+    not accepted count (the real limits: 10 per code, 30 per minute per address)."""
+    client = create_app(web_config(db_url)).test_client()
+    for lang in ["ja", "en", "vi", "ur", "ja-x-easy"] * 7:
+        page = client.get(f"{SURVEY_URL}/?code={letter.code}&lang={lang}")
+        assert page.status_code == 200 and 'class="error-summary"' not in text_of(page)
+    landing = client.get(f"{SURVEY_URL}/?code={letter.code}")
+    started = client.post(f"{SURVEY_URL}/start", data={"csrf_token": csrf(text_of(landing)), "code": letter.code,
+                                                       "nav": "next"})
+    assert started.status_code == 302 and "/q/" in started.headers["Location"]
+
+
+def test_accepted_codes_leave_the_address_its_tries_for_wrong_ones(db_url, instrument, letter):
+    client = create_app(web_config(db_url, RATE_LIMIT_CODE_PER_IP="3 per minute")).test_client()
+    assert [client.get(f"{SURVEY_URL}/?code={letter.code}").status_code for _ in range(5)] == [200] * 5
+    wrong = [client.get(f"{SURVEY_URL}/?code={codes.generate()}").status_code for _ in range(4)]
+    assert wrong == [200, 200, 200, 429]
+
+
 def test_rate_limit_per_ip(db_url, instrument):
     app = create_app(web_config(db_url, RATE_LIMIT_CODE_PER_IP="3 per minute"))
     client = app.test_client()

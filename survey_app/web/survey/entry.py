@@ -5,8 +5,12 @@ the difference: the code from the letter (its response continues if already star
 or the resume code given by "continue later". Both look alike and carry a check
 character, so a typing mistake is told apart from an unknown code.
 
-Rate limits (Flask-Limiter) apply whenever a code is submitted or checked: per client
-IP and per code, shared between the landing page's ``?code=`` check and the start form.
+Rate limits (Flask-Limiter) count the codes that were not accepted — unknown, mistyped or
+already used — per client IP and per code, shared between the landing page's ``?code=`` check
+and the start form. A code that was accepted is not a guess: the resident who opens the link
+from their letter, switches language there (the links keep ``?code=``) and presses Start never
+uses up their own code's tries, and residents behind one mobile network's shared address do not
+use up each other's.
 """
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, redirect, request, url_for
+from flask import Response as FlaskResponse
+from flask import current_app, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -44,11 +49,22 @@ def _code_key() -> str:
     return "code:" + (codes.normalise(submitted_code()) or "-")
 
 
+def _accept_code() -> None:
+    """The submitted code was accepted: this request does not count against the code limits."""
+    g.code_accepted = True
+
+
+def _code_not_accepted(_response: FlaskResponse) -> bool:
+    return not g.get("code_accepted", False)
+
+
+# With ``deduct_when`` the limiter checks the count before the view and adds to it after.
 code_limit_per_ip = limiter.shared_limit(
-    lambda: current_app.config["RATE_LIMIT_CODE_PER_IP"], scope="code-entry-ip", exempt_when=_no_code)
+    lambda: current_app.config["RATE_LIMIT_CODE_PER_IP"], scope="code-entry-ip", exempt_when=_no_code,
+    deduct_when=_code_not_accepted)
 code_limit_per_code = limiter.shared_limit(
     lambda: current_app.config["RATE_LIMIT_PER_CODE"], scope="code-entry-code", key_func=_code_key,
-    exempt_when=_no_code)
+    exempt_when=_no_code, deduct_when=_code_not_accepted)
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,8 @@ def landing(survey_id: str) -> ResponseReturnValue:
     if not code:
         return render_landing(instrument)
     check = check_code(instrument, code)
+    if check.ok:
+        _accept_code()
     if check.used:
         return render_used(instrument)
     return render_landing(instrument, code=code, error=check.error, recognised=check.ok)
@@ -120,6 +138,8 @@ def start(survey_id: str) -> ResponseReturnValue:
         started = responses.start(db(), instrument, secret=secret(), channel="web",
                                   locale=current_locale(), code=code or None)
         response = started.response
+        if code:
+            _accept_code()
         if response.source == "open":
             note_open_start(db(), survey_id, secret(), request.remote_addr)
     except responses.CodeProblem as problem:
@@ -128,6 +148,7 @@ def start(survey_id: str) -> ResponseReturnValue:
         resumed = _resumable(instrument, code) if problem.kind == "unknown" else None
         if resumed is None:
             return render_landing(instrument, code=code, error=translate_error(problem))
+        _accept_code()
         return go_on(instrument, resumed)
     except responses.OpenLinkRefused as refused:
         return render_landing(instrument, code=code, error=translate_error(refused))
