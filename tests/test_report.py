@@ -196,6 +196,20 @@ def test_small_groups_are_suppressed_in_every_cross_table(session, surveyed):
             "or is hidden with such a group.") in english.crosses_withheld
 
 
+def test_a_group_is_sized_by_the_answers_that_count_as_every_other_view_sizes_it(session, surveyed):
+    """日本以外 grows to 10 respondents, one of whom answers 問1 「わからない」: 9 answers count for
+    問1's indicator, which the dashboard, exports and API hide for that group. Printed by its 10
+    respondents, the row's answer split would give the hidden figure back — so it is hidden here too,
+    while a question all 10 answered (sex) still shows the group."""
+    more = [{**FOREIGN, "kurashiyasui": 1}] * 4 + [{**FOREIGN, "kurashiyasui": 9}]
+    responses.bulk_complete(session, surveyed, more, channel="web")
+    report = build_report(session, surveyed, "rake", "ja")
+    crosses = {c.table.question.id: c for c in report.crosses if c.by == "nationality"}
+    assert "kurashiyasui" not in crosses  # every group hidden: withheld, counted in one sentence
+    foreign = crosses["sex"].rows[2]
+    assert foreign.label == "日本以外" and foreign.n == 10 and foreign.flag != "suppressed"
+
+
 def test_cross_tables_by_the_language_answered_in(session, surveyed):
     # Five in Urdu beside ~300 in Japanese: Urdu hidden, and with it every other group, or the total
     # would give it away — so no table × language is printed, and one sentence says so.

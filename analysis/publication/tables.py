@@ -8,9 +8,11 @@ so 無回答 is a row of its own and the rows of a single-choice table add up to
 
 Weighted % uses the headline weights (:mod:`analysis.publication.data`): Σw of the row ÷ Σw
 of the base. Cross tables show weighted row percentages within each group and the group's
-unweighted n; a group with fewer than ``suppress_below`` respondents shows neither, and further
-groups are hidden until the total cannot give it back (:mod:`analysis.suppression`, the rule
-of every other view); fewer than ``caution_below`` is marked "interpret with caution".
+unweighted n; a group with fewer than ``suppress_below`` respondents — or fewer than that many
+answers that count (無回答 and "don't know"-kind choices do not: the base of the indicators'
+breakdowns) — shows neither, and further groups are hidden until the total cannot give it back
+(:mod:`analysis.suppression`, the rule of every other view); fewer than ``caution_below``
+respondents is marked "interpret with caution".
 """
 from __future__ import annotations
 
@@ -178,15 +180,30 @@ def _cross(data: ReportData, table: FreqTable, codes: list[int | float | None], 
     rows = [_cross_row(labels["total"], base, matrix, data.weights, None)]
     groups = _groups(data, by, texts)
     members = [base & mask for _label_text, mask in groups]
-    hidden = hidden_rows([int(m.sum()) for m in members],
-                         [[int((m & matrix[:, j]).sum()) for j in range(matrix.shape[1])] for m in members],
-                         thresholds.suppress_below)
+    every = range(matrix.shape[1])
+    # A group is protected both by its respondents (every column, 無回答 included) and by the answers
+    # that count (not 無回答, not a "don't know"-kind choice: the base of the indicators' breakdowns).
+    # By respondents alone, a group of 10 with one "don't know" was printed in full here, and its
+    # answer split gave back the indicator every other view hid for its 9 valid answers. Hiding the
+    # union keeps both safe: a group added to a safe hidden set leaves it safe.
+    counted = [j for j in every if codes[j] is not NO_ANSWER and codes[j] not in _missing(table.question)]
+    answered = matrix[:, counted].any(axis=1) if counted else np.zeros(len(matrix), dtype=bool)
+    below = thresholds.suppress_below
+    hidden = (hidden_rows([int(m.sum()) for m in members],
+                          [[int((m & matrix[:, j]).sum()) for j in every] for m in members], below)
+              | hidden_rows([int((m & answered).sum()) for m in members],
+                            [[int((m & matrix[:, j]).sum()) for j in counted] for m in members], below))
     for position, ((label, _mask), member) in enumerate(zip(groups, members, strict=True)):
         if position in hidden:
             rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
         else:
             rows.append(_cross_row(label, member, matrix, data.weights, thresholds))
     return CrossTable(table, by, short_label(data.instrument, by, texts.locale), columns, tuple(rows))
+
+
+def _missing(question: Question) -> frozenset[int]:
+    """The question's "don't know"-kind choices, outside the base of its indicators."""
+    return question.choice_list.missing_codes() if question.choice_list is not None else frozenset()
 
 
 def _groups(data: ReportData, by: str, texts: InstrumentTexts) -> list[tuple[str, np.ndarray]]:
