@@ -57,6 +57,8 @@ _used = (
     _.url_rule_class, _._compile_builder,
     # Flask-Limiter's flag, reset for each new app (survey_app/web/extensions.py)
     _._storage_dead,
+    # flask.g flag read with g.get (survey_app/web/survey/entry.py)
+    _.code_accepted,
     # a module ``__getattr__`` (PEP 562), called by Python
     _.__getattr__,
     # SQLAlchemy declarative: columns kept in the schema (see migrations/), and the base's type map

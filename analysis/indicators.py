@@ -270,9 +270,31 @@ def compute_for_survey(session: Session, instrument: Instrument, options: Option
 
     Raises :class:`AnalysisError` (a ``ValueError``) with a one-line message on bad input.
     """
+    stored = margins is None
     if margins is None:
         from survey_app.population import margins_for
 
         margins = margins_for(session, instrument.id)
     frame = frame_from_database(session, instrument)
-    return compute(frame, margins_from_rows(margins), options)
+    result = compute(frame, margins_from_rows(margins), options)
+    return said_if_illustrative(session, instrument.id, options, result) if stored else result
+
+
+# The methods that weight to population margins (propensity rakes to them afterwards).
+USES_MARGINS = frozenset({"poststratify", "rake", "propensity"})
+
+
+def said_if_illustrative(session: Session, survey_id: str, options: Options, result: SurveyResult) -> SurveyResult:
+    """``result``, weighted to the survey's stored margins, with the notice ``illustrative_margins``
+    first when those are the bundled example ones (``machikoe setup``), not the resident register's.
+
+    Every caller that weights to the stored margins — the staff pages and API, ``machikoe indicators``,
+    the published report — passes its result through here, so such a figure never goes out unmarked.
+    """
+    from survey_app.survey_settings import margins_are_illustrative
+
+    if options.weighting not in USES_MARGINS or options.sample == "open":  # the open sample is not weighted
+        return result
+    if any(n.code == "illustrative_margins" for n in result.notices) or not margins_are_illustrative(session, survey_id):
+        return result
+    return replace(result, notices=(Notice("illustrative_margins"), *result.notices))

@@ -57,6 +57,24 @@ def test_json_follows_the_schema_in_percentage_points(demo):
     assert round(first["estimate"], 1) != first["estimate"]  # full precision: rounding is for display only
 
 
+def test_figures_weighted_to_the_example_margins_say_so_as_the_staff_pages_do(demo, tmp_path):
+    """``machikoe setup`` loads illustrative margins: every figure weighted to them carries the notice,
+    first, in JSON and CSV; unweighted figures and margins given with --population do not."""
+    def notices(*args):
+        doc = json.loads(demo("indicators", *SURVEY_OPTION, "--format", "json", *args).output)
+        return [n["code"] for n in doc["notices"]]
+
+    assert notices("--weighting", "rake")[0] == "illustrative_margins"
+    assert "illustrative_margins" not in notices("--weighting", "none") + notices("--weighting", "design")
+    assert "illustrative_margins" not in notices("--weighting", "rake", "--sample", "open")
+    table = demo("indicators", *SURVEY_OPTION, "--weighting", "rake", "--format", "csv", "--lang", "ja").output
+    assert "例示用" in table
+    population = tmp_path / "register.csv"
+    population.write_text(bundled_path().with_name("ebetsu-2025-population.csv").read_text(encoding="utf-8"),
+                          encoding="utf-8")
+    assert "illustrative_margins" not in notices("--weighting", "rake", "--population", str(population))
+
+
 def test_weighting_and_trimming_change_the_estimate(demo):
     def run(*args):
         return json.loads(demo("indicators", *SURVEY_OPTION, "--format", "json", "--lang", "en", *args).output)

@@ -21,6 +21,7 @@ from analysis.publication.data import response_weights
 from survey_app import responses
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.models import Answer
+from tests.support.demo import bundled_margins
 from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs, pdf_words_outside
 
 ARTIFACTS = Path(__file__).parent / "artifacts" / "report"
@@ -132,6 +133,14 @@ def test_the_weighting_note_describes_the_invited_sample_alone(session, surveyed
     low, high = (float(v) for v in re.search(r"range from ([\d.]+) to ([\d.]+)", weighting).groups())
     assert 0 < low <= 1 <= high
     assert re.search(rf"effective sample size is [\d,]+ of {report.invited:,}\.", weighting), weighting
+
+
+def test_a_report_weighted_to_the_example_margins_says_so(session, surveyed):
+    bundled_margins(session, surveyed, illustrative=True)  # what machikoe setup loads
+    raked = html.unescape(render(build_report(session, surveyed, "rake", "ja"), "html").decode("utf-8"))
+    assert "例示用（実際の住民基本台帳ではありません）" in raked
+    unweighted = html.unescape(render(build_report(session, surveyed, "none", "ja"), "html").decode("utf-8"))
+    assert "例示用" not in unweighted
 
 
 def test_a_report_of_open_responses_alone_is_built_and_says_there_is_no_figure(session, instrument):

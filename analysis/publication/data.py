@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from analysis.errors import AnalysisError
 from analysis.frame import Frame, frame_from_database
-from analysis.indicators import Options, compute, weigh
+from analysis.indicators import Options, compute, said_if_illustrative, weigh
 from analysis.result import SurveyResult, Thresholds
 from analysis.samples import split
 from analysis.weighting import margins_from_rows
@@ -77,8 +77,9 @@ def load(session: Session, instrument: Instrument, options: Options) -> ReportDa
     weights = headline_weights(frame, margins, options)
     ids = np.asarray(queries.complete_ids(session, instrument.id))
     position = {int(rid): i for i, rid in enumerate(ids)}
+    indicators = said_if_illustrative(session, instrument.id, options, compute(frame, margins, options))
     return ReportData(instrument, frame, weights, options.weighting, margins,
-                      compute(frame, margins, options), _multi(session, instrument, position),
+                      indicators, _multi(session, instrument, position),
                       _comments(session, instrument), _fieldwork(session, instrument.id), options)
 
 

@@ -12,6 +12,7 @@ import click
 
 from analysis import CI_METHODS, WEIGHTING_METHODS, AnalysisError, Options, SurveyResult, Thresholds, compute
 from analysis.frame import Frame, frame_from_csv, frame_from_database
+from analysis.indicators import said_if_illustrative
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.report import render_json, render_table, table_rows
 from analysis.samples import SAMPLES
@@ -121,10 +122,13 @@ def _from_database(app: AppContext, survey_id: str, population_path: Path | None
     with app.session() as session:
         instrument = app.instrument(session, survey_id)
         margins = _margins(population_path, instrument, encoding)
+        stored = margins is None
         if margins is None:
             margins = margins_from_rows(margins_for(session, survey_id))
         frame = frame_from_database(session, instrument)
-    return _compute(frame, margins, options), instrument
+        result = _compute(frame, margins, options)
+        # weighted to the stored margins: the bundled example ones say so, as on every other view
+        return (said_if_illustrative(session, survey_id, options, result) if stored else result), instrument
 
 
 def _from_files(instrument_path: Path, responses_path: Path, population_path: Path | None, options: Options,

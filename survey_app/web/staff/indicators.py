@@ -14,15 +14,14 @@ from sqlalchemy.orm import Session
 
 from analysis import CI_METHODS, WEIGHTING_METHODS, Options, SurveyResult, compute_for_survey
 from analysis.breakdown import BY_LOCALE
+from analysis.indicators import said_if_illustrative
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
-from analysis.notices import Notice
 from analysis.samples import SAMPLES
 from survey_app.exports import count_complete
 from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
-from survey_app.survey_settings import margins_are_illustrative
 
 #: The pages and the API: raked by default, and an indicator nobody has answered yet is
 #: ``None`` with a notice rather than an error for the whole table.
@@ -103,10 +102,8 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
         result = compute_for_survey(session, instrument, replace(options, lang=lang or locales.default()), margins)
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
-    if options.weighting != "none" and margins_are_illustrative(session, instrument.id):
-        # The bundled example margins must never pass for the register's: said first, everywhere shown.
-        result = replace(result, notices=(Notice("illustrative_margins"), *result.notices))
-    return result
+    # The bundled example margins must never pass for the register's: said first, everywhere shown.
+    return said_if_illustrative(session, instrument.id, options, result)
 
 
 def question_labels(text: str, instrument: Instrument, lang: str) -> str:
