@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -295,6 +296,7 @@ def test_cli_writes_each_format_and_bad_flags_are_one_line(cli, session, surveye
     out = tmp_path / "report.xlsx"
     result = cli("report", "--survey", surveyed.id, "--format", "xlsx", "--output", str(out))
     assert result.exit_code == 0 and out.read_bytes().startswith(b"PK"), result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # every free comment is in it: the owner's until published
     for args, expected in [(("--format", "docx"), "'--format'"), (("--weighting", "magic"), "'--weighting'"),
                            (("--lang", "fr"), "'--lang'")]:
         result = cli("report", "--survey", surveyed.id, "--format", "pdf", "--output", str(out), *args)

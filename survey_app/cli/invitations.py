@@ -111,5 +111,5 @@ def invitations_letters(app: AppContext, survey_id: str, letters_path: Path, out
             raise click.ClickException(f"{letters_path}: {exc}") from None
         pdf = letters_pdf(letters, instrument, setup)
         audit.record(session, "cli", "letters_print", survey_id, {"count": len(letters)})
-    output_path.write_bytes(pdf)
+    write_private(output_path, pdf)  # every letter's code: readable by the owner only, as the letters CSV
     click.echo(f"{len(letters)} letters (one A4 page each) -> {output_path}")

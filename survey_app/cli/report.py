@@ -45,7 +45,7 @@ def report(app: AppContext, survey_id: str, fmt: str, output: Path, weighting: s
     """The survey report: overview, indicators, simple and cross tabulations, free comments, methods."""
     from analysis import AnalysisError
     from analysis.publication import report_bytes
-    from survey_app.config import TimezoneError
+    from survey_app.config import TimezoneError, write_private
 
     if output.parent and not output.parent.exists():
         raise click.ClickException(f"cannot write '{output}': the folder '{output.parent}' does not exist")
@@ -55,5 +55,7 @@ def report(app: AppContext, survey_id: str, fmt: str, output: Path, weighting: s
             content = report_bytes(session, instrument, fmt, weighting, lang)
         except (AnalysisError, TimezoneError) as exc:
             raise click.ClickException(str(exc)) from None
-    output.write_bytes(content)
+    # Readable by its owner only, like every export of the command line: the report carries every free
+    # comment (masked, but still residents' words) until staff decide to publish it.
+    write_private(output, content)
     click.echo(f"written: {output} ({len(content):,} bytes)", err=True)

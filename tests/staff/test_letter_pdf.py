@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 
 import pytest
 
@@ -151,6 +152,7 @@ def test_cli_letters_from_the_letters_file(cli, tmp_path, monkeypatch):
     assert done.exit_code == 0, done.output
     text = pdf_text(out.read_bytes())
     assert text.count("\f") == 2 and "令和8年2月15日（日）" in text
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # every code on it: the owner's alone, as the letters CSV
 
 
 def test_every_language_line_names_the_bot_the_code_and_the_phone_isolated(three_letters, instrument, setup,
