@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
 import re
 
@@ -80,6 +81,20 @@ def test_indicator_csv_is_excel_ready_with_footnotes(login_as, demo):
     assert any("レイキング" in r[0] for r in rows if len(r) == 1)
     empty_export = login_as("viewer").get(f"{STAFF_URL}/export/indicators.xlsx?weighting=none")
     assert empty_export.status_code == 200
+
+
+def test_download_links_give_the_table_on_the_screen(login_as, demo):
+    """The interval method, its level and the sample chosen on the page go with the download (they were
+    dropped: the page showed a 90 % beta interval, the CSV a 95 % logit one)."""
+    client = login_as("viewer")
+    page = text_of(client.get(f"{STAFF_URL}/?weighting=rake&ci=beta&level=0.9&sample=combined"))
+    links = [html_lib.unescape(href) for href in re.findall(r'href="([^"]*/export/indicators\.(?:csv|xlsx)[^"]*)"', page)]
+    assert len(links) == 2
+    for link in links:
+        assert all(part in link for part in ("weighting=rake", "ci=beta", "level=0.9", "sample=combined")), link
+    rows = list(csv.reader(io.StringIO(client.get(links[0]).get_data().decode("utf-8-sig"))))
+    footnotes = " ".join(r[0] for r in rows if len(r) == 1)
+    assert "90%" in footnotes and "ベータ" in footnotes, footnotes
 
 
 def test_trend_chart_geometry():
