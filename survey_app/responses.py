@@ -284,6 +284,10 @@ def missing_required(instrument: Instrument, answers: Mapping[str, Any]) -> list
     return [q.id for q in instrument.visible_questions(answers) if q.required and answers.get(q.id) is None]
 
 
+SKIPPED_BUT_ANSWERED = N_("An earlier answer on this form skips this question. Leave it blank, or correct "
+                          "the earlier answer if it was keyed wrongly.")
+
+
 def required_error() -> InvalidAnswer:
     return InvalidAnswer(REQUIRED_MESSAGE)
 
@@ -340,6 +344,9 @@ def enter_complete(session: Session, instrument: Instrument, *, secret: str, cha
     values, errors = validate(instrument, raw)
     if errors:
         raise InvalidEntry(errors)
+    skipped = instrument.skipped_but_answered(values)
+    if skipped:  # stored, the answer would be dropped without a word: the person keying it decides
+        raise InvalidEntry({qid: InvalidAnswer(SKIPPED_BUT_ANSWERED) for qid in skipped})
     missing = missing_required(instrument, {k: v for k, v in values.items() if v is not None})
     if missing:
         raise MissingRequired(missing)

@@ -66,7 +66,9 @@ def _raw(instrument: Instrument, row: dict[str, str]) -> dict[str, Any]:
 def _answer_errors(instrument: Instrument, raw: dict[str, Any]) -> list[str]:
     values, errors = validate(instrument, raw)
     problems = [f"'{qid}': {err}" for qid, err in errors.items()]
-    if not errors:
+    if not errors:  # as the paper entry form: an answer the form's other answers skip is not dropped unsaid
+        problems += [f"'{qid}': answered, but an earlier answer on this form skips the question: leave it blank, "
+                     "or correct the earlier answer" for qid in instrument.skipped_but_answered(values)]
         missing = missing_required(instrument, {k: v for k, v in values.items() if v is not None})
         problems += [f"'{qid}': an answer is required" for qid in missing]
     return problems

@@ -24,7 +24,8 @@ def count(session) -> int:
 def test_a_clean_file_is_stored_invited_and_open(cli, session, instrument, secret, tmp_path):
     a, b, _c = letters(session, instrument, secret)
     path = tmp_path / "returns.csv"
-    path.write_text(HEADER + f"{a},1,2,2,1,1,1;3\n,4,9,5,2,3,\n{b.lower()},2,,3,2,2,\n", encoding="utf-8")
+    header = HEADER.replace("kosodate_needs", "has_children,kosodate_needs")  # kosodate_needs: if children
+    path.write_text(header + f"{a},1,2,2,1,1,1,1;3\n,4,9,5,2,3,,\n{b.lower()},2,,3,2,2,2,\n", encoding="utf-8")
     result = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
     assert result.exit_code == 0, result.output
     assert "3 responses imported" in result.output and "(2 invited, 1 open)" in result.output
@@ -37,6 +38,20 @@ def test_a_clean_file_is_stored_invited_and_open(cli, session, instrument, secre
     again = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
     assert again.exit_code == 1 and "already used (paper)" in again.output and "nothing was stored" in again.output
     assert count(session) == 3
+
+
+def test_an_answer_the_form_skips_is_refused_by_line_not_dropped(cli, session, instrument, tmp_path):
+    """kosodate_needs applies only to residents with children: answered under has_children 2 (or blank),
+    it used to vanish without a word."""
+    header = HEADER.replace("kosodate_needs", "has_children,kosodate_needs")
+    path = tmp_path / "returns.csv"
+    path.write_text(header + ",1,2,2,1,1,1,1;3\n,1,2,2,1,1,2,1;3\n,1,2,2,1,1,,4\n", encoding="utf-8")
+    result = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
+    assert result.exit_code == 1 and "nothing was stored" in result.output
+    for line in (3, 4):
+        assert (f"line {line}: 'kosodate_needs': answered, but an earlier answer on this form skips the question"
+                in result.output), result.output
+    assert "line 2:" not in result.output and count(session) == 0
 
 
 def test_errors_are_reported_by_line_and_nothing_is_stored(cli, session, instrument, secret, tmp_path):

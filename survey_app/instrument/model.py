@@ -177,6 +177,12 @@ class Instrument:
     def visible_questions(self, answers: Mapping[str, Any]) -> Iterator[Question]:
         return (q for q in self.questions if self.is_visible(q, answers))
 
+    def skipped_but_answered(self, answers: Mapping[str, Any]) -> list[str]:
+        """Questions holding an answer although the other answers skip them (``show_if``). The web and
+        the bot never ask them; on paper a resident may answer anyway, and staff must see it."""
+        visible = {q.id for q in self.visible_questions(answers)}
+        return [q.id for q in self.questions if q.id not in visible and answers.get(q.id) not in (None, "", (), [])]
+
     def measurement(self) -> tuple:
         """What the answers mean: questions, choices, conditions and indicator definitions — not the
         metadata around them (targets, baselines, history, short names, contact, privacy wording)."""

@@ -145,6 +145,11 @@ def test_paper_typo_and_invalid_answer_keep_what_was_typed(login_as, session, in
     assert empty_code.status_code == 400
     both = text_of(_paper(client, typo, {**REQUIRED, "kosodate": "7"}))  # every problem shown at once
     assert 'id="e-letter_code"' in both and 'id="e-kosodate"' in both
+    # kosodate_needs is asked only of parents: answered under has_children 2 it is refused, not dropped
+    skipped = _paper(client, code, {**REQUIRED, "has_children": "2", "kosodate_needs": "3"})
+    page = text_of(skipped)
+    assert skipped.status_code == 400 and 'id="e-kosodate_needs"' in page and "前の回答" in page
+    assert re.search(r'name="kosodate_needs"[^>]*value="3"', page)  # what was keyed stays
     assert _count(session, Response) == 0
 
 

@@ -101,8 +101,11 @@ def _first_check(instrument: Instrument, code: str, raw: dict[str, str]) -> dict
         status, _ = codes.check(code)
         if status != codes.CodeStatus.VALID:
             problems[CODE_FIELD] = translate_error(responses.CodeProblem(status))
-    _, errors = responses.validate(instrument, raw)
+    values, errors = responses.validate(instrument, raw)
     problems.update({qid: translate_error(err) for qid, err in errors.items()})
+    # an answer the form's other answers skip is shown with the rest, never dropped unsaid
+    problems.update({qid: gettext(responses.SKIPPED_BUT_ANSWERED)
+                     for qid in instrument.skipped_but_answered(values) if qid not in problems})
     return problems
 
 
