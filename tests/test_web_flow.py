@@ -95,6 +95,18 @@ def test_invalid_answer_keeps_the_valid_ones_on_the_page(client, session):
     assert stored["age_band"] == 3 and "household_size" not in stored
 
 
+@pytest.mark.parametrize("nav", ["back", "later"])
+def test_an_invalid_answer_never_holds_a_resident_who_goes_back_or_stops(client, session, nav):
+    """Household size 99 (at most 20): pressing Back or "continue later" moves on; the valid answers of
+    the page are kept and the invalid one is left unanswered (it was blocked until fixed or cleared)."""
+    start(client, lang="en")
+    moved = post_page(client, "about_you", dict(PAGES[5][1], household_size="99"), nav=nav)
+    assert moved.status_code == 302
+    assert moved.headers["Location"].endswith({"back": "/q/health", "later": "/saved"}[nav])
+    stored = responses.current_answers(session, only_response(session))
+    assert stored["age_band"] == 3 and stored["employment"] == 1 and "household_size" not in stored
+
+
 def test_review_lists_answers_with_change_links_and_refuses_missing_required(client, session):
     start(client, lang="en")
     post_page(client, "living", {"kurashiyasui": "1"})

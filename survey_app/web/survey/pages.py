@@ -3,7 +3,8 @@
 Every POST stores the page through ``survey_app.responses.record`` (valid answers are
 kept even when others on the page are invalid), then moves: ``nav=back|next`` to the
 neighbouring visible page, ``nav=later`` to the resume code, ``nav=submit`` on the
-review page. A page whose answers reveal further questions on the same page (a
+review page. Only ``next`` is held by an answer that is not valid yet: a resident who goes
+back or stops for now keeps every valid answer, and the invalid one is left unanswered. A page whose answers reveal further questions on the same page (a
 ``show_if`` inside a section) is shown again with those questions instead of moving on.
 """
 from __future__ import annotations
@@ -66,7 +67,7 @@ def save_page(instrument: Instrument, section: Section, response: responses.Held
         for q in visible_in(instrument, section, answers):
             if q.required and answers.get(q.id) is None and q.id not in errors and q in shown:
                 errors[q.id] = responses.required_error()
-    if errors:
+    if errors and nav == "next":
         return render_page(instrument, section, shown, posted_values(shown, request.form), answers, errors)
     appeared = [q for q in visible_in(instrument, section, answers) if q not in shown]
     if nav == "later":
