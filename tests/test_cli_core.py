@@ -81,6 +81,23 @@ def test_invitations_create_writes_codes_once(cli, tmp_path, db_url):
     assert again.exit_code == 1 and "exists" in again.output
 
 
+def test_letters_file_links_come_from_public_base_url_and_a_local_address_is_warned(cli, tmp_path, monkeypatch):
+    """The letters CSV goes to the print vendor: links to this computer's own address would reach no resident."""
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("age_band,sex,district\n1,1,1\n", encoding="utf-8")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    local = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(tmp_path / "a.csv"))
+    assert local.exit_code == 0 and "1 invitation code created" in local.output
+    assert "warning: the file's web_url links will not work for residents" in local.output
+    assert "'http://localhost:5000' only works on this computer: set --base-url or PUBLIC_BASE_URL" in local.output
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://survey.example.jp")
+    public = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(tmp_path / "b.csv"))
+    assert public.exit_code == 0 and "warning" not in public.output
+    row = next(csv.DictReader((tmp_path / "b.csv").open(encoding="utf-8-sig")))
+    assert row["web_url"].startswith("https://survey.example.jp/s/ebetsu-2025/?code=")
+
+
 def test_invitation_frame_refuses_personal_columns(cli, tmp_path):
     cli("setup")
     frame = tmp_path / "frame.csv"

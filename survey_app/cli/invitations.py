@@ -28,7 +28,8 @@ def invitations() -> None:
               help="Sampling frame CSV: stratum columns only (age_band, sex, district).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Letters CSV for the print vendor (codes are shown only here, once).")
-@click.option("--base-url", default="http://localhost:5000", show_default=True, help="Public URL of the survey.")
+@click.option("--base-url", envvar="PUBLIC_BASE_URL", default="http://localhost:5000", show_default=True,
+              help="Public address of the survey, for the letters' links (default: $PUBLIC_BASE_URL, else this one).")
 @click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None, help="For t.me deep links.")
 @click.option("--line-basic-id", envvar=["MACHIKOE_LINE_BASIC_ID", "LINE_BASIC_ID"], default=None,
               help="The LINE official account's basic ID (@123abcde), for the letters' LINE links.")
@@ -71,7 +72,15 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
             raise click.ClickException(str(exc)) from None
         letters_text = letters_csv(letters, instrument, base_url, bot_username, line_basic_id)
     write_private(out_path, letters_text.encode("utf-8-sig"))  # codes: readable by the owner only
-    click.echo(f"{len(letters)} invitation codes created for '{survey_id}' -> {out_path}")
+    click.echo(f"{len(letters)} invitation code{'s' if len(letters) != 1 else ''} created for '{survey_id}' "
+               f"-> {out_path}")
+    from survey_app.i18n.catalogs import gettext
+    from survey_app.letter_pdf import public_url_problem
+
+    problem = public_url_problem(base_url)
+    if problem:  # the codes are kept (printing the PDF recomposes the links), but this file's links are not usable
+        click.echo("warning: the file's web_url links will not work for residents: "
+                   + gettext("en", problem) % {"url": base_url, "setting": "--base-url or PUBLIC_BASE_URL"}, err=True)
 
 
 @invitations.command("letters")
