@@ -2,7 +2,7 @@
 
 Telegram lays a message out with the Unicode bidirectional algorithm and no markup, so in
 Urdu a Latin fragment or a number next to punctuation can jump to the wrong side ("1."
-before a choice, "/start", "K7QF-3MZD-8WXP-R2TA", "011-382-5151"). Each such run is wrapped
+before a choice, "/start", "K7QF-3MZD-8WXP-R2T8", "011-382-5151"). Each such run is wrapped
 in FIRST STRONG ISOLATE (U+2068) … POP DIRECTIONAL ISOLATE (U+2069), which lays it out
 on its own and keeps it in place. Left-to-right locales are returned unchanged.
 """

@@ -18,7 +18,7 @@ HELLO = N_("Hello! This is the survey “%(title)s”.")
 CHOOSE_LANGUAGE = N_("Please choose your language.")
 SEND_START = N_("Send /start to begin the survey.")
 WELCOME_BACK = N_("Welcome back! Let's continue where you left off.")
-TYPE_CODE = N_("Please type the invitation code from your letter, for example K7QF-3MZD-8WXP-R2TA.")
+TYPE_CODE = N_("Please type the invitation code from your letter, for example K7QF-3MZD-8WXP-R2T8.")
 NO_CODE_NEEDED = N_("You can still answer the survey without a code.")
 # i18n: %(contact)s is the city office answering questions about the survey.
 CONTACT = N_("Contact: %(contact)s")

@@ -1,6 +1,6 @@
 """Invitation codes that survive paper: typeable, typo-detecting, unguessable.
 
-Format ``K7QF-3MZD-8WXP-R2TA``: 15 random characters and one check character from a
+Format ``K7QF-3MZD-8WXP-R2T8``: 15 random characters and one check character from a
 31-symbol alphabet without the look-alikes 0/O, 1/I/L. 15 × log2(31) ≈ 74.3 bits.
 
 Check character (ISO 7064 style, prime modulus): ``c = -Σ w_i·v_i mod 31`` with

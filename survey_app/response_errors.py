@@ -24,7 +24,7 @@ class ResponseError(Exception):
 class CodeProblem(ResponseError):
     MESSAGES: ClassVar[dict[str, str]] = {
         "malformed": N_("This does not look like an invitation code. A code has 16 letters and digits, "
-                        "like K7QF-3MZD-8WXP-R2TA."),
+                        "like K7QF-3MZD-8WXP-R2T8."),
         "typo": N_("This code has a typing mistake. Please check each character against your letter."),
         "unknown": N_("We could not find this invitation code."),
         "other_survey": N_("This invitation code belongs to a different survey."),

@@ -80,7 +80,7 @@ def test_the_suggested_language_is_the_clients_when_the_survey_offers_it(ins):
 @pytest.mark.parametrize(("state", "expected"), [
     (State.NEW, ["Send /start to begin the survey."]),
     (State.DONE, ["These answers have already been submitted. Thank you!"]),
-    (State.AWAIT_CODE, ["Please type the invitation code from your letter, for example K7QF-3MZD-8WXP-R2TA."]),
+    (State.AWAIT_CODE, ["Please type the invitation code from your letter, for example K7QF-3MZD-8WXP-R2T8."]),
     (State.STOPPED, []),
     (State.CONFIRM_DELETE, []),
 ])

@@ -115,7 +115,7 @@ def link(app: AppContext, code: str, bot_username: str | None) -> None:
     status, canonical = codes.check(code)
     if status != codes.CodeStatus.VALID:
         what = "has a typing mistake" if status == codes.CodeStatus.TYPO else "is not an invitation code"
-        raise click.ClickException(f"'{code}' {what} (a code looks like K7QF-3MZD-8WXP-R2TA)")
+        raise click.ClickException(f"'{code}' {what} (a code looks like K7QF-3MZD-8WXP-R2T8)")
     if not bot_username:
         try:
             bot_username = asyncio.run(_bot_username(_token(app), app.settings.telegram_api_base_url))

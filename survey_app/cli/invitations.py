@@ -74,13 +74,12 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
     write_private(out_path, letters_text.encode("utf-8-sig"))  # codes: readable by the owner only
     click.echo(f"{len(letters)} invitation code{'s' if len(letters) != 1 else ''} created for '{survey_id}' "
                f"-> {out_path}")
-    from survey_app.i18n.catalogs import gettext
     from survey_app.letter_pdf import public_url_problem
 
     problem = public_url_problem(base_url)
     if problem:  # the codes are kept (printing the PDF recomposes the links), but this file's links are not usable
         click.echo("warning: the file's web_url links will not work for residents: "
-                   + gettext("en", problem) % {"url": base_url, "setting": "--base-url or PUBLIC_BASE_URL"}, err=True)
+                   + problem % {"url": base_url, "setting": "--base-url or PUBLIC_BASE_URL"}, err=True)  # msgid: English
 
 
 @invitations.command("letters")

@@ -75,7 +75,7 @@ def link(code: str, basic_id: str) -> None:
     status, canonical = codes.check(code)
     if status != codes.CodeStatus.VALID:
         what = "has a typing mistake" if status == codes.CodeStatus.TYPO else "is not an invitation code"
-        raise click.ClickException(f"'{code}' {what} (a code looks like K7QF-3MZD-8WXP-R2TA)")
+        raise click.ClickException(f"'{code}' {what} (a code looks like K7QF-3MZD-8WXP-R2T8)")
     try:
         account = line_account(basic_id)
     except LineAccountError as exc:
