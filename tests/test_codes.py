@@ -54,3 +54,16 @@ def test_hmacs_are_domain_separated_and_stable():
     assert codes.invitation_hmac("k", code) != codes.response_key("k", code)
     assert codes.pseudonym("k", "telegram", 42) != codes.pseudonym("k", "line", 42)
     assert "42" not in codes.pseudonym("k", "telegram", 42)
+
+
+def test_every_example_code_shown_to_residents_passes_its_own_check():
+    """An example typed as shown must not be answered "typing mistake" (K7QF-3MZD-8WXP-R2TA was)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [p.read_text(encoding="utf-8") for p in [*root.glob("translations/**/*.po"),
+                                                      *root.glob("survey_app/web/templates/**/*.html"),
+                                                      *root.glob("bot/*.py")]]
+    examples = {m for text in texts for m in re.findall(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b", text)}
+    assert examples and all(codes.check(example)[0] == "valid" for example in examples), examples
