@@ -26,7 +26,8 @@ class CodeProblem(ResponseError):
         "malformed": N_("This does not look like an invitation code. A code has 16 letters and digits, "
                         "like K7QF-3MZD-8WXP-R2T8."),
         "typo": N_("This code has a typing mistake. Please check each character against your letter."),
-        "unknown": N_("We could not find this invitation code."),
+        "unknown": N_("We could not find this code. Please check it against your letter. A resume code works "
+                      "only until a newer one is given or the answers are sent."),
         "other_survey": N_("This invitation code belongs to a different survey."),
         "used": N_("This invitation code has already been used to answer the survey. Thank you!"),
     }
