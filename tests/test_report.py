@@ -144,6 +144,13 @@ def test_a_report_weighted_to_the_example_margins_says_so(session, surveyed):
     assert "例示用" not in unweighted
 
 
+def test_the_methods_name_indicators_and_questions_not_their_ids(session, surveyed):
+    report = build_report(session, surveyed, "rake", "ja")
+    notices = " ".join(text for heading, text in report.methods if heading == "注意")
+    assert "[baseline_without_se]" in notices  # the strategy's baselines publish no standard error
+    assert "「living」" not in notices and "「江別市が暮らしやすいと思う市民割合」" in notices, notices
+
+
 def test_a_report_of_open_responses_alone_is_built_and_says_there_is_no_figure(session, instrument):
     """Early in fieldwork only open responses may be in: the report is still made (it was a
     ValueError, a 500 in the console), states no weight spread and gives the notice's reason."""

@@ -8,6 +8,7 @@ from analysis.publication.data import ReportData
 from analysis.publication.tables import short_label
 from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.texts import InstrumentTexts
 
 WEIGHTING_TEXT = {
     "none": N_("No weighting: every response counts equally. Shares describe the respondents, not the "
@@ -79,6 +80,7 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
         (_("Free comments"), _("Every comment is printed in the language it was written in. E-mail addresses, "
                                "phone numbers, postal codes and names before an honorific (さん, 様) are masked.")),
     ]
+    words = InstrumentTexts(data.instrument, lang)  # a council reads names, not the instrument's ids
     for notice in summary.notices:
-        notes.append((_("Notice"), f"{notice.text}" + (f" [{notice.code}]" if notice.code else "")))
+        notes.append((_("Notice"), words.name_ids(notice.text) + (f" [{notice.code}]" if notice.code else "")))
     return notes

@@ -87,6 +87,18 @@ class InstrumentTexts:
             indicator = self.instrument.indicator(indicator)
         return self._text(f"indicator:{indicator.id}", indicator.title)
 
+    def name_ids(self, text: str) -> str:
+        """People read names, not ids: 「sex」 in an analysis notice becomes 「性別」 (a question's short
+        name in the source language, else its text) and 「living」 the indicator's title. Only quoted
+        ids are replaced (「」, '', “”), so words of the sentence are never touched."""
+        names = {q.id: (q.short_name if q.short_name and self.is_source else self.question(q)) for q in self.instrument.questions}
+        names.update({i.id: self.indicator(i) for i in self.instrument.indicators if i.id not in names})
+        for key, name in names.items():
+            if key in text:
+                for left, right in (("'", "'"), ("「", "」"), ("\u201c", "\u201d")):
+                    text = text.replace(f"{left}{key}{right}", f"{left}{name}{right}")
+        return text
+
     def _question(self, question: Question | str) -> Question:
         return self.instrument.question(question) if isinstance(question, str) else question
 

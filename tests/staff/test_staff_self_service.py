@@ -134,8 +134,11 @@ def test_illustrative_margins_are_marked_until_real_ones_are_imported(login_as, 
     assert mark not in text_of(client.get(f"/staff/s/{SURVEY}/")) and mark not in text_of(imported)
 
 
-def test_notices_name_questions_by_label(instrument):
-    from survey_app.web.staff.indicators import question_labels
+def test_notices_name_questions_and_indicators_by_label(instrument):
+    from survey_app.i18n.texts import InstrumentTexts
 
-    assert question_labels("8人が「sex」に回答していません", instrument, "ja") == "8人が「性別」に回答していません"
-    assert "'sex'" not in question_labels("8 respondent(s) did not give 'sex'", instrument, "en")
+    ja, en = InstrumentTexts(instrument, "ja"), InstrumentTexts(instrument, "en")
+    assert ja.name_ids("8人が「sex」に回答していません") == "8人が「性別」に回答していません"
+    assert "'sex'" not in en.name_ids("8 respondent(s) did not give 'sex'")
+    assert ja.name_ids("「living」の基準値") == "「江別市が暮らしやすいと思う市民割合」の基準値"
+    assert ja.name_ids("living と sex") == "living と sex"  # unquoted words are left alone

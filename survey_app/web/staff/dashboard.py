@@ -28,7 +28,7 @@ from ..context import current_locale, db, gettext
 from . import bp
 from .auth import require
 from .common import instrument_or_404, texts
-from .indicators import IndicatorProblem, breakdowns, compute, options_from, question_labels
+from .indicators import IndicatorProblem, breakdowns, compute, options_from
 
 
 def wave_year(survey_id: str) -> int:
@@ -76,7 +76,7 @@ def dashboard(survey_id: str) -> ResponseReturnValue:
         verdict_label=lambda change: verdict_label(change, locale),
         on_base_label=lambda other: on_base_label(other, locale),
         flag_label=lambda group: flag_word(group, result, locale),
-        notices=[question_labels(m, instrument, locale) for m in notice_messages(result, locale)],
+        notices=[InstrumentTexts(instrument, locale).name_ids(m) for m in notice_messages(result, locale)],
         default_lang=locales.default(), notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
 
 

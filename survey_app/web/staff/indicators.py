@@ -19,7 +19,6 @@ from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.samples import SAMPLES
 from survey_app.exports import count_complete
 from survey_app.i18n import locales
-from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
 
@@ -104,14 +103,3 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
         raise IndicatorProblem(str(exc)) from None
     # The bundled example margins must never pass for the register's: said first, everywhere shown.
     return said_if_illustrative(session, instrument.id, options, result)
-
-
-def question_labels(text: str, instrument: Instrument, lang: str) -> str:
-    """Staff read labels, not ids: 「sex」 in an analysis notice becomes 「性別」 (the short name or the text)."""
-    words = InstrumentTexts(instrument, lang)
-    for question in instrument.questions:
-        if question.id in text:
-            label = question.short_name if question.short_name and lang == locales.default() else words.question(question)
-            for left, right in (("'", "'"), ("「", "」"), ("\u201c", "\u201d")):
-                text = text.replace(f"{left}{question.id}{right}", f"{left}{label}{right}")
-    return text
