@@ -69,9 +69,10 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
         (_("Change and verdict"), _("Change: a two-sample test of the difference that adds the baseline's own "
                                     "standard error; without that error the verdict is only indicative. The "
                                     "official verdict is the weighted one.")),
-        (_("Suppression"), _("In cross tables, a group with fewer than %(suppress)d respondents shows neither its "
-                             "percentages nor its number; fewer than %(caution)d is marked ※ (interpret with "
-                             "caution).", suppress=data.options.thresholds.suppress_below,
+        (_("Suppression"), _("In cross tables, a group with fewer than %(suppress)d respondents, or with fewer than "
+                             "%(suppress)d answers other than \"don't know\" and no answer, shows neither its "
+                             "percentages nor its number; fewer than %(caution)d respondents is marked ※ (interpret "
+                             "with caution).", suppress=data.options.thresholds.suppress_below,
                              caution=data.options.thresholds.caution_below)
          + " " + _("Further groups, smallest first, are hidden too, until the hidden groups are at least two, "
                    "hold at least %(suppress)d respondents together and did not all give the same answer, so that "
