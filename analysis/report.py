@@ -111,7 +111,8 @@ def footnotes(result: SurveyResult, locale: str) -> list[str]:
     notes = [gettext(locale, BASE_NOTES.get(b, BASE_NOTES["valid"])) for b in bases]
     notes.append(gettext(locale, SAMPLE_NOTES.get(result.sample, SAMPLE_NOTES["invited"])))
     notes.append(weighting_note(result, locale))
-    notes.append(gettext(locale, CI_NOTES[result.ci_method], level=round(100 * result.level)))
+    if result.sample != "open":  # the open sample has no interval (its sample note says so): none is described
+        notes.append(gettext(locale, CI_NOTES[result.ci_method], level=round(100 * result.level)))
     if any(ind.groups for ind in result.indicators):
         notes.append(gettext(locale, SMALL_GROUPS, suppress=result.thresholds.suppress_below,
                              caution=result.thresholds.caution_below))

@@ -1,6 +1,8 @@
 """The typed result's renderers: notice registry and catalogs, JSON document, footnotes, the one table."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from analysis import GroupResult, IndicatorResult, Notice, SurveyResult, Target, Thresholds, YearValue
@@ -66,6 +68,9 @@ def test_footnotes_name_the_margins_and_thresholds_actually_used():
     assert "Groups with fewer than 50 respondents are not shown, nor as many other groups as needed so that none " \
            "can be recovered by subtraction; fewer than 80: interpret with caution." in notes
     assert footnotes(result(weighting="none"), "ja")[2] == "重み付けなし：すべての回答を同じ重みで集計。"
+    open_notes = footnotes(replace(result(weighting="none"), sample="open"), "en")  # no interval: none described
+    assert not any(note.startswith("Interval:") for note in open_notes)
+    assert any("no interval" in note for note in open_notes)
 
 
 def test_the_one_table_flags_with_the_thresholds_used_and_ends_with_notes():
