@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import click
 from sqlalchemy.orm import Session
 
-from survey_app import audit
+from survey_app import audit, staff_admin
 from survey_app import staff as staff_core
 from survey_app.i18n import locales
 from survey_app.models import ROLES, StaffUser
@@ -152,7 +153,7 @@ def staff_disable(app: AppContext, email: str) -> None:
     """Disable an account: its sessions end and its API token is revoked."""
     with app.session() as session:
         user = _user(session, email)
-        staff_core.set_active(session, user, False, actor="cli")
+        _as_console(staff_admin.set_active, session, user, False)
     click.echo(f"{user.email} disabled")
 
 
@@ -163,7 +164,7 @@ def staff_enable(app: AppContext, email: str) -> None:
     """Enable a disabled account again (it needs a new API token)."""
     with app.session() as session:
         user = _user(session, email)
-        staff_core.set_active(session, user, True, actor="cli")
+        _as_console(staff_admin.set_active, session, user, True)
     click.echo(f"{user.email} enabled")
 
 
@@ -175,8 +176,17 @@ def staff_role(app: AppContext, email: str, role: str) -> None:
     """Change an account's role (its open sessions end)."""
     with app.session() as session:
         user = _user(session, email)
-        staff_core.set_role(session, user, role, actor="cli")
+        _as_console(staff_admin.set_role, session, user, role)
     click.echo(f"{user.email} is now {role}")
+
+
+def _as_console(change: Callable[..., bool], session: Session, user: StaffUser, value: object) -> None:
+    """The console's rules (``survey_app.staff_admin``): the last active administrator is neither demoted nor
+    disabled here either — the console would be left without anyone to manage it."""
+    try:
+        change(session, user, value, "cli")
+    except staff_core.StaffError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @staff.command("logout")

@@ -55,3 +55,17 @@ def test_setup_creates_first_admin_once(cli, monkeypatch):
     assert re.search(r"first staff account: chief@city.example \(admin\), password: \S{16}", first.output)
     second = cli("setup")
     assert second.exit_code == 0 and "first staff account" not in second.output
+
+
+def test_role_and_disable_keep_an_active_administrator_as_the_console_does(cli):
+    assert cli("staff", "create", "a@b.example", "--role", "admin").exit_code == 0
+    assert cli("staff", "create", "b@b.example", "--role", "analyst").exit_code == 0
+    for args in (("role", "a@b.example", "viewer"), ("disable", "a@b.example")):
+        refused = cli("staff", *args)
+        assert refused.exit_code == 1 and "a@b.example is the last active administrator" in refused.output
+        assert len(refused.output.strip().splitlines()) == 1
+    assert cli("staff", "role", "b@b.example", "admin").exit_code == 0
+    assert cli("staff", "role", "a@b.example", "viewer").output.strip() == "a@b.example is now viewer"
+    assert cli("staff", "disable", "b@b.example").exit_code == 1  # b is the last one now
+    assert cli("staff", "disable", "a@b.example").output.strip() == "a@b.example disabled"
+    assert cli("staff", "enable", "a@b.example").output.strip() == "a@b.example enabled"
