@@ -108,6 +108,9 @@ def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
     assert xlsx.exit_code == 0, xlsx.output
     sheet = load_workbook(path).active
     assert sheet["B1"].value == "Indicator" and isinstance(sheet["F2"].value, float)
+    nowhere = demo("indicators", *SURVEY_OPTION, "--format", "csv", "--output", str(tmp_path / "no" / "x.csv"))
+    assert nowhere.exit_code == 1 and "the folder" in nowhere.output and "does not exist" in nowhere.output
+    assert len(nowhere.output.strip().splitlines()) == 1 and "FileNotFoundError" not in nowhere.output
 
 
 def responses_csv(path, sex, district) -> str:
