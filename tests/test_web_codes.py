@@ -72,6 +72,7 @@ def test_typo_unknown_and_malformed_codes_are_told_apart(client, session, letter
     page = text_of(shown)
     assert shown.status_code == 200 and expected in page
     assert 'class="error-summary"' in page and 'href="#code"' in page and f'value="{bad}"' in page
+    assert 'aria-describedby="code-hint code-error" aria-invalid="true"' in page  # screen readers hear it
     assert expected in text_of(client.get(f"{SURVEY_URL}/?code={bad}"))
     assert session.scalars(select(Response)).all() == []
 

@@ -14,7 +14,7 @@ from survey_app.i18n import locales
 from survey_app.instrument import Instrument
 
 FORMATS = ("pdf", "xlsx", "html")
-MIMETYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
+MIMETYPES = {"pdf": "application/pdf", "html": "text/html",  # Flask adds "; charset=utf-8" to text/*
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 

@@ -36,8 +36,10 @@ def test_page_and_download_are_role_checked_and_audited(load_demo, login_as, ses
 
 def test_html_report_in_english(load_demo, login_as, session, instrument):
     load_demo(instrument, 120, seed=9)
-    body = text_of(login_as("admin").get(f"{STAFF_URL}/report/download?format=html&weighting=none&lang=en"))
+    response = login_as("admin").get(f"{STAFF_URL}/report/download?format=html&weighting=none&lang=en")
+    body = text_of(response)
     assert "Simple tabulation" in body and "Cross tabulation" in body and "<svg" in body
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"  # the charset once
 
 
 def test_bad_choice_or_no_margins_is_a_message_not_an_error(login_as, session, instrument):
