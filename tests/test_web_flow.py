@@ -107,6 +107,19 @@ def test_an_invalid_answer_never_holds_a_resident_who_goes_back_or_stops(client,
     assert stored["age_band"] == 3 and stored["employment"] == 1 and "household_size" not in stored
 
 
+def test_a_page_posted_after_the_phone_lost_its_cookies_says_so_truthfully(client, session):
+    """Cookies cleared mid-survey (or a private window closed): nothing of the resident's is on the phone
+    to show again, so the page says the answers were not saved and how to carry on — not "shown again"."""
+    start(client, lang="en")
+    page = text_of(client.get(f"{SURVEY_URL}/q/living"))
+    client.delete_cookie("machikoe")
+    posted = client.post(f"{SURVEY_URL}/q/living", data={"csrf_token": csrf(page), "nav": "next", "kurashiyasui": "1"},
+                         headers={"Accept-Language": "en"})
+    text = text_of(posted)
+    assert posted.status_code == 400 and "This phone no longer holds your survey" in text
+    assert "shown again" not in text and 'name="code"' in text
+
+
 def test_review_lists_answers_with_change_links_and_refuses_missing_required(client, session):
     start(client, lang="en")
     post_page(client, "living", {"kurashiyasui": "1"})

@@ -55,6 +55,10 @@ SAVED_KEY = "saved"
 SAVED_PURPOSE = "resume-code"
 EXPIRED_NOTICE = N_("This page had expired, so nothing was saved yet. Your answers are shown again: "
                     "please check them and press the button again.")
+# A survey page posted from a phone that no longer holds a response: nothing can be shown again.
+LOST_NOTICE = N_("This phone no longer holds your survey (its cookies were cleared, or a private window was "
+                 "closed), so the answers on that page were not saved. To carry on, enter the code from your "
+                 "letter or your resume code below.")
 
 
 def save_for_later(instrument: Instrument, response: responses.ResponseRef) -> ResponseReturnValue:
@@ -119,6 +123,8 @@ def csrf_failed(exc: CSRFError) -> ResponseReturnValue:
         return render_review(instrument, responses.current_answers(db(), response), notice=notice, status=400)
     if endpoint == "survey.delete" and response is not None and response.status == "partial":
         return render_delete(instrument, notice=notice, status=400)
+    if endpoint in ("survey.page", "survey.review") and response is None:
+        notice = gettext(LOST_NOTICE)  # not "shown again": there is nothing of theirs on this phone to show
     return render_landing(instrument, code=submitted_code(), notice=notice, status=400)
 
 
