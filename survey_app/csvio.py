@@ -77,6 +77,10 @@ def read_bytes(source: bytes | str | Path) -> bytes:
     return str(source).encode("utf-8")
 
 
+def _blank(row: list[str]) -> bool:
+    return not any(cell.strip().lstrip("\ufeff") for cell in row)
+
+
 def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequence[str] | None = None,
               encoding: str = "auto", rename: Callable[[list[str]], list[str]] | None = None,
               ) -> Iterator[tuple[int, dict[str, str]]]:
@@ -89,30 +93,33 @@ def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequ
         text = read_bytes(source).decode(encoding, errors="strict")
     else:
         text = decode(read_bytes(source), encoding)
-    first_line = text.split("\n", 1)[0]
+    # The header is the first line that is not blank (Excel users leave empty lines above a table);
+    # errors about it name the line it is on.
+    first_line = next((line for line in text.split("\n") if line.strip().lstrip("\ufeff")), "")
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+        header = [h.strip().lstrip("\ufeff") for h in next(row for row in reader if not _blank(row))]
         if rename is not None:
             header = rename(header)
     except StopIteration:
         raise CsvError(N_("The file is empty."), 1) from None
     except csv.Error as exc:
-        raise CsvError(N_("Malformed CSV: %(error)s"), 1, error=str(exc)) from None
+        raise CsvError(N_("Malformed CSV: %(error)s"), reader.line_num or 1, error=str(exc)) from None
+    at = reader.line_num
     missing = [c for c in required if c not in header]
     if missing:
-        raise CsvError(N_("Missing column(s): %(columns)s"), 1, columns=", ".join(missing))
+        raise CsvError(N_("Missing column(s): %(columns)s"), at, columns=", ".join(missing))
     if allowed is not None:
         unknown = [c for c in header if c and c not in allowed]
         if unknown:
-            raise CsvError(N_("Unknown column(s): %(columns)s"), 1, columns=", ".join(unknown))
+            raise CsvError(N_("Unknown column(s): %(columns)s"), at, columns=", ".join(unknown))
     if len(set(header)) != len(header):
-        raise CsvError(N_("Duplicate column names in the header."), 1)
+        raise CsvError(N_("Duplicate column names in the header."), at)
     try:
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if _blank(row):
                 continue
             if len(row) > len(header):
                 raise CsvError(N_("%(n)d values but only %(m)d columns."), line, n=len(row), m=len(header))

@@ -36,6 +36,14 @@ def test_errors_name_the_line(bundled_instrument, body, pattern):
         read_population_csv(text.encode(), bundled_instrument)
 
 
+def test_blank_lines_above_the_header_are_skipped_and_errors_name_the_real_line(bundled_instrument):
+    assert len(read_population_csv(("\n\n" + GOOD).encode(), bundled_instrument)) == 8
+    with pytest.raises(CsvError, match=r"line 3: Missing column\(s\): count"):
+        read_population_csv(b"\n,,\ndimension,category\nage_band,1\n", bundled_instrument)
+    with pytest.raises(CsvError, match=r"line 4: Category '7' is not a code of 'age_band'"):
+        read_population_csv(("\n" + HEADER + "age_band,1,10\nage_band,7,10\n").encode(), bundled_instrument)
+
+
 def test_encodings(bundled_instrument):
     sjis = ("dimension,category,count\n" "age_band,1,10\n").encode("cp932")
     assert len(read_population_csv(b"\xef\xbb\xbf" + GOOD.encode(), bundled_instrument)) == 8
