@@ -24,6 +24,7 @@ from survey_app import config
 from . import blueprints, context, errors, i18n, security, templating
 from .extensions import init_extensions
 from .routing import SharedBuildersFlask
+from .unbroken import init_unbroken
 
 DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "machikoe",
@@ -76,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         _import(hook)(app)
     for path in blueprints.BLUEPRINTS:
         app.register_blueprint(_import(path))
+    init_unbroken(app)  # before any template is compiled: the templates use it
     templating.init_templating(app)
     return app
 
