@@ -58,7 +58,9 @@ def _code_not_accepted(_response: FlaskResponse) -> bool:
     return not g.get("code_accepted", False)
 
 
-# With ``deduct_when`` the limiter checks the count before the view and adds to it after.
+# With ``deduct_when`` the limiter checks the count before the view and adds to it after: guesses sent at
+# the same moment can overshoot a limit by as many as are in flight — harmless against 74-bit codes, and
+# the price of never counting a resident's own accepted code.
 code_limit_per_ip = limiter.shared_limit(
     lambda: current_app.config["RATE_LIMIT_CODE_PER_IP"], scope="code-entry-ip", exempt_when=_no_code,
     deduct_when=_code_not_accepted)
