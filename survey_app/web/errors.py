@@ -37,11 +37,14 @@ CSRF_PAGE = (N_("This page has expired"),
 
 
 def render_error(status: int, title: str, message: str) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
-    try:
-        return render_template("error.html", title=title, message=message, status=status), status
-    except Exception:
-        log.exception("error page for %s could not be rendered", status)
-        return "Error / エラー", status, {"Content-Type": "text/plain; charset=utf-8"}
+    # Staff keep their console around the error (menu, their language, a way back to it); if that page
+    # cannot be drawn (its menu needs the signed-in account, and so the database), the plain one is.
+    for template in (("staff/error.html", "error.html") if request.blueprint == "staff" else ("error.html",)):
+        try:
+            return render_template(template, title=title, message=message, status=status), status
+        except Exception:
+            log.exception("error page %s for %s could not be rendered", template, status)
+    return "Error / エラー", status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def handle_http_error(exc: HTTPException) -> ResponseReturnValue:

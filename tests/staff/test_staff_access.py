@@ -101,3 +101,15 @@ def test_login_post_needs_a_csrf_token(client, staff_users):
     response = client.post("/staff/login", data={"email": "admin@city.example", "password": PASSWORD})
     assert response.status_code == 400
     assert client.get("/staff/").status_code == 302
+
+
+def test_staff_errors_keep_the_console_around_them(login_as, session):
+    """A viewer refused an admin page, and an expired form, stay in the staff console (its menu and a way
+    back), not on the residents' error page with its language menu and a link to the residents' home."""
+    client = login_as("viewer")
+    refused = client.get("/staff/accounts")
+    page = text_of(refused)
+    assert refused.status_code == 403 and 'class="staff-nav"' in page and "職員用画面に戻る" in page
+    assert 'href="/"' not in page.split("<main", 1)[1]  # no way out to the residents' home in the page body
+    expired = text_of(login_as("admin").post("/staff/accounts", data={"csrf_token": "forged"}))
+    assert 'class="staff-nav"' in expired and "職員用画面に戻る" in expired
