@@ -105,6 +105,15 @@ def test_every_staff_page_prints_without_menus_and_fits_a4(new_page, busy_site, 
         assert page.locator("button:visible").count() == 0, name
         widest = page.evaluate("Math.max(0, ...[...document.querySelectorAll('table')].map(t => t.scrollWidth))")
         assert widest <= 718, f"{name}: a table is {widest}px wide"
+        # a figure cell is one line: "69.7–" / "79.1", or 未設定 one character a line, are not read aloud in council
+        split = page.evaluate("""[...document.querySelectorAll('table.data td.num')].flatMap(td => {
+            const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT), found = [];
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              const r = document.createRange(); r.selectNodeContents(node);
+              if (node.textContent.trim() && r.getClientRects().length > 1) found.push(node.textContent.trim());
+            }
+            return found; })""")  # each text of a figure cell on one line (a <br> between two is by design)
+        assert split == [], f"{name}: figures split over lines: {split[:5]}"
         screenshot(page, f"staff-print-{name}-ja")
 
 
