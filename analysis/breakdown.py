@@ -27,11 +27,29 @@ from analysis.guards import effective_size
 from analysis.notices import Notice
 from analysis.result import GroupResult, Target, Thresholds
 from analysis.suppression import hidden_groups
-from survey_app.i18n import locales
+from survey_app.i18n import N_, locales
+from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Indicator, Instrument
 
 #: The breakdown by the language a response was given in (not a question of the instrument).
 BY_LOCALE = "locale"
+# Short names of the usual respondent groups (table titles 「問1 × 年代」, the margins a figure was weighted
+# to); others use the question text.
+SHORT_LABELS = {"age_band": N_("Age group"), "sex": N_("Sex"), "district": N_("District"),
+                "nationality": N_("Nationality"), BY_LOCALE: N_("Language of the answer")}
+
+
+def short_label(instrument: Instrument, qid: str, lang: str) -> str:
+    if qid in SHORT_LABELS:
+        return gettext(lang, SHORT_LABELS[qid])
+    return InstrumentTexts(instrument, lang).question(qid)
+
+
+def margin_label(instrument: Instrument, margin: str, lang: str) -> str:
+    """A margin's name for people: ``age_band:sex`` → 「年代 × 性別」 (a dimension no question has stays as is)."""
+    return " × ".join(short_label(instrument, d, lang) if instrument.has_question(d) or d in SHORT_LABELS else d
+                      for d in margin.split(":"))
 
 
 @overload

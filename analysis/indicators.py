@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.breakdown import BY_LOCALE, group_rows, indicator_masks, locale_labels, pp, target_block
+from analysis.breakdown import (
+    BY_LOCALE,
+    group_rows,
+    indicator_masks,
+    locale_labels,
+    margin_label,
+    pp,
+    target_block,
+)
 from analysis.change import baseline_notices, baseline_result, change, comparison_base
 from analysis.consistency import check_design
 from analysis.design import SamplingDesign
@@ -185,7 +193,8 @@ def compute(frame: Frame, margins: Iterable[Margin] = (), options: Options | Non
     indicators, extra = sample_estimates(indicators, invited, open_frame, options)
     return SurveyResult(instrument.id, options.weighting, options.ci, options.level, len(target), indicators,
                         notices=notices + extra, margins=used, thresholds=options.thresholds,
-                        sample=options.sample, open=open_summary(open_frame))
+                        sample=options.sample, open=open_summary(open_frame),
+                        margin_labels=tuple(margin_label(instrument, m, options.lang) for m in used))
 
 
 def sample_options(options: Options) -> Options:

@@ -28,7 +28,7 @@ from analysis.result import (
     SurveyResult,
     YearValue,
 )
-from survey_app.i18n import N_
+from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.fmt import display_width
 
@@ -122,7 +122,7 @@ def footnotes(result: SurveyResult, locale: str) -> list[str]:
 
 
 def weighting_note(result: SurveyResult, locale: str) -> str:
-    margins = ", ".join(result.margins) or "–"
+    margins = locales.list_separator(locale).join(result.margin_labels or result.margins) or "–"
     if result.weighting == "propensity" and result.margins:
         return gettext(locale, PROPENSITY_THEN_RAKE, margins=margins)
     msgid = WEIGHTING_NOTES.get(result.weighting, WEIGHTING_NOTES["none"])

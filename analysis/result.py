@@ -204,6 +204,7 @@ class SurveyResult:
     thresholds: Thresholds = Thresholds()
     sample: str = "invited"
     open: OpenSummary = OpenSummary(0)
+    margin_labels: tuple[str, ...] = ()  # the margins named for people in the result's language (年齢 × 性別)
 
     def indicator(self, indicator_id: str) -> IndicatorResult | None:
         return next((i for i in self.indicators if i.id == indicator_id), None)

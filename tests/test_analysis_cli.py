@@ -34,7 +34,7 @@ def test_raked_table_by_age_in_japanese_for_the_yearly_review(demo):
     out = result.output
     assert "江別市が暮らしやすいと思う市民割合" in out and "18〜29歳" in out and "95%信頼区間" in out
     assert "レイキング" in out and "ロジット法" in out and "母数" in out
-    assert "（age_band, district, sex）" in out  # the footnote names the margins actually used
+    assert "（年代、地区、性別）" in out and "age_band" not in out  # the margins actually used, named for people
     assert "明確な変化なし" in out or "改善" in out or "悪化" in out
 
 
@@ -100,7 +100,7 @@ def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
     assert table[0][:6] == ["Indicator id", "Indicator", "Breakdown by", "Category code", "Category", "Estimate (%)"]
     assert float(table[1][5]) > 0 and table[2][2:5] == ["sex", "1", "Male"]
     notes = [row[0] for row in table if len(row) == 1]
-    assert "Weighted by raking to the population margins (age_band, district, sex); the intervals account for " \
+    assert "Weighted by raking to the population margins (Age group, District, Sex); the intervals account for " \
            "the weighting." in notes
     assert any(note.startswith("Interval: 95% confidence interval by the logit method") for note in notes)
     path = tmp_path / "indicators.xlsx"

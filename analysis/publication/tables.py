@@ -21,26 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.breakdown import BY_LOCALE
+from analysis.breakdown import BY_LOCALE, short_label
 from analysis.publication.data import ReportData
 from analysis.result import Thresholds
 from analysis.suppression import hidden_rows
-from survey_app.i18n import N_, locales
-from survey_app.i18n.catalogs import gettext
+from survey_app.i18n import locales
 from survey_app.i18n.texts import InstrumentTexts
-from survey_app.instrument import Instrument, Question
+from survey_app.instrument import Question
 
 BREAKDOWNS = ("age_band", "sex", "district", "nationality")
 NO_ANSWER = None  # the code of the 無回答 row
-# Short names of the usual respondent groups (table titles: 「問1 × 年代」); others use the question text.
-SHORT_LABELS = {"age_band": N_("Age group"), "sex": N_("Sex"), "district": N_("District"),
-                "nationality": N_("Nationality"), BY_LOCALE: N_("Language of the answer")}
-
-
-def short_label(instrument: Instrument, qid: str, lang: str) -> str:
-    if qid in SHORT_LABELS:
-        return gettext(lang, SHORT_LABELS[qid])
-    return InstrumentTexts(instrument, lang).question(qid)
 
 
 @dataclass(frozen=True)
