@@ -58,8 +58,8 @@ MESSAGES: dict[str, str] = {
     "combined_without_open": N_(
         "There are no open responses: the combined figure is the invited sample's design estimate."),
     "no_recorded_design": N_(
-        "No sampling design is recorded for this survey (invitations made without --stratify-by): the invited "
-        "sample is analysed as a simple random sample."),
+        "No sampling design is recorded for this survey (its letters were made without their sampling strata): "
+        "the invited sample is analysed as a simple random sample."),
     "unrecorded_stratum": N_(
         "%(n)s invited response(s) carry no recorded sampling stratum: they get the average design weight."),
     "stratum_without_respondents": N_(
