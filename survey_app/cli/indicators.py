@@ -10,9 +10,17 @@ from pathlib import Path
 
 import click
 
-from analysis import CI_METHODS, WEIGHTING_METHODS, AnalysisError, Options, SurveyResult, Thresholds, compute
-from analysis.frame import Frame, frame_from_csv, frame_from_database
-from analysis.indicators import said_if_illustrative
+from analysis import (
+    CI_METHODS,
+    WEIGHTING_METHODS,
+    AnalysisError,
+    Options,
+    SurveyResult,
+    Thresholds,
+    compute,
+    compute_for_survey,
+)
+from analysis.frame import Frame, frame_from_csv
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.report import render_json, render_table, table_rows
 from analysis.samples import SAMPLES
@@ -21,7 +29,7 @@ from survey_app import exports
 from survey_app.csvio import CsvError
 from survey_app.i18n import locales
 from survey_app.instrument import Instrument, InstrumentError, load_instrument
-from survey_app.population import margins_for, read_population_csv
+from survey_app.population import MarginRow, read_population_csv
 
 from .context import AppContext, pass_app
 
@@ -103,13 +111,18 @@ def indicators(app: AppContext, survey_id: str | None, instrument_path: Path | N
     _emit(result, instrument, fmt, output, lang)
 
 
-def _margins(population_path: Path | None, instrument: Instrument, encoding: str) -> tuple[Margin, ...] | None:
+def _margin_rows(population_path: Path | None, instrument: Instrument, encoding: str) -> list[MarginRow] | None:
     if population_path is None:
         return None
     try:
-        return margins_from_rows(read_population_csv(population_path, instrument, encoding=encoding))
+        return read_population_csv(population_path, instrument, encoding=encoding)
     except CsvError as exc:
         raise click.ClickException(f"{population_path}: {exc}") from None
+
+
+def _margins(population_path: Path | None, instrument: Instrument, encoding: str) -> tuple[Margin, ...] | None:
+    rows = _margin_rows(population_path, instrument, encoding)
+    return None if rows is None else margins_from_rows(rows)
 
 
 def _compute(frame: Frame, margins: tuple[Margin, ...] | None, options: Options) -> SurveyResult:
@@ -123,14 +136,11 @@ def _from_database(app: AppContext, survey_id: str, population_path: Path | None
                    encoding: str) -> tuple[SurveyResult, Instrument]:
     with app.session() as session:
         instrument = app.instrument(session, survey_id)
-        margins = _margins(population_path, instrument, encoding)
-        stored = margins is None
-        if margins is None:
-            margins = margins_from_rows(margins_for(session, survey_id))
-        frame = frame_from_database(session, instrument)
-        result = _compute(frame, margins, options)
-        # weighted to the stored margins: the bundled example ones say so, as on every other view
-        return (said_if_illustrative(session, survey_id, options, result) if stored else result), instrument
+        rows = _margin_rows(population_path, instrument, encoding)  # None: the stored ones (marked if examples)
+        try:
+            return compute_for_survey(session, instrument, options, rows), instrument
+        except (AnalysisError, CsvError) as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 def _from_files(instrument_path: Path, responses_path: Path, population_path: Path | None, options: Options,

@@ -14,13 +14,11 @@ from sqlalchemy.orm import Session
 
 from analysis import CI_METHODS, WEIGHTING_METHODS, Options, SurveyResult, compute_for_survey
 from analysis.breakdown import BY_LOCALE
-from analysis.indicators import said_if_illustrative
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.samples import SAMPLES
 from survey_app.exports import count_complete
 from survey_app.i18n import locales
 from survey_app.instrument import Instrument
-from survey_app.population import margins_for
 
 #: The pages and the API: raked by default, and an indicator nobody has answered yet is
 #: ``None`` with a notice rather than an error for the whole table.
@@ -95,11 +93,9 @@ def compute(session: Session, instrument: Instrument, options: Options, lang: st
     if count_complete(session, instrument.id) == 0:
         raise IndicatorProblem(gettext("Survey '%(survey)s' has no complete responses yet: there is nothing to "
                                        "estimate.", survey=instrument.id))
-    # Without margins a calibrated figure falls back to the design weights with a notice (never a dead page).
-    margins = margins_for(session, instrument.id)
+    # The stored margins (none: a calibrated figure falls back to the design weights with a notice, never a
+    # dead page); the bundled example margins are said first (compute_for_survey).
     try:
-        result = compute_for_survey(session, instrument, replace(options, lang=lang or locales.default()), margins)
+        return compute_for_survey(session, instrument, replace(options, lang=lang or locales.default()))
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None
-    # The bundled example margins must never pass for the register's: said first, everywhere shown.
-    return said_if_illustrative(session, instrument.id, options, result)
