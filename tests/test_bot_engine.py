@@ -154,6 +154,8 @@ def test_number_question_validates_range_in_the_residents_language(ins):
     out = chat.text("٤٥")                # 45: over the maximum of 20
     assert "household_size" not in chat.answers
     assert "20" in out.messages[0].text and out.messages[0].text != "Enter a number of at most 20."
+    out = chat.text("2.5")                # people are counted whole: refused, not rounded
+    assert out.messages[0].text.startswith("Vui lòng nhập một số nguyên") and "household_size" not in chat.answers
     chat.text("３人")
     assert chat.answers["household_size"] == 3.0
 

@@ -67,6 +67,10 @@ MALFORMED = [
     ("bad base", MINI.replace("title: 指標", "title: 指標, base: some"), r"base must be 'valid' or 'all'"),
     ("baseline out of range", MINI.replace("value: 50.0", "value: 150"), r"value must be a percentage"),
     ("question without text", MINI.replace(", text: 年齢", ""), r":20: question 'age': missing 'text'"),
+    ("decimals on text", MINI.replace("type: text,", "type: text, decimals: 1,"),
+     r"question 'q2': 'decimals' is for number questions"),
+    ("decimals not whole", MINI.replace("type: text,", "type: number, decimals: 1.5,"),
+     r"question 'q2': 'decimals' must be a whole number from 0 to 6"),
     ("bad id characters", MINI.replace("id: q1,", "id: Q-1,"), r"id 'Q-1' must be lower-case"),
 ]
 
@@ -76,6 +80,14 @@ def test_malformed_instruments_name_file_line_and_id(label, text, pattern):
     with pytest.raises(InstrumentError, match=pattern) as info:
         parse_instrument(text, "mini.yaml")
     assert "\n" not in str(info.value)
+
+
+def test_a_number_question_takes_whole_numbers_unless_it_says_decimals():
+    whole = parse_instrument(MINI.replace("type: text,", "type: number,"), "mini.yaml").question("q2")
+    tenths = parse_instrument(MINI.replace("type: text,", "type: number, decimals: 1,"), "mini.yaml").question("q2")
+    assert (whole.decimals, tenths.decimals) == (0, 1)
+    assert parse_instrument(MINI.replace("type: text,", "type: number,"), "mini.yaml").measurement() != \
+        parse_instrument(MINI.replace("type: text,", "type: number, decimals: 1,"), "mini.yaml").measurement()
 
 
 def test_missing_and_non_utf8_files(tmp_path):

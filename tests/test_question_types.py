@@ -52,7 +52,7 @@ def test_flags_say_what_each_type_is():
     ("text", "  公園を増やして\u202e  ", "公園を増やして", "text", "公園を増やして", "公園を増やして"),
 ])
 def test_a_raw_answer_is_parsed_stored_exported_and_read_back(qtype, raw, value, column, stored, cell):
-    q = question(qtype)
+    q = question(qtype, decimals=1) if qtype == "number" else question(qtype)
     kind = q.kind
     assert kind.parse(q, raw) == value
     columns = kind.to_columns(value)
@@ -69,12 +69,30 @@ def test_a_raw_answer_is_parsed_stored_exported_and_read_back(qtype, raw, value,
     ("multi", ["1", "9"], "\"Don't know\" cannot be combined with other answers."),
     ("number", "inf", "Enter a number, for example 3."),
     ("number", "-1", "Enter a number of at least 0."),
+    ("number", "2.5", "Enter a whole number, for example 3."),  # 2.5 people: refused, not rounded
 ])
 def test_an_invalid_answer_names_its_problem(qtype, raw, message):
     q = question(qtype, minimum=0.0)
     with pytest.raises(InvalidAnswer) as caught:
         q.kind.parse(q, raw)
     assert str(caught.value) == message  # the msgid with its parameters filled in
+
+
+@pytest.mark.parametrize(("decimals", "raw", "value", "message"), [
+    (0, "3.0", 3.0, None),
+    (1, "2.5", 2.5, None),
+    (1, "2.25", None, "Enter a number in steps of 0.1, for example 2.5."),
+    (2, "0.07", 0.07, None),
+    (2, "1.005", None, "Enter a number in steps of 0.01, for example 2.25."),
+])
+def test_a_number_keeps_to_its_decimals(decimals, raw, value, message):
+    q = question("number", decimals=decimals)
+    if message is None:
+        assert q.kind.parse(q, raw) == value
+    else:
+        with pytest.raises(InvalidAnswer) as caught:
+            q.kind.parse(q, raw)
+        assert str(caught.value) == message
 
 
 def test_a_multi_choice_respects_its_maximum():

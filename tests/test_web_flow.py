@@ -95,6 +95,17 @@ def test_invalid_answer_keeps_the_valid_ones_on_the_page(client, session):
     assert stored["age_band"] == 3 and "household_size" not in stored
 
 
+def test_a_fraction_of_a_person_is_refused_in_the_residents_language_and_kept_on_the_page(client, session):
+    start(client, lang="ja")
+    before = text_of(client.get(f"{SURVEY_URL}/q/about_you"))
+    assert 'inputmode="numeric"' in before  # whole numbers: the phone shows its digit keypad
+    shown = post_page(client, "about_you", dict(PAGES[5][1], household_size="2.5"))
+    page = text_of(shown)
+    assert shown.status_code == 200 and "整数で入力してください（例：3）。" in page
+    assert 'value="2.5"' in page and 'aria-invalid="true"' in page
+    assert "household_size" not in responses.current_answers(session, only_response(session))
+
+
 @pytest.mark.parametrize("nav", ["back", "later"])
 def test_an_invalid_answer_never_holds_a_resident_who_goes_back_or_stops(client, session, nav):
     """Household size 99 (at most 20): pressing Back or "continue later" moves on; the valid answers of

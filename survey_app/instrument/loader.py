@@ -19,7 +19,7 @@ import yaml
 from survey_app.i18n import locales
 
 from .model import Choice, ChoiceList, Indicator, Instrument, Published, Question, Section, ShowIf, Target
-from .types import REGISTRY
+from .types import MAX_DECIMALS, REGISTRY, QuestionType
 
 # LibYAML's parser when PyYAML was built with it: ten times faster than the pure-Python one
 # (an instrument is parsed by every process that serves or analyses it, and by every
@@ -149,13 +149,24 @@ def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict
     for key, value in numbers.items():
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise ctx.fail(node, what, f"'{key}' must be a number")
+    decimals = _decimals(ctx, node, what, kind)
     return Question(
         id=qid, type=qtype, text=text, section_id=section_id, line=getattr(node, "line", 0), choice_list=choice_list,
         required=bool(node.get("required", False)), hint=(node.get("hint") or None),
         show_if=show_if, weighting=weighting, ordered=bool(ordered), minimum=numbers["min"], maximum=numbers["max"],
-        max_length=int(node.get("max_length", 2000)), max_choices=node.get("max_choices"),
+        decimals=decimals, max_length=int(node.get("max_length", 2000)), max_choices=node.get("max_choices"),
         short_name=short_name.strip() if short_name else None,
     )
+
+
+def _decimals(ctx: _Ctx, node: dict, what: str, kind: QuestionType) -> int:
+    """``decimals``: digits a number answer may have after the point; 0 (whole numbers) when absent."""
+    value = node.get("decimals", 0)
+    if value and not kind.numeric:
+        raise ctx.fail(node, what, "'decimals' is for number questions")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DECIMALS:
+        raise ctx.fail(node, what, f"'decimals' must be a whole number from 0 to {MAX_DECIMALS}")
+    return value
 
 
 def _show_if(ctx: _Ctx, node: dict, what: str, earlier: dict) -> ShowIf:

@@ -61,6 +61,7 @@ class Question:
     ordered: bool = False  # codes run in order (age bands): a sparse weighting cell merges with its neighbour
     minimum: float | None = None
     maximum: float | None = None
+    decimals: int = 0  # digits a number answer may have after the point (0: whole numbers, as people count)
     max_length: int = 2000
     max_choices: int | None = None
     # What a city's spreadsheet calls this question, e.g. 年齢 for age_band (frame and margin headers).
@@ -186,7 +187,7 @@ class Instrument:
     def measurement(self) -> tuple:
         """What the answers mean: questions, choices, conditions and indicator definitions — not the
         metadata around them (targets, baselines, history, short names, contact, privacy wording)."""
-        questions = tuple((q.id, q.type, q.text, q.hint, q.required, q.weighting, q.minimum, q.maximum,
+        questions = tuple((q.id, q.type, q.text, q.hint, q.required, q.weighting, q.minimum, q.maximum, q.decimals,
                            q.max_choices, q.show_if and (q.show_if.question, tuple(sorted(q.show_if.codes))),
                            q.choice_list and tuple((c.code, c.text, c.missing) for c in q.choices))
                           for q in self.questions)

@@ -40,6 +40,7 @@ from .model import Choice, ChoiceList, Question
 
 # The answers table's value columns (survey_app.models.Answer): each type fills exactly one.
 ANSWER_COLUMNS = ("code", "codes", "number", "text")
+MAX_DECIMALS = 6  # digits after the point a number question may allow (instrument key ``decimals``)
 CELL_SEPARATOR = ";"  # multi-choice codes in an export cell (a comma reads as a thousands separator)
 
 ChoiceLabel = Callable[[ChoiceList, Choice], str]  # e.g. InstrumentTexts.choice
@@ -289,6 +290,8 @@ class NumberQuestion(QuestionType):
             raise InvalidAnswer(N_("Enter a number of at least %(min)s."), min=plain_number(question.minimum))
         if question.maximum is not None and value > question.maximum:
             raise InvalidAnswer(N_("Enter a number of at most %(max)s."), max=plain_number(question.maximum))
+        if round(value, question.decimals) != value:
+            raise _too_precise(question.decimals)
         return value
 
     def read_cell(self, question: Question, cell: str) -> float:
@@ -314,6 +317,15 @@ class NumberQuestion(QuestionType):
 
     def field_values(self, value: Any) -> set[str]:
         return {plain_number(float(value))}  # 3.0 is shown as "3"
+
+
+def _too_precise(decimals: int) -> InvalidAnswer:
+    """2.5 people: refused, not rounded (the resident may have meant 2 or 3). Steps, not "decimal
+    places": the words then need no plural."""
+    if decimals == 0:
+        return InvalidAnswer(N_("Enter a whole number, for example 3."))
+    return InvalidAnswer(N_("Enter a number in steps of %(step)s, for example %(example)s."),
+                         step=f"{10 ** -decimals:.{decimals}f}", example="2." + "5".rjust(decimals, "2"))
 
 
 class TextQuestion(QuestionType):
