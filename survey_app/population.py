@@ -88,6 +88,8 @@ def _parse_row(line: int, row: dict, instrument: Instrument) -> MarginRow:
         raise PopulationError(N_("Count '%(count)s' is not a number."), line, count=row["count"])
     if not math.isfinite(count) or count < 0:
         raise PopulationError(N_("Count '%(count)s' must be zero or more."), line, count=row["count"])
+    if not count.is_integer():  # a count of residents; "4.210" is often 4,210 typed the European way
+        raise PopulationError(N_("Count '%(count)s' must be a whole number of residents."), line, count=row["count"])
     return MarginRow(":".join(dims), ":".join(codes), count, line)
 
 

@@ -25,6 +25,7 @@ def test_reads_simple_and_joint_margins(bundled_instrument):
     ("kosodate,1,10\n", r"line 2: Dimension 'kosodate' is not a weighting question"),
     ("age_band,1,ten\n", r"line 2: Count 'ten' is not a number"),
     ("age_band,1,-4\n", r"line 2: Count '-4' must be zero or more"),
+    ("age_band,1,4.210\n", r"line 2: Count '4.210' must be a whole number of residents"),
     ("age_band,1,4\nage_band,1,5\n", r"line 3: Duplicate cell age_band=1 \(first on line 2\)"),
     ("age_band:sex,1,4\n", r"line 2: Category '1' must have one code per dimension of 'age_band:sex'"),
     ("age_band,1,40\nsex,1,10\n", r"line 3: Margin 'sex' sums to 10 but 'age_band' sums to 40"),
