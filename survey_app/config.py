@@ -204,17 +204,22 @@ def check_database_url(url: str) -> str:
     return url
 
 
-def _private_sqlite(url: str) -> None:
+def _private_sqlite(url: str, instance: Path) -> None:
     """Create the SQLite file 0600 before SQLAlchemy does (it would use the umask, often 0644).
 
     Only plain file URLs: ``sqlite:///file:…?mode=ro&uri=true`` (SQLite URI syntax), in-memory
-    databases and other drivers are left alone."""
+    databases and other drivers are left alone. Folders are made only inside the instance folder:
+    a mistyped path elsewhere is refused in one line, not created as a tree of empty folders."""
     if not url.startswith("sqlite:///") or "?" in url:
         return
     path = Path(url[len("sqlite:///"):])
     if path.name in ("", ":memory:") or str(path).startswith("file:"):
         return
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.parent.resolve().is_relative_to(instance.resolve()):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    elif not path.parent.is_dir():
+        raise ConfigError(f"MACHIKOE_DATABASE_URL (or --database-url) names a SQLite file in '{path.parent}', "
+                          "a folder that does not exist: create it, or correct the path")
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
@@ -245,7 +250,7 @@ def load_settings(**overrides: Any) -> Settings:
     database_url = check_database_url(values.pop("database_url") or default_database_url(instance))
     secret = values.pop("secret_key")
     secret_key = check_secret(secret, "MACHIKOE_SECRET_KEY") if secret else load_or_create_secret(instance)
-    _private_sqlite(database_url)
+    _private_sqlite(database_url, instance)
     return Settings(database_url, secret_key, instance, extra=extra, **values)
 
 

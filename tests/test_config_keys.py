@@ -116,3 +116,22 @@ def test_a_database_url_machikoe_cannot_use_is_refused_with_one_line_and_no_pass
     assert result.exit_code == 2 and len(lines) == 1, result.output
     assert "sqlite:///" in lines[0] and "postgresql://" in lines[0] and "hunter2" not in lines[0]
     assert not (tmp_path / "instance" / "machikoe.db").exists()
+
+
+def test_a_sqlite_file_in_a_missing_folder_is_refused_in_one_line_and_no_folder_is_made(tmp_path, monkeypatch):
+    """A mistyped path (``/srv/machikoe/dtaa/machikoe.db``) used to become a tree of empty folders and a
+    fresh, empty database beside the real one. Folders are made only inside the instance folder."""
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    typo = tmp_path / "dtaa" / "deeper"
+    monkeypatch.setenv("MACHIKOE_INSTANCE", str(tmp_path / "instance"))
+    result = CliRunner().invoke(main, ["--database-url", f"sqlite:///{typo}/machikoe.db", "survey", "list"])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert str(typo) in lines[0] and "does not exist" in lines[0]
+    assert not (tmp_path / "dtaa").exists()
+    inside = tmp_path / "instance" / "db" / "machikoe.db"  # inside the instance folder: made, private
+    config.load_settings(instance=tmp_path / "instance", secret_key="k" * 40, database_url=f"sqlite:///{inside}")
+    assert inside.exists() and _mode(inside) == 0o600
