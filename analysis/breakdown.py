@@ -34,21 +34,21 @@ from survey_app.instrument import Indicator, Instrument
 
 #: The breakdown by the language a response was given in (not a question of the instrument).
 BY_LOCALE = "locale"
-# Short names of the usual respondent groups (table titles 「問1 × 年代」, the margins a figure was weighted
-# to); others use the question text.
-SHORT_LABELS = {"age_band": N_("Age group"), "sex": N_("Sex"), "district": N_("District"),
-                "nationality": N_("Nationality"), BY_LOCALE: N_("Language of the answer")}
+BY_LOCALE_LABEL = N_("Language of the answer")
 
 
 def short_label(instrument: Instrument, qid: str, lang: str) -> str:
-    if qid in SHORT_LABELS:
-        return gettext(lang, SHORT_LABELS[qid])
-    return InstrumentTexts(instrument, lang).question(qid)
+    """A group's name in table titles (「問1 × 年齢」) and in the margins a figure was weighted to: the
+    instrument's ``short_name`` in ``lang`` (:meth:`InstrumentTexts.short_name`, the name notices use
+    too), else the question's text."""
+    if qid == BY_LOCALE:
+        return gettext(lang, BY_LOCALE_LABEL)
+    return InstrumentTexts(instrument, lang).short_name(qid)
 
 
 def margin_label(instrument: Instrument, margin: str, lang: str) -> str:
-    """A margin's name for people: ``age_band:sex`` → 「年代 × 性別」 (a dimension no question has stays as is)."""
-    return " × ".join(short_label(instrument, d, lang) if instrument.has_question(d) or d in SHORT_LABELS else d
+    """A margin's name for people: ``age_band:sex`` → 「年齢 × 性別」 (a dimension no question has stays as is)."""
+    return " × ".join(short_label(instrument, d, lang) if instrument.has_question(d) or d == BY_LOCALE else d
                       for d in margin.split(":"))
 
 

@@ -34,7 +34,7 @@ def test_raked_table_by_age_in_japanese_for_the_yearly_review(demo):
     out = result.output
     assert "江別市が暮らしやすいと思う市民割合" in out and "18〜29歳" in out and "95%信頼区間" in out
     assert "レイキング" in out and "ロジット法" in out and "母数" in out
-    assert "（年代、地区、性別）" in out and "age_band" not in out  # the margins actually used, named for people
+    assert "（年齢、地区、性別）" in out and "age_band" not in out  # the margins actually used, named for people
     assert "明確な変化なし" in out or "改善" in out or "悪化" in out
 
 

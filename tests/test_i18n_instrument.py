@@ -40,6 +40,10 @@ def every_text(texts: InstrumentTexts) -> dict[str, str]:
                 out[f"hint:{q.id}"] = texts.hint(q)
             else:
                 assert texts.hint(q) is None
+            if q.short_name:
+                out[f"short_name:{q.id}"] = texts.short_name(q)
+            else:
+                assert texts.short_name(q) == texts.question(q)  # no short name: the question's text
     for ind in INSTRUMENT.indicators:
         out[f"indicator:{ind.id}"] = texts.indicator(ind)
     return out
@@ -143,3 +147,19 @@ def test_easy_japanese_has_every_resident_text_and_falls_back_only_for_staff_tit
         if context.startswith("indicator:"):
             continue
         assert found, context
+
+
+@pytest.mark.parametrize("locale", ["ja", "en", "vi", "ur", "ja-x-easy"])
+def test_notices_tables_and_footnotes_call_a_question_by_one_name(locale):
+    """The instrument's ``short_name``, translated, is the one name: a notice's 「age_band」, a cross
+    table's title and a footnote's margins all say 年齢 (footnotes had said 年代, notices 年齢)."""
+    from analysis.breakdown import margin_label, short_label
+
+    texts = InstrumentTexts(INSTRUMENT, locale)
+    for qid in ("age_band", "sex", "district", "nationality"):
+        name = texts.short_name(qid)
+        assert short_label(INSTRUMENT, qid, locale) == name
+        assert texts.name_ids(f"「{qid}」") == f"「{name}」"
+    assert margin_label(INSTRUMENT, "age_band:sex", locale) == f"{texts.short_name('age_band')} × {texts.short_name('sex')}"
+    if locale == "ja":
+        assert texts.short_name("age_band") == "年齢" and texts.short_name("kurashiyasui") == texts.question("kurashiyasui")

@@ -67,7 +67,7 @@ def test_command_is_registered():
 def test_survey_catalogs_of_the_copy_pass(ws):
     result = ws("check", "--domain", "survey")
     assert result.exit_code == 0, result.output
-    assert "survey: 73 entries checked in ja-x-easy, en, vi, ur" in result.output  # v2: the 4-point apply list is gone
+    assert "survey: 77 entries checked in ja-x-easy, en, vi, ur" in result.output  # v2: the 4-point apply list is gone; + 4 short names
 
 
 def test_rewording_a_question_fails_until_every_language_confirms_it(ws):
@@ -196,7 +196,7 @@ def test_extractor_entry_point_is_usable_by_babel():
 
 def test_compile_writes_mo_files_that_the_loader_uses(ws, monkeypatch):
     result = ws("compile", "--domain", "survey")
-    assert result.exit_code == 0 and "survey: vi 73 translations" in result.output
+    assert result.exit_code == 0 and "survey: vi 77 translations" in result.output
     mo = ws.dir / "vi" / "LC_MESSAGES" / "survey.mo"
     assert mo.exists()
     monkeypatch.setenv(catalogs.ENV_DIR, str(ws.dir))

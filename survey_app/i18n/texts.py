@@ -61,6 +61,14 @@ class InstrumentTexts:
         question = self._question(question)
         return self._text(f"question:{question.id}", question.text)
 
+    def short_name(self, question: Question | str) -> str:
+        """What tables, notes and notices call a question (年齢 for age_band): its ``short_name``
+        in this language, else its text. One name per question wherever staff read it."""
+        question = self._question(question)
+        if question.short_name:
+            return self._text(f"short_name:{question.id}", question.short_name)
+        return self.question(question)
+
     def hint(self, question: Question | str) -> str | None:
         question = self._question(question)
         return self._text(f"hint:{question.id}", question.hint) if question.hint else None
@@ -91,7 +99,7 @@ class InstrumentTexts:
         """People read names, not ids: 「sex」 in an analysis notice becomes 「性別」 (a question's short
         name in the source language, else its text) and 「living」 the indicator's title. Only quoted
         ids are replaced (「」, '', “”), so words of the sentence are never touched."""
-        names = {q.id: (q.short_name if q.short_name and self.is_source else self.question(q)) for q in self.instrument.questions}
+        names = {q.id: self.short_name(q) for q in self.instrument.questions}
         names.update({i.id: self.indicator(i) for i in self.instrument.indicators if i.id not in names})
         for key, name in names.items():
             if key in text:

@@ -208,5 +208,8 @@ class Instrument:
                 yield f"question:{q.id}", q.text, f"Question '{q.id}' ({q.type}) in section '{s.id}'"
                 if q.hint:
                     yield f"hint:{q.id}", q.hint, f"Hint under question '{q.id}': {q.text}"
+                if q.short_name:
+                    yield (f"short_name:{q.id}", q.short_name,
+                           f"Short name of question '{q.id}' in table titles and notes (one or two words): {q.text}")
         for ind in self.indicators:
             yield f"indicator:{ind.id}", ind.title, f"Indicator title, computed from question '{ind.question}'"

@@ -39,7 +39,7 @@ def test_weighted_and_unweighted_tables_with_charts_and_footnotes(login_as, demo
     assert 'aria-current="page">重み付けなし' in unweighted
     assert _estimates(weighted) != _estimates(unweighted)  # weighting changes the numbers
     assert "母数：" in weighted and "レイキング" in weighted and "ロジット法" in weighted
-    assert "人口の周辺分布（年代、地区、性別）" in weighted  # the margins actually loaded, named for people
+    assert "人口の周辺分布（年齢、地区、性別）" in weighted  # the margins actually loaded, named for people
     assert "age_band" not in unweighted.split('<ol class="footnotes"')[1]
     assert "令和7年度" in weighted and "平成30年度" in weighted  # fiscal-year labels on the axis
 
