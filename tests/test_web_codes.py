@@ -49,6 +49,15 @@ def test_entering_the_code_again_continues_the_same_response(app, client, sessio
     assert len(session.scalars(select(Response)).all()) == 1
 
 
+def test_a_phone_that_sent_the_survey_with_its_letter_starts_no_open_answer(app, client, session, letter):
+    start(client, code=letter.code)
+    answer_all(client)
+    submit(client)
+    again = start(client)  # the open link, without a code, on the same phone
+    assert again.status_code == 302 and again.headers["Location"].endswith("/thanks")
+    assert [(r.source, r.status) for r in session.scalars(select(Response))] == [("invited", "complete")]
+
+
 def test_a_used_code_gets_a_polite_page_with_the_contact(app, client, letter):
     start(client, code=letter.code)
     answer_all(client)

@@ -133,8 +133,10 @@ def start(survey_id: str) -> ResponseReturnValue:
     held = held_response(survey_id)
     if not code and held is not None and held.status == "partial":
         return go_on(instrument, held)
-    if not code and held is not None and held.status == "complete" and held.source == "open":
-        # One open response per browser (issue 11): a second open answer from the same phone is not stored.
+    if not code and held is not None and held.status == "complete":
+        # One open response per browser (issue 11): a phone that has sent this survey — by the open link or
+        # with a letter's code — does not start an open answer too; the same resident would count twice in
+        # the open sample. Another resident of the household types the code from their own letter.
         return redirect(url_for("survey.thanks", survey_id=survey_id))
     try:
         started = responses.start(db(), instrument, secret=secret(), channel="web",
