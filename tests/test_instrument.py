@@ -71,6 +71,7 @@ MALFORMED = [
      r"question 'q2': 'decimals' is for number questions"),
     ("decimals not whole", MINI.replace("type: text,", "type: number, decimals: 1.5,"),
      r"question 'q2': 'decimals' must be a whole number from 0 to 6"),
+    ("a form field's name", MINI.replace("id: q2,", "id: nav,"), r"question 'nav': the id 'nav' is a field of every survey form"),
     ("bad id characters", MINI.replace("id: q1,", "id: Q-1,"), r"id 'Q-1' must be lower-case"),
 ]
 

@@ -131,6 +131,20 @@ def test_a_page_posted_after_the_phone_lost_its_cookies_says_so_truthfully(clien
     assert "shown again" not in text and 'name="code"' in text
 
 
+def test_a_phone_that_lost_its_cookies_is_answered_in_the_language_the_page_was_shown_in(client, session):
+    """A Vietnamese resident on a phone set to Japanese: the page posted after the cookies went is answered
+    in Vietnamese (the form says which language it was shown in), not in the phone's Japanese."""
+    start(client, lang="vi")
+    page = text_of(client.get(f"{SURVEY_URL}/q/living", headers={"Accept-Language": "ja"}))
+    assert 'name="lang" value="vi"' in page
+    client.delete_cookie("machikoe")
+    posted = client.post(f"{SURVEY_URL}/q/living", data={"csrf_token": csrf(page), "lang": "vi", "nav": "next",
+                                                          "kurashiyasui": "1"}, headers={"Accept-Language": "ja"})
+    assert posted.status_code == 400 and '<html lang="vi"' in text_of(posted)
+    again = client.get(f"{SURVEY_URL}/", headers={"Accept-Language": "ja"})
+    assert '<html lang="vi"' in text_of(again)  # and remembered from there on
+
+
 def test_review_lists_answers_with_change_links_and_refuses_missing_required(client, session):
     start(client, lang="en")
     post_page(client, "living", {"kurashiyasui": "1"})

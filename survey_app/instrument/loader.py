@@ -119,8 +119,14 @@ def _choice_lists(ctx: _Ctx, doc: dict) -> dict[str, ChoiceList]:
     return lists
 
 
+# Names the survey forms post beside the answers (fields are named by question id): no question may take one.
+FORM_FIELDS = ("code", "confirm", "csrf_token", "lang", "nav")
+
+
 def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict, seen: set) -> Question:
     qid = _check_id(ctx, node, node.get("id"), f"question {node.get('id')!r}", seen)
+    if qid in FORM_FIELDS:
+        raise ctx.fail(node, f"question '{qid}'", f"the id '{qid}' is a field of every survey form ({', '.join(FORM_FIELDS)})")
     what = f"question '{qid}'"
     qtype = ctx.require(node, "type", what)
     if qtype not in REGISTRY:

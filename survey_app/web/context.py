@@ -75,6 +75,12 @@ def _resolve_locale() -> str:
     remembered = session.get(LANG_COOKIE_KEY)
     if remembered in locales.supported():
         return remembered
+    # A survey form carries the language it was shown in: when the phone lost its cookies between
+    # showing and posting the page, the answer comes back in the resident's language, not the phone's.
+    posted = request.form.get(LANG_PARAM, "") if request.method == "POST" else ""
+    if posted in locales.supported():
+        session[LANG_COOKIE_KEY] = posted
+        return posted
     try:
         return locales.negotiate(request.headers.get("Accept-Language", "")) or locales.default()
     except Exception:  # noqa: BLE001 - a garbled header must never break a page
