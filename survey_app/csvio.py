@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -122,7 +123,27 @@ def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequ
             if _blank(row):
                 continue
             if len(row) > len(header):
-                raise CsvError(N_("%(n)d values but only %(m)d columns."), line, n=len(row), m=len(header))
+                raise _too_many_values(row, len(header), line)
             yield line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
     except csv.Error as exc:
         raise CsvError(N_("Malformed CSV: %(error)s"), reader.line_num, error=str(exc)) from None
+
+
+_GROUP = re.compile(r"\d{3}")
+_LEADING_DIGITS = re.compile(r"\d{1,3}")
+
+
+def _too_many_values(row: list[str], columns: int, line: int) -> CsvError:
+    """A row longer than the header; when a number's thousands separator split it (``47,500`` written
+    without quotes reads as 47 and 500), the message shows the number and how to write it."""
+    cells = [c.strip() for c in row]
+    for i in range(len(cells) - 1):
+        j = i + 1
+        while j < len(cells) and _GROUP.fullmatch(cells[j]):
+            j += 1
+        if j > i + 1 and _LEADING_DIGITS.fullmatch(cells[i]) and len(row) - (j - i - 1) <= columns:
+            typed = ",".join(cells[i:j])
+            return CsvError(N_("%(n)d values but only %(m)d columns: was %(number)s one number? Write it "
+                               "without the comma (%(plain)s) or in quotes."), line, n=len(row), m=columns,
+                            number=typed, plain=typed.replace(",", ""))
+    return CsvError(N_("%(n)d values but only %(m)d columns."), line, n=len(row), m=columns)

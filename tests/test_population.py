@@ -25,6 +25,10 @@ def test_reads_simple_and_joint_margins(bundled_instrument):
     ("kosodate,1,10\n", r"line 2: Dimension 'kosodate' is not a weighting question"),
     ("age_band,1,ten\n", r"line 2: Count 'ten' is not a number"),
     ("age_band,1,-4\n", r"line 2: Count '-4' must be zero or more"),
+    ("age_band,1,47,500\n", r"line 2: 4 values but only 3 columns: was 47,500 one number\? Write it without the "
+                           r"comma \(47500\) or in quotes"),
+    ("age_band,1,1,234,567\n", r"was 1,234,567 one number\? Write it without the comma \(1234567\)"),
+    ("age_band,1,10,x\n", r"line 2: 4 values but only 3 columns\.$"),
     ("age_band,1,4.210\n", r"line 2: Count '4.210' must be a whole number of residents"),
     ("age_band,1,4\nage_band,1,5\n", r"line 3: Duplicate cell age_band=1 \(first on line 2\)"),
     ("age_band:sex,1,4\n", r"line 2: Category '1' must have one code per dimension of 'age_band:sex'"),
@@ -35,6 +39,11 @@ def test_errors_name_the_line(bundled_instrument, body, pattern):
     text = body if body.startswith("age_band,1,10\n") else HEADER + body
     with pytest.raises(CsvError, match=pattern):
         read_population_csv(text.encode(), bundled_instrument)
+
+
+def test_a_number_with_a_thousands_separator_in_quotes_is_read_whole(bundled_instrument):
+    rows = read_population_csv((HEADER + 'age_band,1,"47,500"\n').encode(), bundled_instrument)
+    assert [r.count for r in rows] == [47500.0]
 
 
 def test_blank_lines_above_the_header_are_skipped_and_errors_name_the_real_line(bundled_instrument):
