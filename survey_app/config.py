@@ -53,7 +53,9 @@ class Setting:
 
 # Every Machikoe setting (the web app's config keys; the CLI reads the first five too).
 SETTINGS: tuple[Setting, ...] = (
-    Setting("DATABASE_URL", None, "SQLAlchemy URL; default SQLite in the instance folder. Also `DATABASE_URL`."),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL; default SQLite in the instance folder. Also `DATABASE_URL`. "
+                                  "A SQLite file outside the instance folder must be in a folder that exists "
+                                  "(a mistyped path is refused in one line, not created)."),
     Setting("SECRET_KEY", None, "At least 32 characters; default generated into `instance/secret_key`. "
                                 "Also `SECRET_KEY`."),
     Setting("REDIS_URL", None, "Redis for rate limits shared by all workers. Also `REDIS_URL`."),
