@@ -111,6 +111,14 @@ def test_a_huge_body_is_a_413_page(client):
     assert response.status_code == 413 and "Too much was sent" in text_of(response)
 
 
+def test_a_huge_body_from_a_phone_without_cookies_is_a_413_page_too(app):
+    """No language remembered and none asked for: the page's language would be read from the posted form,
+    which is too large to read; the error page is drawn in the browser's language instead."""
+    response = app.test_client().post(f"{SURVEY_URL}/q/comment", data={"comment": "あ" * 400_000, "lang": "vi"},
+                                      headers={"Accept-Language": "en"})
+    assert response.status_code == 413 and "Too much was sent" in text_of(response)
+
+
 @pytest.mark.parametrize(("exception", "status", "title"), [
     (RuntimeError("boom"), 500, "Something went wrong on our side"),
     (BadRequest(), 400, "The page could not be read"),

@@ -77,7 +77,7 @@ def _resolve_locale() -> str:
         return remembered
     # A survey form carries the language it was shown in: when the phone lost its cookies between
     # showing and posting the page, the answer comes back in the resident's language, not the phone's.
-    posted = request.form.get(LANG_PARAM, "") if request.method == "POST" else ""
+    posted = _posted_language() if request.method == "POST" else ""
     if posted in locales.supported():
         session[LANG_COOKIE_KEY] = posted
         return posted
@@ -85,6 +85,13 @@ def _resolve_locale() -> str:
         return locales.negotiate(request.headers.get("Accept-Language", "")) or locales.default()
     except Exception:  # noqa: BLE001 - a garbled header must never break a page
         return locales.default()
+
+
+def _posted_language() -> str:
+    try:
+        return request.form.get(LANG_PARAM, "")
+    except Exception:  # noqa: BLE001 - a body too large or malformed: its error page is drawn without it
+        return ""
 
 
 def translations() -> Loaded:
