@@ -18,12 +18,11 @@ from survey_app.i18n.locales import native_name
 from survey_app.models import Answer, BotReminder, BotSession, Response
 from tests.support.bot_harness import SECRET
 from tests.support.fake_line import sign
-from tests.support.line_harness import LineRunner, line_settings
 
 
 @pytest.fixture
-def bot(line_api, db_url, instrument):
-    with LineRunner(line_settings(line_api, db_url)) as runner:
+def bot(line_bot, instrument):
+    with line_bot() as runner:
         yield runner
 
 

@@ -23,7 +23,6 @@ from bot.states import Conversation, State
 from survey_app import sealing
 from survey_app.models import BotReminder, BotSession
 from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
-from tests.support.line_harness import LineRunner, line_settings
 from tests.support.survey import SURVEY
 
 REMINDER = "You have not finished the survey yet. You can continue here:"
@@ -137,13 +136,13 @@ def test_no_claim_during_quiet_hours_and_a_stale_claim_is_taken_again(engine, se
 
 # ---------------------------------------------------------------- real bot processes
 
-def test_a_restarted_line_bot_still_sends_the_reminder(line_api, db_url, session, instrument):
-    with LineRunner(line_settings(line_api, db_url, reminder_delay=0.3, reminder_poll=3600.0)) as first:
+def test_a_restarted_line_bot_still_sends_the_reminder(line_bot, line_api, session, instrument):
+    with line_bot(reminder_delay=0.3, reminder_poll=3600.0) as first:
         resident = first.resident(line_api)
         begin_line(resident)
     assert len(reminder_rows(session)) == 1 and REMINDER not in resident.texts()
     # the second process would send a second reminder only an hour after the first
-    with LineRunner(line_settings(line_api, db_url, reminder_delay=3600.0)) as second:
+    with line_bot(reminder_delay=3600.0) as second:
         resident.url = second.url
         line_api.wait_for(lambda: REMINDER in resident.texts())
     pushed = [s for s in line_api.to(resident.user_id) if REMINDER in s.texts]
@@ -151,9 +150,9 @@ def test_a_restarted_line_bot_still_sends_the_reminder(line_api, db_url, session
     assert pushed[0].messages[-1].get("quickReply")  # the current question again, with its choices
 
 
-def test_two_line_bot_processes_send_each_reminder_once(line_api, db_url, session, instrument):
-    settings = line_settings(line_api, db_url, reminder_delay=0.3, reminder_poll=0.02)
-    with LineRunner(settings) as one, LineRunner(settings):
+def test_two_line_bot_processes_send_each_reminder_once(line_bot, line_api, session, instrument):
+    settings = {"reminder_delay": 0.3, "reminder_poll": 0.02}
+    with line_bot(**settings) as one, line_bot(**settings):
         residents = [one.resident(line_api) for _ in range(4)]
         for resident in residents:
             begin_line(resident)
@@ -164,10 +163,10 @@ def test_two_line_bot_processes_send_each_reminder_once(line_api, db_url, sessio
         assert resident.texts().count(REMINDER) == 2
 
 
-def test_no_reminder_in_quiet_hours_from_a_running_bot(line_api, db_url, session, instrument):
+def test_no_reminder_in_quiet_hours_from_a_running_bot(line_bot, line_api, session, instrument):
     hour = datetime.now(TOKYO).hour
     quiet = (hour, (hour + 2) % 24)  # now is at least an hour inside this window
-    with LineRunner(line_settings(line_api, db_url, reminder_delay=0.1, quiet_hours=quiet)) as bot:
+    with line_bot(reminder_delay=0.1, quiet_hours=quiet) as bot:
         resident = bot.resident(line_api)
         begin_line(resident)
         (row,) = reminder_rows(session)
