@@ -15,7 +15,7 @@ DOWNLOADS = {  # path under the survey's console → the file name it is saved a
     "export/responses.xlsx": f"{SURVEY}-responses.xlsx",
     "export/labels.csv": f"{SURVEY}-labels.csv",
     "export/indicators.csv?weighting=none": f"{SURVEY}-indicators-none.csv",
-    "report/download?format=html&weighting=none&lang=ja": f"{SURVEY}-report-ja.html",
+    "report/download?format=html&weighting=none&language=ja": f"{SURVEY}-report-ja.html",
 }
 
 

@@ -26,7 +26,7 @@ def report_page(survey_id: str) -> ResponseReturnValue:
     default_lang = current_locale() if current_locale() in locales.report_languages() else locales.default()
     return render_template("staff/report.html", survey_id=survey_id, title=texts(instrument).title(),
                            complete=count_complete(db(), survey_id), default_lang=default_lang,
-                           languages=[(tag, locales.native_name(tag)) for tag in locales.report_languages()])
+                           report_languages=[(tag, locales.native_name(tag)) for tag in locales.report_languages()])
 
 
 @bp.get("/s/<survey_id>/report/download")
@@ -34,7 +34,8 @@ def report_page(survey_id: str) -> ResponseReturnValue:
 def report_download(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     fmt, weighting = request.args.get("format", "pdf"), request.args.get("weighting", "rake")
-    lang = request.args.get("lang", locales.default())
+    # ``language``, not ``lang``: ``?lang=`` switches the console's own language (and the account's)
+    lang = request.args.get("language", locales.default())
     if fmt not in FORMATS or weighting not in WEIGHTINGS or lang not in locales.report_languages():
         flash(gettext("Choose a format, a weighting and a language from the lists."), "error")
         return redirect(url_for("staff.report_page", survey_id=survey_id))
