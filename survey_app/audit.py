@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "export": N_("Export"),
     "invitations_create": N_("Invitation codes created"),
     "invitations_undeliverable": N_("Letters marked undeliverable"),
+    "invitations_delivered": N_("Letters counted as delivered again"),
     "population_replace": N_("Population margins replaced"),
     "survey_settings": N_("Survey settings changed"),
     "indicator_values": N_("Baselines, targets or history changed"),

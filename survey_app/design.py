@@ -144,8 +144,9 @@ def sent_letters(session: Session, survey_id: str) -> dict[str, int]:
     return dict(counts)
 
 
-def record_undeliverable(session: Session, invitations: Iterable[Invitation]) -> None:
-    """Count newly undeliverable letters in their batch's stratum (the caller commits)."""
+def record_undeliverable(session: Session, invitations: Iterable[Invitation], change: int = 1) -> None:
+    """Count letters newly marked undeliverable (``change`` 1) or unmarked (-1) in their batch's
+    stratum (the caller commits)."""
     for invitation in invitations:
         rows = session.scalars(select(DesignStratum).where(DesignStratum.survey_id == invitation.survey_id,
                                                            DesignStratum.batch == (invitation.batch or ""))).all()
@@ -154,7 +155,7 @@ def record_undeliverable(session: Session, invitations: Iterable[Invitation]) ->
         key = stratum_key(invitation.stratum, rows[0].variables.split(":"))
         for row in rows:
             if row.stratum == key:
-                row.undeliverable = min(row.letters, row.undeliverable + 1)
+                row.undeliverable = max(0, min(row.letters, row.undeliverable + change))
 
 
 def recorded_design(session: Session, survey_id: str) -> RecordedDesign | None:

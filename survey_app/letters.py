@@ -21,7 +21,7 @@ from survey_app.design import record_undeliverable
 from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.invitations import Letter, line_link, telegram_link, web_link
-from survey_app.models import Invitation
+from survey_app.models import Invitation, Response
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,19 @@ PROBLEMS = {
     codes.CodeStatus.MALFORMED: N_("not an invitation code (16 letters and digits)"),
     codes.CodeStatus.TYPO: N_("typing mistake (check character does not match)"),
     "unknown": N_("no invitation of this survey has this code"),
+    "answered": N_("this code has been used to answer, so the letter reached its resident"),
 }
 
 
-def mark_undeliverable(session: Session, instrument: Instrument, secret: str, text: str) -> int:
-    """Mark the letters whose codes are listed one per line; all or nothing. Returns how many."""
+def mark_undeliverable(session: Session, instrument: Instrument, secret: str, text: str,
+                       undeliverable: bool = True) -> int:
+    """Mark the letters whose codes are listed one per line; all or nothing. Returns how many.
+
+    ``undeliverable=False`` undoes a mark (a code typed by mistake, a letter that reached its
+    resident after all). A letter whose code has been used to answer reached its resident, so it
+    cannot be marked: a reply from an "undeliverable" letter would contradict the design and
+    stop every weighted figure (``analysis.consistency``). The check uses the response's access
+    key, which only someone holding the code can compute — as the paper entry's "already used"."""
     found: list[Invitation] = []
     errors: list[CodeLineError] = []
     for line, raw in enumerate((text or "").splitlines(), start=1):
@@ -118,15 +126,22 @@ def mark_undeliverable(session: Session, instrument: Instrument, secret: str, te
             Invitation.code_hmac == codes.invitation_hmac(secret, code), Invitation.survey_id == instrument.id))
         if invitation is None:
             errors.append(CodeLineError(line, code, PROBLEMS["unknown"]))
+        elif undeliverable and _answered(session, secret, code):
+            errors.append(CodeLineError(line, code, PROBLEMS["answered"]))
         else:
             found.append(invitation)
     if errors:
         raise UndeliverableError(errors)
     if not found:
         raise UndeliverableError([CodeLineError(1, "", N_("no codes were given"))])
-    fresh = [invitation for invitation in found if not invitation.undeliverable]
-    for invitation in found:
-        invitation.undeliverable = True
-    record_undeliverable(session, fresh)
+    changed = list({invitation.id: invitation for invitation in found
+                    if invitation.undeliverable != undeliverable}.values())
+    for invitation in changed:
+        invitation.undeliverable = undeliverable
+    record_undeliverable(session, changed, 1 if undeliverable else -1)
     session.commit()
     return len(found)
+
+
+def _answered(session: Session, secret: str, code: str) -> bool:
+    return session.scalar(select(Response.id).where(Response.access_key == codes.response_key(secret, code))) is not None

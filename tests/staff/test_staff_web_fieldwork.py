@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from survey_app import codes, responses, survey_settings
-from survey_app.models import AuditEvent, Invitation, PopulationMargin, Response
+from survey_app.models import AuditEvent, DesignStratum, Invitation, PopulationMargin, Response
 from tests.support.pdfcheck import pdf_pages_text, pdf_text
 from tests.support.survey import STAFF_URL, SURVEY
 from tests.support.web import csrf, text_of
@@ -110,6 +110,50 @@ def test_undeliverable_typo_marks_nothing_then_marks(login_as, session):
     assert _count(session, Invitation, Invitation.undeliverable.is_(True)) == 0
     done = client.post(f"{STAFF_URL}/invitations/undeliverable", data={"csrf_token": token, "codes": good[0]})
     assert done.status_code == 200 and _count(session, Invitation, Invitation.undeliverable.is_(True)) == 1
+
+
+def test_an_answered_letter_cannot_be_undeliverable_and_a_mistaken_mark_can_be_undone(login_as, session, instrument,
+                                                                                       secret):
+    """The console once accepted an answered letter as undeliverable; its reply then had no
+    deliverable letter in its stratum, every weighted figure stopped, and the raw responses
+    export was a 500. Now: the answered letter is refused by line; a letter marked by mistake (its
+    resident answers later) stops the weighted figures, the raw export still downloads (weights
+    'none', as its header says) and the undo button puts the design right again."""
+    from survey_app.invitations import create_invitations
+    from tests.support.demo import bundled_margins
+
+    bundled_margins(session, instrument)
+    frame = [{"age_band": 2, "sex": 1, "district": 1}, {"age_band": 3, "sex": 2, "district": 2}]
+    letters = create_invitations(session, instrument, secret, frame, batch="b1", stratify_by=("district",),
+                                 stratum_sizes={"1": 32300, "2": 45500, "3": 23200})
+    answers = {**REQUIRED, "age_band": "2", "sex": "1", "district": "1"}
+    responses.enter_complete(session, instrument, secret=secret, channel="paper", locale="ja", raw=answers,
+                             code=letters[0].code)
+    client = login_as("admin")
+    token = csrf(text_of(client.get(f"{STAFF_URL}/invitations")))
+
+    def post(codes_text: str, action: str):
+        return client.post(f"{STAFF_URL}/invitations/undeliverable",
+                           data={"csrf_token": token, "codes": codes_text, "action": action})
+
+    refused = post(letters[0].code, "undeliverable")
+    assert refused.status_code == 400 and "回答に使われています" in text_of(refused)
+    assert _count(session, Invitation, Invitation.undeliverable.is_(True)) == 0
+    assert post(letters[1].code, "undeliverable").status_code == 200  # by mistake: it was delivered
+    responses.enter_complete(session, instrument, secret=secret, channel="paper", locale="ja",
+                             raw={**REQUIRED, "age_band": "3", "sex": "2", "district": "2"}, code=letters[1].code)
+    export = client.get(f"{STAFF_URL}/export/responses.csv")
+    rows = list(csv.reader(io.StringIO(export.get_data().decode("utf-8-sig"))))
+    assert export.status_code == 200 and rows[0][5] == "weight (none)" and len(rows) == 3
+    undone = post(letters[1].code, "delivered")
+    assert undone.status_code == 200 and "配達されたものとして数え直しました" in text_of(undone)
+    assert _count(session, Invitation, Invitation.undeliverable.is_(True)) == 0
+    session.expire_all()
+    assert all(row.undeliverable == 0 for row in session.scalars(select(DesignStratum)))
+    rows = list(csv.reader(io.StringIO(client.get(f"{STAFF_URL}/export/responses.csv").get_data().decode("utf-8-sig"))))
+    assert rows[0][5] == "weight (rake)" and all(float(row[5]) > 1 for row in rows[1:])
+    assert [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.action.like("invitations_%")))] \
+        == ["invitations_undeliverable", "invitations_delivered"]
 
 
 def _paper(client, code, answers):

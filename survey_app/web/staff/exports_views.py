@@ -12,11 +12,13 @@ from typing import Any
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from analysis import AnalysisError
 from analysis.publication.data import response_weights
 from analysis.report import table_rows
 from survey_app import exports as export_core
 from survey_app.config import city_timezone_name
 from survey_app.db import engine_for, session_scope
+from survey_app.exports import ResponseWeights
 from survey_app.i18n import locales
 from survey_app.instrument import Instrument
 
@@ -42,10 +44,22 @@ def _download(chunks: Iterable[bytes], filename: str, fmt: str) -> Response:
     return download(chunks, filename, MIMETYPES[fmt])
 
 
-def _response_rows(instrument: Instrument, database_url: str) -> Iterator[list[Any]]:
-    """Rows with the headline (raked) weight of each response — unweighted when there are no margins."""
+def _headline_weights(instrument: Instrument) -> ResponseWeights | None:
+    """The headline (raked) weight of each response — or none, and the column says so (``weight
+    (none)``), when the figures cannot be weighted: no margins yet, or letters and replies that
+    contradict each other (the dashboard names the problem). The answers themselves do not
+    depend on weighting, so they are never withheld for it."""
+    try:
+        return response_weights(db(), instrument, "rake")
+    except AnalysisError as exc:
+        db().rollback()
+        current_app.logger.warning("responses export of %s without weights: %s", instrument.id, exc)
+        return None
+
+
+def _response_rows(instrument: Instrument, database_url: str,
+                   weights: ResponseWeights | None) -> Iterator[list[Any]]:
     with session_scope(engine_for(database_url)) as session:
-        weights = response_weights(session, instrument, "rake")
         yield from export_core.response_rows(session, instrument, weights=weights)
 
 
@@ -61,7 +75,8 @@ def export_responses(survey_id: str, fmt: str) -> ResponseReturnValue:
         flash(gettext(exc.message, **exc.params), "error")
         return redirect(url_for("staff.exports", survey_id=survey_id))
     record("export", survey_id, kind="responses", format=fmt, rows=count)
-    rows = _response_rows(instrument, current_app.config["DATABASE_URL"])
+    # weights first, in the request: an error in the stream would cut the download short
+    rows = _response_rows(instrument, current_app.config["DATABASE_URL"], _headline_weights(instrument))
     if fmt == "csv":
         return _download(export_core.csv_stream(rows), f"{survey_id}-responses.csv", fmt)
     sheets = [("responses", rows), ("labels", export_core.label_rows(instrument))]

@@ -165,11 +165,13 @@ def _line_problem(error: CodeLineError) -> str:
 def undeliverable(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     typed = request.form.get("codes", "")
+    delivered = request.form.get("action") == "delivered"  # the undo button: a mark made by mistake
     try:
-        count = mark_undeliverable(db(), instrument, current_app.config["SECRET_KEY"], typed)
+        count = mark_undeliverable(db(), instrument, current_app.config["SECRET_KEY"], typed,
+                                   undeliverable=not delivered)
     except UndeliverableError as exc:
         db().rollback()
         problems = [_line_problem(e) for e in exc.errors]
         return _page(survey_id, instrument, 400, undeliverable_errors=problems, typed=typed)
-    record("invitations_undeliverable", survey_id, count=count)
-    return _page(survey_id, instrument, marked=count)
+    record("invitations_delivered" if delivered else "invitations_undeliverable", survey_id, count=count)
+    return _page(survey_id, instrument, **({"unmarked": count} if delivered else {"marked": count}))
