@@ -20,6 +20,12 @@ from analysis.errors import AnalysisError, MarginError
 from analysis.frame import Frame
 from analysis.sampling import stratum_variables
 from analysis.weighting import Margin
+from survey_app.i18n import N_
+
+NO_CATEGORY_LETTERS = N_("Population margin '%(margin)s' has no category %(category)s, but %(n)d letters carry "
+                         "%(stratum)s.")
+NO_CATEGORY_REPLIES = N_("Population margin '%(margin)s' has no category %(category)s, but %(n)d replies carry "
+                         "%(stratum)s.")
 
 
 class DesignError(AnalysisError):
@@ -48,20 +54,22 @@ def check_design(frame: Frame, margins: tuple[Margin, ...]) -> None:
     for key, count in answered.items():
         deliverable = int(sent.get(key, 0))
         if deliverable == 0:
-            raise DesignError(f"stratum {_label(variables, str(key))} has {count} reply(ies) but no deliverable letters: "
-                              "check the invitations (or mark fewer letters undeliverable)")
+            raise DesignError(N_("Stratum %(stratum)s has %(n)d replies but no deliverable letters: check the "
+                                 "invitations (a letter marked undeliverable by mistake can be counted as "
+                                 "delivered again)."), stratum=_label(variables, str(key)), n=count)
         if count > deliverable:
-            raise DesignError(f"stratum {_label(variables, str(key))} has {count} replies but only {deliverable} "
-                              "deliverable letter(s): letters are missing from the database")
+            raise DesignError(N_("Stratum %(stratum)s has %(n)d replies but only %(letters)d deliverable letters: "
+                                 "letters are missing from the database."),
+                              stratum=_label(variables, str(key)), n=count, letters=deliverable)
     for margin in margins:
         dims = list(margin.dims)
         if not set(dims) <= set(variables):
             continue
         known = {":".join(map(str, cell)) for cell in margin.cells}
-        for what, table in (("letter(s)", letters), ("reply(ies)", replies)):
+        for message, table in ((NO_CATEGORY_LETTERS, letters), (NO_CATEGORY_REPLIES, replies)):
             keys = _keys(table, dims)
             missing = keys[~keys.isin(known)]
             if len(missing):
                 key = missing.iloc[0]
-                raise MarginError(f"population margin '{margin.name}' has no category {key.replace(':', ', ')}, but "
-                                  f"{int((missing == key).sum())} {what} carry {_label(dims, key)}")
+                raise MarginError(message, margin=margin.name, category=key.replace(":", ", "),
+                                  n=int((missing == key).sum()), stratum=_label(dims, key))

@@ -119,9 +119,21 @@ def apply_trim(result: WeightingResult, trim: tuple[float, float]) -> tuple[np.n
     return trimmed, Notice("trimmed_margins", {**params, "error": error})
 
 
-def weigh(frame: Frame, margins: tuple[Margin, ...],
-          options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
-    """(weighted sample, notices, names of the margins the weights were calibrated to) under the options.
+@dataclass(frozen=True)
+class Weighed:
+    """What :func:`weigh` did: the weighted sample and its notices, and the method and margins the
+    weights were actually made by — a fallback (:mod:`analysis.fallback`) or early fieldwork's
+    sparse margins may leave fewer margins, or another method, than were asked for; what is
+    published names these, never the request."""
+
+    sample: WeightedSample
+    notices: tuple[Notice, ...]
+    method: str
+    margins: tuple[str, ...]
+
+
+def weigh(frame: Frame, margins: tuple[Margin, ...], options: Options) -> Weighed:
+    """The weighted sample under the options (:class:`Weighed`).
 
     ``none``: equal weights analysed as a simple random sample (the footnote's "every
     response counts equally"); otherwise the design (recorded, or a CSV's columns), checked
@@ -132,7 +144,7 @@ def weigh(frame: Frame, margins: tuple[Margin, ...],
     Single-respondent strata are named (``lonely_psu``).
     """
     if options.weighting == "none":
-        return WeightedSample(np.ones(len(frame)), SamplingDesign.build(len(frame))), (), ()
+        return Weighed(WeightedSample(np.ones(len(frame)), SamplingDesign.build(len(frame))), (), "none", ())
     check_design(frame, margins)
     design, notices = invited_design(frame)
     lonely = design.lonely_strata()
@@ -158,14 +170,15 @@ def weigh(frame: Frame, margins: tuple[Margin, ...],
 
 
 def finish(result: WeightingResult, design: SamplingDesign, notices: tuple[Notice, ...],
-           options: Options) -> tuple[WeightedSample, tuple[Notice, ...], tuple[str, ...]]:
+           options: Options) -> Weighed:
     """Trim weights the calibration did not bound, add the weight guards' notices, and package the sample."""
     weights, notices = result.weights, notices + result.notices
     if options.trim is not None and result.calibration is None:
         weights, notice = apply_trim(result, options.trim)
         notices += (notice,)
     notices += weight_notices(weights)
-    return WeightedSample(weights, design, result.calibration), notices, tuple(m.name for m in result.margins)
+    return Weighed(WeightedSample(weights, design, result.calibration), notices, result.method,
+                   tuple(m.name for m in result.margins))
 
 
 def compute(frame: Frame, margins: Iterable[Margin] = (), options: Options | None = None) -> SurveyResult:
@@ -183,18 +196,21 @@ def compute(frame: Frame, margins: Iterable[Margin] = (), options: Options | Non
     target, notices = sample_frame(invited, open_frame, options)
     texts = InstrumentTexts(instrument, options.lang)
     used: tuple[str, ...] = ()
+    applied = None
     if len(target) == 0:
         indicators = tuple(empty_result(indicator, texts) for indicator in instrument.indicators)
     else:
-        sample, weighting_notices, used = weigh(target, margins_used, options)
-        notices += weighting_notices
-        indicators = tuple(indicator_result(target, sample, indicator, options, texts)
+        weighed = weigh(target, margins_used, options)
+        notices += weighed.notices
+        used, applied = weighed.margins, weighed.method
+        indicators = tuple(indicator_result(target, weighed.sample, indicator, options, texts)
                            for indicator in instrument.indicators)
     indicators, extra = sample_estimates(indicators, invited, open_frame, options)
     return SurveyResult(instrument.id, options.weighting, options.ci, options.level, len(target), indicators,
                         notices=notices + extra, margins=used, thresholds=options.thresholds,
                         sample=options.sample, open=open_summary(open_frame),
-                        margin_labels=tuple(margin_label(instrument, m, options.lang) for m in used))
+                        margin_labels=tuple(margin_label(instrument, m, options.lang) for m in used),
+                        applied_weighting=applied if applied != options.weighting else None)
 
 
 def sample_options(options: Options) -> Options:

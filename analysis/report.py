@@ -123,9 +123,9 @@ def footnotes(result: SurveyResult, locale: str) -> list[str]:
 
 def weighting_note(result: SurveyResult, locale: str) -> str:
     margins = locales.list_separator(locale).join(result.margin_labels or result.margins) or "–"
-    if result.weighting == "propensity" and result.margins:
+    if result.weighting_used == "propensity" and result.margins:
         return gettext(locale, PROPENSITY_THEN_RAKE, margins=margins)
-    msgid = WEIGHTING_NOTES.get(result.weighting, WEIGHTING_NOTES["none"])
+    msgid = WEIGHTING_NOTES.get(result.weighting_used, WEIGHTING_NOTES["none"])
     return gettext(locale, msgid, margins=margins) if "%(margins)s" in msgid else gettext(locale, msgid)
 
 
@@ -194,7 +194,7 @@ def document(result: SurveyResult, locale: str) -> dict:
     """The JSON document (see module docstring); notice messages in ``locale``."""
     notices = [{"code": n.code, "message": n.message(locale)} for n in result.all_notices()]
     return {"survey": result.survey, "sample": result.sample, "weighting": result.weighting,
-            "ci_method": result.ci_method, "level": result.level, "n_respondents": result.n_respondents,
+            "weighting_applied": result.weighting_used, "ci_method": result.ci_method, "level": result.level, "n_respondents": result.n_respondents,
             "indicators": [_indicator_doc(ind) for ind in result.indicators], "open": _open_doc(result.open),
             "notices": notices, "warnings": [n["message"] for n in notices]}
 

@@ -205,6 +205,14 @@ class SurveyResult:
     sample: str = "invited"
     open: OpenSummary = OpenSummary(0)
     margin_labels: tuple[str, ...] = ()  # the margins named for people in the result's language (年齢 × 性別)
+    # The method the weights were made by when it is not ``weighting`` (a fallback: design weights
+    # only, or post-stratification to one margin; the notice weighting_fallback says why).
+    applied_weighting: str | None = None
+
+    @property
+    def weighting_used(self) -> str:
+        """The method the published figures were weighted by: what footnotes and headers name."""
+        return self.applied_weighting or self.weighting
 
     def indicator(self, indicator_id: str) -> IndicatorResult | None:
         return next((i for i in self.indicators if i.id == indicator_id), None)

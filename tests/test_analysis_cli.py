@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from survey_app.instrument import bundled_path
 from tests.support.survey import SURVEY_OPTION
 
-KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open", "notices",
+KEYS = {"survey", "sample", "weighting", "weighting_applied", "ci_method", "level", "n_respondents", "indicators", "open", "notices",
         "warnings"}
 INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis",
                   "kish_n_eff", "deff", "on_baseline_base",
@@ -161,7 +161,7 @@ def test_margins_that_do_not_fit_the_sample_are_refused(demo, tmp_path):
     path.write_text("dimension,category,count\nage_band:sex,1:1,10\nage_band:sex,1:2,10\n", encoding="utf-8")
     result = demo("indicators", *SURVEY_OPTION, "--population", str(path), "--weighting", "poststratify")
     assert result.exit_code == 1
-    assert "population margin 'age_band:sex' has no category" in result.output
+    assert "opulation margin 'age_band:sex' has no category" in result.output
 
 
 def test_unknown_columns_and_bad_codes_in_responses(cli, tmp_path):

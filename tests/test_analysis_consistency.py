@@ -35,7 +35,7 @@ def test_replies_from_a_stratum_without_deliverable_letters_are_refused(session,
     create_invitations(session, instrument, secret, [{"district": d} for d in (1, 2) for _ in range(100)])
     bulk_complete(session, instrument, list(rows(90)), channel="paper", source="invited")
     frame = frame_from_database(session, instrument)
-    with pytest.raises(DesignError, match=r"^stratum district=3 has 30 reply\(ies\) but no deliverable letters"):
+    with pytest.raises(DesignError, match=r"^Stratum district=3 has 30 replies but no deliverable letters"):
         check_design(frame, margins(instrument))
     with pytest.raises(DesignError):
         compute(frame, margins(instrument), Options(weighting="rake"))
@@ -44,7 +44,7 @@ def test_replies_from_a_stratum_without_deliverable_letters_are_refused(session,
 def test_more_replies_than_letters_is_refused(session, instrument, secret):
     create_invitations(session, instrument, secret, [{"district": d} for d in (1, 2, 3) for _ in range(20)])
     bulk_complete(session, instrument, list(rows(90)), channel="paper", source="invited")
-    with pytest.raises(DesignError, match=r"stratum district=1 has 30 replies but only 20 deliverable letter"):
+    with pytest.raises(DesignError, match=r"Stratum district=1 has 30 replies but only 20 deliverable letters"):
         check_design(frame_from_database(session, instrument), margins(instrument))
 
 
@@ -53,7 +53,7 @@ def test_a_stratum_the_margin_lacks_is_named_not_a_key_error(session, instrument
     bulk_complete(session, instrument, list(rows(90)), channel="paper", source="invited")
     partial = tuple(m if m.name != "district" else type(m)(m.dims, m.cells[:2], m.counts[:2])
                     for m in margins(instrument))
-    with pytest.raises(MarginError, match=r"population margin 'district' has no category 3, but 50 letter\(s\)"):
+    with pytest.raises(MarginError, match=r"Population margin 'district' has no category 3, but 50 letters"):
         compute(frame_from_database(session, instrument), partial, Options(weighting="rake"))
 
 

@@ -48,8 +48,8 @@ def test_an_unknown_notice_code_is_refused():
 
 def test_document_keeps_the_issue6_keys_and_adds_notices_in_the_language_asked():
     english, urdu = document(result(), "en"), document(result(), "ur")
-    assert list(english) == ["survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators",
-                             "open", "notices", "warnings"]
+    assert list(english) == ["survey", "sample", "weighting", "weighting_applied", "ci_method", "level",
+                             "n_respondents", "indicators", "open", "notices", "warnings"]
     assert [n["code"] for n in english["notices"]] == ["trimmed", "degenerate_interval"]
     assert english["notices"][0]["message"] == "Weights trimmed to [0.3, 3] (2 weight(s) outside, strict)."
     assert english["warnings"] == [n["message"] for n in english["notices"]]

@@ -16,9 +16,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
+from analysis.indicators import Options, compute_for_survey
 from analysis.publication import build_report, render
 from analysis.publication.comments import mask
 from analysis.publication.data import response_weights
+from analysis.report import document, footnotes
 from survey_app import responses
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.models import Answer
@@ -154,15 +156,15 @@ def test_the_methods_name_indicators_and_questions_not_their_ids(session, survey
 def test_a_report_of_open_responses_alone_is_built_and_says_there_is_no_figure(session, instrument):
     """Early in fieldwork only open responses may be in: the report is still made (it was a
     ValueError, a 500 in the console), states no weight spread and gives the notice's reason."""
-    responses.bulk_complete(session, instrument, [{"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3}] * 3,
+    responses.bulk_complete(session, instrument, [{"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3}] * 10,
                             channel="paper")
     report = build_report(session, instrument, "none", "en")
     notes = dict(report.methods)
-    assert (report.invited, report.open) == (0, 3)
+    assert (report.invited, report.open) == (0, 10)
     assert "Kish" not in notes["Weighting"] and "nan" not in str(report.methods)
     # paper forms without a code are open responses too, not "the open link"
     assert "0 from residents invited by letter" in notes["Sample"]
-    assert "3 open responses without an invitation code (open link, chat or paper form" in notes["Sample"]
+    assert "10 open responses without an invitation code (open link, chat or paper form" in notes["Sample"]
     notices = [text for heading, text in report.methods if heading == "Notice"]
     assert any(text.startswith("No invited (randomly sampled) resident has responded yet") for text in notices)
     page = html.unescape(render(report, "html").decode("utf-8"))
@@ -315,7 +317,7 @@ def test_cli_writes_each_format_and_bad_flags_are_one_line(cli, session, surveye
 
 
 def test_cli_refuses_weighting_without_margins_in_one_line(cli, session, instrument, tmp_path):
-    responses.bulk_complete(session, instrument, [FOREIGN], channel="web")
+    responses.bulk_complete(session, instrument, [FOREIGN] * 10, channel="web")
     result = cli("report", "--survey", instrument.id, "--format", "html", "--output", str(tmp_path / "r.html"))
     assert result.exit_code == 1 and "has no population margins" in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -336,3 +338,26 @@ def test_the_report_prints_the_targets_staff_set(session, surveyed):
     report = build_report(session, surveyed, "rake", "ja")  # the YAML's instrument, as the CLI passes it
     living = next(f for f in report.indicators.figures if f.id == "living")
     assert (living.target, living.target_year) == (82.5, 2029)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the analysis, not the database
+@pytest.mark.parametrize(("replies", "method", "margins"), [(25, "Raking", "Age group"),
+                                                           (10, "Design weights only", None)])
+def test_the_methods_name_the_margins_and_method_the_weights_were_made_by(session, instrument, load_demo,
+                                                                          replies, method, margins):
+    """Early in fieldwork sparse margins are left out of the raking (25 replies: district and sex),
+    and a single reply falls back to the design weights: the 調査方法 once named every margin
+    loaded and raking whatever was done. They, the footnotes and the JSON name what was done."""
+    load_demo(instrument, replies, seed=9)
+    report = build_report(session, instrument, "rake", "en")
+    weighting = dict(report.methods)["Weighting"]
+    assert weighting.startswith(method), weighting
+    if margins:
+        assert re.search(r"population margins (.*?), to a relative error", weighting).group(1) == margins
+    notices = " ".join(text for heading, text in report.methods if heading == "Notice")
+    assert ("[sparse_margin_dropped]" if margins else "[weighting_fallback]") in notices
+    assert "Sex" in html.unescape(render(report, "html").decode("utf-8"))  # the population row: every margin loaded
+    result = compute_for_survey(session, instrument, Options(weighting="rake", lang="en", strict=False))
+    assert document(result, "en")["weighting"] == "rake"
+    assert document(result, "en")["weighting_applied"] == ("rake" if margins else "design")
+    assert footnotes(result, "en")[2].startswith("Weighted by raking" if margins else "Design weights only")

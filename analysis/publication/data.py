@@ -22,6 +22,7 @@ from analysis.weighting import margins_from_rows
 from analysis.weighting.margins import Margin
 from survey_app import queries
 from survey_app.exports import ResponseWeights
+from survey_app.i18n import N_
 from survey_app.instrument import Instrument
 from survey_app.population import margins_for
 
@@ -50,8 +51,8 @@ class ReportData:
     instrument: Instrument
     frame: Frame
     weights: np.ndarray  # aligned with frame rows (complete responses by id)
-    weighting: str
-    margins: tuple[Margin, ...]
+    weighting: str  # the method the weights were made by (a fallback's, when the one asked for failed)
+    margins: tuple[Margin, ...]  # every margin loaded (the population and its composition)
     indicators: SurveyResult  # read through adapter.py
     multi: dict[str, list[frozenset[int]]]
     comments: list[Comment]
@@ -69,16 +70,23 @@ def load(session: Session, instrument: Instrument, options: Options) -> ReportDa
     """Read and weigh once; raises AnalysisError with one line (no responses, no margins)."""
     frame = frame_from_database(session, instrument)
     if len(frame) == 0:
-        raise AnalysisError(f"survey '{instrument.id}' has no complete responses: there is nothing to report")
+        raise AnalysisError(N_("Survey '%(survey)s' has no complete responses: there is nothing to report."),
+                            survey=instrument.id)
+    minimum = options.thresholds.suppress_below
+    if len(frame) < minimum:  # every table would print a handful of residents' answers, one record at n = 1
+        raise AnalysisError(N_("Survey '%(survey)s' has %(n)d complete responses: a published report needs at "
+                               "least %(min)d, so that no resident's answers can be read from its tables."),
+                            survey=instrument.id, n=len(frame), min=minimum)
     margins = margins_from_rows(margins_for(session, instrument.id))
     if options.weighting != "none" and not margins:
-        raise AnalysisError(f"survey '{instrument.id}' has no population margins: weighting "
-                            f"'{options.weighting}' needs them (machikoe population import, or --weighting none)")
+        raise AnalysisError(N_("Survey '%(survey)s' has no population margins: weighting '%(weighting)s' needs "
+                               "them (load the population margins, or choose no weighting)."),
+                            survey=instrument.id, weighting=options.weighting)
     weights = headline_weights(frame, margins, options)
     ids = np.asarray(queries.complete_ids(session, instrument.id))
     position = {int(rid): i for i, rid in enumerate(ids)}
     indicators = said_if_illustrative(session, instrument.id, options, compute(frame, margins, options))
-    return ReportData(instrument, frame, weights, options.weighting, margins,
+    return ReportData(instrument, frame, weights, indicators.weighting_used, margins,
                       indicators, _multi(session, instrument, position),
                       _comments(session, instrument), _fieldwork(session, instrument.id), options)
 
@@ -104,8 +112,7 @@ def headline_weights(frame: Frame, margins: tuple[Margin, ...], options: Options
     invited = frame.invited_mask()
     weights = np.zeros(len(frame))
     if invited.any():
-        sample, _notices, _used = weigh(split(frame)[0], margins, options)
-        weights[invited] = sample.weights
+        weights[invited] = weigh(split(frame)[0], margins, options).sample.weights
     return weights
 
 

@@ -13,6 +13,9 @@ from survey_app.i18n.texts import InstrumentTexts
 WEIGHTING_TEXT = {
     "none": N_("No weighting: every response counts equally. Shares describe the respondents, not the "
                "population."),
+    "design": N_("Design weights only: each invited respondent stands for the residents of their sampling "
+                 "stratum (population ÷ respondents). The population margins could not be used with these "
+                 "responses; the notices below say why."),
     "rake": N_("Raking (iterative proportional fitting) of the design weights to the population margins "
                "%(margins)s, to a relative error below 1e-10."),
     "poststratify": N_("Post-stratification of the design weights to the population cells %(margins)s."),
@@ -41,7 +44,9 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
     n = len(data.frame)
     invited_mask = data.frame.invited_mask()  # the probability sample: the one definition (analysis.frame)
     invited = int(invited_mask.sum())
-    names = [" × ".join(short_label(data.instrument, d, lang) for d in m.dims) for m in data.margins]
+    # the margins the weights were calibrated to: early in fieldwork sparse ones are left out
+    used = [m for m in data.margins if m.name in data.indicators.margins]
+    names = [" × ".join(short_label(data.instrument, d, lang) for d in m.dims) for m in used]
     margins = locales.list_separator(lang).join(names) or "–"
     # The spread and Kish's effective size are those of the invited sample the figures come from:
     # open responses weigh 0 in them (reported beside), and may be all there is early in fieldwork

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from survey_app import staff as staff_core
 from tests.support.survey import SURVEY
 
-ISSUE6_KEYS = {"survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
-               "notices", "warnings"}
+ISSUE6_KEYS = {"survey", "sample", "weighting", "weighting_applied", "ci_method", "level", "n_respondents",
+               "indicators", "open", "notices", "warnings"}
 INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff",
                   "n_eff_basis", "kish_n_eff", "on_baseline_base",
                   "deff", "baseline", "target", "change_vs_baseline", "groups"}

@@ -27,7 +27,7 @@ def _is_private_download(response, filename: str) -> None:
 
 
 def test_every_download_is_an_attachment_no_cache_keeps(login_as, session, instrument):
-    responses.bulk_complete(session, instrument, [ROW] * 3, channel="paper")
+    responses.bulk_complete(session, instrument, [ROW] * 10, channel="paper")  # a report needs 10
     admin = login_as("admin")
     for path, filename in DOWNLOADS.items():
         response = admin.get(f"{STAFF_URL}/{path}")

@@ -76,11 +76,15 @@ def test_bad_choice_or_no_margins_is_a_message_not_an_error(login_as, session, i
     response = client.get(f"{STAFF_URL}/report/download?format=docx")
     assert response.status_code == 302
     assert "一覧から" in text_of(client.get(f"{STAFF_URL}/report"))
-    responses.bulk_complete(session, instrument, [{"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3}],
-                            channel="web")
+    reply = {"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 3}
+    responses.bulk_complete(session, instrument, [reply] * 9, channel="web")
+    response = client.get(f"{STAFF_URL}/report/download?format=pdf&weighting=rake&language=ja")
+    assert response.status_code == 302  # nine residents: each table would print a handful of answers
+    assert "公表する報告書には 10 件以上が必要です" in text_of(client.get(f"{STAFF_URL}/report"))
+    responses.bulk_complete(session, instrument, [reply], channel="web")
     response = client.get(f"{STAFF_URL}/report/download?format=pdf&weighting=rake&language=ja")
     assert response.status_code == 302
-    assert "has no population margins" in text_of(client.get(f"{STAFF_URL}/report"))
+    assert "母集団の周辺度数がありません" in text_of(client.get(f"{STAFF_URL}/report"))  # in the console's language
     assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
 
 

@@ -82,7 +82,7 @@ def indicators(survey_id: str) -> ResponseReturnValue:
     try:
         result = compute(db(), instrument, options)
     except IndicatorProblem as exc:
-        return error(422, "not_computable", str(exc))
+        return error(422, "not_computable", exc.text(_message_locale()))
     # Titles and labels are Japanese (the source, as ever); notice messages follow ?lang= /
     # Accept-Language so a script can show them, and match on their stable codes.
     return jsonify(document(result, _message_locale()))

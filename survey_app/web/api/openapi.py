@@ -70,11 +70,16 @@ OPEN = {"type": "object", "required": ["n_respondents", "indicators"],
                        "interval": {"nullable": True}, "indicators": {"type": "array", "items": OPEN_ROW}}}
 
 RESULT = {"type": "object",
-          "required": ["survey", "sample", "weighting", "ci_method", "level", "n_respondents", "indicators", "open",
+          "required": ["survey", "sample", "weighting", "weighting_applied", "ci_method", "level", "n_respondents", "indicators", "open",
                        "notices", "warnings"],
           "properties": {"survey": {"type": "string"}, "sample": {"type": "string", "enum": list(SAMPLES)},
                          "open": OPEN,
-                         "weighting": {"type": "string", "enum": list(WEIGHTING_METHODS)},
+                         "weighting": {"type": "string", "enum": list(WEIGHTING_METHODS),
+                                       "description": "The weighting asked for."},
+                         "weighting_applied": {"type": "string", "enum": list(WEIGHTING_METHODS),
+                                               "description": "The weighting the figures were made with: another "
+                                                              "method when the one asked for could not be applied "
+                                                              "(notice weighting_fallback says why)."},
                          "ci_method": {"type": "string", "enum": list(CI_METHODS)},
                          "level": {"type": "number"}, "n_respondents": {"type": "integer"},
                          "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}},

@@ -67,7 +67,7 @@ def dashboard(survey_id: str) -> ResponseReturnValue:
     try:
         result = compute(db(), instrument, options, lang=locale)
     except IndicatorProblem as exc:
-        return render_template("staff/dashboard.html", problem=str(exc), result=None, **context)
+        return render_template("staff/dashboard.html", problem=exc.text(locale), result=None, **context)
     year = wave_year(survey_id)
     titles = {ind.id: words.indicator(ind) for ind in instrument.indicators}
     return render_template(

@@ -22,7 +22,7 @@ from survey_app.exports import ResponseWeights
 from survey_app.i18n import locales
 from survey_app.instrument import Instrument
 
-from ..context import db, gettext
+from ..context import current_locale, db, gettext
 from . import bp
 from .auth import require
 from .common import download, instrument_or_404, record, texts
@@ -100,7 +100,7 @@ def export_indicators(survey_id: str, fmt: str) -> ResponseReturnValue:
     try:
         result = compute(db(), instrument, options)
     except IndicatorProblem as exc:
-        flash(str(exc), "error")
+        flash(exc.text(current_locale()), "error")
         return redirect(url_for("staff.exports", survey_id=survey_id))
     record("export", survey_id, kind="indicators", format=fmt, weighting=options.weighting)
     # The table goes into the city's yearly review: Japanese headings, words and footnotes

@@ -12,12 +12,12 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from analysis import CI_METHODS, WEIGHTING_METHODS, Options, SurveyResult, compute_for_survey
+from analysis import CI_METHODS, WEIGHTING_METHODS, AnalysisError, Options, SurveyResult, compute_for_survey
 from analysis.breakdown import BY_LOCALE
 from analysis.methods import DEFAULT_CI, DEFAULT_LEVEL
 from analysis.samples import SAMPLES
 from survey_app.exports import count_complete
-from survey_app.i18n import locales
+from survey_app.i18n import N_, catalogs, locales
 from survey_app.instrument import Instrument
 
 #: The pages and the API: raked by default, and an indicator nobody has answered yet is
@@ -32,7 +32,15 @@ class OptionError(ValueError):
 
 
 class IndicatorProblem(ValueError):
-    """The analysis refused (no responses, margins that do not fit, ...): its message, for staff."""
+    """The analysis refused (no responses, margins that do not fit, ...): ``message`` (a msgid when
+    the analysis gave one) and ``params``; :meth:`text` in a language, ``str()`` in English."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
+
+    def text(self, locale: str) -> str:
+        return catalogs.gettext(locale, self.message, **self.params)
 
 
 def parse_options(args: Mapping[str, str], instrument: Instrument, *, multi_by: list[str] | None = None) -> Options:
@@ -88,14 +96,14 @@ def breakdowns(instrument: Instrument) -> list[str]:
 
 def compute(session: Session, instrument: Instrument, options: Options, lang: str | None = None) -> SurveyResult:
     """The result for this survey and these options; titles and group labels in ``lang``."""
-    from ..context import gettext
-
     if count_complete(session, instrument.id) == 0:
-        raise IndicatorProblem(gettext("Survey '%(survey)s' has no complete responses yet: there is nothing to "
-                                       "estimate.", survey=instrument.id))
+        raise IndicatorProblem(N_("Survey '%(survey)s' has no complete responses yet: there is nothing to "
+                                  "estimate."), survey=instrument.id)
     # The stored margins (none: a calibrated figure falls back to the design weights with a notice, never a
     # dead page); the bundled example margins are said first (compute_for_survey).
     try:
         return compute_for_survey(session, instrument, replace(options, lang=lang or locales.default()))
+    except AnalysisError as exc:
+        raise IndicatorProblem(exc.message, **exc.params) from None
     except ValueError as exc:
         raise IndicatorProblem(str(exc)) from None

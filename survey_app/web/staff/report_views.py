@@ -43,7 +43,8 @@ def report_download(survey_id: str) -> ResponseReturnValue:
         content = report_bytes(db(), instrument, fmt, weighting, lang)
     except (AnalysisError, TimezoneError) as exc:
         db().rollback()
-        flash(gettext("The report could not be made: %(problem)s", problem=str(exc)), "error")
+        problem = gettext(exc.message, **exc.params) if isinstance(exc, AnalysisError) else str(exc)
+        flash(gettext("The report could not be made: %(problem)s", problem=problem), "error")
         return redirect(url_for("staff.report_page", survey_id=survey_id))
     record("export", survey_id, kind="report", format=fmt, weighting=weighting, lang=lang)
     name = f"{survey_id}-report-{lang}.{fmt}"
