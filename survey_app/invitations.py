@@ -82,8 +82,9 @@ def frame_template(instrument: Instrument) -> str:
 
 def create_invitations(session: Session, instrument: Instrument, secret: str, frame: list[dict[str, int]],
                        batch: str | None = None, stratify_by: tuple[str, ...] = (),
-                       stratum_sizes: dict[str, float] | None = None) -> list[Letter]:
-    """Generate one code per frame row and store their HMACs in one transaction.
+                       stratum_sizes: dict[str, float] | None = None, commit: bool = True) -> list[Letter]:
+    """Generate one code per frame row and store their HMACs in one transaction (``commit=False``:
+    the caller commits once the codes are safely written out, or rolls back).
 
     With ``stratify_by`` the batch's design (N_h, letters n_h per stratum) is recorded in
     the same transaction (:mod:`survey_app.design`); a refusal stores nothing.
@@ -108,7 +109,8 @@ def create_invitations(session: Session, instrument: Instrument, secret: str, fr
     now = utcnow()
     session.add_all(Invitation(survey_id=instrument.id, code_hmac=codes.invitation_hmac(secret, letter.code),
                                stratum=letter.stratum, batch=batch, created_at=now) for letter in shuffled)
-    session.commit()
+    if commit:
+        session.commit()
     return letters
 
 
@@ -117,7 +119,36 @@ def web_link(base_url: str, survey_id: str, code: str) -> str:
 
 
 def telegram_link(bot_username: str | None, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={codes.normalise(code)}" if bot_username else ""
+    account = telegram_account(bot_username)
+    return f"https://t.me/{account}?start={codes.normalise(code)}" if account else ""
+
+
+# A Telegram bot's username: 5-32 letters, digits and underscores, starting with a letter and
+# ending in "bot" (Telegram's rule for bots); written with or without the '@'.
+TELEGRAM_BOT_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,29}[Bb][Oo][Tt]")
+
+
+class TelegramAccountError(ValueError):
+    """``TELEGRAM_BOT_USERNAME`` is not a bot's username; ``message % params`` says so (a msgid)."""
+
+    def __init__(self, value: str):
+        self.message = N_("'%(value)s' is not a Telegram bot's username: set %(setting)s to the name BotFather "
+                          "gave the bot (5 to 32 characters: A-Z, a-z, 0-9 or _, ending in 'bot'), e.g. EbetsuSurveyBot.")
+        self.params = {"value": value, "setting": "TELEGRAM_BOT_USERNAME"}
+        super().__init__(self.message % self.params)
+
+
+def telegram_account(raw: str | None) -> str | None:
+    """The bot's username as t.me links want it (no '@'), None when unset; anything that is not a
+    bot's username raises ``TelegramAccountError`` — a letter printed with a wrong name would
+    send residents to another chat, or to none (``@@bot``, ``t.me/@name`` were printed as given)."""
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip()
+    value = value[1:] if value.startswith("@") else value
+    if not TELEGRAM_BOT_RE.fullmatch(value):
+        raise TelegramAccountError(raw.strip())
+    return value
 
 
 # A LINE official account's ID: the basic ID LINE assigns (@123abcde) or a premium ID

@@ -29,7 +29,13 @@ from survey_app.i18n.catalogs import get_translations
 from survey_app.i18n.fmt import cut_to_width, display_width, era_year
 from survey_app.i18n.locales import default
 from survey_app.instrument import Instrument
-from survey_app.invitations import Letter, LineAccountError, line_account
+from survey_app.invitations import (
+    Letter,
+    LineAccountError,
+    TelegramAccountError,
+    line_account,
+    telegram_account,
+)
 from survey_app.letter_languages import language_lines
 from survey_app.letters import printable
 from survey_app.pdf import html_to_pdf
@@ -92,7 +98,8 @@ def letter_setup(settings: dict[str, str], base_url: str | None, bot_username: s
         raise LetterRefused(problem or "", url=base_url or "", setting=PUBLIC_URL_SETTING)
     try:
         account = line_account(line_basic_id)
-    except LineAccountError as exc:
+        bot_username = telegram_account(bot_username)
+    except (LineAccountError, TelegramAccountError) as exc:
         raise LetterRefused(exc.message, **exc.params) from None
     deadline = deadline or date_setting(settings, "response_deadline")
     if deadline is None:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app import codes
 from survey_app.instrument import bundled_path
-from survey_app.models import Invitation, Response
+from survey_app.models import DesignStratum, Invitation, Response
 from tests.support.db import TEST_SECRET
 
 
@@ -79,6 +80,42 @@ def test_invitations_create_writes_codes_once(cli, tmp_path, db_url):
         assert not any(r["code"] in repr(i.__dict__) for i in stored for r in rows)
     again = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out))
     assert again.exit_code == 1 and "exists" in again.output
+
+
+def test_a_letters_file_that_cannot_be_written_stores_no_code(cli, tmp_path, db_url):
+    """The codes were committed before the file was written: a folder that refuses the file (here
+    /proc, which refuses even root), a full disk, lost them all and counted them as letters sent."""
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("age_band,sex,district\n1,1,1\n6,2,3\n", encoding="utf-8")
+    result = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame),
+                 "--out", "/proc/letters.csv", "--base-url", "https://survey.example.jp")
+    assert result.exit_code == 1 and "cannot write the letters file" in result.output
+    assert "no code was stored" in result.output and "Traceback" not in result.output
+    from survey_app.db import engine_for
+    with Session(engine_for(db_url)) as s:
+        assert s.scalar(select(func.count()).select_from(Invitation)) == 0
+        assert s.scalar(select(func.count()).select_from(DesignStratum)) == 0
+    assert not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.parametrize(("given", "link"), [("@EbetsuSurveyBot", "https://t.me/EbetsuSurveyBot?start="),
+                                             ("@@ bad", None), ("ebetsu_survey", None), ("EbetsuSurveyBot", "")])
+def test_the_bot_username_is_checked_before_any_code_exists(cli, tmp_path, db_url, given, link):
+    """'@name' was printed as t.me/@name and '@@ bad' as it was typed: links that open no chat."""
+    cli("setup")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("age_band,sex,district\n1,1,1\n", encoding="utf-8")
+    out = tmp_path / "letters.csv"
+    result = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out),
+                 "--base-url", "https://survey.example.jp", "--bot-username", given)
+    if link is None:
+        assert result.exit_code == 1 and "is not a Telegram bot's username" in result.output
+        assert not out.exists()
+        return
+    assert result.exit_code == 0, result.output
+    row = next(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert row["telegram_url"].startswith(link or "https://t.me/EbetsuSurveyBot?start=")
 
 
 def test_letters_file_links_come_from_public_base_url_and_a_local_address_is_warned(cli, tmp_path, monkeypatch):

@@ -110,7 +110,7 @@ async def _bot_username(token: str, api_base_url: str | None) -> str:
 def link(app: AppContext, code: str, bot_username: str | None) -> None:
     """Print the deep link t.me/<bot>?start=CODE for an invitation code (for the letter's second QR code)."""
     from survey_app import codes
-    from survey_app.invitations import telegram_link
+    from survey_app.invitations import TelegramAccountError, telegram_link
 
     status, canonical = codes.check(code)
     if status != codes.CodeStatus.VALID:
@@ -124,4 +124,7 @@ def link(app: AppContext, code: str, bot_username: str | None) -> None:
         except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
             raise click.ClickException(f"cannot ask Telegram for the bot's name ({type(exc).__name__}); "
                                        "pass --bot-username") from None
-    click.echo(telegram_link(bot_username.lstrip("@"), canonical))
+    try:
+        click.echo(telegram_link(bot_username, canonical))
+    except TelegramAccountError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -1,6 +1,8 @@
 """``machikoe invitations create``: codes for the mail-out, written once."""
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -8,7 +10,15 @@ import click
 from survey_app.config import write_private
 from survey_app.csvio import CsvError
 from survey_app.design import DesignError, read_stratum_sizes
-from survey_app.invitations import LineAccountError, create_invitations, letters_csv, line_account, read_frame
+from survey_app.invitations import (
+    LineAccountError,
+    TelegramAccountError,
+    create_invitations,
+    letters_csv,
+    line_account,
+    read_frame,
+    telegram_account,
+)
 
 from .context import AppContext, pass_app
 
@@ -45,7 +55,8 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
     """Generate one code per frame row; store only their HMACs (and the design with --stratify-by)."""
     try:  # before any code is stored: codes saved but never written out would be lost
         line_account(line_basic_id)
-    except LineAccountError as exc:
+        telegram_account(bot_username)
+    except (LineAccountError, TelegramAccountError) as exc:
         raise click.ClickException(str(exc)) from None
     variables = tuple(v.strip() for v in stratify_by.split(",") if v.strip())
     if sizes_path is not None and not variables:
@@ -66,12 +77,12 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
         except (CsvError, OSError) as exc:
             raise click.ClickException(f"{sizes_path}: {exc}") from None
         try:
-            letters = create_invitations(session, instrument, app.settings.secret_key, frame,
-                                         batch=frame_path.name, stratify_by=variables, stratum_sizes=sizes)
+            letters = create_invitations(session, instrument, app.settings.secret_key, frame, batch=frame_path.name,
+                                         stratify_by=variables, stratum_sizes=sizes, commit=False)
         except DesignError as exc:
             raise click.ClickException(str(exc)) from None
         letters_text = letters_csv(letters, instrument, base_url, bot_username, line_basic_id)
-    write_private(out_path, letters_text.encode("utf-8-sig"))  # codes: readable by the owner only
+        _write_then_commit(out_path, letters_text.encode("utf-8-sig"), session.commit)
     click.echo(f"{len(letters)} invitation code{'s' if len(letters) != 1 else ''} created for '{survey_id}' "
                f"-> {out_path}")
     from survey_app.letter_pdf import public_url_problem
@@ -80,6 +91,26 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
     if problem:  # the codes are kept (printing the PDF recomposes the links), but this file's links are not usable
         click.echo("warning: the file's web_url links will not work for residents: "
                    + problem % {"url": base_url, "setting": "--base-url or PUBLIC_BASE_URL"}, err=True)  # msgid: English
+
+
+def _write_then_commit(out_path: Path, data: bytes, commit: Callable[[], None]) -> None:
+    """The letters file and the stored codes, both or neither: the file is written beside its name
+    first (a full disk, a folder that cannot be written to, a name that is a folder fail here, and
+    nothing is stored), then the codes are committed, then the file takes its name. Codes stored but
+    never written out would be lost, and counted as letters sent."""
+    partial = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
+    try:
+        write_private(partial, data)  # codes: readable by the owner only
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"{out_path}: cannot write the letters file ({exc.strerror}); "
+                                   "no code was stored") from None
+    try:
+        commit()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, out_path)
 
 
 @invitations.command("letters")

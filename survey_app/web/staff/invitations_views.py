@@ -20,11 +20,13 @@ from survey_app.instrument import Instrument
 from survey_app.invitations import (
     Letter,
     LineAccountError,
+    TelegramAccountError,
     create_invitations,
     frame_template,
     letters_csv,
     line_account,
     read_frame,
+    telegram_account,
 )
 from survey_app.letter_pdf import LetterRefused, LetterSetup, letter_setup, letters_pdf
 from survey_app.letters import CodeLineError, UndeliverableError, mark_undeliverable, read_letters_csv
@@ -100,7 +102,8 @@ def generate_invitations(survey_id: str) -> ResponseReturnValue:
             "At most %(max)d letters per file; split the frame.", max=MAX_LETTERS))
     try:  # checked before any code exists, like the letter settings below
         line_account(_line_basic_id())
-    except LineAccountError as exc:
+        telegram_account(_links()[1])
+    except (LineAccountError, TelegramAccountError) as exc:
         return _page(survey_id, instrument, 400, generate_error=gettext(exc.message, **exc.params))
     setup = None
     if request.form.get("output") == "pdf":
