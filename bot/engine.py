@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
-from survey_app import responses
+from survey_app import codes, responses
 from survey_app.i18n import ruby
 from survey_app.instrument import Instrument
 
@@ -29,13 +29,30 @@ from . import messages as m
 from .asking import Asker
 from .context import Context
 from .control import Control
-from .events import Blocked, Command, Event, Outcome, Remind, Start, Tap, TappedUpdate, Text, Unsupported
+from .events import (
+    Blocked,
+    Button,
+    Command,
+    Event,
+    Outcome,
+    Remind,
+    Start,
+    Tap,
+    TappedUpdate,
+    Text,
+    Unsupported,
+)
 from .onboarding import Onboarding
 from .review import Review
 from .screens import Screens
 from .states import Conversation, State
 from .storage import AnswersPort
 from .transitions import check
+
+# Where a typed invitation code means "start the invited survey" (afterwards it is an answer).
+BEFORE_SURVEY = frozenset({State.NEW, State.CHOOSE_LANGUAGE, State.CONSENT})
+# Screens answered by tapping (or typing) while their buttons are on screen.
+WAITS_FOR_TAP = frozenset({State.CHOOSE_LANGUAGE, State.CONSENT, State.ASK, State.REVIEW, State.CONFIRM_DELETE})
 
 
 class Engine:
@@ -99,6 +116,9 @@ class Turn:
             return self.command(event.name)
         if isinstance(event, Text) and parsing.is_stop_word(event.text):
             return self.control.stop()
+        if isinstance(event, Text) and ctx.state in BEFORE_SURVEY and _is_code(event.text):
+            # a letter's code typed instead of opening its link: the invited survey, not the open one
+            return self.onboarding.start(event.text)
         if ctx.state == State.STOPPED:
             return ctx.note("ignored: conversation stopped")
         if isinstance(event, Tap):
@@ -148,9 +168,22 @@ class Turn:
         self.screens.show(state)
 
     def polish(self) -> None:
-        """Texts not built by the renderer (tap acknowledgements) get the locale's bidi treatment too."""
+        """Texts not built by the renderer (tap acknowledgements) get the locale's bidi treatment too;
+        the buttons on screen are remembered, and offered again with a hint that shows none."""
         out, locale = self.ctx.out, self.ctx.locale
         if out.notice:
             out.notice = bidi.for_locale(locale, ruby.to_chat(out.notice))
         if out.tapped is not None and out.tapped.confirm:
             out.tapped = TappedUpdate(confirm=bidi.for_locale(locale, ruby.to_chat(out.tapped.confirm)))
+        shown = [msg.buttons for msg in out.messages if msg.buttons]
+        if out.tapped is not None and out.tapped.buttons:
+            shown.append(out.tapped.buttons)
+        data = self.ctx.conv.data
+        if shown:
+            data["buttons"] = [[[b.label, b.data] for b in row] for row in shown[-1]]
+        elif self.ctx.state in WAITS_FOR_TAP and (out.messages or out.notice) and data.get("buttons"):
+            out.buttons_again = tuple(tuple(Button(label, value) for label, value in row) for row in data["buttons"])
+
+
+def _is_code(text: str) -> bool:
+    return codes.check(text)[0] == codes.CodeStatus.VALID

@@ -100,6 +100,9 @@ class Outcome:
     ``close_keyboard``: remove the keyboard of the last question message (it has been answered).
     ``forget``: the conversation's own record must be erased (after /delete).
     ``log``: a short, privacy-safe description for the adapter's log line.
+    ``buttons_again``: when this outcome shows no button but the screen still waits for a tap (a
+    hint such as "please tap one of the buttons above"), the buttons last shown. Telegram's stay
+    on their message; LINE's quick replies vanish once the resident types, so LINE attaches these.
     """
 
     messages: list[Message] = field(default_factory=list)
@@ -108,3 +111,4 @@ class Outcome:
     close_keyboard: bool = False
     forget: bool = False
     log: str = ""
+    buttons_again: tuple[tuple[Button, ...], ...] = ()

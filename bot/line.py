@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linebot.v3.messaging import (
@@ -51,30 +51,26 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
-from survey_app import codes
 from survey_app.i18n import locales
 from survey_app.i18n.catalogs import gettext
 
 from . import bidi
 from . import messages as m
 from .events import (
-    COMMANDS,
     Blocked,
     Button,
-    Command,
     Event,
     Message,
     Outcome,
     Remind,
     Start,
     Tap,
-    Text,
     Unsupported,
 )
+from .parsing import typed_event
 from .reminders import DEFAULT_DELAY, DEFAULT_TIMEZONE
 from .render import TICK
 from .service import ConversationService, Processed
-from .states import State
 
 log = logging.getLogger("bot.line")
 CHANNEL = "line"
@@ -110,20 +106,8 @@ def user_of(event: LineEvent) -> str | None:
     return source.user_id if isinstance(source, UserSource) and source.user_id else None
 
 
-def command_event(text: str) -> Event:
-    """``/start CODE``, ``/language`` … (an unknown command: help)."""
-    head, _, rest = text.strip().partition(" ")
-    name = head.lstrip("/").lower()
-    if name == "start":
-        return Start(rest.strip() or None)
-    return Command(name if name in COMMANDS else "help")
-
-
-def engine_event(event: LineEvent, state_of: Callable[[], State]) -> Event | None:
-    """The engine's event for a LINE event, or None when the bot has nothing to do with it.
-
-    ``state_of()`` gives the conversation's state (asked only for a typed invitation code).
-    """
+def engine_event(event: LineEvent) -> Event | None:
+    """The engine's event for a LINE event, or None when the bot has nothing to do with it."""
     if isinstance(event, FollowEvent):
         return Start(None)
     if isinstance(event, UnfollowEvent):
@@ -135,12 +119,7 @@ def engine_event(event: LineEvent, state_of: Callable[[], State]) -> Event | Non
     message = event.message
     if not isinstance(message, TextMessageContent):
         return Unsupported(getattr(message, "type", None) or "other")
-    text = message.text or ""
-    if text.startswith("/"):
-        return command_event(text)
-    if codes.check(text)[0] == codes.CodeStatus.VALID and state_of() in (State.NEW, State.CHOOSE_LANGUAGE):
-        return Start(text)
-    return Text(text)
+    return typed_event(message.text or "")
 
 
 # ---------------------------------------------------------------- outcome → LINE messages
@@ -193,6 +172,9 @@ def outgoing(processed: Processed) -> list[LineMessage]:
     if out.tapped is not None and out.tapped.buttons is not None:
         messages.append(toggled(locale, out.tapped.buttons))
     messages.extend(out.messages)
+    if out.buttons_again and messages and not any(message.buttons for message in messages):
+        # "tap one of the buttons above": on LINE they are gone once the resident has typed
+        messages[-1] = Message(messages[-1].text, out.buttons_again)
     return [line_message(m) for m in messages]
 
 
@@ -250,7 +232,7 @@ class LineAdapter:
         if user_id is None:
             return log.info("%s event outside a one-to-one chat ignored", getattr(event, "type", "unknown"))
         key = self.service.chat_key(user_id)
-        mapped = engine_event(event, lambda: self.service.load(key).state)
+        mapped = engine_event(event)
         if mapped is None:
             return log.info("chat %s: %s event ignored", key[:12], getattr(event, "type", "unknown"))
         self.run(user_id, mapped, getattr(event, "reply_token", None), event.timestamp / 1000.0)

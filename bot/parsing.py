@@ -17,7 +17,11 @@ from collections.abc import Iterable, Mapping
 from survey_app import numerals
 from survey_app.instrument import Question
 
-STOP_WORDS = frozenset({"stop", "/stop", "停止", "ストップ", "dừng", "dừng lại", "روکیں"})
+from .events import COMMANDS, Command, Start, Text
+
+STOP_WORDS = frozenset({"stop", "/stop", "停止", "中止", "ストップ", "やめる", "やめます", "dừng", "dừng lại", "روکیں",
+                        "روکو"})
+_END_PUNCTUATION = ".!?。！？\u06d4\u061f"  # with the Urdu full stop ۔ and question mark ؟
 _LIST_SEPARATORS = re.compile(r"\s*[,、，;；\u060c\u061b]\s*")  # ، and ؛: the Urdu (Arabic) comma and semicolon
 _NUMBER_WITH_UNIT = re.compile(r"^([-+]?[0-9]+(?:[.,][0-9]+)?)\s*[^0-9]{0,20}$")
 
@@ -36,7 +40,21 @@ def match_key(text: str) -> str:
 
 
 def is_stop_word(text: str) -> bool:
-    return normalise(text).casefold().rstrip(".!。！") in STOP_WORDS
+    return normalise(text).casefold().rstrip(_END_PUNCTUATION).strip() in STOP_WORDS
+
+
+def typed_event(text: str, language_code: str | None = None) -> Text | Start | Command:
+    """What a typed message means, on every channel: ``/start CODE`` (the code may hold spaces),
+    another command (an unknown one: help), or text. After NFKC, so the full-width slash a
+    Japanese keyboard types (``／start``) is a slash; the engine decides what a bare code means."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not folded.startswith("/"):
+        return Text(text, language_code)
+    head, _, rest = folded.partition(" ")
+    name = head.lstrip("/").split("@")[0].lower()  # /start@EbetsuSurveyBot in a group's menu
+    if name == "start":
+        return Start(rest.strip() or None, language_code)
+    return Command(name if name in COMMANDS else "help", language_code)
 
 
 def _as_position(text: str) -> int | None:

@@ -33,7 +33,8 @@ class Conversation:
     ``data`` holds small working values that must survive a restart:
     ``retries`` (unrecognised replies to the current question), ``selected`` (codes toggled
     on a multiple-choice question), ``skipped`` (question ids the resident skipped),
-    ``consented``, ``return_to`` (the state /language or /delete interrupted). Answers
+    ``consented``, ``return_to`` (the state /language or /delete interrupted), ``buttons`` (the
+    buttons last shown, as [label, data] pairs: offered again with a hint, ``Outcome.buttons_again``). Answers
     themselves are never kept here: the database is the truth (``survey_app.responses``).
     """
 

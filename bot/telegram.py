@@ -41,8 +41,9 @@ from survey_app.i18n.locales import from_telegram, supported
 
 from . import messages as m
 from .delivery import Delivery
-from .events import COMMANDS, Blocked, Command, Event, Remind, Start, Tap, Text, Unsupported
+from .events import COMMANDS, Blocked, Command, Event, Remind, Start, Tap, Unsupported
 from .jobqueue import DrainingJobQueue
+from .parsing import typed_event
 from .ratelimit import ChatRateLimiter
 from .reminders import DEFAULT_DELAY, DEFAULT_TIMEZONE, ReminderPolicy
 from .service import ConversationService, Processed
@@ -133,7 +134,7 @@ class TelegramAdapter:
             self.seen.popitem(last=False)
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        payload = context.args[0] if context.args else None
+        payload = " ".join(context.args) if context.args else None  # a code typed with spaces: VWV9 9XFP …
         await self.handle(update, context, Start(payload, _language(update)))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -144,7 +145,7 @@ class TelegramAdapter:
         await self.handle(update, context, Command("help", _language(update)))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.handle(update, context, Text(_text(update), _language(update)))
+        await self.handle(update, context, typed_event(_text(update), _language(update)))  # ／start, ／delete
 
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -240,6 +240,19 @@ def test_invitation_code_typed_or_from_the_link_makes_the_answers_invited(line_a
     assert response.stratum == {"age_band": 3, "sex": 2, "district": 1}
 
 
+def test_a_hint_carries_the_buttons_again(line_api, bot, session, instrument):
+    """LINE's quick replies vanish once the resident types: "please tap one of the buttons above"
+    came with no button, and a resident at the privacy notice or the review could not go on."""
+    resident = bot.resident(line_api)
+    resident.follow()
+    resident.tap_kind("L", "en")
+    consent = resident.messages()[-1]["quickReply"]["items"]
+    hint = resident.say("yes")
+    assert hint[-1].messages[-1]["quickReply"]["items"] == consent
+    resident.tap_kind("C", "y")  # the buttons it carries work
+    assert the_response(session).status == "partial"
+
+
 def test_the_message_the_letters_line_link_fills_in_makes_the_answers_invited(line_api, bot, session, instrument):
     """The letter's LINE QR opens the chat with a message typed in; sent as it is, it is the code."""
     from urllib.parse import unquote, urlsplit

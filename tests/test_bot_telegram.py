@@ -108,6 +108,26 @@ def test_deep_link_code_starts_the_invited_response(telegram_api, running, sessi
     assert calls[-1].buttons  # and the language chooser
 
 
+@pytest.mark.parametrize("how", ["spaced", "typed_alone", "full_width_slash"])
+def test_a_code_typed_by_hand_makes_the_answers_invited(telegram_api, running, session, instrument, how):
+    """Without the letter's link a resident types the code: with spaces after /start, on its own at
+    the language chooser, or after a Japanese keyboard's ／. Each was taken as no code (or as
+    'tap a button'), and the resident went on as an open, self-selected respondent."""
+    from survey_app.invitations import create_invitations
+
+    letter = create_invitations(session, instrument, SECRET, [{"age_band": 3, "sex": 2, "district": 1}])[0]
+    resident = Resident(telegram_api, 4410 + ["spaced", "typed_alone", "full_width_slash"].index(how), "en")
+    if how == "spaced":
+        resident.say("/start " + letter.code.replace("-", " "))
+    elif how == "typed_alone":
+        resident.say("/start")
+        resident.say(letter.code.lower())
+    else:
+        resident.say("／start " + letter.code)
+    response = the_response(session)
+    assert response.source == "invited" and response.stratum == {"age_band": 3, "sex": 2, "district": 1}
+
+
 def test_double_taps_and_stale_keyboards_are_acknowledged_and_ignored(telegram_api, running, session, instrument):
     resident = Resident(telegram_api, 4500, "en")
     resident.begin("en")
