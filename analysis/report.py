@@ -15,7 +15,7 @@ gettext domain, worded in the requested locale (ja, en, vi, ur).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from analysis.result import (
@@ -235,8 +235,10 @@ def _other_base_row(ind: IndicatorResult, other: OtherBase, locale: str) -> list
             _pct(other.ci_low), _pct(other.ci_high), other.n, "", "", "", "", "", "", "", "", "", ""]
 
 
-def table_rows(result: SurveyResult, locale: str) -> Iterator[list[Any]]:
-    """Header, one row per indicator then its groups (numbers to one decimal), a blank row, the notes."""
+def table_rows(result: SurveyResult, locale: str,
+               name_ids: Callable[[str], str] = lambda text: text) -> Iterator[list[Any]]:
+    """Header, one row per indicator then its groups (numbers to one decimal), a blank row, the notes
+    (``name_ids``: the instrument's names for the ids a notice quotes, ``InstrumentTexts.name_ids``)."""
     yield [gettext(locale, h) for h in HEADER]
     for ind in result.indicators:
         yield _indicator_row(ind, locale)
@@ -246,7 +248,7 @@ def table_rows(result: SurveyResult, locale: str) -> Iterator[list[Any]]:
             yield _group_row(ind, group, result, locale)
     yield []
     for note in notes_and_warnings(result, locale):
-        yield [note]
+        yield [name_ids(note)]
 
 
 # ---------------------------------------------------------------- text table (terminal)

@@ -18,6 +18,8 @@ import hmac
 import secrets
 import unicodedata
 
+from survey_app import numerals
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 BASE = len(ALPHABET)  # 31, prime
 RANDOM_LENGTH = 15
@@ -25,6 +27,10 @@ GROUP = 4
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 # Characters the alphabet leaves out because people confuse them.
 _LOOKALIKES = frozenset("0O1IL")
+# Separators that Python counts as letters (isalnum() is true), so they must be named: a Japanese
+# IME types "-" as the long-vowel mark ー (half-width ｰ becomes ー under NFKC), a kanji conversion
+# can turn it into 一 (and ⼀ becomes 一), a Korean keyboard's ㅡ becomes ᅳ. None is ever in a code.
+_DASH_LIKE_LETTERS = frozenset("ー一ᅳ")
 
 
 def _check_value(body: str) -> int:
@@ -41,9 +47,14 @@ def format_code(compact: str) -> str:
 
 
 def normalise(raw: str) -> str:
-    """Upper-case, full-width to ASCII (NFKC), separators and spaces removed."""
-    text = unicodedata.normalize("NFKC", raw or "").upper()
-    return "".join(ch for ch in text if ch.isalnum())
+    """Upper-case, full-width to ASCII (NFKC), separators and spaces removed.
+
+    Digits go through ``numerals.to_ascii`` as well: NFKC leaves Arabic-Indic (٠-٩) and Urdu
+    (۰-۹) digits alone, and a code typed on an Urdu keyboard must read as the printed one.
+    Other scripts' letters and digits are kept, so that such a code stays malformed.
+    """
+    text = numerals.to_ascii(unicodedata.normalize("NFKC", raw or "")).upper()
+    return "".join(ch for ch in text if ch.isalnum() and ch not in _DASH_LIKE_LETTERS)
 
 
 class CodeStatus:

@@ -8,6 +8,9 @@ Accepted, and read as the same ASCII number:
   latter), with the Arabic decimal (``٫``) and thousands (``٬``) separators;
 - the minus sign ``−`` (U+2212).
 
+Bidi marks and embeddings (U+200E, U+200F, U+061C, U+202A-202E, U+2066-2069) are dropped: text
+copied from an Urdu page or chat carries them around numbers, invisible to the resident.
+
 Everything else is *not a number* — Ethiopic ``፩``, superscripts ``²``, circled ``①``,
 Devanagari and the other scripts' digits, exponents, ``inf``/``nan``, underscores. Python's
 ``str.isdigit()`` is true for ``፩`` and ``²`` while ``int()`` refuses them (a 500 wherever the
@@ -25,6 +28,8 @@ _TRANSLATE = {
     0xFF0D: "-", 0x2212: "-", 0xFF0B: "+",
     0xFF0C: ",", 0x066C: ",",
     0xFF0E: ".", 0x066B: ".",
+    # invisible direction marks, embeddings, overrides and isolates: removed (see the docstring)
+    **dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]),
 }
 _INTEGER = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
@@ -33,7 +38,7 @@ MAX_INTEGER_DIGITS = 9
 
 
 def to_ascii(text: object) -> str:
-    """``text`` with the accepted digits and signs as ASCII, trimmed; nothing else changes."""
+    """``text`` with the accepted digits and signs as ASCII, bidi marks removed, trimmed; nothing else changes."""
     return str(text).translate(_TRANSLATE).strip()
 
 

@@ -333,6 +333,20 @@ def delete_response(session: Session, response: ResponseRef) -> None:
     session.commit()
 
 
+def discard_abandoned(session: Session, response: ResponseRef) -> bool:
+    """Delete an unfinished *open* response nothing leads back to (no code; its phone now holds another
+    response), as ``delete_response`` does. Kept (False) once sent, or given a resume code to return with."""
+    # Claimed first, in the delete's transaction: a submit from another tab waits, then finds it gone.
+    claimed = rows_changed(session.execute(
+        update(Response).where(Response.id == response.id, Response.status == "partial", Response.source == "open",
+                               Response.resume_key.is_(None)).values(updated_at=utcnow())))
+    if claimed:
+        delete_response(session, response)
+    else:
+        session.rollback()
+    return bool(claimed)
+
+
 def enter_complete(session: Session, instrument: Instrument, *, secret: str, channel: str, locale: str,
                    raw: Mapping[str, Any], code: str | None = None) -> SubmitResult:
     """Start, record and submit in one go (paper returns, imports). Invalid answers refuse the whole entry.

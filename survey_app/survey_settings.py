@@ -8,6 +8,7 @@ Every change is audited (who, which key, old and new value). Values are text; da
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from survey_app.models import SurveySetting
 class SettingSpec:
     key: str
     label: str  # msgid
-    kind: str  # "text" | "date" | "multiline"
+    kind: str  # "text" | "date" | "phone" | "multiline"
     hint: str = ""  # msgid
     max_length: int = 300
 
@@ -32,7 +33,7 @@ SPECS: tuple[SettingSpec, ...] = (
                 N_("Printed at the top right of every letter, e.g. 江別市長 ○○ ○○ or 江別市 企画政策部 企画政策課.")),
     SettingSpec("contact_office", N_("Office residents contact"), "text",
                 N_("e.g. 江別市 企画政策部 企画政策課")),
-    SettingSpec("contact_phone", N_("Contact phone"), "text", N_("e.g. 011-381-1010"), 40),
+    SettingSpec("contact_phone", N_("Contact phone"), "phone", N_("e.g. 011-381-1010"), 40),
     SettingSpec("contact_hours", N_("Contact hours"), "text", N_("e.g. 平日 8:45〜17:15（土日祝日を除く）"), 120),
     SettingSpec("paper_alternative", N_("How to answer on paper"), "multiline",
                 N_("Leave empty for the standard sentence: call us and we mail a paper questionnaire."), 600),
@@ -43,6 +44,9 @@ SPECS: tuple[SettingSpec, ...] = (
                 N_("Leave empty to print the day the letters are made.")),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # dates a survey's settings may hold
+PHONE_RE = re.compile(r"\+?[0-9][0-9 ()-]*[0-9]")
 
 #: Internal flag (not edited on the settings form): where the survey's population margins came from.
 MARGINS_SOURCE = "margins_source"
@@ -70,9 +74,25 @@ def parse_date(text: str) -> dt.date:
 
     cleaned = unicodedata.normalize("NFKC", text or "").strip().replace("/", "-")
     try:
-        return dt.date.fromisoformat(cleaned)
+        day = dt.date.fromisoformat(cleaned)
     except ValueError:
         raise SettingError(N_("'%(value)s' is not a date (write it as YYYY-MM-DD)."), value=text) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # 0001-01-01 would print as 平成-1987年 on a letter
+        raise SettingError(N_("'%(value)s' is not a date of this survey: give a year from %(first)d to %(last)d."),
+                           value=text, first=FIRST_YEAR, last=LAST_YEAR)
+    return day
+
+
+def parse_phone(text: str) -> str:
+    """A phone number residents can dial: digits (full-width too) with '-', spaces, '(' ')' or a
+    leading '+', 6 to 15 digits; SettingError otherwise (``abc`` was printed on the letters)."""
+    import unicodedata
+
+    cleaned = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    digits = sum(ch.isascii() and ch.isdigit() for ch in cleaned)
+    if not PHONE_RE.fullmatch(cleaned) or not 6 <= digits <= 15:
+        raise SettingError(N_("'%(value)s' is not a phone number (e.g. 011-381-1010)."), value=text)
+    return cleaned
 
 
 def date_setting(settings: dict[str, str], key: str) -> dt.date | None:
@@ -84,6 +104,8 @@ def _clean(spec: SettingSpec, value: str) -> str:
     value = (value or "").replace("\x00", "").strip()
     if spec.kind == "date" and value:
         return parse_date(value).isoformat()
+    if spec.kind == "phone" and value:
+        return parse_phone(value)
     if spec.kind != "multiline":
         value = " ".join(value.split())
     if len(value) > spec.max_length:

@@ -4,53 +4,16 @@ from __future__ import annotations
 import pytest
 
 from bot import callbacks
-from bot.engine import Engine
-from bot.events import Blocked, Command, Remind, Start, Tap, Text, Unsupported
-from bot.states import Conversation, State
+from bot.events import Blocked, Command, Remind, Start, Tap, Unsupported
+from bot.states import State
 from survey_app.instrument import bundled_path, load_instrument
+from tests.support.bot_chat import Chat
 from tests.support.bot_memory_port import MemoryPort
 
 
 @pytest.fixture(scope="module")
 def ins():
     return load_instrument(bundled_path())
-
-
-class Chat:
-    def __init__(self, ins, port=None, language_code="en"):
-        self.ins, self.engine = ins, Engine(ins)
-        self.port = port or MemoryPort(ins)
-        self.conv = Conversation()
-        self.language_code = language_code
-        self.last = None
-
-    def send(self, event):
-        before = self.conv
-        self.conv, self.last = self.engine.handle(self.conv, event, self.port)
-        assert before is not self.conv  # the engine never mutates its input
-        return self.last
-
-    def text(self, t):
-        return self.send(Text(t, self.language_code))
-
-    def tap(self, kind, arg="", code=None):
-        return self.send(Tap(callbacks.encode(self.ins, kind, arg, code)))
-
-    def answer(self, code):
-        return self.tap(callbacks.ANSWER, self.conv.question_id, code)
-
-    def begin(self, locale="en", payload=None):
-        self.send(Start(payload, self.language_code))
-        self.tap(callbacks.LANGUAGE, locale)
-        return self.tap(callbacks.CONSENT, "y")
-
-    @property
-    def texts(self):
-        return [m.text for m in self.last.messages]
-
-    @property
-    def answers(self):
-        return self.port.answers(self.conv.response_id)
 
 
 def test_start_suggests_the_clients_language_and_lists_languages_by_native_name(ins):

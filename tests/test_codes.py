@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 import random
 
+import pytest
+
 from survey_app import codes
 
 
@@ -39,6 +41,31 @@ def test_normalisation_accepts_what_people_type():
     fullwidth = "".join(chr(ord(c) + 0xFEE0) if c != "-" else "－" for c in code.lower())
     assert codes.check(fullwidth) == (codes.CodeStatus.VALID, code)
     assert codes.check(" " + code.replace("-", " ") + " ") == (codes.CodeStatus.VALID, code)
+
+
+URDU_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+ARABIC_INDIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("separator", ["ー", "ｰ", "一", "⼀", "ㅡ", "‐", "‑", "‒", "–", "—", "―", "−", "－", "﹣", "〜"])
+def test_dash_like_separators_from_input_methods_are_separators(separator):
+    """A Japanese IME types "-" as the long-vowel mark ー, which Python counts as a letter."""
+    assert codes.check(separator.join(["KKFJ", "2BFT", "RRWD", "WTMZ"])) == (codes.CodeStatus.VALID,
+                                                                              "KKFJ-2BFT-RRWD-WTMZ")
+
+
+@pytest.mark.parametrize("digits", [URDU_DIGITS, ARABIC_INDIC_DIGITS])
+def test_codes_typed_with_urdu_or_arabic_indic_digits_read_as_printed(digits):
+    code = next(c for c in iter(codes.generate, None) if sum(ch.isdigit() for ch in c) >= 3)
+    typed = "\u200f" + code.translate(digits) + "\u200e"  # as copied from an Urdu text, marks and all
+    assert typed != code and codes.check(typed) == (codes.CodeStatus.VALID, code)
+    assert codes.invitation_hmac("k", typed) == codes.invitation_hmac("k", code)
+
+
+def test_other_scripts_digits_and_letters_keep_a_code_malformed():
+    compact = codes.normalise(codes.generate())
+    for stranger in ("२", "፩", "Ж", "カ"):  # Devanagari 2, Ethiopic 1, Cyrillic, katakana
+        assert codes.check(compact[:-1] + stranger)[0] == codes.CodeStatus.MALFORMED, stranger
 
 
 def test_malformed_and_typo_are_told_apart():

@@ -24,7 +24,7 @@ from survey_app.models import Response
 from survey_app.web import create_app
 from tests.support.db import TEST_SECRET
 from tests.support.survey import SURVEY_URL
-from tests.support.web import PAGES, csrf, post_page, start, text_of
+from tests.support.web import PAGES, csrf, post_page, resume_code, start, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,13 +32,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # ---------------------------------------------------------------- digits
 
 @pytest.mark.parametrize(("typed", "number"), [
-    ("12", 12), ("１２", 12), ("١٢", 12), ("۱۲", 12), (" ４ ", 4), ("－３", -3), ("−3", -3), ("+7", 7)])
+    ("12", 12), ("１２", 12), ("١٢", 12), ("۱۲", 12), (" ４ ", 4), ("－３", -3), ("−3", -3), ("+7", 7),
+    # bidi marks copied from Urdu text along with the number: invisible, so not a reason to refuse it
+    ("3\u200e", 3), ("٣\u200f", 3), ("\u061c۱۲", 12), ("\u202b12\u202c", 12), ("\u202e12", 12),
+    ("\u2067١٢\u2069", 12)])
 def test_accepted_digits_read_as_the_same_integer(typed, number):
     assert numerals.parse_int(typed) == number
 
 
 @pytest.mark.parametrize("typed", ["፩", "²", "10²", "①", "߁", "१", "๑", "1_000", "", "-", "1e3", "1234567890",
-                                   "12\u200b", "\u202e12"])
+                                   "12\u200b", "\u200e", "1\u200e2\u200b"])
 def test_other_digits_are_not_an_integer(typed):
     assert numerals.parse_int(typed) is None
 
@@ -46,7 +49,7 @@ def test_other_digits_are_not_an_integer(typed):
 @pytest.mark.parametrize(("typed", "number"), [
     ("3.5", 3.5), ("３．５", 3.5), ("٣٫٥", 3.5), ("1,234", 1234.0), ("１，２３４", 1234.0), ("٬١٢", None),
     (".5", 0.5), ("1,5", None), ("10²", None), ("፩", None), ("inf", None), ("nan", None), ("1e400", None),
-    ("१२", None)])
+    ("१२", None), ("٣٫٥\u200f", 3.5), ("\u200e-2.5", -2.5)])
 def test_decimals_read_only_accepted_digits(typed, number):
     assert numerals.parse_decimal(typed) == number
 
@@ -68,6 +71,14 @@ def test_survey_fields_read_full_width_and_urdu_digits(client, session):
     post_page(client, "about_you", dict(PAGES[5][1], household_size="۱۲", age_band="３"))
     stored = responses.current_answers(session, session.scalars(select(Response)).one())
     assert stored["household_size"] == 12 and stored["age_band"] == 3
+
+
+def test_a_number_copied_with_bidi_marks_is_read(client, session):
+    """Text copied from an Urdu message carries invisible direction marks around its digits."""
+    start(client, lang="ur")
+    post_page(client, "about_you", dict(PAGES[5][1], household_size="٣\u200f", age_band="\u200e3"))
+    stored = responses.current_answers(session, session.scalars(select(Response)).one())
+    assert stored["household_size"] == 3 and stored["age_band"] == 3
 
 
 # ---------------------------------------------------------------- /healthz
@@ -99,7 +110,7 @@ def test_the_cookie_shows_neither_the_response_nor_the_resume_code(app, client, 
     start(client)
     post_page(client, "living", {"kurashiyasui": "1"})
     saved = post_page(client, "childcare", {"has_children": "2"}, nav="later", follow=True)
-    token = text_of(saved).split('class="resume-code" dir="ltr"><bdi>')[1].split("<")[0]
+    token = resume_code(text_of(saved))
     response = session.scalars(select(Response)).one()
     payload = _cookie_payload(client)
     json.loads(payload)  # really the whole session

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from survey_app import codes
 from survey_app.instrument import bundled_path, parse_instrument
 from survey_app.invitations import create_invitations
-from survey_app.models import Response, Survey
+from survey_app.models import Answer, Response, Survey
 from survey_app.surveys import load_survey
 from survey_app.web import create_app
 from tests.support.survey import SURVEY_URL
-from tests.support.web import answer_all, csrf, start, submit, text_of, web_config
+from tests.support.web import answer_all, csrf, post_page, resume_code, start, submit, text_of, web_config
 
 
 @pytest.fixture
@@ -47,6 +47,59 @@ def test_entering_the_code_again_continues_the_same_response(app, client, sessio
     again = start(new_phone, code=letter.code.replace("-", " ").lower())
     assert again.headers["Location"].endswith("/q/childcare")
     assert len(session.scalars(select(Response)).all()) == 1
+
+
+@pytest.mark.parametrize("typed_as", ["ime-long-vowel", "half-width-long-vowel", "urdu-digits", "arabic-digits"])
+def test_a_code_typed_with_an_ime_dash_or_urdu_digits_starts_the_letters_response(client, session, letter, typed_as):
+    """ー (a Japanese IME's "-") and ۰-۹ / ٠-٩ were refused as malformed; the check character proves them."""
+    typed = {"ime-long-vowel": letter.code.replace("-", "ー"),
+             "half-width-long-vowel": letter.code.replace("-", "ｰ"),
+             "urdu-digits": letter.code.translate(str.maketrans("23456789", "۲۳۴۵۶۷۸۹")),
+             "arabic-digits": letter.code.translate(str.maketrans("23456789", "٢٣٤٥٦٧٨٩"))}[typed_as]
+    checked = text_of(client.get(f"{SURVEY_URL}/", query_string={"code": typed, "lang": "en"}))
+    assert "Your code is recognised" in checked
+    assert start(client, code=typed).headers["Location"].endswith("/q/living")
+    assert session.scalars(select(Response.source)).one() == "invited"
+
+
+def delete_my_answers(client):
+    page = text_of(client.get(f"{SURVEY_URL}/delete"))
+    return client.post(f"{SURVEY_URL}/delete", data={"csrf_token": csrf(page), "confirm": "delete"})
+
+
+def test_starting_with_a_code_leaves_no_open_answers_behind(client, session, letter):
+    """Started without a code, answered a page, then typed the letter's code on the landing page: the open
+    answers were left in the database, where neither a code nor the phone reached them any more."""
+    start(client, lang="en")
+    post_page(client, "living", {"kurashiyasui": "1"})
+    assert start(client, code=letter.code).headers["Location"].endswith("/q/living")  # the letter's own answers
+    session.expire_all()
+    assert [(r.source, r.status) for r in session.scalars(select(Response))] == [("invited", "partial")]
+    assert session.scalars(select(Answer)).all() == []
+    post_page(client, "living", {"kurashiyasui": "2"})
+    assert delete_my_answers(client).headers["Location"].endswith("/deleted")
+    session.expire_all()
+    assert session.scalars(select(Response)).all() == [] and session.scalars(select(Answer)).all() == []
+
+
+def test_an_open_response_with_a_resume_code_is_not_discarded(app, client, session, letter):
+    """Its resident was told to note the resume code down and come back: it is still reachable."""
+    start(client, lang="en")
+    saved = post_page(client, "living", {"kurashiyasui": "1"}, nav="later", follow=True)
+    token = resume_code(text_of(saved))
+    start(client, code=letter.code)
+    session.expire_all()
+    assert sorted(r.source for r in session.scalars(select(Response))) == ["invited", "open"]
+    resumed = start(app.test_client(), code=token)
+    assert resumed.headers["Location"].endswith("/q/childcare")
+
+
+def test_the_resume_code_of_the_phones_own_open_response_continues_it(client, session):
+    start(client, lang="en")
+    saved = post_page(client, "living", {"kurashiyasui": "1"}, nav="later", follow=True)
+    assert start(client, code=resume_code(text_of(saved))).headers["Location"].endswith("/q/childcare")
+    session.expire_all()
+    assert [(r.source, r.status) for r in session.scalars(select(Response))] == [("open", "partial")]
 
 
 def test_a_phone_that_sent_the_survey_with_its_letter_starts_no_open_answer(app, client, session, letter):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from survey_app import responses
 from survey_app.models import Response
 from tests.support.survey import SURVEY_URL
-from tests.support.web import PAGES, answer_all, csrf, post_page, start, submit, text_of
+from tests.support.web import PAGES, answer_all, csrf, post_page, resume_code, start, submit, text_of
 
 
 def only_response(session) -> Response:
@@ -161,8 +161,10 @@ def test_continue_later_gives_a_code_that_works_on_another_phone(app, client, se
     post_page(client, "living", {"kurashiyasui": "1"})
     saved = post_page(client, "childcare", {"has_children": "2"}, nav="later", follow=True)
     page = text_of(saved)
-    token = page.split('class="resume-code" dir="ltr"><bdi>')[1].split("<")[0]
+    token = resume_code(page)
     assert f"?code={token}" in page
+    # shown as every code is (the unbroken filter): kept whole, in the Latin monospace font even in Urdu
+    assert f'<p class="resume-code" dir="ltr"><bdi class="code-example" dir="ltr">{token}</bdi></p>' in page
     other_phone = app.test_client()
     link = other_phone.get(f"{SURVEY_URL}/?code={token}")
     assert 'class="success"' in text_of(link)

@@ -64,6 +64,30 @@ def test_a_wrong_csrf_token_on_landing_review_and_delete(client, session):
     assert session.scalars(select(Response)).one().status == "partial"
 
 
+COOKIES_NEEDED = "This survey needs cookies to keep your answers between pages."
+
+
+def test_a_browser_refusing_cookies_is_told_so_not_to_press_the_button_again(app, session):
+    """Without cookies every token "expires": "press the button again" was an endless loop."""
+    no_cookies = app.test_client(use_cookies=False)
+    for _ in range(2):  # the second press gets the same answer, not another "expired"
+        landing = text_of(no_cookies.get(f"{SURVEY_URL}/?lang=en"))
+        page = no_cookies.post(f"{SURVEY_URL}/start", data={"csrf_token": csrf(landing), "lang": "en",
+                                                            "code": "K7QF-3MZD-8WXP-R2T8", "nav": "next"})
+        html = text_of(page)
+        assert page.status_code == 400 and COOKIES_NEEDED in html and "had expired" not in html
+        assert 'value="K7QF-3MZD-8WXP-R2T8"' in html  # what was typed is kept
+    assert session.scalars(select(Response)).all() == []
+
+
+def test_an_expired_page_with_its_cookie_still_says_expired(client):
+    """A session cookie sent with a stale token: the page really expired, cookies work."""
+    client.get(f"{SURVEY_URL}/?lang=en")
+    page = client.post(f"{SURVEY_URL}/start", data={"csrf_token": "stale", "lang": "en", "nav": "next"})
+    html = text_of(page)
+    assert page.status_code == 400 and "This page had expired" in html and COOKIES_NEEDED not in html
+
+
 def test_csrf_failure_elsewhere_is_a_friendly_page(client):
     response = client.post("/s/no-such-survey/start?lang=en", data={})
     assert response.status_code == 400 and "This page has expired" in text_of(response)

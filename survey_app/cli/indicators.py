@@ -163,13 +163,14 @@ def _emit(result: SurveyResult, instrument: Instrument, fmt: str, output: Path |
     from survey_app.config import write_private
     from survey_app.i18n.texts import InstrumentTexts
 
+    named = InstrumentTexts(instrument, lang).name_ids  # notices name 「年齢」, not 「age_band」, as on the dashboard
     if fmt == "xlsx":
         assert output is not None  # the command refuses xlsx without --output
-        write_private(output, b"".join(exports.xlsx_stream([("indicators", table_rows(result, lang))])))
+        write_private(output, b"".join(exports.xlsx_stream([("indicators", table_rows(result, lang, named))])))
         click.echo(f"written: {output}", err=True)
         return
     if fmt == "csv":
-        text = b"".join(exports.csv_stream(table_rows(result, lang))).decode("utf-8").removeprefix(exports.BOM)
+        text = b"".join(exports.csv_stream(table_rows(result, lang, named))).decode("utf-8").removeprefix(exports.BOM)
     elif fmt == "json":
         text = render_json(result, lang)
     else:

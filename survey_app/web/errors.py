@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -36,20 +36,30 @@ CSRF_PAGE = (N_("This page has expired"),
              N_("For your security, pages expire. Please go back, reload the page and try again."))
 
 
-def render_error(status: int, title: str, message: str) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+def render_error(status: int, title: str, message: str, staff_message: str | None = None,
+                 **params: object) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """The error page; ``staff_message`` (with ``params``) replaces ``message`` in the console."""
     # Staff keep their console around the error (menu, their language, a way back to it); if that page
     # cannot be drawn (its menu needs the signed-in account, and so the database), the plain one is.
     for template in (("staff/error.html", "error.html") if request.blueprint == "staff" else ("error.html",)):
         try:
-            return render_template(template, title=title, message=message, status=status), status
+            shown = staff_message if staff_message and template.startswith("staff/") else message
+            return render_template(template, title=title, message=shown, status=status, params=params), status
         except Exception:
             log.exception("error page %s for %s could not be rendered", template, status)
     return "Error / エラー", status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+STAFF_TOO_LARGE = N_("The file is larger than the %(mb)d MB a staff upload may be. Split it into several "
+                     "files, or save it without the columns that are not needed.")
+
+
 def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     title, message = PAGES.get(status, PAGES[400] if status < 500 else PAGES[500])
+    if status == 413 and request.blueprint == "staff":  # an upload, not a resident's long answers
+        mb = int(current_app.config["STAFF_MAX_UPLOAD"]) // (1024 * 1024)
+        return render_error(status, title, message, STAFF_TOO_LARGE, mb=mb)
     return render_error(status, title, message)
 
 

@@ -4,6 +4,8 @@
   number, ordered by their x position on screen (one Range per character), spell it.
 * Codes and numbers are in a Latin monospace font, not in Nastaliq's fallback.
 * 「江別市役所」 stays on one line (all its character boxes share one line).
+* The resume code of "continue later" stays on one line, in the Latin monospace font, and
+  fits the 320 px screen.
 * No two text lines of a question overlap: the line boxes of every question's legend,
   hint and choice labels (Range client rects, grouped by line) are stacked without overlap.
 """
@@ -85,3 +87,23 @@ def test_urdu_question_lines_do_not_overlap(new_page, width):
     assert blocks and any(len(rects) > 2 for rects in blocks)
     problems = [pair for rects in blocks for pair in _overlaps(rects)]
     assert problems == []
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_urdu_resume_code_is_one_line_in_a_latin_font(new_page, width):
+    """It wrapped at a hyphen on a 320 px phone, drawn in Nastaliq (``:lang(ur)`` won over .resume-code)."""
+    page = new_page(lang="ur", width=width)
+    page.goto(f"{SURVEY_URL}/?lang=ur")
+    for nav in ("next", "later"):
+        with page.expect_navigation():
+            page.click(f"button[name='nav'][value='{nav}']")
+    assert page.url.endswith("/saved")
+    code = page.locator(".resume-code").inner_text().strip()
+    found = page.evaluate(_CHARS_JS, [".resume-code bdi", code])
+    assert found is not None and "".join(c for c, _x, _y in found["chars"]) == code
+    assert len({round(top) for _c, _x, top in found["chars"]}) == 1, found["chars"]
+    assert found["font"].startswith('"DejaVu Sans Mono"'), found["font"]
+    # whole on the screen: nowrap at 1.5rem ran 7 px past a 320 px screen's edge (clipped, not scrollable)
+    left, right = page.evaluate("() => { const b = document.querySelector('.resume-code bdi')"
+                                ".getBoundingClientRect(); return [b.left, b.right]; }")
+    assert left >= 0 and right <= page.evaluate("document.documentElement.clientWidth"), (left, right)

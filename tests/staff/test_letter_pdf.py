@@ -130,6 +130,24 @@ def test_settings_are_validated_and_audited(session, instrument):
                                                         "fieldwork_end": "2026-01-01"}, "x")
 
 
+@pytest.mark.parametrize(("key", "value", "stored"), [
+    ("response_deadline", "0001-01-01", None),  # printed 平成-1987年1月1日 on the letters
+    ("letter_date", "2100-01-01", None),
+    ("contact_phone", "abc", None),
+    ("contact_phone", "12-3", None),
+    ("contact_phone", "０１１－３８１－１０１０", "011-381-1010"),
+    ("contact_phone", "+81 11 381 1010", "+81 11 381 1010"),
+])
+def test_a_date_out_of_range_or_a_phone_nobody_can_dial_is_refused(session, instrument, key, value, stored):
+    if stored is None:
+        with pytest.raises(survey_settings.SettingError, match=key):
+            survey_settings.update(session, instrument.id, {key: value}, "a@city.example")
+        assert key not in survey_settings.read(session, instrument.id)
+    else:
+        survey_settings.update(session, instrument.id, {key: value}, "a@city.example")
+        assert survey_settings.read(session, instrument.id)[key] == stored
+
+
 def test_cli_letters_from_the_letters_file(cli, tmp_path, monkeypatch):
     cli("setup")
     frame = tmp_path / "frame.csv"

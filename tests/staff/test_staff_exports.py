@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from survey_app import exports, responses
 from survey_app.models import Response
+from tests.support.survey import STAFF_URL
 
 ROW = {"kurashiyasui": 1, "kosodate": 9, "age_band": 2, "sex": 1, "district": 3, "has_children": 1,
        "kosodate_needs": [1, 3], "household_size": 3, "comment": "=HYPERLINK(\"http://evil\")"}
@@ -114,3 +115,10 @@ def test_indicator_rows_from_the_typed_result():
         ("age_band", "", "suppressed (fewer than 10 respondents, or hidden with such a group)")
     assert rows[3] == [] and ["Weighted by raking to the population margins (age_band, sex); the intervals " \
                               "account for the weighting."] in rows[4:]
+
+
+def test_the_indicator_tables_notices_name_questions_as_the_dashboard_does(load_demo, login_as, session, instrument):
+    """Early in fieldwork the sparse margins' notice quoted 「district」 in the CSV, 「地区」 on the page."""
+    load_demo(instrument, 25, seed=9)
+    body = login_as("analyst").get(f"{STAFF_URL}/export/indicators.csv").get_data().decode("utf-8-sig")
+    assert "「地区」" in body and "「district」" not in body and "「age_band」" not in body

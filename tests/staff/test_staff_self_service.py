@@ -142,3 +142,13 @@ def test_notices_name_questions_and_indicators_by_label(instrument):
     assert "'sex'" not in en.name_ids("8 respondent(s) did not give 'sex'")
     assert ja.name_ids("「living」の基準値") == "「江別市が暮らしやすいと思う市民割合」の基準値"
     assert ja.name_ids("living と sex") == "living と sex"  # unquoted words are left alone
+
+
+def test_a_target_without_its_year_is_asked_for_in_the_forms_words(login_as):
+    """The error quoted the command line's syntax: 「childcare.target=60@」は ID=値@年度 の形ではありません."""
+    admin = login_as("admin")
+    token = csrf(text_of(admin.get(f"/staff/s/{SURVEY}/targets")))
+    refused = admin.post(f"/staff/s/{SURVEY}/targets", data={"csrf_token": token, "indicator": "childcare",
+                                                             "kind": "target", "value": "60", "year": " "})
+    assert refused.status_code == 400
+    assert "年度を入力してください" in text_of(refused) and "ID=" not in text_of(refused)

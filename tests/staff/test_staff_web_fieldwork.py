@@ -284,3 +284,15 @@ def test_paper_double_entry_saves_only_when_both_entries_agree(login_as, session
                                                   "letter_code": code, **REQUIRED})
     assert resolved.status_code == 302 and _count(session, Response, Response.channel == "paper") == 1
     assert "1" in text_of(client.get(resolved.headers["Location"])).split('data-testid="paper-count">')[1][:80]
+
+
+def test_an_upload_over_the_staff_limit_says_so_in_the_console(login_as, app, session):
+    """It showed the residents' page: 'shorten long answers … answers saved earlier are kept'."""
+    app.config["STAFF_MAX_UPLOAD"] = 1024 * 1024
+    client = login_as("admin")
+    big = b"dimension,category,count\n" + b"age_band,1,100\n" * 80_000  # 1.2 MB
+    response = _post_file(client, f"{STAFF_URL}/population", big)
+    page = text_of(response)
+    assert response.status_code == 413 and "アップロードできるのは 1 MB までです" in page
+    assert "長い回答" not in page and "職員用画面に戻る" in page  # the console's page, in Japanese
+    assert _count(session, PopulationMargin) == 0

@@ -12,7 +12,7 @@
 - ``demo``: demo responses built once per test module and copied into each test's database.
 - ``instruments``: small YAML instruments (``MINI``).
 - ``bots``, ``fake_api``, ``fake_telegram``, ``fake_line``, ``bot_harness``, ``line_harness``,
-  ``bot_memory_port``: the chat channels against fake APIs on loopback.
+  ``bot_memory_port``, ``bot_chat``: the chat channels against fake APIs on loopback, and the engine in memory.
 - ``browser``: live server, headless Chromium with pages kept across tests, axe-core (registered by
   tests/browser/conftest.py).
 - ``httpkit``: ``client``, ``get``, ``post`` — httpx sharing one TLS context (httpx builds one per client).

@@ -59,6 +59,13 @@ def text_of(response) -> str:
     return response.get_data(as_text=True)
 
 
+def resume_code(page_html: str) -> str:
+    """The resume code shown on the "saved, continue later" page (inside its ``<bdi>``)."""
+    match = re.search(r'class="resume-code"[^>]*>\s*<bdi[^>]*>([^<]+)</bdi>', page_html)
+    assert match, "no resume code on the page"
+    return match.group(1)
+
+
 def visible_text(page_html: str) -> str:
     """The page's text without tags, scripts or attribute values (what a resident reads)."""
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S)

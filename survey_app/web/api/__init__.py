@@ -79,10 +79,13 @@ def indicators(survey_id: str) -> ResponseReturnValue:
         options = parse_options(request.args, instrument, multi_by=request.args.getlist("by"))
     except OptionError as exc:
         return error(400, "invalid_parameter", str(exc), parameter=exc.parameter)
+    if request.args.get("lang", locales.DEFAULT) not in locales.supported():  # was silently ignored
+        return error(400, "invalid_parameter", f"lang must be one of {', '.join(locales.supported())}.",
+                     parameter="lang")
     try:
         result = compute(db(), instrument, options)
-    except IndicatorProblem as exc:
-        return error(422, "not_computable", exc.text(_message_locale()))
+    except IndicatorProblem as exc:  # errors are English, as every API error; their codes are the contract
+        return error(422, "not_computable", str(exc))
     # Titles and labels are Japanese (the source, as ever); notice messages follow ?lang= /
     # Accept-Language so a script can show them, and match on their stable codes.
     return jsonify(document(result, _message_locale()))

@@ -20,6 +20,7 @@ from survey_app.config import city_timezone_name
 from survey_app.db import engine_for, session_scope
 from survey_app.exports import ResponseWeights
 from survey_app.i18n import locales
+from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 
 from ..context import current_locale, db, gettext
@@ -105,7 +106,8 @@ def export_indicators(survey_id: str, fmt: str) -> ResponseReturnValue:
     record("export", survey_id, kind="indicators", format=fmt, weighting=options.weighting)
     # The table goes into the city's yearly review: Japanese headings, words and footnotes
     # (the same table as ``machikoe indicators --format csv|xlsx --lang ja``).
-    rows = list(table_rows(result, locales.default()))
+    lang = locales.default()
+    rows = list(table_rows(result, lang, InstrumentTexts(instrument, lang).name_ids))  # 「年齢」, not 「age_band」
     name = f"{survey_id}-indicators-{options.weighting}.{fmt}"
     if fmt == "csv":
         return _download(export_core.csv_stream(rows), name, fmt)

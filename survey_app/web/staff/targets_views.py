@@ -36,6 +36,9 @@ def targets_save(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     indicator_id, kind = request.form.get("indicator", ""), request.form.get("kind", "target")
     value, year = request.form.get("value", ""), request.form.get("year", "")
+    if not year.strip():  # else the error would quote the command line's ID=VALUE@YEAR syntax
+        return _page(survey_id, 400, error=gettext("Enter the fiscal year (e.g. 2029 or 令和11年度)."),
+                     failed=indicator_id)
     try:
         assignment = indicator_values.parse_assignment(f"{indicator_id}.{kind}={value}@{year}")
         indicator_values.set_value(db(), instrument, assignment, current_user.email)

@@ -153,11 +153,26 @@ def start(survey_id: str) -> ResponseReturnValue:
         if resumed is None:
             return render_landing(instrument, code=code, error=translate_error(problem))
         _accept_code()
+        _let_go_of(held, resumed)
         return go_on(instrument, resumed)
     except responses.OpenLinkRefused as refused:
         return render_landing(instrument, code=code, error=translate_error(refused))
+    _let_go_of(held, response)
     # a response created just now has the current language and no answers: nothing to read back
     return go_on(instrument, response, None if started.resumed else {})
+
+
+def _let_go_of(held: Response | None, now_held: Response) -> None:
+    """The phone moves from the response it held to ``now_held`` (a code was typed): an unfinished
+    open response it leaves is deleted, not left in the database where neither a code nor this
+    phone reaches it — "delete my answers" would then erase only the new one and say nothing is kept.
+
+    Deleted rather than carried over into the code's response: a phone is often shared in a household,
+    and answers given before the letter's code was typed may be another person's — moved, they would be
+    counted for the sampled resident (and their stratum). One kept a resume code is left: it is reachable.
+    """
+    if held is not None and held.id != now_held.id and held.source == "open" and held.status == "partial":
+        responses.discard_abandoned(db(), held)
 
 
 def go_on(instrument: Instrument, response: Response,

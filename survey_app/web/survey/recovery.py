@@ -5,7 +5,9 @@
 - "Delete my answers" (before submitting): the response and its answers are erased.
 - A CSRF failure (a page left open too long, cookies cleared) re-shows the same page
   with what the resident posted — nothing is stored from an unverified post, nothing
-  typed is lost from the screen.
+  typed is lost from the screen. A post that carries no session cookie at all comes from a
+  browser that refuses cookies: "press the button again" would fail forever, so the page
+  says that the survey needs cookies instead.
 - The database unreachable, read-only or full (``web.outage.DATABASE_ERRORS``): the page
   just posted is shown again from the request alone, with a fresh CSRF token, so pressing
   the button once the database is back stores it; any other survey page gets the plain
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import redirect, request, session, url_for
+from flask import current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
@@ -59,6 +61,10 @@ EXPIRED_NOTICE = N_("This page had expired, so nothing was saved yet. Your answe
 LOST_NOTICE = N_("This phone no longer holds your survey (its cookies were cleared, or a private window was "
                  "closed), so the answers on that page were not saved. To carry on, enter the code from your "
                  "letter or your resume code below.")
+
+# A post without any session cookie: the browser refuses cookies, so every retry would expire again.
+COOKIES_NOTICE = N_("This survey needs cookies to keep your answers between pages. Please allow cookies for "
+                    "this site in your browser, then start again.")
 
 
 def save_for_later(instrument: Instrument, response: responses.ResponseRef) -> ResponseReturnValue:
@@ -125,7 +131,16 @@ def csrf_failed(exc: CSRFError) -> ResponseReturnValue:
         return render_delete(instrument, notice=notice, status=400)
     if endpoint in ("survey.page", "survey.review") and response is None:
         notice = gettext(LOST_NOTICE)  # not "shown again": there is nothing of theirs on this phone to show
+    elif _sent_no_session_cookie():
+        notice = gettext(COOKIES_NOTICE)
     return render_landing(instrument, code=submitted_code(), notice=notice, status=400)
+
+
+def _sent_no_session_cookie() -> bool:
+    """Every page that has a form sets the session cookie (its CSRF token lives there), so a form
+    posted without one comes from a browser that refused it — or lost it since, which is why a
+    survey page posted that way keeps the "this phone no longer holds your survey" notice."""
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
 
 
 def _reshow_page(instrument: Instrument, response: Response, notice: str) -> ResponseReturnValue:
