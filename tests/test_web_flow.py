@@ -275,3 +275,28 @@ def test_one_open_response_per_browser(client, session):
     again = start(client)
     assert again.status_code == 302 and again.headers["Location"].endswith("/thanks")
     assert only_response(session).status == "complete"
+
+
+@pytest.mark.parametrize(("then", "lands"), [
+    (f"{SURVEY_URL}/q/living?lang=vi", f"{SURVEY_URL}/q/living?lang=vi"),
+    ("https://evil.example/q/living?lang=vi", f"{SURVEY_URL}/q/living"),  # never another site
+    (f"{SURVEY_URL}/review?lang=vi", f"{SURVEY_URL}/q/living"),           # nor another page
+])
+def test_a_language_switch_saves_the_page_then_follows_the_link(client, session, then, lands):
+    """``nav=stay`` (machikoe.js, on a language or furigana link): the page's answers are stored
+    without the required-question check, then the tapped link opens — only if it is this page."""
+    start(client, lang="ja")
+    page = client.get(f"{SURVEY_URL}/q/living")
+    moved = client.post(f"{SURVEY_URL}/q/living", data={"csrf_token": csrf(text_of(page)), "kurashiyasui": "2",
+                                                        "nav": "stay", "then": then})
+    assert moved.status_code == 302 and moved.headers["Location"] == lands
+    stored = session.scalars(select(Response)).one()
+    assert responses.current_answers(session, stored)["kurashiyasui"] == 2
+
+
+def test_a_language_switch_with_a_value_that_cannot_be_stored_shows_its_error(client, session):
+    start(client, lang="ja")
+    page = client.get(f"{SURVEY_URL}/q/about_you")
+    shown = client.post(f"{SURVEY_URL}/q/about_you", data={"csrf_token": csrf(text_of(page)), "household_size": "99",
+                                                           "nav": "stay", "then": f"{SURVEY_URL}/q/about_you?lang=en"})
+    assert shown.status_code == 200 and 'value="99"' in text_of(shown)  # kept on the screen, with its error

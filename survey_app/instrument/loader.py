@@ -120,7 +120,7 @@ def _choice_lists(ctx: _Ctx, doc: dict) -> dict[str, ChoiceList]:
 
 
 # Names the survey forms post beside the answers (fields are named by question id): no question may take one.
-FORM_FIELDS = ("code", "confirm", "csrf_token", "lang", "nav")
+FORM_FIELDS = ("code", "confirm", "csrf_token", "lang", "nav", "then")
 
 
 def _question(ctx: _Ctx, node: dict, section_id: str, lists: dict, earlier: dict, seen: set) -> Question:

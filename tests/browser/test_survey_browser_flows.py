@@ -52,6 +52,22 @@ def test_resume_a_half_finished_response_in_a_new_browser_context(new_page, sess
     assert stored.status == "complete" and responses.current_answers(session, stored)["kurashiyasui"] == 2
 
 
+def test_switching_language_keeps_the_answers_chosen_on_the_page(new_page, session):
+    """The language links were plain links: a choice made on the page, not yet sent, was gone in
+    the new language (eight at once on 「あなたご自身について」). Now they take the answers along."""
+    phone = new_page(lang="ja")
+    phone.goto(f"{SURVEY_URL}/?lang=ja")
+    press(phone, "next")
+    answer(phone, ANSWERS[0])
+    with phone.expect_navigation():
+        phone.click("nav.languages a[hreflang='vi']")
+    assert phone.locator("html").get_attribute("lang") == "vi" and "/q/living" in phone.url
+    assert phone.locator(f"input[name='kurashiyasui'][value='{ANSWERS[0]['kurashiyasui']}']").is_checked()
+    stored = session.scalars(select(Response)).one()
+    assert responses.current_answers(session, stored)["kurashiyasui"] == int(ANSWERS[0]["kurashiyasui"])
+    finish(phone)
+
+
 def test_a_code_used_twice(new_page, session, instrument, secret, axe_violations, screenshot):
     letter = create_invitations(session, instrument, secret, [{"age_band": 4, "sex": 2, "district": 1}])[0]
     first = new_page(lang="ur")

@@ -18,6 +18,24 @@
         }
       });
     }
+    // A language or furigana link on a question page: the answers chosen on the page but not yet sent
+    // go with it (nav=stay saves them and opens the link), instead of being lost to a plain GET.
+    var page = document.querySelector("form[data-keeps-answers]");
+    if (page) {
+      document.querySelectorAll("a[data-switch]").forEach(function (link) {
+        link.addEventListener("click", function (event) {
+          event.preventDefault();
+          [["nav", "stay"], ["then", link.getAttribute("href")]].forEach(function (pair) {
+            var input = document.createElement("input");
+            input.type = "hidden";
+            input.name = pair[0];
+            input.value = pair[1];
+            page.appendChild(input);
+          });
+          page.submit();
+        });
+      });
+    }
     // A second tap while the first submission is on its way would post the page twice.
     document.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function (event) {

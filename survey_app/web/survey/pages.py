@@ -9,6 +9,8 @@ back or stops for now keeps every valid answer, and the invalid one is left unan
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -28,7 +30,7 @@ from .state import (
     visible_in,
 )
 
-NAV_VALUES = ("back", "next", "later")
+NAV_VALUES = ("back", "next", "later", "stay")  # stay: save, then the same page (a language switch)
 
 
 def no_response(survey_id: str) -> ResponseReturnValue:
@@ -69,6 +71,10 @@ def save_page(instrument: Instrument, section: Section, response: responses.Held
                 errors[q.id] = responses.required_error()
     if errors and nav == "next":
         return render_page(instrument, section, shown, posted_values(shown, request.form), answers, errors)
+    if nav == "stay":  # machikoe.js: a language or furigana link, tapped with answers on the page not yet sent
+        if errors:  # a value that could not be stored: shown with its error rather than lost
+            return render_page(instrument, section, shown, posted_values(shown, request.form), answers, errors)
+        return redirect(_same_page(request.form.get("then", "")) or page_url(instrument, section, **return_args()))
     appeared = [q for q in visible_in(instrument, section, answers) if q not in shown]
     if nav == "later":
         return save_for_later(instrument, response)
@@ -82,6 +88,15 @@ def save_page(instrument: Instrument, section: Section, response: responses.Held
     if return_args():
         return redirect(url_for("survey.review", survey_id=instrument.id))
     return redirect(page_url(instrument, neighbour(instrument, section, answers, +1)))
+
+
+def _same_page(href: str) -> str | None:
+    """``href`` when it is this page with another query (``?lang=vi``), else None: the link the
+    resident tapped, followed once the page's answers are saved — never another site or page."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or parts.path != request.path:
+        return None
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 # ---------------------------------------------------------------- review, submit, thanks
