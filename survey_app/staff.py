@@ -32,6 +32,7 @@ from survey_app.models import ROLES, StaffUser, utcnow
 MAX_FAILURES = lockout.MAX_FAILURES
 LOCKOUT = lockout.LOCKOUT
 MIN_PASSWORD_LENGTH = 12
+MIN_DISTINCT_CHARACTERS = 5
 DEFAULT_TOKEN_DAYS = 90
 TOKEN_PREFIX = "mk_"
 
@@ -143,8 +144,13 @@ def generate_password() -> str:
 
 
 def check_password_strength(password: str) -> None:
+    """Long enough, and not one key held down or a short pattern repeated (``aaaaaaaaaaaa``,
+    ``abababababab``, ``123123123123``): the first thing an attacker's list tries (NIST SP 800-63B)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(N_("A password needs at least %(n)d characters."), n=MIN_PASSWORD_LENGTH)
+    if len(set(password)) < MIN_DISTINCT_CHARACTERS:
+        raise StaffError(N_("A password needs at least %(n)d different characters: one key or a short pattern "
+                            "repeated is guessed first."), n=MIN_DISTINCT_CHARACTERS)
 
 
 def find_user(session: Session, email: str) -> StaffUser | None:

@@ -27,6 +27,8 @@ def test_create_hashes_with_argon2_and_generates_password_once(session):
     ("not-an-address", "admin", PASSWORD, "not an e-mail"),
     ("a@b.example", "boss", PASSWORD, "Unknown role"),
     ("a@b.example", "admin", "short", "at least 12"),
+    ("a@b.example", "admin", "aaaaaaaaaaaaaaaa", "different characters"),  # one key held down
+    ("a@b.example", "admin", "abababababababab", "different characters"),  # a short pattern repeated
 ])
 def test_create_refuses_bad_input(session, email, role, password, fragment):
     with pytest.raises(staff.StaffError, match=fragment):
