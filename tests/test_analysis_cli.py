@@ -111,6 +111,9 @@ def test_csv_and_xlsx_exports_in_english(demo, tmp_path):
     nowhere = demo("indicators", *SURVEY_OPTION, "--format", "csv", "--output", str(tmp_path / "no" / "x.csv"))
     assert nowhere.exit_code == 1 and "the folder" in nowhere.output and "does not exist" in nowhere.output
     assert len(nowhere.output.strip().splitlines()) == 1 and "FileNotFoundError" not in nowhere.output
+    (tmp_path / "file.csv").write_text("")
+    inside_a_file = demo("indicators", *SURVEY_OPTION, "--format", "csv", "--output", str(tmp_path / "file.csv" / "x"))
+    assert inside_a_file.exit_code == 1 and "is a file, not a folder" in inside_a_file.output
 
 
 def responses_csv(path, sex, district) -> str:

@@ -323,6 +323,15 @@ def test_cli_refuses_weighting_without_margins_in_one_line(cli, session, instrum
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_a_file_the_cli_cannot_write_is_one_line_naming_it(cli, session, instrument):
+    """It was 'Error: FileNotFoundError: [Errno 2] …' — the exception's class, for a resident of a city hall."""
+    responses.bulk_complete(session, instrument, [FOREIGN] * 10, channel="web")
+    result = cli("report", "--survey", instrument.id, "--format", "html", "--weighting", "none",
+                 "--output", "/proc/report.html")  # /proc refuses a new file, even to root
+    assert result.exit_code == 1 and result.output.startswith("Error: cannot use '/proc/report.html': ")
+    assert "FileNotFoundError" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
 def test_the_report_package_imports_no_flask():
     """analysis.publication is shared by the CLI and the web: it must not pull Flask in."""
     code = ("import sys, analysis.publication, analysis.publication.layout, analysis.publication.xlsx; "

@@ -75,6 +75,12 @@ class FriendlyGroup(click.Group):
         except ConfigError as exc:  # a setting that cannot be used: say which, once
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
+        except OSError as exc:  # a file or folder the command could not use: which, and why, in one line
+            if os.environ.get("MACHIKOE_DEBUG"):
+                raise
+            where = f" '{exc.filename}'" if exc.filename else ""
+            click.echo(f"Error: cannot use{where}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
         except Exception as exc:
             if os.environ.get("MACHIKOE_DEBUG"):
                 raise

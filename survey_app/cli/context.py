@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -59,3 +60,12 @@ pass_app = click.make_pass_decorator(AppContext)
 
 def fail(message: str) -> click.ClickException:
     return click.ClickException(message)
+
+
+def check_output_folder(output: Path) -> None:
+    """Refuse, before any work, an output whose folder is missing or is a file (one line naming it)."""
+    folder = output.parent
+    if not folder.exists():
+        raise click.ClickException(f"cannot write '{output}': the folder '{folder}' does not exist")
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot write '{output}': '{folder}' is a file, not a folder")

@@ -31,7 +31,7 @@ from survey_app.i18n import locales
 from survey_app.instrument import Instrument, InstrumentError, load_instrument
 from survey_app.population import MarginRow, read_population_csv
 
-from .context import AppContext, pass_app
+from .context import AppContext, check_output_folder, pass_app
 
 ENCODINGS = click.Choice(["auto", "utf-8", "cp932"])
 
@@ -98,8 +98,8 @@ def indicators(app: AppContext, survey_id: str | None, instrument_path: Path | N
         raise click.UsageError("--instrument and --responses go together")
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
-    if output is not None and not output.parent.is_dir():  # said before the figures are computed
-        raise click.ClickException(f"cannot write '{output}': the folder '{output.parent}' does not exist")
+    if output is not None:  # said before the figures are computed
+        check_output_folder(output)
     by = tuple(b.strip() for item in by for b in item.split(",") if b.strip())
     options = Options(weighting, trim, ci, level, by, Thresholds(caution_below, suppress_below), lang,
                       sample=sample, min_cell=min_cell)

@@ -12,7 +12,7 @@ import click
 
 from survey_app.i18n import locales
 
-from .context import AppContext, pass_app
+from .context import AppContext, check_output_folder, pass_app
 
 
 def register(main: click.Group) -> None:
@@ -47,8 +47,7 @@ def report(app: AppContext, survey_id: str, fmt: str, output: Path, weighting: s
     from analysis.publication import report_bytes
     from survey_app.config import TimezoneError, write_private
 
-    if output.parent and not output.parent.exists():
-        raise click.ClickException(f"cannot write '{output}': the folder '{output.parent}' does not exist")
+    check_output_folder(output)  # before the report is laid out
     with app.session() as session:
         instrument = app.instrument(session, survey_id)
         try:
