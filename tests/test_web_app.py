@@ -89,6 +89,9 @@ def test_language_is_negotiated_then_remembered(client):
     client.get("/?lang=ur")
     assert '<html lang="ur"' in text_of(client.get("/", headers={"Accept-Language": "en"}))
     assert '<html lang="ur"' in text_of(client.get("/?lang=xx"))  # an unknown choice is ignored
+    assert '<html lang="en"' in text_of(client.get("/?lang=EN"))  # tags are case-insensitive
+    assert '<html lang="vi"' in text_of(client.get("/?lang=vi-VN"))  # a region is dropped
+    assert '<html lang="ja-x-easy"' in text_of(client.get("/?lang=JA-x-Easy"))
 
 
 def test_home_lists_the_loaded_surveys(client):

@@ -56,9 +56,9 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 
 def requested_locale() -> str | None:
-    """A supported ``?lang=`` value, else None (anything else is ignored, never an error)."""
-    value = request.args.get(LANG_PARAM, "")
-    return value if value in locales.supported() else None
+    """The supported locale ``?lang=`` names (``EN``, ``vi-VN`` and ``ur-PK`` too: tags are
+    case-insensitive, a region is dropped), else None — ignored, never an error."""
+    return locales.match(request.args.get(LANG_PARAM, ""), locales.supported())
 
 
 def current_locale() -> str:

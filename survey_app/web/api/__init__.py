@@ -79,7 +79,7 @@ def indicators(survey_id: str) -> ResponseReturnValue:
         options = parse_options(request.args, instrument, multi_by=request.args.getlist("by"))
     except OptionError as exc:
         return error(400, "invalid_parameter", str(exc), parameter=exc.parameter)
-    if request.args.get("lang", locales.DEFAULT) not in locales.supported():  # was silently ignored
+    if "lang" in request.args and requested_locale() is None:  # was silently ignored
         return error(400, "invalid_parameter", f"lang must be one of {', '.join(locales.supported())}.",
                      parameter="lang")
     try:
