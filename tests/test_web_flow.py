@@ -7,7 +7,17 @@ from sqlalchemy import select
 from survey_app import responses
 from survey_app.models import Response
 from tests.support.survey import SURVEY_URL
-from tests.support.web import PAGES, answer_all, csrf, post_page, resume_code, start, submit, text_of
+from tests.support.web import (
+    PAGES,
+    answer_all,
+    csrf,
+    post_page,
+    resume_code,
+    start,
+    submit,
+    text_of,
+    visible_text,
+)
 
 
 def only_response(session) -> Response:
@@ -196,7 +206,9 @@ def test_back_after_submit_and_a_second_tab_get_a_clear_page(client, session):
     stale_page = text_of(client.get(f"{SURVEY_URL}/q/work"))
     stale_review = text_of(client.get(f"{SURVEY_URL}/review"))
     assert submit(client).status_code == 302
-    assert client.get(f"{SURVEY_URL}/q/work").status_code == 409
+    already = client.get(f"{SURVEY_URL}/q/work")
+    assert already.status_code == 409
+    assert visible_text(text_of(already)).count("このアンケートについてのお問い合わせ") == 1  # the footer's, once
     late = client.post(f"{SURVEY_URL}/q/work", data={"csrf_token": csrf(stale_page), "nav": "next", "hatarakiyasui": "4"})
     assert (late.status_code == 409 and "already been sent" in text_of(late)) or late.status_code == 409
     twice = client.post(f"{SURVEY_URL}/review", data={"csrf_token": csrf(stale_review), "nav": "submit"})
