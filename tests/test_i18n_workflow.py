@@ -300,3 +300,9 @@ def test_messages_extraction_covers_python_and_jinja_forms(tmp_path):
         "{# i18n: the heading, edited #}\n<h1>{{ _('Hello again') }}</h1>\n", encoding="utf-8")
     edited = messages_template(tmp_path)
     assert edited.get("Hello") is None and edited.get("Hello again").auto_comments == ["the heading, edited"]
+
+
+def test_a_language_the_registry_lacks_is_refused_by_name():
+    """``-l xx`` reported a missing catalog and told one to run ``update`` for a language there is none of."""
+    result = CliRunner().invoke(main, ["translations", "check", "-l", "xx"])
+    assert result.exit_code == 2 and "xx: not a language of the registry" in result.output

@@ -40,8 +40,16 @@ def _workspace_options(command: _Command) -> _Command:
     return command
 
 
+def _known_locales(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [tag for tag in value if tag not in locales.supported()]
+    if unknown:  # else "no catalog for this language (run: machikoe translations update)" sent one astray
+        raise click.BadParameter(f"{', '.join(unknown)}: not a language of the registry "
+                                 f"({', '.join(locales.supported())})")
+    return value
+
+
 def _locale_option(command: _Command) -> _Command:
-    return click.option("--locale", "-l", "only", multiple=True,
+    return click.option("--locale", "-l", "only", multiple=True, callback=_known_locales,
                         help="Only this language (repeatable); default: every language the domain needs.")(command)
 
 
