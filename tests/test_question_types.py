@@ -67,6 +67,7 @@ def test_a_raw_answer_is_parsed_stored_exported_and_read_back(qtype, raw, value,
     ("single", "4", "Choose one of the answers."),
     ("single", True, "Choose one of the answers."),
     ("multi", ["1", "9"], "\"Don't know\" cannot be combined with other answers."),
+    ("multi", "1,,7", "'7' is not one of the answers: give their numbers, for example 1,3."),  # not "choose one"
     ("number", "inf", "Enter a number, for example 3."),
     ("number", "-1", "Enter a number of at least 0."),
     ("number", "2.5", "Enter a whole number, for example 3."),  # 2.5 people: refused, not rounded

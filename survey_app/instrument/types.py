@@ -242,7 +242,7 @@ class MultiChoice(QuestionType):
 
     def parse(self, question: Question, raw: Any) -> tuple[int, ...]:
         items = raw if isinstance(raw, (list, tuple, set, frozenset)) else str(raw).split(",")
-        codes = sorted({SingleChoice().parse(question, r) for r in items if str(r).strip()})
+        codes = sorted({self._one(question, r) for r in items if str(r).strip()})
         if not codes:
             raise InvalidAnswer(N_("Choose at least one answer."))
         if question.max_choices and len(codes) > question.max_choices:
@@ -251,6 +251,14 @@ class MultiChoice(QuestionType):
         if len(codes) > 1 and exclusive.intersection(codes):
             raise InvalidAnswer(N_("\"Don't know\" cannot be combined with other answers."))
         return tuple(codes)
+
+    @staticmethod
+    def _one(question: Question, item: Any) -> int:
+        try:
+            return SingleChoice().parse(question, item)
+        except InvalidAnswer:  # "choose one of the answers" would say the question takes one
+            raise InvalidAnswer(N_("'%(item)s' is not one of the answers: give their numbers, for example 1,3."),
+                                item=str(item).strip()) from None
 
     def form_value(self, posted: Sequence[str]) -> list[str]:
         return list(posted)  # every ticked box; none ticked is an empty list
