@@ -27,6 +27,7 @@ from survey_app.models import PopulationMargin
 from survey_app.stratum_columns import for_instrument, normalise
 
 TOTAL_TOLERANCE = 0.005
+MAX_COUNT = 100_000_000  # residents in one cell: more than any city (Japan has about 124 million)
 
 
 class PopulationError(CsvError):
@@ -90,6 +91,9 @@ def _parse_row(line: int, row: dict, instrument: Instrument) -> MarginRow:
         raise PopulationError(N_("Count '%(count)s' must be zero or more."), line, count=row["count"])
     if not count.is_integer():  # a count of residents; "4.210" is often 4,210 typed the European way
         raise PopulationError(N_("Count '%(count)s' must be a whole number of residents."), line, count=row["count"])
+    if count > MAX_COUNT:  # 1e29 was stored (as 99,999,999,999,999,991,433,150,857,216): a pasted cell, not a city
+        raise PopulationError(N_("Count '%(count)s' is more residents than a city has (at most %(max)s)."), line,
+                              count=row["count"], max=f"{MAX_COUNT:,}")
     return MarginRow(":".join(dims), ":".join(codes), count, line)
 
 

@@ -30,6 +30,8 @@ def test_reads_simple_and_joint_margins(bundled_instrument):
     ("age_band,1,1,234,567\n", r"was 1,234,567 one number\? Write it without the comma \(1234567\)"),
     ("age_band,1,10,x\n", r"line 2: 4 values but only 3 columns\.$"),
     ("age_band,1,4.210\n", r"line 2: Count '4.210' must be a whole number of residents"),
+    ("age_band,1,99999999999999999999999999999\n", r"line 2: Count '9+' is more residents than a city has "
+                                                    r"\(at most 100,000,000\)"),
     ("age_band,1,4\nage_band,1,5\n", r"line 3: Duplicate cell age_band=1 \(first on line 2\)"),
     ("age_band:sex,1,4\n", r"line 2: Category '1' must have one code per dimension of 'age_band:sex'"),
     ("age_band,1,40\nsex,1,10\n", r"line 3: Margin 'sex' sums to 10 but 'age_band' sums to 40"),

@@ -68,6 +68,17 @@ def test_switching_language_keeps_the_answers_chosen_on_the_page(new_page, sessi
     finish(phone)
 
 
+def test_switching_language_on_the_landing_page_keeps_the_typed_code(new_page, session, instrument, secret):
+    letter = create_invitations(session, instrument, secret, [{"age_band": 2, "sex": 1, "district": 3}])[0]
+    phone = new_page(lang="ja")
+    phone.goto(f"{SURVEY_URL}/?lang=ja")
+    phone.fill("#code", letter.code.lower())
+    with phone.expect_navigation():
+        phone.click("nav.languages a[hreflang='ur']")
+    assert phone.locator("html").get_attribute("lang") == "ur"
+    assert phone.locator("#code").input_value().upper() == letter.code
+
+
 def test_a_code_used_twice(new_page, session, instrument, secret, axe_violations, screenshot):
     letter = create_invitations(session, instrument, secret, [{"age_band": 4, "sex": 2, "district": 1}])[0]
     first = new_page(lang="ur")

@@ -36,6 +36,20 @@
         });
       });
     }
+    // The landing page: a code typed but not yet sent goes with a language link (?code= fills it in
+    // again, as the letter's QR code does).
+    var code = document.querySelector("form input#code");
+    if (code && !page) {
+      document.querySelectorAll("a[data-switch]").forEach(function (link) {
+        link.addEventListener("click", function (event) {
+          if (!code.value.trim()) { return; }
+          event.preventDefault();
+          var url = new URL(link.getAttribute("href"), window.location.href);
+          url.searchParams.set("code", code.value.trim());
+          window.location.href = url.toString();
+        });
+      });
+    }
     // A second tap while the first submission is on its way would post the page twice.
     document.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function (event) {
