@@ -104,3 +104,47 @@ def test_an_app_that_fails_outside_flask_gets_a_500_at_once_not_a_hang(caplog):
         answer, _ = serve_once(app)
         assert answer.code == 500 and time.monotonic() - started < 5  # the client's timeout is 10 s
     assert "the app failed on GET /" in caplog.text
+
+
+def test_a_body_over_the_limit_gets_a_413_page_not_an_empty_400():
+    """tornado refused a declared body over ``max_body_size`` with a bare "400 Bad Request" and no
+    body: a staff member uploading a 25 MB file saw a blank page. Below the limit, the app answers."""
+    import socket
+
+    from survey_app.cli.worker import GuardedHTTPServer
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        size = len(environ["wsgi.input"].read())
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"read {size}".encode()]
+
+    loop = IOLoop(make_current=False)
+    executor = ThreadPoolExecutor(1, thread_name_prefix="pool")
+    sock, port = bind_unused_port()
+    server = GuardedHTTPServer(BufferedWSGI(app, executor=executor), max_body_size=1000)
+    answers: dict[int, bytes] = {}
+
+    def post(size: int) -> bytes:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.sendall(f"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n".encode()
+                           + b"x" * min(size, 4000))
+            received = b""
+            while chunk := client.recv(65536):
+                received += chunk
+            return received
+
+    async def run() -> None:
+        server.add_sockets([sock])
+        for size in (10, 5000):
+            answers[size] = await IOLoop.current().run_in_executor(None, post, size)
+        server.stop()
+
+    try:
+        loop.run_sync(run, timeout=20)
+    finally:
+        loop.close(all_fds=True)
+        executor.shutdown()
+    assert answers[10].startswith(b"HTTP/1.1 200") and answers[10].endswith(b"read 10")
+    big = answers[5000]
+    assert big.startswith(b"HTTP/1.1 413") and b"400 Bad Request" not in big
+    assert "送信されたファイルが大きすぎます".encode() in big and b"too large" in big

@@ -95,6 +95,49 @@ class BufferedWSGI(WSGIContainer):
                      request.version, status_code, took)
 
 
+TOO_LARGE_PAGE = """<!doctype html><html lang="ja"><meta charset="utf-8"><title>413</title>
+<h1>送信されたファイルが大きすぎます</h1><p>ファイルを分けるか、小さくしてから、もう一度お試しください。</p>
+<h1 lang="en">What you sent is too large</h1><p lang="en">Please split the file or make it smaller, then try again.</p>
+</html>""".encode()
+
+
+class _TooLarge(httputil.HTTPMessageDelegate):
+    """Answers a request whose declared body is over the server's limit with a 413 page, before
+    tornado would read (and then refuse with an empty 400 — a blank browser page) a single byte of
+    it; any other request goes to ``inner`` as it was."""
+
+    def __init__(self, inner: httputil.HTTPMessageDelegate, connection: httputil.HTTPConnection, limit: int) -> None:
+        self.inner, self.connection, self.limit = inner, connection, limit
+
+    def headers_received(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
+                         headers: httputil.HTTPHeaders) -> Any:
+        declared = headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.limit and hasattr(self.connection, "detach"):
+            stream = self.connection.detach()  # tornado stops here: it reads no body, writes no 400
+            head = (f"HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    f"Content-Length: {len(TOO_LARGE_PAGE)}\r\nConnection: close\r\n\r\n").encode()
+            stream.write(head + TOO_LARGE_PAGE).add_done_callback(lambda _done: stream.close())
+            return None
+        return self.inner.headers_received(start_line, headers)
+
+    def data_received(self, chunk: bytes) -> Any:
+        return self.inner.data_received(chunk)
+
+    def finish(self) -> None:
+        self.inner.finish()
+
+    def on_connection_close(self) -> None:
+        self.inner.on_connection_close()
+
+
+class GuardedHTTPServer(tornado.httpserver.HTTPServer):
+    """tornado's server with the 413 page of :class:`_TooLarge` for a body over ``max_body_size``."""
+
+    def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
+        inner = super().start_request(server_conn, request_conn)
+        return _TooLarge(inner, request_conn, self.conn_params.max_body_size or BODY_LIMIT)
+
+
 class BufferingWorker(TornadoWorker):
     """gunicorn's tornado worker with the app on threads and time limits on slow requests."""
 
@@ -110,7 +153,7 @@ class BufferingWorker(TornadoWorker):
                                                                    thread_name_prefix="machikoe"))
         worker = self
 
-        class _Server(tornado.httpserver.HTTPServer):
+        class _Server(GuardedHTTPServer):
             def on_close(self, server_conn: object) -> None:
                 seat.closed()
                 worker.handle_request()
