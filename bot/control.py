@@ -73,6 +73,16 @@ class Control:
         ctx, conv = self.ctx, self.ctx.conv
         if conv.state not in REMINDABLE:
             return ctx.note(f"no reminder in state {conv.state}")
+        status = ctx.port.status(conv.response_id) if conv.response_id else None
+        if status != "partial":  # sent on the web meanwhile, or erased: nothing to nudge about, and nothing said
+            ctx.note(f"no reminder: the response is {status or 'gone'}")
+            if status == "complete":
+                ctx.because(Trigger.SUBMITTED_ELSEWHERE)
+                conv.state = State.DONE
+            else:
+                ctx.because(Trigger.LOST)
+                conv.reset()
+            return None
         ctx.because(Trigger.REMIND)
         conv.reminders_sent += 1
         ctx.note(f"reminder {conv.reminders_sent}")

@@ -148,8 +148,9 @@ class Turn:
         if not callbacks.belongs_to(ctx.instrument, cb):
             ctx.note("tap for another survey ignored")
             return ctx.notice(m.OTHER_SURVEY)
-        if not callbacks.is_current_version(ctx.instrument, cb):
-            return ctx.stale(m.BUTTON_INVALID)
+        if not callbacks.is_current_version(ctx.instrument, cb):  # the survey changed: the screen as it is now
+            ctx.stale(m.BUTTON_INVALID)
+            return self.screens.show(ctx.state)
         handler = self.taps.get(cb.kind)
         if handler is not None:
             return handler(cb)
@@ -181,8 +182,17 @@ class Turn:
         data = self.ctx.conv.data
         if shown:
             data["buttons"] = [[[b.label, b.data] for b in row] for row in shown[-1]]
-        elif self.ctx.state in WAITS_FOR_TAP and (out.messages or out.notice) and data.get("buttons"):
+        elif self.ctx.state in WAITS_FOR_TAP and (out.messages or out.notice) and self._current(data.get("buttons")):
             out.buttons_again = tuple(tuple(Button(label, value) for label, value in row) for row in data["buttons"])
+
+    def _current(self, rows: list[list[list[str]]] | None) -> bool:
+        """Buttons remembered from this version of the survey (an older one's would only be refused)."""
+        if not rows:
+            return False
+        try:
+            return callbacks.is_current_version(self.ctx.instrument, callbacks.decode(rows[0][0][1]))
+        except (callbacks.BadCallback, IndexError, TypeError):
+            return False
 
 
 def _is_code(text: str) -> bool:

@@ -54,9 +54,24 @@ class ResponsesPort:
         return self.session.get(Response, response_id)
 
     def start(self, code: str | None, locale: str) -> tuple[int, bool]:
-        started = responses.start(self.session, self.instrument, secret=self.secret, channel=self.channel,
-                                  locale=locale, code=code)
+        try:
+            started = responses.start(self.session, self.instrument, secret=self.secret, channel=self.channel,
+                                      locale=locale, code=code)
+        except responses.CodeProblem as problem:
+            # a resume code from the web ("save and continue later") is no letter's: it continues that
+            # response here, as it would on the web (the refusal says resume codes work)
+            resumed = self._resumable(code) if problem.kind == "unknown" else None
+            if resumed is None:
+                raise
+            return resumed, True
         return started.response.id, started.resumed
+
+    def _resumable(self, code: str | None) -> int | None:
+        try:
+            response = responses.resume(self.session, self.secret, code or "")
+        except responses.ResponseError:
+            return None
+        return response.id if response.survey_id == self.instrument.id else None
 
     def answers(self, response_id: int) -> dict[str, Any] | None:
         response = self._response(response_id)

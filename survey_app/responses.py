@@ -16,13 +16,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from survey_app import codes
 from survey_app.db import rows_changed
+from survey_app.erasure import (  # noqa: F401 - callers write responses.delete_response, …
+    ERASED,
+    delete_response,
+    discard_abandoned,
+    drop_reminders,
+)
 from survey_app.held import (  # noqa: F401 - callers write responses.held_with_survey, …
     ANSWERS,
     RESPONSES,
@@ -35,7 +41,7 @@ from survey_app.held import (  # noqa: F401 - callers write responses.held_with_
 from survey_app.i18n import N_
 from survey_app.instrument import REQUIRED_MESSAGE, Instrument, InvalidAnswer, Question
 from survey_app.instrument.types import ANSWER_COLUMNS
-from survey_app.models import Answer, BotSession, Invitation, Response, utcnow
+from survey_app.models import Invitation, Response, utcnow
 from survey_app.response_errors import (  # noqa: F401 - callers write responses.CodeProblem, …
     AlreadySubmitted,
     CodeProblem,
@@ -47,7 +53,6 @@ from survey_app.response_errors import (  # noqa: F401 - callers write responses
     StartedElsewhere,
 )
 
-ERASED = "erased"  # a submitted response its resident erased: no answers, its code stays used
 FINISHED = ("complete", ERASED)  # statuses whose code cannot answer again
 
 
@@ -137,6 +142,9 @@ def issue_resume_token(session: Session, secret: str, response: ResponseRef) -> 
 
 
 def resume(session: Session, secret: str, token: str) -> Response:
+    """The partial response a resume code points to, however it was typed (lower case, no dashes)."""
+    status, canonical = codes.check(token)
+    token = canonical if status == codes.CodeStatus.VALID else token
     response = session.scalar(select(Response).where(Response.resume_key == codes.token_hash(secret, token)))
     if response is None:
         raise ResumeNotFound()
@@ -306,6 +314,8 @@ def submit(session: Session, instrument: Instrument, response: Response, *, chan
               "channel": channel or response.channel}
     claimed = rows_changed(session.connection().execute(_SUBMIT, {"rid": response.id, "at": now,
                                                                   "via": stored["channel"]}))
+    if claimed == 1:  # finished on any channel: no chat may nudge the resident to finish it again
+        drop_reminders(session, response.id)
     session.commit()
     if claimed == 1:  # the row is what we wrote: no need to read it back
         for name, value in stored.items():
@@ -313,38 +323,6 @@ def submit(session: Session, instrument: Instrument, response: Response, *, chan
     else:
         session.refresh(response)
     return SubmitResult(response, already=claimed != 1)
-
-
-def delete_response(session: Session, response: ResponseRef) -> None:
-    """A resident's right to erasure: every answer goes; bot sessions let go of the response.
-
-    A partial response's row goes too (its code may start again). A *submitted* response's
-    row stays as an empty ``erased`` marker — no answers, no stratum, no times but its start —
-    holding only the code's key: one response per invitation code, so erasing must not
-    free the code to answer (and be counted) a second time.
-    """
-    session.execute(update(BotSession).where(BotSession.response_id == response.id).values(response_id=None))
-    erased = rows_changed(session.execute(
-        update(Response).where(Response.id == response.id, Response.status == "complete")
-        .values(status=ERASED, stratum={}, submitted_at=None, resume_key=None)))
-    session.execute(delete(Answer).where(Answer.response_id == response.id))
-    if not erased:
-        session.execute(delete(Response).where(Response.id == response.id))
-    session.commit()
-
-
-def discard_abandoned(session: Session, response: ResponseRef) -> bool:
-    """Delete an unfinished *open* response nothing leads back to (no code; its phone now holds another
-    response), as ``delete_response`` does. Kept (False) once sent, or given a resume code to return with."""
-    # Claimed first, in the delete's transaction: a submit from another tab waits, then finds it gone.
-    claimed = rows_changed(session.execute(
-        update(Response).where(Response.id == response.id, Response.status == "partial", Response.source == "open",
-                               Response.resume_key.is_(None)).values(updated_at=utcnow())))
-    if claimed:
-        delete_response(session, response)
-    else:
-        session.rollback()
-    return bool(claimed)
 
 
 def enter_complete(session: Session, instrument: Instrument, *, secret: str, channel: str, locale: str,
