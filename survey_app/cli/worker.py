@@ -15,6 +15,8 @@ resident's invitation code, and a log file must not become a list of codes.
 """
 from __future__ import annotations
 
+import functools
+import html
 import logging
 import socket
 import time
@@ -95,10 +97,20 @@ class BufferedWSGI(WSGIContainer):
                      request.version, status_code, took)
 
 
-TOO_LARGE_PAGE = """<!doctype html><html lang="ja"><meta charset="utf-8"><title>413</title>
-<h1>送信されたファイルが大きすぎます</h1><p>ファイルを分けるか、小さくしてから、もう一度お試しください。</p>
-<h1 lang="en">What you sent is too large</h1><p lang="en">Please split the file or make it smaller, then try again.</p>
-</html>""".encode()
+@functools.lru_cache(maxsize=1)
+def too_large_page() -> bytes:
+    """The 413 page, in the city's language and in English (the request never reached the app, which
+    knows the reader's): the staff upload limit's words, from the catalogs."""
+    from survey_app.i18n import locales
+    from survey_app.i18n.catalogs import SOURCE_LANGUAGE, gettext
+    from survey_app.web.errors import PAGES, STAFF_TOO_LARGE
+
+    mb = (BODY_LIMIT - 1024 * 1024) // (1024 * 1024)
+    parts = [f'<section lang="{tag}"><h1>{html.escape(gettext(tag, PAGES[413][0]))}</h1>'
+             f'<p>{html.escape(gettext(tag, STAFF_TOO_LARGE, mb=mb))}</p></section>'
+             for tag in dict.fromkeys((locales.default(), SOURCE_LANGUAGE["messages"]))]
+    return (f'<!doctype html><html lang="{locales.default()}"><meta charset="utf-8"><title>413</title>'
+            + "".join(parts) + "</html>").encode()
 
 
 class _TooLarge(httputil.HTTPMessageDelegate):
@@ -114,9 +126,10 @@ class _TooLarge(httputil.HTTPMessageDelegate):
         declared = headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.limit and hasattr(self.connection, "detach"):
             stream = self.connection.detach()  # tornado stops here: it reads no body, writes no 400
+            page = too_large_page()
             head = (f"HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/html; charset=utf-8\r\n"
-                    f"Content-Length: {len(TOO_LARGE_PAGE)}\r\nConnection: close\r\n\r\n").encode()
-            stream.write(head + TOO_LARGE_PAGE).add_done_callback(lambda _done: stream.close())
+                    f"Content-Length: {len(page)}\r\nConnection: close\r\n\r\n").encode()
+            stream.write(head + page).add_done_callback(lambda _done: stream.close())
             return None
         return self.inner.headers_received(start_line, headers)
 
