@@ -15,7 +15,9 @@ is the estimate's own interval shifted by the baseline (an under-statement of th
 uncertainty of the change), and the verdict is only ``indicative`` — never improved or
 worsened — with notice ``baseline_without_se``. Two independent surveys of an unchanged
 population would otherwise be declared different about three times as often as the level
-promises (tests/test_analysis_change.py simulates it).
+promises (tests/test_analysis_change.py simulates it). The same holds at an estimate of 0 % or
+100 % (``Estimate.degenerate``, notice ``degenerate_interval``): its linearised SE is 0, so the
+change is the estimate's Clopper–Pearson interval shifted by the baseline, and only ``indicative``.
 
 Comparability: a baseline whose ``base`` (valid | all) differs from the indicator's is
 compared with the figure *recomputed on the baseline's base* (reported beside the official
@@ -42,7 +44,9 @@ def change(estimate: Estimate, baseline: Published | None, level: float, base: s
         return None  # no interval, nothing to weigh the difference against
     difference = pp(estimate.estimate) - baseline.value
     baseline_se = baseline.standard_error()
-    if baseline_se is None or estimate.se is None:
+    # At 0 % or 100 % the linearised SE is 0: the z-test would weigh the baseline's error alone and call
+    # +5 points "improved" while the estimate's own (Clopper–Pearson) interval holds the baseline.
+    if baseline_se is None or estimate.se is None or estimate.degenerate:
         low, high = pp(estimate.ci_low) - baseline.value, pp(estimate.ci_high) - baseline.value
         return Change(difference, low, high, "indicative", None, "estimate_interval_only", base)
     half = normal_quantile(1 - (1 - level) / 2) * float(np.hypot(pp(estimate.se), baseline_se))

@@ -156,7 +156,8 @@ def weigh(frame: Frame, margins: tuple[Margin, ...], options: Options) -> Weighe
         calibrated, collapsed = collapse_sparse(sample, options.min_cell, ordered)
         notices += collapsed
         if sample.margins and not calibrated.margins:  # every margin too sparse (early fieldwork)
-            dropped = [n.params["margin"] for n in collapsed if n.code == "sparse_margin_dropped"]
+            dropped = [n.params["margin"] for n in collapsed
+                       if n.code in ("sparse_margin_dropped", "sparse_margin_merged_away")]
             result = design_only(calibrated, "sparse", dropped)
             return finish(result, design, notices, options)
         sample = calibrated

@@ -87,6 +87,9 @@ MESSAGES: dict[str, str] = {
     "sparse_cell_collapsed": N_(
         "Calibration cell %(cell)s has %(n)s respondent(s) (fewer than %(min_cell)s): '%(dimension)s' categories "
         "%(merged)s were merged for weighting."),
+    "sparse_margin_merged_away": N_(
+        "Every category of margin '%(margin)s' had to be merged for weighting (fewer than %(min_cell)s respondents "
+        "each): it was left out, as one cell would only set the total."),
     "sparse_margin_dropped": N_(
         "Calibration cell %(cell)s has %(n)s respondent(s) (fewer than %(min_cell)s) and its categories have no "
         "order to merge by: margin '%(margin)s' was left out of the weighting (merge categories in the population "

@@ -75,6 +75,17 @@ def test_with_se_a_real_change_is_a_verdict():
     assert not {"baseline_without_se", "baseline_not_comparable"} & notice_codes(doc)
 
 
+def test_an_estimate_of_100_percent_is_never_a_confident_change():
+    """All 40 agree: 100 %, linearised SE 0, Clopper–Pearson [91.2, 100]. Against 95.0 ± 1.0 the
+    z-test weighed the baseline's error alone: +5.0 [3.0, 7.0], 'improved'."""
+    from analysis.estimate import Estimate
+
+    everyone = Estimate(1.0, 0.0, 0.912, 1.0, 40, 40, 40.0, 1.0, 40.0, 39, degenerate=True)
+    verdict = change(everyone, Published(95.0, 2023, se=1.0), 0.95, "valid")
+    assert verdict.verdict == "indicative" and verdict.method == "estimate_interval_only"
+    assert verdict.ci_low < 0 < verdict.ci_high  # the estimate's own interval holds the baseline
+
+
 def test_baseline_on_another_base_is_compared_with_the_figure_recomputed_on_it():
     inst = instrument("{value: 45.0, year: 2023, se: 1.5, base: all}")
     result = compute(frame_from_csv(csv_text(), inst), (), Options(lang="en"))

@@ -17,6 +17,9 @@ cell without an ordered variable, or an ordered variable with one category left,
 merged by default — which categories belong together is a decision for a person — so its
 whole margin is left out of the calibration, with notice ``sparse_margin_dropped`` naming
 the cell (merge categories in the population margins, or lower ``--min-cell``, to keep it).
+A margin whose categories were all merged into one is left out too (notice
+``sparse_margin_merged_away``): one cell only sets the total, and the weights would be called
+"raked to" a margin that shaped nothing.
 Why not refuse: early in fieldwork every cell is sparse, and a figure calibrated to what the
 data can carry, saying what it left out, is what staff need (issue 11: never a dead
 dashboard); the refusal this guard replaces published nothing at all.
@@ -102,4 +105,9 @@ def collapse_sparse(sample: WeightingInput, min_cell: int = MIN_CELL,
         margins = [_merge_margin(x, dim, high, low) for x in margins]
         notices.append(Notice("sparse_cell_collapsed", {"cell": m.label(cell), "n": n, "min_cell": min_cell,
                                                         "dimension": dim, "merged": f"{low}+{high}"}))
+    for m in [x for x in margins if len(x.cells) < 2]:
+        # every category merged into one: the margin would only set the total, and "raked to age"
+        # would describe weights that raking did not shape
+        margins.remove(m)
+        notices.append(Notice("sparse_margin_merged_away", {"margin": m.name, "min_cell": min_cell}))
     return replace(sample, data=data, margins=tuple(margins)), tuple(notices)
