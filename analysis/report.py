@@ -65,6 +65,8 @@ WEIGHTING_NOTES = {
                        "account for the weighting."),
     "propensity": N_("Weighted for non-response by a response-propensity model of the invited sample."),
 }
+DESIGN_WITHOUT_RECORD = N_("Design weights: no sampling design is recorded for these letters, so every invited "
+                           "response counts equally.")
 PROPENSITY_THEN_RAKE = N_("Weighted for non-response by a response-propensity model of the invited sample, then "
                           "raked to the population margins (%(margins)s).")
 CI_NOTES = {
@@ -125,6 +127,8 @@ def weighting_note(result: SurveyResult, locale: str) -> str:
     margins = locales.list_separator(locale).join(result.margin_labels or result.margins) or "–"
     if result.weighting_used == "propensity" and result.margins:
         return gettext(locale, PROPENSITY_THEN_RAKE, margins=margins)
+    if result.weighting_used == "design" and any(n.code == "no_recorded_design" for n in result.notices):
+        return gettext(locale, DESIGN_WITHOUT_RECORD)  # "as recorded when the letters were made" would be untrue
     msgid = WEIGHTING_NOTES.get(result.weighting_used, WEIGHTING_NOTES["none"])
     return gettext(locale, msgid, margins=margins) if "%(margins)s" in msgid else gettext(locale, msgid)
 

@@ -57,6 +57,14 @@ def test_json_follows_the_schema_in_percentage_points(demo):
     assert round(first["estimate"], 1) != first["estimate"]  # full precision: rounding is for display only
 
 
+def test_design_weights_without_a_recorded_design_say_every_response_counts_equally(demo):
+    """The footnote said each respondent stood for their stratum "as recorded when the letters were
+    made" beside the notice that no design is recorded (the demo's letters have none)."""
+    table = demo("indicators", *SURVEY_OPTION, "--weighting", "design", "--format", "csv", "--lang", "en").output
+    assert "no sampling design is recorded for these letters, so every invited response counts equally" in table
+    assert "as recorded when the letters were made" not in table
+
+
 def test_figures_weighted_to_the_example_margins_say_so_as_the_staff_pages_do(demo, tmp_path):
     """``machikoe setup`` loads illustrative margins: every figure weighted to them carries the notice,
     first, in JSON and CSV; unweighted figures and margins given with --population do not."""
@@ -194,7 +202,7 @@ def test_usage_errors(cli):
 
 def test_propensity_needs_invitations(demo):
     result = demo("indicators", *SURVEY_OPTION, "--weighting", "propensity")
-    assert result.exit_code == 1 and "needs the survey's invitations" in result.output
+    assert result.exit_code == 1 and "needs the survey's letters with their sampling strata" in result.output
 
 
 def test_survey_without_responses(cli):

@@ -194,5 +194,5 @@ def test_propensity_then_rake_meets_the_margins():
 
 def test_propensity_needs_an_invited_sample():
     data = sample()
-    with pytest.raises(AnalysisError, match="needs the survey's invitations"):
+    with pytest.raises(AnalysisError, match="needs the survey's letters with their sampling strata"):
         propensity(WeightingInput(data, np.ones(len(data))))

@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.notices import Notice
+from survey_app.i18n import N_
 
 from .base import WeightingInput, WeightingResult
 from .rake import rake
@@ -63,8 +64,9 @@ def fit_propensity(invited: pd.DataFrame, variables: list[str]
 
 def propensity(sample: WeightingInput, *, then_rake: bool = True) -> WeightingResult:
     if sample.invited is None or sample.sampling is None:
-        raise AnalysisError("propensity weighting needs the survey's invitations with their strata "
-                            "(machikoe invitations create); a responses CSV has none")
+        raise AnalysisError(N_("Propensity weighting needs the survey's letters with their sampling strata "
+                               "(machikoe invitations create --stratify-by); none are recorded for these "
+                               "responses."))
     variables = [c for c in sample.invited.columns if c not in ("invited", "responded")]
     if not variables:
         raise AnalysisError("propensity weighting needs stratum variables on the invitations")
