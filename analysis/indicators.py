@@ -207,7 +207,9 @@ def compute(frame: Frame, margins: Iterable[Margin] = (), options: Options | Non
         indicators = tuple(indicator_result(target, weighed.sample, indicator, options, texts)
                            for indicator in instrument.indicators)
     indicators, extra = sample_estimates(indicators, invited, open_frame, options)
-    return SurveyResult(instrument.id, options.weighting, options.ci, options.level, len(target), indicators,
+    # combined: the figures rest on the open responses as well as the invited ones
+    respondents = len(target) + (len(open_frame) if options.sample == "combined" and len(target) else 0)
+    return SurveyResult(instrument.id, options.weighting, options.ci, options.level, respondents, indicators,
                         notices=notices + extra, margins=used, thresholds=options.thresholds,
                         sample=options.sample, open=open_summary(open_frame),
                         margin_labels=tuple(margin_label(instrument, m, options.lang) for m in used),

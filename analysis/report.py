@@ -268,7 +268,9 @@ def _f1(value: float | None) -> str:
 
 def _sizes(n_eff: float | None, kish: float | None) -> str:
     """'412 / 398': the published effective n and Kish's."""
-    return "–" if n_eff is None or kish is None else f"{n_eff:.0f} / {kish:.0f}"
+    if n_eff is None:
+        return "–"
+    return f"{n_eff:.0f}" if kish is None else f"{n_eff:.0f} / {kish:.0f}"  # combined: no Kish, as in the CSV
 
 
 def _interval(low: float | None, high: float | None) -> str:

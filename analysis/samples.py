@@ -131,8 +131,10 @@ def sample_estimates(indicators: tuple[IndicatorResult, ...], invited: Frame, op
                                       indicator.baseline, options.level, comparison_base(indicator))
         out.append(replace(ind, estimate=pp(est.estimate), se=pp(est.se), ci_low=pp(est.ci_low),
                            ci_high=pp(est.ci_high), n=est.n, n_positive=est.n_positive,
-                           n_eff=est.n_eff, deff=None, groups=(), change=change, kish_n_eff=None,
-                           n_eff_basis=None, on_baseline_base=None,
+                           # the composite's variance can be below a simple random sample's of all n
+                           # (the covariates carry information): published n_eff never exceeds n
+                           n_eff=None if est.n_eff is None else min(est.n_eff, float(est.n)), deff=None, groups=(),
+                           change=change, kish_n_eff=None, n_eff_basis=None, on_baseline_base=None,
                            combined=CombinedParts(pp(est.parts.invited), pp(est.parts.open_dr),
                                                   est.parts.weight_invited)))
     variables = ", ".join(covariates(invited))

@@ -128,6 +128,8 @@ def test_headline_is_the_invited_sample_and_open_is_beside_it(cli, two_samples):
     between = combined["indicators"][0]
     assert combined["sample"] == "combined" and 25 < between["estimate"] < 75 and between["se"] > 0
     assert 0 <= between["weight_invited"] <= 1
+    assert combined["n_respondents"] == 600  # both samples (the heading said 300)
+    assert all(ind["n_eff"] is None or ind["n_eff"] <= ind["n"] for ind in combined["indicators"])  # never above n
     note = next(n["message"] for n in combined["notices"] if n["code"] == "combined_estimator")
     assert "Chen, Li & Wu" in note and "Assumption" in note
     opened = run("--sample", "open", "--weighting", "rake")
