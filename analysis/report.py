@@ -30,7 +30,7 @@ from analysis.result import (
 )
 from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
-from survey_app.i18n.fmt import display_width
+from survey_app.i18n.fmt import display_width, half_up, one_decimal
 
 # ---------------------------------------------------------------- words (msgids)
 
@@ -211,11 +211,11 @@ def render_json(result: SurveyResult, locale: str) -> str:
 
 
 def _pct(value: float | None) -> Any:
-    return "" if value is None else round(float(value), 1)
+    return "" if value is None else float(half_up(value, 1))  # 四捨五入, as the other formats
 
 
 def _round(value: float | None, digits: int) -> Any:
-    return "" if value is None else round(float(value), digits)
+    return "" if value is None else float(half_up(value, digits))
 
 
 def _indicator_row(ind: IndicatorResult, locale: str) -> list[Any]:
@@ -263,7 +263,7 @@ TITLE = N_("%(survey)s: indicators (%(n)d respondents)")
 
 
 def _f1(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+    return one_decimal(value)
 
 
 def _sizes(n_eff: float | None, kish: float | None) -> str:
@@ -274,7 +274,7 @@ def _sizes(n_eff: float | None, kish: float | None) -> str:
 
 
 def _interval(low: float | None, high: float | None) -> str:
-    return "–" if low is None or high is None else f"[{low:.1f}, {high:.1f}]"
+    return "–" if low is None or high is None else f"[{one_decimal(low)}, {one_decimal(high)}]"
 
 
 def _text_rows(result: SurveyResult, locale: str) -> list[list[str]]:
@@ -283,10 +283,10 @@ def _text_rows(result: SurveyResult, locale: str) -> list[list[str]]:
         base, change, target = ind.baseline, ind.change, ind.target
         out.append([
             ind.title, _f1(ind.estimate), _interval(ind.ci_low, ind.ci_high), str(ind.n),
-            _sizes(ind.n_eff, ind.kish_n_eff), f"{base.value:.1f} ({base.year})" if base and base.value is not None else "–",
-            f"{change.estimate:+.1f} {_interval(change.ci_low, change.ci_high)}" if change else "–",
+            _sizes(ind.n_eff, ind.kish_n_eff), f"{one_decimal(base.value)} ({base.year})" if base and base.value is not None else "–",
+            f"{one_decimal(change.estimate, signed=True)} {_interval(change.ci_low, change.ci_high)}" if change else "–",
             verdict_word(change, locale) or "–",
-            f"{target.value:.1f} ({target.year})" if target and target.value is not None else "–", ""])
+            f"{one_decimal(target.value)} ({target.year})" if target and target.value is not None else "–", ""])
         other = ind.on_baseline_base
         if other is not None:
             out.append([f"  {gettext(locale, ON_BASE[other.base])}", _f1(other.estimate),

@@ -88,3 +88,16 @@ def test_text_table_in_vietnamese():
     text = render_table(result(), "vi", "Khảo sát")
     assert text.startswith("Khảo sát: các chỉ số (100 người trả lời)")
     assert "Cảnh báo:" in text and "không hiển thị (dưới 10 người trả lời, hoặc ẩn cùng một nhóm như vậy)" in text
+
+
+def test_a_tie_is_rounded_up_in_every_table():
+    """56.25 % (225 of 400) was 56.2 in the CSV and the terminal table (Python rounds to even)."""
+    from dataclasses import replace
+
+    from analysis.report import render_table
+
+    tied = replace(result(), indicators=(replace(result().indicators[0], estimate=56.25, ci_low=51.25, ci_high=61.15),))
+    row = list(table_rows(tied, "en"))[1]
+    assert row[5:8] == [56.3, 51.3, 61.2]
+    table = render_table(tied, "en", "s")
+    assert "56.3" in table and "[51.3, 61.2]" in table

@@ -91,6 +91,16 @@ def test_percentages_are_percentage_points_formatted_per_locale():
     assert fmt.format_percent(None, "ja") == "–"
 
 
+@pytest.mark.parametrize(("points", "shown"), [(56.25, "56.3"), (56.35, "56.4"), (56.24, "56.2"), (12.5 / 10, "1.3"),
+                                             (-2.25, "-2.3"), (100.0, "100.0"), (0.04, "0.0")])
+def test_percentages_round_half_up_as_japanese_statistics_do(points, shown):
+    """225 of 400 is 56.25 %: published as 56.3 (四捨五入). Python, Babel and Excel's CSV import
+    through them rounded to even: 56.2 — a figure the city's own check by hand would not match."""
+    assert fmt.one_decimal(points) == shown
+    assert fmt.format_percent(points, "ja") == shown + "%"
+    assert fmt.format_number(points, "vi", digits=1) == shown.replace(".", ",")
+
+
 def test_numbers_and_dates_per_locale():
     assert fmt.format_number(12345.678, "en", digits=1) == "12,345.7"
     assert fmt.format_number(12345.678, "vi", digits=1) == "12.345,7"

@@ -373,4 +373,4 @@ def test_the_methods_name_the_margins_and_method_the_weights_were_made_by(sessio
     result = compute_for_survey(session, instrument, Options(weighting="rake", lang="en", strict=False))
     assert document(result, "en")["weighting"] == "rake"
     assert document(result, "en")["weighting_applied"] == ("rake" if margins else "design")
-    assert footnotes(result, "en")[2].startswith("Weighted by raking" if margins else "Design weights only")
+    assert footnotes(result, "en")[2].startswith("Weighted by raking" if margins else "Design weights")

@@ -14,7 +14,7 @@ from analysis.publication.charts import BarChart, bar_chart
 from analysis.publication.tables import FreqTable
 from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
-from survey_app.i18n.fmt import fiscal_year_label, format_date
+from survey_app.i18n.fmt import fiscal_year_label, format_date, one_decimal
 from survey_app.i18n.locales import direction, native_name
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -91,11 +91,11 @@ def _num(value: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+    return one_decimal(value)  # 四捨五入 (survey_app.i18n.fmt)
 
 
 def _signed(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.1f}"
+    return one_decimal(value, signed=True)
 
 
 def _base_word(lang: str, base: str) -> str:
@@ -104,8 +104,10 @@ def _base_word(lang: str, base: str) -> str:
 
 
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["pct1"] = one_decimal  # 四捨五入 to one decimal, as every table of the report
+    return env
 
 
 def _bars(table: FreqTable) -> BarChart:
@@ -129,7 +131,7 @@ def render_html(report: Report) -> str:
     return _environment().get_template("report.html").render(
         r=report, css=PRINT_CSS, _=_, num=_num, pct=_pct, signed=_signed, day=day, level=level,
         chapters=[(cid, _(heading)) for cid, heading in CHAPTERS], period=f"{day(first)} – {day(last)}",
-        interval=lambda lo, hi: "–" if lo is None or hi is None else f"{lo:.1f}–{hi:.1f}",
+        interval=lambda lo, hi: "–" if lo is None or hi is None else f"{one_decimal(lo)}–{one_decimal(hi)}",
         fy=lambda y: fiscal_year_label(y, lang), verdict=lambda v: _(VERDICTS[v]) if v in VERDICTS else "–",
         base_word=lambda b: _base_word(lang, b), bars=_bars, language=native_name,
         direction=direction, margin_words=sep.join(report.margin_names) or "–", strata_words=sep.join(strata),

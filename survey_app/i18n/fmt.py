@@ -1,7 +1,8 @@
 """Numbers, percentages, dates and Japanese fiscal-year labels, per locale (Babel/CLDR).
 
 Percentages are given in percentage points (78.3 means 78.3 %), as everywhere in
-Machikoe; rounding happens only here, for display.
+Machikoe; rounding happens only here, for display, and half up (四捨五入, as Japanese
+statistics publish: 56.25 → 56.3), not to even as Python and Babel round (56.2).
 
 Fiscal years (年度) run April–March and are named by the year they start in:
 FY2025 = 令和7年度 (April 2025 – March 2026). Era years: 令和 n = 2018 + n
@@ -14,6 +15,7 @@ import copy
 import datetime as dt
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -27,6 +29,20 @@ from .catalogs import gettext
 # (name, letter, first Gregorian year) — newest first.
 ERAS = (("令和", "R", 2019), ("平成", "H", 1989), ("昭和", "S", 1926))
 FISCAL_YEAR_MSGID = N_("FY%(year)d")
+
+
+def half_up(value: float, digits: int = 1) -> Decimal:
+    """``value`` rounded half up (四捨五入) to ``digits`` decimals, on the number as written
+    (``repr``): 56.25 → 56.3, and 56.35 → 56.4 although its binary double lies a hair below."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def one_decimal(value: float | None, missing: str = "–", signed: bool = False) -> str:
+    """Percentage points for a table: '56.3' (``signed``: '+5.0'); None → ``missing``."""
+    if value is None:
+        return missing
+    rounded = half_up(value, 1)
+    return f"{rounded:+}" if signed else f"{rounded}"
 
 
 @lru_cache(maxsize=64)
@@ -43,14 +59,14 @@ def format_number(value: float | int, locale: str, digits: int | None = None) ->
     """12345.678 → '12,345.678' (ja/en/ur), '12.345,678' (vi); ``digits`` fixes the decimals."""
     if digits is None:
         return format_decimal(value, locale=locales.cldr(locale))
-    return _pattern(locale, "decimal", digits).apply(value, Locale.parse(locales.cldr(locale)))
+    return _pattern(locale, "decimal", digits).apply(half_up(value, digits), Locale.parse(locales.cldr(locale)))
 
 
 def format_percent(points: float | None, locale: str, digits: int = 1, missing: str = "–") -> str:
     """78.34 (percentage points) → '78.3%' (ja/en/ur), '78,3%' (vi); None → ``missing``."""
     if points is None:
         return missing
-    return _pattern(locale, "percent", digits).apply(points / 100.0, Locale.parse(locales.cldr(locale)))
+    return _pattern(locale, "percent", digits).apply(half_up(points, digits) / 100, Locale.parse(locales.cldr(locale)))
 
 
 def format_date(value: dt.date, locale: str, style: str = "medium") -> str:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from survey_app.i18n import locales
 from survey_app.i18n.catalogs import Loaded
+from survey_app.i18n.fmt import one_decimal
 
 from .context import LANG_PARAM, current_locale, translations
 from .rich import furigana_switch, ruby_html
@@ -102,6 +103,7 @@ def init_i18n(app: Flask) -> None:
         gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, newstyle=True)
     # The same, remembered; ``_`` too (Jinja's ``_`` looks ``gettext`` up on every call)
     app.jinja_env.globals.update(gettext=template_gettext, _=template_gettext)
+    app.jinja_env.filters["pct1"] = one_decimal  # percentages: 四捨五入 to one decimal, as every export
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(template_globals)

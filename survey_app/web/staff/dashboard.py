@@ -19,7 +19,7 @@ from analysis.methods import WEIGHTING_LABELS
 from analysis.publication.charts import TrendChart, trend_chart
 from analysis.report import flag_word, footnotes, notice_messages, on_base_label, verdict_word
 from survey_app.i18n import locales
-from survey_app.i18n.fmt import fiscal_year_label
+from survey_app.i18n.fmt import fiscal_year_label, one_decimal
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 from survey_app.models import utcnow
@@ -41,7 +41,7 @@ def verdict_label(change: Change | None, locale: str) -> str:
     """'+2.3 pt (improved)' in the staff member's language; '–' without a baseline."""
     if change is None:
         return "–"
-    return f"{change.estimate:+.1f} pt ({verdict_word(change, locale)})"
+    return f"{one_decimal(change.estimate, signed=True)} pt ({verdict_word(change, locale)})"
 
 
 def _charts(instrument: Instrument, result: SurveyResult, year: int) -> dict[str, TrendChart | None]:
