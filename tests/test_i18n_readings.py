@@ -32,7 +32,18 @@ def test_proposals_cover_every_kanji_and_keep_markup_and_placeholders(text, expe
     proposed = propose(text, pykakasi_reader())
     assert proposed == expected
     assert ruby.unread_kanji(proposed) == [] and ruby.bad_groups(proposed) == []
+    assert ruby.kana_in_groups(proposed) == []  # readings over the kanji alone, as the catalogs now are
     assert ruby.plain(proposed) == ruby.plain(text)  # only readings were added
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("{思う|おもう}", ["{思う|おもう}"]), ("{お願い|おねがい}", ["{お願い|おねがい}"]),
+    ("{思|おも}う", []), ("お{願|ねが}い", []), ("{今日|きょう}", []), ("{一人|ひとり}", []),
+])
+def test_okurigana_belong_outside_the_ruby_group(text, flagged):
+    """Readings over whole words (思う/おもう) put furigana over kana that need none once a narrow
+    phone wraps the word: ``check`` asks for {思|おも}う."""
+    assert ruby.kana_in_groups(text) == flagged
 
 
 @pytest.fixture

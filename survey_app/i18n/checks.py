@@ -153,6 +153,10 @@ def _ruby_problems(locale: str, forms: list[str]) -> list[str]:
         bad = ruby.bad_groups(form)
         if bad:
             reasons.append(f"ruby group without kanji or with a reading not in kana: {', '.join(bad)}")
+        kana = ruby.kana_in_groups(form)
+        if kana:
+            reasons.append(f"kana inside a ruby group (the reading goes over the kanji alone, e.g. {{思|おも}}う): "
+                           f"{', '.join(kana)}")
         for sentence in ruby.long_sentences(form):
             reasons.append(f"sentence longer than {ruby.MAX_SENTENCE} characters (one idea per sentence): "
                            f"{sentence[:30]}…")

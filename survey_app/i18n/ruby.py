@@ -6,7 +6,8 @@ show only where ruby is not supported) and as ``漢字（かんじ）`` in chat,
 ruby. :func:`plain` drops the readings (for glossaries, searches and lengths).
 
 Checks (``translations check``): :func:`unread_kanji` (a kanji outside any group),
-:func:`bad_groups` (a group whose base has no kanji or whose reading is not kana) and
+:func:`bad_groups` (a group whose base has no kanji or whose reading is not kana),
+:func:`kana_in_groups` (okurigana inside a group: {思う|おもう} for {思|おも}う) and
 :func:`long_sentences` (a sentence longer than :data:`MAX_SENTENCE` characters, readings not
 counted; the 2020 guideline asks for short sentences with one idea each).
 """
@@ -66,6 +67,15 @@ def bad_groups(text: str) -> list[str]:
     """Groups whose base has no kanji, or whose reading is not kana."""
     return [m.group(0) for m in RUBY_RE.finditer(text)
             if not KANJI_RE.search(m.group(1)) or not _KANA_RE.match(m.group(2))]
+
+
+def kana_in_groups(text: str) -> list[str]:
+    """Groups whose base begins or ends with the kana its reading begins or ends with: the okurigana
+    belong outside, so the reading sits over the kanji alone — {思|おも}う, not {思う|おもう} (on a narrow
+    phone a wrapped word otherwise carried readings over kana that need none)."""
+    return [m.group(0) for m in RUBY_RE.finditer(text)
+            if (_KANA_RE.match(m.group(1)[-1]) and m.group(1)[-1] == m.group(2)[-1])
+            or (_KANA_RE.match(m.group(1)[0]) and m.group(1)[0] == m.group(2)[0])]
 
 
 def long_sentences(text: str, limit: int = MAX_SENTENCE) -> list[str]:
