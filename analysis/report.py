@@ -303,8 +303,10 @@ def _pad(text: str, width: int, right: bool) -> str:
     return space + text if right else text + space
 
 
-def render_table(result: SurveyResult, locale: str, title: str) -> str:
-    """Aligned text (East Asian wide characters count twice), then the notes and warnings."""
+def render_table(result: SurveyResult, locale: str, title: str,
+                 name_ids: Callable[[str], str] = lambda text: text) -> str:
+    """Aligned text (East Asian wide characters count twice), then the notes and warnings (their ids
+    named as in :func:`table_rows`)."""
     level = round(100 * result.level)
     header = [gettext(locale, h, level=level) if "%(level)s" in h else gettext(locale, h) for h in TEXT_HEADER]
     body = _text_rows(result, locale)
@@ -315,5 +317,5 @@ def render_table(result: SurveyResult, locale: str, title: str) -> str:
         lines.append("  ".join(_pad(c, w, i in numeric) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
                      .rstrip())
     lines += ["", gettext(locale, N_("Notes")) + ":"]
-    lines += [f"- {note}" for note in notes_and_warnings(result, locale)]
+    lines += [f"- {name_ids(note)}" for note in notes_and_warnings(result, locale)]
     return "\n".join(lines) + "\n"

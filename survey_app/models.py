@@ -121,7 +121,7 @@ class Response(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid_mod.uuid4()))
     survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
-    survey_version: Mapped[int] = mapped_column(Integer)
+    survey_version: Mapped[int] = mapped_column(Integer)  # started under; once submitted, submitted under
     channel: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(16))  # BCP 47 tags such as ja-x-easy
     source: Mapped[str] = mapped_column(String(8))

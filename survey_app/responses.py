@@ -238,7 +238,7 @@ _INSERT_ANSWERS = ANSWERS.insert()
 _SUBMIT = (RESPONSES.update()
            .where(RESPONSES.c.id == bindparam("rid"), RESPONSES.c.status == "partial")
            .values(status="complete", submitted_at=bindparam("at"), updated_at=bindparam("at"), resume_key=None,
-                   channel=bindparam("via")))
+                   channel=bindparam("via"), survey_version=bindparam("ver")))
 _REWRITE = (ANSWERS.update()
             .where(ANSWERS.c.response_id == bindparam("rid"), ANSWERS.c.question_id == bindparam("qid"))
             .values(answered_at=bindparam("at"), **{name: bindparam(f"new_{name}") for name in ANSWER_COLUMNS}))
@@ -310,10 +310,13 @@ def submit(session: Session, instrument: Instrument, response: Response, *, chan
     if missing:
         raise MissingRequired(missing)
     now = utcnow()
+    # The version whose questions and checks the answers were submitted under (a response started
+    # before a new version was loaded ends under it): what the answers mean is that version's.
     stored = {"status": "complete", "submitted_at": now, "updated_at": now, "resume_key": None,
-              "channel": channel or response.channel}
+              "channel": channel or response.channel, "survey_version": instrument.version}
     claimed = rows_changed(session.connection().execute(_SUBMIT, {"rid": response.id, "at": now,
-                                                                  "via": stored["channel"]}))
+                                                                  "via": stored["channel"],
+                                                                  "ver": instrument.version}))
     if claimed == 1:  # finished on any channel: no chat may nudge the resident to finish it again
         drop_reminders(session, response.id)
     session.commit()

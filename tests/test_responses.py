@@ -37,6 +37,19 @@ def test_open_response_records_validates_and_submits(session, instrument, secret
         responses.record(session, instrument, r, {"kurashiyasui": "2"})
 
 
+def test_a_response_started_before_a_new_version_is_submitted_under_it(session, instrument, secret):
+    """The answers were checked against, and mean what, the version they were submitted under."""
+    from dataclasses import replace
+
+    started = responses.start(session, instrument, secret=secret, channel="web", locale="ja").response
+    assert started.survey_version == instrument.version
+    newer = replace(instrument, version=instrument.version + 1)
+    assert not responses.record(session, newer, started, REQUIRED)
+    responses.submit(session, newer, started)
+    session.expire_all()
+    assert session.get(Response, started.id).survey_version == instrument.version + 1
+
+
 def test_hidden_answers_are_dropped_and_empty_clears(session, instrument, secret):
     r = responses.start(session, instrument, secret=secret, channel="web", locale="ja").response
     responses.record(session, instrument, r, {"kosodate": "4", "kosodate_reason": "公園が少ない"})

@@ -174,7 +174,7 @@ def _emit(result: SurveyResult, instrument: Instrument, fmt: str, output: Path |
     elif fmt == "json":
         text = render_json(result, lang)
     else:
-        text = render_table(result, lang, InstrumentTexts(instrument, lang).title())
+        text = render_table(result, lang, InstrumentTexts(instrument, lang).title(), named)
     if output is None:
         click.echo(text, nl=False)
     else:

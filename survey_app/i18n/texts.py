@@ -8,14 +8,20 @@ a warning is logged once per process.
 from __future__ import annotations
 
 import logging
+import re
 
 from survey_app.instrument import Choice, ChoiceList, Indicator, Instrument, Question, Section
 
 from .catalogs import get_translations
+from .locales import list_separator
 
 log = logging.getLogger(__name__)
 DOMAIN = "survey"
 _warned: set[tuple[str, str, str]] = set()
+# A cell as the analysis writes it in a notice: ``age_band=1``, a joint margin's ``age_band:sex=1:2``, a
+# merge ``age_band=5→6`` (analysis.weighting.margins.Margin.label, analysis.fallback, analysis.sampling).
+_CELL = re.compile(r"(?<![\w:])([A-Za-z_]\w*(?::[A-Za-z_]\w*)*)=(-?\d+(?::-?\d+)*)(?:→(-?\d+))?(?![\w:])")
+_NAMED_GROUP = re.compile(r"(?<![\w:])([A-Za-z_]\w*)=(?=[^\s\d=])")
 
 
 class InstrumentTexts:
@@ -98,7 +104,9 @@ class InstrumentTexts:
     def name_ids(self, text: str) -> str:
         """People read names, not ids: 「sex」 in an analysis notice becomes 「性別」 (a question's short
         name in the source language, else its text) and 「living」 the indicator's title. Only quoted
-        ids are replaced (「」, '', “”), so words of the sentence are never touched."""
+        ids are replaced (「」, '', “”), so words of the sentence are never touched; and cells
+        (``age_band=1``, ``age_band:sex=1:2``, ``age_band=5→6``) are worded by :meth:`name_cells`."""
+        text = self.name_cells(text)
         names = {q.id: self.short_name(q) for q in self.instrument.questions}
         names.update({i.id: self.indicator(i) for i in self.instrument.indicators if i.id not in names})
         for key, name in names.items():
@@ -106,6 +114,31 @@ class InstrumentTexts:
                 for left, right in (("'", "'"), ("「", "」"), ("\u201c", "\u201d")):
                     text = text.replace(f"{left}{key}{right}", f"{left}{name}{right}")
         return text
+
+    def name_cells(self, text: str) -> str:
+        """``age_band=1`` → ``年齢=18〜29歳``; a joint cell's parts joined as a list in this language
+        (``年齢=18〜29歳、性別=女性``); a merge ``年齢=70〜79歳→80歳以上``. A cell naming anything but
+        a question with choices, or a code its list lacks, is left as the analysis wrote it."""
+        text = _CELL.sub(self._cell_words, text)
+        # a group already worded (``sex=女性``, analysis.breakdown): its question's name
+        return _NAMED_GROUP.sub(lambda m: f"{self.short_name(m.group(1))}=" if self._has_choices(m.group(1))
+                                else m.group(0), text)
+
+    def _cell_words(self, match: re.Match[str]) -> str:
+        dims, codes, merged_into = match.group(1).split(":"), match.group(2).split(":"), match.group(3)
+        if len(dims) != len(codes) or not all(self._has_choices(dim) for dim in dims):
+            return match.group(0)
+        try:
+            parts = [f"{self.short_name(dim)}={self.label(dim, int(code))}" for dim, code in zip(dims, codes, strict=True)]
+            into = f"→{self.label(dims[0], int(merged_into))}" if merged_into and len(dims) == 1 else ""
+        except KeyError:
+            return match.group(0)
+        if merged_into and not into:
+            return match.group(0)
+        return list_separator(self.locale).join(parts) + into
+
+    def _has_choices(self, question_id: str) -> bool:
+        return self.instrument.has_question(question_id) and self.instrument.question(question_id).choice_list is not None
 
     def _question(self, question: Question | str) -> Question:
         return self.instrument.question(question) if isinstance(question, str) else question

@@ -69,13 +69,19 @@ def test_early_fieldwork_cli_json_has_a_figure_and_the_notices(cli, early):
     assert lowered.exit_code == 0, lowered.output
     fallback = {n["code"]: n["message"] for n in json.loads(lowered.output)["notices"]}["weighting_fallback"]
     assert "「age_band」のみで事後層化" in fallback and "district=3→2" in fallback
+    # the JSON is data (ids, codes); the terminal table is read by people: names and choices
+    table = cli("indicators", "--survey", SURVEY, "--weighting", "rake", "--format", "table", "--min-cell", "1")
+    assert table.exit_code == 0 and "「年齢」のみで事後層化" in table.output, table.output
+    assert "地区=" in table.output and "district=" not in table.output and "age_band=" not in table.output
 
 
 def test_early_fieldwork_dashboard_and_api_answer_with_numbers(login_as, early, session, secret, staff_users):
     page = login_as("viewer").get(f"/staff/s/{SURVEY}/?weighting=rake")
     body = text_of(page)
     assert page.status_code == 200 and body.count('<svg class="trend-chart"') == 5
-    assert "抽出層 age_band=4, age_band=5, age_band=6" in body and "Traceback" not in body
+    # the strata as the page words them: 「年齢=50〜59歳」, not 「age_band=4」
+    assert "抽出層 年齢=50〜59歳, 年齢=60〜69歳, 年齢=70歳以上" in body and "age_band=" not in body
+    assert "Traceback" not in body
     assert "設計ウェイトのみで集計しています" in body  # every calibration cell is below --min-cell 20
     export = login_as("viewer").get(f"/staff/s/{SURVEY}/export/indicators.csv?weighting=rake")
     exported = export.get_data().decode("utf-8-sig")

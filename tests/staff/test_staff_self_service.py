@@ -144,6 +144,21 @@ def test_notices_name_questions_and_indicators_by_label(instrument):
     assert ja.name_ids("living と sex") == "living と sex"  # unquoted words are left alone
 
 
+def test_notices_name_cells_by_their_choices_in_the_readers_language(instrument):
+    """A council member read 「調整セル age_band=1 の回答者は 3 人」: the cell is worded as the page words it."""
+    from survey_app.i18n.texts import InstrumentTexts
+
+    ja, en, ur = (InstrumentTexts(instrument, lang) for lang in ("ja", "en", "ur"))
+    assert ja.name_ids("セル age_band=1 の回答者") == "セル 年齢=18〜29歳 の回答者"
+    assert ja.name_ids("age_band:sex=1:2") == "年齢=18〜29歳、性別=女性"  # a joint margin's cell
+    assert en.name_ids("merged (age_band=5→6)") == "merged (Age group=60–69 years→70 years or older)"
+    assert ur.name_ids("district=3") == "علاقہ=اوآسا (大麻) کا علاقہ"
+    assert en.name_ids("in the group sex=女性") == "in the group Sex=女性"  # a group the analysis already worded
+    # anything that is not a question's listed choice stays as the analysis wrote it
+    for text in ("district=99", "weight=2", "age_band:sex=1", "a==b", "x age_band=1x", "age_band=1→99"):
+        assert ja.name_ids(text) == text, text
+
+
 def test_a_target_without_its_year_is_asked_for_in_the_forms_words(login_as):
     """The error quoted the command line's syntax: 「childcare.target=60@」は ID=値@年度 の形ではありません."""
     admin = login_as("admin")
