@@ -34,6 +34,7 @@ _TRANSLATE = {
 _INTEGER = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+", re.ASCII)  # tried only where a thousands group did not match
 MAX_INTEGER_DIGITS = 9
 
 
@@ -50,16 +51,20 @@ def parse_int(text: object, max_digits: int = MAX_INTEGER_DIGITS) -> int | None:
     return int(ascii_text)
 
 
-def parse_decimal(text: object, grouping: bool = True) -> float | None:
+def parse_decimal(text: object, grouping: bool = True, decimal_comma: bool = False) -> float | None:
     """The decimal number ``text`` spells (``3``, ``-2.5``, ``.5``; ``1,234.5`` when ``grouping``), else None.
 
-    Thousands separators are accepted only in groups of three, so ``1,5`` (a decimal comma
-    elsewhere in the world) is refused rather than read as 15.
+    Thousands separators are accepted only in groups of three, so ``1,5`` is never read as 15.
+    With ``decimal_comma`` (what a resident types: Vietnamese, like most of Europe, writes 2,5
+    for 2.5) a single comma that cannot be a thousands separator — ``2,5``, ``0,75`` — is the
+    decimal point; ``1,500`` stays one thousand five hundred, as everywhere else here.
     """
     ascii_text = to_ascii(text)
     unsigned = ascii_text.lstrip("+-")
     if grouping and "," in unsigned and _GROUPED.fullmatch(unsigned) and len(ascii_text) - len(unsigned) <= 1:
         ascii_text = ascii_text.replace(",", "")
+    elif decimal_comma and _DECIMAL_COMMA.fullmatch(ascii_text):
+        ascii_text = ascii_text.replace(",", ".")
     if not _DECIMAL.fullmatch(ascii_text):
         return None
     return float(ascii_text)

@@ -291,7 +291,7 @@ class NumberQuestion(QuestionType):
     chat_instruction = N_("Please type a number.")
 
     def parse(self, question: Question, raw: Any) -> float:
-        value = numerals.parse_decimal(raw)
+        value = numerals.parse_decimal(raw, decimal_comma=True)  # typed by a resident: 2,5 is 2.5
         if value is None or not math.isfinite(value):
             raise InvalidAnswer(N_("Enter a number, for example 3."))
         if question.minimum is not None and value < question.minimum:
