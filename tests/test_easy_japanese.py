@@ -70,6 +70,8 @@ def test_resident_completes_the_web_survey_in_easy_japanese_with_ruby_on_every_k
     landing = text_of(client.get(f"{SURVEY_URL}/"))
     assert '<html lang="ja-x-easy" dir="ltr">' in landing and "<ruby>" in landing
     assert kanji_outside_ruby(landing) == []
+    home = text_of(client.get("/"))  # the list of surveys printed the title's markup: {江別市|えべつし}に …
+    assert "<ruby>" in home and "{" not in home.split("<body", 1)[1] and kanji_outside_ruby(home) == []
     for section_id, _answers in PAGES:
         page = text_of(client.get(f"{SURVEY_URL}/q/{section_id}"))
         assert "<ruby>" in page and "{" not in page.split("<body", 1)[1], section_id

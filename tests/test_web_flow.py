@@ -1,6 +1,8 @@
 """The resident flow through the Flask test client, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -237,6 +239,27 @@ def test_delete_my_answers_before_submitting(client, session):
     session.expire_all()
     assert session.scalars(select(Response)).all() == []
     assert client.get(f"{SURVEY_URL}/q/living").status_code == 302  # nothing held any more
+
+
+def test_answers_posted_after_the_response_was_deleted_are_said_not_to_be_saved(client, session):
+    """A page left open (on this phone, or on another that held the resume code) and sent after
+    "stop and delete": it went to the start page in silence, the answers dropped."""
+    from survey_app.i18n.catalogs import gettext
+    from survey_app.web.survey.recovery import GONE_NOTICE
+
+    start(client, lang="vi")
+    left_open = client.get(f"{SURVEY_URL}/q/living")
+    review = client.get(f"{SURVEY_URL}/review")
+    confirm = client.get(f"{SURVEY_URL}/delete")
+    client.post(f"{SURVEY_URL}/delete", data={"csrf_token": csrf(text_of(confirm)), "confirm": "delete"})
+    for path, page, data in (("q/living", left_open, {"kurashiyasui": "1", "nav": "next"}),
+                             ("review", review, {"nav": "submit"})):
+        sent = client.post(f"{SURVEY_URL}/{path}", data={"csrf_token": csrf(text_of(page)), **data})
+        assert sent.status_code == 409, path
+        assert html.escape(gettext("vi", GONE_NOTICE), quote=False) in text_of(sent)
+        assert 'name="code"' in text_of(sent)  # the start page, to begin again
+    session.expire_all()
+    assert session.scalars(select(Response)).all() == []  # nothing came back to life
 
 
 def test_delete_after_submit_is_refused_politely(client, session):

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from survey_app.i18n.texts import InstrumentTexts
 from survey_app.surveys import get_instrument, list_surveys
 
 from .context import current_locale, db
+from .rich import WebTexts
 
 bp = Blueprint("home", __name__)
 
@@ -19,6 +19,6 @@ def index() -> ResponseReturnValue:
     surveys = []
     for survey in list_surveys(session):
         instrument = get_instrument(session, survey.id)
-        texts = InstrumentTexts(instrument, locale)
+        texts = WebTexts(instrument, locale)  # ruby readings in やさしい日本語, isolated numbers in Urdu
         surveys.append({"id": survey.id, "title": texts.title()})
     return render_template("home.html", surveys=surveys)

@@ -186,15 +186,17 @@ def test_urdu_mirrors_buttons_progress_and_errors(new_page):
     assert boxes["ja"][1] and boxes["ur"][1] and boxes["ur"][2] == boxes["ja"][2] == "5px"
 
 
-def test_touch_targets_are_at_least_44px(new_page):
-    page = new_page(lang="vi")
-    page.goto(f"{SURVEY_URL}/?lang=vi")
+@pytest.mark.parametrize("lang", ["vi", "ja-x-easy"])  # ja-x-easy: the furigana switch in the header, too
+def test_touch_targets_are_at_least_44px(new_page, lang):
+    page = new_page(lang=lang)
+    page.goto(f"{SURVEY_URL}/?lang={lang}")
     press(page, "next")
     small = []
     for path in ("/q/childcare", "/q/about_you", "/q/comment", "/review", "/"):
         page.goto(f"{SURVEY_URL}{path}")
         small += page.evaluate("""(path) => Array.from(document.querySelectorAll(
-              'main a, main button, .choice-label, main input:not([type=hidden]), main textarea, .languages a'))
+              'main a, main button, .choice-label, main input:not([type=hidden]), main textarea, .languages a, '
+              + '.furigana-switch a'))
             .filter(el => !el.closest('p.resume-link'))
             .map(el => [el, el.getBoundingClientRect()])
             .filter(([el, r]) => r.width > 0 && (r.height < 44 || r.width < 44))

@@ -17,11 +17,19 @@ from flask.typing import ResponseReturnValue
 from survey_app import responses
 from survey_app.instrument import Instrument, Question, Section
 
-from ..context import current_locale, db
+from ..context import current_locale, db, gettext
 from . import bp
 from .fields import posted_answers, posted_values, stored_values
-from .recovery import save_for_later
-from .render import page_url, render_already, render_page, render_review, render_thanks, return_args
+from .recovery import GONE_NOTICE, save_for_later
+from .render import (
+    page_url,
+    render_already,
+    render_landing,
+    render_page,
+    render_review,
+    render_thanks,
+    return_args,
+)
 from .state import (
     neighbour,
     pages,
@@ -33,8 +41,13 @@ from .state import (
 NAV_VALUES = ("back", "next", "later", "stay")  # stay: save, then the same page (a language switch)
 
 
-def no_response(survey_id: str) -> ResponseReturnValue:
-    return redirect(url_for("survey.landing", survey_id=survey_id))
+def no_response(instrument: Instrument) -> ResponseReturnValue:
+    """This browser holds no response (any more). A page view goes to the start; answers posted
+    to a response that was deleted since — "stop and delete" on this phone or another, whose
+    cached page was still open — are said not to be saved, never dropped in silence."""
+    if request.method == "POST":
+        return render_landing(instrument, notice=gettext(GONE_NOTICE), status=409)
+    return redirect(url_for("survey.landing", survey_id=instrument.id))
 
 
 @bp.route("/q/<section_id>", methods=["GET", "POST"])
@@ -42,7 +55,7 @@ def page(survey_id: str, section_id: str) -> ResponseReturnValue:
     instrument, response = survey_and_response(survey_id)
     section = section_or_404(instrument, section_id)
     if response is None:
-        return no_response(survey_id)
+        return no_response(instrument)
     if response.status == "complete":
         return render_already(instrument)
     answers = response.answers
@@ -105,7 +118,7 @@ def _same_page(href: str) -> str | None:
 def review(survey_id: str) -> ResponseReturnValue:
     instrument, response = survey_and_response(survey_id)
     if response is None:
-        return no_response(survey_id)
+        return no_response(instrument)
     if response.status == "complete":
         return render_already(instrument)
     if request.method == "GET":
@@ -117,7 +130,7 @@ def review(survey_id: str) -> ResponseReturnValue:
         return redirect(page_url(instrument, visible[-1] if visible else None))
     stored = responses.by_uuid(db(), response.uuid)  # submit works on the stored row itself
     if stored is None:
-        return no_response(survey_id)
+        return no_response(instrument)
     try:
         result = responses.submit(db(), instrument, stored, channel="web")
     except responses.MissingRequired as missing:
@@ -131,5 +144,5 @@ def review(survey_id: str) -> ResponseReturnValue:
 def thanks(survey_id: str) -> ResponseReturnValue:
     instrument, response = survey_and_response(survey_id)
     if response is None or response.status != "complete":
-        return no_response(survey_id)
+        return no_response(instrument)
     return render_thanks(instrument)

@@ -62,6 +62,10 @@ LOST_NOTICE = N_("This phone no longer holds your survey (its cookies were clear
                  "closed), so the answers on that page were not saved. To carry on, enter the code from your "
                  "letter or your resume code below.")
 
+# A survey page posted for a response deleted since (on this phone or another): nothing was saved.
+GONE_NOTICE = N_("The answers of this survey were deleted, on this phone or on another device, so the answers "
+                 "on that page were not saved. You can start the survey again below.")
+
 # A post without any session cookie: the browser refuses cookies, so every retry would expire again.
 COOKIES_NOTICE = N_("This survey needs cookies to keep your answers between pages. Please allow cookies for "
                     "this site in your browser, then start again.")
