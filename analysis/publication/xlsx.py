@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analysis.publication.build import Report
+from survey_app.exports import as_text_cell, xlsx_text
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.fmt import display_width
 from survey_app.i18n.locales import native_name
@@ -56,18 +57,23 @@ class Sheets:
     def add(self, name: str, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
             pct_columns: Sequence[int] = (), notes: Sequence[str] = ()) -> None:
         sheet = self.book.create_sheet(self._name(name))
-        sheet.append([title])
+        sheet.append([xlsx_text(title)])
         sheet["A1"].font = Font(bold=True, size=12)
-        sheet.append(list(header))
+        as_text_cell(sheet["A1"])
+        sheet.append([xlsx_text(h) for h in header])
         for cell in sheet[2]:
+            as_text_cell(cell)
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([xlsx_text(v) if isinstance(v, str) else v for v in row])
+            for cell in sheet[sheet.max_row]:
+                as_text_cell(cell)  # a free comment "=HYPERLINK(…)" stays the resident's text
             for col in pct_columns:
                 sheet.cell(sheet.max_row, col + 1).number_format = PCT
         for note in notes:
-            sheet.append([note])
+            sheet.append([xlsx_text(note)])
+            as_text_cell(sheet.cell(sheet.max_row, 1))
         sheet.freeze_panes = "B3"
         for i in range(len(header)):
             widest = max([_width(header[i]) // 2 + 2, *(_width(r[i]) for r in rows if i < len(r))], default=8)
