@@ -106,7 +106,12 @@ def group_rows(sample: WeightedSample, positive: np.ndarray, base: np.ndarray, b
     A published group at 0 % or 100 % carries notice ``degenerate_group``.
     """
     estimates = [proportion(sample, positive, base, by_values == code, method, level) for code in labels]
-    hidden = hidden_groups([e.n for e in estimates], [e.n_positive or 0 for e in estimates],
+    # Respondents in no group (the breakdown question left blank) are in the overall line: the
+    # overall minus the groups gives them back, so they count as one more group — never shown,
+    # protected like any other (three blanks, all positive, were recoverable by subtraction).
+    unlisted = base & ~np.isin(by_values, list(labels))
+    hidden = hidden_groups([e.n for e in estimates] + [int(unlisted.sum())],
+                           [e.n_positive or 0 for e in estimates] + [int((unlisted & positive).sum())],
                            thresholds.suppress_below)
     rows = []
     for i, ((code, label), est) in enumerate(zip(labels.items(), estimates, strict=True)):

@@ -20,6 +20,10 @@ The same rule protects a cross table, whose groups are rows with a count per ans
 column" — for a multiple-choice question, whose columns overlap, "every hidden respondent
 chose this answer" for some column.
 
+Respondents who left the breakdown question blank are in the overall line but in no group: the
+callers pass them as one more group, never shown, so they are protected (and protect) like any
+other — three blanks, all positive, came back as "overall minus the groups" before.
+
 Every hidden group carries the same flag ``suppressed``, so which one was the small one is not
 published either. Empty groups (no respondent in the base) are hidden but protect nothing and
 need no protection. When every group ends up hidden the breakdown shows nothing beyond the

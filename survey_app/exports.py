@@ -98,7 +98,7 @@ def xlsx_text(value: str) -> str:
     return _ILLEGAL_XML.sub("", value)
 
 
-def as_text_cell(cell: Cell | WriteOnlyCell) -> None:
+def as_text_cell(cell: Cell) -> None:
     """Type a cell holding text as a string: never a formula, whatever the text starts with
     (openpyxl makes ``=HYPERLINK(…)`` typed by a resident a live formula otherwise)."""
     if isinstance(cell.value, str):

@@ -106,6 +106,53 @@ def test_every_published_view_resists_subtraction(frame, weighting):
                 assert cells[5:11] == ["", "", "", "", "", ""]
 
 
+def blanks_attack(doc: dict, indicator: str, below: int = 10) -> list[str]:
+    """Subtraction when some respondents left the breakdown question blank: the overall line minus
+    the published groups is the hidden groups and the blanks together; it gives someone away when
+    it is small, when it answered alike, or when it is a single group (nothing hidden: the blanks)."""
+    recovered = []
+    for ind in (i for i in doc["indicators"] if i["id"] == indicator):
+        for by in {g["by"] for g in ind["groups"]}:
+            shown = [g for g in ind["groups"] if g["by"] == by and g["n"] is not None]
+            hidden = [g for g in ind["groups"] if g["by"] == by and g["n"] is None and g.get("flag") != "empty"]
+            rest_n = ind["n"] - sum(g["n"] for g in shown)
+            rest_positive = ind["n_positive"] - sum(round(g["estimate"] * g["n"] / 100) for g in shown)
+            if rest_n > 0 and (rest_n < below or rest_positive in (0, rest_n) or not hidden):
+                recovered.append(f"{ind['id']} by {by}: {rest_n} respondents, {rest_positive} positive")
+    return recovered
+
+
+def _with_other_indicators(rows: list[str]) -> str:
+    """``kurashiyasui,nationality`` rows; the other indicators' questions answered 1 by everybody
+    (their figures, 100 % everywhere, give nothing away that the overall line does not)."""
+    return "\n".join(["kurashiyasui,nationality,kosodate,hatarakiyasui,kyosei,kenko",
+                      *(f"{row},1,1,1,1" for row in rows)]) + "\n"
+
+
+def test_respondents_who_left_the_breakdown_blank_are_protected_too():
+    """12 Japanese (6 agree), 10 not (5 agree), 3 blank (all agree): both groups were published, and the
+    overall line minus them gave the three blanks' answers (the security review's case)."""
+    from survey_app.instrument import load_instrument
+
+    rows = ["1,1"] * 6 + ["4,1"] * 6 + ["1,2"] * 5 + ["4,2"] * 5 + ["1,"] * 3
+    frame = frame_from_csv(_with_other_indicators(rows), load_instrument(bundled_path()))
+    doc = document(compute(frame, (), Options(by=("nationality",), lang="en")), "en")
+    living = next(ind for ind in doc["indicators"] if ind["id"] == "living")
+    assert (living["n"], living["n_positive"]) == (25, 14)
+    assert [g["n"] for g in living["groups"] if g["category"] in (1, 2)] == [12, None]  # 10 hidden with the blanks
+    assert blanks_attack(doc, "living") == []
+
+
+def test_a_blank_group_of_ten_or_more_needs_no_protection():
+    from survey_app.instrument import load_instrument
+
+    rows = ["1,1"] * 6 + ["4,1"] * 6 + ["1,2"] * 5 + ["4,2"] * 5 + ["1,", "4,"] * 6
+    frame = frame_from_csv(_with_other_indicators(rows), load_instrument(bundled_path()))
+    doc = document(compute(frame, (), Options(by=("nationality",), lang="en")), "en")
+    living = next(ind for ind in doc["indicators"] if ind["id"] == "living")
+    assert [g["n"] for g in living["groups"] if g["category"] in (1, 2)] == [12, 10]
+
+
 def test_the_attack_finds_what_primary_suppression_alone_leaves(frame, monkeypatch):
     """The attacker is real: without the complement it gets the issue's "6 respondents, 5 positive" back."""
     import analysis.breakdown

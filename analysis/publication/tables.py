@@ -170,6 +170,10 @@ def _cross(data: ReportData, table: FreqTable, codes: list[int | float | None], 
     rows = [_cross_row(labels["total"], base, matrix, data.weights, None)]
     groups = _groups(data, by, texts)
     members = [base & mask for _label_text, mask in groups]
+    # Respondents in no group (the breakdown question left blank) are in the total row: protected
+    # as one more group that is never printed (the total minus the rows would give them back).
+    unlisted = base & ~np.logical_or.reduce([mask for _label_text, mask in groups] or [np.zeros(len(base), bool)])
+    protected = [*members, unlisted]
     every = range(matrix.shape[1])
     # A group is protected both by its respondents (every column, 無回答 included) and by the answers
     # that count (not 無回答, not a "don't know"-kind choice: the base of the indicators' breakdowns).
@@ -179,10 +183,10 @@ def _cross(data: ReportData, table: FreqTable, codes: list[int | float | None], 
     counted = [j for j in every if codes[j] is not NO_ANSWER and codes[j] not in _missing(table.question)]
     answered = matrix[:, counted].any(axis=1) if counted else np.zeros(len(matrix), dtype=bool)
     below = thresholds.suppress_below
-    hidden = (hidden_rows([int(m.sum()) for m in members],
-                          [[int((m & matrix[:, j]).sum()) for j in every] for m in members], below)
-              | hidden_rows([int((m & answered).sum()) for m in members],
-                            [[int((m & matrix[:, j]).sum()) for j in counted] for m in members], below))
+    hidden = (hidden_rows([int(m.sum()) for m in protected],
+                          [[int((m & matrix[:, j]).sum()) for j in every] for m in protected], below)
+              | hidden_rows([int((m & answered).sum()) for m in protected],
+                            [[int((m & matrix[:, j]).sum()) for j in counted] for m in protected], below))
     for position, ((label, _mask), member) in enumerate(zip(groups, members, strict=True)):
         if position in hidden:
             rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
