@@ -211,7 +211,7 @@ def compute(frame: Frame, margins: Iterable[Margin] = (), options: Options | Non
     respondents = len(target) + (len(open_frame) if options.sample == "combined" and len(target) else 0)
     return SurveyResult(instrument.id, options.weighting, options.ci, options.level, respondents, indicators,
                         notices=notices + extra, margins=used, thresholds=options.thresholds,
-                        sample=options.sample, open=open_summary(open_frame),
+                        sample=options.sample, open=open_summary(open_frame, options.thresholds.suppress_below),
                         margin_labels=tuple(margin_label(instrument, m, options.lang) for m in used),
                         applied_weighting=applied if applied != options.weighting else None)
 

@@ -190,7 +190,7 @@ def _indicator_doc(ind: IndicatorResult) -> dict:
 def _open_doc(summary: OpenSummary) -> dict:
     """The open responses: a self-selected sample, unweighted shares, never an interval."""
     return {"n_respondents": summary.n_respondents, "label": OPEN_LABEL, "interval": None,
-            "indicators": [{"id": o.id, "share": o.share, "n": o.n, "n_positive": o.n_positive}
+            "indicators": [{"id": o.id, "share": o.share, "n": o.n, "n_positive": o.n_positive, "flag": o.flag}
                            for o in summary.indicators]}
 
 

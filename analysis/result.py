@@ -162,12 +162,15 @@ class CombinedParts:
 
 @dataclass(frozen=True)
 class OpenShare:
-    """One indicator among the open responses: unweighted ``share`` (points) and ``n``; never an interval."""
+    """One indicator among the open responses: unweighted ``share`` (points) and ``n``; never an interval.
+    Fewer than the suppression threshold in its base: ``share`` and ``n_positive`` withheld, ``flag``
+    ``suppressed`` (one open response in Urdu, beside the monitor's language counts, was one person's answers)."""
 
     id: str
     share: float | None
     n: int
-    n_positive: int
+    n_positive: int | None
+    flag: str | None = None
 
 
 @dataclass(frozen=True)

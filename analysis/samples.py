@@ -23,12 +23,14 @@ from analysis.change import change as change_from_baseline
 from analysis.change import comparison_base
 from analysis.combined import CombinedEstimate, combined_share, dummies
 from analysis.design import SamplingDesign
+from analysis.errors import AnalysisError
 from analysis.estimate import Estimate
 from analysis.frame import Frame
 from analysis.intervals import proportion_interval
 from analysis.notices import Notice
 from analysis.result import CombinedParts, IndicatorResult, OpenShare, OpenSummary
 from analysis.sampling import csv_design, database_design
+from survey_app.i18n import N_
 
 if TYPE_CHECKING:
     from analysis.indicators import Options
@@ -43,13 +45,18 @@ def split(frame: Frame) -> tuple[Frame, Frame]:
     return frame.subset(invited), frame.subset(~invited)
 
 
-def open_summary(open_frame: Frame) -> OpenSummary:
-    """Unweighted share (points) and n of the open sample per indicator; no interval."""
+def open_summary(open_frame: Frame, suppress_below: int) -> OpenSummary:
+    """Unweighted share (points) and n of the open sample per indicator; no interval. An indicator
+    with fewer than ``suppress_below`` open answers in its base is a small group like any other:
+    its share and count of positives are withheld (flag ``suppressed``)."""
     rows = []
     for indicator in open_frame.instrument.indicators:
         positive, base = indicator_masks(open_frame.instrument, indicator, open_frame.values(indicator.question))
         n, n_positive = int(base.sum()), int(np.sum(positive & base))
-        rows.append(OpenShare(indicator.id, pp(n_positive / n) if n else None, n, n_positive))
+        if 0 < n < suppress_below:
+            rows.append(OpenShare(indicator.id, None, n, None, "suppressed"))
+        else:
+            rows.append(OpenShare(indicator.id, pp(n_positive / n) if n else None, n, n_positive))
     return OpenSummary(len(open_frame), tuple(rows))
 
 
@@ -100,6 +107,10 @@ def combined_indicator(invited: Frame, open_frame: Frame, design: SamplingDesign
 def sample_frame(invited: Frame, open_frame: Frame, options: Options) -> tuple[Frame, tuple[Notice, ...]]:
     """The responses the headline figures come from, and what the choice leaves out."""
     if options.sample == "open":
+        below = options.thresholds.suppress_below
+        if 0 < len(open_frame) < below:  # a group this small, beside the monitor's counts, is a few people
+            raise AnalysisError(N_("There are %(count)d open responses, fewer than %(n)d: figures from them alone "
+                                   "are withheld, as for any group this small."), count=len(open_frame), n=below)
         return open_frame, (Notice("open_sample", {"n": len(open_frame)}),)
     notices: tuple[Notice, ...] = ()
     if options.sample == "invited" and len(open_frame):

@@ -116,6 +116,9 @@ def test_open_responses_are_kept_apart_from_the_invited_sample(session, instrume
     assert all(row.n <= 5 for row in result.open.indicators)
     doc = document(result, "en")
     assert doc["open"]["interval"] is None and all("ci_low" not in row for row in doc["open"]["indicators"])
+    # five self-selected residents are a small group: their shares are withheld, as a breakdown's would be
+    assert all((row["share"], row["n_positive"], row["flag"]) == (None, None, "suppressed")
+               for row in doc["open"]["indicators"] if row["n"])
 
 
 def test_compute_for_survey_for_pages_and_the_api(session, instrument):

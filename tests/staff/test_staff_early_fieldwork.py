@@ -127,7 +127,7 @@ def test_headline_is_the_invited_sample_and_open_is_beside_it(cli, two_samples):
     assert 70 < living["estimate"] < 80
     assert headline["open"]["n_respondents"] == 300
     assert headline["open"]["indicators"][0] == {"id": "living", "share": pytest.approx(25.0), "n": 300,
-                                                 "n_positive": 75}
+                                                 "n_positive": 75, "flag": None}
     assert "open_responses_excluded" in {n["code"] for n in headline["notices"]}
     combined = run("--weighting", "rake", "--sample", "combined")
     assert combined["weighting"] == "design"  # the stated model uses the invited design weights
@@ -160,6 +160,30 @@ def test_dashboard_shows_open_responses_apart_without_an_interval(login_as, two_
     assert "25.0%" in section and "信頼区間" in section  # says it has none
     assert "調査票による回答です" in section
     assert "コードなしの公開回答は信頼区間を付けずに別掲しています" in page  # the sample footnote
+
+
+def test_a_handful_of_open_responses_is_a_small_group_in_every_view(login_as, early, session, instrument, secret,
+                                                                    staff_users):
+    """One open response in Urdu: the API's open block gave its n=1 and n_positive per indicator, and the
+    monitor said it was in Urdu — one resident's answers. Fewer than 10: shares withheld everywhere."""
+    from analysis.report import FLAGS
+    from survey_app.i18n.catalogs import gettext
+
+    responses.bulk_complete(session, instrument, [invited_row(0, 2, 3, 4) | {"_locale": "ur"}], channel="web")
+    viewer = login_as("viewer")
+    page = text_of(viewer.get(f"/staff/s/{SURVEY}/?weighting=rake"))
+    section = page.split('<section class="open-sample"')[1].split("</section>")[0]
+    assert gettext("ja", FLAGS["suppressed"], n=10) in section and "%" not in section
+    alone = viewer.get(f"/staff/s/{SURVEY}/?weighting=rake&sample=open")
+    assert alone.status_code in (200, 400, 422) and "Traceback" not in text_of(alone)
+    assert "公開回答は1件で、10件未満です" in text_of(alone)
+    headers = {"Authorization": f"Bearer {staff_core.issue_token(session, secret, staff_users['analyst'])}"}
+    doc = login_as(None).get(f"/api/v1/surveys/{SURVEY}/indicators?weighting=rake", headers=headers).get_json()
+    assert doc["open"]["n_respondents"] == 1
+    assert all((row["share"], row["n_positive"], row["flag"]) == (None, None, "suppressed")
+               for row in doc["open"]["indicators"])
+    refused = login_as(None).get(f"/api/v1/surveys/{SURVEY}/indicators?sample=open", headers=headers)
+    assert refused.status_code >= 400 and "fewer than 10" in refused.get_json()["error"]["message"]
 
 
 def test_dashboard_switches_sample(login_as, two_samples):

@@ -62,7 +62,10 @@ NOTICE = {"type": "object", "required": ["code", "message"],
 
 OPEN_ROW = {"type": "object", "required": ["id", "share", "n"],
             "properties": {"id": {"type": "string"}, "share": NUMBER_OR_NULL, "n": {"type": "integer"},
-                           "n_positive": {"type": "integer"}}}
+                           "n_positive": {"type": "integer", "nullable": True},
+                           "flag": {"type": "string", "enum": ["suppressed", None], "nullable": True,
+                                    "description": "suppressed: fewer open answers than the threshold; "
+                                                   "share and n_positive withheld"}}}
 
 OPEN = {"type": "object", "required": ["n_respondents", "indicators"],
         "description": "The open (self-selected) responses: unweighted shares, no interval.",
