@@ -98,7 +98,8 @@ def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequ
     # errors about it name the line it is on.
     first_line = next((line for line in text.split("\n") if line.strip().lstrip("\ufeff")), "")
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quotation mark left open used to swallow every later line into one value, silently
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(row for row in reader if not _blank(row))]
         if rename is not None:
@@ -106,7 +107,7 @@ def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequ
     except StopIteration:
         raise CsvError(N_("The file is empty."), 1) from None
     except csv.Error as exc:
-        raise CsvError(N_("Malformed CSV: %(error)s"), reader.line_num or 1, error=str(exc)) from None
+        raise _malformed(exc, 1) from None
     at = reader.line_num
     missing = [c for c in required if c not in header]
     if missing:
@@ -117,16 +118,33 @@ def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequ
             raise CsvError(N_("Unknown column(s): %(columns)s"), at, columns=", ".join(unknown))
     if len(set(header)) != len(header):
         raise CsvError(N_("Duplicate column names in the header."), at)
+    starts = at + 1  # the line the next row starts on (a quoted value may span lines)
     try:
         for row in reader:
             line = reader.line_num
-            if _blank(row):
-                continue
-            if len(row) > len(header):
-                raise _too_many_values(row, len(header), line)
-            yield line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
+            if not _blank(row):
+                if len(row) > len(header):
+                    raise _too_many_values(row, len(header), line)
+                yield line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
+            starts = reader.line_num + 1
     except csv.Error as exc:
-        raise CsvError(N_("Malformed CSV: %(error)s"), reader.line_num, error=str(exc)) from None
+        raise _malformed(exc, starts) from None
+
+
+def _malformed(exc: csv.Error, starts: int) -> CsvError:
+    """The csv module's complaint in the reader's words (its English text stayed inside Japanese
+    messages), naming the line the broken row starts on."""
+    why = str(exc)
+    if "end of data" in why:
+        return CsvError(N_("A quotation mark opened on this line is never closed: the rest of the file would be "
+                           "read as one value. Close the quotation mark, or remove it."), starts)
+    if "expected after" in why:
+        return CsvError(N_("A quotation mark inside a quoted value must be doubled (\"\"); check this row's "
+                           "quotation marks."), starts)
+    if "field limit" in why:
+        return CsvError(N_("A value on this line is longer than %(limit)s characters."), starts,
+                        limit=f"{csv.field_size_limit():,}")
+    return CsvError(N_("This line is not a well-formed row of a CSV table."), starts)
 
 
 _GROUP = re.compile(r"\d{3}")

@@ -83,3 +83,19 @@ def test_unknown_columns_refuse_the_file(cli, instrument, tmp_path):
     path.write_text("code,favourite\n,1\n", encoding="utf-8")
     result = cli("responses", "import", *SURVEY_OPTION, "--channel", "web", str(path))
     assert result.exit_code == 1 and "Unknown column(s): favourite" in result.output
+
+
+def test_a_quotation_mark_left_open_refuses_the_file_naming_its_line(cli, session, instrument, tmp_path):
+    """Left open, it swallowed every later line into one comment: 1 response imported of 3, exit 0."""
+    header = "kurashiyasui,age_band,sex,district,comment\n"
+    path = tmp_path / "quotes.csv"
+    path.write_text(header + '1,2,1,1,よい\n1,2,1,1,"unterminated\n2,3,2,2,ふつう\n', encoding="utf-8")
+    result = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
+    assert result.exit_code == 1 and "line 3: A quotation mark opened on this line is never closed" in result.output
+    assert "end of data" not in result.output and count(session) == 0
+    path.write_text(header + '1,2,1,1,"say ""hi"" twice"\n1,2,1,1,"a "bad" quote"\n', encoding="utf-8")
+    result = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))
+    assert result.exit_code == 1 and "line 3: A quotation mark inside a quoted value must be doubled" in result.output
+    path.write_text(header + '1,2,1,1,"two\nlines"\n1,2,1,1,ok\n', encoding="utf-8")  # a quoted line break is fine
+    assert cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path)).exit_code == 0
+    assert count(session) == 2
