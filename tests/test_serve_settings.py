@@ -58,3 +58,40 @@ def test_legacy_names_keep_working_and_machikoe_names_win():
     values = config.app_settings(env)
     assert values["DATABASE_URL"] == "sqlite:///old.db" and values["REDIS_URL"] == "redis://new"
     assert values["STAFF_IDLE_MINUTES"] == 5 and values["PROXY_FIX_X_FOR"] == 2
+
+
+def _options(command, path=()):
+    import click
+
+    for param in command.params:
+        if isinstance(param, click.Option) and param.envvar:
+            yield " ".join(path), param
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _options(sub, (*path, name))
+
+
+def test_every_cli_option_read_from_the_environment_reads_the_machikoe_name_first():
+    """`invitations create` read PUBLIC_BASE_URL only: with MACHIKOE_PUBLIC_BASE_URL set (as the README
+    says), letters were written, once, with http://localhost:5000 links."""
+    from survey_app.cli import main
+
+    checked = []
+    for where, option in _options(main):
+        names = [option.envvar] if isinstance(option.envvar, str) else list(option.envvar)
+        for name in names:
+            setting = name.removeprefix(config.PREFIX)
+            if setting in config.LEGACY_NAMES or any(s.name == setting for s in config.SETTINGS):
+                assert names[0] == config.PREFIX + setting, f"machikoe {where} {option.opts[0]}: {names}"
+                checked.append(f"{where} {option.opts[0]}")
+    assert "invitations create --base-url" in checked and "invitations letters --bot-username" in checked
+
+
+def test_the_machikoe_public_address_reaches_the_letters_file(cli, session, instrument, tmp_path, monkeypatch):
+    frame = tmp_path / "frame.csv"
+    frame.write_text("age_band,sex,district\n2,1,1\n", encoding="utf-8")
+    monkeypatch.setenv("MACHIKOE_PUBLIC_BASE_URL", "https://survey.city.example")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    result = cli("invitations", "create", "--survey", instrument.id, "--frame", str(frame),
+                 "--out", str(tmp_path / "letters.csv"))
+    assert result.exit_code == 0, result.output
+    assert "https://survey.city.example/s/" in (tmp_path / "letters.csv").read_text(encoding="utf-8")

@@ -38,8 +38,9 @@ def invitations() -> None:
               help="Sampling frame CSV: stratum columns only (age_band, sex, district).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Letters CSV for the print vendor (codes are shown only here, once).")
-@click.option("--base-url", envvar="PUBLIC_BASE_URL", default="http://localhost:5000", show_default=True,
-              help="Public address of the survey, for the letters' links (default: $PUBLIC_BASE_URL, else this one).")
+@click.option("--base-url", envvar=["MACHIKOE_PUBLIC_BASE_URL", "PUBLIC_BASE_URL"], default="http://localhost:5000",
+              show_default=True, help="Public address of the survey, for the letters' links "
+                                      "(default: $MACHIKOE_PUBLIC_BASE_URL or $PUBLIC_BASE_URL, else this one).")
 @click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None, help="For t.me deep links.")
 @click.option("--line-basic-id", envvar=["MACHIKOE_LINE_BASIC_ID", "LINE_BASIC_ID"], default=None,
               help="The LINE official account's basic ID (@123abcde), for the letters' LINE links.")
@@ -120,9 +121,10 @@ def _write_then_commit(out_path: Path, data: bytes, commit: Callable[[], None]) 
 @click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The PDF to write: one A4 page per letter, for a window envelope.")
 @click.option("--deadline", default=None, help="回答期限 YYYY-MM-DD (default: the survey's response_deadline).")
-@click.option("--base-url", envvar="PUBLIC_BASE_URL", default=None,
-              help="Public address of the survey (default: $PUBLIC_BASE_URL).")
-@click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default=None, help="For t.me deep links.")
+@click.option("--base-url", envvar=["MACHIKOE_PUBLIC_BASE_URL", "PUBLIC_BASE_URL"], default=None,
+              help="Public address of the survey (default: $MACHIKOE_PUBLIC_BASE_URL or $PUBLIC_BASE_URL).")
+@click.option("--bot-username", envvar=["MACHIKOE_TELEGRAM_BOT_USERNAME", "TELEGRAM_BOT_USERNAME"], default=None,
+              help="For t.me deep links.")
 @click.option("--line-basic-id", envvar=["MACHIKOE_LINE_BASIC_ID", "LINE_BASIC_ID"], default=None,
               help="The LINE official account's basic ID (@123abcde), for the letters' LINE links.")
 @click.option("--encoding", type=click.Choice(["utf-8", "cp932", "auto"]), default="auto", show_default=True)
