@@ -167,3 +167,22 @@ def test_a_target_without_its_year_is_asked_for_in_the_forms_words(login_as):
                                                              "kind": "target", "value": "60", "year": " "})
     assert refused.status_code == 400
     assert "年度を入力してください" in text_of(refused) and "ID=" not in text_of(refused)
+
+
+def test_refused_targets_and_accounts_come_back_as_typed(login_as):
+    """The targets form came back with an empty value and year and 目標値 for a refused 基準値; the account form
+    with role 分析担当 for a refused 閲覧者 — fixing only the address made an analyst of a viewer."""
+    admin = login_as("admin")
+    token = csrf(text_of(admin.get(f"/staff/s/{SURVEY}/targets")))
+    refused = text_of(admin.post(f"/staff/s/{SURVEY}/targets", data={
+        "csrf_token": token, "indicator": "work", "kind": "baseline", "value": "60,5", "year": "2023"}))
+    assert 'value="work" selected' in refused and 'value="baseline" selected' in refused
+    assert 'name="value" inputmode="decimal" aria-describedby="value-hint" value="60,5"' in refused
+    assert 'value="2023"' in refused
+    token = csrf(text_of(admin.get("/staff/accounts")))
+    refused = text_of(admin.post("/staff/accounts", data={"csrf_token": token, "email": "sato", "role": "viewer",
+                                                          "locale": "en"}))
+    form = refused.split('id="create-title"')[1]
+    assert 'value="sato"' in form
+    assert '<option value="viewer" selected>' in form and '<option value="analyst" selected>' not in form
+    assert '<option value="en" selected>' in form

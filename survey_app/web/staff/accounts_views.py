@@ -41,7 +41,8 @@ def account_create() -> ResponseReturnValue:
         created = staff_admin.create_with_one_time_password(
             db(), email, role, current_user.email, locale=locale if locale in STAFF_LOCALES else locales.default())
     except staff_core.StaffError as exc:
-        return _refused(exc, typed_email=email)
+        # everything typed comes back: a reset role would quietly make an analyst of a viewer
+        return _refused(exc, typed_email=email, typed_role=role, typed_locale=locale)
     return _page(one_time=(created.user.email, created.password))
 
 

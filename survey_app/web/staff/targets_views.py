@@ -36,13 +36,14 @@ def targets_save(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_or_404(survey_id)
     indicator_id, kind = request.form.get("indicator", ""), request.form.get("kind", "target")
     value, year = request.form.get("value", ""), request.form.get("year", "")
+    typed = {"kind": kind, "value": value, "year": year}  # a refused form comes back as it was typed
     if not year.strip():  # else the error would quote the command line's ID=VALUE@YEAR syntax
         return _page(survey_id, 400, error=gettext("Enter the fiscal year (e.g. 2029 or 令和11年度)."),
-                     failed=indicator_id)
+                     failed=indicator_id, typed=typed)
     try:
         assignment = indicator_values.parse_assignment(f"{indicator_id}.{kind}={value}@{year}")
         indicator_values.set_value(db(), instrument, assignment, current_user.email)
     except indicator_values.IndicatorValueError as exc:
         db().rollback()
-        return _page(survey_id, 400, error=gettext(exc.message, **exc.params), failed=indicator_id)
+        return _page(survey_id, 400, error=gettext(exc.message, **exc.params), failed=indicator_id, typed=typed)
     return _page(survey_id, saved=gettext("Saved: %(indicator)s.", indicator=texts(instrument).indicator(indicator_id)))
