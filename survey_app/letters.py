@@ -106,7 +106,9 @@ PROBLEMS = {
 
 def mark_undeliverable(session: Session, instrument: Instrument, secret: str, text: str,
                        undeliverable: bool = True) -> int:
-    """Mark the letters whose codes are listed one per line; all or nothing. Returns how many.
+    """Mark the letters whose codes are listed one per line; all or nothing. Returns how many changed
+    (a code pasted twice, or a letter already marked, is not counted again: the page and the audit
+    log said 5 letters for one code pasted five times).
 
     ``undeliverable=False`` undoes a mark (a code typed by mistake, a letter that reached its
     resident after all). A letter whose code has been used to answer reached its resident, so it
@@ -140,7 +142,7 @@ def mark_undeliverable(session: Session, instrument: Instrument, secret: str, te
         invitation.undeliverable = undeliverable
     record_undeliverable(session, changed, 1 if undeliverable else -1)
     session.commit()
-    return len(found)
+    return len(changed)
 
 
 def _answered(session: Session, secret: str, code: str) -> bool:

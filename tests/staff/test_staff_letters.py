@@ -70,6 +70,9 @@ def test_mark_undeliverable_all_or_nothing(session, instrument, secret):
     count = mark_undeliverable(session, instrument, secret, f" {letters[0].code.lower()} \n{letters[1].code}")
     assert count == 2
     assert sorted(session.scalars(select(Invitation.undeliverable))) == [False, True, True]
+    assert mark_undeliverable(session, instrument, secret, f"{letters[2].code}\n" * 5 + letters[0].code) == 1
+    assert mark_undeliverable(session, instrument, secret, letters[0].code, undeliverable=False) == 1
+    assert mark_undeliverable(session, instrument, secret, letters[0].code, undeliverable=False) == 0  # not marked
     with pytest.raises(UndeliverableError):
         mark_undeliverable(session, instrument, secret, "   \n")
     with pytest.raises(UndeliverableError, match="no invitation"):
