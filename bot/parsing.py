@@ -22,7 +22,6 @@ from .events import COMMANDS, Command, Start, Text
 STOP_WORDS = frozenset({"stop", "/stop", "停止", "中止", "ストップ", "やめる", "やめます", "dừng", "dừng lại", "روکیں",
                         "روکو"})
 _END_PUNCTUATION = ".!?。！？\u06d4\u061f"  # with the Urdu full stop ۔ and question mark ؟
-_LIST_SEPARATORS = re.compile(r"\s*[,、，;；\u060c\u061b]\s*")  # ، and ؛: the Urdu (Arabic) comma and semicolon
 _NUMBER_WITH_UNIT = re.compile(r"^([-+]?[0-9]+(?:[.,][0-9]+)?)\s*[^0-9]{0,20}$")
 
 Labels = Mapping[int, Iterable[str]]  # choice code → its text in every language
@@ -84,7 +83,7 @@ def match_choices(text: str, question: Question, labels: Labels) -> tuple[int, .
     single = match_choice(text, question, labels)
     if single is not None:
         return (single,)
-    parts = [p for p in _LIST_SEPARATORS.split(normalise(text)) if p]
+    parts = numerals.split_list(normalise(text))
     if len(parts) == 1:
         words = parts[0].split()
         if len(words) > 1 and all(_as_position(w) is not None for w in words):

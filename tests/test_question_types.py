@@ -126,6 +126,13 @@ def test_a_multi_cell_accepts_either_separator_and_ignores_blanks():
     assert q.kind.read_cell(q, " 2 | 1;;") == (1, 2)
 
 
+@pytest.mark.parametrize("typed", ["1,2", "１，２", "1、2", "1，2", "１；２", "1؛2", "2، 1", " 1 ; 2 "])
+def test_a_multi_choice_typed_with_any_keyboards_list_separator_is_read(typed):
+    """Paper entry refused 「１，３」 and 「1、3」 (a Japanese IME's comma) that the bots accept."""
+    q = question("multi")
+    assert q.kind.parse(q, typed) == (1, 2) and q.kind.read_cell(q, typed) == (1, 2)
+
+
 # ---------------------------------------------------------------- web form values
 
 def test_a_web_field_reads_every_ticked_box_or_the_first_string():

@@ -241,7 +241,7 @@ class MultiChoice(QuestionType):
                              "answers separated by commas, for example 1, 3.")
 
     def parse(self, question: Question, raw: Any) -> tuple[int, ...]:
-        items = raw if isinstance(raw, (list, tuple, set, frozenset)) else str(raw).split(",")
+        items = raw if isinstance(raw, (list, tuple, set, frozenset)) else numerals.split_list(str(raw))
         codes = sorted({self._one(question, r) for r in items if str(r).strip()})
         if not codes:
             raise InvalidAnswer(N_("Choose at least one answer."))
@@ -264,8 +264,7 @@ class MultiChoice(QuestionType):
         return list(posted)  # every ticked box; none ticked is an empty list
 
     def read_cell(self, question: Question, cell: str) -> tuple[int, ...]:
-        parts = (p.strip() for p in cell.replace("|", CELL_SEPARATOR).split(CELL_SEPARATOR))
-        return tuple(sorted({_cell_code(question, p) for p in parts if p}))
+        return tuple(sorted({_cell_code(question, p) for p in numerals.split_list(cell.replace("|", CELL_SEPARATOR))}))
 
     def stored(self, value: Any) -> list[int]:
         return [int(c) for c in value]
