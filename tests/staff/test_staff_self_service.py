@@ -108,6 +108,20 @@ def test_viewers_cannot_manage(login_as):
     assert PASSWORD  # the fixture accounts' password is shared (tests/support/staff.py)
 
 
+def test_an_upload_refusal_names_questions_as_the_file_did(login_as, instrument):
+    """Margins written with 年齢 and 性別 were refused about 「sex」 and 「age_band」."""
+    import io
+
+    client = login_as("admin")
+    token = csrf(text_of(client.get(f"/staff/s/{SURVEY}/population")))
+    table = "dimension,category,count\n年齢,18〜29歳,15500\n年齢,30〜39歳,15000\n性別,男性,20000\n性別,女性,20000\n"
+    refused = client.post(f"/staff/s/{SURVEY}/population", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(table.encode()), "register.csv")})
+    page = text_of(refused)
+    assert refused.status_code == 400 and "「性別」" in page and "「年齢」" in page, page
+    assert "「sex」" not in page and "「age_band」" not in page
+
+
 def test_cli_targets(cli):
     cli("setup")
     done = cli("survey", "targets", "--survey", "ebetsu-2025", "--set", "childcare=60@2029",

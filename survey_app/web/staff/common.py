@@ -87,8 +87,12 @@ def csv_download(text: str, filename: str) -> Response:
     return download(("\ufeff" + text).encode("utf-8"), filename, "text/csv")
 
 
-def csv_error_text(exc: CsvError) -> str:
+def csv_error_text(exc: CsvError, instrument: Instrument | None = None) -> str:
+    """The problem in the staff member's language; with the instrument, its ids as the page names them
+    (a margins file written with 年齢 and 性別 was answered about 「age_band」 and 「sex」)."""
     message = gettext(exc.message, **exc.params)
+    if instrument is not None:
+        message = texts(instrument).name_ids(message)
     return gettext("Line %(line)d: %(problem)s", line=exc.line, problem=message) if exc.line else message
 
 

@@ -67,7 +67,9 @@ def dashboard(survey_id: str) -> ResponseReturnValue:
     try:
         result = compute(db(), instrument, options, lang=locale)
     except IndicatorProblem as exc:
-        return render_template("staff/dashboard.html", problem=exc.text(locale), result=None, **context)
+        # 「年齢=70歳以上」, not 「age_band=6」: the analysis's ids as the page names them
+        return render_template("staff/dashboard.html", problem=words.name_ids(exc.text(locale)), result=None,
+                               **context)
     year = wave_year(survey_id)
     titles = {ind.id: words.indicator(ind) for ind in instrument.indicators}
     return render_template(

@@ -101,7 +101,7 @@ def export_indicators(survey_id: str, fmt: str) -> ResponseReturnValue:
     try:
         result = compute(db(), instrument, options)
     except IndicatorProblem as exc:
-        flash(exc.text(current_locale()), "error")
+        flash(texts(instrument).name_ids(exc.text(current_locale())), "error")
         return redirect(url_for("staff.exports", survey_id=survey_id))
     record("export", survey_id, kind="indicators", format=fmt, weighting=options.weighting)
     # The table goes into the city's yearly review: Japanese headings, words and footnotes

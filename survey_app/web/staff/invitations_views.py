@@ -96,7 +96,7 @@ def generate_invitations(survey_id: str) -> ResponseReturnValue:
     except UploadProblem as exc:
         return _page(survey_id, instrument, 400, generate_error=str(exc))
     except CsvError as exc:
-        return _page(survey_id, instrument, 400, generate_error=csv_error_text(exc))
+        return _page(survey_id, instrument, 400, generate_error=csv_error_text(exc, instrument))
     if len(frame) > MAX_LETTERS:
         return _page(survey_id, instrument, 400, generate_error=gettext(
             "At most %(max)d letters per file; split the frame.", max=MAX_LETTERS))
@@ -149,7 +149,7 @@ def printable_letters(survey_id: str) -> ResponseReturnValue:
     except UploadProblem as exc:
         return _page(survey_id, instrument, 400, letters_error=str(exc))
     except CsvError as exc:
-        return _page(survey_id, instrument, 400, letters_error=csv_error_text(exc))
+        return _page(survey_id, instrument, 400, letters_error=csv_error_text(exc, instrument))
     setup, refused = _letter_setup(survey_id)
     if setup is None:
         return _page(survey_id, instrument, 400, letters_error=refused)

@@ -69,7 +69,7 @@ def population_upload(survey_id: str) -> ResponseReturnValue:
     except UploadProblem as exc:
         return _page(survey_id, 400, error=str(exc))
     except CsvError as exc:
-        return _page(survey_id, 400, error=csv_error_text(exc))
+        return _page(survey_id, 400, error=csv_error_text(exc, instrument))
     count = replace_margins(db(), survey_id, rows)
     record("population_replace", survey_id, cells=count, file=upload.name[:100])
     return _page(survey_id, saved=gettext("%(n)d cells imported; the previous margins were replaced.", n=count))

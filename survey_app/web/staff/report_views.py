@@ -44,6 +44,7 @@ def report_download(survey_id: str) -> ResponseReturnValue:
     except (AnalysisError, TimezoneError) as exc:
         db().rollback()
         problem = gettext(exc.message, **exc.params) if isinstance(exc, AnalysisError) else str(exc)
+        problem = texts(instrument).name_ids(problem)
         flash(gettext("The report could not be made: %(problem)s", problem=problem), "error")
         return redirect(url_for("staff.report_page", survey_id=survey_id))
     record("export", survey_id, kind="report", format=fmt, weighting=weighting, lang=lang)
