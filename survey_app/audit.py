@@ -18,6 +18,7 @@ from survey_app.models import AuditEvent
 ACTIONS: dict[str, str] = {
     "login": N_("Logged in"),
     "login_failed": N_("Failed login"),
+    "password_change_failed": N_("Wrong current password when changing it"),
     "logout": N_("Logged out"),
     "export": N_("Export"),
     "invitations_create": N_("Invitation codes created"),

@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey_app import audit
+from survey_app import audit, lockout
 from survey_app import staff as staff_core
 from survey_app.i18n import N_, locales
-from survey_app.models import ROLES, StaffUser
+from survey_app.models import ROLES, StaffUser, utcnow
 
 
 def _other_active_admins(session: Session, user: StaffUser) -> int:
@@ -73,10 +73,25 @@ def create_with_one_time_password(session: Session, email: str, role: str, actor
     return created
 
 
-def change_own_password(session: Session, user: StaffUser, current: str, new: str, repeated: str) -> None:
-    """Check the current password, then set the new one (which ends the one-time password)."""
+def change_own_password(session: Session, user: StaffUser, current: str, new: str, repeated: str, *,
+                        secret: str = "", address: str | None = None) -> None:
+    """Check the current password, then set the new one (which ends the one-time password).
+
+    A wrong current password counts as a failed login of the account from ``address``
+    (:mod:`survey_app.lockout`): a borrowed or stolen session could otherwise try passwords
+    without limit and, having found it, keep the account past the session's end."""
+    now = utcnow()
+    subject, where = lockout.subject_key(secret, user.email), lockout.address_key(secret, address)
+    paused = lockout.locked_until(session, subject, where, now)
+    if paused is not None:
+        raise staff_core.AccountLocked(paused)
     if not staff_core.password_matches(user, current):
+        until = lockout.record_failure(session, subject, where, now)
+        audit.record(session, user.email, "password_change_failed", detail={})
+        if until is not None:
+            raise staff_core.AccountLocked(until)
         raise staff_core.StaffError(N_("The current password is not correct."))
+    lockout.clear_address(session, subject, where)
     if new != repeated:
         raise staff_core.StaffError(N_("The two new passwords are not the same."))
     if new == current:

@@ -48,6 +48,26 @@ def test_one_time_password_must_be_changed(session, staff_users):
     assert [e.actor for e in _events(session, "staff_password")] == ["admin@city.example", viewer.email]
 
 
+def test_guessing_the_current_password_is_counted_like_a_login(session, staff_users):
+    """25 wrong guesses on the password form were let through, unaudited; the 26th changed the password."""
+    from survey_app import lockout
+
+    viewer = staff_users["viewer"]
+    for _ in range(lockout.MAX_FAILURES - 1):
+        with pytest.raises(staff_core.StaffError, match="not correct"):
+            staff_admin.change_own_password(session, viewer, "guess", "a new long password", "a new long password",
+                                            secret="k", address="192.0.2.7")
+    with pytest.raises(staff_core.AccountLocked):
+        staff_admin.change_own_password(session, viewer, "guess", "a new long password", "a new long password",
+                                        secret="k", address="192.0.2.7")
+    with pytest.raises(staff_core.AccountLocked):  # the right password too, while paused
+        staff_admin.change_own_password(session, viewer, PASSWORD, "a new long password", "a new long password",
+                                        secret="k", address="192.0.2.7")
+    assert len(_events(session, "password_change_failed")) == lockout.MAX_FAILURES
+    with pytest.raises(staff_core.AccountLocked):  # and logging in from there, as after five wrong logins
+        staff_core.authenticate(session, viewer.email, PASSWORD, secret="k", address="192.0.2.7")
+
+
 def test_targets_are_metadata_overriding_the_instrument(session, instrument):
     assert indicator_values.parse_assignment("childcare=60@2029") == indicator_values.Assignment(
         "childcare", "target", 60.0, 2029)

@@ -41,6 +41,17 @@ def test_wrong_password_then_lockout_message(client, session, staff_users):
     assert session.scalars(select(AuditEvent.action)).all().count("login_failed") == staff_core.MAX_FAILURES + 1
 
 
+def test_a_failed_login_records_only_a_known_accounts_address(client, session, staff_users):
+    """A password typed into the address field was kept in clear in the audit log."""
+    submit_login(client, "Hunter2-MySecretPassw0rd!", "")
+    submit_login(client, "Viewer@City.example", "not it")
+    failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed")
+                             .order_by(AuditEvent.id)).all()
+    assert [(e.actor, e.detail.get("account")) for e in failed] == [(None, "unknown"),
+                                                                   ("viewer@city.example", None)]
+    assert not any("hunter2" in repr(e.detail).lower() for e in failed)
+
+
 def test_open_redirect_is_refused(client, staff_users):
     response = submit_login(client, "viewer@city.example", PASSWORD, next_url="https://evil.example/")
     assert response.headers["Location"].endswith("/staff/")

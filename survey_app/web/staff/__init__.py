@@ -72,7 +72,11 @@ def login() -> ResponseReturnValue:
                                            secret=current_app.config["SECRET_KEY"], address=request.remote_addr)
         except staff_core.StaffError as exc:
             db().rollback()
-            audit.record(db(), email.lower()[:254] or None, "login_failed", detail={"reason": type(exc).__name__})
+            # The account's address only: what was typed for an unknown one may be anything — a
+            # password typed into the wrong field was kept in clear for every admin to read.
+            known = staff_core.find_user(db(), email) if email else None
+            audit.record(db(), known.email if known else None, "login_failed",
+                         detail={"reason": type(exc).__name__, **({} if known else {"account": "unknown"})})
             error = gettext(exc.message, **exc.params)
         else:
             start_session(user)

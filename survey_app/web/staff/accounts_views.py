@@ -2,7 +2,7 @@
 (shown once); everyone changes their own password (``survey_app.staff_admin``)."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -74,7 +74,8 @@ def own_password() -> ResponseReturnValue:
     user = own_account()
     try:
         staff_admin.change_own_password(db(), user, request.form.get("current", ""), request.form.get("new", ""),
-                                        request.form.get("repeat", ""))
+                                        request.form.get("repeat", ""), secret=current_app.config["SECRET_KEY"],
+                                        address=request.remote_addr)
     except staff_core.StaffError as exc:
         db().rollback()
         return render_template("staff/password.html", min_length=staff_core.MIN_PASSWORD_LENGTH,
