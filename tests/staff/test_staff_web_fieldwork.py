@@ -194,6 +194,9 @@ def test_paper_typo_and_invalid_answer_keep_what_was_typed(login_as, session, in
     page = text_of(skipped)
     assert skipped.status_code == 400 and 'id="e-kosodate_needs"' in page and "前の回答" in page
     assert re.search(r'name="kosodate_needs"[^>]*value="3"', page)  # what was keyed stays
+    # required answers left blank come in the same round as the others (they came only after)
+    rounds = text_of(_paper(client, code, {"kosodate": "1", "has_children": "2", "kosodate_needs": "1,3"}))
+    assert all(f'id="e-{qid}"' in rounds for qid in ("kosodate_needs", "kurashiyasui", "age_band", "district"))
     assert _count(session, Response) == 0
 
 

@@ -106,6 +106,9 @@ def _first_check(instrument: Instrument, code: str, raw: dict[str, str]) -> dict
     # an answer the form's other answers skip is shown with the rest, never dropped unsaid
     problems.update({qid: gettext(responses.SKIPPED_BUT_ANSWERED)
                      for qid in instrument.skipped_but_answered(values) if qid not in problems})
+    # required answers left blank, in the same round (they came only after the others were fixed)
+    problems.update({qid: gettext("This question is required.")
+                     for qid in responses.missing_required(instrument, values) if qid not in problems})
     return problems
 
 
