@@ -46,6 +46,18 @@ def test_unknown_survey_is_one_clear_line(cli):
     assert result.output.strip() == "Error: unknown survey 'nope' (loaded: ebetsu-2025)"
 
 
+@pytest.mark.parametrize("args", [("indicators", "--survey", "x", "--format", "docx"),
+                                  ("staff", "create", "--role", "boss", "a@city.example"),
+                                  ("report", "--survey", "x", "--format", "docx", "--output", "r.pdf"),
+                                  ("nosuch",), ("survey", "list", "--colour")], ids=lambda a: a[0])
+def test_a_wrong_flag_or_value_is_one_line_naming_it_and_the_help(cli, args):
+    """click printed a usage block and a hint before the error (four lines) for every command but report."""
+    result = cli(*args)
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ") and lines[0].endswith("--help)") and "Usage:" not in result.output
+
+
 def test_population_import_errors(cli, tmp_path):
     cli("setup")
     sjis = tmp_path / "sjis.csv"

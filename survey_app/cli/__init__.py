@@ -50,8 +50,15 @@ DEFERRED_COMMANDS = {
 }
 
 
+class UsageProblem(click.ClickException):
+    """A wrong flag or value of a command, in one line naming it and where help is (exit 2, as click's)."""
+
+    exit_code = 2
+
+
 class FriendlyGroup(click.Group):
-    """Unexpected errors become one line (set MACHIKOE_DEBUG=1 for the traceback); the
+    """Unexpected errors become one line (set MACHIKOE_DEBUG=1 for the traceback), and so does a
+    wrong flag or value (click prints a usage block first; staff run these from scripts); the
     ``DEFERRED_COMMANDS`` are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -70,6 +77,9 @@ class FriendlyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            raise UsageProblem(f"{exc.format_message()} (see: {where} --help)") from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except ConfigError as exc:  # a setting that cannot be used: say which, once

@@ -6,7 +6,6 @@ an unknown survey, no responses or no margins: one line on stderr and exit statu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -19,18 +18,7 @@ def register(main: click.Group) -> None:
     main.add_command(report)
 
 
-class OneLineErrors(click.Command):
-    """A wrong flag or value is one line naming it (not the usage block): staff run this from scripts."""
-
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as exc:
-            raise click.ClickException(f"{exc.format_message()} (see: machikoe report --help)") from None
-
-
-@click.command(cls=OneLineErrors)
+@click.command()
 @click.option("--survey", "survey_id", required=True, help="Survey id in the database, e.g. ebetsu-2025.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "html"]), required=True,
               help="pdf (to print and publish), xlsx (one sheet per table) or html.")
