@@ -100,8 +100,17 @@ def date_setting(settings: dict[str, str], key: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+# Controls and bidi embeddings/overrides/isolates: invisible, they print on every letter (U+202E turns
+# the sender's name around). Line breaks and tabs are kept where a setting has lines.
+_HIDDEN = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean(spec: SettingSpec, value: str) -> str:
     value = (value or "").replace("\x00", "").strip()
+    hidden = sorted(set(_HIDDEN.findall(value)))
+    if hidden:
+        raise SettingError(N_("This text contains invisible control characters (%(chars)s): type it again "
+                              "without them."), chars=", ".join(f"U+{ord(ch):04X}" for ch in hidden))
     if spec.kind == "date" and value:
         return parse_date(value).isoformat()
     if spec.kind == "phone" and value:

@@ -130,6 +130,15 @@ def test_settings_are_validated_and_audited(session, instrument):
                                                         "fieldwork_end": "2026-01-01"}, "x")
 
 
+@pytest.mark.parametrize("value", ["江別市長\u202e三好 昇", "江別市\x07", "企画政策部\u2066"])
+def test_invisible_control_characters_are_refused_naming_them(session, instrument, value):
+    """They printed on every letter (U+202E turned the sender's name around); the account form refused them."""
+    with pytest.raises(survey_settings.SettingError, match=r"invisible control characters \(U\+"):
+        survey_settings.update(session, instrument.id, {"sender": value}, "a@city.example")
+    assert "sender" not in survey_settings.read(session, instrument.id)
+    assert survey_settings.update(session, instrument.id, {"paper_alternative": "一行目\n二行目\tタブ"}, "x")
+
+
 @pytest.mark.parametrize(("key", "value", "stored"), [
     ("response_deadline", "0001-01-01", None),  # printed 平成-1987年1月1日 on the letters
     ("letter_date", "2100-01-01", None),
