@@ -41,6 +41,18 @@ def test_wrong_password_then_lockout_message(client, session, staff_users):
     assert session.scalars(select(AuditEvent.action)).all().count("login_failed") == staff_core.MAX_FAILURES + 1
 
 
+def test_a_language_link_on_another_site_does_not_switch_the_console(client, session, staff_users):
+    submit_login(client, "analyst@city.example", PASSWORD)
+    shown = client.get("/staff/?lang=en", headers={"Sec-Fetch-Site": "cross-site"}).get_data(as_text=True)
+    assert '<html lang="en"' in shown  # that response is in English …
+    session.expire_all()
+    assert session.get(StaffUser, staff_users["analyst"].id).locale != "en"  # … but nothing is remembered
+    assert '<html lang="ja"' in client.get("/staff/").get_data(as_text=True)
+    client.get("/staff/?lang=en", headers={"Sec-Fetch-Site": "same-origin"})  # the console's own switch
+    session.expire_all()
+    assert session.get(StaffUser, staff_users["analyst"].id).locale == "en"
+
+
 def test_a_failed_login_records_only_a_known_accounts_address(client, session, staff_users):
     """A password typed into the address field was kept in clear in the audit log."""
     submit_login(client, "Hunter2-MySecretPassw0rd!", "")

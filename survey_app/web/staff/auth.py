@@ -147,6 +147,10 @@ def staff_locale() -> str:
     """?lang= (ja|en, remembered on the account), else the account's language, else Japanese."""
     chosen = request.args.get("lang")
     if chosen in locales.staff_locales():
+        # Shown in that language always; remembered only when the member asked for it here: an
+        # image on another site (Sec-Fetch-Site: cross-site) must not switch their console.
+        if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return chosen
         session["staff_lang"] = chosen
         if current_user.is_authenticated and current_user.locale != chosen:
             own_account().locale = chosen
