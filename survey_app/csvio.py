@@ -32,7 +32,25 @@ class CsvError(ValueError):
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+# Magic numbers of files people give by mistake instead of a CSV (the console's uploads and the CLI).
+BINARY_SIGNATURES = {
+    b"PK\x03\x04": N_("This is an Excel workbook or a ZIP file, not a CSV. In Excel choose "
+                      "'Save as' → 'CSV UTF-8 (comma delimited)' and upload that file."),
+    b"\xd0\xcf\x11\xe0": N_("This is an old Excel (.xls) file, not a CSV. In Excel choose "
+                            "'Save as' → 'CSV UTF-8 (comma delimited)' and upload that file."),
+    b"%PDF": N_("This is a PDF file, not a CSV."),
+}
+
+
+def not_a_csv(data: bytes) -> str | None:
+    """The msgid saying what ``data`` is when it is a workbook, a ZIP or a PDF rather than text."""
+    return next((message for signature, message in BINARY_SIGNATURES.items() if data.startswith(signature)), None)
+
+
 def decode(data: bytes, encoding: str = "auto") -> str:
+    kind = not_a_csv(data)
+    if kind is not None:  # "line 1: not UTF-8 text" said nothing of the workbook it was
+        raise CsvError(kind)
     if data.startswith(UTF16_BOMS):
         try:
             return data.decode("utf-16")
@@ -109,6 +127,9 @@ def read_rows(source: bytes | str | Path, required: Sequence[str], allowed: Sequ
     except csv.Error as exc:
         raise _malformed(exc, 1) from None
     at = reader.line_num
+    if len(header) == 1 and ";" in header[0]:  # a European-style export: "missing columns" would not say why
+        raise CsvError(N_("The columns are separated by semicolons (;), not commas. In Excel choose 'Save as' → "
+                          "'CSV UTF-8 (comma delimited)'."), at)
     missing = [c for c in required if c not in header]
     if missing:
         raise CsvError(N_("Missing column(s): %(columns)s"), at, columns=", ".join(missing))

@@ -154,3 +154,15 @@ def test_the_console_reads_excel_unicode_text(db_url, instrument, session):
     assert stored.status_code in (200, 302), stored.get_data(as_text=True)[:500]
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(PopulationMargin)) == 2
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b"PK\x03\x04rest-of-a-workbook", "This is an Excel workbook"),
+    (b"%PDF-1.7 ...", "This is a PDF file"),
+    (b"dimension;category;count\nage_band;1;10\n", "separated by semicolons"),
+])
+def test_a_file_that_is_not_a_comma_csv_is_named_for_what_it_is(data, says):
+    """The command line said 'line 1: The file is not UTF-8 text.' of a workbook and 'Missing column(s)'
+    of a semicolon file; the console already named the workbook."""
+    with pytest.raises(CsvError, match=says):
+        read_population_csv(data, load_instrument(bundled_path()))

@@ -8,8 +8,7 @@ from flask import Response, abort, request
 from flask_login import current_user
 
 from survey_app import audit, indicator_values
-from survey_app.csvio import UTF16_BOMS, CsvError
-from survey_app.i18n import N_
+from survey_app.csvio import UTF16_BOMS, CsvError, not_a_csv
 from survey_app.i18n.texts import InstrumentTexts
 from survey_app.instrument import Instrument
 from survey_app.surveys import UnknownSurvey, get_instrument
@@ -17,14 +16,6 @@ from survey_app.surveys import UnknownSurvey, get_instrument
 from ..context import current_locale, db, gettext
 
 UPLOAD_SUFFIXES = (".csv", ".txt")
-# Magic numbers of files people upload by mistake instead of a CSV.
-_BINARY_SIGNATURES = {
-    b"PK\x03\x04": N_("This is an Excel workbook or a ZIP file, not a CSV. In Excel choose "
-                      "'Save as' → 'CSV UTF-8 (comma delimited)' and upload that file."),
-    b"\xd0\xcf\x11\xe0": N_("This is an old Excel (.xls) file, not a CSV. In Excel choose "
-                            "'Save as' → 'CSV UTF-8 (comma delimited)' and upload that file."),
-    b"%PDF": N_("This is a PDF file, not a CSV."),
-}
 
 
 def instrument_or_404(survey_id: str) -> Instrument:
@@ -55,9 +46,9 @@ def read_upload(field: str = "file") -> Upload:
     if storage is None or not storage.filename:
         raise UploadProblem(gettext("Choose a CSV file to upload."))
     data = storage.read()
-    for signature, message in _BINARY_SIGNATURES.items():
-        if data.startswith(signature):
-            raise UploadProblem(gettext(message))
+    kind = not_a_csv(data)
+    if kind is not None:
+        raise UploadProblem(gettext(kind))
     if not storage.filename.lower().endswith(UPLOAD_SUFFIXES):
         raise UploadProblem(gettext("'%(name)s' is not a CSV file (.csv).", name=storage.filename))
     if not data.strip():
