@@ -50,6 +50,7 @@ def test_unknown_survey_is_one_clear_line(cli):
                                   ("staff", "create", "--role", "boss", "a@city.example"),
                                   ("report", "--survey", "x", "--format", "docx", "--output", "r.pdf"),
                                   ("nosuch",), ("survey", "list", "--colour")], ids=lambda a: a[0])
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # refused before any database is opened
 def test_a_wrong_flag_or_value_is_one_line_naming_it_and_the_help(cli, args):
     """click printed a usage block and a hint before the error (four lines) for every command but report."""
     result = cli(*args)

@@ -7,6 +7,7 @@ import http.client
 import urllib.parse
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from survey_app import codes, config
@@ -86,6 +87,7 @@ def test_every_cli_option_read_from_the_environment_reads_the_machikoe_name_firs
     assert "invitations create --base-url" in checked and "invitations letters --bot-username" in checked
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a setting read by the CLI: either database
 def test_the_machikoe_public_address_reaches_the_letters_file(cli, session, instrument, tmp_path, monkeypatch):
     frame = tmp_path / "frame.csv"
     frame.write_text("age_band,sex,district\n2,1,1\n", encoding="utf-8")
