@@ -106,12 +106,17 @@ def combined_indicator(invited: Frame, open_frame: Frame, design: SamplingDesign
 
 def sample_frame(invited: Frame, open_frame: Frame, options: Options) -> tuple[Frame, tuple[Notice, ...]]:
     """The responses the headline figures come from, and what the choice leaves out."""
+    below = options.thresholds.suppress_below
+    # A sample this small is a small group like any other: beside the monitor's counts by language
+    # and district, its figures would be a few residents' own answers.
     if options.sample == "open":
-        below = options.thresholds.suppress_below
-        if 0 < len(open_frame) < below:  # a group this small, beside the monitor's counts, is a few people
+        if 0 < len(open_frame) < below:
             raise AnalysisError(N_("There are %(count)d open responses, fewer than %(n)d: figures from them alone "
                                    "are withheld, as for any group this small."), count=len(open_frame), n=below)
         return open_frame, (Notice("open_sample", {"n": len(open_frame)}),)
+    if 0 < len(invited) < below:
+        raise AnalysisError(N_("There are %(count)d invited responses, fewer than %(n)d: the figures are withheld "
+                               "until there are more, as for any group this small."), count=len(invited), n=below)
     notices: tuple[Notice, ...] = ()
     if options.sample == "invited" and len(open_frame):
         notices = (Notice("open_responses_excluded", {"n": len(open_frame)}),)

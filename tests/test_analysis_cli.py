@@ -187,9 +187,20 @@ def test_unknown_columns_and_bad_codes_in_responses(cli, tmp_path):
 
 def test_all_answers_missing_exits_non_zero(cli, tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text("kurashiyasui,kosodate\n9,\n9,1\n", encoding="utf-8")
+    path.write_text("kurashiyasui,kosodate\n" + "9,1\n" * 10, encoding="utf-8")
     result = cli("indicators", "--instrument", str(bundled_path()), "--responses", str(path))
     assert result.exit_code == 1 and "every answer to 'kurashiyasui' is missing" in result.output
+
+
+def test_fewer_than_ten_responses_are_withheld_unless_the_threshold_is_lowered(cli, tmp_path):
+    """Three replies, beside the monitor's counts by language and district, are three residents' answers."""
+    path = tmp_path / "r.csv"
+    path.write_text("kurashiyasui,kosodate,hatarakiyasui,kyosei,kenko\n" + "1,1,1,1,1\n" * 3, encoding="utf-8")
+    result = cli("indicators", "--instrument", str(bundled_path()), "--responses", str(path))
+    assert result.exit_code == 1 and "There are 3 invited responses, fewer than 10" in result.output
+    lowered = cli("indicators", "--instrument", str(bundled_path()), "--responses", str(path),
+                  "--suppress-below", "3", "--format", "json")
+    assert lowered.exit_code == 0, lowered.output
 
 
 def test_usage_errors(cli):

@@ -55,7 +55,7 @@ def test_csv_without_rows_is_refused(bundled_instrument):
 
 
 def test_all_answers_missing_is_an_error_not_a_number(bundled_instrument):
-    frame = frame_from_csv("kurashiyasui,age_band\n9,1\n9,2\n", bundled_instrument)
+    frame = frame_from_csv("kurashiyasui,age_band\n" + "9,1\n9,2\n" * 5, bundled_instrument)
     with pytest.raises(AnalysisError, match="indicator 'living': every answer to 'kurashiyasui' is missing"):
         compute(frame, (), Options())
     lenient = compute(frame, (), Options(strict=False))
