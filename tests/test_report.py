@@ -42,8 +42,8 @@ def surveyed(session, instrument, load_demo):
     session.execute(update(Answer).where(Answer.question_id == "nationality").values(code=1))
     comment = {"kurashiyasui": 1, "age_band": 3, "sex": 1, "district": 1, "nationality": 1,
                "comment": f"除雪について佐藤さんに相談しました。電話 {PHONE}、メール {EMAIL}、〒067-8674 まで。"}
-    responses.bulk_complete(session, instrument, [comment], channel="web")
-    responses.bulk_complete(session, instrument, [FOREIGN] * 5, channel="telegram")
+    responses.bulk_complete(session, instrument, [comment], channel="web", source="invited")
+    responses.bulk_complete(session, instrument, [FOREIGN] * 5, channel="telegram", source="invited")
     return instrument
 
 
@@ -130,6 +130,7 @@ def test_english_report_speaks_english(session, surveyed):
 def test_the_weighting_note_describes_the_invited_sample_alone(session, surveyed):
     """The open responses weigh nothing in the figures: the weights' spread and Kish's effective
     size are the invited sample's, out of the invited responses."""
+    responses.bulk_complete(session, surveyed, [FOREIGN] * 6, channel="web")  # open: no code
     report = build_report(session, surveyed, "rake", "en")
     assert report.open == 6 and report.invited > 0
     weighting = dict(report.methods)["Weighting"]
@@ -177,12 +178,14 @@ def test_a_report_of_open_responses_alone_is_built_and_says_there_is_no_figure(s
 def test_invited_responses_without_letters_are_not_called_open(session, surveyed):
     """Demo data (or letters made outside Machikoe): invited responses but no letter recorded. The
     overview said every response came through the open link, beside a table of invited ones."""
+    responses.bulk_complete(session, surveyed, [FOREIGN] * 3, channel="web")  # open: no code
+    responses.bulk_complete(session, surveyed, [FOREIGN] * 3, channel="telegram")
     report = build_report(session, surveyed, "rake", "en")
-    assert report.letters == 0 and report.invited == 300
+    assert report.letters == 0 and report.invited == 306
     page = html.unescape(render(report, "html").decode("utf-8"))
-    assert "yet 300 responses are marked as invited" in page and "no response rate can be given" in page
+    assert "yet 306 responses are marked as invited" in page and "no response rate can be given" in page
     assert "every response is an open one" not in page
-    assert "300 invited and 6 open complete responses (open: without an invitation code)" in page
+    assert "306 invited and 6 open complete responses (open: without an invitation code)" in page
     # the open rows (a web form and Telegram chats without a code) are not called "open link"
     assert "Open, no code (self-selected)" in page and "Open link" not in page
     # a group of hundreds hidden so that a small one cannot be worked out is not "fewer than 10"
@@ -221,7 +224,7 @@ def test_a_group_is_sized_by_the_answers_that_count_as_every_other_view_sizes_it
     respondents, the row's answer split would give the hidden figure back — so it is hidden here too,
     while a question all 10 answered (sex) still shows the group."""
     more = [{**FOREIGN, "kurashiyasui": 1}] * 4 + [{**FOREIGN, "kurashiyasui": 9}]
-    responses.bulk_complete(session, surveyed, more, channel="web")
+    responses.bulk_complete(session, surveyed, more, channel="web", source="invited")
     report = build_report(session, surveyed, "rake", "ja")
     crosses = {c.table.question.id: c for c in report.crosses if c.by == "nationality"}
     assert "kurashiyasui" not in crosses  # every group hidden: withheld, counted in one sentence
@@ -233,7 +236,7 @@ def test_respondents_who_left_the_breakdown_blank_are_protected_in_the_cross_tab
     """Three residents skipped 国籍 (in 全体, in no row): 全体 − 日本 − 日本以外 gave their answers
     back. They count as a group that is never printed, so 日本以外 (10) is hidden with them."""
     blank = {k: v for k, v in FOREIGN.items() if k != "nationality"} | {"kurashiyasui": 1}
-    responses.bulk_complete(session, surveyed, [FOREIGN] * 5 + [blank] * 3, channel="web")
+    responses.bulk_complete(session, surveyed, [FOREIGN] * 5 + [blank] * 3, channel="web", source="invited")
     report = build_report(session, surveyed, "none", "ja")
     cross = next(c for c in report.crosses if c.by == "nationality" and c.table.question.id == "kurashiyasui")
     total, japanese, foreign = cross.rows
@@ -252,7 +255,7 @@ def test_cross_tables_by_the_language_answered_in(session, surveyed):
     # Twelve more in English and in Vietnamese: Urdu and one of them are hidden, the rest shown.
     other = {**FOREIGN, "district": 1, "nationality": 1}
     responses.bulk_complete(session, surveyed, [{**other, "_locale": "en"}] * 12 + [{**other, "_locale": "vi"}] * 12,
-                            channel="web")
+                            channel="web", source="invited")
     report = build_report(session, surveyed, "rake", "ja")
     by_language = [c for c in report.crosses if c.by == "locale"]
     # one per closed question, but those the new respondents were not asked (show_if), counted instead

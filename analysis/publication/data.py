@@ -59,6 +59,15 @@ class ReportData:
     fieldwork: Fieldwork
     options: Options
 
+    @property
+    def counted(self) -> np.ndarray:
+        """The respondents the tables count: the invited sample, whose answers the weighted figures
+        rest on; every response only when no one invited has answered (then nothing is weighted).
+        Open answers counted in n beside weighted shares of the invited alone padded a group of 6
+        invited past the suppression rule (n = 14) and printed n that the shares did not rest on."""
+        invited = self.frame.invited_mask()
+        return invited if invited.any() else np.ones(len(self.frame), dtype=bool)
+
 
 def report_options(weighting: str, lang: str, ci: str = "logit", level: float = 0.95,
                    thresholds: Thresholds | None = None) -> Options:
@@ -155,10 +164,10 @@ def composition(data: ReportData, qid: str) -> list[Share]:
     if margin is not None:
         population = {cell[0]: 100.0 * count / margin.total for cell, count in zip(margin.cells, margin.counts,
                                                                                      strict=True)}
-    known = ~np.isnan(values)
+    known = ~np.isnan(values) & data.counted  # the sample that was weighted, as every table counts
     rows = []
     for choice in question.choices:
-        hit = values == choice.code
+        hit = (values == choice.code) & data.counted
         rows.append(Share(choice.code, int(hit.sum()), population.get(choice.code),
                           float(100.0 * hit.sum() / max(known.sum(), 1)),
                           float(100.0 * data.weights[hit].sum() / max(data.weights[known].sum(), 1e-12))))

@@ -89,14 +89,16 @@ def withheld(crosses: list[CrossTable]) -> tuple[tuple[str, int], ...]:
 
 
 def applicable(data: ReportData, question: Question) -> np.ndarray:
-    """Respondents the question was shown to (``show_if`` evaluated on the stored answers)."""
-    n = len(data.frame)
+    """Counted respondents (:attr:`ReportData.counted`) the question was shown to (``show_if``
+    evaluated on the stored answers)."""
     condition = question.show_if
     if condition is None:
-        return np.ones(n, dtype=bool)
+        return data.counted.copy()
     if condition.question in data.multi:
-        return np.array([bool(chosen & condition.codes) for chosen in data.multi[condition.question]])
-    return np.isin(data.frame.values(condition.question), list(condition.codes))
+        shown = np.array([bool(chosen & condition.codes) for chosen in data.multi[condition.question]])
+    else:
+        shown = np.isin(data.frame.values(condition.question), list(condition.codes))
+    return data.counted & shown
 
 
 def _indicator_matrix(data: ReportData, question: Question) -> tuple[list[int | float | None], np.ndarray]:
