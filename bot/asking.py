@@ -72,7 +72,7 @@ class Asker:
         ctx = self.ctx
         error = ctx.port.record(ctx.response_id, question.id, raw)
         if error is not None:
-            ctx.note(f"answer to {question.id} refused by its type")
+            ctx.note("an answer refused by its type")
             if confirm is not None:  # a tap: say it on the button
                 ctx.notice(error.message, **error.params)
             else:
@@ -80,7 +80,7 @@ class Asker:
             return False
         ctx.because(Trigger.ANSWER)
         ctx.conv.set_skipped(question.id, False)
-        ctx.note(f"answered {question.id}")
+        ctx.note("answered")
         if confirm is not None:
             ctx.confirm(confirm, ticked=True)
         self.ask_next()
@@ -99,7 +99,7 @@ class Asker:
         self.ctx.because(Trigger.ANSWER)
         self.ctx.port.record(self.ctx.response_id, question.id, None)
         self.ctx.conv.set_skipped(question.id, True)
-        self.ctx.note(f"skipped {question.id}")
+        self.ctx.note("skipped")
         self.ask_next()
 
     def skip_current(self) -> None:
@@ -147,7 +147,7 @@ class Asker:
             selected = [c for c in selected if c not in exclusive] if code not in exclusive else []
             selected.append(code)
         data["selected"] = sorted(selected)
-        self.ctx.note(f"toggled a choice of {question.id}")
+        self.ctx.note("toggled a choice")
         keyboard = self.ctx.r.message("", self.ctx.r.question_buttons(question, data["selected"])).buttons
         self.ctx.out.tapped = TappedUpdate(buttons=keyboard)
 
@@ -155,7 +155,7 @@ class Asker:
         """"Done" under a multiple-choice question: record what is ticked."""
         selected = list(self.ctx.conv.data.get("selected", []))
         if not selected:
-            self.ctx.note(f"done without a choice on {question.id}")
+            self.ctx.note("done without a choice")
             return self.ctx.notice(m.CHOOSE_AT_LEAST_ONE)
         self.answered(question, selected, self.ctx.r.answer_text(question, tuple(selected)))
 
@@ -168,7 +168,7 @@ class Asker:
             return self.ask_next()
         raw = self.typed_value(question, text)
         if raw is None:
-            self.ctx.note(f"unrecognised reply to {question.id}")
+            self.ctx.note("unrecognised reply")
             return self.retry(question, self.ctx.r.not_understood(question))
         self.ctx.out.close_keyboard = True
         self.answered(question, raw, None)

@@ -72,7 +72,9 @@ class Context:
         self.say(m.USE_THE_BUTTONS)
 
     def note(self, what: str) -> None:
-        """A privacy-safe fact for the adapter's log line (never what the resident wrote)."""
+        """A privacy-safe fact for the adapter's log line: never what the resident wrote, nor which
+        question was answered — the path through conditional questions tells answers (a reason is
+        asked only of the dissatisfied), and a log outlives /delete and purge."""
         self.out.log = f"{self.out.log}; {what}" if self.out.log else what
 
     # ------------------------------------------------------------ the conversation

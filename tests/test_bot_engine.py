@@ -77,6 +77,18 @@ def test_show_if_reveals_follow_up_and_multi_toggles(ins):
     assert chat.answers["kosodate_reason"] == "Not enough parks"
 
 
+def test_the_log_line_never_names_the_question_answered(ins):
+    """The adapters log each outcome's note; "answered kosodate_reason" told that the resident was
+    dissatisfied with childcare (the reason is asked only then), and logs outlive /delete and purge."""
+    chat = Chat(ins)
+    notes = [chat.begin().log]
+    for step in (lambda: chat.answer(1), lambda: chat.answer(1), lambda: chat.answer(4),
+                 lambda: chat.tap(callbacks.TOGGLE, "kosodate_needs", 2), lambda: chat.tap(callbacks.DONE, "kosodate_needs"),
+                 lambda: chat.text("Not enough parks"), lambda: chat.text("?!"), lambda: chat.send(Command("skip"))):
+        notes.append(step().log)
+    assert "answered" in notes and all(q.id not in note for note in notes for q in ins.questions), notes
+
+
 def test_done_without_a_choice_is_refused_politely(ins):
     chat = Chat(ins)
     chat.begin()

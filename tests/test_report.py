@@ -60,6 +60,10 @@ def test_masking_of_personal_details():
     assert mask("Mr. Nguyen helped me") == "Mr 〇〇 helped me"
     assert mask("+81 11 382 5151") == "＊＊＊-＊＊＊＊-＊＊＊＊"
     assert mask("人口は119,000人、2025年度") == "人口は119,000人、2025年度"  # numbers that are not contacts
+    # as a Japanese IME types them, and dotted
+    assert mask("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ へ") == "＊＊＊@＊＊＊ へ"
+    assert mask("090.1234.5678 まで") == "＊＊＊-＊＊＊＊-＊＊＊＊ まで"
+    assert mask("2025.11.30に、3.5時間") == "2025.11.30に、3.5時間"
 
 
 def _html_text(report) -> str:

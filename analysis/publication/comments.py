@@ -23,8 +23,9 @@ from analysis.publication.data import Comment
 from survey_app.instrument import Instrument, Question
 
 D = "[0-9０-９]"
-SEP = "[-‐－ー―−\\s]?"
-EMAIL = re.compile(r"[\w.+-]+\s?[@＠]\s?[\w-]+(?:\.[\w-]+)+")
+SEP = "[-‐－ー―−.．\\s]?"  # 090.1234.5678 too
+# \w covers full-width letters and digits; the dot may be full-width (ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ, a Japanese IME)
+EMAIL = re.compile(r"[\w.．+＋\-－]+\s?[@＠]\s?[\w\-－]+(?:[.．][\w\-－]+)+")
 POSTAL_MARKED = re.compile(rf"〒\s?{D}{{3}}{SEP}{D}{{4}}")
 POSTAL_BARE = re.compile(rf"(?<![0-9０-９\-‐－]){D}{{3}}[-‐－]{D}{{4}}(?![0-9０-９\-‐－])")
 PHONE = re.compile(rf"(?:\+81{SEP}|(?<![0-9０-９])[0０]){D}{{1,4}}{SEP}{D}{{1,4}}{SEP}{D}{{3,4}}(?![0-9０-９])")
