@@ -364,6 +364,7 @@ def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mappi
     """
     responses: list[dict[str, Any]] = []
     answers: list[list[dict[str, Any]]] = []
+    now = utcnow()  # one time for every row: times rising row by row would keep the file's order
     for index, raw in enumerate(rows, start=1):
         values, errors = validate(instrument, {k: v for k, v in raw.items() if not k.startswith("_")})
         if errors:
@@ -372,8 +373,9 @@ def bulk_complete(session: Session, instrument: Instrument, rows: Iterable[Mappi
         visible = {q.id for q in instrument.visible_questions(values)}
         columns = _response_columns(instrument, channel, raw.get("_locale", locale or instrument.source_language),
                                     raw.get("_source", source), stratum=raw.get("_stratum"))
-        columns.update(access_key=raw.get("_access_key"), status="complete",
-                       submitted_at=raw.get("_submitted_at") or utcnow())
+        at = raw.get("_submitted_at") or now
+        columns.update(access_key=raw.get("_access_key"), status="complete", submitted_at=at, started_at=at,
+                       updated_at=at)
         responses.append(columns)
         answers.append([{"question_id": qid, **_columns(instrument.question(qid), value)}
                         for qid, value in values.items() if value is not None and qid in visible])

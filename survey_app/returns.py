@@ -14,6 +14,7 @@ while the file is being stored makes the database refuse the whole file (unique 
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,10 @@ def import_returns(session: Session, instrument: Instrument, secret: str, source
         session.rollback()
         raise ReturnsError(errors)
     # As responses.start: the invitation rows are not touched (a use mark or time on them would line up
-    # with the responses stored now); the response's access key is what makes a code "used".
+    # with the responses stored now); the response's access key is what makes a code "used". And as
+    # invitations are made: the rows in a random order, one time for all — a vendor keys returns in
+    # letter order, and ids and microsecond times rising with the file gave each reply its letter back.
+    secrets.SystemRandom().shuffle(rows)
     try:
         bulk_complete(session, instrument, rows, channel=channel)
     except IntegrityError:
