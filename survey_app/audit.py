@@ -29,6 +29,7 @@ ACTIONS: dict[str, str] = {
     "indicator_values": N_("Baselines, targets or history changed"),
     "letters_print": N_("Letters printed"),
     "paper_entry": N_("Paper return entered"),
+    "responses_import": N_("Returns imported from a file"),
     "staff_create": N_("Staff account created"),
     "token_issue": N_("API token issued"),
     "token_revoke": N_("API token revoked"),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from survey_app import codes
 from survey_app.instrument import bundled_path
-from survey_app.models import DesignStratum, Invitation, Response
+from survey_app.models import AuditEvent, DesignStratum, Invitation, Response
 from tests.support.db import TEST_SECRET
 
 
@@ -91,6 +91,8 @@ def test_invitations_create_writes_codes_once(cli, tmp_path, db_url):
         # only HMACs of the codes are stored, never the codes
         assert {i.code_hmac for i in stored} == {codes.invitation_hmac(TEST_SECRET, r["code"]) for r in rows}
         assert not any(r["code"] in repr(i.__dict__) for i in stored for r in rows)
+        created = s.scalars(select(AuditEvent).where(AuditEvent.action == "invitations_create")).one()
+        assert (created.actor, created.detail) == ("cli", {"count": 3, "batch": "frame.csv"})  # as the console's
     again = cli("invitations", "create", "--survey", "ebetsu-2025", "--frame", str(frame), "--out", str(out))
     assert again.exit_code == 1 and "exists" in again.output
 

@@ -36,6 +36,11 @@ def test_a_clean_file_is_stored_invited_and_open(cli, session, instrument, secre
     assert strata[0] == {} and {"age_band": 2, "sex": 1, "district": 1} in strata
     # one time for the whole file, rows in a random order: nothing lines a reply up with its letter
     assert len({(r.started_at, r.submitted_at) for r in stored}) == 1
+    from survey_app.models import AuditEvent
+
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "responses_import")).one()
+    assert event.actor == "cli" and event.detail == {"invited": 2, "open": 1, "channel": "paper",
+                                                     "file": "returns.csv"}
     # the letters' rows carry no mark of use (issue 14): the responses' access keys make the codes used
     assert not {"used_at", "used_channel"} & set(Invitation.__table__.columns.keys())
     again = cli("responses", "import", *SURVEY_OPTION, "--channel", "paper", str(path))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from survey_app import audit
 from survey_app.config import write_private
 from survey_app.csvio import CsvError
 from survey_app.design import DesignError, read_stratum_sizes
@@ -83,6 +84,9 @@ def invitations_create(app: AppContext, survey_id: str, frame_path: Path, out_pa
         except DesignError as exc:
             raise click.ClickException(str(exc)) from None
         letters_text = letters_csv(letters, instrument, base_url, bot_username, line_basic_id)
+        # audited in the same transaction as the codes, as the console does (both or neither)
+        audit.record(session, "cli", "invitations_create", survey_id,
+                     {"count": len(letters), "batch": frame_path.name[:64]}, commit=False)
         _write_then_commit(out_path, letters_text.encode("utf-8-sig"), session.commit)
     click.echo(f"{len(letters)} invitation code{'s' if len(letters) != 1 else ''} created for '{survey_id}' "
                f"-> {out_path}")
@@ -133,7 +137,7 @@ def invitations_letters(app: AppContext, survey_id: str, letters_path: Path, out
                         deadline: str | None, base_url: str | None, bot_username: str | None,
                         line_basic_id: str | None, encoding: str) -> None:
     """Printable letters (PDF) from a letters file; settings come from 'machikoe survey settings'."""
-    from survey_app import audit, survey_settings
+    from survey_app import survey_settings
     from survey_app.letter_pdf import LetterRefused, letter_setup, letters_pdf
     from survey_app.letters import read_letters_csv
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from survey_app import audit
 from survey_app.csvio import CsvError
 from survey_app.returns import CHANNELS, ReturnsError, import_returns
 
@@ -42,5 +43,7 @@ def responses_import(app: AppContext, survey_id: str, channel: str, encoding: st
                                        f"({len(exc.errors)} error(s); nothing was stored)") from None
         except (CsvError, UnicodeDecodeError) as exc:
             raise click.ClickException(f"{file}: {exc}; nothing was stored") from None
+        audit.record(session, "cli", "responses_import", survey_id,
+                     {"invited": result.invited, "open": result.open, "channel": channel, "file": file.name[:64]})
     click.echo(f"{result.invited + result.open} responses imported into '{survey_id}' "
                f"({result.invited} invited, {result.open} open)")
