@@ -10,6 +10,7 @@ from survey_app.held import ResponseRef
 from survey_app.models import Answer, BotReminder, BotSession, Response, utcnow
 
 ERASED = "erased"  # a submitted response its resident erased: no answers, its code stays used
+UNDETERMINED = "und"  # BCP 47's "undetermined language": an erased marker keeps none
 
 
 def delete_response(session: Session, response: ResponseRef) -> None:
@@ -22,9 +23,12 @@ def delete_response(session: Session, response: ResponseRef) -> None:
     """
     drop_reminders(session, response.id)  # erased: nobody is nudged to start again
     session.execute(update(BotSession).where(BotSession.response_id == response.id).values(response_id=None))
+    # channel and language go too (answered over Telegram in English was a nationality proxy), and the
+    # last change is set back to the start, not stamped with the erasure
     erased = rows_changed(session.execute(
         update(Response).where(Response.id == response.id, Response.status == "complete")
-        .values(status=ERASED, stratum={}, submitted_at=None, resume_key=None)))
+        .values(status=ERASED, stratum={}, submitted_at=None, resume_key=None, channel=ERASED,
+                locale=UNDETERMINED, updated_at=Response.started_at)))
     session.execute(delete(Answer).where(Answer.response_id == response.id))
     if not erased:
         session.execute(delete(Response).where(Response.id == response.id))

@@ -233,6 +233,8 @@ def test_delete_after_submitting_erases_answers_but_keeps_the_code_used(telegram
     session.expire_all()
     erased = session.scalars(select(Response)).one()
     assert erased.status == responses.ERASED and erased.stratum == {} and erased.submitted_at is None
+    # nothing of how or when it was answered: not the chat, not the language, not the erasure's time
+    assert (erased.channel, erased.locale, erased.updated_at) == ("erased", "und", erased.started_at)
     assert session.scalars(select(Answer)).all() == [] and session.scalars(select(BotSession)).all() == []
     # the code cannot answer again: not in the bot, not on the web, not on paper
     again = Resident(telegram_api, 4901, "vi").say(f"/start {payload}")
