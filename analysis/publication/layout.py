@@ -13,7 +13,7 @@ from analysis.publication.build import Report
 from analysis.publication.charts import BarChart, bar_chart
 from analysis.publication.tables import FreqTable
 from survey_app.i18n import N_, locales
-from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.catalogs import gettext, ngettext
 from survey_app.i18n.fmt import fiscal_year_label, format_date, one_decimal
 from survey_app.i18n.locales import direction, native_name
 
@@ -129,7 +129,8 @@ def render_html(report: Report) -> str:
     strata = sorted({row.dimension for row in report.rates})
     sep = locales.list_separator(lang)
     return _environment().get_template("report.html").render(
-        r=report, css=PRINT_CSS, _=_, num=_num, pct=_pct, signed=_signed, day=day, level=level,
+        r=report, css=PRINT_CSS, _=_, num=_num,
+        ngettext=lambda one, many, n, **params: ngettext(lang, one, many, n, num=n, **params), pct=_pct, signed=_signed, day=day, level=level,
         chapters=[(cid, _(heading)) for cid, heading in CHAPTERS], period=f"{day(first)} – {day(last)}",
         interval=lambda lo, hi: "–" if lo is None or hi is None else f"{one_decimal(lo)}–{one_decimal(hi)}",
         fy=lambda y: fiscal_year_label(y, lang), verdict=lambda v: _(VERDICTS[v]) if v in VERDICTS else "–",
