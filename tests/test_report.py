@@ -283,6 +283,10 @@ def test_cross_tables_by_the_language_answered_in(session, surveyed):
 def test_workbook_sheets_add_up(session, surveyed):
     report = build_report(session, surveyed, "rake", "ja")
     book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    indicators = book["指標"]
+    change = [r[9] for r in indicators.iter_rows(min_row=3, max_row=2 + len(report.indicators.figures))]
+    assert any(c.value is not None for c in change)  # a change from the baseline, shown as -3.6 not -3.6484…
+    assert all(c.number_format == "+0.0;-0.0;0.0" for c in change if c.value is not None)
     single = {f"問{t.number}" for t in report.frequencies if t.question.type == "single"}
     assert single <= set(book.sheetnames)
     for name in single:

@@ -25,6 +25,7 @@ from survey_app.i18n.locales import native_name
 Translate = Callable[..., str]  # msgid, **params → the text in the report's language
 
 PCT = "0.0%"
+POINTS = "+0.0;-0.0;0.0"
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF6")
 MAX_WIDTH = 60
 
@@ -55,7 +56,7 @@ class Sheets:
         return name
 
     def add(self, name: str, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
-            pct_columns: Sequence[int] = (), notes: Sequence[str] = ()) -> None:
+            pct_columns: Sequence[int] = (), notes: Sequence[str] = (), point_columns: Sequence[int] = ()) -> None:
         sheet = self.book.create_sheet(self._name(name))
         sheet.append([xlsx_text(title)])
         sheet["A1"].font = Font(bold=True, size=12)
@@ -71,6 +72,8 @@ class Sheets:
                 as_text_cell(cell)  # a free comment "=HYPERLINK(…)" stays the resident's text
             for col in pct_columns:
                 sheet.cell(sheet.max_row, col + 1).number_format = PCT
+            for col in point_columns:  # percentage points (a change): one decimal, as every other view
+                sheet.cell(sheet.max_row, col + 1).number_format = POINTS
         for note in notes:
             sheet.append([xlsx_text(note)])
             as_text_cell(sheet.cell(sheet.max_row, 1))
@@ -155,4 +158,4 @@ def _indicators(sheets: Sheets, report: Report, _: Translate) -> None:
              f.baseline_year, _share(f.target), f.target_year, f.change, verdicts.get(f.verdict or "", "")]
             for f in report.indicators.figures]
     sheets.add(_("Indicators"), _("2. Indicators") + f" ({_('%(level)d%% interval', level=level)})", header, rows,
-               (1, 2, 3, 5, 7), [text for _h, text in report.methods[1:5]])
+               (1, 2, 3, 5, 7), [text for _h, text in report.methods[1:5]], point_columns=(9,))
