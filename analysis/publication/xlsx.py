@@ -94,10 +94,14 @@ def write_xlsx(report: Report) -> bytes:
     _indicators(sheets, report, _)
     for t in report.frequencies:
         rows = [[row.label, row.n, _share(row.pct), _share(row.wpct)] for row in t.rows]
-        rows.append([_("Base (respondents)"), t.base_n, None if t.multi else 1.0, None if t.multi else 1.0])
+        if not t.suppressed:
+            rows.append([_("Base (respondents)"), t.base_n, None if t.multi else 1.0, None if t.multi else 1.0])
+        notes = [t.condition] if t.condition else []
+        if t.suppressed:
+            notes.append(_("Not shown: fewer than %(n)d respondents were asked this question, so their answers "
+                           "could be told apart.", n=report.thresholds[0]))
         sheets.add(_("Q%(n)d", n=t.number), f"{_('Q%(n)d', n=t.number)} {t.text}",
-                   ["", _("Answers (n)"), _("Share (%)"), _("Weighted (%)")], rows, (2, 3),
-                   [t.condition] if t.condition else [])
+                   ["", _("Answers (n)"), _("Share (%)"), _("Weighted (%)")], rows, (2, 3), notes)
     for c in report.crosses:
         rows = [[row.label + (" ※" if row.flag == "caution" else ""), row.n, *(_share(v) for v in row.cells)]
                 for row in c.rows]
