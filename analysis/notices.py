@@ -93,7 +93,7 @@ MESSAGES: dict[str, str] = {
     "sparse_margin_dropped": N_(
         "Calibration cell %(cell)s has %(n)s respondent(s) (fewer than %(min_cell)s) and its categories have no "
         "order to merge by: margin '%(margin)s' was left out of the weighting (merge categories in the population "
-        "margins, or lower --min-cell, to keep it)."),
+        "margins, or lower the minimum cell size, to keep it)."),
     "extreme_weight": N_(
         "The largest weight is %(ratio)s times the mean (limit %(limit)s); %(n)s respondent(s) carry such weights, "
         "and the figures move with their answers."),

@@ -60,11 +60,22 @@ def codes(doc: dict) -> set[str]:
     return {n["code"] for n in doc["notices"]}
 
 
+def test_an_ordered_margin_merged_down_to_one_category_is_said_to_be_merged_away():
+    """12 replies: age merged 1..2, then 1..3 — and the last step was reported as 「調整区分 年齢=18〜29歳 …
+    区分に順序がないため統合できません」 (sparse_margin_dropped): age is ordered, and that cell was all 12."""
+    doc = run(responses(young=4, middle=4, old=4))
+    found = codes(doc)
+    assert "sparse_margin_merged_away" in found and "sparse_margin_dropped" not in {
+        n["code"] for n in doc["notices"] if "'age'" in n["message"]}
+    merged = [n["message"] for n in doc["notices"] if n["code"] == "sparse_cell_collapsed"]
+    assert merged and all("age=1.." in m for m in merged)  # each merge names the range it made
+
+
 def test_a_sparse_ordered_cell_is_merged_with_its_neighbour():
     doc = run(responses(young=3))
     assert "sparse_cell_collapsed" in codes(doc)
     message = next(n["message"] for n in doc["notices"] if n["code"] == "sparse_cell_collapsed")
-    assert "age=1" in message and "1+2" in message
+    assert "age=1" in message and "age=1..2" in message  # worded 「年齢=18〜29歳、30〜39歳」 where people read it
     assert "extreme_weight" not in codes(doc)
 
 
@@ -96,7 +107,7 @@ def test_a_sparse_cell_without_order_leaves_its_margin_out_by_name():
     kept, notices = collapse_sparse(sample, 20, frozenset({"age"}))
     assert [m.name for m in kept.margins] == [AGE.name]  # sex is not calibrated on two respondents
     assert [(n.code, n.params["cell"], n.params["n"]) for n in notices] == [("sparse_margin_dropped", "sex=2", 2)]
-    assert "sex=2" in notices[0].message("en") and "--min-cell" in notices[0].message("en")
+    assert "sex=2" in notices[0].message("en") and "lower the minimum cell size" in notices[0].message("en")
 
 
 def test_collapsed_margins_keep_the_total_and_rake_meets_them():

@@ -16,7 +16,7 @@ category keeps the lower code. Each merge gives notice ``sparse_cell_collapsed``
 cell without an ordered variable, or an ordered variable with one category left, is not
 merged by default — which categories belong together is a decision for a person — so its
 whole margin is left out of the calibration, with notice ``sparse_margin_dropped`` naming
-the cell (merge categories in the population margins, or lower ``--min-cell``, to keep it).
+the cell (merge categories in the population margins, or lower the minimum cell size, to keep it).
 A margin whose categories were all merged into one is left out too (notice
 ``sparse_margin_merged_away``): one cell only sets the total, and the weights would be called
 "raked to" a margin that shaped nothing.
@@ -79,12 +79,21 @@ def _cell_counts(data: pd.DataFrame, m: Margin, missing: Mapping) -> dict[tuple[
     return dict(zip(m.cells, counts[: len(m.cells)].tolist(), strict=True))
 
 
+def _label(m: Margin, cell: tuple[int, ...], spans: Mapping[tuple[str, int], int]) -> str:
+    """``age_band=1`` — or ``age_band=1..3`` for a category that now holds 1 to 3 (merged: it keeps the
+    lower code, and "18–29" would misname it); worded by ``InstrumentTexts.name_cells``."""
+    codes = [f"{code}..{spans[(dim, code)]}" if spans.get((dim, code), code) != code else str(code)
+             for dim, code in zip(m.dims, cell, strict=True)]
+    return f"{m.name}={':'.join(codes)}"
+
+
 def collapse_sparse(sample: WeightingInput, min_cell: int = MIN_CELL,
                     ordered: frozenset[str] = frozenset()) -> tuple[WeightingInput, tuple[Notice, ...]]:
     """The sample with sparse cells merged (see module docstring) and one notice per merge."""
     if not sample.margins or min_cell <= 1:
         return sample, ()
     data, margins, notices = sample.data.copy(), list(sample.margins), []
+    spans: dict[tuple[str, int], int] = {}  # (variable, kept code) → the highest code merged into it
     for _ in range(sum(len(m.cells) for m in margins)):
         found = _sparsest(data, margins, sample.missing_codes, min_cell)
         if found is None:
@@ -93,18 +102,24 @@ def collapse_sparse(sample: WeightingInput, min_cell: int = MIN_CELL,
         dim = next((d for d in m.dims if d in ordered), None)
         counts = _cell_counts(data, m, sample.missing_codes)
         code = None if dim is None else _neighbour(m, cell, dim, counts)
+        if dim is not None and code is None:  # ordered, every category merged into this one
+            margins = [x for x in margins if x is not m]
+            notices.append(Notice("sparse_margin_merged_away", {"margin": m.name, "min_cell": min_cell}))
+            continue
         if dim is None or code is None:
             margins = [x for x in margins if x is not m]
-            notices.append(Notice("sparse_margin_dropped", {"margin": m.name, "cell": m.label(cell), "n": n,
-                                                            "min_cell": min_cell}))
+            notices.append(Notice("sparse_margin_dropped", {"margin": m.name, "cell": _label(m, cell, spans),
+                                                            "n": n, "min_cell": min_cell}))
             continue
         old = cell[m.dims.index(dim)]
         low, high = sorted((old, code))
         column = pd.to_numeric(data[dim], errors="coerce")
         data[dim] = column.where(column != high, low)
         margins = [_merge_margin(x, dim, high, low) for x in margins]
-        notices.append(Notice("sparse_cell_collapsed", {"cell": m.label(cell), "n": n, "min_cell": min_cell,
-                                                        "dimension": dim, "merged": f"{low}+{high}"}))
+        label = _label(m, cell, spans)
+        spans[(dim, low)] = max(spans.get((dim, low), low), spans.get((dim, high), high))
+        notices.append(Notice("sparse_cell_collapsed", {  # merged: worded 「年齢=18〜29歳、30〜39歳」
+            "cell": label, "n": n, "min_cell": min_cell, "dimension": dim, "merged": f"{dim}={low}..{spans[(dim, low)]}"}))
     for m in [x for x in margins if len(x.cells) < 2]:
         # every category merged into one: the margin would only set the total, and "raked to age"
         # would describe weights that raking did not shape

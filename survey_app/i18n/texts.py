@@ -20,7 +20,9 @@ DOMAIN = "survey"
 _warned: set[tuple[str, str, str]] = set()
 # A cell as the analysis writes it in a notice: ``age_band=1``, a joint margin's ``age_band:sex=1:2``, a
 # merge ``age_band=5→6`` (analysis.weighting.margins.Margin.label, analysis.fallback, analysis.sampling).
-_CELL = re.compile(r"(?<![\w:])([A-Za-z_]\w*(?::[A-Za-z_]\w*)*)=(-?\d+(?::-?\d+)*)(?:→(-?\d+))?(?![\w:])")
+# A merged category is a range ``age_band=1..3`` (analysis.weighting.collapse).
+_CODE = r"-?\d+(?:\.\.-?\d+)?"
+_CELL = re.compile(rf"(?<![\w:])([A-Za-z_]\w*(?::[A-Za-z_]\w*)*)=({_CODE}(?::{_CODE})*)(?:→(-?\d+))?(?![\w:.])")
 _NAMED_GROUP = re.compile(r"(?<![\w:])([A-Za-z_]\w*)=(?=[^\s\d=])")
 
 
@@ -129,13 +131,25 @@ class InstrumentTexts:
         if len(dims) != len(codes) or not all(self._has_choices(dim) for dim in dims):
             return match.group(0)
         try:
-            parts = [f"{self.short_name(dim)}={self.label(dim, int(code))}" for dim, code in zip(dims, codes, strict=True)]
+            parts = [f"{self.short_name(dim)}={self._code_words(dim, code)}" for dim, code in zip(dims, codes, strict=True)]
             into = f"→{self.label(dims[0], int(merged_into))}" if merged_into and len(dims) == 1 else ""
         except KeyError:
             return match.group(0)
         if merged_into and not into:
             return match.group(0)
         return list_separator(self.locale).join(parts) + into
+
+    def _code_words(self, question_id: str, code: str) -> str:
+        """A choice's wording; a range ``1..3`` as the wordings of the choices it spans."""
+        low, _, high = code.partition("..")
+        if not high:
+            return self.label(question_id, int(low))
+        question = self.instrument.question(question_id)
+        assert question.choice_list is not None  # _has_choices checked it
+        spanned = [c for c in question.choice_list.choices if int(low) <= c.code <= int(high)]
+        if not spanned:
+            raise KeyError(code)
+        return list_separator(self.locale).join(self.label(question, c) for c in spanned)
 
     def _has_choices(self, question_id: str) -> bool:
         return self.instrument.has_question(question_id) and self.instrument.question(question_id).choice_list is not None
