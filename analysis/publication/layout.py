@@ -79,10 +79,12 @@ ul.comments { font-size: 9pt; } ul.comments li { margin: 0 0 1.5mm; padding-inli
 ul.comments li, dd { overflow-wrap: anywhere; }
 ul.comments[dir=rtl] { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", sans-serif; }
 table.indicators { table-layout: fixed; }
-table.indicators col.title { width: 46mm; } table.indicators .note { white-space: nowrap; } table.indicators col.verdict { width: 22mm; }
+/* the verdict 「参考（基準値の誤差が不明）」 took three lines at 22 mm */
+table.indicators col.title { width: 42mm; } table.indicators .note { white-space: nowrap; } table.indicators col.verdict { width: 30mm; }
 table.indicators col.interval { width: 22mm; }
 h3.area { border-left: 3pt solid #1d4f91; padding-left: 2mm; }
-.methods dt { font-weight: bold; margin-top: 3mm; } .methods dd { margin: 0.5mm 0 0 0; }
+/* a heading (注意) is never left at the foot of a page with its text on the next */
+.methods dt { font-weight: bold; margin-top: 3mm; break-after: avoid; } .methods dd { margin: 0.5mm 0 0 0; }
 """
 
 

@@ -92,7 +92,11 @@ def method_notes(data: ReportData, summary: IndicatorSummary, lang: str) -> list
          + " " + _("Further groups, smallest first, are hidden too, until the hidden groups are at least two, "
                    "hold at least %(suppress)d respondents together and did not all give the same answer, so that "
                    "none of them can be worked out from the total.",
-                   suppress=data.options.thresholds.suppress_below)),
+                   suppress=data.options.thresholds.suppress_below)
+         + " " + _("Respondents who left the breakdown question blank count as one more group that is never "
+                   "shown. A question asked of fewer than %(suppress)d respondents is not tabulated, and a comment "
+                   "to a question asked only after certain answers is not printed when fewer than %(suppress)d "
+                   "respondents answered in its language.", suppress=data.options.thresholds.suppress_below)),
         (_("Free comments"), _("Every comment is printed in the language it was written in. E-mail addresses, "
                                "phone numbers, postal codes and names before an honorific (さん, 様) are masked.")),
     ]
