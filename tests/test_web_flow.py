@@ -262,12 +262,20 @@ def test_answers_posted_after_the_response_was_deleted_are_said_not_to_be_saved(
     assert session.scalars(select(Response)).all() == []  # nothing came back to life
 
 
-def test_delete_after_submit_is_refused_politely(client, session):
-    start(client)
+def test_sent_answers_can_be_deleted_from_the_thank_you_page(client, session):
+    """The chats' /delete erases sent answers; the web refused it (409) once they were sent."""
+    start(client, lang="vi")
     answer_all(client)
     submit(client)
-    assert client.get(f"{SURVEY_URL}/delete").status_code == 409
-    assert only_response(session).status == "complete"
+    thanks = text_of(client.get(f"{SURVEY_URL}/thanks"))
+    assert f'href="{SURVEY_URL}/delete"' in thanks
+    confirm = client.get(f"{SURVEY_URL}/delete")
+    assert confirm.status_code == 200 and f'href="{SURVEY_URL}/thanks"' in text_of(confirm)  # "keep" goes back
+    done = client.post(f"{SURVEY_URL}/delete", data={"csrf_token": csrf(text_of(confirm)), "confirm": "delete"})
+    assert done.headers["Location"].endswith("/deleted")
+    erased = only_response(session)
+    assert erased.status == responses.ERASED and responses.current_answers(session, erased) == {}
+    assert client.get(f"{SURVEY_URL}/thanks").status_code == 302  # nothing held any more
 
 
 def test_unknown_survey_and_section_are_404_pages(client):

@@ -34,7 +34,6 @@ from .entry import submitted_code
 from .fields import posted_answers, posted_values
 from .render import (
     Rendered,
-    render_already,
     render_delete,
     render_deleted,
     render_landing,
@@ -99,10 +98,10 @@ def delete(survey_id: str) -> ResponseReturnValue:
     response = held_response(survey_id)
     if response is None:
         return redirect(url_for("survey.landing", survey_id=survey_id))
-    if response.status == "complete":
-        return render_already(instrument)
+    # Sent answers can be erased too, as in the chats (/delete): the row stays as an empty marker that
+    # keeps a letter's code used (survey_app.erasure).
     if request.method == "GET":
-        return render_delete(instrument)
+        return render_delete(instrument, sent=response.status == "complete")
     responses.delete_response(db(), response)
     forget(survey_id)
     (session.get(SAVED_KEY) or {}).pop(survey_id, None)
@@ -131,8 +130,8 @@ def csrf_failed(exc: CSRFError) -> ResponseReturnValue:
         return _reshow_page(instrument, response, notice)
     if endpoint == "survey.review" and response is not None and response.status == "partial":
         return render_review(instrument, responses.current_answers(db(), response), notice=notice, status=400)
-    if endpoint == "survey.delete" and response is not None and response.status == "partial":
-        return render_delete(instrument, notice=notice, status=400)
+    if endpoint == "survey.delete" and response is not None:
+        return render_delete(instrument, notice=notice, status=400, sent=response.status == "complete")
     if endpoint in ("survey.page", "survey.review") and response is None:
         notice = gettext(LOST_NOTICE)  # not "shown again": there is nothing of theirs on this phone to show
     elif _sent_no_session_cookie():

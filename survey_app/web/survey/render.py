@@ -86,8 +86,8 @@ def render_already(instrument: Instrument) -> Rendered:
     return _page("survey/already.html", instrument, 409)
 
 
-def render_delete(instrument: Instrument, notice: str | None = None, status: int = 200) -> Rendered:
-    return _page("survey/delete.html", instrument, status, notice=notice)
+def render_delete(instrument: Instrument, notice: str | None = None, status: int = 200, sent: bool = False) -> Rendered:
+    return _page("survey/delete.html", instrument, status, notice=notice, sent=sent)
 
 
 def render_saved(instrument: Instrument, token: str, link: str) -> Rendered:
