@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from survey_app import numerals, survey_settings
 from survey_app.csvio import CsvError, read_rows
 from survey_app.i18n import N_
-from survey_app.instrument import Instrument
+from survey_app.instrument import Instrument, bundled_path
 from survey_app.models import PopulationMargin
 from survey_app.stratum_columns import for_instrument, normalise
 
@@ -147,13 +147,35 @@ def replace_margins(session: Session, survey_id: str, rows: list[MarginRow], ill
     """Replace all margins of a survey atomically; returns the number of cells stored.
 
     ``illustrative``: the bundled example margins (``machikoe setup``), marked as such wherever they are
-    used until real ones are imported (an import clears the mark in the same transaction).
+    used until real ones are imported (an import clears the mark in the same transaction). Importing
+    the bundled example file itself keeps the mark: it is no register however it arrives (the report
+    stopped saying 「例示用」 of the same numbers).
     """
+    illustrative = illustrative or is_bundled_example(survey_id, rows)
     session.execute(delete(PopulationMargin).where(PopulationMargin.survey_id == survey_id))
     session.add_all(PopulationMargin(survey_id=survey_id, dimension=r.dimension, category=r.category,
                                      count=r.count) for r in rows)
     survey_settings.mark_margins(session, survey_id, survey_settings.ILLUSTRATIVE if illustrative else None)
     return len(rows)
+
+
+def bundled_example(survey_id: str) -> Path:
+    """The example margins shipped with a bundled survey (``machikoe setup`` loads them)."""
+    return bundled_path(survey_id).with_name(f"{survey_id}-population.csv")
+
+
+def is_bundled_example(survey_id: str, rows: list[MarginRow]) -> bool:
+    """Whether ``rows`` are the bundled example's cells and counts (however the file was encoded)."""
+    path = bundled_example(survey_id)
+    if not path.is_file():
+        return False
+    example = path.read_text(encoding="utf-8-sig").splitlines()[1:]
+    cells = {(r.dimension, r.category, float(r.count)) for r in rows}
+    try:
+        wanted = {(d, c, float(n)) for d, c, n in (line.split(",") for line in example if line.strip())}
+    except ValueError:
+        return False
+    return cells == wanted
 
 
 def margins_for(session: Session, survey_id: str) -> list[MarginRow]:
