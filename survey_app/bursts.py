@@ -6,15 +6,22 @@ changes every (Japan) day, the address cannot be recovered from it, and it is ne
 with a response. The monitor lists the days on which one address started at least
 ``BURST_THRESHOLD`` open responses (the count only). Analysis is unaffected; the figure
 staff publish comes from the invited sample anyway.
+
+Once a day is over its keys are not needed: the first count of a new day forgets the earlier
+days' — counts below the threshold are deleted, bursts keep their count under a random key. With a
+database dump *and* ``SECRET_KEY`` the day's addresses could otherwise be found by trying every
+IPv4 address (about four core-hours a day) and lined up with the open responses by order; now only
+the current day's could.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +29,7 @@ from survey_app.db import rows_changed
 from survey_app.models import OpenStartCount, utcnow
 
 BURST_THRESHOLD = 20
+FORGOTTEN = "x"  # prefix of a past burst's random key (an HMAC is lower-case hex: never starts with x)
 JST = timedelta(hours=9)
 
 
@@ -60,11 +68,24 @@ def note_open_start(session: Session, survey_id: str, secret: str, address: str 
         return
     try:
         conn.execute(_FIRST, params)
+        forget_past_addresses(session, survey_id, day)
         session.commit()
     except IntegrityError:  # the same address started twice at the same moment: count on the row it made
         session.rollback()
         session.connection().execute(_ONE_MORE, params)
         session.commit()
+
+
+def forget_past_addresses(session: Session, survey_id: str, today: date,
+                          threshold: int = BURST_THRESHOLD) -> None:
+    """Before ``today``: counts below the threshold deleted, a burst's key replaced by a random one
+    (the caller commits). Cheap after the first call of a day: only past bursts remain."""
+    past = (OpenStartCount.survey_id == survey_id, OpenStartCount.day < today)
+    session.execute(delete(OpenStartCount).where(*past, OpenStartCount.count < threshold))
+    keyed = session.execute(select(OpenStartCount.id).where(*past, ~OpenStartCount.address_key.startswith(FORGOTTEN)))
+    for (row_id,) in keyed.all():
+        session.execute(update(OpenStartCount).where(OpenStartCount.id == row_id)
+                        .values(address_key=FORGOTTEN + secrets.token_hex(16)))
 
 
 def bursts(session: Session, survey_id: str, threshold: int = BURST_THRESHOLD) -> list[Burst]:

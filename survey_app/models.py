@@ -101,7 +101,8 @@ class OpenStartCount(Base):
     """How many open (code-less) responses one address started on one day — never the address.
 
     ``address_key`` is an HMAC of the day and the address under its own domain: it changes
-    every day, so it cannot follow anyone across days, and the address cannot be read back.
+    every day, so it cannot follow anyone across days; a past day's is replaced by a random key
+    (``survey_app.bursts.forget_past_addresses``), so even with the secret it cannot be tried back.
     It is never joined to a response; the monitor shows only the counts (bursts).
     """
 
