@@ -16,6 +16,7 @@ from typing import Any
 
 from survey_app.i18n import N_
 from survey_app.i18n.catalogs import gettext
+from survey_app.i18n.fmt import fiscal_year_label
 
 MESSAGES: dict[str, str] = {
     "missing_weighting_variable": N_(
@@ -150,5 +151,7 @@ class Notice:
         A code with variants (``weighting_fallback``) words its ``step`` by ``code:step``.
         """
         shown = {k: DISPLAY.get(k, str)(v) for k, v in self.params.items()}
+        if isinstance(self.params.get("year"), int):  # 令和5年度 as in every table, not 2023年度
+            shown["year"] = fiscal_year_label(self.params["year"], locale)
         msgid = MESSAGES.get(f"{self.code}:{self.params.get('step')}", MESSAGES[self.code])
         return gettext(locale, msgid, **shown)

@@ -152,3 +152,12 @@ def test_two_independent_surveys_of_an_unchanged_population_rarely_disagree():
         false_exact += exact
     assert false_honest / runs <= 0.06
     assert false_exact / runs >= 2 * false_honest / runs
+
+
+def test_a_notice_names_the_baselines_fiscal_year_as_the_tables_do():
+    """「基準値（2023年度）」 in a notice beside 「令和5年度」 in every table of the same report."""
+    from analysis.notices import Notice
+
+    notice = Notice("baseline_without_se", {"indicator": "living", "year": 2023})
+    assert "（令和5年度）" in notice.message("ja") and "2023年度" not in notice.message("ja")
+    assert "(FY2023)" in notice.message("en")
