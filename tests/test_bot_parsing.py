@@ -130,6 +130,15 @@ def test_urdu_isolates_latin_runs_and_numbers():
     assert bidi.for_locale("vi", "K7QF 3/17") == "K7QF 3/17"
 
 
+def test_urdu_keeps_accented_latin_and_several_words_in_one_isolate():
+    """「Tiếng Việt」 on the Urdu language menu was six isolates, cut at its accented letters; words
+    isolated one by one read in reverse order in a right-to-left line."""
+    assert bidi.for_locale("ur", "Tiếng Việt") == f"{bidi.FSI}Tiếng Việt{bidi.PDI}"
+    reason = bidi.for_locale("ur", "وجہ: Trường học ít café، شکریہ")
+    assert f"{bidi.FSI}Trường học ít café{bidi.PDI}" in reason
+    assert bidi.for_locale("ur", "Parks، Schools").count(bidi.FSI) == 2  # an Urdu comma parts two runs
+
+
 def test_split_text_keeps_every_character_under_the_limit():
     text = "\n".join(f"line {i} " + "あ" * 50 for i in range(200)) + "\n" + "x" * 9000
     chunks = split_text(text, limit=1000)

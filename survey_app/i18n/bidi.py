@@ -21,9 +21,14 @@ PDI = "\u2069"
 # A run that starts with a Latin letter, a digit or '/' (commands) and continues through
 # letters, digits and the joiners that belong inside codes, numbers and phone numbers.
 # Isolates already present are skipped by matching them whole (group 1).
+# Latin letters with Vietnamese and other accents (precomposed and combining): 「Tiếng Việt」 was cut
+# into six isolates at its accented letters, and words isolated one by one read in reverse order in
+# a right-to-left line — so a run spans the spaces between its words.
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u0300-\u036f"
+_WORD = rf"(?:/|[{_LATIN}])[{_LATIN}_./:@+\-–%]*(?<=[{_LATIN}%])"
 _RUN = re.compile(
     r"(\u2068[^\u2069]*\u2069)"
-    r"|((?:/|[A-Za-z0-9])[A-Za-z0-9_./:@+\-–%]*(?<=[A-Za-z0-9%]))"
+    rf"|({_WORD}(?: +{_WORD})*)"
     r"|(/[a-z]+)"
 )
 # A run that reads left to right on a web page: digits (with the joiners of phone numbers,
