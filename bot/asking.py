@@ -170,8 +170,10 @@ class Asker:
         if raw is None:
             self.ctx.note("unrecognised reply")
             return self.retry(question, self.ctx.r.not_understood(question))
-        self.ctx.out.close_keyboard = True
-        self.answered(question, raw, None)
+        # the question's keyboard goes once the answer is stored: a refused one (too long, out of range)
+        # keeps it, or an optional question's Skip button was gone and only a typed /skip was left
+        if self.answered(question, raw, None):
+            self.ctx.out.close_keyboard = True
 
     def typed_value(self, question: Question, text: str) -> Any:
         """What ``text`` answers (None: no choice recognised); the question's type validates it."""

@@ -34,7 +34,9 @@ class Control:
     def ask_delete(self) -> None:
         ctx, conv = self.ctx, self.ctx.conv
         ctx.because(Trigger.DELETE)
-        if conv.state != State.CONFIRM_DELETE:
+        # from the language chooser: keep what /language interrupted ("keep my answers" then goes back
+        # to the question, not to a chooser that had forgotten it and a second privacy notice)
+        if conv.state not in (State.CONFIRM_DELETE, State.CHOOSE_LANGUAGE):
             conv.interrupted(conv.state)
         conv.state = State.CONFIRM_DELETE
         ctx.out.close_keyboard = True
@@ -58,14 +60,15 @@ class Control:
         ctx, conv = self.ctx, self.ctx.conv
         ctx.because(Trigger.ERASE)
         rid = conv.response_id
-        submitted = rid is not None and ctx.port.status(rid) == "complete"
+        # a letter's code stays used when sent answers are erased; an open respondent had none
+        code_kept = rid is not None and ctx.port.status(rid) == "complete" and ctx.port.invited(rid)
         if rid is not None:
             ctx.port.delete(rid)
         ctx.confirm(ctx.r.text(m.ERASE))
         ctx.out.forget = True
         ctx.note("answers and conversation erased")
         # survey_app.responses.delete_response: a submitted response's code stays used
-        ctx.say(m.ERASED_CODE_USED if submitted else m.ERASED)
+        ctx.say(m.ERASED_CODE_USED if code_kept else m.ERASED)
         conv.reset()
 
     # ------------------------------------------------------------ reminders and surprises

@@ -59,7 +59,7 @@ def typed_event(text: str, language_code: str | None = None) -> Text | Start | C
 def _as_position(text: str) -> int | None:
     """'2', '2.', '(2)', '2)' → 2 (the number shown in front of a choice)."""
     # Not NFKC: it would read a superscript or a circled digit as a plain one (survey_app.numerals).
-    core = numerals.to_ascii(text).strip("().）（。 ")
+    core = numerals.to_ascii(text).strip("().）（。۔ ")  # ۔: the Urdu full stop
     if core.startswith(("+", "-")):
         return None
     return numerals.parse_int(core, max_digits=3)

@@ -34,6 +34,9 @@ class AnswersPort(Protocol):
 
     def status(self, response_id: int) -> str | None: ...
 
+    def invited(self, response_id: int) -> bool:
+        """Whether the response came with a letter's code (its code stays used when it is erased)."""
+
     def record(self, response_id: int, question_id: str, raw: Any) -> InvalidAnswer | None: ...
 
     def submit(self, response_id: int) -> list[str]:
@@ -83,6 +86,10 @@ class ResponsesPort:
             return None
         self.session.refresh(response)
         return response.status
+
+    def invited(self, response_id: int) -> bool:
+        response = self._response(response_id)
+        return response is not None and response.source == "invited"
 
     def record(self, response_id: int, question_id: str, raw: Any) -> InvalidAnswer | None:
         response = self._response(response_id)

@@ -239,6 +239,54 @@ def test_delete_after_confirmation_erases_answers_and_conversation(ins):
     assert chat.conv.response_id is None
 
 
+@pytest.mark.parametrize(("code", "said"), [(None, "Thank you for your time."), ("K7QF3MZD8WXPR2TA", "stays used")])
+def test_erasing_sent_answers_mentions_a_code_only_to_those_who_had_one(ins, code, said):
+    """An open respondent was told "your invitation code stays used"."""
+    chat = Chat(ins)
+    chat.begin(payload=code)
+    chat.answer(1)
+    chat.port.status_of[chat.conv.response_id] = "complete"  # sent (the web's submit, say)
+    chat.send(Command("delete"))
+    out = chat.tap(callbacks.DELETE, "y")
+    erased = " ".join(m.text for m in out.messages)
+    assert said in erased and ("stays used" in erased) == (code is not None)
+
+
+def test_keeping_the_answers_after_language_then_delete_returns_to_the_question(ins):
+    """/language then /delete then "keep": the chooser had forgotten the question, and tapping a
+    language brought the privacy notice back (its "No" stopped a resident who had agreed)."""
+    chat = Chat(ins)
+    chat.begin()
+    chat.answer(1)
+    chat.send(Command("language"))
+    chat.send(Command("delete"))
+    chat.tap(callbacks.DELETE, "n")
+    assert chat.conv.state == State.ASK and chat.conv.question_id == "has_children"
+
+
+@pytest.mark.parametrize("typed", ["۲۔", "٢.", "2.", "(2)"])
+def test_a_choice_number_with_any_full_stop_is_read(ins, typed):
+    """An Urdu keyboard's full stop after the number (۲۔) was not understood."""
+    chat = Chat(ins)
+    chat.begin("ur")
+    chat.text(typed)
+    assert chat.answers["kurashiyasui"] == 2
+
+
+def test_a_refused_typed_answer_keeps_the_questions_keyboard(ins):
+    """Typed too long for an optional text question: the Skip button went with the keyboard."""
+    chat = Chat(ins)
+    chat.begin()
+    for code in (1, 1, 4):
+        chat.answer(code)
+    chat.tap(callbacks.TOGGLE, "kosodate_needs", 2)
+    chat.tap(callbacks.DONE, "kosodate_needs")
+    assert chat.conv.question_id == "kosodate_reason"
+    out = chat.text("x" * 1001)
+    assert not out.close_keyboard and chat.answers.get("kosodate_reason") is None
+    assert chat.text("Not enough parks").close_keyboard
+
+
 def test_reminders_only_for_unfinished_conversations(ins):
     chat = Chat(ins)
     assert chat.send(Remind()).messages == []

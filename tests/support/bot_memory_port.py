@@ -45,6 +45,9 @@ class MemoryPort:
     def status(self, response_id: int) -> str | None:
         return self.status_of.get(response_id)
 
+    def invited(self, response_id: int) -> bool:
+        return response_id in self.by_code.values()
+
     def record(self, response_id: int, question_id: str, raw: Any) -> InvalidAnswer | None:
         self.calls.append(("record", question_id, raw))
         if self.status_of.get(response_id) == "complete":
