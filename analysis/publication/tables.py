@@ -193,6 +193,13 @@ def _cross(data: ReportData, table: FreqTable, codes: list[int | float | None], 
                           [[int((m & matrix[:, j]).sum()) for j in every] for m in protected], below)
               | hidden_rows([int((m & answered).sum()) for m in protected],
                             [[int((m & matrix[:, j]).sum()) for j in counted] for m in protected], below))
+    # And by each indicator's own split (positive or not), as the dashboard hides its groups: hidden
+    # groups answering 1 and 2 were safe by column yet all "agree" — and the total gave that away.
+    for indicator in (i for i in data.instrument.indicators if i.question == table.question.id):
+        positive = [j for j in counted if codes[j] in indicator.positive]
+        agree = matrix[:, positive].any(axis=1) if positive else np.zeros(len(matrix), dtype=bool)
+        split = [[int((m & answered & agree).sum()), int((m & answered & ~agree).sum())] for m in protected]
+        hidden |= hidden_rows([int((m & answered).sum()) for m in protected], split, below)
     for position, ((label, _mask), member) in enumerate(zip(groups, members, strict=True)):
         if position in hidden:
             rows.append(CrossRow(label, None, tuple(None for _ in range(matrix.shape[1])), "suppressed"))
