@@ -100,6 +100,9 @@ class Report:
     crosses_withheld: tuple[str, ...]  # these sentences name instead (one per breakdown)
     comments: tuple[CommentGroup, ...]
     comments_withheld: int  # to conditional questions, in a language too few residents answered in
+    # never printed as a number: "4 withheld" beside 4 small-language respondents told that all 4 had
+    # been asked the question — that they had all disagreed; the rule is said wherever it could apply
+    small_languages: bool
     methods: tuple[tuple[str, str], ...]  # (heading, paragraph)
     timezone: str
     thresholds: tuple[int, int]  # (suppress below, caution below)
@@ -151,6 +154,8 @@ def build_report(session: Session, instrument: Instrument, weighting: str = "rak
         crosses_withheld=tuple(_withheld_note(by, n, options.thresholds.suppress_below, lang)
                                for by, n in withheld(crosses)),
         comments=tuple(comments), comments_withheld=comments_withheld,
+        small_languages=bool(_small_languages(data, options.thresholds.suppress_below))
+        and any(q.show_if is not None and q.kind.free_text for q in instrument.questions),
         methods=tuple(method_notes(data, summary, lang)), timezone=str(zone),
         thresholds=(options.thresholds.suppress_below, options.thresholds.caution_below))
 

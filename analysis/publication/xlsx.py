@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from analysis.publication.build import Report
 from survey_app.exports import as_text_cell, xlsx_text
-from survey_app.i18n.catalogs import gettext, ngettext
+from survey_app.i18n.catalogs import gettext
 from survey_app.i18n.fmt import display_width
 from survey_app.i18n.locales import native_name
 
@@ -108,13 +108,10 @@ def write_xlsx(report: Report) -> bytes:
         sheets.add(f"{_('Q%(n)d', n=c.table.number)}×{c.by_text}", f"{_('Q%(n)d', n=c.table.number)} {c.table.text} × "
                    f"{c.by_text}", ["", "n", *c.columns], rows, tuple(range(2, 2 + len(c.columns))))
     comments = [[g.area, native_name(g.locale), g.question, text] for g in report.comments for text in g.comments]
-    withheld_comments = [ngettext(
-        lang, "%(num)d comment to a question asked only after certain answers is not printed: it is written in a "
-        "language fewer than %(min)d respondents answered in, so it would tell who answered what.",
-        "%(num)d comments to questions asked only after certain answers are not printed: they are written in "
-        "languages fewer than %(min)d respondents answered in, so they would tell who answered what.",
-        report.comments_withheld, num=report.comments_withheld, min=report.thresholds[0])] \
-        if report.comments_withheld else []
+    withheld_comments = [_(
+        "Comments to questions asked only after certain answers are not printed when they are written in a "
+        "language fewer than %(min)d respondents answered in: they would tell who answered what.",
+        min=report.thresholds[0])] if report.small_languages else []
     sheets.add(_("Free comments"), _("5. Free comments (自由意見)"),
                [_("Area"), _("Language"), _("Question"), _("Comment")], comments, notes=withheld_comments)
     withheld = [[_("4. Cross tabulation (クロス集計)"), note] for note in report.crosses_withheld]
