@@ -7,7 +7,9 @@
 - the time of day of everything that remains: complete responses' start, update and submit
   times and their answers' times are cut to the day (00:00 UTC), so nothing finer than a day
   is left to line up with any other record (access logs, letters' posting times),
-- login-throttle rows whose pause (if any) ended before the cut-off.
+- login-throttle rows whose pause (if any) ended before the cut-off,
+- the open-start address keys of the days before the cut-off (``survey_app.bursts``: after the
+  last day of fieldwork no next day's first start comes to forget them).
 Complete responses' coded answers stay: they are the statistics.
 """
 from __future__ import annotations
@@ -18,7 +20,8 @@ from datetime import datetime
 from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from survey_app.models import Answer, AuditEvent, BotSession, LoginThrottle, Response
+from survey_app.bursts import forget_past_addresses
+from survey_app.models import Answer, AuditEvent, BotSession, LoginThrottle, OpenStartCount, Response
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ def purge(session: Session, before: datetime, actor: str = "cli") -> PurgeCounts
     coarsened = _coarsen_times(session, before)
     session.execute(delete(LoginThrottle).where(or_(LoginThrottle.locked_until.is_(None),
                                                     LoginThrottle.locked_until < before)))
+    for survey_id in session.scalars(select(OpenStartCount.survey_id).distinct()).all():
+        forget_past_addresses(session, survey_id, before.date())
     counts = replace(counts, coarsened_responses=coarsened)
     session.add(AuditEvent(actor=actor, action="purge", target=before.date().isoformat(),
                            detail=counts.__dict__.copy()))

@@ -65,3 +65,19 @@ def test_purge_leaves_no_time_finer_than_the_day(session, instrument, secret):
     assert {(t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond) for t in times} == {
         (2025, 3, 4, 0, 0, 0, 0)}
     assert session.get(Response, recent.id).submitted_at.year > 2025  # newer data untouched
+
+
+def test_purge_forgets_the_last_days_open_start_keys(session, instrument, secret):
+    """The next day's first open start forgets a day's keys; after the last day of fieldwork none
+    comes, so the last day's HMAC keys stayed for good (a dump and the secret give their addresses)."""
+    from survey_app.bursts import BURST_THRESHOLD, address_key, note_open_start
+    from survey_app.models import OpenStartCount
+
+    last_day = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+    note_open_start(session, instrument.id, secret, "203.0.113.7", now=last_day)
+    for _ in range(BURST_THRESHOLD):
+        note_open_start(session, instrument.id, secret, "198.51.100.2", now=last_day)
+    purge(session, datetime(2026, 5, 3, tzinfo=UTC))
+    rows = session.execute(select(OpenStartCount.address_key, OpenStartCount.count)).all()
+    assert [count for _key, count in rows] == [BURST_THRESHOLD]  # the burst's count stays, the single start goes
+    assert rows[0][0] != address_key(secret, last_day.date(), "198.51.100.2")
