@@ -339,6 +339,9 @@ def test_a_question_asked_of_a_handful_is_not_tabulated_and_a_small_headline_is_
     assert "掲載していません：この質問を尋ねた回答者が10人未満" in page
     assert "12 ※" in _plain(page) or "12※" in _plain(page)
     assert "※ 回答者が30人未満：解釈に注意" in page
+    book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    cells = [c for row in book["指標"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(c.endswith(" ※") for c in cells) and "※ 回答者が30人未満：解釈に注意" in cells
 
 
 def test_weights_that_fell_back_to_the_design_are_described_as_they_are(session, instrument, load_demo):
@@ -366,6 +369,9 @@ def test_open_responses_are_shown_beside_the_figures_as_the_notice_says(session,
     assert "12件は公開リンク" in section and "割合（ウェイトなし）" in section and "信頼区間" in section
     living = next(f for f in report.indicators.figures if f.id == "living")
     assert f"{living.title}</th><td class=\"num\">0.0</td>" in section  # all twelve disagreed
+    book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    sheet = next(book[name] for name in book.sheetnames if name.startswith("公開回答"))
+    assert (living.title, 0.0, 12) in list(sheet.iter_rows(min_row=3, values_only=True))
 
 
 def test_a_report_of_a_survey_whose_letters_were_made_here_renders(session, surveyed, secret):

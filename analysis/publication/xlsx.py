@@ -155,8 +155,32 @@ def _indicators(sheets: Sheets, report: Report, _: Translate) -> None:
               _("Baseline (%)"), _("Baseline year"), _("Target (%)"), _("Target year"), _("Change (pt)"), _("Verdict")]
     verdicts = {"improved": _("improved"), "no detectable change": _("no detectable change"),
                 "worsened": _("worsened"), "indicative": _("indicative (baseline uncertainty unknown)")}
-    rows = [[f.title, _share(f.estimate), _share(f.ci_low), _share(f.ci_high), f.n, _share(f.baseline),
-             f.baseline_year, _share(f.target), f.target_year, f.change, verdicts.get(f.verdict or "", "")]
+    caution = report.thresholds[1]
+    small = [f for f in report.indicators.figures if f.n and f.n < caution]
+    rows = [[f.title + (" ※" if f in small else ""), _share(f.estimate), _share(f.ci_low), _share(f.ci_high), f.n,
+             _share(f.baseline), f.baseline_year, _share(f.target), f.target_year, f.change,
+             verdicts.get(f.verdict or "", "")]
             for f in report.indicators.figures]
+    notes = [text for _h, text in report.methods[1:5]]
+    if small:  # as the PDF marks them
+        notes.insert(0, "※ " + _("fewer than %(n)d respondents: interpret with caution", n=caution))
     sheets.add(_("Indicators"), _("2. Indicators") + f" ({_('%(level)d%% interval', level=level)})", header, rows,
-               (1, 2, 3, 5, 7), [text for _h, text in report.methods[1:5]], point_columns=(9,))
+               (1, 2, 3, 5, 7), notes, point_columns=(9,))
+    _open_responses(sheets, report, _)
+
+
+def _open_responses(sheets: Sheets, report: Report, _: Translate) -> None:
+    """The open responses beside the figures, as the PDF shows them (unweighted, no interval)."""
+    summary = report.indicators.open
+    if summary is None or not summary.n_respondents or not report.invited:
+        return
+    titles = {f.id: f.title for f in report.indicators.figures}
+    rows = [[titles.get(o.id, o.id), _share(o.share), o.n] for o in summary.indicators]
+    notes = [_("%(n)d responses came through the open link, the chat without a code or an open paper form. They "
+               "chose to answer, so they do not represent the residents: their shares are shown unweighted and "
+               "without an interval, and they are not in the figures above.", n=summary.n_respondents)]
+    if any(o.flag for o in summary.indicators):
+        notes.append("– : " + _("suppressed (fewer than %(n)d respondents, or hidden with such a group)",
+                                n=report.thresholds[0]))
+    sheets.add(_("Open responses"), _("Open responses (without a letter's code)"),
+               [_("Indicator"), _("Share (unweighted)"), "n"], rows, (1,), notes)
