@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from survey_app.i18n.locales import from_telegram, offered
+from survey_app.i18n.locales import from_telegram, match, offered
 from survey_app.instrument import Instrument, Question
 from survey_app.responses import ResumeNotFound
 
@@ -27,6 +27,9 @@ class Context:
         self.instrument, self.conv, self.port, self.out = instrument, conv, port, Outcome()
         # The language to offer first: the chat's own, else the client's (when the survey offers it).
         self.suggested = conv.locale or from_telegram(language_code, offered(instrument.languages))
+        # LINE sends no client language: a chat that has not chosen one (a new one, or one erased with
+        # /delete) is not known to read Japanese
+        self.language_known = conv.locale is not None or match(language_code, offered(instrument.languages)) is not None
         self.trigger: Trigger | None = None
 
     @property
@@ -49,6 +52,13 @@ class Context:
     def say(self, msgid: str, **params: Any) -> None:
         """Send an interface text (:mod:`bot.messages`, or a core error's msgid) as a message."""
         self.out.messages.append(self.r.message(self.r.text(msgid, **params)))
+
+    def say_to_anyone(self, msgid: str) -> None:
+        """:meth:`say` — in every language of the survey, one line each, when the chat's is unknown."""
+        if self.language_known:
+            return self.say(msgid)
+        lines = dict.fromkeys(Renderer(self.instrument, tag).text(msgid) for tag in offered(self.instrument.languages))
+        self.out.messages.append(self.r.message("\n".join(lines)))
 
     def notice(self, msgid: str, **params: Any) -> None:
         """A short acknowledgement of a tap (a toast on Telegram, a message on LINE)."""

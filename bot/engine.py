@@ -136,7 +136,7 @@ class Turn:
             return handler()
         self.ctx.out.messages.append(self.ctx.r.help())  # /help, and /skip where there is nothing to skip
         if self.ctx.state == State.NEW:
-            self.ctx.say(m.SEND_START)
+            self.ctx.say_to_anyone(m.SEND_START)
 
     def tap(self, data: str) -> None:
         ctx = self.ctx

@@ -14,7 +14,7 @@ class Screens:
     def __init__(self, ctx: Context, asker: Asker) -> None:
         self.ctx = ctx
         self.handlers: dict[State, Callable[[], None]] = {
-            State.NEW: lambda: ctx.say(m.SEND_START),
+            State.NEW: lambda: ctx.say_to_anyone(m.SEND_START),
             State.CHOOSE_LANGUAGE: lambda: ctx.out.messages.append(ctx.r.language_chooser(ctx.locale, greet=False)),
             State.AWAIT_CODE: lambda: ctx.out.messages.append(ctx.r.ask_code()),
             State.CONSENT: lambda: ctx.out.messages.append(ctx.r.consent()),

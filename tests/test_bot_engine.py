@@ -287,6 +287,19 @@ def test_a_refused_typed_answer_keeps_the_questions_keyboard(ins):
     assert chat.text("Not enough parks").close_keyboard
 
 
+def test_a_chat_whose_language_is_unknown_is_told_to_send_start_in_every_language(ins):
+    """LINE sends no client language: after /delete a Vietnamese resident's next message was answered
+    in Japanese only."""
+    from bot import bidi, messages
+    from survey_app.i18n.catalogs import gettext
+
+    text = Chat(ins, language_code=None).text("xin chào").messages[0].text
+    for lang in ("ja", "vi", "en"):
+        assert bidi.for_locale(lang, gettext(lang, messages.SEND_START)) in text.split("\n"), lang
+    known = Chat(ins, language_code="vi").text("xin chào").messages[0].text
+    assert "\n" not in known  # the client said Vietnamese: Vietnamese alone
+
+
 def test_reminders_only_for_unfinished_conversations(ins):
     chat = Chat(ins)
     assert chat.send(Remind()).messages == []
