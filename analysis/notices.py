@@ -56,6 +56,9 @@ MESSAGES: dict[str, str] = {
         "probability sample for the %(n_open)s open response(s), combined with the invited estimate by "
         "minimum variance. Assumption: taking part through the open link depends only on %(covariates)s; if "
         "it depends on the opinion itself, the figure is biased."),
+    "combined_invited_only": N_(
+        "'%(indicator)s': the open responses add nothing to its combined figure (none of them is in its base, "
+        "or the participation model could not be fitted to them), so it is the invited sample's estimate."),
     "combined_without_open": N_(
         "There are no open responses: the combined figure is the invited sample's design estimate."),
     "no_recorded_design": N_(

@@ -86,16 +86,27 @@ class CombinedFigure:
 
 
 def combined_indicator(invited: Frame, open_frame: Frame, design: SamplingDesign, indicator: Indicator, ci: str,
-                       level: float) -> CombinedFigure:
-    """Estimate, SE and interval (0–1 scale) of one indicator from both samples (Chen–Li–Wu composite)."""
+                       level: float) -> CombinedFigure | None:
+    """Estimate, SE and interval (0–1 scale) of one indicator from both samples (Chen–Li–Wu composite);
+    None when the open responses cannot add to it: none of them in the indicator's base (every one
+    "don't know": the open estimate is 0/0 — a ZeroDivisionError), or a composite that is not a number
+    (the participation model not fitted: NaN went out as invalid JSON)."""
     pos_a, base_a = indicator_masks(invited.instrument, indicator, invited.values(indicator.question))
     pos_b, base_b = indicator_masks(open_frame.instrument, indicator, open_frame.values(indicator.question))
+    if not base_b.any():
+        return None
     names = covariates(invited)
     columns_a = {v: invited.values(v) for v in names}
     columns_b = {v: open_frame.values(v) for v in names}
     x_a, x_b = dummies(columns_a, columns_b, names, len(invited), len(open_frame))
-    est = combined_share((pos_a & base_a).astype(float), base_a.astype(float), design.weights, design, x_a,
-                         (pos_b & base_b).astype(float), base_b.astype(float), x_b)
+    with np.errstate(all="ignore"):  # a model that does not converge is judged below, not warned about
+        try:
+            est = combined_share((pos_a & base_a).astype(float), base_a.astype(float), design.weights, design, x_a,
+                                 (pos_b & base_b).astype(float), base_b.astype(float), x_b)
+        except ZeroDivisionError:
+            return None
+    if not (np.isfinite(est.estimate) and np.isfinite(est.variance)):
+        return None
     n = int(base_a.sum() + base_b.sum())
     p = min(max(est.estimate, 0.0), 1.0)
     (low, high), _degenerate = proportion_interval(ci, p, est.variance, design.degrees_of_freedom(), n, level,
@@ -143,6 +154,9 @@ def sample_estimates(indicators: tuple[IndicatorResult, ...], invited: Frame, op
             out.append(ind)
             continue
         est = combined_indicator(invited, open_frame, design, indicator, options.ci, options.level)
+        if est is None:  # the open responses add nothing here: the invited design estimate, said so
+            out.append(replace(ind, notices=(*ind.notices, Notice("combined_invited_only", {"indicator": ind.id}))))
+            continue
         change = change_from_baseline(Estimate(est.estimate, est.se, est.ci_low, est.ci_high, est.n, est.n_positive),
                                       indicator.baseline, options.level, comparison_base(indicator))
         out.append(replace(ind, estimate=pp(est.estimate), se=pp(est.se), ci_low=pp(est.ci_low),

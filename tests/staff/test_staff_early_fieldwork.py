@@ -186,6 +186,21 @@ def test_a_handful_of_open_responses_is_a_small_group_in_every_view(login_as, ea
     assert refused.status_code >= 400 and "fewer than 10" in refused.get_json()["error"]["message"]
 
 
+def test_a_combined_figure_the_open_responses_cannot_add_to_is_the_invited_one_and_says_so(cli, early, session,
+                                                                                         instrument):
+    """Every open resident answered わからない on 暮らしやすい: the open estimate was 0/0 (a crash, or NaN
+    sent as invalid JSON by the API)."""
+    dont_know = [invited_row(i, 1 + i % 6, 1 + i % 3, 9) for i in range(12)]
+    responses.bulk_complete(session, instrument, [{k: v for k, v in r.items() if k != "_stratum"} for r in dont_know],
+                            channel="web")
+    result = cli("indicators", "--survey", SURVEY, "--sample", "combined", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    living = next(i for i in doc["indicators"] if i["id"] == "living")
+    assert living["estimate"] is not None and np.isfinite(living["estimate"])
+    assert "combined_invited_only" in {n["code"] for n in doc["notices"]}  # every notice, survey and indicator
+
+
 def test_dashboard_switches_sample(login_as, two_samples):
     client = login_as("viewer")
     invited = text_of(client.get(f"/staff/s/{SURVEY}/?weighting=design"))
