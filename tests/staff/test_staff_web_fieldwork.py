@@ -152,8 +152,9 @@ def test_an_answered_letter_cannot_be_undeliverable_and_a_mistaken_mark_can_be_u
     assert all(row.undeliverable == 0 for row in session.scalars(select(DesignStratum)))
     rows = list(csv.reader(io.StringIO(client.get(f"{STAFF_URL}/export/responses.csv").get_data().decode("utf-8-sig"))))
     assert rows[0][5] == "weight (rake)" and all(float(row[5]) > 1 for row in rows[1:])
-    assert [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.action.like("invitations_%")))] \
-        == ["invitations_undeliverable", "invitations_delivered"]
+    # in the order written: without ORDER BY PostgreSQL returns rows as its pages hold them (this failed once)
+    written = session.scalars(select(AuditEvent).where(AuditEvent.action.like("invitations_%")).order_by(AuditEvent.id))
+    assert [e.action for e in written] == ["invitations_undeliverable", "invitations_delivered"]
 
 
 def _paper(client, code, answers):
