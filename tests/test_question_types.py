@@ -87,6 +87,7 @@ def test_an_invalid_answer_names_its_problem(qtype, raw, message):
     (2, "1.005", None, "Enter a number in steps of 0.01, for example 2.25."),
     # a decimal comma, as Vietnamese residents write it; a thousands group stays thousands
     (1, "2,5", 2.5, None), (2, "０，７５", 0.75, None), (1, "-1,5", -1.5, None), (1, "1,500", 1500.0, None),
+    (3, "0,750", 0.75, None),  # no thousands group starts with 0
     (0, "2,5", None, "Enter a whole number, for example 3."),
     (1, "1,2,3", None, "Enter a number, for example 3."), (1, "2,5.1", None, "Enter a number, for example 3."),
 ])

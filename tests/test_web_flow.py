@@ -271,11 +271,24 @@ def test_sent_answers_can_be_deleted_from_the_thank_you_page(client, session):
     assert f'href="{SURVEY_URL}/delete"' in thanks
     confirm = client.get(f"{SURVEY_URL}/delete")
     assert confirm.status_code == 200 and f'href="{SURVEY_URL}/thanks"' in text_of(confirm)  # "keep" goes back
+    # an open-link respondent had no letter: nothing is said of a code staying used
+    assert "Mã trong thư" not in text_of(confirm) and "không thể khôi phục" in text_of(confirm)
     done = client.post(f"{SURVEY_URL}/delete", data={"csrf_token": csrf(text_of(confirm)), "confirm": "delete"})
     assert done.headers["Location"].endswith("/deleted")
     erased = only_response(session)
     assert erased.status == responses.ERASED and responses.current_answers(session, erased) == {}
     assert client.get(f"{SURVEY_URL}/thanks").status_code == 302  # nothing held any more
+
+
+def test_a_letters_code_is_said_to_stay_used_when_sent_answers_are_deleted(client, session, instrument, secret):
+    from survey_app.invitations import create_invitations
+
+    code = create_invitations(session, instrument, secret, [{"age_band": 2}])[0].code
+    start(client, code=code, lang="vi")
+    answer_all(client)
+    submit(client)
+    confirm = text_of(client.get(f"{SURVEY_URL}/delete"))
+    assert "Mã trong thư vẫn được tính là đã dùng" in confirm
 
 
 def test_unknown_survey_and_section_are_404_pages(client):

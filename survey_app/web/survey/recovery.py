@@ -101,7 +101,7 @@ def delete(survey_id: str) -> ResponseReturnValue:
     # Sent answers can be erased too, as in the chats (/delete): the row stays as an empty marker that
     # keeps a letter's code used (survey_app.erasure).
     if request.method == "GET":
-        return render_delete(instrument, sent=response.status == "complete")
+        return render_delete(instrument, sent=response.status == "complete", invited=response.source == "invited")
     responses.delete_response(db(), response)
     forget(survey_id)
     (session.get(SAVED_KEY) or {}).pop(survey_id, None)
@@ -131,7 +131,8 @@ def csrf_failed(exc: CSRFError) -> ResponseReturnValue:
     if endpoint == "survey.review" and response is not None and response.status == "partial":
         return render_review(instrument, responses.current_answers(db(), response), notice=notice, status=400)
     if endpoint == "survey.delete" and response is not None:
-        return render_delete(instrument, notice=notice, status=400, sent=response.status == "complete")
+        return render_delete(instrument, notice=notice, status=400, sent=response.status == "complete",
+                             invited=response.source == "invited")
     if endpoint in ("survey.page", "survey.review") and response is None:
         notice = gettext(LOST_NOTICE)  # not "shown again": there is nothing of theirs on this phone to show
     elif _sent_no_session_cookie():

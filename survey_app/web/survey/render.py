@@ -86,8 +86,10 @@ def render_already(instrument: Instrument) -> Rendered:
     return _page("survey/already.html", instrument, 409)
 
 
-def render_delete(instrument: Instrument, notice: str | None = None, status: int = 200, sent: bool = False) -> Rendered:
-    return _page("survey/delete.html", instrument, status, notice=notice, sent=sent)
+def render_delete(instrument: Instrument, notice: str | None = None, status: int = 200, sent: bool = False,
+                  invited: bool = False) -> Rendered:
+    """``sent`` answers: a letter's code (``invited``) stays used once they are erased; the open link's don't."""
+    return _page("survey/delete.html", instrument, status, notice=notice, sent=sent, invited=invited)
 
 
 def render_saved(instrument: Instrument, token: str, link: str) -> Rendered:
