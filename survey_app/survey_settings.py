@@ -100,9 +100,10 @@ def date_setting(settings: dict[str, str], key: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-# Controls and bidi embeddings/overrides/isolates: invisible, they print on every letter (U+202E turns
-# the sender's name around). Line breaks and tabs are kept where a setting has lines.
-_HIDDEN = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Controls, bidi marks, embeddings, overrides and isolates, zero-width characters: invisible, they
+# print on every letter (U+202E turns the sender's name around; U+200F printed 平日 8:45〜17:15 as
+# 平日17:15〜8:45). Line breaks and tabs are kept where a setting has lines.
+_HIDDEN = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
 def _clean(spec: SettingSpec, value: str) -> str:

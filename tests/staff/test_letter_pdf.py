@@ -130,7 +130,8 @@ def test_settings_are_validated_and_audited(session, instrument):
                                                         "fieldwork_end": "2026-01-01"}, "x")
 
 
-@pytest.mark.parametrize("value", ["江別市長\u202e三好 昇", "江別市\x07", "企画政策部\u2066"])
+@pytest.mark.parametrize("value", ["江別市長\u202e三好 昇", "江別市\x07", "企画政策部\u2066", "平日\u200f 8:45〜17:15",
+                                   "江別\u200b市", "\ufeff江別市"])
 def test_invisible_control_characters_are_refused_naming_them(session, instrument, value):
     """They printed on every letter (U+202E turned the sender's name around); the account form refused them."""
     with pytest.raises(survey_settings.SettingError, match=r"invisible control characters \(U\+"):

@@ -55,6 +55,9 @@ def test_english_page_has_japanese_and_english_footnotes(login_as, demo):
     page = text_of(login_as("viewer").get(f"{STAFF_URL}/?lang=en"))
     assert '<html lang="en"' in page and "Interval: 95% confidence interval by the logit method" in page
     assert "ロジット法" in page  # the Japanese footnotes for the yearly review stay
+    weighted = text_of(login_as("viewer").get(f"{STAFF_URL}/?lang=en&weighting=rake"))
+    # each set of notes names the margins in its own language (the Japanese read 「Age group、District、Sex」)
+    assert "人口の周辺分布（年齢、地区、性別）" in weighted and "Age group, District, Sex" in weighted
 
 
 def test_dashboard_without_margins_shows_design_weighted_figures_and_says_so(login_as, session, instrument):

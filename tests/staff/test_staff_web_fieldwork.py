@@ -147,6 +147,8 @@ def test_an_answered_letter_cannot_be_undeliverable_and_a_mistaken_mark_can_be_u
     assert export.status_code == 200 and rows[0][5] == "weight (none)" and len(rows) == 3
     undone = post(letters[1].code, "delivered")
     assert undone.status_code == 200 and "配達されたものとして数え直しました" in text_of(undone)
+    again = post(letters[1].code, "delivered")  # nothing to undo any more: said, not silent
+    assert again.status_code == 200 and "0通の案内状を配達されたものとして数え直しました" in text_of(again)
     assert _count(session, Invitation, Invitation.undeliverable.is_(True)) == 0
     session.expire_all()
     assert all(row.undeliverable == 0 for row in session.scalars(select(DesignStratum)))
@@ -154,7 +156,8 @@ def test_an_answered_letter_cannot_be_undeliverable_and_a_mistaken_mark_can_be_u
     assert rows[0][5] == "weight (rake)" and all(float(row[5]) > 1 for row in rows[1:])
     # in the order written: without ORDER BY PostgreSQL returns rows as its pages hold them (this failed once)
     written = session.scalars(select(AuditEvent).where(AuditEvent.action.like("invitations_%")).order_by(AuditEvent.id))
-    assert [e.action for e in written] == ["invitations_undeliverable", "invitations_delivered"]
+    assert [(e.action, e.detail["count"]) for e in written] == [
+        ("invitations_undeliverable", 1), ("invitations_delivered", 1), ("invitations_delivered", 0)]
 
 
 def _paper(client, code, answers):

@@ -9,12 +9,13 @@ and caution flags. Numbers come from the analysis package as a typed
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from analysis import Change, SurveyResult
-from analysis.breakdown import BY_LOCALE
+from analysis.breakdown import BY_LOCALE, margin_label
 from analysis.methods import WEIGHTING_LABELS
 from analysis.publication.charts import TrendChart, trend_chart
 from analysis.report import flag_word, footnotes, notice_messages, on_base_label, verdict_word
@@ -79,7 +80,8 @@ def dashboard(survey_id: str) -> ResponseReturnValue:
         on_base_label=lambda other: on_base_label(other, locale),
         flag_label=lambda group: flag_word(group, result, locale),
         notices=[InstrumentTexts(instrument, locale).name_ids(m) for m in notice_messages(result, locale)],
-        default_lang=locales.default(), notes_ja=_notes(result, locales.default()), notes_local=_notes(result, locale) if locale != locales.default() else [], **context)
+        default_lang=locales.default(), notes_ja=_notes(result, locales.default(), instrument),
+        notes_local=_notes(result, locale, instrument) if locale != locales.default() else [], **context)
 
 
 def _breakdown_label(by: str, words: InstrumentTexts) -> str:
@@ -88,7 +90,10 @@ def _breakdown_label(by: str, words: InstrumentTexts) -> str:
     return words.question(by)
 
 
-def _notes(result: SurveyResult, locale: str) -> list[str]:
-    """The footnotes; illustrative margins are named first, where the margins are cited."""
+def _notes(result: SurveyResult, locale: str, instrument: Instrument) -> list[str]:
+    """The footnotes; illustrative margins are named first, where the margins are cited. The margins
+    are named in the notes' own language (the result's labels are in the page's: the Japanese notes
+    of an English page read 「周辺分布（Age group、District、Sex）」)."""
+    result = replace(result, margin_labels=tuple(margin_label(instrument, m, locale) for m in result.margins))
     marks = [n.message(locale) for n in result.notices if n.code == "illustrative_margins"]
     return marks + footnotes(result, locale)
