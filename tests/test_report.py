@@ -482,6 +482,12 @@ def test_the_report_prints_the_targets_staff_set(session, surveyed):
     report = build_report(session, surveyed, "rake", "ja")  # the YAML's instrument, as the CLI passes it
     living = next(f for f in report.indicators.figures if f.id == "living")
     assert (living.target, living.target_year) == (82.5, 2029)
+    # a target the city has not set reads 未設定, as on the dashboard — not 「– 令和11年度」
+    page = html.unescape(render(report, "html").decode("utf-8"))
+    childcare = next(f for f in report.indicators.figures if f.id == "childcare")
+    assert childcare.target is None and f"{childcare.title}</th>" in page
+    row = page.split(f"{childcare.title}</th>")[1].split("</tr>")[0]
+    assert "未設定" in row and "令和11年度" not in row
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the analysis, not the database

@@ -158,7 +158,9 @@ def _indicators(sheets: Sheets, report: Report, _: Translate) -> None:
     caution = report.thresholds[1]
     small = [f for f in report.indicators.figures if f.n and f.n < caution]
     rows = [[f.title + (" ※" if f in small else ""), _share(f.estimate), _share(f.ci_low), _share(f.ci_high), f.n,
-             _share(f.baseline), f.baseline_year, _share(f.target), f.target_year, f.change,
+             _share(f.baseline), f.baseline_year, _share(f.target),
+             f.target_year if f.target is not None else None,  # no year for a target not set (as the PDF)
+             f.change,
              verdicts.get(f.verdict or "", "")]
             for f in report.indicators.figures]
     notes = [text for _h, text in report.methods[1:5]]
