@@ -253,7 +253,7 @@ def test_answers_posted_after_the_response_was_deleted_are_said_not_to_be_saved(
     confirm = client.get(f"{SURVEY_URL}/delete")
     client.post(f"{SURVEY_URL}/delete", data={"csrf_token": csrf(text_of(confirm)), "confirm": "delete"})
     for path, page, data in (("q/living", left_open, {"kurashiyasui": "1", "nav": "next"}),
-                             ("review", review, {"nav": "submit"})):
+                             ("review", review, {"nav": "submit"}), ("delete", confirm, {"confirm": "delete"})):
         sent = client.post(f"{SURVEY_URL}/{path}", data={"csrf_token": csrf(text_of(page)), **data})
         assert sent.status_code == 409, path
         assert html.escape(gettext("vi", GONE_NOTICE), quote=False) in text_of(sent)

@@ -97,6 +97,8 @@ def delete(survey_id: str) -> ResponseReturnValue:
     instrument = instrument_for(survey_id)
     response = held_response(survey_id)
     if response is None:
+        if request.method == "POST":  # deleted meanwhile (another tab, another phone): said, not silent
+            return render_landing(instrument, notice=gettext(GONE_NOTICE), status=409)
         return redirect(url_for("survey.landing", survey_id=survey_id))
     # Sent answers can be erased too, as in the chats (/delete): the row stays as an empty marker that
     # keeps a letter's code used (survey_app.erasure).
