@@ -79,6 +79,8 @@ chromium: test-packages
 TEST_WORKERS ?= $(shell expr $$(nproc) + 1)
 # The virtualenv and the Debian packages are independent: installed side by side (-j2).
 # mypy runs inside the suite (tests/test_types.py), beside the other tests rather than before them.
+# --check-postgresql-reach: a test may run on SQLite alone (its subject is not storage) only while
+# every SQL statement it sends reaches PostgreSQL in another test (tests/support/sql_reach.py).
 test:
 	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed-test test-packages
 	$(BIN)/ruff check .
@@ -87,7 +89,7 @@ test:
 	@# every CLI, server and bot process the tests start would compile the project again, and
 	@# pytest would rewrite the asserts of every test module in each worker (see unexport below)
 	$(BIN)/python -m compileall -q survey_app analysis bot tests > /dev/null
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" --check-postgresql-reach
 	$(BIN)/python -m pytest tests/serial
 
 # vulture: dead code (settings in pyproject.toml, framework hooks in vulture_whitelist.py); ~2 s

@@ -18,6 +18,10 @@ from survey_app.instrument import bundled_path
 from survey_app.population import margins_for
 from survey_app.responses import bulk_complete
 
+# The subject is the labels of the language breakdown, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 UNWEIGHTED = Options(weighting="none", by=(BY_LOCALE,), strict=False)
 
 

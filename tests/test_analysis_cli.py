@@ -11,6 +11,10 @@ from openpyxl import load_workbook
 from survey_app.instrument import bundled_path
 from tests.support.survey import SURVEY_OPTION
 
+# The subject is the CLI's output and messages, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 KEYS = {"survey", "sample", "weighting", "weighting_applied", "ci_method", "level", "n_respondents", "indicators", "open", "notices",
         "warnings"}
 INDICATOR_KEYS = {"id", "title", "base", "estimate", "se", "ci_low", "ci_high", "n", "n_positive", "n_eff", "n_eff_basis",

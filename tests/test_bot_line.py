@@ -19,6 +19,10 @@ from survey_app.models import Answer, BotReminder, BotSession, Response
 from tests.support.bot_harness import SECRET
 from tests.support.fake_line import sign
 
+# The subject is the LINE conversation, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 
 @pytest.fixture
 def bot(line_bot, instrument):
@@ -197,6 +201,7 @@ def test_unknown_events_stickers_groups_and_stale_postbacks(line_api, bot, sessi
     assert sent[0].texts[0] == gettext("en", "This button belongs to another survey.")
 
 
+@pytest.mark.databases("sqlite", "postgresql")  # /delete removes the chat's session row: the only test that does
 def test_stop_resume_help_and_delete(line_api, bot, session, instrument):
     resident = bot.resident(line_api)
     begin(resident, "en")

@@ -16,6 +16,10 @@ from survey_app.i18n.texts import InstrumentTexts
 from survey_app.models import Answer, BotSession, Response
 from tests.support.bot_harness import SECRET, BotRunner, Resident, settings_for
 
+# The subject is the Telegram conversation, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 
 @pytest.fixture
 def running(telegram_api, db_url, instrument):

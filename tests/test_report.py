@@ -27,6 +27,10 @@ from survey_app.models import Answer
 from tests.support.demo import bundled_margins
 from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs, pdf_words_outside
 
+# The subject is the report's words and layout, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 ARTIFACTS = Path(__file__).parent / "artifacts" / "report"
 PHONE, EMAIL = "011-382-5151", "hanako.yamada@example.jp"
 SIDE_MARGIN_PT = 16 / 25.4 * 72  # survey_app/pdf.py's @page: 16 mm left and right
@@ -86,6 +90,7 @@ def _has_every_section_indicator_and_closed_question(text: str, instrument) -> N
     assert "除雪について〇〇さんに相談しました。" in text and "＊＊＊-＊＊＊＊-＊＊＊＊" in text
 
 
+@pytest.mark.databases("sqlite", "postgresql")
 def test_every_section_indicator_and_closed_question_on_each_database(session, surveyed):
     """What the report says, from either database (the PDF is the same page laid out: below)."""
     _has_every_section_indicator_and_closed_question(_html_text(build_report(session, surveyed, "rake", "ja")),

@@ -13,7 +13,12 @@ from tests.support.db import TEST_SECRET
 from tests.support.survey import SURVEY_URL
 from tests.support.web import start, text_of, web_config
 
+# The subject is the app's pages, headers and errors, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
 
+
+@pytest.mark.databases("sqlite", "postgresql")  # the health check asks the database itself
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}

@@ -21,6 +21,10 @@ from tests.support.web import (
     visible_text,
 )
 
+# The subject is the resident's pages and messages, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 
 def only_response(session) -> Response:
     session.expire_all()

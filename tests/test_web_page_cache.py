@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from survey_app.i18n import catalogs
 from survey_app.web.survey import page_cache
 from tests.support.survey import SURVEY_URL
 from tests.support.web import answer_all, csrf, post_page, start, submit, text_of
+
+# The subject is which rendered pages are kept, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
 
 
 def without_token(page_html: str) -> str:

@@ -11,6 +11,10 @@ from survey_app.i18n.catalogs import catalog_path
 from tests.support.survey import SURVEY_URL
 from tests.support.web import answer_all, csrf, post_page, start, submit, text_of, visible_text
 
+# The subject is the pages' markup, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 PAGE_BUDGET = 60 * 1024
 
 

@@ -22,6 +22,10 @@ from survey_app.letter_pdf import (
 )
 from tests.support.pdfcheck import pdf_fonts, pdf_pages_text, pdf_text, pdf_to_pngs, pdf_words_outside
 
+# The subject is the letters' layout, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 SETTINGS = {"sender": "江別市長 三好 昇", "contact_office": "江別市 企画政策部 企画政策課",
             "contact_phone": "011-381-1010", "contact_hours": "平日 8:45〜17:15",
             "response_deadline": "2026-01-31", "letter_date": "2026-01-09"}

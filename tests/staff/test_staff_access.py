@@ -8,6 +8,10 @@ from survey_app import staff as staff_core
 from tests.support.survey import SURVEY
 from tests.support.web import csrf, text_of
 
+# The subject is who may open which staff page, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 S = f"/staff/s/{SURVEY}"
 ALL, WRITERS, ADMIN = ("admin", "analyst", "viewer"), ("admin", "analyst"), ("admin",)
 ROW = {"kurashiyasui": 1, "kosodate": 2, "hatarakiyasui": 3, "kyosei": 1, "kenko": 1, "age_band": 2, "sex": 1,

@@ -16,6 +16,10 @@ from survey_app.population import read_population_csv
 from tests.support.survey import STAFF_URL, SURVEY
 from tests.support.web import text_of
 
+# The subject is the dashboard's tables, charts and footnotes, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 
 @pytest.fixture
 def demo(load_demo, instrument):

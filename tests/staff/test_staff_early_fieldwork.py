@@ -25,6 +25,10 @@ from tests.support.demo import DEMO_TABLES, bundled_margins
 from tests.support.survey import SURVEY
 from tests.support.web import text_of
 
+# The subject is what the staff pages say early in fieldwork, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 AGE_BANDS = [1] * 5 + [2] * 4 + [3] * 2 + [4, 5, 6]
 FIELDWORK_TABLES = (DesignStratum.__table__, Invitation.__table__, *DEMO_TABLES)  # parents first
 SIZES = {"1": 15500, "2": 11500, "3": 14500, "4": 15500, "5": 15000, "6": 29000}

@@ -22,6 +22,10 @@ from survey_app.models import Invitation, PopulationMargin, Response
 from tests.support.survey import STAFF_URL, SURVEY
 from tests.support.web import csrf, text_of
 
+# The subject is the staff forms' messages, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
+
 REQUIRED = {"kurashiyasui": "1", "age_band": "2", "sex": "1", "district": "3"}
 # Digits str.isdigit() accepts but int() refuses, or that NFKC would turn into other numbers.
 FOREIGN_DIGITS = ["፩", "²", "①", "߁", "१"]

@@ -7,6 +7,7 @@ import io
 import re
 from urllib.parse import urlencode
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -15,6 +16,10 @@ from survey_app.models import AuditEvent
 from survey_app.population import margins_for
 from tests.support.survey import STAFF_URL, SURVEY
 from tests.support.web import text_of
+
+# The subject is the report page and download, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
 
 
 def test_page_and_download_are_role_checked_and_audited(load_demo, login_as, session, instrument):

@@ -5,6 +5,7 @@ import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from survey_app import codes, responses, survey_settings
@@ -12,6 +13,10 @@ from survey_app.models import AuditEvent, DesignStratum, Invitation, PopulationM
 from tests.support.pdfcheck import pdf_pages_text, pdf_text
 from tests.support.survey import STAFF_URL, SURVEY
 from tests.support.web import csrf, text_of
+
+# The subject is the fieldwork pages' words, not storage: SQLite alone; every statement sent here reaches
+# PostgreSQL in another test (tests/support/db.py, checked by tests/support/sql_reach.py).
+pytestmark = pytest.mark.databases("sqlite")
 
 REQUIRED = {"kurashiyasui": "1", "age_band": "2", "sex": "1", "district": "3"}
 

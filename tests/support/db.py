@@ -1,6 +1,14 @@
 """Databases for tests: the shared secret, the throw-away PostgreSQL database, migrated engines.
 
-Every test that takes ``engine`` (or ``session``) runs twice, on SQLite and on PostgreSQL.
+Every test that takes ``engine`` (or ``session``) runs twice, on SQLite and on PostgreSQL —
+unless it is marked ``pytest.mark.databases("sqlite")`` (on the test, or ``pytestmark`` for its
+module; the nearest mark wins, so one test of a marked module can say
+``databases("sqlite", "postgresql")``). That mark is for tests whose subject is not storage — a
+page's words, an access rule, a report's layout — and whose statements other tests already send
+to PostgreSQL: ``make test`` fails if a statement would then reach SQLite alone
+(``tests/support/sql_reach.py``). Tests of storage — the write path, imports, queries, codes,
+accounts, retention, faults, hostile and fuzzed input (a NUL that SQLite stores and PostgreSQL
+refuses) — run on both.
 Each pytest process — every pytest-xdist worker too — creates its own PostgreSQL database
 on 127.0.0.1:5432 (named after the host, the worker and the process, so parallel workers never
 collide) and drops it at the end, and its own SQLite file under its own temporary directory. A
@@ -21,6 +29,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from survey_app import surveys
 from survey_app.db import make_engine
 from survey_app.instrument import Instrument, bundled_path, load_instrument
 from survey_app.migrate import upgrade
@@ -127,6 +136,28 @@ def clean(engine: Engine) -> None:
             conn.execute(table.delete())
 
 
+DATABASES = ("sqlite", "postgresql")
+
+
+def _database_param(name: str) -> object:
+    if name not in DATABASES:
+        raise pytest.UsageError(f"databases({name!r}): one of {', '.join(DATABASES)}")
+    return pytest.param(name, marks=pytest.mark.postgres) if name == "postgresql" else name
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest reads the parametrize marks
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``databases(...)`` narrows ``db_url``; a test's own ``parametrize("db_url", …)`` wins."""
+    marker = metafunc.definition.get_closest_marker("databases")
+    if marker is None or "db_url" not in metafunc.fixturenames:
+        return
+    if any("db_url" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize")):
+        return
+    # As a mark, read by pytest's own parametrizing (which then leaves the fixture's params alone).
+    metafunc.definition.add_marker(
+        pytest.mark.parametrize("db_url", [_database_param(name) for name in marker.args], indirect=True))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
@@ -146,6 +177,14 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def _instruments_parsed_afresh() -> None:
+    """Each test starts with no parsed instrument kept by the process (``survey_app.surveys``
+    keeps them by survey and version, whatever the database): what a test sends to the database
+    must not depend on which test ran before it in the same worker (``sql_reach`` compares it)."""
+    surveys._PARSED.clear()
 
 
 @pytest.fixture(scope="session")
