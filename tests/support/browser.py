@@ -6,7 +6,7 @@ Reusable by any browser test (the staff dashboard's too): ``live_server`` serves
 phone: a context of its own with no cookies (the site keeps nothing else in the browser). The
 ``axe_violations`` fixture is a function ``(page) -> [problems]`` running the bundled axe-core
 (no download) for WCAG 2.1 A/AA; the ``screenshot`` fixture ``(page, name)`` writes
-``tests/artifacts/<name>.png``. Requests to any host other than the live server are blocked
+``tests/artifacts/<name>.png`` when ``MACHIKOE_TEST_SCREENSHOTS=1``. Requests to any host other than the live server are blocked
 and reported: pages must not need the internet.
 
 Pages are kept between the tests of the package (``PagePool``): opening a context and its first
@@ -182,5 +182,10 @@ def find_axe_violations(page) -> list[str]:
 
 
 def save_screenshot(page, name: str) -> None:
+    """``tests/artifacts/<name>.png`` of the whole page, for people to look at — with
+    ``MACHIKOE_TEST_SCREENSHOTS=1`` only: nothing reads them in a run, and the full-page
+    screenshots cost Chromium about 5 s of CPU in every ``make test``."""
+    if os.environ.get("MACHIKOE_TEST_SCREENSHOTS") != "1":
+        return
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
