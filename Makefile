@@ -84,7 +84,7 @@ chromium: test-packages
 # 162 s with 2 (the machine 95 % busy against 85-90 %).
 TEST_WORKERS ?= $(shell expr $$(nproc) + 1)
 # The virtualenv and the Debian packages are independent: installed side by side (-j2).
-# Before the workers start: mypy on one core while the other collects the suite once. On a clean
+# Before the workers start: ruff, vulture and mypy on one core while the other collects the suite once. On a clean
 # clone every library's bytecode is missing, and three workers collecting at once each compiled the
 # same ~3,000 modules (a cold collection took 14 s against 4 s warm, in every worker); collected
 # once first, the workers find it compiled. mypy (13-15 s of one core without its cache) fills the
@@ -93,13 +93,13 @@ TEST_WORKERS ?= $(shell expr $$(nproc) + 1)
 # every SQL statement it sends reaches PostgreSQL in another test (tests/support/sql_reach.py).
 test:
 	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed-test test-packages
-	$(BIN)/ruff check .
-	$(BIN)/vulture
 	@# bytecode once, up front, and kept: with PYTHONDONTWRITEBYTECODE set (as on some CI machines)
 	@# every CLI, server and bot process the tests start would compile the project again, and
 	@# pytest would rewrite the asserts of every test module in each worker (see unexport below)
-	$(BIN)/python -m compileall -q survey_app analysis bot tests > /dev/null
-	$(BIN)/mypy & mypy=$$!; $(BIN)/python -m pytest --collect-only -q -m "not serial" > /dev/null; wait $$mypy
+	( $(BIN)/ruff check . && $(BIN)/vulture && $(BIN)/mypy ) & lint=$$!; \
+	  $(BIN)/python -m compileall -q survey_app analysis bot tests > /dev/null; \
+	  $(BIN)/python -m pytest --collect-only -q -m "not serial" > /dev/null; \
+	  wait $$lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" --check-postgresql-reach
 	$(BIN)/python -m pytest tests/serial
 
