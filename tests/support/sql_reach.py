@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -119,14 +120,30 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     (directory / f"{name}-{os.getpid()}.json").write_text(json.dumps(RECORDER.seen), encoding="utf-8")
     if hasattr(config, "workerinput"):
         return
+    try:
+        _report(session, directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _report(session: pytest.Session, directory: Path) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if not any(_seen_on(path, "postgresql") for path in directory.glob("*.json")):
+        # No PostgreSQL server here: its tests were skipped (outside CI; under CI=true they fail).
+        if reporter is not None:
+            reporter.write_line("SQL reaching PostgreSQL not checked: no statement reached PostgreSQL")
+        return
     missing = unreached(directory)
     if missing and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and missing:
         reporter.write_sep("=", f"{len(missing)} SQL statements reached SQLite but never PostgreSQL", red=True)
         for form, test in sorted(missing.items(), key=lambda pair: pair[1]):
             reporter.write_line(f"{test}\n    {form[:400]}")
+
+
+def _seen_on(path: Path, dialect: str) -> bool:
+    return bool(json.loads(path.read_text(encoding="utf-8"))[dialect])
 
 
 def unreached(directory: Path) -> dict[str, str]:
