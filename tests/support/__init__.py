@@ -1,7 +1,7 @@
 """One home for every test helper and fixture (tests/conftest.py only registers them).
 
 - ``db``: the test secret, one PostgreSQL database per pytest process (per xdist worker), the
-  SQLite file, migrated engines, ``clean``; fixtures ``db_url`` (both databases), ``engine``,
+  SQLite file, migrated engines, ``clean``; the ``databases(...)`` mark; fixtures ``db_url`` (both databases), ``engine``,
   ``session``, ``instrument``, ``cli``, ``sqlite_with_survey``.
 - ``web``: ``web_config``, the ``app``/``client``/``runner`` fixtures, ``csrf`` (the one CSRF
   reader), ``text_of``, walking the survey (``start``, ``answer_all``, ``submit``, ``PAGES``).
@@ -20,4 +20,6 @@
   ``machikoe serve`` as a process and ``stop`` (a signal, then a kill before the test fails),
   hypothesis strategies, import isolation, PDF text.
 - ``markers``: markers given by place (``browser``, ``serial``).
+- ``sql_reach``: ``--check-postgresql-reach`` (``make test``): every SQL statement of the application
+  that reaches SQLite also reaches PostgreSQL, so ``databases("sqlite")`` (``db``) loses nothing.
 """
