@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, select
 
 from survey_app.models import Response
-from tests.support.db import migrated_engine
+from tests.support.db import _database_param, migrated_engine
 from tests.support.sql_reach import dialect_free_form, unreached
 
 
@@ -20,6 +20,11 @@ def test_the_mark_picks_postgresql_alone(db_url):
 @pytest.mark.databases("sqlite")
 def test_the_mark_picks_sqlite_alone(db_url):
     assert db_url.startswith("sqlite")
+
+
+def test_a_database_the_suite_does_not_know_is_a_usage_error_naming_the_two_it_does():
+    with pytest.raises(pytest.UsageError, match="one of sqlite, postgresql"):
+        _database_param("mysql")
 
 
 def test_a_statement_has_one_form_whatever_the_database_and_the_values(sqlite_url, pg_url):

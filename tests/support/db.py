@@ -145,13 +145,18 @@ def _database_param(name: str) -> object:
     return pytest.param(name, marks=pytest.mark.postgres) if name == "postgresql" else name
 
 
+def _argnames(parametrize: pytest.Mark) -> list[str]:
+    names = parametrize.args[0]
+    return [name.strip() for name in names.split(",")] if isinstance(names, str) else list(names)
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest reads the parametrize marks
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``databases(...)`` narrows ``db_url``; a test's own ``parametrize("db_url", …)`` wins."""
     marker = metafunc.definition.get_closest_marker("databases")
     if marker is None or "db_url" not in metafunc.fixturenames:
         return
-    if any("db_url" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize")):
+    if any("db_url" in _argnames(mark) for mark in metafunc.definition.iter_markers("parametrize")):
         return
     # As a mark, read by pytest's own parametrizing (which then leaves the fixture's params alone).
     metafunc.definition.add_marker(
